@@ -1,0 +1,53 @@
+/*
+ * app.h — workflows and the command line of `madoguchi`: global options,
+ * configuration, and the subcommand table (init, user, audit, card, sync, ...).
+ *
+ * Nothing here includes ncurses: the TUI lives in src/ui and is handed in
+ * by main() as a function pointer, so that app depends only on core, store,
+ * card and sync.
+ */
+#ifndef MDG_APP_H
+#define MDG_APP_H
+
+#include "core.h"
+
+#define MDG_VERSION "0.1.0"
+#define MDG_DEFAULT_CONFIG "/etc/madoguchi/madoguchi.conf"
+#define MDG_DEFAULT_STORE "/var/lib/madoguchi"
+
+/* What every subcommand gets: the global options and the loaded config. */
+struct app_opts {
+	const char *config_path;	/* --config, or NULL for the default */
+	const char *store_dir;		/* --store, or [store] dir */
+	struct conf *conf;		/* loaded, validated */
+	const char *argv0;
+};
+
+struct app_cmd {
+	const char *name;
+	/* argc/argv start at the subcommand's own name.  Returns the exit
+	 * status: 0 ok, 1 failure the user can act on, 2 usage. */
+	int (*run)(struct app_opts *o, int argc, char **argv);
+	const char *usage;		/* "init --store DIR --admin NAME" */
+	const char *help;		/* one line */
+};
+
+/* The table, ended by a NULL name (src/app/commands.c). */
+extern const struct app_cmd app_commands[];
+
+/* The configuration schema of madoguchi.conf(5) (src/app/config.c). */
+extern const struct conf_key app_conf_schema[];
+
+/* Parse global options, load the configuration, harden the process and run
+ * a subcommand, or tui() when there is none.  Returns the exit status. */
+int app_main(int argc, char **argv, int (*tui)(struct app_opts *o));
+
+/* Load o->config_path (or the default when it exists) into o->conf. */
+int app_conf_load(struct app_opts *o, struct err *e);
+
+/* Read a password: from standard input (one line) when from_stdin, else
+ * from the terminal without echo.  buf is wiped by the caller. */
+int app_read_password(const char *prompt, int from_stdin, char *buf,
+    size_t cap, struct err *e);
+
+#endif

@@ -1,0 +1,147 @@
+/*
+ * commands.c — `madoguchi [--config FILE] [--store DIR] [COMMAND ...]`:
+ * global options and the subcommand table.  Each subcommand lives in its
+ * own file (cmd-*.c) named after it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "app.h"
+
+static int cmd_help(struct app_opts *o, int argc, char **argv);
+static int cmd_version(struct app_opts *o, int argc, char **argv);
+
+const struct app_cmd app_commands[] = {
+	{ "help", cmd_help, "help", "list the commands" },
+	{ "version", cmd_version, "version", "print the version" },
+	{ NULL, NULL, NULL, NULL }
+};
+
+static void
+usage(FILE *f, const char *argv0)
+{
+	fprintf(f, "usage: %s [--config FILE] [--store DIR] [COMMAND [ARGS...]]\n"
+	    "With no command, starts the counter workstation (TUI).\n\ncommands:\n",
+	    argv0);
+	for (const struct app_cmd *c = app_commands; c->name != NULL; c++)
+		fprintf(f, "  %-44s %s\n", c->usage, c->help);
+	fprintf(f, "\nSee madoguchi(1) and madoguchi.conf(5).\n");
+}
+
+static int
+cmd_help(struct app_opts *o, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	usage(stdout, o->argv0);
+	return 0;
+}
+
+static int
+cmd_version(struct app_opts *o, int argc, char **argv)
+{
+	(void)o;
+	(void)argc;
+	(void)argv;
+	printf("madoguchi %s\n", MDG_VERSION);
+	return 0;
+}
+
+int
+app_read_password(const char *prompt, int from_stdin, char *buf, size_t cap,
+    struct err *e)
+{
+	struct termios old, quiet;
+	int tty = !from_stdin && isatty(STDIN_FILENO);
+	size_t n;
+
+	if (cap < 2)
+		return err_set(e, ERR_INVAL, "password buffer too small");
+	if (!from_stdin && !tty)
+		return err_set(e, ERR_INVAL,
+		    "no terminal to ask for the password on; use --password-stdin");
+	if (tty) {
+		fprintf(stderr, "%s", prompt);
+		fflush(stderr);
+		if (tcgetattr(STDIN_FILENO, &old) != 0)
+			return err_set(e, ERR_IO, "tcgetattr: %s", strerror(errno));
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	if (fgets(buf, (int)cap, stdin) == NULL) {
+		if (tty) {
+			tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+			fputc('\n', stderr);
+		}
+		mem_wipe(buf, cap);
+		return err_set(e, ERR_INVAL, "no password given");
+	}
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	n = strcspn(buf, "\r\n");
+	if (buf[n] == '\0' && n == cap - 1) {
+		mem_wipe(buf, cap);
+		return err_set(e, ERR_RANGE, "password too long");
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+int
+app_main(int argc, char **argv, int (*tui)(struct app_opts *o))
+{
+	struct app_opts o;
+	struct err e;
+	int i, r;
+
+	memset(&o, 0, sizeof(o));
+	err_clear(&e);
+	o.argv0 = argc > 0 ? argv[0] : "madoguchi";
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			o.config_path = argv[++i];
+		else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc)
+			o.store_dir = argv[++i];
+		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout, o.argv0);
+			return 0;
+		} else if (strcmp(argv[i], "--version") == 0)
+			return cmd_version(&o, 0, NULL);
+		else {
+			usage(stderr, o.argv0);
+			return 2;
+		}
+	}
+	if (proc_harden(&e) != 0) {
+		fprintf(stderr, "madoguchi: %s\n", e.msg);
+		return 1;
+	}
+	if (app_conf_load(&o, &e) != 0) {
+		fprintf(stderr, "madoguchi: %s\n", e.msg);
+		conf_free(o.conf);
+		return 1;
+	}
+	if (i == argc) {
+		r = tui != NULL ? tui(&o) : 2;
+		conf_free(o.conf);
+		return r;
+	}
+	for (const struct app_cmd *c = app_commands; c->name != NULL; c++) {
+		if (strcmp(c->name, argv[i]) == 0) {
+			r = c->run(&o, argc - i, argv + i);
+			conf_free(o.conf);
+			return r;
+		}
+	}
+	fprintf(stderr, "madoguchi: unknown command \"%s\"\n", argv[i]);
+	usage(stderr, o.argv0);
+	conf_free(o.conf);
+	return 2;
+}

@@ -1,0 +1,37 @@
+/*
+ * config.c — the keys of madoguchi.conf(5).  Every key a module reads is
+ * declared here with its type, range and default; the man page lists them.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+
+const struct conf_key app_conf_schema[] = {
+	{ "terminal", "municipality", CONF_STR, 0, 64, "", "municipality name shown on the status line" },
+	{ "terminal", "branch", CONF_STR, 0, 64, "", "branch (窓口) name shown on the status line" },
+	{ "terminal", "id", CONF_STR, 0, 16, "", "terminal ID, also the prefix of receipt numbers" },
+	{ "store", "dir", CONF_STR, 0, 1024, MDG_DEFAULT_STORE, "directory of the encrypted store and its key slots" },
+	{ "card", "reader", CONF_STR, 0, 256, "", "PC/SC reader name to use (empty: first reader with a card)" },
+	{ "sync", "interval", CONF_INT, 10, 86400, "180", "seconds between background synchronisations" },
+	{ "ui", "lock_after", CONF_INT, 5, 86400, "300", "seconds of inactivity before the screen locks" },
+	{ NULL, NULL, CONF_STR, 0, 0, NULL, NULL }
+};
+
+int
+app_conf_load(struct app_opts *o, struct err *e)
+{
+	const char *path = o->config_path;
+	int r;
+
+	if ((o->conf = conf_new(app_conf_schema)) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	if (path == NULL && access(MDG_DEFAULT_CONFIG, R_OK) == 0)
+		path = MDG_DEFAULT_CONFIG;
+	if (path != NULL && (r = conf_load(o->conf, path, e)) != 0)
+		return r;
+	if (o->store_dir == NULL)
+		o->store_dir = conf_str(o->conf, "store", "dir");
+	return 0;
+}
