@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# make bench: speed and memory, measured side by side in one run and printed
+# as ratios.  Not a test: nothing here passes or fails on a number.
+#
+# Each section runs one bench program from $BUILD/rel/bench/.  Sections are
+# independent; add yours as a function and list it in SECTIONS.
+# BENCH_N scales the data sets (default per section); BENCH_ONLY=name runs one.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+BUILD=${BUILD:-build}
+B=$BUILD/rel
+export MDG_SRCDIR=$PWD MDG_BUILDDIR=$PWD/$B
+export LC_ALL=C.UTF-8
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/mdg-bench-XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+SECTIONS=()
+
+run_section() {
+	local name=$1
+	echo
+	echo "=== $name"
+	"bench_$name"
+}
+
+# Sections register themselves below this line: define bench_NAME() and
+# append NAME to SECTIONS.
+
+for s in "${SECTIONS[@]}"; do
+	if [ -n "${BENCH_ONLY:-}" ] && [ "$BENCH_ONLY" != "$s" ]; then
+		continue
+	fi
+	run_section "$s"
+done
+[ ${#SECTIONS[@]} -gt 0 ] || echo "bench: no benchmark sections are built yet"
