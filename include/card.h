@@ -1,0 +1,298 @@
+/*
+ * card.h — the My Number card over PC/SC (SPEC 5; REQUIREMENTS ID-1, ID-3,
+ * ID-4, ID-5, LOG-5).
+ *
+ * Layers, bottom up:
+ *   - APDU building and response parsing (pure functions, byte vectors in
+ *     the unit tests, fuzzed);
+ *   - the transport: one PC/SC context and one connected card (struct card),
+ *     GET RESPONSE on 61xx, re-send with the right Le on 6Cxx;
+ *   - a reader/card state watcher that runs on its own thread and never
+ *     blocks the caller (struct card_watch);
+ *   - the three applications: 券面事項入力補助AP (kenhojo), 券面事項確認AP
+ *     (kenmen) and JPKI, with PIN safety.
+ *
+ * Secrets: PINs and 照合番号B are held by the caller in memory from
+ * card_secret_new() (sodium_malloc: guard pages, locked, wiped on free); the
+ * card module copies them only into sodium_malloc'd APDU buffers that are
+ * wiped right after the VERIFY.  The full 個人番号 in a result lives in
+ * sodium_malloc'd memory too and is wiped by card_result_free().  No
+ * function here puts a PIN, a 照合番号B or a full 個人番号 into a log line or
+ * into struct err.
+ *
+ * Errors: every function returns 0 or a negative ERR_* and fills struct err
+ * with an English .msg (for the operator log) and, for everything the clerk
+ * can act on, a Japanese .ja (err_ja() gives it).
+ *
+ * Thread safety: a struct card and a struct card_watch may be used from
+ * different threads, but one struct card only from one thread at a time.
+ */
+#ifndef MDG_CARD_H
+#define MDG_CARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core.h"
+
+/* ----------------------------------------------------------- identifiers */
+
+/* Application identifiers (public). */
+#define CARD_AID_JPKI     "\xD3\x92\xF0\x00\x26\x01\x00\x00\x00\x01"
+#define CARD_AID_KENHOJO  "\xD3\x92\x10\x00\x31\x00\x01\x01\x04\x08"
+#define CARD_AID_KENMEN   "\xD3\x92\x10\x00\x31\x00\x01\x01\x04\x02"
+#define CARD_AID_LEN 10
+
+/* Which application a read went through. */
+enum card_ap {
+	CARD_AP_NONE = 0,
+	CARD_AP_KENHOJO = 1,	/* 券面事項入力補助AP */
+	CARD_AP_KENMEN = 2,	/* 券面事項確認AP */
+	CARD_AP_JPKI = 3,	/* 公的個人認証AP */
+};
+
+/* The secrets a card knows, each with its own retry counter. */
+enum card_pin {
+	CARD_PIN_KENHOJO = 0,	/* 4-digit PIN, 入力補助AP EF 0011 */
+	CARD_PIN_KENHOJO_B = 1,	/* 照合番号B, 入力補助AP EF 0015 */
+	CARD_PIN_KENMEN_B = 2,	/* 照合番号B, 確認AP EF 0012 (see mynacard-sim(1)) */
+	CARD_PIN_JPKI_AUTH = 3,	/* 利用者証明用 PIN, JPKI EF 0018 */
+	CARD_PIN_JPKI_SIGN = 4,	/* 署名用 password, JPKI EF 001B */
+	CARD_PIN_COUNT = 5,
+};
+
+/* How the card was unlocked for a read. */
+enum card_unlock {
+	CARD_UNLOCK_NONE = 0,
+	CARD_UNLOCK_PIN = 1,	/* 4-digit 暗証番号 */
+	CARD_UNLOCK_B = 2,	/* 照合番号B */
+};
+
+const char *card_ap_name(enum card_ap ap);		/* "kenhojo", ... */
+const char *card_ap_name_ja(enum card_ap ap);		/* "券面事項入力補助AP", ... */
+const char *card_unlock_name_ja(enum card_unlock u);	/* "暗証番号", "照合番号B" */
+const char *card_pin_name_ja(enum card_pin p);
+
+/* ------------------------------------------------------- secrets (PINs) */
+
+#define CARD_PIN_LEN 4
+#define CARD_B_LEN 14		/* birth YYMMDD + expiry YYYY + code 4 digits */
+#define CARD_SECRET_MAX 16	/* holds either, NUL-terminated */
+
+/* A PIN or 照合番号B buffer of CARD_SECRET_MAX bytes in sodium_malloc memory
+ * (libsodium initialised on first use).  NULL when out of memory. */
+char *card_secret_new(void);
+/* Wipe and free (NULL is fine). */
+void card_secret_free(char *s);
+/* Check a 4-digit PIN typed by the clerk/resident: ERR_INVAL with a
+ * Japanese reason when it is not exactly 4 ASCII digits. */
+int card_pin_check(const char *pin, struct err *e);
+/* Build 照合番号B into out (a card_secret_new() buffer) from the parts the
+ * clerk types: birth YYMMDD (a real date), expiry year YYYY (2014..2099) and
+ * the 4-digit security code (セキュリティコード).  Each part is validated and
+ * a bad part is named in .ja; the parts themselves never appear in .msg. */
+int card_b_build(const char *birth6, const char *expiry4, const char *code4,
+    char *out, struct err *e);
+
+/* ------------------------------------------------------------------ APDU */
+
+/* A command APDU.  le: expected length, 0 = none, CARD_LE_MAX = "all"
+ * (00 short, 0000 extended).  ext: force the extended length encoding. */
+#define CARD_LE_MAX 65536
+struct apdu {
+	uint8_t cla, ins, p1, p2;
+	const uint8_t *data;
+	size_t lc;
+	size_t le;
+	int ext;
+};
+
+/* Encode into out (cap bytes); *n receives the length.  Short encoding when
+ * lc <= 255 and le <= 256 and !ext; extended otherwise (lc <= 65535,
+ * le <= 65536).  ERR_RANGE when it does not fit. */
+int apdu_encode(const struct apdu *a, uint8_t *out, size_t cap, size_t *n);
+/* Parse a command APDU (the simulator's side): cases 1, 2, 3, 4, short and
+ * extended, strictly (trailing bytes are ERR_FORMAT).  a->data points into
+ * p.  le is 0 when absent, 256 / 65536 for 00 / 0000. */
+int apdu_decode(const uint8_t *p, size_t n, struct apdu *a);
+
+/* A response: data and SW1 SW2.  ERR_SHORT when fewer than 2 bytes. */
+struct rapdu {
+	const uint8_t *data;
+	size_t len;
+	uint16_t sw;
+};
+int rapdu_parse(const uint8_t *p, size_t n, struct rapdu *r);
+
+/* Map a status word to an error (0 for 9000).  Sets .msg (English, with the
+ * SW in hex) and .ja (plain Japanese): 63Cx gives the tries left, 6983 the
+ * blocked-card explanation with what the resident must do. */
+int card_sw_err(uint16_t sw, struct err *e);
+/* 63Cx → x; -1 for any other SW. */
+int card_sw_tries(uint16_t sw);
+
+/* ------------------------------------------------------------ transport */
+
+struct card;
+
+/* Names of the readers pcscd knows: *names is a malloc'd array of malloc'd
+ * strings (free with card_readers_free).  n may be 0 (no reader). */
+int card_readers_list(char ***names, size_t *n, struct err *e);
+void card_readers_free(char **names, size_t n);
+
+/* Connect to the card in `reader`, or (reader NULL or "") the first reader
+ * that has a card.  ERR_NOTFOUND with .ja when there is no reader or no
+ * card.  Free with card_close. */
+int card_open(const char *reader, struct card **out, struct err *e);
+void card_close(struct card *c);
+const char *card_reader(const struct card *c);
+/* The ATR (valid while the card is open). */
+const uint8_t *card_atr(const struct card *c, size_t *n);
+
+/* Send one APDU and collect the whole answer: 61xx is followed by GET
+ * RESPONSE until done, 6Cxx re-sends with Le = xx.  resp (cap bytes)
+ * receives the data, *sw the final status word.  Returns 0 when the card
+ * answered at all (whatever the SW); ERR_CARD / ERR_SHORT / ERR_RANGE when
+ * the card was removed, the reader failed, or the answer was malformed. */
+int card_transmit(struct card *c, const struct apdu *a, uint8_t *resp,
+    size_t cap, size_t *rlen, uint16_t *sw, struct err *e);
+
+/* Counters of what went over the wire since card_open (benchmarks). */
+struct card_stats {
+	unsigned long apdus;		/* command APDUs sent, retries included */
+	unsigned long bytes_out, bytes_in;
+};
+void card_stats_get(const struct card *c, struct card_stats *s);
+
+/* ------------------------------------------------------------ PIN safety */
+
+/* Remaining tries of one secret, asked with an empty VERIFY (selects the
+ * application and EF first).  Returns the count (0..15, 0 = blocked) or a
+ * negative error.  Never changes a counter. */
+int card_pin_tries(struct card *c, enum card_pin which, struct err *e);
+
+/* ----------------------------------------------------------------- reads */
+
+/* Digest check of one item (SHA-256 over the whole TLV element read). */
+enum card_digest {
+	CARD_DIGEST_UNCHECKED = 0,	/* not read (this AP has none) */
+	CARD_DIGEST_OK = 1,
+	CARD_DIGEST_MISMATCH = 2,	/* warning for the clerk, not a refusal */
+	CARD_DIGEST_MISSING = 3,	/* EF 0003 lacks the digest */
+};
+
+/* What the caller asks for.  secret: the PIN (CARD_UNLOCK_PIN) or
+ * 照合番号B (CARD_UNLOCK_B), NUL-terminated, from card_secret_new().
+ * confirm_last_try: the clerk has confirmed sending the secret although
+ * only one try is left; without it such a VERIFY is refused (ERR_STATE,
+ * counter untouched). */
+struct card_read_req {
+	enum card_unlock method;
+	const char *secret;
+	int confirm_last_try;
+	/* out, filled even when the read fails: tries left before the VERIFY
+	 * and after it (-1 = not known). */
+	int tries_before;
+	int tries_after;
+};
+
+/* One identity read (入力補助AP or 確認AP). */
+struct card_result {
+	enum card_ap ap;
+	enum card_unlock unlock;
+	int tries_left;			/* of the secret used, after success */
+	char *name;			/* UTF-8, malloc'd */
+	char *address;			/* UTF-8, malloc'd */
+	struct date birth;
+	int sex;			/* ISO 5218: 1 male, 2 female, 9 n/a, 0 unknown */
+	/* 入力補助AP only: */
+	char *mynumber;			/* 12 digits + NUL, sodium_malloc'd; NULL if not read */
+	int mynumber_check_ok;		/* check digit (ID-4) */
+	enum card_digest digest_mynumber;	/* DF31 over EF 0001 */
+	enum card_digest digest_basic4;		/* DF32 over EF 0002 */
+	uint8_t *signature;		/* DF33, malloc'd (not verified yet) */
+	size_t signature_len;
+	/* 確認AP only: raw images for the identity screen (malloc'd). */
+	uint8_t *name_image;		size_t name_image_len;
+	uint8_t *address_image;		size_t address_image_len;
+	uint8_t *photo;			size_t photo_len;	/* JPEG 2000 */
+	struct date expiry;		/* zero when not read */
+};
+
+/* 券面事項入力補助AP: tries (EF 0011 or 0015) → refuse on one try left
+ * without confirmation → VERIFY (secret wiped) → 個人番号, 基本4情報,
+ * digests.  On failure *out is NULL and nothing partial is returned.
+ * ERR_AUTH (wrong secret; req->tries_after and .ja say how many are left),
+ * ERR_LOCKED (blocked: 6983 or 0 tries), ERR_STATE (one try left, not
+ * confirmed), ERR_CARD (removed, reader error), ERR_FORMAT/ERR_SHORT
+ * (malformed answers). */
+int card_read_kenhojo(struct card *c, struct card_read_req *req,
+    struct card_result **out, struct err *e);
+/* 券面事項確認AP with 照合番号B only (req->method must be CARD_UNLOCK_B):
+ * birth, sex, expiry, name/address images, face photo. */
+int card_read_kenmen(struct card *c, struct card_read_req *req,
+    struct card_result **out, struct err *e);
+/* Wipe every field (the 個人番号 with sodium_free) and free.  NULL ok. */
+void card_result_free(struct card_result *r);
+
+/* JPKI: the authentication certificate (no PIN) and both retry counters. */
+struct card_jpki {
+	uint8_t *auth_cert;		/* DER, malloc'd */
+	size_t auth_cert_len;
+	int auth_tries;			/* 利用者証明用 PIN */
+	int sign_tries;			/* 署名用 password */
+};
+int card_read_jpki(struct card *c, struct card_jpki **out, struct err *e);
+void card_jpki_free(struct card_jpki *j);
+
+/* Parsers of the EF contents (pure; fuzzed).  They fill the fields of r
+ * that the EF carries; strings are malloc'd. */
+int card_parse_mynumber(const uint8_t *p, size_t n, struct card_result *r,
+    struct err *e);
+int card_parse_basic4(const uint8_t *p, size_t n, struct card_result *r,
+    struct err *e);
+/* EF 0003: checks DF31 against the EF 0001 element and DF32 against the
+ * EF 0002 element and keeps DF33. */
+int card_parse_digests(const uint8_t *p, size_t n, const uint8_t *ef1,
+    size_t ef1n, const uint8_t *ef2, size_t ef2n, struct card_result *r,
+    struct err *e);
+int card_parse_kenmen(const uint8_t *p, size_t n, struct card_result *r,
+    struct err *e);
+
+/* ---------------------------------------------------------------- watch */
+
+/* Reader and card state, as the status line shows it. */
+enum card_state {
+	CARD_STATE_UNKNOWN = 0,		/* not yet known */
+	CARD_STATE_NO_SERVICE = 1,	/* pcscd not running */
+	CARD_STATE_NO_READER = 2,
+	CARD_STATE_EMPTY = 3,		/* reader, no card */
+	CARD_STATE_PRESENT = 4,		/* card in the reader */
+	CARD_STATE_MUTE = 5,		/* card does not answer */
+};
+const char *card_state_name_ja(enum card_state s);	/* "カードなし", ... */
+
+struct card_event {
+	enum card_state state;
+	char reader[128];		/* the reader watched ("" if none) */
+	unsigned long seq;		/* increases with every change */
+};
+
+struct card_watch;
+/* Called on the watcher thread after every state change; keep it short
+ * (post to the UI, do not read the card here).  May be NULL. */
+typedef void (*card_watch_fn)(void *arg, const struct card_event *ev);
+
+/* Start watching `reader` (NULL or "": whichever reader has a card, else
+ * the first) on a new thread.  Returns at once. */
+int card_watch_start(const char *reader, card_watch_fn fn, void *arg,
+    struct card_watch **out, struct err *e);
+/* The latest state (never blocks). */
+void card_watch_get(struct card_watch *w, struct card_event *ev);
+/* A file descriptor that becomes readable after each change, for a
+ * poll()/select() loop; read and discard its bytes (non-blocking). */
+int card_watch_fd(const struct card_watch *w);
+/* Stop the thread (cancels the pending SCardGetStatusChange) and free. */
+void card_watch_stop(struct card_watch *w);
+
+#endif
