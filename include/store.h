@@ -1,0 +1,583 @@
+/*
+ * store.h — the encrypted local store (SPEC 4): SQLite through an encrypting
+ * VFS built on libsodium, key slots, the schema and its migrations, the
+ * queries the workstation needs, the audit chain, the outbox and the
+ * synthetic data generator.
+ *
+ * Depends on core only (plus SQLite and libsodium).
+ *
+ * Files of a store directory (see madoguchi(1), FILES):
+ *   DIR/store.db       the database; every page sealed with XChaCha20-Poly1305
+ *   DIR/store.db-wal   its write-ahead log; every page image sealed the same way
+ *   DIR/store.db-shm   WAL index (page numbers, salts, checksums; no content)
+ *   DIR/store.keys     key slots: the random database key wrapped once per
+ *                      account with Argon2id(password) + XChaCha20-Poly1305
+ *
+ * Conventions: functions return 0 (or a count) or a negative ERR_* and fill
+ * the struct err (may be NULL).  Structs with fixed-size char arrays are
+ * plain values owned by the caller; the few heap members (char *) are owned
+ * by the struct and released by the matching *_clear / *_free function.
+ * Strings are UTF-8.  Dates are yyyymmdd integers (0 = none; see
+ * date_to_ymd/date_from_ymd in core.h).  Timestamps are local ISO 8601
+ * text "2025-04-01T09:30:00+0900".
+ *
+ * A struct store is one connection; it is not thread-safe.  A background
+ * thread opens its own with store_dup().
+ */
+#ifndef MDG_STORE_H
+#define MDG_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "core.h"
+
+#define STORE_KEY_LEN 32		/* database key */
+#define STORE_PAGE_SIZE 4096		/* fixed page size of every encrypted db */
+#define STORE_RESERVE 40		/* per-page reserved bytes: nonce 24 + tag 16 */
+#define STORE_DB_FILE "store.db"
+#define STORE_KEYS_FILE "store.keys"
+#define STORE_VFS_NAME "mdg-enc"
+
+#define STORE_NAME_MAX 64		/* account names, procedure codes */
+#define STORE_PASSWORD_MAX 256
+#define STORE_LOGIN_ATTEMPTS 3		/* AC-4: the third failure locks */
+
+/* ============================================================ the VFS */
+
+/*
+ * Register the encrypting VFS ("mdg-enc") over the default unix VFS.
+ * Idempotent and safe to call from any opener; it is never made the default.
+ * Every page of the main database and every page image in its WAL is sealed
+ * with XChaCha20-Poly1305 under a key derived from the database key, a fresh
+ * random 24-byte nonce per write, nonce and tag in the page's 40 reserved
+ * bytes, associated data = database id + page number.  The database id is
+ * derived from the database key (keys are random per database).  Reads of
+ * part of a page decrypt the whole page.  A page that fails authentication
+ * is SQLITE_IOERR_DATA (or SQLITE_CORRUPT for impossible sizes), logged as
+ * "page N of FILE failed authentication", never returned as data.  Rollback
+ * journals are refused (the store runs in WAL mode); transient files
+ * (statement journals, sorter spills, temp databases) are encrypted with a
+ * throw-away per-file key, although temp_store=MEMORY normally avoids them.
+ */
+int store_vfs_register(struct err *e);
+
+/*
+ * Open (creating when absent) an encrypted SQLite database at path with a
+ * 32-byte key, for any program: the workstation's store uses it, and so does
+ * madoguchi-central for its master database (it keeps its own key file,
+ * e.g. with the key-slot functions below).  Sets page size 4096, reserved
+ * bytes 40 (before the first table), journal_mode=WAL, temp_store=MEMORY,
+ * secure_delete=ON, foreign_keys=ON, busy_timeout 5 s, and checks that the
+ * database really is encrypted with this key (a wrong key is ERR_AUTH, a
+ * damaged page ERR_CORRUPT).  The key is copied into locked memory that is
+ * wiped when the last file of the connection closes: the caller may wipe its
+ * copy at once.  The connection is closed with sqlite3_close().
+ */
+int store_db_open_key(const char *path, const uint8_t key[STORE_KEY_LEN],
+    sqlite3 **db, struct err *e);
+
+/* The same on the plain default VFS with the same pragmas (no reserve bytes):
+ * for benchmarks and comparisons only, never for personal data. */
+int store_db_open_plain(const char *path, sqlite3 **db, struct err *e);
+
+/* A new random database key in sodium_malloc memory (NULL on failure, with
+ * e set); release with store_key_free, which wipes it. */
+uint8_t *store_key_new(struct err *e);
+/* An uninitialised key buffer in sodium_malloc memory (for unlocking). */
+uint8_t *store_key_alloc(struct err *e);
+void store_key_free(uint8_t *key);
+
+/* ========================================================== key slots */
+
+/*
+ * The key-slot file (LUKS-style): one slot per account, each the database
+ * key sealed with XChaCha20-Poly1305 under Argon2id(password, salt) with
+ * the Argon2id parameters stored per slot (never below the libsodium
+ * INTERACTIVE limits).  The associated data binds the file's id and the
+ * account name, so a slot cannot be moved to another account.  Each slot also
+ * holds the account's consecutive failed-login counter and its locked and
+ * disabled flags: they are needed before the database can be opened (AC-4).
+ * A struct store_keyslots is an in-memory copy; nothing reaches the disk
+ * until store_keyslots_save, which writes a temp file, fsyncs it, renames it
+ * over the old file and fsyncs the directory.
+ */
+struct store_keyslots;
+
+struct store_kdf {
+	uint64_t opslimit;		/* >= crypto_pwhash_OPSLIMIT_INTERACTIVE */
+	uint64_t memlimit;		/* >= crypto_pwhash_MEMLIMIT_INTERACTIVE */
+};
+
+/* Empty set with a new random file id.  Free with store_keyslots_free. */
+int store_keyslots_new(struct store_keyslots **out, struct err *e);
+/* Read and parse a key-slot file (bounded reader; a malformed file is
+ * ERR_FORMAT, a missing one ERR_NOTFOUND). */
+int store_keyslots_load(const char *path, struct store_keyslots **out,
+    struct err *e);
+/* Atomic replace (temp file, fsync, rename, fsync dir); mode 0600. */
+int store_keyslots_save(const struct store_keyslots *ks, const char *path,
+    struct err *e);
+void store_keyslots_free(struct store_keyslots *ks);
+
+size_t store_keyslots_count(const struct store_keyslots *ks);
+/* Name of slot i (valid until the set changes), or NULL. */
+const char *store_keyslots_name(const struct store_keyslots *ks, size_t i);
+/* 1 when the account has a slot. */
+int store_keyslots_has(const struct store_keyslots *ks, const char *name);
+
+/* Wrap key for name under password.  kdf NULL = INTERACTIVE limits; limits
+ * below INTERACTIVE are ERR_RANGE.  An existing slot of that name is
+ * replaced (password change) with its counters reset. */
+int store_keyslots_set(struct store_keyslots *ks, const char *name,
+    const char *password, const uint8_t key[STORE_KEY_LEN],
+    const struct store_kdf *kdf, struct err *e);
+/* Remove the slot: the account can no longer open the store.  ERR_NOTFOUND. */
+int store_keyslots_remove(struct store_keyslots *ks, const char *name,
+    struct err *e);
+/* Unwrap into key (32 bytes, caller's locked buffer; zeroed on failure).
+ * ERR_NOTFOUND unknown account, ERR_AUTH wrong password.  Does not look at
+ * or change the counters (store_open does that). */
+int store_keyslots_unlock(const struct store_keyslots *ks, const char *name,
+    const char *password, uint8_t key[STORE_KEY_LEN], struct err *e);
+
+/* Per-slot login state.  get returns ERR_NOTFOUND for an unknown name. */
+struct store_slot_state {
+	int failures;			/* consecutive wrong passwords */
+	int locked;			/* locked after STORE_LOGIN_ATTEMPTS */
+	int disabled;			/* disabled by an administrator */
+};
+int store_keyslots_state(const struct store_keyslots *ks, const char *name,
+    struct store_slot_state *st);
+int store_keyslots_set_state(struct store_keyslots *ks, const char *name,
+    const struct store_slot_state *st);
+
+/* ========================================================= the store */
+
+struct store;
+
+enum store_role { ROLE_CLERK = 0, ROLE_REVIEWER = 1, ROLE_ADMIN = 2 };
+/* AC-6: 不可 / 参照のみ可 / 更新・参照可 */
+enum store_perm { PERM_NONE = 0, PERM_READ = 1, PERM_WRITE = 2 };
+
+#define STORE_MAX_PERMS 32
+
+struct store_perm_entry {
+	char procedure[STORE_NAME_MAX];	/* procedure code, e.g. "maru-fuku" */
+	enum store_perm level;
+};
+
+struct account {
+	char name[STORE_NAME_MAX];	/* login ID, unique, individual (AC-1) */
+	char display[128];		/* 氏名 */
+	enum store_role role;
+	struct store_perm_entry perms[STORE_MAX_PERMS];
+	size_t nperms;
+	int view_mynumber;		/* may see 個人番号 unmasked (SC-1) */
+	int search_mynumber;		/* may search by 個人番号 */
+	int export_ok;			/* may export (LK-1) */
+	int valid_until;		/* yyyymmdd, 0 = no end date (AC-3) */
+	int disabled;
+	int must_change_password;	/* AC-4: forced change at next login */
+	/* From the key-slot file (read-only here): */
+	int failures;
+	int locked;
+	int has_slot;
+	char updated_at[32];
+	char updated_by[STORE_NAME_MAX];
+};
+
+/* Permission of a procedure for the account (PERM_NONE when not listed). */
+enum store_perm account_perm(const struct account *a, const char *procedure);
+const char *store_role_name(enum store_role r);	/* "clerk" ... */
+int store_role_parse(const char *s, enum store_role *r);
+const char *store_perm_name(enum store_perm p);	/* "none" "read" "write" */
+int store_perm_parse(const char *s, enum store_perm *p);
+
+/*
+ * Create a new store in dir (created 0700 if absent; ERR_EXISTS if it
+ * already holds a store): a random database key, the key-slot file with one
+ * slot for the administrator, the schema, and the administrator's account
+ * (role admin, all flags).  The password must pass store_password_check.
+ * Writes the first audit row ("store.create").
+ */
+int store_create(const char *dir, const char *admin, const char *password,
+    struct err *e);
+
+/*
+ * Open a store as user.  Distinct results for the login screen:
+ *   ERR_NOTFOUND  no such account (no key slot)
+ *   ERR_AUTH      wrong password (the failure is counted in the slot)
+ *   ERR_LOCKED    locked after STORE_LOGIN_ATTEMPTS consecutive wrong
+ *                 passwords (the third wrong password returns ERR_LOCKED);
+ *                 only an administrator's store_account_unlock clears it
+ *   ERR_PERM      account disabled
+ *   ERR_STATE     account expired (valid_until passed, AC-3)
+ *   ERR_CORRUPT   store damaged or tampered with
+ * A correct password resets the failure counter.  The caller checks
+ * store_user(st)->must_change_password.  *out is freed with store_close.
+ */
+int store_open(const char *dir, const char *user, const char *password,
+    struct store **out, struct err *e);
+/* A second connection to the same store as the same user (for a background
+ * thread); no password needed.  Closed with store_close. */
+int store_dup(const struct store *st, struct store **out, struct err *e);
+/* Close and wipe the key.  NULL is fine. */
+void store_close(struct store *st);
+
+/* The logged-in account (valid while st is open). */
+const struct account *store_user(const struct store *st);
+const char *store_dir(const struct store *st);
+/* The raw connection, for tests, tools and the sync helper's own queries.
+ * Do not close it. */
+sqlite3 *store_db(struct store *st);
+
+/*
+ * Run fn inside one transaction (BEGIN IMMEDIATE ... COMMIT, or a SAVEPOINT
+ * when already inside one): a non-zero return from fn, or any error, rolls
+ * everything back.  Returns fn's result.  Every store write function is
+ * itself atomic and may be called inside.
+ */
+int store_tx(struct store *st, int (*fn)(struct store *st, void *arg),
+    void *arg, struct err *e);
+
+/* Destroy the store (RET-4 crypto-erase): overwrite the key-slot file with
+ * random bytes, fsync, unlink it, then unlink the database, WAL and shm.
+ * Nothing is decryptable afterwards even if the database files survive. */
+int store_wipe(const char *dir, struct err *e);
+
+/* Password policy (AC-4): at least 10 characters and 3 of 4 classes
+ * (lower, upper, digit, other), not containing the account name, no run of
+ * 4 identical or sequential characters (aaaa, 1234, abcd, qwer), no
+ * dictionary word (a small built-in list, compared after undoing
+ * l33t substitutions).  ERR_INVAL with the reason (the password is never
+ * in the message). */
+int store_password_check(const char *password, const char *user,
+    struct err *e);
+
+/* ======================================================= accounts */
+
+/* Add an account with its first password (must_change_password is taken
+ * from a; an administrator normally sets it).  Admin only (ERR_PERM);
+ * ERR_EXISTS; the password policy applies.  Creates the key slot.  Audited. */
+int store_account_add(struct store *st, const struct account *a,
+    const char *password, struct err *e);
+/* Replace role, display name, permissions, flags, valid_until, disabled,
+ * must_change_password of an existing account (admin only).  Disabling also
+ * marks the slot disabled.  Audited. */
+int store_account_update(struct store *st, const struct account *a,
+    struct err *e);
+/* Insert or replace an account row without touching key slots (sync of
+ * master data from the central; no permission check, audited). */
+int store_account_upsert(struct store *st, const struct account *a,
+    struct err *e);
+int store_account_get(struct store *st, const char *name, struct account *out,
+    struct err *e);
+/* All accounts by name; *v is malloc'd, free(*v). */
+int store_account_list(struct store *st, struct account **v, size_t *n,
+    struct err *e);
+/* Set a password: the user's own (old password required, checked against
+ * the slot) or, for an admin, anyone's (old may be NULL; the account must
+ * change it at next login).  Rewraps the slot atomically.  Audited. */
+int store_account_set_password(struct store *st, const char *name,
+    const char *old, const char *password, struct err *e);
+/* Admin: clear the lock and failure counter (AC-4).  Audited. */
+int store_account_unlock(struct store *st, const char *name, struct err *e);
+/* Admin: remove the key slot and disable (revocation).  Audited. */
+int store_account_revoke(struct store *st, const char *name, struct err *e);
+
+/* ========================================================= persons */
+
+struct person {
+	char atena[16];			/* 宛名番号, primary key */
+	char name[128];			/* 氏名 */
+	char kana[128];			/* 氏名カナ */
+	char alias[128];		/* 通称名 */
+	char alias_kana[128];		/* 通称名カナ */
+	char alpha[128];		/* alphabet name (DATA-2) */
+	int birth;			/* yyyymmdd */
+	int sex;			/* ISO 5218: 0 unknown, 1 male, 2 female, 9 n/a */
+	char postal[16];		/* "123-4567" */
+	char address[256];
+	char household[16];		/* 世帯番号 */
+	char relation[32];		/* 続柄 */
+	char head[128];			/* 世帯主 (name of the head) */
+	char ward[8];			/* ward code */
+	int dv;				/* DV support flag (SC-5) */
+	int nondisclose;		/* 不開示 / 閲覧停止 (SC-5) */
+	char updated_at[32];		/* 更新年月日 (DATA-3), set by the store */
+	char updated_by[STORE_NAME_MAX];	/* 更新職員ID, set by the store */
+};
+
+/* Insert or update by atena.  The kana search keys are computed here with
+ * kana_normalize.  The previous values of an updated row are kept in
+ * person_history (DATA-3).  updated_at/by are set from the clock and the
+ * logged-in user (or p->updated_by when non-empty, for synced rows). */
+int store_person_upsert(struct store *st, const struct person *p,
+    struct err *e);
+/* Delete a person (sync tombstone, purge) with their 個人番号 and
+ * certificates.  ERR_NOTFOUND. */
+int store_person_delete(struct store *st, const char *atena, struct err *e);
+int store_person_get(struct store *st, const char *atena, struct person *out,
+    struct err *e);
+/* By 個人番号 (12 digits; the number is never logged).  ERR_NOTFOUND. */
+int store_person_find_by_mynumber(struct store *st, const char *mynumber,
+    struct person *out, struct err *e);
+
+/* Search criteria: every non-empty field narrows the result. */
+struct person_query {
+	const char *kana_prefix;	/* 氏名カナ or 通称名カナ starts with (normalised) */
+	const char *name;		/* substring of 氏名, 通称名 or alphabet name */
+	int birth;			/* yyyymmdd, 0 = any */
+	const char *atena;		/* exact */
+	const char *recipient_no;	/* 受給者番号, exact (any procedure) */
+	const char *household;		/* 世帯番号, exact */
+	size_t limit;			/* 0 = 100 */
+	size_t offset;
+};
+
+struct person_list {
+	struct person *v;		/* malloc'd array */
+	size_t n;
+	int more;			/* 1 when rows beyond limit exist */
+};
+
+/* Ordered by kana key, then atena.  ERR_INVAL when no criterion is given. */
+int store_person_search(struct store *st, const struct person_query *q,
+    struct person_list *out, struct err *e);
+/* Members of a household, head first then by birth. */
+int store_person_household(struct store *st, const char *household,
+    struct person_list *out, struct err *e);
+void person_list_free(struct person_list *l);
+
+/* 個人番号 table (DATA-1): validated with mynumber_validate (ERR_FORMAT);
+ * another person holding the same number is ERR_EXISTS. */
+int store_mynumber_set(struct store *st, const char *atena,
+    const char *mynumber, struct err *e);
+/* out: 13 bytes.  ERR_NOTFOUND.  Callers check view_mynumber first. */
+int store_mynumber_get(struct store *st, const char *atena, char out[13],
+    struct err *e);
+int store_mynumber_delete(struct store *st, const char *atena, struct err *e);
+
+/* ============================================ eligibility, certificates */
+
+/* One eligibility / certificate (受給者証・被保険者証) record (DATA-4). */
+struct certificate {
+	int64_t id;			/* 0 = new */
+	char atena[16];
+	char procedure[STORE_NAME_MAX];
+	char recipient_no[32];		/* 受給者番号 */
+	char category[64];		/* 区分 (所得区分 etc.) */
+	int valid_from, valid_to;	/* 有効期間, yyyymmdd */
+	int issued;			/* 交付日 */
+	int returned;			/* 回収日, 0 = not returned */
+	int burden_rate;		/* 負担割合 in percent, -1 = n/a */
+	int burden_limit;		/* 自己負担上限額 (yen/month), -1 = n/a */
+	char burden_note[128];
+	char reason[128];		/* 交付理由 */
+	char updated_at[32];
+	char updated_by[STORE_NAME_MAX];
+};
+
+/* Insert (id 0; c->id is not changed, the new id is returned through *id
+ * when id is not NULL) or update by id. */
+int store_cert_save(struct store *st, const struct certificate *c,
+    int64_t *id, struct err *e);
+int store_cert_delete(struct store *st, int64_t id, struct err *e);
+struct cert_list {
+	struct certificate *v;
+	size_t n;
+};
+/* procedure NULL = all; newest valid_from first. */
+int store_cert_list(struct store *st, const char *atena, const char *procedure,
+    struct cert_list *out, struct err *e);
+void cert_list_free(struct cert_list *l);
+
+/* ====================================================== applications */
+
+/* Identity check (ID-1, ID-2): 番号確認 and 身元確認. */
+struct idcheck {
+	char uuid[37];			/* "" = generate on save */
+	char atena[16];
+	char method[32];		/* "ic-card", "card-presented", ... */
+	char documents[256];		/* documents seen, free text */
+	char clerk[STORE_NAME_MAX];
+	char at[32];			/* "" = now */
+	int digest_result;		/* -1 not checked, 0 mismatch, 1 ok */
+	char detail[256];		/* never a full 個人番号 */
+};
+int store_idcheck_save(struct store *st, struct idcheck *ic, struct err *e);
+int store_idcheck_get(struct store *st, const char *uuid, struct idcheck *out,
+    struct err *e);
+
+/* Application statuses (INT-8): received → review → forwarded → decided →
+ * issued, or rejected / returned.  Stored as these ASCII words. */
+struct application {
+	char uuid[37];			/* "" = generate on save */
+	char receipt_no[32];		/* "" = next from store_receipt_next */
+	char procedure[STORE_NAME_MAX];
+	char type[STORE_NAME_MAX];	/* 新規, 変更, ... as a code */
+	char atena[16];
+	char *form_json;		/* owned; form values as JSON */
+	char *agent_json;		/* owned; NULL = no agent (ID-2) */
+	char idcheck[37];		/* idcheck uuid */
+	char entered_by[STORE_NAME_MAX];
+	char confirmed_by[STORE_NAME_MAX];	/* "" until confirmed (AC-7) */
+	char status[16];
+	char received_at[32];
+	char updated_at[32];
+};
+/* Release form_json and agent_json. */
+void application_clear(struct application *a);
+
+/* Insert or update by uuid (filled in when empty, as is receipt_no and
+ * received_at).  A new application gets a status row "received".  Setting
+ * confirmed_by equal to entered_by is ERR_PERM (AC-7). */
+int store_application_save(struct store *st, struct application *a,
+    struct err *e);
+/* Load by uuid; out must be application_clear'ed by the caller. */
+int store_application_get(struct store *st, const char *uuid,
+    struct application *out, struct err *e);
+
+struct application_query {
+	const char *status;		/* NULL = any */
+	const char *procedure;
+	const char *atena;
+	const char *entered_by;
+	const char *received_from;	/* timestamp prefix bounds, inclusive */
+	const char *received_to;
+	size_t limit, offset;		/* limit 0 = 100 */
+};
+struct application_list {
+	struct application *v;		/* each with its owned members */
+	size_t n;
+};
+int store_application_list(struct store *st, const struct application_query *q,
+    struct application_list *out, struct err *e);
+void application_list_free(struct application_list *l);
+
+/* Change the status and append a history row (who = logged-in user). */
+int store_application_set_status(struct store *st, const char *uuid,
+    const char *status, const char *note, struct err *e);
+struct status_row {
+	char status[16];
+	char at[32];
+	char by[STORE_NAME_MAX];
+	char note[256];
+};
+/* *v malloc'd (free it), oldest first. */
+int store_application_history(struct store *st, const char *uuid,
+    struct status_row **v, size_t *n, struct err *e);
+
+/* Next receipt number "<terminal>-<yyyymmdd>-<nnnnn>", unique on this
+ * terminal (INT-8); terminal id from the setting "terminal.id" ("T000"). */
+int store_receipt_next(struct store *st, char out[32], struct err *e);
+
+/* ========================================================== audit */
+
+/*
+ * Append one row to the audit chain (LOG-1, LOG-2): hash = BLAKE2b-256(
+ * previous hash || canonical content).  who NULL = logged-in user; terminal
+ * NULL = setting "terminal.id"; person/screen/detail may be NULL.  A detail
+ * containing something that looks like a full 個人番号 (12 digits with a
+ * valid check digit) is refused with ERR_INVAL (LOG-5).
+ */
+int store_audit_append(struct store *st, const char *who, const char *terminal,
+    const char *action, const char *person, const char *screen,
+    const char *detail, struct err *e);
+/* Verify the whole chain.  0 when intact (*rows = row count);
+ * ERR_CORRUPT with *bad_id = the first row where the chain breaks
+ * (edited, deleted, inserted or reordered rows). */
+int store_audit_verify(struct store *st, int64_t *bad_id, int64_t *rows,
+    struct err *e);
+
+struct audit_row {
+	int64_t id;
+	char at[32];
+	char who[STORE_NAME_MAX];
+	char terminal[STORE_NAME_MAX];
+	char action[64];
+	char person[16];
+	char screen[64];
+	char detail[512];
+	uint8_t prev[32], hash[32];
+};
+/* Rows with id > after_id, at most limit (0 = 1000), oldest first; *v
+ * malloc'd.  For reports and for pushing to the central. */
+int store_audit_list(struct store *st, int64_t after_id, size_t limit,
+    struct audit_row **v, size_t *n, struct err *e);
+/* The chain head (last id and hash; 0 and zeros when empty), for signing. */
+int store_audit_head(struct store *st, int64_t *id, uint8_t hash[32],
+    struct err *e);
+
+/* ============================================ outbox, cursor, settings */
+
+struct outbox_item {
+	int64_t seq;
+	char uuid[37];
+	char kind[32];			/* "application", "idcheck", "audit", ... */
+	char *payload;			/* owned */
+	size_t len;
+	char created_at[32];
+};
+/* uuid NULL or "" = generate (written back when out_uuid is not NULL). */
+int store_outbox_add(struct store *st, const char *uuid, const char *kind,
+    const void *payload, size_t len, char out_uuid[37], struct err *e);
+/* Oldest first, at most limit (0 = 100).  *v malloc'd: outbox_free(v, n). */
+int store_outbox_list(struct store *st, size_t limit, struct outbox_item **v,
+    size_t *n, struct err *e);
+void outbox_free(struct outbox_item *v, size_t n);
+/* Delete an acknowledged item; ERR_NOTFOUND when it is not there (an ack
+ * that arrives twice is harmless to the caller: check the code). */
+int store_outbox_ack(struct store *st, const char *uuid, struct err *e);
+int store_outbox_count(struct store *st, int64_t *n, struct err *e);
+
+/* The pull cursor (opaque text from the central) and its time. */
+int store_sync_cursor_get(struct store *st, char *buf, size_t cap,
+    char at[32], struct err *e);
+int store_sync_cursor_set(struct store *st, const char *cursor, struct err *e);
+
+/* Terminal settings, key/value text.  get: ERR_NOTFOUND when unset. */
+int store_setting_get(struct store *st, const char *key, char *buf, size_t cap,
+    struct err *e);
+int store_setting_set(struct store *st, const char *key, const char *value,
+    struct err *e);
+
+/* ====================================================== schema */
+
+/* Apply the numbered migrations to any connection (encrypted or plain);
+ * PRAGMA user_version holds the number applied.  Idempotent. */
+int store_schema_apply(sqlite3 *db, struct err *e);
+int store_schema_version(void);
+
+/* ============================================== synthetic residents */
+
+/*
+ * A deterministic generator of fictional residents of 窓口市 (a city that
+ * does not exist, with wards 北区 南区 東区 西区 中央区): realistic Japanese
+ * names with kana, some 通称名 and alphabet names, birth dates, addresses,
+ * households of 1-6 people with 続柄 and 世帯主, valid 個人番号 check digits,
+ * some DV/不開示 flags and eligibility records.  The same seed gives the same
+ * residents in the same order.
+ */
+struct synth;
+struct synth_resident {
+	struct person p;
+	char mynumber[13];
+	struct certificate certs[2];
+	int ncerts;
+};
+struct synth *synth_new(uint64_t seed);
+/* The next resident (never fails). */
+void synth_next(struct synth *s, struct synth_resident *r);
+void synth_free(struct synth *s);
+/* Generate n residents into an open store in transactions of 5000
+ * (person, 個人番号, certificates).  Returns 0 or an error. */
+int store_synth_load(struct store *st, uint64_t seed, size_t n,
+    struct err *e);
+/* The same into any connection with the schema (benchmarks). */
+int synth_load_db(sqlite3 *db, uint64_t seed, size_t n, struct err *e);
+
+#endif
