@@ -1,0 +1,210 @@
+/*
+ * screen.h — the screen-definition engine and the form model (part of the
+ * app module; no ncurses).  A screen file (screens/NAME.screen, see
+ * madoguchi-screen(5)) declares an application form: its id, title,
+ * procedure, purpose-of-use notice and fields in order.  A form is one
+ * filling of a screen: a value per declared field and nothing else (INT-6).
+ *
+ * Also here, because the form widgets need them and they are pure logic:
+ * the width-aware line editor (struct lineedit) that every text input of
+ * the TUI edits through.
+ *
+ * Ownership: screen_parse/screen_load return a screen the caller frees with
+ * screen_free; a screen_set owns its screens; a form points at its screen,
+ * which must outlive it, and owns its values (wiped on form_free because
+ * they are personal data).
+ */
+#ifndef MDG_SCREEN_H
+#define MDG_SCREEN_H
+
+#include <regex.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core.h"
+
+/* -------------------------------------------------------- definitions */
+
+#define SCREEN_ID_MAX 48	/* screen, procedure and field names */
+#define SCREEN_TEXT_MAX 256	/* title, label, one purpose line (bytes) */
+#define SCREEN_OPTION_MAX 96	/* one select option (bytes) */
+#define SCREEN_FIELDS_MAX 128
+#define SCREEN_OPTIONS_MAX 32
+#define SCREEN_CHECKS_MAX 8
+#define SCREEN_FILE_MAX (256 * 1024)
+#define FORM_VALUE_MAX 1024	/* bytes of one value, UTF-8 */
+
+enum field_type {
+	FT_TEXT, FT_KANA, FT_DIGITS, FT_DATE, FT_SELECT, FT_CHECKBOX,
+	FT_MYNUMBER, FT_POSTAL, FT_PHONE, FT_MONEY
+};
+
+enum check_kind {
+	CK_AGE,			/* date: completed years in [a, b] */
+	CK_AGE_FISCAL,		/* date: age on 1 April of this fiscal year in [a, b] */
+	CK_REGEX,		/* text-like: POSIX extended regex must match */
+	CK_NOT_BEFORE,		/* date: not before field `ref` (or today) */
+	CK_NOT_AFTER		/* date: not after field `ref` (or today) */
+};
+
+struct field_check {
+	enum check_kind kind;
+	int a, b;			/* CK_AGE* bounds */
+	int ref;			/* CK_NOT_*: field index, -1 = today */
+	regex_t re;			/* CK_REGEX, compiled at load */
+	char src[SCREEN_TEXT_MAX];	/* the pattern as written, for messages */
+};
+
+/* shows-when: the field exists only while field `ref` has (op '=') or has
+ * not (op '!') the value `value`; a checkbox is compared as "on"/"off". */
+struct field_cond {
+	int ref;			/* -1: always shown */
+	char op;
+	char value[SCREEN_OPTION_MAX];
+};
+
+struct field {
+	char name[SCREEN_ID_MAX];
+	char label[SCREEN_TEXT_MAX];
+	enum field_type type;
+	int required;
+	int min_len, max_len;		/* in characters (digits for numeric types) */
+	int noptions;
+	char options[SCREEN_OPTIONS_MAX][SCREEN_OPTION_MAX];
+	struct field_cond when;
+	char prefill[SCREEN_ID_MAX];	/* "card.name", "person.address", or "" */
+	int nchecks;
+	struct field_check checks[SCREEN_CHECKS_MAX];
+	int line;			/* where it was declared, for messages */
+};
+
+struct screen {
+	char file[256];			/* base name, for messages */
+	char id[SCREEN_ID_MAX];
+	char title[SCREEN_TEXT_MAX];
+	char procedure[SCREEN_ID_MAX];
+	char purpose[1024];		/* purpose-of-use notice (INT-7), may be "" */
+	int nfields;
+	struct field *fields;
+};
+
+/* Parse a screen file from memory.  name is used in messages, which all
+ * have the form "name:LINE: reason" (LINE 0 for whole-file problems).
+ * Returns 0 and a new screen, or a negative ERR_* (ERR_FORMAT for a bad
+ * definition) with *out NULL. */
+int screen_parse(const char *name, const void *text, size_t n,
+    struct screen **out, struct err *e);
+/* Read and parse one file (at most SCREEN_FILE_MAX bytes). */
+int screen_load(const char *path, struct screen **out, struct err *e);
+void screen_free(struct screen *s);
+/* Field index by name, or -1. */
+int screen_field(const struct screen *s, const char *name);
+/* "text", "kana", ... and back (-1 when unknown). */
+const char *field_type_name(enum field_type t);
+int field_type_parse(const char *name);
+/* The prefill sources a screen may name (NULL-terminated), for the man page
+ * and for the code that fills them (card reading, the person record). */
+extern const char *const screen_prefill_sources[];
+
+/* All screens of a directory (*.screen, sorted by file name).  Any bad file
+ * or a duplicate screen id fails the whole load with "file:line: reason". */
+struct screen_set {
+	int n;
+	struct screen **s;
+};
+int screen_set_load(const char *dir, struct screen_set **out, struct err *e);
+void screen_set_free(struct screen_set *set);
+const struct screen *screen_set_find(const struct screen_set *set, const char *id);
+
+/* ------------------------------------------------------------- forms */
+
+struct form {
+	const struct screen *s;
+	char **values;			/* one per field, normalised, "" = empty */
+	int dirty;			/* changed since form_new / form_from_json */
+	struct date today;		/* "today" for age checks (date_today at form_new) */
+};
+
+struct form *form_new(const struct screen *s);
+void form_free(struct form *f);
+/* Set a value typed by the clerk: normalised for the type (half-width kana
+ * and hiragana to katakana, full-width digits to ASCII, 和暦 to ISO dates,
+ * postal code with its hyphen, money without commas) and checked on its
+ * own (type, length, options, check digit, regex, age).  On error the old
+ * value stays and e says why in Japanese (err_ja) naming the field.
+ * An unknown field name is ERR_NOTFOUND (INT-6). */
+int form_set(struct form *f, const char *name, const char *value, struct err *e);
+int form_set_index(struct form *f, int i, const char *value, struct err *e);
+const char *form_get(const struct form *f, const char *name);
+/* Is field i shown, given the current values (shows-when)? */
+int form_field_shown(const struct form *f, int i);
+/* Checks over the whole form: required fields that are shown, and the
+ * checks between fields (dates in order).  Returns 0, or an error with
+ * *bad (may be NULL) set to the first offending field. */
+int form_validate(const struct form *f, int *bad, struct err *e);
+/* The values as a JSON object in declaration order: shown, non-empty
+ * fields only; checkbox as true, money as a number, the rest strings. */
+int form_to_json(const struct form *f, struct wbuf *w, struct err *e);
+/* Refill from such an object.  Every member must be a declared field with
+ * a valid value (INT-6); on error the form is left empty. */
+int form_from_json(struct form *f, const char *json, size_t n, struct err *e);
+/* A value for display: a 個人番号 masked unless show_mynumber, a date as
+ * "令和7年4月1日 (2025-04-01)", a checkbox as "✓"/"", money with commas. */
+void form_display(const struct form *f, int i, int show_mynumber, char *out,
+    size_t cap);
+
+/* ------------------------------------------------------ line editor */
+
+/* A one-line editor that edits by character (code point) and reports
+ * widths in terminal columns, so that a full-width character takes two
+ * cells and the cursor never lands inside one.  Pure logic: the TUI draws
+ * what lineedit_view says. */
+#define LINEEDIT_MAX 256	/* characters */
+
+enum lineedit_filter {
+	LE_ANY,			/* any printable character */
+	LE_DIGITS,		/* 0-9 only (full-width digits become ASCII) */
+	LE_NUMERIC,		/* digits and '-' (postal, phone) */
+	LE_MONEY		/* digits and ',' */
+};
+
+struct lineedit {
+	uint32_t cp[LINEEDIT_MAX];
+	int n;			/* characters */
+	int cur;		/* cursor: 0..n, in characters */
+	int max_chars;		/* 0: LINEEDIT_MAX */
+	int max_width;		/* total columns allowed, 0: no limit */
+	enum lineedit_filter filter;
+	int scroll;		/* first character shown (kept by lineedit_view) */
+};
+
+void lineedit_init(struct lineedit *le, int max_chars, int max_width,
+    enum lineedit_filter filter);
+/* Replace the contents with s (cursor at the end); characters the filter
+ * or the limits refuse are dropped.  Returns ERR_FORMAT for invalid UTF-8. */
+int lineedit_set(struct lineedit *le, const char *s);
+/* Insert one character at the cursor: ERR_RANGE when full (by characters
+ * or by width), ERR_INVAL when the filter refuses it or it is a control. */
+int lineedit_insert(struct lineedit *le, uint32_t cp);
+int lineedit_backspace(struct lineedit *le);	/* ERR_RANGE at the start */
+int lineedit_delete(struct lineedit *le);	/* ERR_RANGE at the end */
+void lineedit_left(struct lineedit *le);
+void lineedit_right(struct lineedit *le);
+void lineedit_home(struct lineedit *le);
+void lineedit_end(struct lineedit *le);
+void lineedit_clear(struct lineedit *le);
+/* Total width in columns, and width of the characters before the cursor. */
+int lineedit_width(const struct lineedit *le);
+int lineedit_cursor_col(const struct lineedit *le);
+/* UTF-8 of the contents (NUL-terminated; truncated to cap, never mid
+ * character).  Returns the byte length. */
+size_t lineedit_get(const struct lineedit *le, char *out, size_t cap);
+/* What to draw in a box of `cols` columns: the visible characters as UTF-8
+ * in out, *cursor_col the cursor's column within the box.  Scrolls so the
+ * cursor is visible; never shows half of a wide character. */
+void lineedit_view(struct lineedit *le, int cols, char *out, size_t cap,
+    int *cursor_col);
+/* Wipe (for passwords). */
+void lineedit_wipe(struct lineedit *le);
+
+#endif
