@@ -1,0 +1,237 @@
+/*
+ * schema.c — the store's tables, as numbered migrations applied at open.
+ *
+ * PRAGMA user_version is the number of migrations applied.  A migration is
+ * applied with its version bump in one transaction, so a crash leaves the
+ * database at the previous version, never half-way.  Migrations are only
+ * ever appended: a released one is never edited.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "core.h"
+#include "store.h"
+#include "store-int.h"
+
+static const char *const migrations[] = {
+	/* 1: the initial schema (SPEC 4). */
+	"CREATE TABLE persons ("
+	"  atena TEXT PRIMARY KEY,"		/* 宛名番号 */
+	"  name TEXT NOT NULL,"			/* 氏名 */
+	"  kana TEXT NOT NULL,"			/* 氏名カナ */
+	"  kana_key TEXT NOT NULL,"		/* normalised for search */
+	"  alias TEXT NOT NULL DEFAULT '',"	/* 通称名 */
+	"  alias_kana TEXT NOT NULL DEFAULT '',"
+	"  alias_key TEXT NOT NULL DEFAULT '',"
+	"  alpha TEXT NOT NULL DEFAULT '',"	/* alphabet name */
+	"  birth INTEGER NOT NULL,"		/* yyyymmdd */
+	"  sex INTEGER NOT NULL DEFAULT 0,"	/* ISO 5218 */
+	"  postal TEXT NOT NULL DEFAULT '',"
+	"  address TEXT NOT NULL DEFAULT '',"
+	"  household TEXT NOT NULL DEFAULT '',"	/* 世帯番号 */
+	"  relation TEXT NOT NULL DEFAULT '',"	/* 続柄 */
+	"  head TEXT NOT NULL DEFAULT '',"	/* 世帯主 */
+	"  ward TEXT NOT NULL DEFAULT '',"
+	"  dv INTEGER NOT NULL DEFAULT 0,"
+	"  nondisclose INTEGER NOT NULL DEFAULT 0,"
+	"  updated_at TEXT NOT NULL,"		/* 更新年月日 */
+	"  updated_by TEXT NOT NULL"		/* 更新職員ID */
+	") WITHOUT ROWID;"
+	"CREATE INDEX persons_kana ON persons(kana_key);"
+	"CREATE INDEX persons_alias ON persons(alias_key) WHERE alias_key <> '';"
+	"CREATE INDEX persons_birth ON persons(birth);"
+	"CREATE INDEX persons_household ON persons(household);"
+	/* DATA-3: corrections keep the previous values. */
+	"CREATE TABLE person_history ("
+	"  id INTEGER PRIMARY KEY,"
+	"  atena TEXT NOT NULL, name TEXT, kana TEXT, alias TEXT,"
+	"  alias_kana TEXT, alpha TEXT, birth INTEGER, sex INTEGER,"
+	"  postal TEXT, address TEXT, household TEXT, relation TEXT, head TEXT,"
+	"  ward TEXT, dv INTEGER, nondisclose INTEGER,"
+	"  updated_at TEXT, updated_by TEXT, replaced_at TEXT NOT NULL"
+	");"
+	"CREATE INDEX person_history_atena ON person_history(atena);"
+	"CREATE TRIGGER persons_keep BEFORE UPDATE ON persons BEGIN"
+	"  INSERT INTO person_history (atena, name, kana, alias, alias_kana,"
+	"    alpha, birth, sex, postal, address, household, relation, head,"
+	"    ward, dv, nondisclose, updated_at, updated_by, replaced_at)"
+	"  VALUES (old.atena, old.name, old.kana, old.alias, old.alias_kana,"
+	"    old.alpha, old.birth, old.sex, old.postal, old.address,"
+	"    old.household, old.relation, old.head, old.ward, old.dv,"
+	"    old.nondisclose, old.updated_at, old.updated_by, new.updated_at);"
+	"END;"
+	/* DATA-1: the 個人番号 lives here only, keyed by 宛名番号. */
+	"CREATE TABLE mynumbers ("
+	"  atena TEXT PRIMARY KEY REFERENCES persons(atena) ON DELETE CASCADE,"
+	"  mynumber TEXT NOT NULL UNIQUE,"
+	"  updated_at TEXT NOT NULL,"
+	"  updated_by TEXT NOT NULL"
+	") WITHOUT ROWID;"
+	/* DATA-4: eligibility and certificate issuance. */
+	"CREATE TABLE certificates ("
+	"  id INTEGER PRIMARY KEY,"
+	"  atena TEXT NOT NULL REFERENCES persons(atena) ON DELETE CASCADE,"
+	"  procedure TEXT NOT NULL,"
+	"  recipient_no TEXT NOT NULL DEFAULT '',"	/* 受給者番号 */
+	"  category TEXT NOT NULL DEFAULT '',"		/* 区分 */
+	"  valid_from INTEGER NOT NULL DEFAULT 0,"
+	"  valid_to INTEGER NOT NULL DEFAULT 0,"
+	"  issued INTEGER NOT NULL DEFAULT 0,"		/* 交付日 */
+	"  returned INTEGER NOT NULL DEFAULT 0,"	/* 回収日 */
+	"  burden_rate INTEGER NOT NULL DEFAULT -1,"
+	"  burden_limit INTEGER NOT NULL DEFAULT -1,"
+	"  burden_note TEXT NOT NULL DEFAULT '',"
+	"  reason TEXT NOT NULL DEFAULT '',"		/* 交付理由 */
+	"  updated_at TEXT NOT NULL,"
+	"  updated_by TEXT NOT NULL"
+	");"
+	"CREATE INDEX certificates_atena ON certificates(atena, procedure);"
+	"CREATE INDEX certificates_recipient ON certificates(recipient_no)"
+	"  WHERE recipient_no <> '';"
+	/* ID-1, ID-2 */
+	"CREATE TABLE idchecks ("
+	"  uuid TEXT PRIMARY KEY,"
+	"  atena TEXT NOT NULL DEFAULT '',"
+	"  method TEXT NOT NULL,"
+	"  documents TEXT NOT NULL DEFAULT '',"
+	"  clerk TEXT NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  digest_result INTEGER NOT NULL DEFAULT -1,"
+	"  detail TEXT NOT NULL DEFAULT ''"
+	") WITHOUT ROWID;"
+	/* INT-8: the receipt ledger and status history. */
+	"CREATE TABLE applications ("
+	"  uuid TEXT PRIMARY KEY,"
+	"  receipt_no TEXT NOT NULL UNIQUE,"
+	"  procedure TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  atena TEXT NOT NULL DEFAULT '',"
+	"  form_json TEXT NOT NULL DEFAULT '{}',"
+	"  agent_json TEXT,"
+	"  idcheck TEXT NOT NULL DEFAULT '',"
+	"  entered_by TEXT NOT NULL,"
+	"  confirmed_by TEXT NOT NULL DEFAULT '',"
+	"  status TEXT NOT NULL,"
+	"  received_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX applications_status ON applications(status, received_at);"
+	"CREATE INDEX applications_atena ON applications(atena);"
+	"CREATE TABLE application_status ("
+	"  id INTEGER PRIMARY KEY,"
+	"  uuid TEXT NOT NULL REFERENCES applications(uuid) ON DELETE CASCADE,"
+	"  status TEXT NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  by TEXT NOT NULL,"
+	"  note TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX application_status_uuid ON application_status(uuid);"
+	/* AC-1..AC-6 */
+	"CREATE TABLE accounts ("
+	"  name TEXT PRIMARY KEY,"
+	"  display TEXT NOT NULL DEFAULT '',"
+	"  role TEXT NOT NULL,"
+	"  view_mynumber INTEGER NOT NULL DEFAULT 0,"
+	"  search_mynumber INTEGER NOT NULL DEFAULT 0,"
+	"  export_ok INTEGER NOT NULL DEFAULT 0,"
+	"  valid_until INTEGER NOT NULL DEFAULT 0,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  must_change_password INTEGER NOT NULL DEFAULT 0,"
+	"  updated_at TEXT NOT NULL,"
+	"  updated_by TEXT NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE account_perms ("
+	"  name TEXT NOT NULL REFERENCES accounts(name) ON DELETE CASCADE,"
+	"  procedure TEXT NOT NULL,"
+	"  level INTEGER NOT NULL,"
+	"  PRIMARY KEY (name, procedure)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+	"  WITHOUT ROWID;"
+	"CREATE TABLE outbox ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  uuid TEXT NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL,"
+	"  payload BLOB NOT NULL,"
+	"  created_at TEXT NOT NULL"
+	");"
+	"CREATE TABLE sync_cursor ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  cursor TEXT NOT NULL,"
+	"  at TEXT NOT NULL"
+	");"
+	/* LOG-1, LOG-2: append-only; the triggers stop casual edits through
+	 * SQL, the hash chain catches the rest. */
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at TEXT NOT NULL,"
+	"  who TEXT NOT NULL,"
+	"  terminal TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  person TEXT NOT NULL DEFAULT '',"
+	"  screen TEXT NOT NULL DEFAULT '',"
+	"  detail TEXT NOT NULL DEFAULT '',"
+	"  prev BLOB NOT NULL,"
+	"  hash BLOB NOT NULL"
+	");"
+	"CREATE INDEX audit_person ON audit(person) WHERE person <> '';"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN"
+	"  SELECT RAISE(ABORT, 'audit rows are append-only');"
+	"END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
+	"  SELECT RAISE(ABORT, 'audit rows are append-only');"
+	"END;",
+};
+
+#define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
+
+int
+store_schema_version(void)
+{
+	return NMIGRATIONS;
+}
+
+static int
+user_version(sqlite3 *db, int *v, struct err *e)
+{
+	sqlite3_stmt *st;
+	int r, rc;
+
+	if ((r = sql_prepare(db, "PRAGMA user_version", &st, e)) != 0)
+		return r;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return sql_err(db, sqlite3_extended_errcode(db), e, "user_version");
+	return 0;
+}
+
+int
+store_schema_apply(sqlite3 *db, struct err *e)
+{
+	char sql[64];
+	int v, r;
+
+	if ((r = user_version(db, &v, e)) != 0)
+		return r;
+	if (v > NMIGRATIONS)
+		return err_set(e, ERR_STATE,
+		    "store schema version %d is newer than this program (%d)",
+		    v, NMIGRATIONS);
+	for (; v < NMIGRATIONS; v++) {
+		if ((r = sql_exec(db, "BEGIN IMMEDIATE", e)) != 0)
+			return r;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", v + 1);
+		if ((r = sql_exec(db, migrations[v], e)) != 0 ||
+		    (r = sql_exec(db, sql, e)) != 0 ||
+		    (r = sql_exec(db, "COMMIT", e)) != 0) {
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			return err_prefix(e, "migration %d: ", v + 1);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,67 @@
+/*
+ * store-int.h — what the files of src/store share and nothing else sees:
+ * the store handle, the VFS key context, SQL helpers and clocks.
+ */
+#ifndef MDG_STORE_INT_H
+#define MDG_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "core.h"
+#include "store.h"
+
+/* vfs.c: the reference-counted key context handed to the VFS via the URI. */
+struct vfs_key;
+int vfs_key_new(const uint8_t key[STORE_KEY_LEN], struct vfs_key **out,
+    struct err *e);
+void vfs_key_unref(struct vfs_key *k);
+/* "mdgkey=<hex>" for the open URI. */
+int vfs_key_uri(const struct vfs_key *k, char *out, size_t cap);
+
+struct store {
+	sqlite3 *db;
+	char dir[4096];
+	uint8_t *key;			/* sodium_malloc, the database key */
+	struct account user;
+	int tx_depth;			/* store_tx nesting */
+};
+
+/* db.c: map an SQLite result to ERR_* with a message naming what failed. */
+int sql_err(sqlite3 *db, int rc, struct err *e, const char *what);
+/* Prepare or fail with a message. */
+int sql_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct err *e);
+/* Run one statement without results. */
+int sql_exec(sqlite3 *db, const char *sql, struct err *e);
+/* Bind text, NULL or "" binding as "" (never NULL). */
+int sql_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* Copy column i as text into out (cap bytes, truncated on a UTF-8 boundary). */
+void sql_col_text(sqlite3_stmt *st, int i, char *out, size_t cap);
+/* Savepoint helpers used by every write function so that they nest inside
+ * store_tx: begin, then end with ok=1 (release) or ok=0 (rollback). */
+int sql_tx_begin(sqlite3 *db, struct err *e);
+int sql_tx_end(sqlite3 *db, int ok, struct err *e);
+
+/* Local time "2025-04-01T09:30:00+0900". */
+void store_now(char out[32]);
+/* Today as yyyymmdd. */
+int store_today_ymd(void);
+/* Join dir and name. */
+int store_path(const char *dir, const char *name, char *out, size_t cap,
+    struct err *e);
+
+/* person.c: kana search key (normalised, uppercase ASCII). */
+int person_key(const char *in, char *out, size_t cap);
+
+/* account.c */
+int account_load(sqlite3 *db, const char *name, struct account *out,
+    struct err *e);
+int account_insert(sqlite3 *db, const struct account *a, const char *by,
+    int replace, struct err *e);
+
+/* keyslot.c */
+int keyslots_path(const char *dir, char *out, size_t cap, struct err *e);
+
+/* audit.c: the terminal id setting or "T000". */
+void store_terminal_id(struct store *st, char out[64]);
+
+#endif
