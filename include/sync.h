@@ -83,4 +83,184 @@ int noise_hs_split(struct noise_hs *hs, struct noise_cipher **send,
 int noise_pubkey(const uint8_t priv[32], uint8_t pub[32]);
 int noise_keypair(uint8_t priv[32], uint8_t pub[32]);
 
+/* ---------------------------------------------------------------- channel */
+
+/*
+ * A TCP connection secured by Noise IK.  Every Noise message travels as a
+ * 2-byte big-endian length and the message.  Application messages inside
+ * the transport are a 4-byte big-endian length and the bytes, cut into as
+ * many transport messages as needed (each transport message carries bytes
+ * of one application message only).  Anything malformed, oversized or
+ * failing authentication closes the connection; the reason is logged and
+ * returned, and every later call fails with ERR_STATE.
+ */
+#define SYNC_PROLOGUE "madoguchi-sync/1"	/* the protocol version */
+#define SYNC_MSG_MAX (16u * 1024 * 1024)	/* largest application message */
+#define SYNC_TIMEOUT_MS 30000
+
+struct sync_chan;
+
+/* Terminal side: connect to "host:port", run the handshake pinning the
+ * central's static public key, carry hello (may be empty) in message 1 and
+ * put the central's reply payload into reply (may be NULL).  ERR_AUTH when
+ * the central refuses this terminal's key, ERR_CRYPTO when the central is
+ * not the pinned key, ERR_NET/ERR_TIMEOUT for the network. */
+int sync_chan_connect(const char *hostport, const uint8_t my_priv[32],
+    const uint8_t central_pub[32], const void *hello, size_t hlen,
+    struct wbuf *reply, int timeout_ms, struct sync_chan **out, struct err *e);
+
+/* Central side: decides after message 1 whether the terminal whose static
+ * key is rs may connect (0) or not (negative: the connection is closed
+ * without an answer).  reply is the payload of message 2. */
+typedef int (*sync_auth_fn)(void *arg, const uint8_t rs[32],
+    const uint8_t *hello, size_t hlen, struct wbuf *reply, struct err *e);
+/* Run the responder handshake on an accepted socket (owned by the channel
+ * from here on, closed on failure too). */
+int sync_chan_accept(int fd, const uint8_t my_priv[32], sync_auth_fn auth,
+    void *arg, int timeout_ms, struct sync_chan **out, struct err *e);
+
+/* Send one application message (n <= SYNC_MSG_MAX). */
+int sync_chan_send(struct sync_chan *c, const void *msg, size_t n,
+    struct err *e);
+/* Receive one application message into out (reset first).  ERR_NET when
+ * the peer closed, ERR_TIMEOUT, ERR_CANCEL when the cancel flag was set
+ * while waiting for a message to start. */
+int sync_chan_recv(struct sync_chan *c, struct wbuf *out, struct err *e);
+/* Stop waiting for the next message when *flag becomes non-zero. */
+void sync_chan_set_cancel(struct sync_chan *c, const volatile int *flag);
+void sync_chan_set_timeout(struct sync_chan *c, int timeout_ms);
+void sync_chan_set_max(struct sync_chan *c, size_t max);
+/* The peer's static public key and its address ("1.2.3.4:5678"). */
+void sync_chan_peer_key(const struct sync_chan *c, uint8_t out[32]);
+const char *sync_chan_peer(const struct sync_chan *c);
+/* The socket, for poll() (and for tests that write raw bytes to it). */
+int sync_chan_fd(const struct sync_chan *c);
+/* Close and wipe. */
+void sync_chan_free(struct sync_chan *c);
+
+/* --------------------------------------------------------------- messages */
+
+/*
+ * Sync messages (NET-2, NET-3).  Binary, versioned:
+ *
+ *   version u8 (SYNC_MSG_VERSION) | type u8 | request id u64 | fields...
+ *   field = tag u8 | length u32 | value
+ *
+ * Each message type allows a fixed set of tags, each with a type (u8, u32,
+ * u64: exactly 1, 4, 8 bytes; text: UTF-8 without NUL, bounded; uuid: a
+ * canonical lower-case UUID; record: nested fields).  The decoder rejects
+ * an unknown version or type, an undefined tag, a repeated single field, a
+ * missing required field, a wrong length, a bad value and trailing bytes.
+ * A reply carries the request ID of its request.
+ */
+#define SYNC_MSG_VERSION 1
+#define SYNC_BODY_MAX (256u * 1024)	/* one item or change body (JSON) */
+#define SYNC_BATCH_MAX 5000		/* items, acks or changes per message */
+
+enum sync_msg_type {
+	MSG_HELLO = 1,		/* handshake message 1 payload (terminal) */
+	MSG_WELCOME = 2,	/* handshake message 2 payload (central) */
+	MSG_PUSH = 3,		/* outbox items */
+	MSG_PUSH_ACK = 4,	/* per-UUID results */
+	MSG_PULL = 5,		/* changes since cursor */
+	MSG_CHANGES = 6,	/* a page of changes and the new cursor */
+	MSG_PING = 7,
+	MSG_PONG = 8,
+	MSG_ERROR = 9,		/* the request could not be served */
+	MSG_TYPE_MAX = 9
+};
+
+/* What the terminal pushes (outbox item kinds). */
+enum sync_item_kind {
+	ITEM_APPLICATION = 1,	/* a new application (受付) */
+	ITEM_STATUS = 2,	/* a status change of an application */
+	ITEM_IDCHECK = 3,	/* an identity-check record */
+	ITEM_AUDIT = 4,		/* an audit row of the terminal's chain */
+	ITEM_KIND_MAX = 4
+};
+
+/* What the central sends down (change kinds). */
+enum sync_change_kind {
+	CHG_PERSON = 1,		/* a resident (key: 宛名番号) */
+	CHG_MYNUMBER = 2,	/* the 個人番号 link of a person (key: 宛名番号) */
+	CHG_ELIGIBILITY = 3,	/* key: 宛名番号/procedure/record id */
+	CHG_ACCOUNT = 4,	/* key: login name */
+	CHG_DECISION = 5,	/* status decided at the centre (key: receipt no.) */
+	CHG_KIND_MAX = 5
+};
+
+enum { CHG_UPSERT = 1, CHG_DELETE = 2 };	/* DELETE = tombstone (NET-6) */
+enum { ACK_STORED = 1, ACK_DUPLICATE = 2, ACK_REJECTED = 3 };
+
+struct msg_item {
+	char uuid[37];
+	uint8_t kind;		/* enum sync_item_kind */
+	char *body;		/* JSON text, NUL-terminated */
+	size_t bodylen;
+};
+
+struct msg_ack {
+	char uuid[37];
+	uint8_t status;		/* ACK_* */
+	char *reason;		/* for ACK_REJECTED, or NULL */
+};
+
+struct msg_change {
+	uint64_t seq;
+	uint8_t kind;		/* enum sync_change_kind */
+	uint8_t op;		/* CHG_UPSERT or CHG_DELETE */
+	char *key;
+	char *body;		/* JSON for an upsert, NULL for a delete */
+	size_t bodylen;
+};
+
+struct msg {
+	uint8_t type;
+	uint64_t id;		/* request ID; echoed by the reply */
+	/* HELLO */
+	char *token;		/* enrolment token (one-time), or NULL */
+	char *client;		/* client version text */
+	/* WELCOME */
+	char *terminal_id;
+	char *wards;		/* comma-separated scope, "" = all */
+	char *procedures;
+	uint64_t time;		/* central clock, seconds since the epoch */
+	/* PULL / CHANGES */
+	uint64_t cursor;
+	uint32_t limit;
+	uint8_t more;
+	/* ERROR */
+	uint32_t code;
+	char *text;
+	struct msg_item *items;
+	size_t nitems;
+	struct msg_ack *acks;
+	size_t nacks;
+	struct msg_change *changes;
+	size_t nchanges;
+};
+
+/* Zero m. */
+void msg_init(struct msg *m, enum sync_msg_type type, uint64_t id);
+/* Append to m's lists (copies the strings). */
+int msg_add_item(struct msg *m, const char *uuid, uint8_t kind,
+    const char *body, size_t bodylen);
+int msg_add_ack(struct msg *m, const char *uuid, uint8_t status,
+    const char *reason);
+int msg_add_change(struct msg *m, uint64_t seq, uint8_t kind, uint8_t op,
+    const char *key, const char *body, size_t bodylen);
+/* Set a text field of m (copied); field is &m->token etc. */
+int msg_set_text(char **field, const char *s);
+/* Encode into w (appended).  Validates as the decoder would. */
+int msg_encode(const struct msg *m, struct wbuf *w, struct err *e);
+/* Decode and validate; on failure m is left empty. */
+int msg_decode(const uint8_t *p, size_t n, struct msg *m, struct err *e);
+/* Release what m holds (m itself is the caller's). */
+void msg_clear(struct msg *m);
+/* A fresh request ID (random, non-zero). */
+uint64_t msg_new_id(void);
+const char *msg_type_name(int type);
+/* 1 when s is a canonical lower-case UUID (36 characters). */
+int msg_uuid_valid(const char *s, size_t n);
+
 #endif

@@ -1,0 +1,344 @@
+/*
+ * test_msg.c — sync messages (NET-2, NET-3): every type round-trips, and the
+ * decoder rejects what the interface definition does not allow: unknown
+ * version or type, undefined tags, repeated single fields, missing required
+ * fields, wrong lengths, values out of range, bad UUIDs, invalid UTF-8,
+ * truncation and trailing bytes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "core.h"
+#include "sync.h"
+
+static const char *U1 = "0f8fad5b-d9cb-469f-a165-70867728950e";
+static const char *U2 = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+
+static void
+roundtrip(const struct msg *in, struct msg *out)
+{
+	struct wbuf w;
+	struct err e;
+
+	wbuf_init(&w, 0);
+	REQUIRE_OK(msg_encode(in, &w, &e), &e);
+	REQUIRE_OK(msg_decode(w.p, w.len, out, &e), &e);
+	CHECK_INT(out->type, in->type);
+	CHECK(out->id == in->id);
+	wbuf_free(&w);
+}
+
+TEST(msg_push_roundtrip)
+{
+	struct msg m, d;
+
+	msg_init(&m, MSG_PUSH, 0x1122334455667788ULL);
+	REQUIRE(msg_add_item(&m, U1, ITEM_APPLICATION, "{\"a\":\"申請\"}", 14) == 0);
+	REQUIRE(msg_add_item(&m, U2, ITEM_AUDIT, "{}", 2) == 0);
+	roundtrip(&m, &d);
+	REQUIRE(d.nitems == 2);
+	CHECK_STR(d.items[0].uuid, U1);
+	CHECK_INT(d.items[0].kind, ITEM_APPLICATION);
+	CHECK_STR(d.items[0].body, "{\"a\":\"申請\"}");
+	CHECK_INT(d.items[1].bodylen, 2);
+	msg_clear(&m);
+	msg_clear(&d);
+}
+
+TEST(msg_all_types_roundtrip)
+{
+	struct msg m, d;
+	size_t i;
+
+	msg_init(&m, MSG_HELLO, 1);
+	msg_set_text(&m.client, "madoguchi 0.1.0");
+	msg_set_text(&m.token, "abcdef");
+	roundtrip(&m, &d);
+	CHECK_STR(d.client, "madoguchi 0.1.0");
+	CHECK_STR(d.token, "abcdef");
+	msg_clear(&m);
+	msg_clear(&d);
+
+	msg_init(&m, MSG_WELCOME, 2);
+	msg_set_text(&m.terminal_id, "T001");
+	msg_set_text(&m.wards, "01,02");
+	msg_set_text(&m.procedures, "");
+	m.time = 1700000000;
+	roundtrip(&m, &d);
+	CHECK_STR(d.terminal_id, "T001");
+	CHECK_STR(d.wards, "01,02");
+	CHECK_STR(d.procedures, "");
+	CHECK(d.time == 1700000000);
+	msg_clear(&m);
+	msg_clear(&d);
+
+	msg_init(&m, MSG_PUSH_ACK, 3);
+	msg_add_ack(&m, U1, ACK_STORED, NULL);
+	msg_add_ack(&m, U2, ACK_REJECTED, "bad procedure");
+	roundtrip(&m, &d);
+	REQUIRE(d.nacks == 2);
+	CHECK(d.acks[0].reason == NULL);
+	CHECK_STR(d.acks[1].reason, "bad procedure");
+	CHECK_INT(d.acks[1].status, ACK_REJECTED);
+	msg_clear(&m);
+	msg_clear(&d);
+
+	msg_init(&m, MSG_PULL, 4);
+	m.cursor = 12345;
+	m.limit = 1000;
+	roundtrip(&m, &d);
+	CHECK(d.cursor == 12345 && d.limit == 1000);
+	msg_clear(&m);
+	msg_clear(&d);
+
+	msg_init(&m, MSG_CHANGES, 5);
+	m.cursor = 99;
+	m.more = 1;
+	for (i = 0; i < 100; i++)
+		msg_add_change(&m, i + 1, CHG_PERSON, CHG_UPSERT, "000000001", "{\"x\":1}", 7);
+	msg_add_change(&m, 101, CHG_PERSON, CHG_DELETE, "000000002", NULL, 0);
+	roundtrip(&m, &d);
+	REQUIRE(d.nchanges == 101);
+	CHECK(d.changes[99].seq == 100);
+	CHECK(d.changes[100].body == NULL);
+	CHECK_INT(d.changes[100].op, CHG_DELETE);
+	CHECK_STR(d.changes[100].key, "000000002");
+	CHECK(d.more == 1 && d.cursor == 99);
+	msg_clear(&m);
+	msg_clear(&d);
+
+	msg_init(&m, MSG_ERROR, 6);
+	m.code = 7;
+	msg_set_text(&m.text, "no");
+	roundtrip(&m, &d);
+	CHECK_STR(d.text, "no");
+	msg_clear(&m);
+	msg_clear(&d);
+
+	msg_init(&m, MSG_PING, 7);
+	roundtrip(&m, &d);
+	msg_clear(&d);
+	msg_init(&m, MSG_PONG, 8);
+	m.time = 5;
+	roundtrip(&m, &d);
+	CHECK(d.time == 5);
+	msg_clear(&d);
+}
+
+TEST(msg_encoder_refuses_invalid)
+{
+	struct msg m;
+	struct wbuf w;
+	struct err e;
+
+	wbuf_init(&w, 0);
+	msg_init(&m, MSG_PUSH, 1);
+	CHECK_INT(msg_encode(&m, &w, &e), ERR_INVAL);	/* empty push */
+	msg_add_item(&m, "not-a-uuid", ITEM_APPLICATION, "{}", 2);
+	w.len = 0;
+	CHECK_INT(msg_encode(&m, &w, &e), ERR_INVAL);
+	msg_clear(&m);
+	msg_init(&m, MSG_HELLO, 1);	/* client is required */
+	w.len = 0;
+	CHECK_INT(msg_encode(&m, &w, &e), ERR_INVAL);
+	msg_init(&m, MSG_PULL, 1);
+	m.limit = 0;
+	w.len = 0;
+	CHECK_INT(msg_encode(&m, &w, &e), ERR_INVAL);
+	msg_init(&m, MSG_CHANGES, 1);
+	msg_add_change(&m, 1, CHG_PERSON, CHG_DELETE, "k", "{}", 2);	/* delete with body */
+	w.len = 0;
+	CHECK_INT(msg_encode(&m, &w, &e), ERR_INVAL);
+	msg_clear(&m);
+	wbuf_free(&w);
+}
+
+/* Build raw messages by hand to reach the decoder's checks. */
+static void
+hdr(struct wbuf *w, uint8_t ver, uint8_t type)
+{
+	w->len = 0;
+	wbuf_put_u8(w, ver);
+	wbuf_put_u8(w, type);
+	wbuf_put_u64(w, 42);
+}
+
+static void
+fld(struct wbuf *w, uint8_t tag, const void *p, uint32_t n)
+{
+	wbuf_put_u8(w, tag);
+	wbuf_put_u32(w, n);
+	wbuf_put(w, p, n);
+}
+
+static int
+dec(struct wbuf *w)
+{
+	struct msg m;
+	struct err e;
+	int r = msg_decode(w->p, w->len, &m, &e);
+
+	msg_clear(&m);
+	return r;
+}
+
+TEST(msg_decoder_rejects_undefined_and_malformed)
+{
+	uint8_t cur[8] = { 0, 0, 0, 0, 0, 0, 0, 1 }, lim[4] = { 0, 0, 0, 10 };
+	uint8_t big[4] = { 0, 0, 0xff, 0xff };
+	struct wbuf w;
+
+	wbuf_init(&w, 0);
+	/* A good PULL first, so that each failure below is the one change. */
+	hdr(&w, 1, MSG_PULL);
+	fld(&w, 7, cur, 8);
+	fld(&w, 8, lim, 4);
+	CHECK_INT(dec(&w), 0);
+	/* NET-3: undefined field */
+	fld(&w, 99, "x", 1);
+	CHECK_INT(dec(&w), ERR_FORMAT);
+	/* a field defined for another type (token in a PULL) */
+	hdr(&w, 1, MSG_PULL);
+	fld(&w, 7, cur, 8);
+	fld(&w, 8, lim, 4);
+	fld(&w, 1, "tok", 3);
+	CHECK_INT(dec(&w), ERR_FORMAT);
+	/* repeated single field */
+	hdr(&w, 1, MSG_PULL);
+	fld(&w, 7, cur, 8);
+	fld(&w, 7, cur, 8);
+	fld(&w, 8, lim, 4);
+	CHECK_INT(dec(&w), ERR_FORMAT);
+	/* missing required */
+	hdr(&w, 1, MSG_PULL);
+	fld(&w, 7, cur, 8);
+	CHECK_INT(dec(&w), ERR_FORMAT);
+	/* wrong length of a u64 */
+	hdr(&w, 1, MSG_PULL);
+	fld(&w, 7, cur, 7);
+	fld(&w, 8, lim, 4);
+	CHECK_INT(dec(&w), ERR_FORMAT);
+	/* limit out of range */
+	hdr(&w, 1, MSG_PULL);
+	fld(&w, 7, cur, 8);
+	fld(&w, 8, big, 4);
+	CHECK_INT(dec(&w), ERR_FORMAT);
+	/* unknown version, unknown type */
+	hdr(&w, 2, MSG_PING);
+	CHECK_INT(dec(&w), ERR_PROTO);
+	hdr(&w, 1, 0);
+	CHECK_INT(dec(&w), ERR_FORMAT);
+	hdr(&w, 1, 200);
+	CHECK_INT(dec(&w), ERR_FORMAT);
+	/* truncated header, truncated field, length past the end */
+	hdr(&w, 1, MSG_PING);
+	w.len = 5;
+	CHECK_INT(dec(&w), ERR_SHORT);
+	hdr(&w, 1, MSG_PING);
+	wbuf_put_u8(&w, 7);
+	wbuf_put_u8(&w, 0);
+	CHECK_INT(dec(&w), ERR_SHORT);
+	hdr(&w, 1, MSG_PULL);
+	wbuf_put_u8(&w, 7);
+	wbuf_put_u32(&w, 0xffffffffu);
+	CHECK_INT(dec(&w), ERR_SHORT);
+	wbuf_free(&w);
+}
+
+TEST(msg_decoder_checks_records)
+{
+	struct wbuf w, r;
+	uint8_t kind = ITEM_APPLICATION, badkind = 9;
+
+	wbuf_init(&w, 0);
+	wbuf_init(&r, 0);
+	/* good item */
+	fld(&r, 1, U1, 36);
+	fld(&r, 2, &kind, 1);
+	fld(&r, 3, "{}", 2);
+	hdr(&w, 1, MSG_PUSH);
+	fld(&w, 20, r.p, (uint32_t)r.len);
+	CHECK_INT(dec(&w), 0);
+	/* upper-case UUID is not canonical */
+	r.len = 0;
+	fld(&r, 1, "0F8FAD5B-D9CB-469F-A165-70867728950E", 36);
+	fld(&r, 2, &kind, 1);
+	fld(&r, 3, "{}", 2);
+	hdr(&w, 1, MSG_PUSH);
+	fld(&w, 20, r.p, (uint32_t)r.len);
+	CHECK_INT(dec(&w), ERR_FORMAT);
+	/* kind out of range */
+	r.len = 0;
+	fld(&r, 1, U1, 36);
+	fld(&r, 2, &badkind, 1);
+	fld(&r, 3, "{}", 2);
+	hdr(&w, 1, MSG_PUSH);
+	fld(&w, 20, r.p, (uint32_t)r.len);
+	CHECK_INT(dec(&w), ERR_FORMAT);
+	/* invalid UTF-8 in the body, NUL in the body */
+	r.len = 0;
+	fld(&r, 1, U1, 36);
+	fld(&r, 2, &kind, 1);
+	fld(&r, 3, "\xff\xfe", 2);
+	hdr(&w, 1, MSG_PUSH);
+	fld(&w, 20, r.p, (uint32_t)r.len);
+	CHECK_INT(dec(&w), ERR_FORMAT);
+	r.len = 0;
+	fld(&r, 1, U1, 36);
+	fld(&r, 2, &kind, 1);
+	fld(&r, 3, "{\0}", 3);
+	hdr(&w, 1, MSG_PUSH);
+	fld(&w, 20, r.p, (uint32_t)r.len);
+	CHECK_INT(dec(&w), ERR_FORMAT);
+	/* missing body in an item */
+	r.len = 0;
+	fld(&r, 1, U1, 36);
+	fld(&r, 2, &kind, 1);
+	hdr(&w, 1, MSG_PUSH);
+	fld(&w, 20, r.p, (uint32_t)r.len);
+	CHECK_INT(dec(&w), ERR_FORMAT);
+	/* undefined tag inside a record */
+	r.len = 0;
+	fld(&r, 1, U1, 36);
+	fld(&r, 2, &kind, 1);
+	fld(&r, 3, "{}", 2);
+	fld(&r, 8, "key", 3);
+	hdr(&w, 1, MSG_PUSH);
+	fld(&w, 20, r.p, (uint32_t)r.len);
+	CHECK_INT(dec(&w), ERR_FORMAT);
+	/* a push with no items */
+	hdr(&w, 1, MSG_PUSH);
+	CHECK_INT(dec(&w), ERR_FORMAT);
+	wbuf_free(&w);
+	wbuf_free(&r);
+}
+
+TEST(msg_batch_limit)
+{
+	struct msg m, d;
+	struct wbuf w;
+	struct err e;
+	char u[37];
+	int i;
+
+	/* The encoder refuses more than SYNC_BATCH_MAX items. */
+	msg_init(&m, MSG_PUSH, 1);
+	for (i = 0; i <= SYNC_BATCH_MAX; i++) {
+		uuid_v4(u);
+		REQUIRE(msg_add_item(&m, u, ITEM_AUDIT, "{}", 2) == 0);
+	}
+	wbuf_init(&w, 0);
+	CHECK_INT(msg_encode(&m, &w, &e), ERR_INVAL);
+	/* SYNC_BATCH_MAX exactly is fine. */
+	m.nitems--;
+	free(m.items[m.nitems].body);
+	w.len = 0;
+	w.err = 0;
+	REQUIRE_OK(msg_encode(&m, &w, &e), &e);
+	REQUIRE_OK(msg_decode(w.p, w.len, &d, &e), &e);
+	CHECK_INT(d.nitems, SYNC_BATCH_MAX);
+	msg_clear(&d);
+	msg_clear(&m);
+	wbuf_free(&w);
+}
