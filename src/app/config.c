@@ -16,6 +16,9 @@ const struct conf_key app_conf_schema[] = {
 	{ "card", "reader", CONF_STR, 0, 256, "", "PC/SC reader name to use (empty: first reader with a card)" },
 	{ "sync", "interval", CONF_INT, 10, 86400, "180", "seconds between background synchronisations" },
 	{ "ui", "lock_after", CONF_INT, 5, 86400, "300", "seconds of inactivity before the screen locks" },
+	{ "ui", "screens", CONF_STR, 0, 1024, "/usr/local/share/madoguchi/screens", "directory of the application screens (*.screen, madoguchi-screen(5))" },
+	{ "ui", "login_note", CONF_STR, 0, 256, "", "a line shown under the login form (e.g. the demo accounts)" },
+	{ "ui", "log", CONF_STR, 0, 1024, "", "operator log while the screens run (empty: madoguchi.log in the store directory)" },
 	{ NULL, NULL, CONF_STR, 0, 0, NULL, NULL }
 };
 
