@@ -173,6 +173,10 @@ conf_parse(struct conf *c, const char *name, const char *text, size_t n,
 		long i;
 
 		lineno++;
+		/* A NUL would silently cut the value short when it is stored
+		 * as a C string; refuse it like any other bad byte. */
+		if (memchr(line, '\0', len) != NULL)
+			return err_set(e, ERR_FORMAT, "%s:%d: NUL byte in line", name, lineno);
 		trim(&line, &len);
 		if (len == 0 || line[0] == '#')
 			continue;
@@ -203,7 +207,8 @@ conf_parse(struct conf *c, const char *name, const char *text, size_t n,
 		if (vl >= 2 && v[0] == '"' && v[vl - 1] == '"') {
 			v++;
 			vl -= 2;
-		}
+		} else if (vl >= 1 && v[0] == '"')
+			return err_set(e, ERR_FORMAT, "%s:%d: unbalanced double quote", name, lineno);
 		if ((i = find_key(c, sect, slen, k, kl)) < 0)
 			return err_set(e, ERR_NOTFOUND, "%s:%d: unknown key \"%.*s\" in [%.*s]",
 			    name, lineno, (int)(kl > 64 ? 64 : kl), k, (int)slen, sect);

@@ -280,7 +280,9 @@ wbuf_reserve(struct wbuf *w, size_t n)
 	}
 	nc = w->cap ? w->cap : 256;
 	while (nc < need)
-		nc *= 2;
+		nc = nc <= SIZE_MAX / 2 ? nc * 2 : need;	/* huge max: no wrap */
+	if (nc > w->max + 1)
+		nc = w->max + 1 > need ? w->max + 1 : need;
 	if ((np = malloc(nc)) == NULL)
 		return (w->err = ERR_NOMEM);
 	if (w->len > 0)
