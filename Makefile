@@ -54,8 +54,9 @@ lib_srcs = $(filter-out src/$(1)/main.c,$(wildcard src/$(1)/*.c))
 lib_objs = $(patsubst %.c,$(O)/%.o,$(call lib_srcs,$(1)))
 LIBS := $(foreach m,$(MODULES) sim,$(O)/lib$(m).a)
 # Link order: a module before what it depends on.
-LINK_LIBS := $(O)/libui.a $(O)/libapp.a $(O)/libcentral.a $(O)/libsync.a \
-	$(O)/libcard.a $(O)/libstore.a $(O)/libsim.a $(O)/libcore.a
+# (sim and central use card, store and sync, so they come before them.)
+LINK_LIBS := $(O)/libui.a $(O)/libapp.a $(O)/libcentral.a $(O)/libsim.a \
+	$(O)/libsync.a $(O)/libcard.a $(O)/libstore.a $(O)/libcore.a
 
 # Test binaries: tests/unit/test_*.c, tests/integration/test_*.c, tests/tui/test_*.c,
 # each linked with the harness and every module library.
