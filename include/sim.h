@@ -1,0 +1,71 @@
+/*
+ * sim.h — mynacard-sim, a My Number card simulator that plugs into the real
+ * PC/SC stack through the vsmartcard vpcd reader driver (SPEC 5), and the
+ * private pcscd the tests and the demo run it behind.  See mynacard-sim(1)
+ * for the profile format and the fault switches.
+ */
+#ifndef MDG_SIM_H
+#define MDG_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core.h"
+
+/* One simulated card, as read from data/cards/NAME.card. */
+struct sim_profile {
+	char name[256];			/* 氏名, UTF-8 */
+	char address[512];		/* 住所, UTF-8 */
+	int birth;			/* YYYYMMDD */
+	int sex;			/* ISO 5218: 1, 2 or 9 */
+	char mynumber[13];		/* 12 digits */
+	char pin[5];			/* 券面事項入力補助用 4 digits */
+	int pin_tries;			/* remaining; max 3 */
+	int expiry;			/* YYYYMMDD (照合番号B uses the year) */
+	char code[5];			/* セキュリティコード, 4 digits */
+	int b_tries;			/* 照合番号B remaining; max 10 */
+	int jpki_auth_tries;		/* max 3 */
+	int jpki_sign_tries;		/* max 5 */
+	uint8_t *photo;			size_t photo_len;
+	uint8_t *name_image;		size_t name_image_len;
+	uint8_t *address_image;		size_t address_image_len;
+	uint8_t *cert;			size_t cert_len;
+	/* Fault switches. */
+	int bad_digest;			/* DF32 does not match 基本4情報 */
+	int truncate;			/* READ BINARY answers lose their last byte */
+	int garble;			/* READ BINARY answers lack a status word */
+	int malformed;			/* 基本4情報 TLV has a length past its end */
+	int slow_ms;			/* delay before every answer */
+	int remove_after;		/* pulled out when APDU N+1 arrives (0 = never) */
+	int extended;			/* advertise extended length (default 1) */
+	int max_response;		/* longer answers come as 61xx pieces (default 1024) */
+};
+
+/* Parse a profile (key = value lines, see mynacard-sim(1)); file: values
+ * (images, certificate) are read relative to dir (NULL: not allowed). */
+int sim_profile_parse(const char *text, size_t n, const char *dir,
+    struct sim_profile **out, struct err *e);
+int sim_profile_load(const char *path, struct sim_profile **out, struct err *e);
+void sim_profile_free(struct sim_profile *p);
+
+/* The card: files built from a profile, counters, security state. */
+struct sim_card;
+int sim_card_new(const struct sim_profile *p, struct sim_card **out, struct err *e);
+void sim_card_free(struct sim_card *c);
+/* Power on or reset: security status and pending answers are lost. */
+void sim_card_reset(struct sim_card *c);
+size_t sim_card_atr(const struct sim_card *c, uint8_t *out, size_t cap);
+/* Answer one command APDU.  Returns 0, or 1 when the card is "pulled out"
+ * instead of answering (remove_after); *outn may be < 2 (garble). */
+int sim_card_apdu(struct sim_card *c, const uint8_t *in, size_t n,
+    uint8_t *out, size_t cap, size_t *outn);
+unsigned long sim_card_apdu_count(const struct sim_card *c);
+void sim_card_apdu_count_reset(struct sim_card *c);
+
+/* Run pcscd in the foreground with its own reader configuration in dir
+ * (dir/reader.conf.d/vpcd naming the vpcd driver on port and port+1) and
+ * its own socket dir/pcscd.comm (handed over by socket activation, so the
+ * system's /run/pcscd is never touched).  Only returns on error. */
+int sim_pcscd_exec(const char *dir, int port, struct err *e);
+
+#endif

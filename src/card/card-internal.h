@@ -1,0 +1,39 @@
+/*
+ * card-internal.h — what the files of src/card share and nobody else may
+ * use: PC/SC error mapping, transactions, and the file-system commands
+ * (SELECT, READ BINARY, VERIFY) the applications are built from.
+ */
+#ifndef MDG_CARD_INTERNAL_H
+#define MDG_CARD_INTERNAL_H
+
+#include "card.h"
+
+/* Largest EF we read (READ BINARY offsets are 15 bits). */
+#define CARD_EF_MAX 32767
+
+int card_pcsc_err(long rv, const char *what, struct err *e);
+/* Readers of an established context (SCARDCONTEXT is a long). */
+int card_readers_list_ctx(long ctx, char ***names, size_t *n, struct err *e);
+int card_extended(const struct card *c);
+void card_extended_off(struct card *c);
+/* SCardBeginTransaction / End around one read, so no other client
+ * interleaves APDUs with ours. */
+int card_begin(struct card *c, struct err *e);
+void card_end(struct card *c);
+
+int card_select_ap(struct card *c, enum card_ap ap, struct err *e);
+int card_select_ef(struct card *c, uint16_t fid, struct err *e);
+/* Read one BER-TLV element from the start of the current EF: its header
+ * first, then exactly the rest.  *out is malloc'd (*n bytes = the whole
+ * element).  A short or malformed answer is ERR_SHORT / ERR_FORMAT. */
+int card_read_tlv_ef(struct card *c, uint8_t **out, size_t *n, struct err *e);
+/* Tries of one secret: selects its EF in the current AP (the caller has
+ * selected the AP) and sends an empty VERIFY. */
+int card_tries_here(struct card *c, enum card_pin which, struct err *e);
+/* The PIN-safe VERIFY: tries first, refuse on 0 or on 1 without
+ * confirmation, then VERIFY with the secret copied into sodium memory and
+ * wiped at once.  Fills req->tries_before / tries_after. */
+int card_verify_safe(struct card *c, enum card_pin which,
+    struct card_read_req *req, struct err *e);
+
+#endif

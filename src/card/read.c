@@ -1,0 +1,176 @@
+/*
+ * read.c — the three reads a counter needs: 券面事項入力補助AP (個人番号 and
+ * 基本4情報 with their digests), 券面事項確認AP (images for 対面確認) and JPKI
+ * (authentication certificate and retry counters).
+ *
+ * Each read runs inside one PC/SC transaction and either returns a complete
+ * result or nothing: a card pulled out mid-read, a short or malformed
+ * answer, or a refused VERIFY frees everything read so far.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "card.h"
+#include "card-internal.h"
+
+static void
+ef_free(uint8_t *p, size_t n)
+{
+	if (p != NULL) {
+		sodium_memzero(p, n);
+		free(p);
+	}
+}
+
+static int
+read_ef(struct card *c, uint16_t fid, uint8_t **p, size_t *n, struct err *e)
+{
+	int r;
+
+	if ((r = card_select_ef(c, fid, e)) != 0)
+		return r;
+	if ((r = card_read_tlv_ef(c, p, n, e)) != 0)
+		err_prefix(e, "EF %04X: ", fid);
+	return r;
+}
+
+int
+card_read_kenhojo(struct card *c, struct card_read_req *req,
+    struct card_result **out, struct err *e)
+{
+	struct card_result *res = NULL;
+	uint8_t *ef1 = NULL, *ef2 = NULL, *ef3 = NULL;
+	size_t n1 = 0, n2 = 0, n3 = 0;
+	enum card_pin which;
+	int r;
+
+	*out = NULL;
+	req->tries_before = req->tries_after = -1;
+	if (req->method == CARD_UNLOCK_PIN)
+		which = CARD_PIN_KENHOJO;
+	else if (req->method == CARD_UNLOCK_B)
+		which = CARD_PIN_KENHOJO_B;
+	else
+		return err_set(e, ERR_INVAL, "no unlock method given");
+	if ((res = calloc(1, sizeof(*res))) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	if ((r = card_begin(c, e)) != 0) {
+		free(res);
+		return r;
+	}
+	if ((r = card_select_ap(c, CARD_AP_KENHOJO, e)) != 0 ||
+	    (r = card_verify_safe(c, which, req, e)) != 0 ||
+	    (r = read_ef(c, 0x0001, &ef1, &n1, e)) != 0 ||
+	    (r = read_ef(c, 0x0002, &ef2, &n2, e)) != 0 ||
+	    (r = read_ef(c, 0x0003, &ef3, &n3, e)) != 0)
+		goto done;
+	res->ap = CARD_AP_KENHOJO;
+	res->unlock = req->method;
+	res->tries_left = req->tries_before;
+	if ((r = card_parse_mynumber(ef1, n1, res, e)) != 0 ||
+	    (r = card_parse_basic4(ef2, n2, res, e)) != 0 ||
+	    (r = card_parse_digests(ef3, n3, ef1, n1, ef2, n2, res, e)) != 0)
+		goto done;
+	if (res->digest_mynumber != CARD_DIGEST_OK || res->digest_basic4 != CARD_DIGEST_OK)
+		log_warn("card: digest check: 個人番号 %s, 基本4情報 %s",
+		    res->digest_mynumber == CARD_DIGEST_OK ? "ok" : "MISMATCH",
+		    res->digest_basic4 == CARD_DIGEST_OK ? "ok" : "MISMATCH");
+done:
+	card_end(c);
+	ef_free(ef1, n1);
+	ef_free(ef2, n2);
+	ef_free(ef3, n3);
+	if (r != 0) {
+		card_result_free(res);
+		return r;
+	}
+	*out = res;
+	return 0;
+}
+
+int
+card_read_kenmen(struct card *c, struct card_read_req *req,
+    struct card_result **out, struct err *e)
+{
+	struct card_result *res;
+	uint8_t *ef = NULL;
+	size_t n = 0;
+	int r;
+
+	*out = NULL;
+	req->tries_before = req->tries_after = -1;
+	if (req->method != CARD_UNLOCK_B)
+		return err_set_ja(e, ERR_INVAL, "券面事項確認APは照合番号Bで読み取ります。",
+		    "券面事項確認AP needs 照合番号B");
+	if ((res = calloc(1, sizeof(*res))) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	if ((r = card_begin(c, e)) != 0) {
+		free(res);
+		return r;
+	}
+	if ((r = card_select_ap(c, CARD_AP_KENMEN, e)) != 0 ||
+	    (r = card_verify_safe(c, CARD_PIN_KENMEN_B, req, e)) != 0 ||
+	    (r = read_ef(c, 0x0002, &ef, &n, e)) != 0)
+		goto done;
+	res->ap = CARD_AP_KENMEN;
+	res->unlock = CARD_UNLOCK_B;
+	res->tries_left = req->tries_before;
+	r = card_parse_kenmen(ef, n, res, e);
+done:
+	card_end(c);
+	ef_free(ef, n);
+	if (r != 0) {
+		card_result_free(res);
+		return r;
+	}
+	*out = res;
+	return 0;
+}
+
+int
+card_read_jpki(struct card *c, struct card_jpki **out, struct err *e)
+{
+	struct card_jpki *j;
+	int r;
+
+	*out = NULL;
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	if ((r = card_begin(c, e)) != 0) {
+		free(j);
+		return r;
+	}
+	if ((r = card_select_ap(c, CARD_AP_JPKI, e)) != 0 ||
+	    (r = read_ef(c, 0x000A, &j->auth_cert, &j->auth_cert_len, e)) != 0)
+		goto done;
+	if (j->auth_cert[0] != 0x30) {
+		r = err_set_ja(e, ERR_FORMAT, "カードの電子証明書の形式が正しくありません。",
+		    "JPKI certificate is not a DER SEQUENCE");
+		goto done;
+	}
+	if ((r = card_tries_here(c, CARD_PIN_JPKI_AUTH, e)) < 0)
+		goto done;
+	j->auth_tries = r;
+	if ((r = card_tries_here(c, CARD_PIN_JPKI_SIGN, e)) < 0)
+		goto done;
+	j->sign_tries = r;
+	r = 0;
+done:
+	card_end(c);
+	if (r != 0) {
+		card_jpki_free(j);
+		return r;
+	}
+	*out = j;
+	return 0;
+}
+
+void
+card_jpki_free(struct card_jpki *j)
+{
+	if (j == NULL)
+		return;
+	ef_free(j->auth_cert, j->auth_cert_len);
+	free(j);
+}
