@@ -38,6 +38,9 @@ extern const struct app_cmd app_commands[];
 /* The configuration schema of madoguchi.conf(5) (src/app/config.c). */
 extern const struct conf_key app_conf_schema[];
 
+/* Subcommands (one file each, src/app/cmd-*.c). */
+int cmd_card(struct app_opts *o, int argc, char **argv);	/* cmd-card.c */
+
 /* Parse global options, load the configuration, harden the process and run
  * a subcommand, or tui() when there is none.  Returns the exit status. */
 int app_main(int argc, char **argv, int (*tui)(struct app_opts *o));

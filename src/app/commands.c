@@ -18,6 +18,8 @@ static int cmd_version(struct app_opts *o, int argc, char **argv);
 const struct app_cmd app_commands[] = {
 	{ "help", cmd_help, "help", "list the commands" },
 	{ "version", cmd_version, "version", "print the version" },
+	{ "card", cmd_card, "card status | card read [--pin-stdin | --b BIRTH6 EXPIRY4 CODE4]",
+	  "show readers and PIN tries; read the My Number card (個人番号 masked)" },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -1,0 +1,311 @@
+/*
+ * cmd-card.c — `madoguchi card status` and `madoguchi card read`
+ * (SPEC 5; ID-1, ID-4, ID-5, LOG-5).
+ *
+ *   card status                      readers, card present, tries left
+ *   card read [--pin-stdin | --b BIRTH6 EXPIRY4 CODE4] [--confirm-last-try]
+ *             [--kenmen] [--reader NAME]
+ *
+ * What was read is printed with the 個人番号 masked.  The PIN is read from
+ * standard input (or the terminal, without echo) byte by byte straight into
+ * sodium_malloc memory, so no stdio buffer ever holds it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "card.h"
+
+static const char *
+reader_of(struct app_opts *o, const char *opt)
+{
+	if (opt != NULL)
+		return opt;
+	return o->conf != NULL ? conf_str(o->conf, "card", "reader") : "";
+}
+
+/* Say plainly what to do when pcscd cannot be reached. */
+static void
+explain_service(const struct err *e)
+{
+	const char *sock = getenv("PCSCLITE_CSOCK_NAME");
+
+	fprintf(stderr, "madoguchi: %s\n  %s\n", err_ja(e), e->msg);
+	if (e->code == ERR_CARD && strstr(e->msg, "pcscd") != NULL) {
+		if (sock != NULL)
+			fprintf(stderr, "  PCSCLITE_CSOCK_NAME=%s: is the private pcscd "
+			    "running?  scripts/pcscd-private.sh start DIR\n", sock);
+		else
+			fprintf(stderr, "  start the system pcscd (systemctl start pcscd.socket), "
+			    "or a private one for the simulator:\n"
+			    "    eval \"$(scripts/pcscd-private.sh start /tmp/mdg-pcscd)\"\n");
+	}
+}
+
+static int
+card_status(struct app_opts *o, int argc, char **argv)
+{
+	const char *want = NULL;
+	char **names;
+	size_t n;
+	struct err e;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--reader") == 0 && i + 1 < argc)
+			want = argv[++i];
+		else {
+			fprintf(stderr, "usage: madoguchi card status [--reader NAME]\n");
+			return 2;
+		}
+	}
+	want = reader_of(o, want);
+	err_clear(&e);
+	if (card_readers_list(&names, &n, &e) != 0) {
+		explain_service(&e);
+		return 1;
+	}
+	if (n == 0) {
+		printf("カードリーダー: なし\n");
+		fprintf(stderr, "madoguchi: no PC/SC reader.  Connect a reader, or for the "
+		    "simulator use a pcscd with a vpcd reader (scripts/pcscd-private.sh).\n");
+		card_readers_free(names, n);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct card *c;
+		int present;
+
+		if (want[0] != '\0' && strcmp(names[i], want) != 0)
+			continue;
+		err_clear(&e);
+		present = card_open(names[i], &c, &e) == 0;
+		printf("リーダー: %s\n", names[i]);
+		if (!present) {
+			printf("  カード: なし\n");
+			continue;
+		}
+		printf("  カード: あり\n");
+		static const enum card_pin pins[] = { CARD_PIN_KENHOJO, CARD_PIN_KENHOJO_B,
+		    CARD_PIN_JPKI_AUTH, CARD_PIN_JPKI_SIGN };
+		for (size_t k = 0; k < sizeof(pins) / sizeof(pins[0]); k++) {
+			int t;
+			err_clear(&e);
+			t = card_pin_tries(c, pins[k], &e);
+			if (t >= 0)
+				printf("  %s: 残り%d回%s\n", card_pin_name_ja(pins[k]), t,
+				    t == 0 ? "（ロック中）" : t == 1 ? "（あと1回でロック）" : "");
+			else
+				printf("  %s: 不明（%s）\n", card_pin_name_ja(pins[k]), err_ja(&e));
+		}
+		card_close(c);
+	}
+	card_readers_free(names, n);
+	return 0;
+}
+
+/* One line of digits into a sodium buffer, without stdio buffering and,
+ * on a terminal, without echo. */
+static int
+read_pin(const char *prompt, char *buf, struct err *e)
+{
+	struct termios old, quiet;
+	int tty = isatty(STDIN_FILENO);
+	size_t n = 0;
+	char ch;
+	ssize_t r;
+
+	if (tty) {
+		fprintf(stderr, "%s", prompt);
+		fflush(stderr);
+		if (tcgetattr(STDIN_FILENO, &old) == 0) {
+			quiet = old;
+			quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+			tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+		} else
+			tty = 0;
+	}
+	for (;;) {
+		r = read(STDIN_FILENO, &ch, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || ch == '\n')
+			break;
+		if (ch == '\r')
+			continue;
+		if (n + 1 >= CARD_SECRET_MAX) {
+			n = CARD_SECRET_MAX;	/* too long: reported below */
+			continue;
+		}
+		buf[n++] = ch;
+	}
+	ch = 0;
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	if (n >= CARD_SECRET_MAX) {
+		mem_wipe(buf, CARD_SECRET_MAX);
+		return err_set_ja(e, ERR_INVAL, "暗証番号は数字4桁で入力してください。",
+		    "PIN too long");
+	}
+	buf[n] = '\0';
+	return card_pin_check(buf, e);
+}
+
+static const char *
+sex_ja(int s)
+{
+	switch (s) {
+	case 1: return "男";
+	case 2: return "女";
+	case 9: return "適用不能";
+	default: return "不明";
+	}
+}
+
+static const char *
+digest_ja(enum card_digest d)
+{
+	switch (d) {
+	case CARD_DIGEST_OK: return "一致";
+	case CARD_DIGEST_MISMATCH: return "不一致（警告: 券面の情報を目視で確認してください）";
+	case CARD_DIGEST_MISSING: return "なし（警告）";
+	default: return "未確認";
+	}
+}
+
+static void
+print_result(const struct card_result *r)
+{
+	char iso[16] = "", wa[64] = "", masked[MYNUMBER_MASKED_LEN];
+
+	printf("読み取り: %s（照合: %s、照合前の残り回数 %d回）\n", card_ap_name_ja(r->ap),
+	    card_unlock_name_ja(r->unlock), r->tries_left);
+	if (r->name != NULL)
+		printf("氏名: %s\n", r->name);
+	if (r->address != NULL)
+		printf("住所: %s\n", r->address);
+	date_format_iso(&r->birth, iso, sizeof(iso));
+	date_format_wareki(&r->birth, wa, sizeof(wa));
+	printf("生年月日: %s（%s）\n", iso, wa);
+	printf("性別: %s\n", sex_ja(r->sex));
+	if (r->mynumber != NULL) {
+		mynumber_mask(r->mynumber, MYNUMBER_LEN, masked);
+		printf("個人番号: %s（検査用数字: %s）\n", masked,
+		    r->mynumber_check_ok ? "正しい" : "誤り（警告）");
+		printf("ハッシュ照合: 個人番号 %s、基本4情報 %s\n",
+		    digest_ja(r->digest_mynumber), digest_ja(r->digest_basic4));
+	}
+	if (r->ap == CARD_AP_KENMEN) {
+		date_format_iso(&r->expiry, iso, sizeof(iso));
+		printf("有効期限: %s\n", iso);
+		printf("券面画像: 氏名 %zu バイト、住所 %zu バイト、顔写真 %zu バイト\n",
+		    r->name_image_len, r->address_image_len, r->photo_len);
+	}
+}
+
+static int
+card_read(struct app_opts *o, int argc, char **argv)
+{
+	const char *reader = NULL, *b[3] = { NULL, NULL, NULL };
+	int pin_stdin = 0, confirm = 0, kenmen = 0, rc = 1, r;
+	struct card_read_req req;
+	struct card_result *res = NULL;
+	struct card *c = NULL;
+	char *secret;
+	struct err e;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--pin-stdin") == 0)
+			pin_stdin = 1;
+		else if (strcmp(argv[i], "--b") == 0 && i + 3 < argc) {
+			b[0] = argv[i + 1];
+			b[1] = argv[i + 2];
+			b[2] = argv[i + 3];
+			i += 3;
+		} else if (strcmp(argv[i], "--confirm-last-try") == 0)
+			confirm = 1;
+		else if (strcmp(argv[i], "--kenmen") == 0)
+			kenmen = 1;
+		else if (strcmp(argv[i], "--reader") == 0 && i + 1 < argc)
+			reader = argv[++i];
+		else {
+			fprintf(stderr, "usage: madoguchi card read [--pin-stdin | --b BIRTH6 "
+			    "EXPIRY4 CODE4] [--confirm-last-try] [--kenmen] [--reader NAME]\n");
+			return 2;
+		}
+	}
+	if ((pin_stdin && b[0] != NULL) || (kenmen && b[0] == NULL)) {
+		fprintf(stderr, "madoguchi: give either --pin-stdin or --b (--kenmen needs --b)\n");
+		return 2;
+	}
+	err_clear(&e);
+	if ((secret = card_secret_new()) == NULL) {
+		fprintf(stderr, "madoguchi: out of memory\n");
+		return 1;
+	}
+	memset(&req, 0, sizeof(req));
+	req.confirm_last_try = confirm;
+	req.secret = secret;
+	if (b[0] != NULL) {
+		req.method = CARD_UNLOCK_B;
+		r = card_b_build(b[0], b[1], b[2], secret, &e);
+	} else {
+		req.method = CARD_UNLOCK_PIN;
+		r = read_pin("暗証番号（4桁）: ", secret, &e);
+	}
+	if (r != 0) {
+		fprintf(stderr, "madoguchi: %s\n", err_ja(&e));
+		goto out;
+	}
+	if ((r = card_open(reader_of(o, reader), &c, &e)) != 0) {
+		explain_service(&e);
+		goto out;
+	}
+	if (kenmen)
+		r = card_read_kenmen(c, &req, &res, &e);
+	else
+		r = card_read_kenhojo(c, &req, &res, &e);
+	mem_wipe(secret, CARD_SECRET_MAX);
+	if (r != 0) {
+		fprintf(stderr, "madoguchi: %s\n  (%s)\n", err_ja(&e), e.msg);
+		if (req.tries_after >= 0)
+			fprintf(stderr, "残り回数: %d回\n", req.tries_after);
+		else if (req.tries_before >= 0 && r == ERR_STATE)
+			fprintf(stderr, "残り回数: %d回（--confirm-last-try で確認のうえ実行）\n",
+			    req.tries_before);
+		log_warn("card read failed: %s", e.msg);
+		goto out;
+	}
+	print_result(res);
+	if (res->mynumber != NULL) {
+		char masked[MYNUMBER_MASKED_LEN];
+		mynumber_mask(res->mynumber, MYNUMBER_LEN, masked);
+		log_info("card read: %s via %s, 個人番号 %s", card_ap_name(res->ap),
+		    res->unlock == CARD_UNLOCK_PIN ? "PIN" : "照合番号B", masked);
+	} else
+		log_info("card read: %s via 照合番号B", card_ap_name(res->ap));
+	rc = 0;
+out:
+	card_result_free(res);
+	card_close(c);
+	card_secret_free(secret);
+	return rc;
+}
+
+int
+cmd_card(struct app_opts *o, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "status") == 0)
+		return card_status(o, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "read") == 0)
+		return card_read(o, argc - 1, argv + 1);
+	fprintf(stderr, "usage: madoguchi card status [--reader NAME]\n"
+	    "       madoguchi card read [--pin-stdin | --b BIRTH6 EXPIRY4 CODE4] "
+	    "[--confirm-last-try] [--kenmen] [--reader NAME]\n");
+	return 2;
+}
