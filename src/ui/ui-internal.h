@@ -1,0 +1,167 @@
+/*
+ * ui-internal.h — what the files of src/ui share: the shell context, the
+ * layer stack, key reading and the widgets.  Not a module interface (the
+ * module's public interface is include/ui.h).
+ *
+ * Model: every screen and dialog is a loop that pushes a layer (a function
+ * that draws it completely from its own state), reads keys with ui_getkey
+ * and pops its layer when it returns.  ui_getkey does everything that must
+ * happen whatever screen is up: background events, the clock, the
+ * inactivity lock, F1 help, F12 lock and resizing, and it redraws the
+ * whole stack from the layers when needed.  When another clerk takes over
+ * at the lock screen, ui_getkey returns UI_K_ABORT to every loop, which
+ * unwinds to the start screen discarding what was on the stack.
+ */
+#ifndef MDG_UI_INTERNAL_H
+#define MDG_UI_INTERNAL_H
+
+#define NCURSES_WIDECHAR 1
+#include <ncurses.h>
+#include <wchar.h>
+
+#include "app.h"
+#include "screen.h"
+#include "shell.h"
+
+#define UI_MIN_COLS 80
+#define UI_MIN_LINES 24
+#define UI_LAYERS_MAX 16
+#define UI_BUSY_DELAY_MS 200
+
+struct ui;
+
+typedef void (*ui_draw_fn)(struct ui *u, void *arg);
+/* An action handler for the keymap (F2 card, F3 search, ...). */
+typedef void (*ui_action_fn)(struct ui *u);
+
+struct ui_layer {
+	ui_draw_fn draw;
+	void *arg;
+	int full;			/* full screen: clears the body first */
+	const char *title;		/* shown on the title row (full layers) */
+	unsigned keys;			/* bit per shell_action offered (bar) */
+};
+
+enum ui_colour {
+	C_NORMAL = 0, C_STATUS = 1, C_BAR = 2, C_BARKEY = 3, C_ERROR = 4,
+	C_FOCUS = 5, C_TITLE = 6, C_DIM = 7, C_OK = 8
+};
+
+struct ui {
+	struct app_opts *o;
+	struct conf *conf;
+	struct screen_set *screens;
+	struct evq *evq;
+	struct session ses;
+	struct shell_status status;
+	void *card_watch;		/* struct card_watch *, when started */
+	int colour;
+	int too_small;
+	int locked;			/* the lock screen is up: draw nothing personal */
+	int abort;			/* session ended under us: unwind */
+	int help_open;
+	char msg[256];
+	int msg_kind;			/* 0 info, 1 error, 2 ok */
+	char clock[8];
+	struct ui_layer stack[UI_LAYERS_MAX];
+	int depth;
+	int cur_y, cur_x, cur_on;	/* where the cursor goes after a redraw */
+	ui_action_fn actions[ACT_COUNT];
+	const char *login_note;
+};
+
+/* Why the loops unwind (struct ui.abort). */
+enum { ABORT_NONE = 0, ABORT_TAKEOVER = 1, ABORT_LOGOUT = 2, ABORT_QUIT = 3 };
+
+/* Keys as the loops see them. */
+enum ui_key_type { UI_K_CHAR, UI_K_KEY, UI_K_ACTION, UI_K_ABORT };
+struct ui_key {
+	enum ui_key_type type;
+	wint_t ch;			/* UI_K_CHAR: the character; UI_K_KEY: KEY_* */
+	enum shell_action act;		/* UI_K_ACTION */
+};
+#define UI_KEY_IS(k, code) ((k)->type == UI_K_KEY && (k)->ch == (wint_t)(code))
+#define UI_CHAR_IS(k, c) ((k)->type == UI_K_CHAR && (k)->ch == (wint_t)(c))
+#define UI_ACT_IS(k, a) ((k)->type == UI_K_ACTION && (k)->act == (a))
+#define ACTBIT(a) (1u << (a))
+
+/* shell.c */
+void ui_push(struct ui *u, ui_draw_fn draw, void *arg, int full, const char *title,
+    unsigned keys);
+void ui_pop(struct ui *u);
+void ui_redraw(struct ui *u);
+void ui_getkey(struct ui *u, struct ui_key *k);
+void ui_message(struct ui *u, int kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void ui_clear_message(struct ui *u);
+/* Take queued background events (status line, messages). */
+void ui_take_events(struct ui *u);
+/* Run an action through the keymap handlers (say so when not available). */
+void ui_dispatch(struct ui *u, enum shell_action a);
+/* Body rows: first and count (between the title row and the message line). */
+int ui_body_top(void);
+int ui_body_rows(void);
+void ui_set_cursor(struct ui *u, int y, int x);
+int ui_attr(struct ui *u, enum ui_colour c);
+
+/* draw.c — text by display width */
+/* Draw s at (y, x) in at most w columns (never half a wide character);
+ * pad with spaces to w when pad.  Returns the columns drawn. */
+int ui_put(int y, int x, const char *s, int w, int pad);
+int ui_width(const char *s);
+void ui_box(int y, int x, int h, int w);
+
+/* dialog.c */
+/* Yes/no question; 1 yes, 0 no or Esc, -1 aborted. */
+int ui_confirm(struct ui *u, const char *title, const char *text);
+/* A message to acknowledge. */
+void ui_alert(struct ui *u, const char *title, const char *text);
+/* Run fn(arg) on a worker thread; after UI_BUSY_DELAY_MS show a busy
+ * indicator with label.  Returns fn's result.  fn must not touch curses. */
+int ui_busy(struct ui *u, const char *label, int (*fn)(void *), void *arg);
+/* The F1 key list. */
+void ui_help(struct ui *u);
+
+/* select.c — a scrolling list / table: rows of cells, columns by width.
+ * Returns the chosen row, -1 on Esc, -2 aborted. */
+struct ui_table {
+	const char *title;
+	int ncols;
+	const char *const *heads;	/* ncols */
+	const int *widths;		/* ncols, columns; the last may be 0 = rest */
+	int nrows;
+	const char *(*cell)(void *arg, int row, int col);
+	void *arg;
+	int sel, top;
+};
+int ui_table_run(struct ui *u, struct ui_table *t, int full);
+/* Pick one of n strings in a popup; returns the index, -1 Esc, -2 aborted. */
+int ui_pick(struct ui *u, const char *title, const char *const *items, int n, int sel);
+
+/* input.c — one-line input widgets over struct lineedit */
+struct ui_input {
+	struct lineedit le;
+	int masked;			/* password: draw '*' */
+	int width;			/* box columns */
+};
+void ui_input_init(struct ui_input *in, int width, int max_chars,
+    enum lineedit_filter f, int masked);
+/* Draw the box at (y, x); set the cursor there when focused. */
+void ui_input_draw(struct ui *u, struct ui_input *in, int y, int x, int focused);
+/* Apply an editing key; 1 when it was one. */
+int ui_input_key(struct ui_input *in, const struct ui_key *k);
+
+/* form_view.c */
+/* Fill in a form; returns 1 when confirmed with F9 (and valid), 0 when
+ * left with Esc, -1 aborted. */
+int ui_form_run(struct ui *u, struct form *f);
+
+/* login.c */
+/* The login screen until someone logs in (1) or quits (0). */
+int ui_login(struct ui *u);
+/* Change the clerk's password (forced: cannot be skipped); 1 changed. */
+int ui_password_change(struct ui *u, int forced);
+/* The lock screen (SC-3): returns when unlocked or taken over. */
+void ui_lock(struct ui *u, const char *why);
+
+#endif
