@@ -1,19 +1,283 @@
 /*
- * main.c — entry point of `madoguchi-central` (issue: synchronisation).
+ * main.c — `madoguchi-central`: the central sync server and its operator
+ * commands (madoguchi-central(8)).
+ *
+ *   madoguchi-central [--store DIR] init
+ *   madoguchi-central [--store DIR] key
+ *   madoguchi-central [--store DIR] serve --listen ADDR:PORT [--max-conn N]
+ *   madoguchi-central [--store DIR] import persons|eligibility|decisions FILE
+ *   madoguchi-central [--store DIR] export applications [--since N] [--format jsonl|csv]
+ *   madoguchi-central [--store DIR] terminal enrol ID [--wards L] [--procedures L]
+ *   madoguchi-central [--store DIR] terminal revoke ID | terminal list
  */
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "central.h"
 #include "core.h"
+#include "sync.h"
+
+#define DEFAULT_STORE "/var/lib/madoguchi-central"
+
+/* Set by SIGTERM/SIGINT: the one piece of state a signal handler can
+ * reach.  central_serve polls it. */
+static volatile int stop_flag;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+struct opts {
+	const char *store;
+	const char *listen;
+	const char *since;
+	const char *format;
+	const char *wards;
+	const char *procedures;
+	const char *log;
+	int max_conn;
+	char *pos[8];
+	int npos;
+};
+
+static int
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: madoguchi-central [--store DIR] COMMAND ...\n"
+	    "  init                                  create the central store and keys\n"
+	    "  key                                   print the central public key\n"
+	    "  serve --listen ADDR:PORT [--max-conn N] [--log FILE]\n"
+	    "  import persons|eligibility|decisions FILE.csv\n"
+	    "  export applications [--since CURSOR] [--format jsonl|csv]\n"
+	    "  terminal enrol ID [--wards LIST] [--procedures LIST]\n"
+	    "  terminal revoke ID\n"
+	    "  terminal list\n"
+	    "The store is --store DIR, else $MDG_CENTRAL_STORE, else %s.\n"
+	    "See madoguchi-central(8).\n", DEFAULT_STORE);
+	return 2;
+}
+
+static int
+parse(int argc, char **argv, struct opts *o)
+{
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	o->max_conn = 1000;
+	o->store = getenv("MDG_CENTRAL_STORE");
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char **dst = NULL;
+
+		if (strcmp(a, "--store") == 0)
+			dst = &o->store;
+		else if (strcmp(a, "--listen") == 0)
+			dst = &o->listen;
+		else if (strcmp(a, "--since") == 0)
+			dst = &o->since;
+		else if (strcmp(a, "--format") == 0)
+			dst = &o->format;
+		else if (strcmp(a, "--wards") == 0)
+			dst = &o->wards;
+		else if (strcmp(a, "--procedures") == 0)
+			dst = &o->procedures;
+		else if (strcmp(a, "--log") == 0)
+			dst = &o->log;
+		else if (strcmp(a, "--max-conn") == 0) {
+			if (i + 1 >= argc || (o->max_conn = atoi(argv[++i])) < 1)
+				return -1;
+			continue;
+		} else if (a[0] == '-' && a[1] == '-')
+			return -1;
+		else {
+			if (o->npos == 8)
+				return -1;
+			o->pos[o->npos++] = argv[i];
+			continue;
+		}
+		if (i + 1 >= argc)
+			return -1;
+		*dst = argv[++i];
+	}
+	if (o->store == NULL || o->store[0] == '\0')
+		o->store = DEFAULT_STORE;
+	return o->npos == 0 ? -1 : 0;
+}
+
+static void
+print_key(const struct central *c)
+{
+	char hex[65];
+
+	hex_encode(c->noise_pub, 32, hex);
+	printf("%s\n", hex);
+}
+
+static int
+fail(const struct err *e)
+{
+	fprintf(stderr, "madoguchi-central: %s\n", e->msg);
+	return 1;
+}
+
+static int
+cmd_serve(struct central *c, const struct opts *o)
+{
+	struct sigaction sa;
+	struct err e;
+
+	if (o->listen == NULL)
+		return usage();
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	err_clear(&e);
+	if (central_serve(c, o->listen, o->max_conn, &stop_flag, &e) != 0)
+		return fail(&e);
+	return 0;
+}
+
+static int
+cmd_import(struct central *c, const struct opts *o)
+{
+	struct import_report r;
+	struct err e;
+	int rc;
+
+	if (o->npos != 3)
+		return usage();
+	err_clear(&e);
+	if (strcmp(o->pos[1], "persons") == 0)
+		rc = central_import_persons(c, o->pos[2], stderr, &r, &e);
+	else if (strcmp(o->pos[1], "eligibility") == 0)
+		rc = central_import_eligibility(c, o->pos[2], stderr, &r, &e);
+	else if (strcmp(o->pos[1], "decisions") == 0)
+		rc = central_import_decisions(c, o->pos[2], stderr, &r, &e);
+	else
+		return usage();
+	if (rc != 0)
+		return fail(&e);
+	printf("%s: %ld rows, %ld accepted (%ld changed, %ld unchanged), %ld rejected\n",
+	    o->pos[1], r.rows, r.accepted, r.changed, r.unchanged, r.rejected);
+	log_info("import %s %s: %ld accepted (%ld changed), %ld rejected", o->pos[1],
+	    o->pos[2], r.accepted, r.changed, r.rejected);
+	return r.rejected > 0 ? 1 : 0;
+}
+
+static int
+cmd_export(struct central *c, const struct opts *o)
+{
+	struct err e;
+	int64_t since = 0, next;
+	char *end;
+	int csv = 0;
+
+	if (o->npos != 2 || strcmp(o->pos[1], "applications") != 0)
+		return usage();
+	if (o->since != NULL) {
+		since = strtoll(o->since, &end, 10);
+		if (*end != '\0' || since < 0)
+			return usage();
+	}
+	if (o->format != NULL) {
+		if (strcmp(o->format, "csv") == 0)
+			csv = 1;
+		else if (strcmp(o->format, "jsonl") != 0)
+			return usage();
+	}
+	err_clear(&e);
+	if (central_export_applications(c, since, csv, stdout, &next, &e) != 0)
+		return fail(&e);
+	fprintf(stderr, "next cursor: %lld\n", (long long)next);
+	return 0;
+}
+
+static int
+cmd_terminal(struct central *c, const struct opts *o)
+{
+	struct err e;
+	char token[33];
+	char hex[65];
+
+	err_clear(&e);
+	if (o->npos == 2 && strcmp(o->pos[1], "list") == 0)
+		return central_terminal_list(c, stdout, &e) != 0 ? fail(&e) : 0;
+	if (o->npos != 3)
+		return usage();
+	if (strcmp(o->pos[1], "enrol") == 0 || strcmp(o->pos[1], "enroll") == 0) {
+		if (central_terminal_enrol(c, o->pos[2], o->wards ? o->wards : "",
+		    o->procedures ? o->procedures : "", token, &e) != 0)
+			return fail(&e);
+		hex_encode(c->noise_pub, 32, hex);
+		printf("terminal %s: one-time enrolment token (valid 7 days):\n%s\n"
+		    "on the terminal: madoguchi enroll --central HOST:PORT --central-key %s"
+		    " --token %s\n", o->pos[2], token, hex, token);
+		mem_wipe(token, sizeof(token));
+		return 0;
+	}
+	if (strcmp(o->pos[1], "revoke") == 0)
+		return central_terminal_revoke(c, o->pos[2], &e) != 0 ? fail(&e) : 0;
+	return usage();
+}
 
 int
 main(int argc, char **argv)
 {
+	struct central *c = NULL;
+	struct opts o;
+	struct err e;
+	int rc;
+
 	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
 		printf("madoguchi-central 0.1.0\n");
 		return 0;
 	}
-	fprintf(stderr, "usage: madoguchi-central serve|import|export|terminal|user ...\n"
-	    "madoguchi-central: no commands are built yet\n");
-	return 2;
+	if (parse(argc, argv, &o) != 0)
+		return usage();
+	err_clear(&e);
+	umask(077);	/* the database, its WAL and key files: owner only */
+	if (proc_harden(&e) != 0)
+		return fail(&e);
+	log_open("madoguchi-central", o.log, LOG_INFO);
+	if (strcmp(o.pos[0], "init") == 0) {
+		if (central_init(o.store, &e) != 0 || central_open(o.store, &c, &e) != 0)
+			return fail(&e);
+		printf("central store created in %s\ncentral public key: ", o.store);
+		print_key(c);
+		central_close(c);
+		log_close();
+		return 0;
+	}
+	if (strcmp(o.pos[0], "key") != 0 && strcmp(o.pos[0], "serve") != 0 &&
+	    strcmp(o.pos[0], "import") != 0 && strcmp(o.pos[0], "export") != 0 &&
+	    strcmp(o.pos[0], "terminal") != 0)
+		return usage();
+	if (central_open(o.store, &c, &e) != 0) {
+		log_close();
+		return fail(&e);
+	}
+	if (strcmp(o.pos[0], "key") == 0) {
+		print_key(c);
+		rc = 0;
+	} else if (strcmp(o.pos[0], "serve") == 0)
+		rc = cmd_serve(c, &o);
+	else if (strcmp(o.pos[0], "import") == 0)
+		rc = cmd_import(c, &o);
+	else if (strcmp(o.pos[0], "export") == 0)
+		rc = cmd_export(c, &o);
+	else
+		rc = cmd_terminal(c, &o);
+	central_close(c);
+	log_close();
+	return rc;
 }

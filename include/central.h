@@ -1,0 +1,112 @@
+/*
+ * central.h — madoguchi-central: the master store, the CSV imports from the
+ * core business systems, the export of received applications, terminal
+ * enrolment and the sync server (SPEC 8).  See madoguchi-central(8).
+ *
+ * Depends on core, store (the encrypting VFS) and sync (channel, messages).
+ */
+#ifndef MDG_CENTRAL_H
+#define MDG_CENTRAL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include "core.h"
+
+/* ------------------------------------------------------------------ CSV */
+
+/*
+ * RFC 4180 CSV through the bounded reader: fields separated by commas,
+ * optionally in double quotes (a quote inside doubled), quoted fields may
+ * hold commas and line breaks; CRLF or LF line ends; UTF-8 only (a BOM at
+ * the start is skipped).  The first row is the header.
+ */
+#define CSV_MAX_FIELDS 64
+#define CSV_FIELD_MAX 4096
+
+struct csv;
+
+/* Reads from p..p+n (not copied; must outlive the reader). */
+struct csv *csv_new(const void *p, size_t n);
+void csv_free(struct csv *c);
+/* The next row: *nf fields, each NUL-terminated in storage owned by the
+ * reader (valid until the next call).  1 = a row, 0 = end of input,
+ * negative = malformed (ERR_FORMAT with the reason; the reader then stops).
+ * *line is the line number where the row starts. */
+int csv_next(struct csv *c, char ***fields, size_t *nf, int *line,
+    struct err *e);
+
+/* ------------------------------------------------------------- the store */
+
+#define CENTRAL_DB_FILE "central.db"
+#define CENTRAL_KEY_FILE "central.key"		/* database key, 0600 */
+#define CENTRAL_NOISE_FILE "central.noise"	/* Noise static private key, 0600 */
+
+struct central {
+	sqlite3 *db;
+	char dir[1024];
+	uint8_t *noise_priv;	/* sodium_malloc'd, 32 bytes */
+	uint8_t noise_pub[32];
+};
+
+/* Create DIR (0700) with a new database key, Noise key and schema.
+ * ERR_EXISTS when DIR already holds a central store. */
+int central_init(const char *dir, struct err *e);
+/* Open an existing central store (key files must be 0600 and owned by us;
+ * ERR_PERM otherwise). */
+int central_open(const char *dir, struct central **out, struct err *e);
+void central_close(struct central *c);
+
+/* --------------------------------------------------------------- imports */
+
+struct import_report {
+	long rows, accepted, changed, unchanged, rejected;
+};
+
+/* Import a CSV file (columns in madoguchi-central(8)); rejected rows are
+ * reported to rep_out as "FILE:LINE: reason"; all accepted rows are applied
+ * in one transaction that also writes their change records. */
+int central_import_persons(struct central *c, const char *path,
+    FILE *rep_out, struct import_report *r, struct err *e);
+int central_import_eligibility(struct central *c, const char *path,
+    FILE *rep_out, struct import_report *r, struct err *e);
+int central_import_decisions(struct central *c, const char *path,
+    FILE *rep_out, struct import_report *r, struct err *e);
+
+/* The same for CSV text already in memory (tests, fuzzing). */
+enum import_kind { IMPORT_PERSONS, IMPORT_ELIGIBILITY, IMPORT_DECISIONS };
+int central_import_text(struct central *c, enum import_kind kind,
+    const char *name, const char *text, size_t n, FILE *rep_out,
+    struct import_report *r, struct err *e);
+
+/* Received applications with cursor > since, as JSON Lines or CSV, to out.
+ * *next receives the cursor to pass next time. */
+int central_export_applications(struct central *c, int64_t since,
+    int csv, FILE *out, int64_t *next, struct err *e);
+
+/* ------------------------------------------------------------- terminals */
+
+/* Register a terminal ID with its scope and a one-time enrolment token
+ * (printable, written to token, 33 bytes); only the token's hash is kept.
+ * Re-enrolling a revoked or pending ID issues a new token. */
+int central_terminal_enrol(struct central *c, const char *id,
+    const char *wards, const char *procedures, char token[33],
+    struct err *e);
+/* Revoke: the key is refused from now on (AC-3, AC-8). */
+int central_terminal_revoke(struct central *c, const char *id, struct err *e);
+int central_terminal_list(struct central *c, FILE *out, struct err *e);
+
+/* -------------------------------------------------------------- server */
+
+struct central_server;
+
+/* Listen on "ADDR:PORT" and serve terminals, one thread each, until
+ * *stop becomes non-zero; then stop accepting, let each connection finish
+ * the request it is in (acknowledged data is always committed first), and
+ * return.  max_conn bounds concurrent connections. */
+int central_serve(struct central *c, const char *listen_addr, int max_conn,
+    volatile int *stop, struct err *e);
+
+#endif

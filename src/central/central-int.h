@@ -1,0 +1,43 @@
+/*
+ * central-int.h — helpers shared by the files of src/central (not part of
+ * the module's public interface, include/central.h).
+ */
+#ifndef MDG_CENTRAL_INT_H
+#define MDG_CENTRAL_INT_H
+
+#include "central.h"
+#include "sync.h"
+
+/* Local ISO 8601 time "2025-04-01T09:30:00+0900". */
+void central_now(char out[32]);
+int central_sql(sqlite3 *db, const char *sql, struct err *e);
+int central_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
+    struct err *e);
+/* Record the latest change of (kind, key) for terminals in ward (NULL = all
+ * wards), procedure (NULL = all) and terminal (NULL = every terminal). */
+int central_change_put(sqlite3 *db, int kind, int op, const char *key,
+    const char *ward, const char *procedure, const char *terminal,
+    const char *body, struct err *e);
+/* A page of changes after cursor within a terminal's scope, into out
+ * (type MSG_CHANGES): changes, cursor and more. */
+int central_changes_page(sqlite3 *db, const char *terminal, const char *wards,
+    const char *procedures, uint64_t cursor, uint32_t limit, struct msg *out,
+    struct err *e);
+
+/* Read a whole CSV file and import it (see central_import_text). */
+int central_import_file(struct central *c, enum import_kind kind,
+    const char *path, FILE *rep_out, struct import_report *r, struct err *e);
+
+/* A terminal admitted by its key (or its enrolment token). */
+struct central_terminal {
+	char id[17];
+	char wards[1025];
+	char procedures[1025];
+};
+/* Admit the key pub: an active terminal's key, or an unknown key with a
+ * valid pending token (which enrols it; the token is then spent).  A revoked
+ * or unknown key is ERR_AUTH.  Updates last_seen. */
+int central_terminal_admit(struct central *c, const uint8_t pub[32],
+    const char *token, struct central_terminal *t, struct err *e);
+
+#endif

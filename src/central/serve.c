@@ -1,0 +1,497 @@
+/*
+ * serve.c — `madoguchi-central serve`: the sync server.
+ *
+ * One thread per terminal connection (bounded by max_conn), blocking I/O
+ * with deadlines on the Noise channel, and one database connection shared
+ * under a mutex: every request runs in its own transaction and its answer
+ * is sent only after COMMIT, so an acknowledged item is always durable
+ * (a repeat of an item, after a cut connection, is acknowledged as a
+ * duplicate and not stored again).  On stop the listener closes, each
+ * connection finishes the request it is in and closes at the next wait.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+#include <sodium.h>
+
+#include "central-int.h"
+
+#define IDLE_TIMEOUT_MS 60000
+
+struct server {
+	struct central *c;
+	pthread_mutex_t dbmu;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int active;
+	volatile int *stop;
+};
+
+struct conn {
+	struct server *s;
+	int fd;
+	struct central_terminal t;
+};
+
+/* --------------------------------------------------------- item checks */
+
+/* The definition of each pushed item body (NET-3): members, their JSON
+ * types, and which are required.  Anything else is rejected. */
+struct member {
+	const char *name;
+	int type;		/* JSON_STR, JSON_NUM, JSON_OBJ, -1 any */
+	int required;
+};
+
+static const struct member app_members[] = {
+	{ "uuid", JSON_STR, 1 }, { "receipt_no", JSON_STR, 1 },
+	{ "procedure", JSON_STR, 1 }, { "type", JSON_STR, 0 },
+	{ "atena", JSON_STR, 1 }, { "form", JSON_OBJ, 0 }, { "agent", -1, 0 },
+	{ "idcheck", JSON_STR, 0 }, { "entered_by", JSON_STR, 1 },
+	{ "confirmed_by", JSON_STR, 0 }, { "status", JSON_STR, 1 },
+	{ "received_at", JSON_STR, 1 }, { "updated_at", JSON_STR, 0 },
+	{ NULL, 0, 0 }
+};
+static const struct member status_members[] = {
+	{ "uuid", JSON_STR, 1 }, { "receipt_no", JSON_STR, 0 },
+	{ "status", JSON_STR, 1 }, { "at", JSON_STR, 1 }, { "by", JSON_STR, 1 },
+	{ "note", JSON_STR, 0 }, { NULL, 0, 0 }
+};
+static const struct member idcheck_members[] = {
+	{ "uuid", JSON_STR, 1 }, { "atena", JSON_STR, 1 }, { "method", JSON_STR, 1 },
+	{ "documents", JSON_STR, 0 }, { "clerk", JSON_STR, 1 }, { "at", JSON_STR, 1 },
+	{ "digest_result", JSON_NUM, 0 }, { "detail", JSON_STR, 0 },
+	{ NULL, 0, 0 }
+};
+static const struct member audit_members[] = {
+	{ "id", JSON_NUM, 1 }, { "at", JSON_STR, 1 }, { "who", JSON_STR, 1 },
+	{ "terminal", JSON_STR, 0 }, { "action", JSON_STR, 1 },
+	{ "person", JSON_STR, 0 }, { "screen", JSON_STR, 0 },
+	{ "detail", JSON_STR, 0 }, { "prev", JSON_STR, 1 }, { "hash", JSON_STR, 1 },
+	{ NULL, 0, 0 }
+};
+
+static int
+body_check(const struct msg_item *it, struct json **out, char *why, size_t whylen)
+{
+	const struct member *defs = it->kind == ITEM_APPLICATION ? app_members :
+	    it->kind == ITEM_STATUS ? status_members :
+	    it->kind == ITEM_IDCHECK ? idcheck_members : audit_members;
+	const struct member *d;
+	const struct json *m;
+	struct json *j = NULL;
+	struct err e;
+
+	*out = NULL;
+	if (json_parse(it->body, it->bodylen, &j, &e) != 0 || j->type != JSON_OBJ) {
+		snprintf(why, whylen, "body is not a JSON object");
+		json_free(j);
+		return -1;
+	}
+	for (m = j->child; m != NULL; m = m->next) {
+		for (d = defs; d->name != NULL; d++)
+			if (strcmp(d->name, m->key) == 0)
+				break;
+		if (d->name == NULL) {
+			snprintf(why, whylen, "undefined member \"%.40s\"", m->key);
+			json_free(j);
+			return -1;
+		}
+		if (d->type >= 0 && (int)m->type != d->type &&
+		    !(m->type == JSON_NULL && !d->required)) {
+			snprintf(why, whylen, "member \"%s\" has the wrong type", d->name);
+			json_free(j);
+			return -1;
+		}
+	}
+	for (d = defs; d->name != NULL; d++)
+		if (d->required && json_get(j, d->name) == NULL) {
+			snprintf(why, whylen, "member \"%s\" missing", d->name);
+			json_free(j);
+			return -1;
+		}
+	if (it->kind == ITEM_AUDIT) {
+		const char *p = json_get_str(j, "prev"), *h = json_get_str(j, "hash");
+		uint8_t tmp[32];
+
+		if (hex_decode(p, strlen(p), tmp, 32) != 32 ||
+		    hex_decode(h, strlen(h), tmp, 32) != 32) {
+			snprintf(why, whylen, "prev and hash must be 32 bytes in hex");
+			json_free(j);
+			return -1;
+		}
+	}
+	*out = j;
+	return 0;
+}
+
+/* LOG-2: the terminal's audit rows must continue its chain: the next id,
+ * and prev equal to the hash of the row before.  A break is kept (the row
+ * is stored, marked) and reported in the operator log. */
+static int
+audit_store(struct server *s, struct conn *cn, const struct json *j,
+    const char *body, struct err *e)
+{
+	sqlite3 *db = s->c->db;
+	sqlite3_stmt *st;
+	int64_t id = (int64_t)json_get(j, "id")->num, last_id = 0;
+	uint8_t prev[32], hash[32], last_hash[32];
+	char now[32];
+	int ok, r, have_hash = 0;
+
+	hex_decode(json_get_str(j, "prev"), 64, prev, 32);
+	hex_decode(json_get_str(j, "hash"), 64, hash, 32);
+	if ((r = central_prepare(db, "SELECT audit_last_id, audit_last_hash FROM"
+	    " terminals WHERE id = ?", &st, e)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, cn->t.id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		last_id = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_bytes(st, 1) == 32) {
+			memcpy(last_hash, sqlite3_column_blob(st, 1), 32);
+			have_hash = 1;
+		}
+	}
+	sqlite3_finalize(st);
+	if (last_id == 0)
+		/* The first row we see: it starts the chain (id 1, prev zero)
+		 * or continues rows pushed before this version kept them. */
+		ok = id == 1 ? sodium_is_zero(prev, 32) : 1;
+	else
+		ok = id == last_id + 1 && have_hash && memcmp(prev, last_hash, 32) == 0;
+	if (!ok)
+		log_warn("audit chain of terminal %s broken at row %lld (last good row %lld)",
+		    cn->t.id, (long long)id, (long long)last_id);
+	central_now(now);
+	if ((r = central_prepare(db, "INSERT OR IGNORE INTO audit (terminal, id, body,"
+	    " chain_ok, received_at) VALUES (?, ?, ?, ?, ?)", &st, e)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, cn->t.id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, ok);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		return err_set(e, ERR_IO, "central db: %s", sqlite3_errmsg(db));
+	if (id > last_id) {
+		if ((r = central_prepare(db, "UPDATE terminals SET audit_last_id = ?,"
+		    " audit_last_hash = ? WHERE id = ?", &st, e)) != 0)
+			return r;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, cn->t.id, -1, SQLITE_STATIC);
+		r = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (r != SQLITE_DONE)
+			return err_set(e, ERR_IO, "central db: %s", sqlite3_errmsg(db));
+	}
+	return 0;
+}
+
+/* Store each item once; fill the acknowledgements.  All in one
+ * transaction: either every STORED ack is durable or none is sent. */
+static int
+handle_push(struct server *s, struct conn *cn, const struct msg *req,
+    struct msg *rep, struct err *e)
+{
+	sqlite3 *db = s->c->db;
+	sqlite3_stmt *ins = NULL;
+	char now[32], why[128];
+	size_t i;
+	int r;
+
+	msg_init(rep, MSG_PUSH_ACK, req->id);
+	central_now(now);
+	if ((r = central_sql(db, "BEGIN IMMEDIATE", e)) != 0)
+		return r;
+	if ((r = central_prepare(db, "INSERT INTO received (uuid, terminal, kind,"
+	    " receipt_no, body, received_at) VALUES (?, ?, ?, ?, ?, ?)"
+	    " ON CONFLICT(uuid) DO NOTHING", &ins, e)) != 0)
+		goto fail;
+	for (i = 0; i < req->nitems; i++) {
+		const struct msg_item *it = &req->items[i];
+		struct json *j = NULL;
+		const char *rno;
+
+		if (body_check(it, &j, why, sizeof(why)) != 0) {
+			log_warn("terminal %s: item %s rejected: %s", cn->t.id, it->uuid, why);
+			if ((r = msg_add_ack(rep, it->uuid, ACK_REJECTED, why)) != 0)
+				goto fail;
+			continue;
+		}
+		rno = it->kind == ITEM_APPLICATION ? json_get_str(j, "receipt_no") : NULL;
+		sqlite3_reset(ins);
+		sqlite3_bind_text(ins, 1, it->uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 2, cn->t.id, -1, SQLITE_STATIC);
+		sqlite3_bind_int(ins, 3, it->kind);
+		if (rno != NULL)
+			sqlite3_bind_text(ins, 4, rno, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(ins, 4);
+		sqlite3_bind_text(ins, 5, it->body, (int)it->bodylen, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 6, now, -1, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			json_free(j);
+			r = err_set(e, ERR_IO, "central db: %s", sqlite3_errmsg(db));
+			goto fail;
+		}
+		if (sqlite3_changes(db) == 0) {
+			json_free(j);
+			r = msg_add_ack(rep, it->uuid, ACK_DUPLICATE, NULL);
+		} else {
+			r = it->kind == ITEM_AUDIT ? audit_store(s, cn, j, it->body, e) : 0;
+			json_free(j);
+			if (r == 0)
+				r = msg_add_ack(rep, it->uuid, ACK_STORED, NULL);
+		}
+		if (r != 0)
+			goto fail;
+	}
+	sqlite3_finalize(ins);
+	return central_sql(db, "COMMIT", e);
+fail:
+	sqlite3_finalize(ins);
+	central_sql(db, "ROLLBACK", NULL);
+	msg_clear(rep);
+	return r != 0 ? r : ERR_IO;
+}
+
+static int
+handle(struct server *s, struct conn *cn, const struct msg *req,
+    struct msg *rep, struct err *e)
+{
+	int r = 0;
+
+	switch (req->type) {
+	case MSG_PUSH:
+		pthread_mutex_lock(&s->dbmu);
+		r = handle_push(s, cn, req, rep, e);
+		pthread_mutex_unlock(&s->dbmu);
+		return r;
+	case MSG_PULL:
+		msg_init(rep, MSG_CHANGES, req->id);
+		pthread_mutex_lock(&s->dbmu);
+		r = central_changes_page(s->c->db, cn->t.id, cn->t.wards,
+		    cn->t.procedures, req->cursor, req->limit, rep, e);
+		pthread_mutex_unlock(&s->dbmu);
+		if (r != 0)
+			msg_clear(rep);
+		return r;
+	case MSG_PING:
+		msg_init(rep, MSG_PONG, req->id);
+		rep->time = (uint64_t)time(NULL);
+		return 0;
+	default:
+		return err_set(e, ERR_PROTO, "unexpected %s message from a terminal",
+		    msg_type_name(req->type));
+	}
+}
+
+static int
+auth(void *arg, const uint8_t rs[32], const uint8_t *hello, size_t hlen,
+    struct wbuf *reply, struct err *e)
+{
+	struct conn *cn = arg;
+	struct msg h, w;
+	int r;
+
+	if ((r = msg_decode(hello, hlen, &h, e)) != 0)
+		return r;
+	if (h.type != MSG_HELLO) {
+		msg_clear(&h);
+		return err_set(e, ERR_PROTO, "handshake payload is not HELLO");
+	}
+	pthread_mutex_lock(&cn->s->dbmu);
+	r = central_terminal_admit(cn->s->c, rs, h.token, &cn->t, e);
+	pthread_mutex_unlock(&cn->s->dbmu);
+	if (r != 0) {
+		msg_clear(&h);
+		return r;
+	}
+	msg_init(&w, MSG_WELCOME, h.id);
+	msg_set_text(&w.terminal_id, cn->t.id);
+	msg_set_text(&w.wards, cn->t.wards);
+	msg_set_text(&w.procedures, cn->t.procedures);
+	w.time = (uint64_t)time(NULL);
+	r = msg_encode(&w, reply, e);
+	msg_clear(&w);
+	msg_clear(&h);
+	return r;
+}
+
+static void *
+conn_main(void *arg)
+{
+	struct conn *cn = arg;
+	struct server *s = cn->s;
+	struct sync_chan *ch = NULL;
+	struct msg req, rep;
+	struct wbuf in, out;
+	struct err e;
+	uint64_t rid;
+	int r;
+
+	err_clear(&e);
+	wbuf_init(&in, SYNC_MSG_MAX + 64);
+	wbuf_init(&out, SYNC_MSG_MAX + 64);
+	if (sync_chan_accept(cn->fd, s->c->noise_priv, auth, cn, 10000,
+	    &ch, &e) != 0)
+		goto out;
+	sync_chan_set_timeout(ch, IDLE_TIMEOUT_MS);
+	sync_chan_set_cancel(ch, s->stop);
+	for (;;) {
+		if (sync_chan_recv(ch, &in, &e) != 0)
+			break;
+		if ((r = msg_decode(in.p, in.len, &req, &e)) != 0) {
+			log_warn("terminal %s: closing: %s", cn->t.id, e.msg);
+			break;
+		}
+		rid = req.id;
+		r = handle(s, cn, &req, &rep, &e);
+		msg_clear(&req);
+		out.len = 0;
+		out.err = 0;
+		if (r != 0) {
+			log_warn("terminal %s: %s", cn->t.id, e.msg);
+			msg_init(&rep, MSG_ERROR, rid);
+			rep.code = (uint32_t)-r;
+			msg_set_text(&rep.text, "request failed at the central");
+			if (msg_encode(&rep, &out, &e) == 0)
+				sync_chan_send(ch, out.p, out.len, &e);
+			msg_clear(&rep);
+			break;
+		}
+		r = msg_encode(&rep, &out, &e);
+		msg_clear(&rep);
+		if (r != 0 || sync_chan_send(ch, out.p, out.len, &e) != 0) {
+			log_warn("terminal %s: %s", cn->t.id, e.msg);
+			break;
+		}
+	}
+out:
+	sync_chan_free(ch);	/* closes fd; on accept failure it was closed */
+	wbuf_free(&in);
+	wbuf_free(&out);
+	pthread_mutex_lock(&s->mu);
+	s->active--;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	free(cn);
+	return NULL;
+}
+
+static int
+listen_on(const char *addr, struct err *e)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char host[256], *colon;
+	int fd = -1, one = 1, r;
+
+	snprintf(host, sizeof(host), "%s", addr);
+	if ((colon = strrchr(host, ':')) == NULL)
+		return err_set(e, ERR_INVAL, "--listen wants ADDR:PORT");
+	*colon = '\0';
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((r = getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &res)) != 0)
+		return err_set(e, ERR_INVAL, "%s: %s", addr, gai_strerror(r));
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if ((fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+		    ai->ai_protocol)) < 0)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 512) == 0)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		return err_set(e, ERR_NET, "cannot listen on %s: %s", addr, strerror(errno));
+	return fd;
+}
+
+int
+central_serve(struct central *c, const char *listen_addr, int max_conn,
+    volatile int *stop, struct err *e)
+{
+	struct server s;
+	pthread_attr_t attr;
+	struct pollfd pfd;
+	int lfd, fd;
+
+	if ((lfd = listen_on(listen_addr, e)) < 0)
+		return lfd;
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	s.stop = stop;
+	pthread_mutex_init(&s.dbmu, NULL);
+	pthread_mutex_init(&s.mu, NULL);
+	pthread_cond_init(&s.cv, NULL);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	log_info("serving on %s", listen_addr);
+	while (!*stop) {
+		struct conn *cn;
+		pthread_t th;
+
+		pfd.fd = lfd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 200) <= 0)
+			continue;
+		if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+			continue;
+		pthread_mutex_lock(&s.mu);
+		if (s.active >= max_conn) {
+			pthread_mutex_unlock(&s.mu);
+			log_warn("too many connections (%d); refusing one", max_conn);
+			close(fd);
+			continue;
+		}
+		s.active++;
+		pthread_mutex_unlock(&s.mu);
+		if ((cn = calloc(1, sizeof(*cn))) == NULL) {
+			close(fd);
+			pthread_mutex_lock(&s.mu);
+			s.active--;
+			pthread_mutex_unlock(&s.mu);
+			continue;
+		}
+		cn->s = &s;
+		cn->fd = fd;
+		if (pthread_create(&th, &attr, conn_main, cn) != 0) {
+			log_warn("cannot start a connection thread");
+			close(fd);
+			free(cn);
+			pthread_mutex_lock(&s.mu);
+			s.active--;
+			pthread_mutex_unlock(&s.mu);
+		}
+	}
+	close(lfd);
+	log_info("stopping: waiting for %d connection(s) to finish", s.active);
+	pthread_mutex_lock(&s.mu);
+	while (s.active > 0)
+		pthread_cond_wait(&s.cv, &s.mu);
+	pthread_mutex_unlock(&s.mu);
+	pthread_attr_destroy(&attr);
+	pthread_mutex_destroy(&s.dbmu);
+	pthread_mutex_destroy(&s.mu);
+	pthread_cond_destroy(&s.cv);
+	log_info("stopped");
+	return 0;
+}
