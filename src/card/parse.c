@@ -111,8 +111,7 @@ card_parse_mynumber(const uint8_t *p, size_t n, struct card_result *r, struct er
 		return err_set(e, ERR_NOMEM, "out of memory");
 	memcpy(r->mynumber, t.val, MYNUMBER_LEN);
 	r->mynumber[MYNUMBER_LEN] = '\0';
-	r->mynumber_check_ok = mynumber_check_digit(r->mynumber) ==
-	    r->mynumber[MYNUMBER_LEN - 1] - '0';
+	r->mynumber_check_ok = mynumber_validate(r->mynumber, MYNUMBER_LEN, NULL) == 0;
 	return 0;
 }
 

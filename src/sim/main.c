@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,8 +53,9 @@ usage(FILE *f)
 	    "usage: mynacard-sim [--host ADDR] [--port PORT] [--removed] [--bad-digest]\n"
 	    "                    [--truncate] [--garble] [--malformed] [--slow MS]\n"
 	    "                    [--remove-after N] [--blocked] [--no-extended]\n"
-	    "                    [--max-response N] [--verbose] PROFILE.card...\n"
-	    "       mynacard-sim --pcscd DIR --port PORT\n"
+	    "                    [--max-response N] [--die-with-parent] [--verbose]\n"
+	    "                    PROFILE.card...\n"
+	    "       mynacard-sim --pcscd DIR --port PORT [--die-with-parent]\n"
 	    "See mynacard-sim(1).\n");
 }
 
@@ -239,6 +241,13 @@ main(int argc, char **argv)
 			f_maxresp = atoi(v); i++;
 		} else if (strcmp(a, "--removed") == 0)
 			removed = 1;
+		else if (strcmp(a, "--die-with-parent") == 0) {
+			/* Tests: never outlive the test that started us (kept
+			 * across the exec of pcscd). */
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			if (getppid() == 1)
+				return 1;
+		}
 		else if (strcmp(a, "--bad-digest") == 0)
 			f_bad = 1;
 		else if (strcmp(a, "--truncate") == 0)

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# pcscd-private.sh — a private pcscd with a vpcd reader, for the demo, for
+# training and for trying mynacard-sim by hand.  The system's pcscd (if any)
+# is never stopped, reconfigured or touched.
+#
+#   scripts/pcscd-private.sh start DIR [PORT]  start pcscd; prints the shell
+#                                              lines to use it (eval them)
+#   scripts/pcscd-private.sh stop DIR          stop what start started
+#   scripts/pcscd-private.sh env DIR           print the lines again
+#
+# Example:
+#   eval "$(scripts/pcscd-private.sh start /tmp/mdg-pcscd)"
+#   build/rel/bin/mynacard-sim --port "$MDG_VPCD_PORT" data/cards/demo-yamada-taro.card &
+#   build/rel/bin/madoguchi card status
+#   scripts/pcscd-private.sh stop /tmp/mdg-pcscd
+#
+# How: mynacard-sim --pcscd creates DIR/reader.conf.d/vpcd (the vpcd driver
+# on PORT and PORT+1) and the socket DIR/pcscd.comm, and execs
+# `pcscd --foreground --config DIR/reader.conf.d` socket-activated on it.
+# pcsc-lite clients use that pcscd when PCSCLITE_CSOCK_NAME=DIR/pcscd.comm.
+set -eu
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+SIM=${MYNACARD_SIM:-}
+if [ -z "$SIM" ]; then
+	for m in rel san; do
+		[ -x "$BUILD/$m/bin/mynacard-sim" ] && { SIM=$PWD/$BUILD/$m/bin/mynacard-sim; break; }
+	done
+fi
+
+port_busy() { ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
+
+pick_port() {
+	local p
+	for _ in $(seq 1 50); do
+		p=$(( 20000 + RANDOM % 20000 ))
+		port_busy "$p" || port_busy $((p + 1)) || { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+print_env() {
+	local dir=$1
+	echo "export PCSCLITE_CSOCK_NAME=$dir/pcscd.comm"
+	echo "export MDG_VPCD_PORT=$(cat "$dir/port")"
+}
+
+cmd=${1:-}
+dir=${2:-}
+[ -n "$cmd" ] && [ -n "$dir" ] || { sed -n '2,15p' "$0" >&2; exit 2; }
+case $dir in /*) ;; *) dir=$PWD/$dir;; esac
+
+case $cmd in
+start)
+	[ -n "$SIM" ] || { echo "pcscd-private: build mynacard-sim first (make)" >&2; exit 1; }
+	if [ -f "$dir/pid" ] && kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
+		echo "pcscd-private: already running in $dir" >&2
+		print_env "$dir"
+		exit 0
+	fi
+	mkdir -p "$dir"
+	port=${3:-$(pick_port)} || { echo "pcscd-private: no free port" >&2; exit 1; }
+	echo "$port" >"$dir/port"
+	# setsid: its own process group, so stop can end exactly it.
+	setsid "$SIM" --pcscd "$dir" --port "$port" >"$dir/pcscd.log" 2>&1 </dev/null &
+	echo $! >"$dir/pid"
+	for _ in $(seq 1 50); do
+		port_busy "$port" && [ -S "$dir/pcscd.comm" ] && break
+		kill -0 "$(cat "$dir/pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null || ! port_busy "$port"; then
+		echo "pcscd-private: pcscd did not start:" >&2
+		cat "$dir/pcscd.log" >&2
+		rm -f "$dir/pid"
+		exit 1
+	fi
+	print_env "$dir"
+	;;
+stop)
+	[ -f "$dir/pid" ] || { echo "pcscd-private: nothing running in $dir" >&2; exit 0; }
+	pid=$(cat "$dir/pid")
+	kill -TERM -- "-$pid" 2>/dev/null || true
+	for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL -- "-$pid" 2>/dev/null || true
+	rm -f "$dir/pid" "$dir/pcscd.comm"
+	;;
+env)
+	print_env "$dir"
+	;;
+*)
+	sed -n '2,15p' "$0" >&2
+	exit 2
+	;;
+esac
