@@ -49,8 +49,26 @@ int store_today_ymd(void);
 int store_path(const char *dir, const char *name, char *out, size_t cap,
     struct err *e);
 
-/* person.c: kana search key (normalised, uppercase ASCII). */
+/* person.c: kana search key (normalised, no spaces, uppercase ASCII). */
 int person_key(const char *in, char *out, size_t cap);
+/* Writers on any connection (store and the synthetic loader). */
+int person_upsert_db(sqlite3 *db, const struct person *p, const char *by,
+    struct err *e);
+int mynumber_set_db(sqlite3 *db, const char *atena, const char *mynumber,
+    const char *by, struct err *e);
+int cert_save_db(sqlite3 *db, const struct certificate *c, const char *by,
+    int64_t *id, struct err *e);
+/* Reusable statements for bulk loads: prepare once, run (bind, step,
+ * reset) per row, finalize. */
+int person_stmt_prepare(sqlite3 *db, sqlite3_stmt **q, struct err *e);
+int person_stmt_run(sqlite3 *db, sqlite3_stmt *q, const struct person *p,
+    const char *by, struct err *e);
+int mynumber_stmt_prepare(sqlite3 *db, sqlite3_stmt **q, struct err *e);
+int mynumber_stmt_run(sqlite3 *db, sqlite3_stmt *q, const char *atena,
+    const char *mynumber, const char *by, struct err *e);
+int cert_stmt_prepare(sqlite3 *db, sqlite3_stmt **q, struct err *e);
+int cert_stmt_run(sqlite3 *db, sqlite3_stmt *q, const struct certificate *c,
+    const char *by, int64_t *id, struct err *e);
 
 /* account.c */
 int account_load(sqlite3 *db, const char *name, struct account *out,
@@ -60,6 +78,9 @@ int account_insert(sqlite3 *db, const struct account *a, const char *by,
 
 /* keyslot.c */
 int keyslots_path(const char *dir, char *out, size_t cap, struct err *e);
+/* Replace path atomically (temp file, fsync, rename, fsync dir), mode 0600. */
+int store_write_atomic(const char *path, const void *data, size_t len,
+    struct err *e);
 
 /* audit.c: the terminal id setting or "T000". */
 void store_terminal_id(struct store *st, char out[64]);

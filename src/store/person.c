@@ -1,0 +1,454 @@
+/*
+ * person.c — residents (住民) and their 個人番号 (DATA-1, DATA-2, DATA-3,
+ * SC-6): upsert with history, lookups by 宛名番号 and 個人番号, and the
+ * combined search the lookup screen uses.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "store.h"
+#include "store-int.h"
+
+#define PERSON_COLS "atena, name, kana, alias, alias_kana, alpha, birth, sex, " \
+	"postal, address, household, relation, head, ward, dv, nondisclose, " \
+	"updated_at, updated_by"
+
+int
+person_key(const char *in, char *out, size_t cap)
+{
+	char tmp[512];
+	size_t n = strlen(in), o = 0;
+	int len;
+
+	if (n >= sizeof(tmp) || cap == 0)
+		return ERR_RANGE;
+	if ((len = kana_normalize(in, n, tmp, sizeof(tmp))) < 0)
+		return len;
+	/* Spaces are dropped (ヤマダ タロウ and ヤマダタロウ search alike) and
+	 * ASCII is upper-cased for alphabet names. */
+	for (int i = 0; i < len && o + 1 < cap; i++) {
+		char c = tmp[i];
+		if (c == ' ')
+			continue;
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return (int)o;
+}
+
+static void
+read_person(sqlite3_stmt *q, struct person *p)
+{
+	memset(p, 0, sizeof(*p));
+	sql_col_text(q, 0, p->atena, sizeof(p->atena));
+	sql_col_text(q, 1, p->name, sizeof(p->name));
+	sql_col_text(q, 2, p->kana, sizeof(p->kana));
+	sql_col_text(q, 3, p->alias, sizeof(p->alias));
+	sql_col_text(q, 4, p->alias_kana, sizeof(p->alias_kana));
+	sql_col_text(q, 5, p->alpha, sizeof(p->alpha));
+	p->birth = sqlite3_column_int(q, 6);
+	p->sex = sqlite3_column_int(q, 7);
+	sql_col_text(q, 8, p->postal, sizeof(p->postal));
+	sql_col_text(q, 9, p->address, sizeof(p->address));
+	sql_col_text(q, 10, p->household, sizeof(p->household));
+	sql_col_text(q, 11, p->relation, sizeof(p->relation));
+	sql_col_text(q, 12, p->head, sizeof(p->head));
+	sql_col_text(q, 13, p->ward, sizeof(p->ward));
+	p->dv = sqlite3_column_int(q, 14);
+	p->nondisclose = sqlite3_column_int(q, 15);
+	sql_col_text(q, 16, p->updated_at, sizeof(p->updated_at));
+	sql_col_text(q, 17, p->updated_by, sizeof(p->updated_by));
+}
+
+static const char person_upsert_sql[] =
+    "INSERT INTO persons (atena, name, kana, kana_key, alias, alias_kana, "
+    "alias_key, alpha, birth, sex, postal, address, household, relation, "
+    "head, ward, dv, nondisclose, updated_at, updated_by) VALUES "
+    "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20) "
+    "ON CONFLICT(atena) DO UPDATE SET name=?2, kana=?3, kana_key=?4, "
+    "alias=?5, alias_kana=?6, alias_key=?7, alpha=?8, birth=?9, sex=?10, "
+    "postal=?11, address=?12, household=?13, relation=?14, head=?15, "
+    "ward=?16, dv=?17, nondisclose=?18, updated_at=?19, updated_by=?20";
+
+int
+person_stmt_prepare(sqlite3 *db, sqlite3_stmt **q, struct err *e)
+{
+	return sql_prepare(db, person_upsert_sql, q, e);
+}
+
+/* Bind, run and reset a statement from person_stmt_prepare. */
+int
+person_stmt_run(sqlite3 *db, sqlite3_stmt *q, const struct person *p,
+    const char *by, struct err *e)
+{
+	char kkey[512], akey[512], now[32];
+	int rc;
+
+	if (p->atena[0] == '\0' || p->name[0] == '\0')
+		return err_set(e, ERR_INVAL, "person: 宛名番号 and 氏名 are required");
+	if (p->birth != 0) {
+		struct date d;
+		if (date_from_ymd(p->birth, &d) != 0)
+			return err_set(e, ERR_INVAL, "person %s: bad birth date", p->atena);
+	}
+	if (person_key(p->kana, kkey, sizeof(kkey)) < 0 ||
+	    person_key(p->alias_kana, akey, sizeof(akey)) < 0)
+		return err_set(e, ERR_FORMAT, "person %s: kana is not valid UTF-8",
+		    p->atena);
+	if (p->updated_at[0] != '\0')
+		snprintf(now, sizeof(now), "%s", p->updated_at);
+	else
+		store_now(now);
+	sql_bind_text(q, 1, p->atena);
+	sql_bind_text(q, 2, p->name);
+	sql_bind_text(q, 3, p->kana);
+	sql_bind_text(q, 4, kkey);
+	sql_bind_text(q, 5, p->alias);
+	sql_bind_text(q, 6, p->alias_kana);
+	sql_bind_text(q, 7, akey);
+	sql_bind_text(q, 8, p->alpha);
+	sqlite3_bind_int(q, 9, p->birth);
+	sqlite3_bind_int(q, 10, p->sex);
+	sql_bind_text(q, 11, p->postal);
+	sql_bind_text(q, 12, p->address);
+	sql_bind_text(q, 13, p->household);
+	sql_bind_text(q, 14, p->relation);
+	sql_bind_text(q, 15, p->head);
+	sql_bind_text(q, 16, p->ward);
+	sqlite3_bind_int(q, 17, p->dv != 0);
+	sqlite3_bind_int(q, 18, p->nondisclose != 0);
+	sql_bind_text(q, 19, now);
+	sql_bind_text(q, 20, p->updated_by[0] ? p->updated_by : by);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	if (rc != SQLITE_DONE)
+		return sql_err(db, sqlite3_extended_errcode(db), e, "person");
+	return 0;
+}
+
+int
+person_upsert_db(sqlite3 *db, const struct person *p, const char *by,
+    struct err *e)
+{
+	sqlite3_stmt *q;
+	int r;
+
+	if ((r = person_stmt_prepare(db, &q, e)) != 0)
+		return r;
+	r = person_stmt_run(db, q, p, by, e);
+	sqlite3_finalize(q);
+	return r;
+}
+
+int
+store_person_upsert(struct store *st, const struct person *p, struct err *e)
+{
+	return person_upsert_db(st->db, p, st->user.name, e);
+}
+
+static int
+exec_atena(struct store *st, const char *sql, const char *atena,
+    struct err *e)
+{
+	sqlite3_stmt *q;
+	int r, rc;
+
+	if ((r = sql_prepare(st->db, sql, &q, e)) != 0)
+		return r;
+	sql_bind_text(q, 1, atena);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return sql_err(st->db, sqlite3_extended_errcode(st->db), e, "person");
+	return 0;
+}
+
+int
+store_person_delete(struct store *st, const char *atena, struct err *e)
+{
+	int r;
+
+	if ((r = sql_tx_begin(st->db, e)) != 0)
+		return r;
+	/* Foreign keys cascade to mynumbers and certificates; the history
+	 * of a deleted person goes too (a purge must not leave copies). */
+	r = exec_atena(st, "DELETE FROM persons WHERE atena = ?", atena, e);
+	if (r == 0 && sqlite3_changes(st->db) == 0)
+		r = err_set(e, ERR_NOTFOUND, "no person %s", atena);
+	if (r == 0)
+		r = exec_atena(st, "DELETE FROM person_history WHERE atena = ?",
+		    atena, e);
+	sql_tx_end(st->db, r == 0, r == 0 ? e : NULL);
+	return r;
+}
+
+static int
+get_one(struct store *st, const char *sql, const char *arg, struct person *out,
+    struct err *e)
+{
+	sqlite3_stmt *q;
+	int r, rc;
+
+	if ((r = sql_prepare(st->db, sql, &q, e)) != 0)
+		return r;
+	sql_bind_text(q, 1, arg);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		read_person(q, out);
+	sqlite3_finalize(q);
+	if (rc == SQLITE_DONE)
+		return err_set_ja(e, ERR_NOTFOUND, "該当する住民がいません",
+		    "no such person");
+	if (rc != SQLITE_ROW)
+		return sql_err(st->db, sqlite3_extended_errcode(st->db), e, "person");
+	return 0;
+}
+
+int
+store_person_get(struct store *st, const char *atena, struct person *out,
+    struct err *e)
+{
+	return get_one(st, "SELECT " PERSON_COLS " FROM persons WHERE atena = ?",
+	    atena, out, e);
+}
+
+int
+store_person_find_by_mynumber(struct store *st, const char *mynumber,
+    struct person *out, struct err *e)
+{
+	if (mynumber == NULL || mynumber_validate(mynumber, strlen(mynumber), e) != 0)
+		return err_set_ja(e, ERR_FORMAT, "個人番号が正しくありません",
+		    "not a valid 個人番号");
+	return get_one(st, "SELECT " PERSON_COLS " FROM persons WHERE atena = "
+	    "(SELECT atena FROM mynumbers WHERE mynumber = ?)", mynumber, out, e);
+}
+
+void
+person_list_free(struct person_list *l)
+{
+	if (l == NULL)
+		return;
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static int
+collect(sqlite3 *db, sqlite3_stmt *q, size_t limit, struct person_list *out,
+    struct err *e)
+{
+	size_t cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (limit > 0 && out->n == limit) {
+			out->more = 1;
+			break;
+		}
+		if (out->n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			struct person *v = realloc(out->v, nc * sizeof(*v));
+			if (v == NULL) {
+				sqlite3_finalize(q);
+				person_list_free(out);
+				return err_set(e, ERR_NOMEM, "out of memory");
+			}
+			out->v = v;
+			cap = nc;
+		}
+		read_person(q, &out->v[out->n++]);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		person_list_free(out);
+		return sql_err(db, sqlite3_extended_errcode(db), e, "search");
+	}
+	return 0;
+}
+
+int
+store_person_search(struct store *st, const struct person_query *qy,
+    struct person_list *out, struct err *e)
+{
+	char sql[1024], lo[512], hi[520];
+	struct wbuf w;
+	sqlite3_stmt *q;
+	size_t limit = qy->limit ? qy->limit : 100;
+	int r, have = 0, kp = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (qy->kana_prefix && *qy->kana_prefix) {
+		if (person_key(qy->kana_prefix, lo, sizeof(lo)) < 0)
+			return err_set(e, ERR_FORMAT, "search: kana is not valid UTF-8");
+		kp = lo[0] != '\0';
+		/* [prefix, prefix + U+10FFFF) is every key starting with it and
+		 * lets SQLite use the index. */
+		snprintf(hi, sizeof(hi), "%s\xF4\x8F\xBF\xBF", lo);
+	}
+	wbuf_init_fixed(&w, sql, sizeof(sql));
+	wbuf_printf(&w, "SELECT " PERSON_COLS " FROM persons WHERE 1");
+	if (kp) {
+		wbuf_printf(&w, " AND ((kana_key >= ?1 AND kana_key < ?2) OR "
+		    "(alias_key >= ?1 AND alias_key < ?2 AND alias_key <> ''))");
+		have = 1;
+	}
+	if (qy->name && *qy->name) {
+		wbuf_printf(&w, " AND (instr(name, ?3) > 0 OR instr(alias, ?3) > 0 "
+		    "OR instr(upper(alpha), upper(?3)) > 0)");
+		have = 1;
+	}
+	if (qy->birth) {
+		wbuf_printf(&w, " AND birth = ?4");
+		have = 1;
+	}
+	if (qy->atena && *qy->atena) {
+		wbuf_printf(&w, " AND atena = ?5");
+		have = 1;
+	}
+	if (qy->recipient_no && *qy->recipient_no) {
+		wbuf_printf(&w, " AND atena IN (SELECT atena FROM certificates "
+		    "WHERE recipient_no = ?6)");
+		have = 1;
+	}
+	if (qy->household && *qy->household) {
+		wbuf_printf(&w, " AND household = ?7");
+		have = 1;
+	}
+	wbuf_printf(&w, " ORDER BY kana_key, atena LIMIT ?8 OFFSET ?9");
+	if (w.err)
+		return err_set(e, ERR_RANGE, "search: query too long");
+	wbuf_str(&w);
+	if (!have)
+		return err_set_ja(e, ERR_INVAL, "検索条件を入力してください",
+		    "search: no criterion given");
+	if ((r = sql_prepare(st->db, sql, &q, e)) != 0)
+		return r;
+	if (kp) {
+		sql_bind_text(q, 1, lo);
+		sql_bind_text(q, 2, hi);
+	}
+	if (qy->name && *qy->name)
+		sql_bind_text(q, 3, qy->name);
+	if (qy->birth)
+		sqlite3_bind_int(q, 4, qy->birth);
+	if (qy->atena && *qy->atena)
+		sql_bind_text(q, 5, qy->atena);
+	if (qy->recipient_no && *qy->recipient_no)
+		sql_bind_text(q, 6, qy->recipient_no);
+	if (qy->household && *qy->household)
+		sql_bind_text(q, 7, qy->household);
+	sqlite3_bind_int64(q, 8, (sqlite3_int64)limit + 1);
+	sqlite3_bind_int64(q, 9, (sqlite3_int64)qy->offset);
+	return collect(st->db, q, limit, out, e);
+}
+
+int
+store_person_household(struct store *st, const char *household,
+    struct person_list *out, struct err *e)
+{
+	sqlite3_stmt *q;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = sql_prepare(st->db, "SELECT " PERSON_COLS " FROM persons "
+	    "WHERE household = ? ORDER BY relation <> '世帯主', birth, atena",
+	    &q, e)) != 0)
+		return r;
+	sql_bind_text(q, 1, household);
+	return collect(st->db, q, 0, out, e);
+}
+
+int
+mynumber_stmt_prepare(sqlite3 *db, sqlite3_stmt **q, struct err *e)
+{
+	return sql_prepare(db, "INSERT INTO mynumbers VALUES (?1, ?2, ?3, ?4) "
+	    "ON CONFLICT(atena) DO UPDATE SET mynumber = ?2, updated_at = ?3, "
+	    "updated_by = ?4", q, e);
+}
+
+int
+mynumber_stmt_run(sqlite3 *db, sqlite3_stmt *q, const char *atena,
+    const char *mynumber, const char *by, struct err *e)
+{
+	char now[32];
+	int rc;
+
+	if (mynumber == NULL || mynumber_validate(mynumber, strlen(mynumber), e) != 0)
+		return err_set_ja(e, ERR_FORMAT, "個人番号が正しくありません",
+		    "not a valid 個人番号 (ID-4)");
+	store_now(now);
+	sql_bind_text(q, 1, atena);
+	sql_bind_text(q, 2, mynumber);
+	sql_bind_text(q, 3, now);
+	sql_bind_text(q, 4, by);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE)
+		return err_set_ja(e, ERR_EXISTS, "この個人番号は別の住民に登録されています",
+		    "that 個人番号 belongs to another person");
+	if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+		return err_set(e, ERR_NOTFOUND, "no person %s", atena);
+	if (rc != SQLITE_DONE)
+		return sql_err(db, sqlite3_extended_errcode(db), e, "mynumber");
+	return 0;
+}
+
+int
+mynumber_set_db(sqlite3 *db, const char *atena, const char *mynumber,
+    const char *by, struct err *e)
+{
+	sqlite3_stmt *q;
+	int r;
+
+	if ((r = mynumber_stmt_prepare(db, &q, e)) != 0)
+		return r;
+	r = mynumber_stmt_run(db, q, atena, mynumber, by, e);
+	sqlite3_finalize(q);
+	return r;
+}
+
+int
+store_mynumber_set(struct store *st, const char *atena, const char *mynumber,
+    struct err *e)
+{
+	return mynumber_set_db(st->db, atena, mynumber, st->user.name, e);
+}
+
+int
+store_mynumber_get(struct store *st, const char *atena, char out[13],
+    struct err *e)
+{
+	sqlite3_stmt *q;
+	int r, rc;
+
+	out[0] = '\0';
+	if ((r = sql_prepare(st->db, "SELECT mynumber FROM mynumbers "
+	    "WHERE atena = ?", &q, e)) != 0)
+		return r;
+	sql_bind_text(q, 1, atena);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		sql_col_text(q, 0, out, 13);
+	sqlite3_finalize(q);
+	if (rc == SQLITE_DONE)
+		return err_set(e, ERR_NOTFOUND, "no 個人番号 for %s", atena);
+	if (rc != SQLITE_ROW)
+		return sql_err(st->db, sqlite3_extended_errcode(st->db), e, "mynumber");
+	return 0;
+}
+
+int
+store_mynumber_delete(struct store *st, const char *atena, struct err *e)
+{
+	int r = exec_atena(st, "DELETE FROM mynumbers WHERE atena = ?", atena, e);
+
+	if (r == 0 && sqlite3_changes(st->db) == 0)
+		return err_set(e, ERR_NOTFOUND, "no 個人番号 for %s", atena);
+	return r;
+}
