@@ -190,7 +190,9 @@ int date_valid(int y, int m, int d);
 int date_parse(const char *s, struct date *out, struct err *e);
 /* "2025-04-01" */
 int date_format_iso(const struct date *d, char *out, size_t cap);
-/* "令和7年4月1日" (元年 for year 1) */
+/* "令和7年4月1日" (元年 for year 1).  These return the length, or ERR_INVAL
+ * for an invalid date and ERR_RANGE when out is too small or the date has
+ * no 和暦 (before 1873-01-01, or an era year above 99). */
 int date_format_wareki(const struct date *d, char *out, size_t cap);
 /* "R7.4.1" */
 int date_format_wareki_short(const struct date *d, char *out, size_t cap);

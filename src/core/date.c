@@ -20,6 +20,9 @@
 #include "core.h"
 
 #define DATE_INPUT_MAX 64
+/* Era years have at most two digits when typed (R7, H31, S64); the
+ * formatter refuses what the parser would not read back (令和100年 is 2118). */
+#define ERA_YEAR_MAX 99
 
 struct era {
 	const char *name;	/* 明治 ... */
@@ -128,7 +131,7 @@ date_format_wareki(const struct date *d, char *out, size_t cap)
 		put(out, cap, -1);
 		return ERR_INVAL;
 	}
-	if ((e = era_of(d)) < 0)
+	if ((e = era_of(d)) < 0 || d->y - eras[e].base + 1 > ERA_YEAR_MAX)
 		return put(out, cap, -1);
 	ey = d->y - eras[e].base + 1;
 	if (ey == 1)
@@ -148,7 +151,7 @@ date_format_wareki_short(const struct date *d, char *out, size_t cap)
 		put(out, cap, -1);
 		return ERR_INVAL;
 	}
-	if ((e = era_of(d)) < 0)
+	if ((e = era_of(d)) < 0 || d->y - eras[e].base + 1 > ERA_YEAR_MAX)
 		return put(out, cap, -1);
 	return put(out, cap, snprintf(out, cap, "%c%d.%d.%d", eras[e].letter,
 	    d->y - eras[e].base + 1, d->m, d->d));

@@ -14,7 +14,11 @@
 void
 rbuf_init(struct rbuf *b, const void *p, size_t len)
 {
-	b->p = p;
+	/* Never keep a NULL base: NULL + 0 is undefined behaviour in C, and
+	 * an empty input may well arrive as (NULL, 0) (libFuzzer does so). */
+	static const uint8_t empty[1];
+
+	b->p = p != NULL ? p : empty;
 	b->len = p != NULL ? len : 0;
 	b->off = 0;
 }

@@ -364,3 +364,20 @@ TEST(date_cmp_orders)
 	CHECK(date_cmp(&c, &d) < 0);
 	CHECK(date_cmp(&a, &a) == 0);
 }
+
+/* The formatter writes only what the parser reads back: era years have at
+ * most two digits. */
+TEST(date_format_wareki_era_year_limit)
+{
+	struct date last = { 2117, 12, 31 }, beyond = { 2118, 1, 1 }, back;
+	char out[64];
+	struct err e;
+
+	CHECK_INT(date_format_wareki_short(&last, out, sizeof(out)), 9);
+	CHECK_STR(out, "R99.12.31");
+	CHECK_OK(date_parse(out, &back, &e), &e);
+	CHECK_INT(date_cmp(&back, &last), 0);
+	CHECK_INT(date_format_wareki(&beyond, out, sizeof(out)), ERR_RANGE);
+	CHECK_INT(date_format_wareki_short(&beyond, out, sizeof(out)), ERR_RANGE);
+	CHECK_INT(date_format_iso(&beyond, out, sizeof(out)), 10);
+}

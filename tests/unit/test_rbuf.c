@@ -239,3 +239,22 @@ TEST(wbuf_limits_are_sticky)
 	CHECK_INT(wbuf_put_lp(&w, 1, mem, 300), ERR_RANGE);
 	wbuf_free(&w);
 }
+
+/* An empty input may arrive as (NULL, 0): the reader must not do pointer
+ * arithmetic on NULL (undefined behaviour; clang's UBSan found it through
+ * fuzz_conf). */
+TEST(rbuf_null_empty_input)
+{
+	struct rbuf b;
+	const char *line;
+	size_t n;
+	struct tlv t;
+
+	rbuf_init(&b, NULL, 0);
+	CHECK(rbuf_cur(&b) != NULL);
+	CHECK_INT(rbuf_left(&b), 0);
+	CHECK_INT(rbuf_get_line(&b, &line, &n), ERR_SHORT);
+	CHECK_INT(rbuf_get_tlv(&b, &t), ERR_SHORT);
+	rbuf_init(&b, NULL, 10);		/* a length without bytes is none */
+	CHECK_INT(rbuf_left(&b), 0);
+}
