@@ -151,6 +151,12 @@ $(O)/tests/%: $(O)/tests/%.o $(HARNESS) $(LIBS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(MODE_LDFLAGS) -o $@ $< $(HARNESS) $(LINK_LIBS) $(LDLIBS)
 
+# Test tools have their own main(); the shorter stem makes this rule win
+# over the suite rule above.
+$(O)/tests/tools/%: $(O)/tests/tools/%.o $(LIBS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(MODE_LDFLAGS) -o $@ $< $(LINK_LIBS) $(LDLIBS)
+
 $(O)/bench/%: $(O)/tests/bench/%.o $(LIBS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(MODE_LDFLAGS) -o $@ $< $(LINK_LIBS) $(LDLIBS)
