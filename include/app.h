@@ -40,6 +40,13 @@ extern const struct conf_key app_conf_schema[];
 
 /* Subcommands (one file each, src/app/cmd-*.c). */
 int cmd_card(struct app_opts *o, int argc, char **argv);	/* cmd-card.c */
+int cmd_sync(struct app_opts *o, int argc, char **argv);	/* cmd-sync.c */
+int cmd_enroll(struct app_opts *o, int argc, char **argv);	/* cmd-enroll.c */
+/* Open the store as user, the password from standard input (pw_stdin) or
+ * the terminal without echo (cmd-sync.c). */
+struct store;
+int app_open_store_cli(struct app_opts *o, const char *user, int pw_stdin,
+    struct store **st, struct err *e);
 
 /* Parse global options, load the configuration, harden the process and run
  * a subcommand, or tui() when there is none.  Returns the exit status. */

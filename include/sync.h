@@ -263,4 +263,125 @@ const char *msg_type_name(int type);
 /* 1 when s is a canonical lower-case UUID (36 characters). */
 int msg_uuid_valid(const char *s, size_t n);
 
+/* ------------------------------------------------- the terminal's client */
+
+struct store;
+struct conf;
+
+/* Where and how to sync.  The central's address and public key come from
+ * madoguchi.conf [sync] central / central_key when set, else from what
+ * `madoguchi enroll` saved in the store; the terminal's own static key
+ * lives only in the (encrypted) store, setting "sync.private_key". */
+struct sync_config {
+	char central[256];		/* "host:port" */
+	uint8_t central_key[32];
+	int timeout_ms;			/* per network wait (default 30000) */
+	size_t batch;			/* items per push (default 200) */
+	uint32_t page;			/* changes per pull (default 1000) */
+};
+
+/* Fill cfg from conf (may be NULL) and the store's settings; ERR_STATE
+ * with a clear message when the terminal is not enrolled. */
+int sync_config_load(struct store *st, const struct conf *cf,
+    struct sync_config *cfg, struct err *e);
+
+/* What one round moved (LOG-4). */
+struct sync_report {
+	char round_id[37];		/* link ID of the round */
+	char terminal_id[17];
+	long pushed;			/* items stored at the central */
+	long duplicates;		/* already there (acknowledged again) */
+	long rejected;			/* refused by the central; kept in the outbox */
+	long audit_rows;		/* audit rows among the pushed */
+	long pulled;			/* changes received */
+	long applied;			/* changes applied */
+	long deleted;			/* tombstones applied (NET-6) */
+	long queued;			/* held for confirmation (NET-4, ID-6) */
+	long outbox_left;
+	uint64_t cursor;
+	int ok;
+	char error[256];
+};
+
+/*
+ * One sync round: connect (Noise IK, pinned central key), push the outbox
+ * in batches (each item removed only when the central acknowledged it),
+ * push new audit rows, then pull changes since the cursor page by page,
+ * each page applied together with the new cursor in one transaction.  An
+ * update that would link a different 個人番号 to a person (or clear it)
+ * goes to the confirmation queue instead (ID-6).  The round is written to
+ * the sync log whatever its result.
+ */
+int sync_round(struct store *st, const struct sync_config *cfg,
+    struct sync_report *rep, struct err *e);
+
+/* Enrol this terminal: a new static key, the one-time token in the first
+ * handshake, and on success the key, the central's address and key, the
+ * terminal ID and scope saved in the store.  terminal_id: 17 bytes. */
+int sync_enroll(struct store *st, const char *central,
+    const uint8_t central_key[32], const char *token, char *terminal_id,
+    struct err *e);
+
+/* The sync log (LOG-4), newest first. */
+struct sync_log_row {
+	int64_t id;
+	char round_id[37];
+	char started_at[32];
+	char ended_at[32];
+	char source[64];		/* this terminal */
+	char destination[256];		/* the central */
+	char content[256];		/* counts, as text */
+	char result[16];		/* "ok" or "error" */
+	char error[256];
+};
+int sync_log_list(struct store *st, size_t limit, struct sync_log_row **v,
+    size_t *n, struct err *e);
+
+/* The confirmation queue (確認リスト, ID-6): incoming 個人番号 links that
+ * differ from what the terminal holds.  The proposed number is kept in the
+ * encrypted store for the reviewer; lists show it masked. */
+struct sync_confirm_row {
+	int64_t id;
+	char atena[16];
+	char received_at[32];
+	char proposed_masked[MYNUMBER_MASKED_LEN];	/* "" = would clear it */
+	char reason[128];
+};
+int sync_confirm_list(struct store *st, size_t limit,
+    struct sync_confirm_row **v, size_t *n, struct err *e);
+
+/* Queue a saved application (by its uuid) for the central; the outbox
+ * item carries the application's uuid, so the central stores it once. */
+int sync_outbox_application(struct store *st, const char *uuid, struct err *e);
+/* Queue a status change of an application (new item uuid each time). */
+int sync_outbox_status(struct store *st, const char *app_uuid,
+    const char *status, const char *note, struct err *e);
+
+/* ----------------------------------------------------------- scheduler */
+
+/* Background sync for the TUI: its own thread and store connection
+ * (store_dup), a round every interval seconds, right away on trigger,
+ * exponential backoff from 5 s while the central is unreachable.  Never
+ * blocks the caller: status is a copy under a mutex. */
+struct sync_sched;
+
+struct sync_status {
+	int enrolled;			/* 0: no central configured */
+	int online;			/* the last round reached the central */
+	int running;			/* a round is in progress */
+	long long last_ok;		/* time() of the last good round, 0 none */
+	long long last_try;
+	long long next_at;
+	int failures;			/* consecutive failed rounds */
+	long outbox_left;
+	char error[256];		/* of the last failed round */
+};
+
+int sync_sched_new(struct store *st, const struct conf *cf, int interval_s,
+    struct sync_sched **out, struct err *e);
+void sync_sched_trigger(struct sync_sched *s);
+void sync_sched_status(struct sync_sched *s, struct sync_status *out);
+/* Stop (waits for a running round to end) and free. */
+void sync_sched_free(struct sync_sched *s);
+
 #endif

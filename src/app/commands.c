@@ -20,6 +20,10 @@ const struct app_cmd app_commands[] = {
 	{ "version", cmd_version, "version", "print the version" },
 	{ "card", cmd_card, "card status | card read [--pin-stdin | --b BIRTH6 EXPIRY4 CODE4]",
 	  "show readers and PIN tries; read the My Number card (個人番号 masked)" },
+	{ "sync", cmd_sync, "sync [log|queue] --user NAME [--password-stdin]",
+	  "one sync round with the central (or show the sync log / confirmation queue)" },
+	{ "enroll", cmd_enroll, "enroll --central HOST:PORT --central-key KEY --token TOKEN --user ADMIN",
+	  "register this terminal with madoguchi-central (one-time token)" },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -15,6 +15,8 @@ const struct conf_key app_conf_schema[] = {
 	{ "store", "dir", CONF_STR, 0, 1024, MDG_DEFAULT_STORE, "directory of the encrypted store and its key slots" },
 	{ "card", "reader", CONF_STR, 0, 256, "", "PC/SC reader name to use (empty: first reader with a card)" },
 	{ "sync", "interval", CONF_INT, 10, 86400, "180", "seconds between background synchronisations" },
+	{ "sync", "central", CONF_STR, 0, 255, "", "central address HOST:PORT (empty: the one saved by madoguchi enroll)" },
+	{ "sync", "central_key", CONF_STR, 0, 64, "", "central public key, 64 hex digits, pinned (empty: the one saved by madoguchi enroll)" },
 	{ "ui", "lock_after", CONF_INT, 5, 86400, "300", "seconds of inactivity before the screen locks" },
 	{ "ui", "screens", CONF_STR, 0, 1024, "/usr/local/share/madoguchi/screens", "directory of the application screens (*.screen, madoguchi-screen(5))" },
 	{ "ui", "login_note", CONF_STR, 0, 256, "", "a line shown under the login form (e.g. the demo accounts)" },

@@ -323,8 +323,8 @@ sync_chan_connect(const char *hostport, const uint8_t my_priv[32],
 	if ((r = read_noise(c, HS2_MIN, 1, &n, e)) != 0) {
 		if (r == ERR_NET)
 			r = err_set_ja(e, ERR_AUTH, "中央システムがこの端末を受け付けませんでした",
-			    "central %s refused this terminal (not enrolled, or revoked)",
-			    hostport);
+			    "central %s refused this terminal (not enrolled, revoked,"
+			    " or the pinned central key is not the central's)", hostport);
 		goto fail;
 	}
 	if ((r = noise_hs_read(hs, c->wire + 2, n, c->plain, sizeof(c->plain),

@@ -1,0 +1,522 @@
+/*
+ * client.c — the terminal's side of a sync round and enrolment.
+ *
+ * Exactly-once delivery rests on two rules: an outbox item is deleted only
+ * after the central acknowledged its UUID (and the central commits before
+ * it acknowledges), and the central stores a UUID once.  A connection cut
+ * anywhere leaves the item in the outbox; the next round sends it again
+ * and gets "duplicate" if it had arrived.  Pulled changes are applied page
+ * by page, each page with its new cursor in one transaction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "store.h"
+#include "sync.h"
+#include "sync-int.h"
+
+#define CLIENT_NAME "madoguchi 0.1.0"
+
+static const struct {
+	const char *name;
+	uint8_t kind;
+} item_kinds[] = {
+	{ "application", ITEM_APPLICATION },
+	{ "status", ITEM_STATUS },
+	{ "idcheck", ITEM_IDCHECK },
+	{ "audit", ITEM_AUDIT },
+};
+
+static uint8_t
+item_kind(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(item_kinds) / sizeof(item_kinds[0]); i++)
+		if (strcmp(item_kinds[i].name, name) == 0)
+			return item_kinds[i].kind;
+	return 0;
+}
+
+int
+sync_config_load(struct store *st, const struct conf *cf,
+    struct sync_config *cfg, struct err *e)
+{
+	char buf[256], hex[80];
+	const char *central = NULL, *key = NULL;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->timeout_ms = SYNC_TIMEOUT_MS;
+	cfg->batch = 200;
+	cfg->page = 1000;
+	if (cf != NULL && conf_str(cf, "sync", "central")[0] != '\0')
+		central = conf_str(cf, "sync", "central");
+	if (cf != NULL && conf_str(cf, "sync", "central_key")[0] != '\0')
+		key = conf_str(cf, "sync", "central_key");
+	if (central == NULL) {
+		if (store_setting_get(st, "sync.central", buf, sizeof(buf), NULL) != 0)
+			return err_set_ja(e, ERR_STATE, "この端末は中央システムに登録されていません",
+			    "no central configured: enrol with `madoguchi enroll` or set"
+			    " [sync] central");
+		central = buf;
+	}
+	snprintf(cfg->central, sizeof(cfg->central), "%s", central);
+	if (key == NULL) {
+		if (store_setting_get(st, "sync.central_key", hex, sizeof(hex), NULL) != 0)
+			return err_set(e, ERR_STATE, "no central key configured ([sync] central_key)");
+		key = hex;
+	}
+	if (strlen(key) != 64 || hex_decode(key, 64, cfg->central_key, 32) != 32)
+		return err_set(e, ERR_INVAL, "[sync] central_key must be 64 hex digits");
+	return 0;
+}
+
+/* The terminal's static private key, from the store, into locked memory. */
+static uint8_t *
+private_key(struct store *st, struct err *e)
+{
+	char hex[80];
+	uint8_t *k;
+
+	if (sodium_init() < 0) {
+		err_set(e, ERR_CRYPTO, "libsodium failed to initialise");
+		return NULL;
+	}
+	if (store_setting_get(st, "sync.private_key", hex, sizeof(hex), NULL) != 0) {
+		err_set_ja(e, ERR_STATE, "この端末は中央システムに登録されていません",
+		    "this terminal is not enrolled (madoguchi enroll)");
+		return NULL;
+	}
+	if ((k = sodium_malloc(32)) == NULL) {
+		sodium_memzero(hex, sizeof(hex));
+		err_set(e, ERR_NOMEM, "out of locked memory");
+		return NULL;
+	}
+	if (hex_decode(hex, strlen(hex), k, 32) != 32) {
+		sodium_memzero(hex, sizeof(hex));
+		sodium_free(k);
+		err_set(e, ERR_CORRUPT, "stored terminal key is damaged");
+		return NULL;
+	}
+	sodium_memzero(hex, sizeof(hex));
+	return k;
+}
+
+/* Connect with a HELLO (optionally carrying an enrolment token) and decode
+ * the WELCOME. */
+static int
+open_channel(const char *central, const uint8_t central_key[32],
+    const uint8_t *priv, const char *token, int timeout_ms,
+    struct sync_chan **ch, struct msg *welcome, struct err *e)
+{
+	struct msg h;
+	struct wbuf hb, reply;
+	int r;
+
+	*ch = NULL;
+	msg_init(&h, MSG_HELLO, msg_new_id());
+	msg_set_text(&h.client, CLIENT_NAME);
+	if (token != NULL)
+		msg_set_text(&h.token, token);
+	wbuf_init(&hb, NOISE_MAX_PAYLOAD);
+	wbuf_init(&reply, NOISE_MAX_PAYLOAD);
+	if ((r = msg_encode(&h, &hb, e)) != 0)
+		goto out;
+	if ((r = sync_chan_connect(central, priv, central_key, hb.p, hb.len,
+	    &reply, timeout_ms, ch, e)) != 0)
+		goto out;
+	if ((r = msg_decode(reply.p, reply.len, welcome, e)) != 0 ||
+	    welcome->type != MSG_WELCOME || welcome->id != h.id) {
+		if (r == 0) {
+			msg_clear(welcome);
+			r = err_set(e, ERR_PROTO, "central answered the handshake with %s"
+			    " or a foreign request ID", msg_type_name(welcome->type));
+		}
+		sync_chan_free(*ch);
+		*ch = NULL;
+	}
+out:
+	msg_clear(&h);
+	wbuf_free(&hb);
+	wbuf_free(&reply);
+	return r;
+}
+
+/* Send req and receive its answer, which must echo the request ID and be
+ * of the expected type (NET-2).  An ERROR answer is ERR_PROTO with its text. */
+static int
+exchange(struct sync_chan *ch, const struct msg *req, int want, struct msg *rep,
+    struct wbuf *buf, struct err *e)
+{
+	int r;
+
+	buf->len = 0;
+	buf->err = 0;
+	if ((r = msg_encode(req, buf, e)) != 0 ||
+	    (r = sync_chan_send(ch, buf->p, buf->len, e)) != 0 ||
+	    (r = sync_chan_recv(ch, buf, e)) != 0 ||
+	    (r = msg_decode(buf->p, buf->len, rep, e)) != 0)
+		return r;
+	if (rep->id != req->id) {
+		msg_clear(rep);
+		return err_set(e, ERR_PROTO, "answer does not match the request ID (NET-2)");
+	}
+	if (rep->type == MSG_ERROR) {
+		r = err_set(e, ERR_PROTO, "central: %s (code %u)", rep->text, rep->code);
+		msg_clear(rep);
+		return r;
+	}
+	if (rep->type != want) {
+		r = err_set(e, ERR_PROTO, "central answered %s to %s",
+		    msg_type_name(rep->type), msg_type_name(req->type));
+		msg_clear(rep);
+		return r;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ push */
+
+struct ack_ctx {
+	const struct msg *acks;
+	struct sync_report *rep;
+};
+
+static int
+ack_apply(struct store *st, void *arg)
+{
+	struct ack_ctx *a = arg;
+	struct err e;
+	size_t i;
+	int r;
+
+	for (i = 0; i < a->acks->nacks; i++) {
+		const struct msg_ack *k = &a->acks->acks[i];
+
+		if (k->status == ACK_REJECTED)
+			continue;
+		r = store_outbox_ack(st, k->uuid, &e);
+		if (r != 0 && r != ERR_NOTFOUND)
+			return r;
+	}
+	return 0;
+}
+
+static int
+push_outbox(struct store *st, struct sync_chan *ch, const struct sync_config *cfg,
+    struct sync_report *rep, struct wbuf *buf, struct err *e)
+{
+	struct outbox_item *v = NULL;
+	struct msg req, ack;
+	struct ack_ctx ctx;
+	size_t n, i;
+	long good;
+	int r;
+
+	for (;;) {
+		if ((r = store_outbox_list(st, cfg->batch, &v, &n, e)) != 0)
+			return r;
+		if (n == 0) {
+			outbox_free(v, n);
+			return 0;
+		}
+		msg_init(&req, MSG_PUSH, msg_new_id());
+		for (i = 0; i < n; i++) {
+			uint8_t k = item_kind(v[i].kind);
+
+			if (k == 0) {
+				log_warn("sync: outbox item %s has unknown kind \"%s\"; kept",
+				    v[i].uuid, v[i].kind);
+				continue;
+			}
+			if ((r = msg_add_item(&req, v[i].uuid, k, v[i].payload, v[i].len)) != 0) {
+				outbox_free(v, n);
+				msg_clear(&req);
+				return err_set(e, ERR_NOMEM, "out of memory");
+			}
+		}
+		outbox_free(v, n);
+		if (req.nitems == 0) {
+			msg_clear(&req);
+			return 0;
+		}
+		if ((r = exchange(ch, &req, MSG_PUSH_ACK, &ack, buf, e)) != 0) {
+			msg_clear(&req);
+			return r;
+		}
+		ctx.acks = &ack;
+		ctx.rep = rep;
+		r = store_tx(st, ack_apply, &ctx, e);
+		good = 0;
+		for (i = 0; i < ack.nacks && r == 0; i++) {
+			if (ack.acks[i].status == ACK_STORED)
+				rep->pushed++, good++;
+			else if (ack.acks[i].status == ACK_DUPLICATE)
+				rep->duplicates++, good++;
+			else {
+				rep->rejected++;
+				log_warn("sync: central rejected outbox item %s: %s",
+				    ack.acks[i].uuid, ack.acks[i].reason ?
+				    ack.acks[i].reason : "?");
+			}
+		}
+		msg_clear(&ack);
+		msg_clear(&req);
+		if (r != 0)
+			return r;
+		/* Only rejected items left at the head: they stay for the
+		 * operator (pending list); stop rather than loop on them. */
+		if (good == 0)
+			return 0;
+	}
+}
+
+/* A stable UUID for audit row id of this terminal, so a re-push after a cut
+ * is recognised as a duplicate by the central. */
+static void
+audit_uuid(const char *terminal, int64_t id, char out[37])
+{
+	uint8_t h[16];
+	char in[64];
+	char hex[33];
+
+	snprintf(in, sizeof(in), "audit:%s:%lld", terminal, (long long)id);
+	crypto_generichash(h, sizeof(h), (const uint8_t *)in, strlen(in), NULL, 0);
+	h[6] = (uint8_t)((h[6] & 0x0f) | 0x50);	/* name-based */
+	h[8] = (uint8_t)((h[8] & 0x3f) | 0x80);
+	hex_encode(h, 16, hex);
+	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
+	    hex + 16, hex + 20);
+}
+
+static void
+jfield(struct wbuf *w, const char *k, const char *v)
+{
+	wbuf_put_u8(w, ',');
+	json_put_str(w, k, strlen(k));
+	wbuf_put_u8(w, ':');
+	json_put_str(w, v, strlen(v));
+}
+
+static int
+push_audit(struct store *st, struct sync_chan *ch, const struct sync_config *cfg,
+    struct sync_report *rep, struct wbuf *buf, struct err *e)
+{
+	struct audit_row *v = NULL;
+	struct msg req, ack;
+	struct wbuf body;
+	char setting[32], uuid[37], hex[65];
+	int64_t after = 0;
+	size_t n, i, k;
+	int r;
+
+	if (store_setting_get(st, "sync.audit_pushed", setting, sizeof(setting), NULL) == 0)
+		after = strtoll(setting, NULL, 10);
+	wbuf_init(&body, 8192);
+	for (;;) {
+		if ((r = store_audit_list(st, after, cfg->batch, &v, &n, e)) != 0)
+			break;
+		if (n == 0) {
+			free(v);
+			break;
+		}
+		msg_init(&req, MSG_PUSH, msg_new_id());
+		for (i = 0; i < n; i++) {
+			body.len = 0;
+			wbuf_printf(&body, "{\"id\":%lld", (long long)v[i].id);
+			jfield(&body, "at", v[i].at);
+			jfield(&body, "who", v[i].who);
+			jfield(&body, "terminal", v[i].terminal);
+			jfield(&body, "action", v[i].action);
+			jfield(&body, "person", v[i].person);
+			jfield(&body, "screen", v[i].screen);
+			jfield(&body, "detail", v[i].detail);
+			hex_encode(v[i].prev, 32, hex);
+			jfield(&body, "prev", hex);
+			hex_encode(v[i].hash, 32, hex);
+			jfield(&body, "hash", hex);
+			wbuf_put_u8(&body, '}');
+			audit_uuid(rep->terminal_id, v[i].id, uuid);
+			if (msg_add_item(&req, uuid, ITEM_AUDIT, (char *)body.p, body.len) != 0) {
+				r = err_set(e, ERR_NOMEM, "out of memory");
+				break;
+			}
+		}
+		if (r == 0)
+			r = exchange(ch, &req, MSG_PUSH_ACK, &ack, buf, e);
+		msg_clear(&req);
+		if (r != 0) {
+			free(v);
+			break;
+		}
+		/* Advance over the acknowledged prefix only. */
+		for (i = 0; i < n; i++) {
+			audit_uuid(rep->terminal_id, v[i].id, uuid);
+			for (k = 0; k < ack.nacks; k++)
+				if (strcmp(ack.acks[k].uuid, uuid) == 0)
+					break;
+			if (k == ack.nacks || ack.acks[k].status == ACK_REJECTED)
+				break;
+			if (ack.acks[k].status == ACK_STORED)
+				rep->audit_rows++;
+			after = v[i].id;
+		}
+		msg_clear(&ack);
+		snprintf(setting, sizeof(setting), "%lld", (long long)after);
+		r = store_setting_set(st, "sync.audit_pushed", setting, e);
+		k = i;
+		free(v);
+		if (r != 0 || k < n)
+			break;
+	}
+	wbuf_free(&body);
+	return r;
+}
+
+/* ------------------------------------------------------------------ pull */
+
+struct page_ctx {
+	const struct msg *page;
+	struct sync_report *rep;
+	struct err *e;
+};
+
+static int
+page_apply(struct store *st, void *arg)
+{
+	struct page_ctx *p = arg;
+	char cur[32];
+	size_t i;
+	int r;
+
+	for (i = 0; i < p->page->nchanges; i++)
+		if ((r = sync_change_apply(st, &p->page->changes[i], p->rep, p->e)) != 0)
+			return r;
+	snprintf(cur, sizeof(cur), "%llu", (unsigned long long)p->page->cursor);
+	return store_sync_cursor_set(st, cur, p->e);
+}
+
+static int
+pull(struct store *st, struct sync_chan *ch, const struct sync_config *cfg,
+    struct sync_report *rep, struct wbuf *buf, struct err *e)
+{
+	struct msg req, page;
+	struct page_ctx ctx;
+	char cur[64], at[32];
+	int r, more;
+
+	for (;;) {
+		uint64_t cursor = 0;
+
+		if (store_sync_cursor_get(st, cur, sizeof(cur), at, NULL) == 0)
+			cursor = strtoull(cur, NULL, 10);
+		msg_init(&req, MSG_PULL, msg_new_id());
+		req.cursor = cursor;
+		req.limit = cfg->page;
+		if ((r = exchange(ch, &req, MSG_CHANGES, &page, buf, e)) != 0)
+			return r;
+		rep->pulled += (long)page.nchanges;
+		ctx.page = &page;
+		ctx.rep = rep;
+		ctx.e = e;
+		r = store_tx(st, page_apply, &ctx, e);
+		rep->cursor = page.cursor;
+		more = page.more;
+		msg_clear(&page);
+		if (r != 0)
+			return r;
+		if (!more)
+			return 0;
+	}
+}
+
+int
+sync_round(struct store *st, const struct sync_config *cfg,
+    struct sync_report *rep, struct err *e)
+{
+	struct sync_chan *ch = NULL;
+	struct msg welcome;
+	struct wbuf buf;
+	char started[32];
+	uint8_t *priv;
+	int64_t left = 0;
+	int r;
+
+	memset(rep, 0, sizeof(rep[0]));
+	uuid_v4(rep->round_id);
+	sync_log_now(started);
+	store_setting_get(st, "terminal.id", rep->terminal_id,
+	    sizeof(rep->terminal_id), NULL);
+	wbuf_init(&buf, SYNC_MSG_MAX + 64);
+	if ((priv = private_key(st, e)) == NULL) {
+		r = e != NULL ? e->code : ERR_STATE;
+		goto out;
+	}
+	r = open_channel(cfg->central, cfg->central_key, priv, NULL, cfg->timeout_ms,
+	    &ch, &welcome, e);
+	sodium_free(priv);
+	if (r != 0)
+		goto out;
+	snprintf(rep->terminal_id, sizeof(rep->terminal_id), "%s", welcome.terminal_id);
+	msg_clear(&welcome);
+	if ((r = push_outbox(st, ch, cfg, rep, &buf, e)) != 0 ||
+	    (r = push_audit(st, ch, cfg, rep, &buf, e)) != 0 ||
+	    (r = pull(st, ch, cfg, rep, &buf, e)) != 0)
+		goto out;
+out:
+	sync_chan_free(ch);
+	wbuf_free(&buf);
+	if (store_outbox_count(st, &left, NULL) == 0)
+		rep->outbox_left = (long)left;
+	rep->ok = r == 0;
+	if (r != 0)
+		snprintf(rep->error, sizeof(rep->error), "%s",
+		    e != NULL ? e->msg : err_name(r));
+	sync_log_write(st, cfg->central, started, rep);
+	return r;
+}
+
+int
+sync_enroll(struct store *st, const char *central, const uint8_t central_key[32],
+    const char *token, char *terminal_id, struct err *e)
+{
+	struct sync_chan *ch = NULL;
+	struct msg welcome;
+	uint8_t *priv, pub[32];
+	char hex[65];
+	int r;
+
+	if (sodium_init() < 0)
+		return err_set(e, ERR_CRYPTO, "libsodium failed to initialise");
+	if ((priv = sodium_malloc(32)) == NULL)
+		return err_set(e, ERR_NOMEM, "out of locked memory");
+	noise_keypair(priv, pub);
+	if ((r = open_channel(central, central_key, priv, token, SYNC_TIMEOUT_MS,
+	    &ch, &welcome, e)) != 0) {
+		sodium_free(priv);
+		return r;
+	}
+	sync_chan_free(ch);
+	snprintf(terminal_id, 17, "%s", welcome.terminal_id);
+	hex_encode(priv, 32, hex);
+	sodium_free(priv);
+	r = store_setting_set(st, "sync.private_key", hex, e);
+	sodium_memzero(hex, sizeof(hex));
+	if (r == 0)
+		r = store_setting_set(st, "sync.central", central, e);
+	hex_encode(central_key, 32, hex);
+	if (r == 0)
+		r = store_setting_set(st, "sync.central_key", hex, e);
+	if (r == 0)
+		r = store_setting_set(st, "terminal.id", welcome.terminal_id, e);
+	if (r == 0)
+		r = store_setting_set(st, "sync.wards", welcome.wards, e);
+	if (r == 0)
+		r = store_setting_set(st, "sync.procedures", welcome.procedures, e);
+	msg_clear(&welcome);
+	return r;
+}

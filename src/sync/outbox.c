@@ -1,0 +1,93 @@
+/*
+ * outbox.c — what the terminal queues for the central, in the form the
+ * central's definition of each item accepts (src/central/serve.c).  The
+ * intake workflow calls these right after saving, inside its transaction
+ * when it has one, so an application and its outbox item commit together.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "store.h"
+#include "sync.h"
+
+static void
+jstr(struct wbuf *w, const char *k, const char *v, int first)
+{
+	if (!first)
+		wbuf_put_u8(w, ',');
+	json_put_str(w, k, strlen(k));
+	wbuf_put_u8(w, ':');
+	json_put_str(w, v, strlen(v));
+}
+
+int
+sync_outbox_application(struct store *st, const char *uuid, struct err *e)
+{
+	struct application a;
+	struct wbuf w;
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	if ((r = store_application_get(st, uuid, &a, e)) != 0)
+		return r;
+	wbuf_init(&w, SYNC_BODY_MAX);
+	wbuf_put_u8(&w, '{');
+	jstr(&w, "uuid", a.uuid, 1);
+	jstr(&w, "receipt_no", a.receipt_no, 0);
+	jstr(&w, "procedure", a.procedure, 0);
+	jstr(&w, "type", a.type, 0);
+	jstr(&w, "atena", a.atena, 0);
+	wbuf_printf(&w, ",\"form\":%s", a.form_json != NULL && a.form_json[0] ?
+	    a.form_json : "{}");
+	wbuf_printf(&w, ",\"agent\":%s", a.agent_json != NULL && a.agent_json[0] ?
+	    a.agent_json : "null");
+	jstr(&w, "idcheck", a.idcheck, 0);
+	jstr(&w, "entered_by", a.entered_by, 0);
+	jstr(&w, "confirmed_by", a.confirmed_by, 0);
+	jstr(&w, "status", a.status, 0);
+	jstr(&w, "received_at", a.received_at, 0);
+	jstr(&w, "updated_at", a.updated_at, 0);
+	wbuf_put_u8(&w, '}');
+	application_clear(&a);
+	if (w.err != 0)
+		r = err_set(e, ERR_RANGE, "application too large to send");
+	else
+		r = store_outbox_add(st, uuid, "application", w.p, w.len, NULL, e);
+	wbuf_free(&w);
+	return r;
+}
+
+int
+sync_outbox_status(struct store *st, const char *app_uuid, const char *status,
+    const char *note, struct err *e)
+{
+	struct application a;
+	struct wbuf w;
+	char now[32];
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	if ((r = store_application_get(st, app_uuid, &a, e)) != 0)
+		return r;
+	{
+		time_t t = time(NULL);
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%S%z", &tm);
+	}
+	wbuf_init(&w, 4096);
+	wbuf_put_u8(&w, '{');
+	jstr(&w, "uuid", app_uuid, 1);
+	jstr(&w, "receipt_no", a.receipt_no, 0);
+	jstr(&w, "status", status, 0);
+	jstr(&w, "at", now, 0);
+	jstr(&w, "by", store_user(st)->name, 0);
+	jstr(&w, "note", note != NULL ? note : "", 0);
+	wbuf_put_u8(&w, '}');
+	application_clear(&a);
+	r = store_outbox_add(st, NULL, "status", w.p, w.len, NULL, e);
+	wbuf_free(&w);
+	return r;
+}

@@ -1,0 +1,160 @@
+/*
+ * sched.c — background synchronisation for the TUI.
+ *
+ * One thread with its own store connection (store_dup: a struct store is
+ * not thread-safe).  It runs a round every interval seconds, at once when
+ * triggered (F5, after an intake), and, while the central cannot be
+ * reached, retries after 5 s, 10 s, 20 s ... up to the interval.  The UI
+ * thread only ever takes a mutex for a few microseconds to copy the status
+ * or set the trigger flag: it never waits for the network.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store.h"
+#include "sync.h"
+
+#define BACKOFF_MIN 5
+
+struct sync_sched {
+	struct store *st;		/* the thread's own connection */
+	const struct conf *cf;
+	int interval;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int stop, trigger;
+	struct sync_status status;
+};
+
+static void
+deadline_in(struct timespec *ts, long secs)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += secs;
+}
+
+static void *
+sched_main(void *arg)
+{
+	struct sync_sched *s = arg;
+	struct sync_config cfg;
+	struct sync_report rep;
+	struct timespec ts;
+	struct err e;
+	long delay = 0;
+	int r;
+
+	for (;;) {
+		pthread_mutex_lock(&s->mu);
+		s->status.next_at = (long long)time(NULL) + delay;
+		deadline_in(&ts, delay);
+		while (!s->stop && !s->trigger && delay > 0 &&
+		    pthread_cond_timedwait(&s->cv, &s->mu, &ts) == 0)
+			;
+		if (s->stop) {
+			pthread_mutex_unlock(&s->mu);
+			break;
+		}
+		s->trigger = 0;
+		s->status.running = 1;
+		s->status.last_try = (long long)time(NULL);
+		pthread_mutex_unlock(&s->mu);
+
+		err_clear(&e);
+		memset(&rep, 0, sizeof(rep));
+		r = sync_config_load(s->st, s->cf, &cfg, &e);
+		if (r == 0)
+			r = sync_round(s->st, &cfg, &rep, &e);
+
+		pthread_mutex_lock(&s->mu);
+		s->status.running = 0;
+		s->status.enrolled = r != ERR_STATE;
+		if (r == 0) {
+			s->status.online = 1;
+			s->status.failures = 0;
+			s->status.last_ok = (long long)time(NULL);
+			s->status.error[0] = '\0';
+			delay = s->interval;
+		} else {
+			s->status.online = 0;
+			s->status.failures++;
+			snprintf(s->status.error, sizeof(s->status.error), "%s", e.msg);
+			delay = BACKOFF_MIN;
+			for (int i = 1; i < s->status.failures && delay < s->interval; i++)
+				delay *= 2;
+			if (delay > s->interval)
+				delay = s->interval;
+		}
+		if (r == 0 || r != ERR_STATE)
+			s->status.outbox_left = rep.outbox_left;
+		pthread_mutex_unlock(&s->mu);
+	}
+	return NULL;
+}
+
+int
+sync_sched_new(struct store *st, const struct conf *cf, int interval_s,
+    struct sync_sched **out, struct err *e)
+{
+	struct sync_sched *s;
+	int r;
+
+	*out = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	if ((r = store_dup(st, &s->st, e)) != 0) {
+		free(s);
+		return r;
+	}
+	s->cf = cf;
+	s->interval = interval_s > 0 ? interval_s : 180;
+	s->status.enrolled = 1;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	if (pthread_create(&s->th, NULL, sched_main, s) != 0) {
+		store_close(s->st);
+		pthread_mutex_destroy(&s->mu);
+		pthread_cond_destroy(&s->cv);
+		free(s);
+		return err_set(e, ERR_IO, "cannot start the sync thread");
+	}
+	*out = s;
+	return 0;
+}
+
+void
+sync_sched_trigger(struct sync_sched *s)
+{
+	pthread_mutex_lock(&s->mu);
+	s->trigger = 1;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+void
+sync_sched_status(struct sync_sched *s, struct sync_status *out)
+{
+	pthread_mutex_lock(&s->mu);
+	*out = s->status;
+	pthread_mutex_unlock(&s->mu);
+}
+
+void
+sync_sched_free(struct sync_sched *s)
+{
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stop = 1;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->th, NULL);
+	store_close(s->st);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	free(s);
+}

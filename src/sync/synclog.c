@@ -1,0 +1,212 @@
+/*
+ * synclog.c — the sync log (LOG-4: date-time, link ID, source, destination,
+ * content, result) and the confirmation queue (確認リスト, ID-6), kept in
+ * the terminal's encrypted store.
+ *
+ * These two tables belong to the sync module; they are created here on
+ * first use (CREATE TABLE IF NOT EXISTS) through the store's connection
+ * rather than in the store's numbered migrations, so that the two modules
+ * could be built in parallel.  Moving them into a migration later changes
+ * nothing for the callers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store.h"
+#include "sync.h"
+#include "sync-int.h"
+
+static const char *const tables_sql =
+	"CREATE TABLE IF NOT EXISTS sync_log ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" round_id TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT NOT NULL,"
+	" source TEXT NOT NULL, destination TEXT NOT NULL, content TEXT NOT NULL,"
+	" result TEXT NOT NULL, error TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE IF NOT EXISTS sync_confirm ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" atena TEXT NOT NULL, proposed TEXT NOT NULL, reason TEXT NOT NULL,"
+	" received_at TEXT NOT NULL, resolved_at TEXT, resolved_by TEXT);";
+
+static int
+tables(sqlite3 *db, struct err *e)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, tables_sql, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(e, ERR_IO, "sync tables: %s", msg ? msg : "?");
+		sqlite3_free(msg);
+		return ERR_IO;
+	}
+	return 0;
+}
+
+void
+sync_log_now(char out[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%S%z", &tm);
+}
+
+void
+sync_log_write(struct store *st, const char *central, const char *started,
+    const struct sync_report *rep)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *q;
+	char ended[32], content[256], source[64];
+	struct err e;
+
+	sync_log_now(ended);
+	snprintf(content, sizeof(content), "pushed %ld, duplicates %ld, rejected %ld,"
+	    " audit rows %ld, pulled %ld, deleted %ld, queued %ld, outbox left %ld,"
+	    " cursor %llu", rep->pushed, rep->duplicates, rep->rejected,
+	    rep->audit_rows, rep->pulled, rep->deleted, rep->queued,
+	    rep->outbox_left, (unsigned long long)rep->cursor);
+	snprintf(source, sizeof(source), "terminal %s",
+	    rep->terminal_id[0] ? rep->terminal_id : "?");
+	if (tables(db, &e) != 0 || sqlite3_prepare_v2(db, "INSERT INTO sync_log"
+	    " (round_id, started_at, ended_at, source, destination, content, result,"
+	    " error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &q, NULL) != SQLITE_OK) {
+		log_warn("sync: cannot write the sync log: %s", sqlite3_errmsg(db));
+		return;
+	}
+	sqlite3_bind_text(q, 1, rep->round_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, started, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, ended, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, central, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, content, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 7, rep->ok ? "ok" : "error", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 8, rep->error, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) != SQLITE_DONE)
+		log_warn("sync: cannot write the sync log: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(q);
+	log_info("sync round %s %s: %s%s%s", rep->round_id, rep->ok ? "ok" : "failed",
+	    content, rep->ok ? "" : ": ", rep->error);
+}
+
+static void
+col_copy(sqlite3_stmt *q, int i, char *out, size_t cap)
+{
+	const char *s = (const char *)sqlite3_column_text(q, i);
+
+	snprintf(out, cap, "%s", s != NULL ? s : "");
+}
+
+int
+sync_log_list(struct store *st, size_t limit, struct sync_log_row **v,
+    size_t *n, struct err *e)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *q;
+	struct sync_log_row *rows;
+	int r;
+
+	*v = NULL;
+	*n = 0;
+	if (limit == 0)
+		limit = 100;
+	if ((r = tables(db, e)) != 0)
+		return r;
+	if ((rows = calloc(limit, sizeof(*rows))) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	if (sqlite3_prepare_v2(db, "SELECT id, round_id, started_at, ended_at, source,"
+	    " destination, content, result, error FROM sync_log ORDER BY id DESC"
+	    " LIMIT ?", -1, &q, NULL) != SQLITE_OK) {
+		free(rows);
+		return err_set(e, ERR_IO, "sync log: %s", sqlite3_errmsg(db));
+	}
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)limit);
+	while (*n < limit && sqlite3_step(q) == SQLITE_ROW) {
+		struct sync_log_row *w = &rows[*n];
+
+		w->id = sqlite3_column_int64(q, 0);
+		col_copy(q, 1, w->round_id, sizeof(w->round_id));
+		col_copy(q, 2, w->started_at, sizeof(w->started_at));
+		col_copy(q, 3, w->ended_at, sizeof(w->ended_at));
+		col_copy(q, 4, w->source, sizeof(w->source));
+		col_copy(q, 5, w->destination, sizeof(w->destination));
+		col_copy(q, 6, w->content, sizeof(w->content));
+		col_copy(q, 7, w->result, sizeof(w->result));
+		col_copy(q, 8, w->error, sizeof(w->error));
+		(*n)++;
+	}
+	sqlite3_finalize(q);
+	*v = rows;
+	return 0;
+}
+
+int
+sync_confirm_add(struct store *st, const char *atena, const char *proposed,
+    const char *reason, struct err *e)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *q;
+	char now[32];
+	int r;
+
+	if ((r = tables(db, e)) != 0)
+		return r;
+	sync_log_now(now);
+	if (sqlite3_prepare_v2(db, "INSERT INTO sync_confirm (atena, proposed, reason,"
+	    " received_at) VALUES (?, ?, ?, ?)", -1, &q, NULL) != SQLITE_OK)
+		return err_set(e, ERR_IO, "confirmation queue: %s", sqlite3_errmsg(db));
+	sqlite3_bind_text(q, 1, atena, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, proposed, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, now, -1, SQLITE_STATIC);
+	r = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (r != SQLITE_DONE)
+		return err_set(e, ERR_IO, "confirmation queue: %s", sqlite3_errmsg(db));
+	/* LOG-5: the person, never the number. */
+	log_warn("sync: 個人番号 change for %s held for confirmation (%s)", atena, reason);
+	return store_audit_append(st, "sync", NULL, "sync.confirm_queued", atena,
+	    "sync", reason, e);
+}
+
+int
+sync_confirm_list(struct store *st, size_t limit, struct sync_confirm_row **v,
+    size_t *n, struct err *e)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *q;
+	struct sync_confirm_row *rows;
+	int r;
+
+	*v = NULL;
+	*n = 0;
+	if (limit == 0)
+		limit = 100;
+	if ((r = tables(db, e)) != 0)
+		return r;
+	if ((rows = calloc(limit, sizeof(*rows))) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	if (sqlite3_prepare_v2(db, "SELECT id, atena, proposed, reason, received_at"
+	    " FROM sync_confirm WHERE resolved_at IS NULL ORDER BY id LIMIT ?", -1,
+	    &q, NULL) != SQLITE_OK) {
+		free(rows);
+		return err_set(e, ERR_IO, "confirmation queue: %s", sqlite3_errmsg(db));
+	}
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)limit);
+	while (*n < limit && sqlite3_step(q) == SQLITE_ROW) {
+		struct sync_confirm_row *w = &rows[*n];
+		const char *p = (const char *)sqlite3_column_text(q, 2);
+
+		w->id = sqlite3_column_int64(q, 0);
+		col_copy(q, 1, w->atena, sizeof(w->atena));
+		if (p != NULL && p[0] != '\0')
+			mynumber_mask(p, strlen(p), w->proposed_masked);
+		col_copy(q, 3, w->reason, sizeof(w->reason));
+		col_copy(q, 4, w->received_at, sizeof(w->received_at));
+		(*n)++;
+	}
+	sqlite3_finalize(q);
+	*v = rows;
+	return 0;
+}

@@ -1,0 +1,423 @@
+/*
+ * test_sync_e2e.c — a real madoguchi-central on 127.0.0.1 and real terminal
+ * stores (NET-1..7, AC-8, LOG-2, LOG-4, ID-6):
+ *   import at the central -> `madoguchi sync` -> the resident is found;
+ *   central down -> intake -> central up -> the application arrives once;
+ *   a deletion at the central disappears from the terminal (NET-6);
+ *   a different 個人番号 goes to the confirmation queue (ID-6);
+ *   revoked, unknown and wrongly pinned keys are refused (AC-8).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include "harness.h"
+#include "central.h"
+#include "store.h"
+#include "sync.h"
+
+#define PW "Kx9#mPq2vL"
+#define PW_IN PW "\n"
+
+static const char *PERSONS =
+	"atena,name,kana,birth,sex,address,ward,mynumber\n"
+	"000000001,山田 太郎,ヤマダ タロウ,1980-04-01,1,窓口市北区1-1,01,123456789018\n"
+	"000000002,山田 花子,ヤマダ ハナコ,R1.5.1,2,窓口市北区1-1,01,\n"
+	"000000003,鈴木 一郎,スズキ イチロウ,1990-01-01,1,窓口市南区2-2,02,\n";
+
+struct env {
+	char cdir[512], tdir[512], key[65], addr[64];
+	int port;
+	pid_t pid;
+};
+
+static int
+run(char *const argv[], const char *input, struct t_proc *p)
+{
+	int r = t_run(argv, NULL, input, input ? strlen(input) : 0, 60000, p);
+
+	REQUIRE(r == 0);
+	return p->status;
+}
+
+static void
+central_cmd(struct env *v, const char *a1, const char *a2, const char *a3,
+    const char *a4, const char *a5, struct t_proc *p)
+{
+	char *argv[] = { (char *)t_bin("madoguchi-central"), "--store", v->cdir,
+	    (char *)a1, (char *)a2, (char *)a3, (char *)a4, (char *)a5, NULL };
+
+	run(argv, NULL, p);
+}
+
+static void
+import(struct env *v, const char *kind, const char *csv, int want_status)
+{
+	struct t_proc p;
+	const char *path = t_path("import.csv");
+
+	REQUIRE(t_write_file(path, csv, strlen(csv)) == 0);
+	central_cmd(v, "import", kind, path, NULL, NULL, &p);
+	if (p.status != want_status)
+		t_fail_at(__FILE__, __LINE__, "import %s: %d: %s %s", kind, p.status, p.out, p.err);
+	t_proc_free(&p);
+}
+
+static int
+port_open(void *arg)
+{
+	struct env *v = arg;
+	struct sockaddr_in a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons((uint16_t)v->port);
+	ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
+static void
+central_start(struct env *v)
+{
+	char *argv[] = { (char *)t_bin("madoguchi-central"), "--store", v->cdir,
+	    "serve", "--listen", v->addr, NULL };
+
+	v->pid = t_start(argv, NULL, t_path("central.log"));
+	REQUIRE(v->pid > 0);
+	REQUIRE(t_wait_for(port_open, v, 20000));
+}
+
+static void
+central_stop(struct env *v)
+{
+	/* SIGTERM: a graceful stop, exit status 0. */
+	CHECK_INT(t_stop_proc(v->pid, SIGTERM, 20000), 0);
+	v->pid = 0;
+}
+
+/* A central with the persons imported and terminal T001 (ward 01) enrolled
+ * from a fresh terminal store. */
+static void
+setup(struct env *v, int start)
+{
+	struct t_proc p;
+	char token[64];
+	const char *k;
+	struct err e;
+
+	memset(v, 0, sizeof(*v));
+	snprintf(v->cdir, sizeof(v->cdir), "%s", t_path("central"));
+	snprintf(v->tdir, sizeof(v->tdir), "%s", t_path("terminal"));
+	v->port = t_free_port();
+	snprintf(v->addr, sizeof(v->addr), "127.0.0.1:%d", v->port);
+	central_cmd(v, "init", NULL, NULL, NULL, NULL, &p);
+	REQUIRE(p.status == 0);
+	k = strstr(p.out, "central public key: ");
+	REQUIRE(k != NULL);
+	snprintf(v->key, sizeof(v->key), "%.64s", k + 20);
+	t_proc_free(&p);
+	import(v, "persons", PERSONS, 0);
+	import(v, "eligibility", "atena,procedure,recipient_no,valid_from,valid_to,burden_rate\n"
+	    "000000001,maru-fuku,R0001,2025-04-01,2026-03-31,10\n", 0);
+	central_cmd(v, "terminal", "enrol", "T001", "--wards", "01", &p);
+	REQUIRE(p.status == 0);
+	REQUIRE(sscanf(strchr(p.out, '\n') + 1, "%32s", token) == 1);
+	t_proc_free(&p);
+	REQUIRE_OK(store_create(v->tdir, "admin", PW, &e), &e);
+	if (start) {
+		char *argv[] = { (char *)t_bin("madoguchi"), "--store", v->tdir, "enroll",
+		    "--central", v->addr, "--central-key", v->key, "--token", token,
+		    "--user", "admin", "--password-stdin", NULL };
+
+		central_start(v);
+		run(argv, PW_IN, &p);
+		if (p.status != 0)
+			t_fail_at(__FILE__, __LINE__, "enroll: %s %s", p.out, p.err);
+		t_proc_free(&p);
+	}
+}
+
+static int
+term_sync(struct env *v, struct t_proc *p)
+{
+	char *argv[] = { (char *)t_bin("madoguchi"), "--store", v->tdir, "sync",
+	    "--user", "admin", "--password-stdin", NULL };
+
+	return run(argv, PW_IN, p);
+}
+
+static struct store *
+term_open(struct env *v)
+{
+	struct store *st;
+	struct err e;
+
+	if (store_open(v->tdir, "admin", PW, &st, &e) != 0) {
+		t_fail_at(__FILE__, __LINE__, "store_open: %s", e.msg);
+		t_stop();
+	}
+	return st;
+}
+
+TEST(e2e_import_sync_resident_found)
+{
+	struct env v;
+	struct t_proc p;
+	struct store *st;
+	struct person per;
+	struct cert_list cl;
+	struct sync_log_row *log;
+	char mn[13];
+	size_t n;
+	struct err e;
+
+	setup(&v, 1);
+	CHECK_INT(term_sync(&v, &p), 0);
+	CHECK(strstr(p.out, "sync done") != NULL);
+	t_proc_free(&p);
+	st = term_open(&v);
+	CHECK_OK(store_person_get(st, "000000001", &per, &e), &e);
+	CHECK_STR(per.name, "山田 太郎");
+	CHECK_INT(per.birth, 19800401);
+	CHECK_OK(store_person_get(st, "000000002", &per, &e), &e);
+	CHECK_INT(per.birth, 20190501);	/* R1.5.1 */
+	/* Ward 02 is outside T001's scope. */
+	CHECK_INT(store_person_get(st, "000000003", &per, &e), ERR_NOTFOUND);
+	CHECK_OK(store_mynumber_get(st, "000000001", mn, &e), &e);
+	CHECK_STR(mn, "123456789018");
+	REQUIRE_OK(store_cert_list(st, "000000001", "maru-fuku", &cl, &e), &e);
+	CHECK_INT(cl.n, 1);
+	if (cl.n == 1)
+		CHECK_INT(cl.v[0].burden_rate, 10);
+	cert_list_free(&cl);
+	/* LOG-4: the round is in the sync log. */
+	REQUIRE_OK(sync_log_list(st, 10, &log, &n, &e), &e);
+	CHECK(n >= 1 && strcmp(log[0].result, "ok") == 0);
+	CHECK(n >= 1 && strstr(log[0].destination, "127.0.0.1") != NULL);
+	free(log);
+	store_close(st);
+	/* A second round moves nothing; a re-import changes nothing. */
+	import(&v, "persons", PERSONS, 0);
+	CHECK_INT(term_sync(&v, &p), 0);
+	CHECK(strstr(p.out, "pulled 0 changes") != NULL);
+	t_proc_free(&p);
+	central_stop(&v);
+}
+
+static void
+intake(struct store *st, const char *atena, char uuid[37])
+{
+	struct application a;
+	struct err e;
+
+	memset(&a, 0, sizeof(a));
+	snprintf(a.procedure, sizeof(a.procedure), "maru-fuku");
+	snprintf(a.type, sizeof(a.type), "new");
+	snprintf(a.atena, sizeof(a.atena), "%s", atena);
+	snprintf(a.entered_by, sizeof(a.entered_by), "admin");
+	snprintf(a.status, sizeof(a.status), "received");
+	a.form_json = strdup("{\"reason\":\"転入\"}");
+	REQUIRE_OK(store_application_save(st, &a, &e), &e);
+	REQUIRE_OK(sync_outbox_application(st, a.uuid, &e), &e);
+	memcpy(uuid, a.uuid, 37);
+	application_clear(&a);
+}
+
+static int
+count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+TEST(e2e_offline_intake_arrives_once_and_decision_returns)
+{
+	struct env v;
+	struct t_proc p;
+	struct store *st;
+	struct application a;
+	char uuid[37], csv[256];
+	int64_t left;
+	struct err e;
+
+	setup(&v, 1);
+	CHECK_INT(term_sync(&v, &p), 0);
+	t_proc_free(&p);
+	central_stop(&v);
+	/* Offline: the intake works and waits in the outbox (NET-7). */
+	st = term_open(&v);
+	intake(st, "000000001", uuid);
+	store_close(st);
+	CHECK_INT(term_sync(&v, &p), 1);
+	CHECK(strstr(p.out, "FAILED") != NULL);
+	t_proc_free(&p);
+	st = term_open(&v);
+	CHECK_OK(store_outbox_count(st, &left, &e), &e);
+	CHECK_INT(left, 1);
+	store_close(st);
+	/* Back online: it arrives, once. */
+	central_start(&v);
+	CHECK_INT(term_sync(&v, &p), 0);
+	CHECK(strstr(p.out, "outbox left 0") != NULL);
+	t_proc_free(&p);
+	CHECK_INT(term_sync(&v, &p), 0);
+	t_proc_free(&p);
+	central_cmd(&v, "export", "applications", NULL, NULL, NULL, &p);
+	CHECK_INT(p.status, 0);
+	CHECK_INT(count_lines(p.out), 1);
+	CHECK(strstr(p.out, uuid) != NULL);
+	t_proc_free(&p);
+	central_cmd(&v, "export", "applications", "--format", "csv", NULL, &p);
+	CHECK_INT(count_lines(p.out), 2);	/* header + one */
+	t_proc_free(&p);
+	/* The decision made in the core system comes back (決定). */
+	st = term_open(&v);
+	REQUIRE_OK(store_application_get(st, uuid, &a, &e), &e);
+	snprintf(csv, sizeof(csv), "receipt_no,status,decided_at\n%s,決定,2025-05-01\n",
+	    a.receipt_no);
+	application_clear(&a);
+	store_close(st);
+	import(&v, "decisions", csv, 0);
+	CHECK_INT(term_sync(&v, &p), 0);
+	t_proc_free(&p);
+	st = term_open(&v);
+	REQUIRE_OK(store_application_get(st, uuid, &a, &e), &e);
+	CHECK_STR(a.status, "decided");
+	application_clear(&a);
+	store_close(st);
+	central_stop(&v);
+}
+
+TEST(e2e_deletion_purges_and_mynumber_change_is_queued)
+{
+	struct env v;
+	struct t_proc p;
+	struct store *st;
+	struct person per;
+	struct sync_confirm_row *q;
+	char mn[13];
+	size_t n;
+	struct err e;
+
+	setup(&v, 1);
+	CHECK_INT(term_sync(&v, &p), 0);
+	t_proc_free(&p);
+	/* 000000002 leaves (転出): a tombstone; 000000001 gets another number. */
+	import(&v, "persons", "atena,name,kana,birth,sex,address,ward,mynumber,op\n"
+	    "000000002,,,,,,,,delete\n"
+	    "000000001,山田 太郎,ヤマダ タロウ,1980-04-01,1,窓口市北区1-1,01,000000000019,\n", 0);
+	CHECK_INT(term_sync(&v, &p), 0);
+	CHECK(strstr(p.out, "deleted 1") != NULL);
+	CHECK(strstr(p.out, "held for confirmation 1") != NULL);
+	t_proc_free(&p);
+	st = term_open(&v);
+	CHECK_INT(store_person_get(st, "000000002", &per, &e), ERR_NOTFOUND);
+	/* ID-6: the number was not replaced silently. */
+	CHECK_OK(store_mynumber_get(st, "000000001", mn, &e), &e);
+	CHECK_STR(mn, "123456789018");
+	REQUIRE_OK(sync_confirm_list(st, 10, &q, &n, &e), &e);
+	CHECK_INT(n, 1);
+	if (n == 1) {
+		CHECK_STR(q[0].atena, "000000001");
+		CHECK_STR(q[0].proposed_masked, "**** **** 0019");
+	}
+	free(q);
+	store_close(st);
+	central_stop(&v);
+}
+
+TEST(e2e_revoked_unknown_and_wrong_key_refused)
+{
+	struct env v, w;
+	struct t_proc p;
+	char token[64];
+
+	setup(&v, 1);
+	CHECK_INT(term_sync(&v, &p), 0);
+	t_proc_free(&p);
+	/* Revoked (AC-3, AC-8): refused at the handshake. */
+	central_cmd(&v, "terminal", "revoke", "T001", NULL, NULL, &p);
+	CHECK_INT(p.status, 0);
+	t_proc_free(&p);
+	CHECK_INT(term_sync(&v, &p), 1);
+	CHECK(strstr(p.err, "refused") != NULL);
+	t_proc_free(&p);
+	/* A token is good once: a second terminal cannot reuse it. */
+	central_cmd(&v, "terminal", "enrol", "T002", "--wards", "01", &p);
+	REQUIRE(sscanf(strchr(p.out, '\n') + 1, "%32s", token) == 1);
+	t_proc_free(&p);
+	memset(&w, 0, sizeof(w));
+	{
+		struct err e;
+		char bin[512], t2[512], t3[512], t4[512], badkey[65];
+		char *a1[] = { bin, "--store", t2, "enroll", "--central", v.addr,
+		    "--central-key", v.key, "--token", token, "--user", "admin",
+		    "--password-stdin", NULL };
+		char *a3[] = { bin, "--store", t3, "enroll", "--central", v.addr,
+		    "--central-key", v.key, "--token", token, "--user", "admin",
+		    "--password-stdin", NULL };
+		char *a4[] = { bin, "--store", t4, "enroll", "--central", v.addr,
+		    "--central-key", badkey, "--token", token, "--user", "admin",
+		    "--password-stdin", NULL };
+
+		snprintf(bin, sizeof(bin), "%s", t_bin("madoguchi"));
+		snprintf(t2, sizeof(t2), "%s", t_path("t2"));
+		snprintf(t3, sizeof(t3), "%s", t_path("t3"));
+		snprintf(t4, sizeof(t4), "%s", t_path("t4"));
+		REQUIRE_OK(store_create(t2, "admin", PW, &e), &e);
+		REQUIRE_OK(store_create(t3, "admin", PW, &e), &e);
+		REQUIRE_OK(store_create(t4, "admin", PW, &e), &e);
+		/* A wrong pinned central key fails (NET-1) before the token is
+		 * spent: the central cannot even read message 1. */
+		memcpy(badkey, v.key, 65);
+		badkey[0] = badkey[0] == '0' ? '1' : '0';
+		CHECK_INT(run(a4, PW_IN, &p), 1);
+		CHECK(strstr(p.err, "refused") != NULL);
+		t_proc_free(&p);
+		CHECK_INT(run(a1, PW_IN, &p), 0);
+		t_proc_free(&p);
+		/* The same token again: refused. */
+		CHECK_INT(run(a3, PW_IN, &p), 1);
+		CHECK(strstr(p.err, "refused") != NULL);
+		t_proc_free(&p);
+	}
+	central_stop(&v);
+}
+
+TEST(e2e_audit_rows_reach_the_central_with_chain_checked)
+{
+	struct env v;
+	struct t_proc p;
+	struct central *c;
+	struct err e;
+	sqlite3_stmt *q;
+	int rows = -1, bad = -1;
+
+	setup(&v, 1);
+	CHECK_INT(term_sync(&v, &p), 0);
+	CHECK(strstr(p.out, "audit rows 0") == NULL);
+	t_proc_free(&p);
+	central_stop(&v);
+	REQUIRE_OK(central_open(v.cdir, &c, &e), &e);
+	REQUIRE(sqlite3_prepare_v2(c->db, "SELECT count(*), sum(chain_ok = 0) FROM audit"
+	    " WHERE terminal = 'T001'", -1, &q, NULL) == SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		rows = sqlite3_column_int(q, 0);
+		bad = sqlite3_column_int(q, 1);
+	}
+	sqlite3_finalize(q);
+	central_close(c);
+	CHECK(rows >= 1);
+	CHECK_INT(bad, 0);
+}
