@@ -60,4 +60,36 @@ int app_conf_load(struct app_opts *o, struct err *e);
 int app_read_password(const char *prompt, int from_stdin, char *buf,
     size_t cap, struct err *e);
 
+/* --------------------------------------- store subcommands (store-login.c) */
+
+struct store;
+
+/* Options every store subcommand accepts. */
+struct app_store_args {
+	const char *store;	/* --store DIR (default: o->store_dir) */
+	const char *user;	/* --user NAME */
+	int pw_stdin;		/* --password-stdin */
+};
+/* Consume argv[*i] (and its value) when it is one of the options above:
+ * returns 1, else 0. */
+int app_store_opt(struct app_store_args *a, int argc, char **argv, int *i);
+/* Ask for a password (terminal without echo, or a line of stdin) into
+ * sodium_malloc memory; NULL with e set.  Free with app_password_free. */
+char *app_password_new(const char *prompt, int from_stdin, struct err *e);
+void app_password_free(char *pw);
+/* Read a password and open the store as a->user; on failure print a clear
+ * message and return the exit status (1, or 2 for usage). */
+int app_store_login(struct app_opts *o, const struct app_store_args *a,
+    const char *what, struct store **st);
+/* "madoguchi WHAT: <Japanese> (<English>)" on stderr. */
+void app_store_error(const char *what, const struct err *e);
+
+/* The store subcommands (cmd-init.c, cmd-user.c, cmd-audit.c, cmd-wipe.c,
+ * cmd-demo-data.c). */
+int cmd_init(struct app_opts *o, int argc, char **argv);
+int cmd_user(struct app_opts *o, int argc, char **argv);
+int cmd_audit(struct app_opts *o, int argc, char **argv);
+int cmd_wipe(struct app_opts *o, int argc, char **argv);
+int cmd_demo_data(struct app_opts *o, int argc, char **argv);
+
 #endif

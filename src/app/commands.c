@@ -24,6 +24,16 @@ const struct app_cmd app_commands[] = {
 	  "one sync round with the central (or show the sync log / confirmation queue)" },
 	{ "enroll", cmd_enroll, "enroll --central HOST:PORT --central-key KEY --token TOKEN --user ADMIN",
 	  "register this terminal with madoguchi-central (one-time token)" },
+	{ "init", cmd_init, "init --store DIR --admin NAME [--password-stdin] [--terminal ID]",
+	  "create the encrypted store and its first administrator" },
+	{ "user", cmd_user, "user add|mod|passwd|disable|enable|unlock|revoke|list --user ADMIN",
+	  "manage accounts, permissions and passwords (see madoguchi(1))" },
+	{ "audit", cmd_audit, "audit verify|list --user NAME [--password-stdin]",
+	  "verify the audit hash chain, or list audit rows" },
+	{ "wipe", cmd_wipe, "wipe [--store DIR] [--confirm-stdin]",
+	  "destroy the key slots: the store becomes unrecoverable" },
+	{ "demo-data", cmd_demo_data, "demo-data --user ADMIN [--count N] [--seed S]",
+	  "load synthetic residents of the fictional 窓口市" },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -232,8 +232,8 @@ describe(const struct account *a, char *out, size_t cap)
 	struct wbuf w;
 
 	wbuf_init_fixed(&w, out, cap);
-	wbuf_printf(&w, "role=%s view_mynumber=%d search_mynumber=%d export=%d "
-	    "valid_until=%d disabled=%d perms=", store_role_name(a->role),
+	wbuf_printf(&w, "%s: role=%s view_mynumber=%d search_mynumber=%d export=%d "
+	    "valid_until=%d disabled=%d perms=", a->name, store_role_name(a->role),
 	    a->view_mynumber, a->search_mynumber, a->export_ok, a->valid_until,
 	    a->disabled);
 	for (size_t i = 0; i < a->nperms; i++)

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -328,6 +329,9 @@ store_db_open_key(const char *path, const uint8_t key[STORE_KEY_LEN],
 			    "(wrong key, or its first page was tampered with)", path);
 		return sql_err(NULL, xrc, e, path);
 	}
+	/* The unix VFS creates files 0644 (the WAL and shm copy the database's
+	 * mode): ciphertext only, but nobody else needs to read it. */
+	chmod(path, 0600);
 	if ((r = db_setup(h, 1, e)) != 0) {
 		if (r == ERR_CORRUPT)
 			err_set_ja(e, ERR_AUTH, "データベースを復号できません",

@@ -1,0 +1,296 @@
+/*
+ * cmd-user.c — `madoguchi user add|mod|passwd|disable|enable|unlock|revoke|list`
+ * (AC-1..AC-6).  Every change is made by an administrator logged in with
+ * --user NAME and is an audit row (the store writes it).
+ *
+ * With --password-stdin the passwords are lines of standard input: first
+ * the logged-in user's, then (add, passwd) the new one.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "store.h"
+
+static const char usage_text[] =
+    "usage: madoguchi user SUBCOMMAND --user NAME [--password-stdin] [--store DIR]\n"
+    "  add NAME [--role clerk|reviewer|admin] [--display 氏名]\n"
+    "      [--perm PROCEDURE=write|read|none]... [--view-mynumber]\n"
+    "      [--search-mynumber] [--export] [--valid-until DATE]\n"
+    "  mod NAME [the options of add] [--no-view-mynumber] [--no-search-mynumber]\n"
+    "      [--no-export] [--valid-until none] [--must-change|--no-must-change]\n"
+    "  passwd NAME      (own password, or an administrator's reset)\n"
+    "  disable NAME | enable NAME | unlock NAME | revoke NAME\n"
+    "  list\n";
+
+/* Apply the account options in argv to a; 0, or 2 on a usage error. */
+static int
+account_opt(struct account *a, int argc, char **argv, int *i, int *known)
+{
+	const char *s = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+	struct err e;
+
+	*known = 1;
+	if (strcmp(s, "--role") == 0 && v != NULL) {
+		++*i;
+		if (store_role_parse(v, &a->role) != 0) {
+			fprintf(stderr, "madoguchi user: unknown role \"%s\"\n", v);
+			return 2;
+		}
+	} else if (strcmp(s, "--display") == 0 && v != NULL) {
+		++*i;
+		snprintf(a->display, sizeof(a->display), "%s", v);
+	} else if (strcmp(s, "--perm") == 0 && v != NULL) {
+		const char *eq = strchr(v, '=');
+		enum store_perm lv;
+		size_t k;
+
+		++*i;
+		if (eq == NULL || eq == v || (size_t)(eq - v) >= STORE_NAME_MAX ||
+		    store_perm_parse(eq + 1, &lv) != 0) {
+			fprintf(stderr, "madoguchi user: --perm PROCEDURE=write|read|none\n");
+			return 2;
+		}
+		for (k = 0; k < a->nperms; k++)
+			if (strncmp(a->perms[k].procedure, v, (size_t)(eq - v)) == 0 &&
+			    a->perms[k].procedure[eq - v] == '\0')
+				break;
+		if (k == a->nperms) {
+			if (a->nperms == STORE_MAX_PERMS) {
+				fprintf(stderr, "madoguchi user: too many permissions\n");
+				return 2;
+			}
+			a->nperms++;
+		}
+		snprintf(a->perms[k].procedure, sizeof(a->perms[k].procedure), "%.*s",
+		    (int)(eq - v), v);
+		a->perms[k].level = lv;
+	} else if (strcmp(s, "--view-mynumber") == 0) {
+		a->view_mynumber = 1;
+	} else if (strcmp(s, "--no-view-mynumber") == 0) {
+		a->view_mynumber = 0;
+	} else if (strcmp(s, "--search-mynumber") == 0) {
+		a->search_mynumber = 1;
+	} else if (strcmp(s, "--no-search-mynumber") == 0) {
+		a->search_mynumber = 0;
+	} else if (strcmp(s, "--export") == 0) {
+		a->export_ok = 1;
+	} else if (strcmp(s, "--no-export") == 0) {
+		a->export_ok = 0;
+	} else if (strcmp(s, "--must-change") == 0) {
+		a->must_change_password = 1;
+	} else if (strcmp(s, "--no-must-change") == 0) {
+		a->must_change_password = 0;
+	} else if (strcmp(s, "--valid-until") == 0 && v != NULL) {
+		struct date d;
+
+		++*i;
+		if (strcmp(v, "none") == 0) {
+			a->valid_until = 0;
+		} else if (date_parse(v, &d, &e) != 0) {
+			fprintf(stderr, "madoguchi user: --valid-until: %s\n", e.msg);
+			return 2;
+		} else {
+			a->valid_until = date_to_ymd(&d);
+		}
+	} else {
+		*known = 0;
+	}
+	return 0;
+}
+
+static void
+print_account(const struct account *a)
+{
+	char until[16] = "-";
+
+	if (a->valid_until)
+		snprintf(until, sizeof(until), "%d", a->valid_until);
+	printf("%-16s %-8s %-9s %s%s%s %-9s %s", a->name, store_role_name(a->role),
+	    a->disabled ? "disabled" : a->locked ? "locked" :
+	    !a->has_slot ? "no-slot" : "active",
+	    a->view_mynumber ? "V" : "-", a->search_mynumber ? "S" : "-",
+	    a->export_ok ? "E" : "-", until, a->display);
+	for (size_t i = 0; i < a->nperms; i++)
+		printf("%s%s=%s", i ? "," : "  ", a->perms[i].procedure,
+		    store_perm_name(a->perms[i].level));
+	printf("%s\n", a->must_change_password ? "  (must change password)" : "");
+}
+
+static int
+user_list(struct store *st)
+{
+	struct account *v;
+	size_t n;
+	struct err e;
+
+	if (store_user(st)->role != ROLE_ADMIN) {
+		fprintf(stderr, "madoguchi user: 管理者の権限が必要です\n");
+		return 1;
+	}
+	if (store_account_list(st, &v, &n, &e) != 0) {
+		app_store_error("user", &e);
+		return 1;
+	}
+	printf("%-16s %-8s %-9s %s %-9s %s\n", "NAME", "ROLE", "STATE", "VSE",
+	    "VALID", "DISPLAY / PERMISSIONS");
+	for (size_t i = 0; i < n; i++)
+		print_account(&v[i]);
+	free(v);
+	store_audit_append(st, NULL, NULL, "account.list", NULL, "cli", NULL, NULL);
+	return 0;
+}
+
+/* Ask for a new password (twice on a terminal). */
+static char *
+new_password(const struct app_store_args *a, struct err *e)
+{
+	char *pw = app_password_new("新しいパスワード: ", a->pw_stdin, e), *pw2;
+
+	if (pw == NULL || a->pw_stdin)
+		return pw;
+	if ((pw2 = app_password_new("もう一度入力してください: ", 0, e)) == NULL) {
+		app_password_free(pw);
+		return NULL;
+	}
+	if (strcmp(pw, pw2) != 0) {
+		err_set_ja(e, ERR_INVAL, "パスワードが一致しません",
+		    "the passwords do not match");
+		app_password_free(pw);
+		pw = NULL;
+	}
+	app_password_free(pw2);
+	return pw;
+}
+
+int
+cmd_user(struct app_opts *o, int argc, char **argv)
+{
+	struct app_store_args a = { NULL, NULL, 0 };
+	struct account acc, opts;
+	const char *sub = NULL, *name = NULL, *dir;
+	char *pw = NULL, *npw = NULL;
+	struct store *st = NULL;
+	struct err e;
+	int r = 0, known, nopts = 0;
+	char *optv[128];
+
+	err_clear(&e);
+	memset(&acc, 0, sizeof(acc));
+	for (int i = 1; i < argc; i++) {
+		if (app_store_opt(&a, argc, argv, &i))
+			continue;
+		if (argv[i][0] == '-') {
+			/* Account options are applied after the account is known. */
+			if (nopts + 2 >= (int)(sizeof(optv) / sizeof(optv[0]))) {
+				fputs(usage_text, stderr);
+				return 2;
+			}
+			optv[nopts++] = argv[i];
+			if (i + 1 < argc && argv[i + 1][0] != '-' &&
+			    (strcmp(argv[i], "--role") == 0 ||
+			    strcmp(argv[i], "--display") == 0 ||
+			    strcmp(argv[i], "--perm") == 0 ||
+			    strcmp(argv[i], "--valid-until") == 0))
+				optv[nopts++] = argv[++i];
+		} else if (sub == NULL) {
+			sub = argv[i];
+		} else if (name == NULL) {
+			name = argv[i];
+		} else {
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	if (sub == NULL || (strcmp(sub, "list") != 0 && name == NULL)) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	/* Check the option syntax before asking for any password. */
+	memset(&opts, 0, sizeof(opts));
+	for (int i = 0; i < nopts; i++) {
+		if ((r = account_opt(&opts, nopts, optv, &i, &known)) != 0)
+			return r;
+		if (!known) {
+			fprintf(stderr, "madoguchi user: unknown option %s\n", optv[i]);
+			return 2;
+		}
+	}
+	if (strcmp(sub, "list") == 0) {
+		if ((r = app_store_login(o, &a, "user", &st)) != 0)
+			return r;
+		r = user_list(st);
+		store_close(st);
+		return r;
+	}
+	if (strcmp(sub, "passwd") == 0) {
+		/* Own change: the login password is the old one. */
+		dir = a.store ? a.store : o->store_dir;
+		if (a.user == NULL) {
+			fputs(usage_text, stderr);
+			return 2;
+		}
+		if ((pw = app_password_new("現在のパスワード: ", a.pw_stdin, &e)) == NULL)
+			goto fail;
+		if (store_open(dir, a.user, pw, &st, &e) != 0)
+			goto fail;
+		if ((npw = new_password(&a, &e)) == NULL)
+			goto fail;
+		if (store_account_set_password(st, name,
+		    strcmp(name, a.user) == 0 ? pw : NULL, npw, &e) != 0)
+			goto fail;
+		printf("password of %s changed%s\n", name, strcmp(name, a.user) == 0 ?
+		    "" : " (must be changed at next login)");
+		goto done;
+	}
+	if ((r = app_store_login(o, &a, "user", &st)) != 0)
+		return r;
+	if (strcmp(sub, "add") == 0) {
+		snprintf(acc.name, sizeof(acc.name), "%s", name);
+		acc.must_change_password = 1;
+		for (int i = 0; i < nopts; i++)
+			account_opt(&acc, nopts, optv, &i, &known);
+		if ((npw = new_password(&a, &e)) == NULL ||
+		    store_account_add(st, &acc, npw, &e) != 0)
+			goto fail;
+		printf("account %s added (%s)\n", name, store_role_name(acc.role));
+	} else if (strcmp(sub, "mod") == 0 || strcmp(sub, "disable") == 0 ||
+	    strcmp(sub, "enable") == 0) {
+		if (store_account_get(st, name, &acc, &e) != 0)
+			goto fail;
+		for (int i = 0; i < nopts; i++)
+			account_opt(&acc, nopts, optv, &i, &known);
+		if (strcmp(sub, "disable") == 0)
+			acc.disabled = 1;
+		else if (strcmp(sub, "enable") == 0)
+			acc.disabled = 0;
+		if (store_account_update(st, &acc, &e) != 0)
+			goto fail;
+		printf("account %s %s\n", name, strcmp(sub, "mod") == 0 ? "updated" :
+		    acc.disabled ? "disabled" : "enabled");
+	} else if (strcmp(sub, "unlock") == 0) {
+		if (store_account_unlock(st, name, &e) != 0)
+			goto fail;
+		printf("account %s unlocked\n", name);
+	} else if (strcmp(sub, "revoke") == 0) {
+		if (store_account_revoke(st, name, &e) != 0)
+			goto fail;
+		printf("account %s revoked: key slot removed\n", name);
+	} else {
+		store_close(st);
+		fputs(usage_text, stderr);
+		return 2;
+	}
+done:
+	store_close(st);
+	app_password_free(pw);
+	app_password_free(npw);
+	return 0;
+fail:
+	store_close(st);
+	app_password_free(pw);
+	app_password_free(npw);
+	app_store_error("user", &e);
+	return 1;
+}
