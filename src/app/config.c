@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "visit.h"
 
 const struct conf_key app_conf_schema[] = {
 	{ "terminal", "municipality", CONF_STR, 0, 64, "", "municipality name shown on the status line" },
@@ -14,7 +15,10 @@ const struct conf_key app_conf_schema[] = {
 	{ "terminal", "id", CONF_STR, 0, 16, "", "terminal ID, also the prefix of receipt numbers" },
 	{ "store", "dir", CONF_STR, 0, 1024, MDG_DEFAULT_STORE, "directory of the encrypted store and its key slots" },
 	{ "card", "reader", CONF_STR, 0, 256, "", "PC/SC reader name to use (empty: first reader with a card)" },
+	{ "card", "id_documents", CONF_STR, 0, 1024, iddoc_default, "identity documents on the F2 checklist: code:label[:photo|number|both|other], comma-separated (ID-1)" },
 	{ "sync", "interval", CONF_INT, 10, 86400, "180", "seconds between background synchronisations" },
+	{ "sync", "stale_warn", CONF_INT, 0, 31536000, "900", "seconds after the last sync when lookups warn that the data is old (0: never; NET-5)" },
+	{ "sync", "stale_block", CONF_INT, 0, 31536000, "259200", "seconds after the last sync when lookups are refused (0: never; NET-5)" },
 	{ "sync", "central", CONF_STR, 0, 255, "", "central address HOST:PORT (empty: the one saved by madoguchi enroll)" },
 	{ "sync", "central_key", CONF_STR, 0, 64, "", "central public key, 64 hex digits, pinned (empty: the one saved by madoguchi enroll)" },
 	{ "ui", "lock_after", CONF_INT, 5, 86400, "300", "seconds of inactivity before the screen locks" },
