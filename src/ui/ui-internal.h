@@ -68,6 +68,10 @@ struct ui {
 	int cur_y, cur_x, cur_on;	/* where the cursor goes after a redraw */
 	ui_action_fn actions[ACT_COUNT];
 	const char *login_note;
+	/* The visitor at the window (include/visit.h): the identity check
+	 * (F2) and the person found (F3), reused by intake (F4).  Allocated
+	 * by ui_visit(); wiped on logout and when another clerk takes over. */
+	struct visit *visit;
 };
 
 /* Why the loops unwind (struct ui.abort). */
@@ -155,6 +159,21 @@ int ui_input_key(struct ui_input *in, const struct ui_key *k);
 /* Fill in a form; returns 1 when confirmed with F9 (and valid), 0 when
  * left with Esc, -1 aborted. */
 int ui_form_run(struct ui *u, struct form *f);
+
+/* scr-identity.c, scr-lookup.c, scr-person.c (F2, F3; include/visit.h) */
+/* The current visit of the logged-in clerk (created on first use; a visit
+ * left by another clerk is ended first).  NULL only when out of memory. */
+struct visit *ui_visit(struct ui *u);
+/* Wipe and free the visit (logout, quit). */
+void ui_visit_free(struct ui *u);
+/* F2: the identity check; F3: the lookup; install both in u->actions. */
+void ui_identity_run(struct ui *u);
+void ui_lookup_run(struct ui *u);
+void ui_idlookup_install(struct ui *u);
+/* The person record (detail view) for atena; 0 when shown. */
+int ui_person_show(struct ui *u, const char *atena);
+/* Administrators: who viewed this person (LOG-3). */
+void ui_person_viewers(struct ui *u, const char *atena);
 
 /* login.c */
 /* The login screen until someone logs in (1) or quits (0). */
