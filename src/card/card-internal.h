@@ -16,6 +16,7 @@ int card_pcsc_err(long rv, const char *what, struct err *e);
 int card_readers_list_ctx(long ctx, char ***names, size_t *n, struct err *e);
 int card_extended(const struct card *c);
 void card_extended_off(struct card *c);
+int card_refused_by_reader(const struct card *c);
 /* SCardBeginTransaction / End around one read, so no other client
  * interleaves APDUs with ours. */
 int card_begin(struct card *c, struct err *e);

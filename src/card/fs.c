@@ -157,7 +157,7 @@ card_read_tlv_ef(struct card *c, uint8_t **out, size_t *n, struct err *e)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	/* One read as large as the reader allows; most elements fit. */
 	r = read_binary(c, 0, chunk, buf, CARD_EF_MAX + 2, &got, &answered, e);
-	if (r != 0 && chunk > 256 && !answered) {
+	if (r != 0 && chunk > 256 && !answered && card_refused_by_reader(c)) {
 		/* The transport refused the extended APDU (not the card):
 		 * short APDUs from now on. */
 		card_extended_off(c);

@@ -29,6 +29,7 @@ struct card {
 	uint8_t atr[MAX_ATR_SIZE];
 	size_t atrlen;
 	int ext;			/* extended length usable */
+	long last_rv;			/* PC/SC result of the last exchange */
 	struct card_stats st;
 	uint8_t *rx;			/* RESP_MAX scratch */
 };
@@ -300,7 +301,7 @@ card_open(const char *reader, struct card **out, struct err *e)
 			c->ext = 1;
 	}
 	card_readers_free(names, n);
-	log_info("card: connected to \"%s\" (T=%d%s)", c->reader,
+	log_debug("card: connected to \"%s\" (T=%d%s)", c->reader,
 	    c->proto == SCARD_PROTOCOL_T1 ? 1 : 0, c->ext ? ", extended length" : "");
 	*out = c;
 	return 0;
@@ -342,6 +343,18 @@ int
 card_extended(const struct card *c)
 {
 	return c->ext;
+}
+
+int
+card_refused_by_reader(const struct card *c)
+{
+	/* The reader or pcscd refused the command (too long for it), as
+	 * opposed to the card going away or answering badly. */
+	return c->last_rv == SCARD_E_INSUFFICIENT_BUFFER ||
+	    c->last_rv == SCARD_E_INVALID_PARAMETER ||
+	    c->last_rv == SCARD_E_INVALID_VALUE ||
+	    c->last_rv == SCARD_E_NOT_TRANSACTED ||
+	    c->last_rv == SCARD_F_COMM_ERROR;
 }
 
 void
@@ -398,6 +411,7 @@ exchange(struct card *c, const struct apdu *a, struct rapdu *r, struct err *e)
 	c->st.apdus++;
 	c->st.bytes_out += n;
 	rv = SCardTransmit(c->h, pci, cmd, (DWORD)n, NULL, c->rx, &rlen);
+	c->last_rv = rv;
 	sodium_memzero(cmd, n);
 	if (rv != SCARD_S_SUCCESS)
 		return card_pcsc_err(rv, "SCardTransmit", e);

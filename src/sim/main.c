@@ -135,7 +135,7 @@ serve(int fd, struct sim_card *card, int verbose)
 {
 	uint8_t hdr[2], *in, *out;
 	size_t outn;
-	int r, rc = 1;
+	int r, rc = 1, atr_due = 0;
 
 	in = malloc(65536);
 	out = malloc(65536 + 2);
@@ -147,7 +147,7 @@ serve(int fd, struct sim_card *card, int verbose)
 	for (;;) {
 		uint16_t n;
 
-		if ((r = read_full(fd, hdr, 2, 1)) == -2) {
+		if ((r = read_full(fd, hdr, 2, !atr_due)) == -2) {
 			rc = want_quit ? 2 : 0;
 			break;
 		}
@@ -159,12 +159,16 @@ serve(int fd, struct sim_card *card, int verbose)
 		if (n == 1) {
 			switch (in[0]) {
 			case 0: case 1: case 2:
+				/* A power-on or reset is followed by the ATR
+				 * request: answer it before acting on a signal. */
+				atr_due = in[0] != 0;
 				sim_card_reset(card);
 				if (verbose)
 					log_info("vpcd: %s", in[0] == 0 ? "power off" :
 					    in[0] == 1 ? "power on" : "reset");
 				continue;
 			case 4:
+				atr_due = 0;
 				outn = sim_card_atr(card, out, 64);
 				if (send_msg(fd, out, outn) != 0)
 					goto out;
@@ -336,7 +340,9 @@ main(int argc, char **argv)
 				break;
 			}
 			removed = 0;
-			nap_ms(300);	/* let pcscd see the empty slot */
+			/* pcscd polls vpcd for presence every 400 ms: stay out
+			 * long enough for it to see the empty slot. */
+			nap_ms(1000);
 			log_info("swapped to card %d of %d", cur + 1, nprof);
 		}
 		if (want_remove) {

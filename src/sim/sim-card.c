@@ -25,7 +25,8 @@ struct ef {
 	uint16_t fid;
 	struct wbuf data;	/* contents (data EFs) */
 	int pin;		/* -1 data EF, else index into secrets */
-	int need;		/* data EF: secret that must be verified, -1 none */
+	int need;		/* data EF: bit mask of secrets of which one must be
+				 * verified, 0 none */
 };
 
 enum { S_PIN, S_KB, S_MB, S_JAUTH, S_JSIGN, S_COUNT };
@@ -146,11 +147,12 @@ sim_card_new(const struct sim_profile *p, struct sim_card **out, struct err *e)
 	mem_wipe(b, sizeof(b));
 
 	/* 券面事項入力補助AP. */
-	add_ef(c, AP_KENHOJO, 0x0011, S_PIN, -1);
-	add_ef(c, AP_KENHOJO, 0x0015, S_KB, -1);
-	f1 = add_ef(c, AP_KENHOJO, 0x0001, -1, S_PIN);
-	f2 = add_ef(c, AP_KENHOJO, 0x0002, -1, S_PIN);
-	f3 = add_ef(c, AP_KENHOJO, 0x0003, -1, S_PIN);
+	add_ef(c, AP_KENHOJO, 0x0011, S_PIN, 0);
+	add_ef(c, AP_KENHOJO, 0x0015, S_KB, 0);
+	/* Either the PIN or 照合番号B opens the data files. */
+	f1 = add_ef(c, AP_KENHOJO, 0x0001, -1, 1 << S_PIN | 1 << S_KB);
+	f2 = add_ef(c, AP_KENHOJO, 0x0002, -1, 1 << S_PIN | 1 << S_KB);
+	f3 = add_ef(c, AP_KENHOJO, 0x0003, -1, 1 << S_PIN | 1 << S_KB);
 	wbuf_put_tlv(&f1->data, 0xDF10, p->mynumber, 12);
 	wbuf_init(&in, 0);
 	{
@@ -164,7 +166,7 @@ sim_card_new(const struct sim_profile *p, struct sim_card **out, struct err *e)
 	snprintf(ymd, sizeof(ymd), "%d", p->sex);
 	wbuf_put_tlv(&in, 0xDF25, ymd, 1);
 	if (p->malformed && in.len > 8)
-		in.p[4] = 0x7F;	/* DF21's length now runs past the element */
+		in.p[2] = 0x7F;	/* DF21's length now runs past the element */
 	wbuf_put_tlv(&f2->data, 0xFF20, in.p, in.len);
 	wbuf_free(&in);
 	crypto_hash_sha256(h1, f1->data.p, f1->data.len);
@@ -180,8 +182,8 @@ sim_card_new(const struct sim_profile *p, struct sim_card **out, struct err *e)
 	wbuf_free(&in);
 
 	/* 券面事項確認AP. */
-	add_ef(c, AP_KENMEN, 0x0012, S_MB, -1);
-	fk = add_ef(c, AP_KENMEN, 0x0002, -1, S_MB);
+	add_ef(c, AP_KENMEN, 0x0012, S_MB, 0);
+	fk = add_ef(c, AP_KENMEN, 0x0002, -1, 1 << S_MB);
 	wbuf_init(&in, 0);
 	snprintf(ymd, sizeof(ymd), "%08d", p->birth);
 	wbuf_put_tlv(&in, 0xDF41, ymd, 8);
@@ -199,7 +201,7 @@ sim_card_new(const struct sim_profile *p, struct sim_card **out, struct err *e)
 	wbuf_free(&in);
 
 	/* JPKI: certificate readable without PIN, two PIN EFs. */
-	fc = add_ef(c, AP_JPKI, 0x000A, -1, -1);
+	fc = add_ef(c, AP_JPKI, 0x000A, -1, 0);
 	if (p->cert != NULL)
 		wbuf_put(&fc->data, p->cert, p->cert_len);
 	else {
@@ -210,8 +212,8 @@ sim_card_new(const struct sim_profile *p, struct sim_card **out, struct err *e)
 		wbuf_put_tlv(&fc->data, 0x30, in.p, in.len);
 		wbuf_free(&in);
 	}
-	add_ef(c, AP_JPKI, 0x0018, S_JAUTH, -1);
-	add_ef(c, AP_JPKI, 0x001B, S_JSIGN, -1);
+	add_ef(c, AP_JPKI, 0x0018, S_JAUTH, 0);
+	add_ef(c, AP_JPKI, 0x001B, S_JSIGN, 0);
 
 	for (size_t i = 0; i < c->nef; i++)
 		if (c->ef[i].data.err != 0) {
@@ -390,8 +392,14 @@ do_read(struct sim_card *c, const struct apdu *a, uint8_t *out, size_t cap, size
 	if (c->cur < 0 || c->ef[c->cur].pin >= 0)
 		return sw(out, n, 0, 0x6986);
 	f = &c->ef[c->cur];
-	if (f->need >= 0 && !c->sec[f->need].verified)
-		return sw(out, n, 0, 0x6982);
+	if (f->need != 0) {
+		int ok = 0;
+		for (int i = 0; i < S_COUNT; i++)
+			if ((f->need & (1 << i)) && c->sec[i].verified)
+				ok = 1;
+		if (!ok)
+			return sw(out, n, 0, 0x6982);
+	}
 	if (off >= f->data.len)
 		return sw(out, n, 0, 0x6B00);
 	avail = f->data.len - off;
