@@ -60,6 +60,21 @@ struct importer {
 	char why[256];
 };
 
+/* The key columns (atena; procedure and recipient_no for eligibility). */
+static int
+key_columns(struct importer *im, const struct col *cols, struct err *e)
+{
+	size_t k;
+
+	for (k = 0; cols[k].name != NULL; k++)
+		if ((strcmp(cols[k].name, "atena") == 0 ||
+		    strcmp(cols[k].name, "procedure") == 0 ||
+		    strcmp(cols[k].name, "recipient_no") == 0) && im->idx[k] < 0)
+			return err_set(e, ERR_FORMAT, "%s:%d: required column \"%s\" missing",
+			    im->name, im->line, cols[k].name);
+	return 0;
+}
+
 /* Map the header; unknown or duplicate columns make the file invalid. */
 static int
 header_map(struct importer *im, const struct col *cols, struct err *e)
@@ -80,6 +95,12 @@ header_map(struct importer *im, const struct col *cols, struct err *e)
 			    im->name, im->line, cols[k].name);
 		im->idx[k] = (int)i;
 	}
+	/* A file with an op column may be deletions only: then only the key
+	 * columns are needed, and an upsert row lacking a required value is
+	 * rejected row by row. */
+	for (k = 0; cols[k].name != NULL; k++)
+		if (strcmp(cols[k].name, "op") == 0 && im->idx[k] >= 0)
+			return key_columns(im, cols, e);
 	for (k = 0; cols[k].name != NULL; k++)
 		if (cols[k].required && im->idx[k] < 0)
 			return err_set(e, ERR_FORMAT, "%s:%d: required column \"%s\" missing",
@@ -287,7 +308,7 @@ seen_before(sqlite3 *db, const char *key)
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return r == SQLITE_CONSTRAINT;
+	return (r & 0xff) == SQLITE_CONSTRAINT;	/* extended codes may be on */
 }
 
 /* ---------------------------------------------------------------- persons */
