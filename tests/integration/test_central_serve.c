@@ -1,0 +1,334 @@
+/*
+ * test_central_serve.c — madoguchi-central serve with many terminals at
+ * once, request IDs echoed (NET-2), unexpected messages closing the
+ * connection, graceful SIGTERM with idle connections open; and the
+ * terminal's background scheduler (status, backoff, trigger).
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include "harness.h"
+#include "central.h"
+#include "store.h"
+#include "sync.h"
+
+#define NTERM 40
+#define NPERSONS 50
+
+struct env {
+	char cdir[512], addr[64], bin[512];
+	uint8_t key[32];
+	int port;
+	pid_t pid;
+};
+
+static int
+port_up(void *arg)
+{
+	int port = *(int *)arg;
+	struct sockaddr_in a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons((uint16_t)port);
+	ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
+static void
+ccmd(struct env *v, char *a1, char *a2, char *a3, char *a4, char *a5,
+    struct t_proc *p)
+{
+	char *a[] = { v->bin, "--store", v->cdir, a1, a2, a3, a4, a5, NULL };
+
+	REQUIRE(t_run(a, NULL, NULL, 0, 30000, p) == 0);
+}
+
+static void
+setup(struct env *v)
+{
+	struct t_proc p;
+	struct wbuf csv;
+	const char *k;
+	int i;
+
+	memset(v, 0, sizeof(*v));
+	snprintf(v->bin, sizeof(v->bin), "%s", t_bin("madoguchi-central"));
+	snprintf(v->cdir, sizeof(v->cdir), "%s", t_path("central"));
+	v->port = t_free_port();
+	snprintf(v->addr, sizeof(v->addr), "127.0.0.1:%d", v->port);
+	ccmd(v, "init", NULL, NULL, NULL, NULL, &p);
+	REQUIRE(p.status == 0 && (k = strstr(p.out, "central public key: ")) != NULL);
+	REQUIRE(hex_decode(k + 20, 64, v->key, 32) == 32);
+	t_proc_free(&p);
+	wbuf_init(&csv, 0);
+	wbuf_printf(&csv, "atena,name,kana,birth,sex,address,ward\n");
+	for (i = 1; i <= NPERSONS; i++)
+		wbuf_printf(&csv, "%09d,試験 %d,シケン,1970-01-01,1,北区,01\n", i, i);
+	REQUIRE(t_write_file(t_path("p.csv"), csv.p, csv.len) == 0);
+	wbuf_free(&csv);
+	ccmd(v, "import", "persons", (char *)t_path("p.csv"), NULL, NULL, &p);
+	REQUIRE(p.status == 0);
+	t_proc_free(&p);
+}
+
+static void
+start(struct env *v)
+{
+	char *a[] = { v->bin, "--store", v->cdir, "serve", "--listen", v->addr, NULL };
+
+	v->pid = t_start(a, NULL, t_path("central.log"));
+	REQUIRE(v->pid > 0);
+	REQUIRE(t_wait_for(port_up, &v->port, 20000));
+}
+
+struct term {
+	struct env *v;
+	char token[40];
+	int ok;
+	long changes;
+	char why[256];
+};
+
+/* One terminal: enrol with its token, pull everything page by page. */
+static void *
+term_main(void *arg)
+{
+	struct term *t = arg;
+	uint8_t priv[32], pub[32];
+	struct sync_chan *ch;
+	struct msg h, req, rep;
+	struct wbuf b;
+	struct err e;
+	uint64_t cursor = 0;
+
+	noise_keypair(priv, pub);
+	wbuf_init(&b, 0);
+	msg_init(&h, MSG_HELLO, msg_new_id());
+	msg_set_text(&h.client, "test");
+	msg_set_text(&h.token, t->token);
+	msg_encode(&h, &b, &e);
+	msg_clear(&h);
+	if (sync_chan_connect(t->v->addr, priv, t->v->key, b.p, b.len, NULL, 20000, &ch, &e) != 0) {
+		snprintf(t->why, sizeof(t->why), "connect: %s", e.msg);
+		wbuf_free(&b);
+		return NULL;
+	}
+	for (;;) {
+		msg_init(&req, MSG_PULL, msg_new_id());
+		req.cursor = cursor;
+		req.limit = 7;
+		b.len = 0;
+		if (msg_encode(&req, &b, &e) != 0 || sync_chan_send(ch, b.p, b.len, &e) != 0 ||
+		    sync_chan_recv(ch, &b, &e) != 0 || msg_decode(b.p, b.len, &rep, &e) != 0) {
+			snprintf(t->why, sizeof(t->why), "pull: %s", e.msg);
+			break;
+		}
+		/* NET-2: the answer echoes our request ID. */
+		if (rep.id != req.id || rep.type != MSG_CHANGES) {
+			snprintf(t->why, sizeof(t->why), "unmatched answer");
+			msg_clear(&rep);
+			break;
+		}
+		t->changes += (long)rep.nchanges;
+		cursor = rep.cursor;
+		if (!rep.more) {
+			t->ok = 1;
+			msg_clear(&rep);
+			break;
+		}
+		msg_clear(&rep);
+	}
+	sync_chan_free(ch);
+	wbuf_free(&b);
+	return NULL;
+}
+
+TEST(serve_many_terminals_at_once)
+{
+	struct env v;
+	struct term t[NTERM];
+	pthread_t th[NTERM];
+	struct t_proc p;
+	char id[16];
+	int i, ok = 0;
+
+	setup(&v);
+	for (i = 0; i < NTERM; i++) {
+		snprintf(id, sizeof(id), "T%03d", i);
+		ccmd(&v, "terminal", "enrol", id, "--wards", "01", &p);
+		REQUIRE(p.status == 0);
+		memset(&t[i], 0, sizeof(t[i]));
+		t[i].v = &v;
+		REQUIRE(sscanf(strchr(p.out, '\n') + 1, "%32s", t[i].token) == 1);
+		t_proc_free(&p);
+	}
+	start(&v);
+	for (i = 0; i < NTERM; i++)
+		REQUIRE(pthread_create(&th[i], NULL, term_main, &t[i]) == 0);
+	for (i = 0; i < NTERM; i++) {
+		pthread_join(th[i], NULL);
+		if (t[i].ok && t[i].changes == NPERSONS)
+			ok++;
+		else
+			t_fail_at(__FILE__, __LINE__, "terminal %d: %s (%ld changes)", i,
+			    t[i].why, t[i].changes);
+	}
+	CHECK_INT(ok, NTERM);
+	ccmd(&v, "terminal", "list", NULL, NULL, NULL, &p);
+	CHECK(strstr(p.out, "T039") != NULL && strstr(p.out, "pending") == NULL);
+	t_proc_free(&p);
+	CHECK_INT(t_stop_proc(v.pid, SIGTERM, 20000), 0);
+}
+
+TEST(serve_unexpected_message_closes_and_sigterm_is_graceful)
+{
+	struct env v;
+	struct t_proc p;
+	struct sync_chan *ch, *idle;
+	struct msg h, m;
+	struct wbuf b;
+	struct err e;
+	uint8_t priv[32], pub[32], priv2[32], pub2[32];
+	char token[40], token2[40];
+
+	setup(&v);
+	ccmd(&v, "terminal", "enrol", "T1", NULL, NULL, &p);
+	REQUIRE(sscanf(strchr(p.out, '\n') + 1, "%32s", token) == 1);
+	t_proc_free(&p);
+	ccmd(&v, "terminal", "enrol", "T2", NULL, NULL, &p);
+	REQUIRE(sscanf(strchr(p.out, '\n') + 1, "%32s", token2) == 1);
+	t_proc_free(&p);
+	start(&v);
+	noise_keypair(priv, pub);
+	noise_keypair(priv2, pub2);
+	wbuf_init(&b, 0);
+	msg_init(&h, MSG_HELLO, 5);
+	msg_set_text(&h.client, "test");
+	msg_set_text(&h.token, token);
+	msg_encode(&h, &b, &e);
+	msg_clear(&h);
+	REQUIRE_OK(sync_chan_connect(v.addr, priv, v.key, b.p, b.len, NULL, 10000, &ch, &e), &e);
+	/* A WELCOME is not something a terminal may send: ERROR, then closed. */
+	msg_init(&m, MSG_WELCOME, 77);
+	msg_set_text(&m.terminal_id, "X");
+	msg_set_text(&m.wards, "");
+	msg_set_text(&m.procedures, "");
+	b.len = 0;
+	msg_encode(&m, &b, &e);
+	msg_clear(&m);
+	CHECK_OK(sync_chan_send(ch, b.p, b.len, &e), &e);
+	REQUIRE_OK(sync_chan_recv(ch, &b, &e), &e);
+	REQUIRE_OK(msg_decode(b.p, b.len, &m, &e), &e);
+	CHECK_INT(m.type, MSG_ERROR);
+	CHECK(m.id == 77);
+	msg_clear(&m);
+	CHECK(sync_chan_recv(ch, &b, &e) != 0);
+	sync_chan_free(ch);
+	/* An idle terminal stays connected; SIGTERM still stops the central
+	 * promptly and cleanly, closing it. */
+	b.len = 0;
+	msg_init(&h, MSG_HELLO, 6);
+	msg_set_text(&h.client, "test");
+	msg_set_text(&h.token, token2);
+	msg_encode(&h, &b, &e);
+	msg_clear(&h);
+	REQUIRE_OK(sync_chan_connect(v.addr, priv2, v.key, b.p, b.len, NULL, 10000, &idle, &e), &e);
+	CHECK_INT(t_stop_proc(v.pid, SIGTERM, 20000), 0);
+	CHECK(sync_chan_recv(idle, &b, &e) != 0);
+	sync_chan_free(idle);
+	wbuf_free(&b);
+}
+
+static int
+sched_settled(void *arg)
+{
+	struct sync_sched *s = arg;
+	struct sync_status st;
+
+	sync_sched_status(s, &st);
+	return !st.running && st.last_try != 0 && (st.online || st.failures > 0);
+}
+
+struct want {
+	struct sync_sched *s;
+	int failures;
+};
+
+static int
+sched_failed(void *arg)
+{
+	struct want *w = arg;
+	struct sync_status st;
+
+	sync_sched_status(w->s, &st);
+	return !st.running && st.failures >= w->failures && st.next_at > st.last_try;
+}
+
+TEST(scheduler_backoff_and_trigger)
+{
+	struct env v;
+	struct t_proc p;
+	struct store *st;
+	struct sync_sched *s;
+	struct sync_status ss;
+	struct err e;
+	char token[40], tid[17];
+	int i;
+
+	setup(&v);
+	ccmd(&v, "terminal", "enrol", "T1", "--wards", "01", &p);
+	REQUIRE(sscanf(strchr(p.out, '\n') + 1, "%32s", token) == 1);
+	t_proc_free(&p);
+	REQUIRE_OK(store_create(t_path("t"), "admin", "Kx9#mPq2vL", &e), &e);
+	REQUIRE_OK(store_open(t_path("t"), "admin", "Kx9#mPq2vL", &st, &e), &e);
+	/* Not enrolled: the scheduler says so and does not hammer anything. */
+	REQUIRE_OK(sync_sched_new(st, NULL, 600, &s, &e), &e);
+	REQUIRE(t_wait_for(sched_settled, s, 20000));
+	sync_sched_status(s, &ss);
+	CHECK_INT(ss.enrolled, 0);
+	CHECK_INT(ss.online, 0);
+	sync_sched_free(s);
+	start(&v);
+	REQUIRE_OK(sync_enroll(st, v.addr, v.key, token, tid, &e), &e);
+	CHECK_INT(t_stop_proc(v.pid, SIGTERM, 20000), 0);
+	/* Central down: failures grow, the next try backs off 5 s, 10 s ... */
+	REQUIRE_OK(sync_sched_new(st, NULL, 600, &s, &e), &e);
+	for (i = 1; i <= 3; i++) {
+		struct want w = { s, i };
+
+		REQUIRE(t_wait_for(sched_failed, &w, 20000));
+		sync_sched_status(s, &ss);
+		CHECK_INT(ss.failures, i);
+		CHECK_INT(ss.online, 0);
+		CHECK(ss.error[0] != '\0');
+		CHECK(ss.next_at - ss.last_try >= (5 << (i - 1)) &&
+		    ss.next_at - ss.last_try <= (5 << (i - 1)) + 2);
+		sync_sched_trigger(s);	/* F5: try now rather than wait */
+	}
+	/* Central back: a trigger brings it online. */
+	start(&v);
+	for (i = 0; i < 100; i++) {
+		sync_sched_trigger(s);
+		usleep(200000);
+		sync_sched_status(s, &ss);
+		if (ss.online)
+			break;
+	}
+	CHECK_INT(ss.online, 1);
+	CHECK(ss.last_ok != 0);
+	CHECK_INT(ss.failures, 0);
+	sync_sched_free(s);
+	store_close(st);
+	CHECK_INT(t_stop_proc(v.pid, SIGTERM, 20000), 0);
+}
