@@ -14,6 +14,7 @@
 
 /* One simulated card, as read from data/cards/NAME.card. */
 struct sim_profile {
+	char synth[32];			/* "SEED INDEX" of the synthetic resident */
 	char name[256];			/* 氏名, UTF-8 */
 	char address[512];		/* 住所, UTF-8 */
 	int birth;			/* YYYYMMDD */

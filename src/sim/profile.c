@@ -33,6 +33,7 @@ struct key {
 
 #define F(m) offsetof(struct sim_profile, m)
 static const struct key keys[] = {
+	{ "synth", K_STR, F(synth), sizeof(((struct sim_profile *)0)->synth), 0, 0, 0 },
 	{ "name", K_STR, F(name), sizeof(((struct sim_profile *)0)->name), 0, 0, 1 },
 	{ "address", K_STR, F(address), sizeof(((struct sim_profile *)0)->address), 0, 0, 1 },
 	{ "birth", K_YMD, F(birth), 0, 0, 0, 1 },

@@ -203,7 +203,7 @@ tries(enum card_pin which)
 
 TEST(card_read_with_pin)		/* ID-1, ID-4, ID-5 */
 {
-	const char *args[] = { profile("demo-yamada-taro"), NULL };
+	const char *args[] = { profile("test-yamada-taro"), NULL };
 	struct card_read_req req;
 	struct card_result *res = NULL;
 	struct rig r;
@@ -232,7 +232,7 @@ TEST(card_read_with_pin)		/* ID-1, ID-4, ID-5 */
 
 TEST(card_read_with_b_number_and_kenmen_images)
 {
-	const char *args[] = { profile("demo-suzuki-hanako"), NULL };
+	const char *args[] = { profile("test-suzuki-hanako"), NULL };
 	struct card_read_req req;
 	struct card_result *res = NULL;
 	struct card *c;
@@ -276,7 +276,7 @@ TEST(card_read_with_b_number_and_kenmen_images)
 
 TEST(card_wrong_pin_decrements_and_reports_tries)
 {
-	const char *args[] = { profile("demo-yamada-taro"), NULL };
+	const char *args[] = { profile("test-yamada-taro"), NULL };
 	struct card_read_req req;
 	struct card_result *res = NULL;
 	struct rig r;
@@ -459,7 +459,7 @@ TEST(card_slow_card_and_short_apdus)
 
 TEST(card_two_cards_in_sequence)
 {
-	const char *args[] = { profile("demo-yamada-taro"), profile("demo-suzuki-hanako"), NULL };
+	const char *args[] = { profile("test-yamada-taro"), profile("test-suzuki-hanako"), NULL };
 	struct card_read_req req;
 	struct card_result *a = NULL, *b = NULL;
 	struct rig r;
@@ -481,7 +481,7 @@ TEST(card_two_cards_in_sequence)
 
 TEST(card_jpki_certificate_and_counters)
 {
-	const char *args[] = { profile("demo-takahashi-ken"), NULL };
+	const char *args[] = { profile("test-takahashi-ken"), NULL };
 	struct card_jpki *j = NULL;
 	struct card *c;
 	struct rig r;
@@ -531,7 +531,7 @@ count_cb(void *arg, const struct card_event *ev)
 
 TEST(card_watch_sees_insert_and_remove)
 {
-	const char *args[] = { profile("demo-yamada-taro"), NULL };
+	const char *args[] = { profile("test-yamada-taro"), NULL };
 	struct card_watch *w;
 	struct card_event ev;
 	struct pollfd pfd;
