@@ -595,3 +595,201 @@ TEST(card_reader_without_card)
 	CHECK_INT(card_open("No Such Reader", &c, &e), ERR_NOTFOUND);
 	rig_down(&r);
 }
+
+/* ------------------------------------------------ madoguchi card, leaks */
+
+static int
+run_cli(const char *const *args, const char *input, struct t_proc *p, const char *tag)
+{
+	char *argv[16];
+	char path[700];
+	int n = 0, rc;
+
+	argv[n++] = (char *)t_bin("madoguchi");
+	for (const char *const *a = args; *a != NULL && n < 15; a++)
+		argv[n++] = (char *)*a;
+	argv[n] = NULL;
+	rc = t_run(argv, NULL, input, input ? strlen(input) : 0, 30000, p);
+	REQUIRE(rc == 0);
+	/* Keep what it printed, for the leak scan. */
+	snprintf(path, sizeof(path), "%s/cli-%s.out", t_tmpdir(), tag);
+	t_write_file(path, p->out, p->outlen);
+	snprintf(path, sizeof(path), "%s/cli-%s.err", t_tmpdir(), tag);
+	t_write_file(path, p->err, p->errlen);
+	return p->status;
+}
+
+TEST(card_cli_status_and_read)		/* ID-1, SC-1 (masked), LOG-5 */
+{
+	const char *args[] = { profile("test-yamada-taro"), NULL };
+	const char *status[] = { "card", "status", NULL };
+	const char *rd[] = { "card", "read", "--pin-stdin", NULL };
+	const char *rb[] = { "card", "read", "--b", "850412", "2034", "5678", NULL };
+	const char *rk[] = { "card", "read", "--kenmen", "--b", "850412", "2034", "5678", NULL };
+	const char *bad[] = { "card", "read", "--b", "851341", "2034", "5678", NULL };
+	const char *usage[] = { "card", "frobnicate", NULL };
+	struct t_proc p;
+	struct rig r;
+
+	rig_up(&r, args);
+	CHECK_INT(run_cli(status, NULL, &p, "status"), 0);
+	CHECK(strstr(p.out, "Virtual PCD 00 00") != NULL);
+	CHECK(strstr(p.out, "カード: あり") != NULL);
+	CHECK(strstr(p.out, "券面事項入力補助用暗証番号: 残り3回") != NULL);
+	CHECK(strstr(p.out, "署名用電子証明書の暗証番号: 残り5回") != NULL);
+	t_proc_free(&p);
+
+	CHECK_INT(run_cli(rd, "1234\n", &p, "read"), 0);
+	CHECK(strstr(p.out, "山田 太郎") != NULL);
+	CHECK(strstr(p.out, "**** **** 5352") != NULL);
+	CHECK(strstr(p.out, "314159265352") == NULL);
+	CHECK(strstr(p.out, "1985-04-12") != NULL);
+	CHECK(strstr(p.out, "ハッシュ照合: 個人番号 一致、基本4情報 一致") != NULL);
+	t_proc_free(&p);
+
+	CHECK_INT(run_cli(rd, "0000\n", &p, "wrong"), 1);
+	CHECK(strstr(p.err, "残りは2回") != NULL);
+	t_proc_free(&p);
+	CHECK_INT(run_cli(rd, "12345\n", &p, "long"), 1);	/* never sent */
+	t_proc_free(&p);
+	CHECK_INT(tries(CARD_PIN_KENHOJO), 2);
+
+	CHECK_INT(run_cli(rb, NULL, &p, "b"), 0);
+	CHECK(strstr(p.out, "照合番号B") != NULL);
+	CHECK(strstr(p.out, "**** **** 5352") != NULL);
+	t_proc_free(&p);
+	CHECK_INT(run_cli(rk, NULL, &p, "kenmen"), 0);
+	CHECK(strstr(p.out, "券面事項確認AP") != NULL);
+	CHECK(strstr(p.out, "顔写真") != NULL);
+	t_proc_free(&p);
+	CHECK_INT(run_cli(bad, NULL, &p, "badb"), 1);
+	CHECK(strstr(p.err, "生年月日") != NULL);
+	t_proc_free(&p);
+	CHECK_INT(run_cli(usage, NULL, &p, "usage"), 2);
+	t_proc_free(&p);
+	rig_down(&r);
+
+	/* pcscd gone: a plain explanation of what to do. */
+	CHECK_INT(run_cli(status, NULL, &p, "nopcscd"), 1);
+	CHECK(strstr(p.err, "pcscd") != NULL);
+	t_proc_free(&p);
+}
+
+static int
+is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Does any regular file under dir (skipping dir/in) contain needle as a
+ * whole number (not part of a longer run of digits)?  Returns the path or
+ * NULL. */
+static const char *
+scan_number(const char *dir, const char *needle)
+{
+	static char hit[1024];
+	char cmd[1200];
+	FILE *f;
+	char path[1024];
+
+	snprintf(cmd, sizeof(cmd), "find '%s' -type f ! -path '%s/in/*'", dir, dir);
+	if ((f = popen(cmd, "r")) == NULL)
+		return "popen failed";
+	while (fgets(path, sizeof(path), f) != NULL) {
+		size_t len, nl = strlen(needle);
+		char *data;
+
+		path[strcspn(path, "\n")] = '\0';
+		if ((data = t_read_file(path, &len)) == NULL)
+			continue;
+		for (size_t i = 0; i + nl <= len; i++) {
+			if (memcmp(data + i, needle, nl) != 0)
+				continue;
+			if ((i > 0 && is_digit((unsigned char)data[i - 1])) ||
+			    (i + nl < len && is_digit((unsigned char)data[i + nl])))
+				continue;
+			snprintf(hit, sizeof(hit), "%s", path);
+			free(data);
+			pclose(f);
+			return hit;
+		}
+		free(data);
+	}
+	pclose(f);
+	return NULL;
+}
+
+TEST(card_nothing_written_holds_a_pin_or_full_number)	/* LOG-5 */
+{
+	static const char prof[] =
+	    "name = 漏洩 検査\n"
+	    "address = 窓口市北区検査町9番9号\n"
+	    "birth = 19770623\n"
+	    "sex = 2\n"
+	    "mynumber = 555555555557\n"
+	    "pin = 5927\n"
+	    "expiry = 20310623\n"
+	    "security_code = 8152\n";
+	const char *secrets[] = { "5927", "5928", "555555555557", "77062320318152",
+	    "5555 5555 5557", NULL };
+	const char *rd[] = { "card", "read", "--pin-stdin", NULL };
+	const char *rb[] = { "card", "read", "--b", "770623", "2031", "8152", NULL };
+	const char *rk[] = { "card", "read", "--kenmen", "--b", "770623", "2031", "8152", NULL };
+	const char *st[] = { "card", "status", NULL };
+	const char *args[2];
+	struct card_read_req req;
+	struct card_result *res = NULL;
+	struct card_jpki *j = NULL;
+	struct card *c;
+	struct t_proc p;
+	struct rig r;
+	struct err e;
+	char path[700];
+	const char *hit;
+
+	snprintf(path, sizeof(path), "%s/in", t_tmpdir());
+	REQUIRE(mkdir(path, 0700) == 0);
+	snprintf(path, sizeof(path), "%s/in/leak.card", t_tmpdir());
+	REQUIRE(t_write_file(path, prof, strlen(prof)) == 0);
+	args[0] = path;
+	args[1] = NULL;
+	/* The library's own log goes to a file we scan too. */
+	log_open("test_card", t_path("lib.log"), LOG_DEBUG);
+	rig_up(&r, args);
+
+	/* Library: wrong PIN, right PIN, 照合番号B, 確認AP, JPKI. */
+	CHECK_INT(read_kenhojo("5928", CARD_UNLOCK_PIN, 0, &req, &res, &e), ERR_AUTH);
+	log_error("%s", e.msg);
+	REQUIRE_OK(read_kenhojo("5927", CARD_UNLOCK_PIN, 0, &req, &res, &e), &e);
+	CHECK_STR(res->mynumber, "555555555557");
+	card_result_free(res);
+	REQUIRE_OK(read_kenhojo("77062320318152", CARD_UNLOCK_B, 0, &req, &res, &e), &e);
+	card_result_free(res);
+	REQUIRE_OK(card_open(NULL, &c, &e), &e);
+	REQUIRE_OK(card_read_jpki(c, &j, &e), &e);
+	card_jpki_free(j);
+	card_close(c);
+	/* The command line, every path. */
+	run_cli(rd, "5927\n", &p, "pin");
+	CHECK(strstr(p.out, "**** **** 5557") != NULL);
+	t_proc_free(&p);
+	run_cli(rd, "5928\n", &p, "wrongpin");
+	t_proc_free(&p);
+	run_cli(rb, NULL, &p, "bnum");
+	t_proc_free(&p);
+	run_cli(rk, NULL, &p, "kenmen");
+	t_proc_free(&p);
+	run_cli(st, NULL, &p, "status");
+	t_proc_free(&p);
+	rig_down(&r);
+	log_close();
+
+	/* Sanity: the scan does find what is there. */
+	REQUIRE(scan_number(t_tmpdir(), "5557") != NULL);
+	for (const char **s = secrets; *s != NULL; s++)
+		if ((hit = scan_number(t_tmpdir(), *s)) != NULL)
+			t_fail_at(__FILE__, __LINE__, "secret #%d found in %s",
+			    (int)(s - secrets), hit);
+	/* And the raw VERIFY command bytes (00 20 00 80 04 + PIN) nowhere. */
+	CHECK(t_dir_contains(t_tmpdir(), "\x00\x20\x00\x80\x04" "5927", 9) == NULL);
+}
