@@ -89,6 +89,8 @@ void app_store_error(const char *what, const struct err *e);
 int cmd_init(struct app_opts *o, int argc, char **argv);
 int cmd_user(struct app_opts *o, int argc, char **argv);
 int cmd_audit(struct app_opts *o, int argc, char **argv);
+/* `audit person ID` (cmd-audit-person.c, LOG-3), reached through cmd_audit. */
+int cmd_audit_person(struct app_opts *o, int argc, char **argv);
 int cmd_wipe(struct app_opts *o, int argc, char **argv);
 int cmd_demo_data(struct app_opts *o, int argc, char **argv);
 

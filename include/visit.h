@@ -331,6 +331,9 @@ void person_detail_free(struct person_detail *d);
 /* AC-6: may the account see / change this procedure? */
 int lookup_proc_visible(const struct account *a, const char *procedure);
 int lookup_proc_writable(const struct account *a, const char *procedure);
+/* Ward (区) name of a ward code ("01" → "北区" in the demo city); the code
+ * itself when unknown. */
+const char *ward_name_ja(const char *code);
 /* Japanese name of a procedure code ("kokuho" → "国民健康保険"); the code
  * itself when unknown. */
 const char *procedure_name_ja(const char *code);

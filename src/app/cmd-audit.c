@@ -72,6 +72,8 @@ cmd_audit(struct app_opts *o, int argc, char **argv)
 	long long after = 0, limit = 1000;
 	int r;
 
+	if (argc > 1 && strcmp(argv[1], "person") == 0)
+		return cmd_audit_person(o, argc - 1, argv + 1);
 	for (int i = 1; i < argc; i++) {
 		if (app_store_opt(&a, argc, argv, &i))
 			continue;
@@ -88,7 +90,7 @@ cmd_audit(struct app_opts *o, int argc, char **argv)
 	}
 	if (sub == NULL || (strcmp(sub, "verify") != 0 && strcmp(sub, "list") != 0) ||
 	    limit <= 0 || after < 0) {
-		fprintf(stderr, "usage: madoguchi audit verify|list --user NAME "
+		fprintf(stderr, "usage: madoguchi audit verify|list|person --user NAME "
 		    "[--password-stdin] [--store DIR] [--after ID] [--limit N] "
 		    "[--person 宛名番号]\n");
 		return 2;

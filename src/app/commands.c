@@ -28,7 +28,7 @@ const struct app_cmd app_commands[] = {
 	  "create the encrypted store and its first administrator" },
 	{ "user", cmd_user, "user add|mod|passwd|disable|enable|unlock|revoke|list --user ADMIN",
 	  "manage accounts, permissions and passwords (see madoguchi(1))" },
-	{ "audit", cmd_audit, "audit verify|list --user NAME [--password-stdin]",
+	{ "audit", cmd_audit, "audit verify|list|person [ID] --user NAME [--password-stdin]",
 	  "verify the audit hash chain, or list audit rows" },
 	{ "wipe", cmd_wipe, "wipe [--store DIR] [--confirm-stdin]",
 	  "destroy the key slots: the store becomes unrecoverable" },

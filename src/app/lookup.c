@@ -591,3 +591,19 @@ audit_action_ja(const char *action)
 			return t[i].ja;
 	return action;
 }
+
+const char *
+ward_name_ja(const char *code)
+{
+	/* The wards of the fictional 窓口市 (store/synth.c); a real
+	 * municipality's codes come with its master data. */
+	static const struct { const char *code, *ja; } t[] = {
+		{ "01", "北区" }, { "02", "南区" }, { "03", "東区" },
+		{ "04", "西区" }, { "05", "中央区" },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(t[i].code, code) == 0)
+			return t[i].ja;
+	return code;
+}

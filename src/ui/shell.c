@@ -656,6 +656,7 @@ ui_run(struct app_opts *o)
 		return 1;
 	}
 	session_init(&u.ses, o->store_dir, (int)conf_int(u.conf, "ui", "lock_after"));
+	ui_idlookup_install(&u);	/* F2 identity check, F3 lookup */
 	u.login_note = conf_str(u.conf, "ui", "login_note");
 	u.status.online = -1;
 
@@ -681,6 +682,7 @@ ui_run(struct app_opts *o)
 		u.abort = ABORT_NONE;
 		home_run(&u);
 		session_logout(&u.ses, u.abort == ABORT_QUIT ? (got_signal ? "signal" : "quit") : "clerk");
+		ui_visit_free(&u);	/* nothing of the last visitor survives a logout */
 		u.msg[0] = '\0';
 		if (u.abort == ABORT_LOGOUT)
 			u.abort = ABORT_NONE;
@@ -690,6 +692,7 @@ ui_run(struct app_opts *o)
 	refresh();
 	endwin();
 	log_info("counter screens stopped");
+	ui_idlookup_end(&u);	/* the card watcher posts to the queue: stop it first */
 	evq_free(u.evq);
 	screen_set_free(u.screens);
 	return rc;

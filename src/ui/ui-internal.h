@@ -161,6 +161,7 @@ int ui_input_key(struct ui_input *in, const struct ui_key *k);
 int ui_form_run(struct ui *u, struct form *f);
 
 /* scr-identity.c, scr-lookup.c, scr-person.c (F2, F3; include/visit.h) */
+struct person;
 /* The current visit of the logged-in clerk (created on first use; a visit
  * left by another clerk is ended first).  NULL only when out of memory. */
 struct visit *ui_visit(struct ui *u);
@@ -170,8 +171,14 @@ void ui_visit_free(struct ui *u);
 void ui_identity_run(struct ui *u);
 void ui_lookup_run(struct ui *u);
 void ui_idlookup_install(struct ui *u);
-/* The person record (detail view) for atena; 0 when shown. */
-int ui_person_show(struct ui *u, const char *atena);
+/* At exit: stop the card watcher started by F2 and free the visit. */
+void ui_idlookup_end(struct ui *u);
+/* The person record (detail view) for atena; ack_restricted: the clerk
+ * confirmed the DV/不開示 warning (SC-5).  0 when shown. */
+int ui_person_open(struct ui *u, const char *atena, int ack_restricted);
+/* F2 for a person already found (from the record): the card or the
+ * documents must be this person's. */
+void ui_identity_for(struct ui *u, const struct person *p);
 /* Administrators: who viewed this person (LOG-3). */
 void ui_person_viewers(struct ui *u, const char *atena);
 

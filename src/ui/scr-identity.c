@@ -1,0 +1,800 @@
+/*
+ * scr-identity.c — the identity check at the window (F2): choose how (the
+ * resident's 4-digit PIN, 照合番号B typed by the clerk from the card face,
+ * documents only, or an agent), read the card on a worker thread, show the
+ * 基本4情報 beside the resident record with every difference marked, and
+ * record the check (ID-1, ID-2, ID-3, ID-6, SC-1, SC-4).
+ *
+ * PIN safety (SPEC 5): the PIN box is masked, the tries left are shown
+ * before anything is sent, one try left needs the clerk's explicit yes, and
+ * the PIN goes from the box into sodium memory (card_secret_new) and the
+ * box is wiped at once.  Nothing here logs or keeps a PIN or a full
+ * 個人番号; the card result is freed (wiped) when the screen closes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui-internal.h"
+#include "card.h"
+#include "store.h"
+#include "visit.h"
+
+/* ------------------------------------------------------------ visit */
+
+struct visit *
+ui_visit(struct ui *u)
+{
+	if (u->visit == NULL && (u->visit = calloc(1, sizeof(*u->visit))) == NULL)
+		return NULL;
+	if (!visit_is_for(u->visit, u->ses.user))
+		visit_begin(u->visit, u->ses.user);
+	return u->visit;
+}
+
+void
+ui_visit_free(struct ui *u)
+{
+	if (u->visit == NULL)
+		return;
+	visit_end(u->visit);
+	free(u->visit);
+	u->visit = NULL;
+}
+
+/* ------------------------------------------------------ card watcher */
+
+static void
+watch_cb(void *arg, const struct card_event *ev)
+{
+	struct shell_ev e = { EV_CARD, (int)ev->state, "" };
+
+	snprintf(e.text, sizeof(e.text), "%s", ev->reader);
+	evq_post(arg, &e);
+}
+
+/* The status line shows the reader state (issue: "waits for a card"): the
+ * watcher runs from the first F2 on, unless the shell already started it. */
+static void
+watch_ensure(struct ui *u)
+{
+	struct card_watch *w;
+	struct card_event ev;
+
+	if (u->card_watch != NULL)
+		return;
+	if (card_watch_start(conf_str(u->conf, "card", "reader"), watch_cb, u->evq, &w, NULL) == 0) {
+		u->card_watch = w;
+		card_watch_get(w, &ev);
+		watch_cb(u->evq, &ev);
+		ui_take_events(u);
+	}
+}
+
+/* -------------------------------------------------------- checklist */
+
+struct checklist {
+	const char *lead;
+	const struct iddoc_list *docs;
+	int checked[IDDOC_MAX];
+	int sel;
+	int extra;			/* 1: a 委任状 line first (agent) */
+	int proxy;
+};
+
+static void
+checklist_draw(struct ui *u, void *arg)
+{
+	struct checklist *c = arg;
+	int y = ui_body_top() + 1, x = 4, n = c->docs->n + c->extra;
+	char line[256];
+
+	ui_put(y, x, c->lead, COLS - 2 * x, 0);
+	y += 2;
+	for (int i = 0; i < n; i++) {
+		int on = c->extra && i == 0 ? c->proxy : c->checked[i - c->extra];
+		const char *label = c->extra && i == 0 ? "委任状を確認した" :
+		    c->docs->v[i - c->extra].label;
+		snprintf(line, sizeof(line), "[%s] %s", on ? "x" : " ", label);
+		attrset(i == c->sel ? ui_attr(u, C_FOCUS) : (int)A_NORMAL);
+		ui_put(y + i, x, line, COLS - 2 * x, 1);
+		attrset(A_NORMAL);
+	}
+	attrset(ui_attr(u, C_DIM));
+	ui_put(y + n + 1, x, "↑↓ 移動  Space 選択  F9 記録  Esc 取消", COLS - 2 * x, 0);
+	attrset(A_NORMAL);
+}
+
+/* 1 confirmed (F9), 0 cancelled, -1 aborted. */
+static int
+checklist_run(struct ui *u, struct checklist *c, const char *title)
+{
+	struct ui_key k;
+	int r, n = c->docs->n + c->extra;
+
+	ui_push(u, checklist_draw, c, 1, title, ACTBIT(ACT_BACK) | ACTBIT(ACT_SAVE));
+	for (;;) {
+		ui_getkey(u, &k);
+		if (k.type == UI_K_ABORT) {
+			r = -1;
+			break;
+		}
+		if (UI_ACT_IS(&k, ACT_BACK)) {
+			r = 0;
+			break;
+		}
+		if (UI_ACT_IS(&k, ACT_SAVE)) {
+			r = 1;
+			break;
+		}
+		if (k.type == UI_K_ACTION) {
+			ui_dispatch(u, k.act);
+			continue;
+		}
+		if ((UI_KEY_IS(&k, KEY_DOWN) || UI_CHAR_IS(&k, '\t')) && n > 0)
+			c->sel = (c->sel + 1) % n;
+		else if ((UI_KEY_IS(&k, KEY_UP) || UI_KEY_IS(&k, KEY_BTAB)) && n > 0)
+			c->sel = (c->sel + n - 1) % n;
+		else if (UI_CHAR_IS(&k, ' ') || UI_CHAR_IS(&k, '\n')) {
+			if (c->extra && c->sel == 0)
+				c->proxy = !c->proxy;
+			else if (n > 0)
+				c->checked[c->sel - c->extra] = !c->checked[c->sel - c->extra];
+		} else
+			continue;
+		ui_redraw(u);
+	}
+	ui_pop(u);
+	return r;
+}
+
+/* --------------------------------------------------------- card read */
+
+struct secret_view {
+	enum card_unlock method;
+	struct ui_input in[3];		/* PIN; or B: birth6, expiry4, code4 */
+	int nin, focus;
+	int tries;			/* -1 unknown */
+	char note[160];
+};
+
+static void
+secret_draw(struct ui *u, void *arg)
+{
+	struct secret_view *s = arg;
+	static const char *const blabels[] = {
+		"生年月日（YYMMDD）", "有効期限の西暦年（YYYY）", "セキュリティコード（4桁）"
+	};
+	int y = ui_body_top() + 1, x = 4, fx = 34;
+	char line[160];
+
+	snprintf(line, sizeof(line), "カードの状態: %s",
+	    card_state_name_ja((enum card_state)u->status.card_state));
+	ui_put(y, x, line, COLS - 2 * x, 0);
+	if (s->method == CARD_UNLOCK_PIN) {
+		ui_put(y + 2, x, "来庁者ご本人に、券面事項入力補助用の暗証番号（4桁）を入力してもらってください。",
+		    COLS - 2 * x, 0);
+		ui_put(y + 4, x, "暗証番号", fx - x, 1);
+	} else {
+		ui_put(y + 2, x, "カード券面の照合番号B（生年月日・有効期限の年・セキュリティコード）を入力してください。",
+		    COLS - 2 * x, 0);
+		for (int i = 0; i < 3; i++)
+			ui_put(y + 4 + i, x, blabels[i], fx - x, 1);
+	}
+	if (s->tries >= 0)
+		snprintf(line, sizeof(line), "残り回数: %d回%s", s->tries,
+		    s->tries == 1 ? "（あと1回間違えるとロックされます）" :
+		    s->tries == 0 ? "（ロックされています）" : "");
+	else
+		snprintf(line, sizeof(line), "残り回数: 未確認（カードを置くと表示します）");
+	attrset(s->tries >= 0 && s->tries <= 1 ? ui_attr(u, C_ERROR) : (int)A_NORMAL);
+	ui_put(y + 8, x, line, COLS - 2 * x, 0);
+	attrset(A_NORMAL);
+	attrset(ui_attr(u, C_DIM));
+	ui_put(y + 10, x, "Enter 読取  Tab 次の項目  Esc 取消", COLS - 2 * x, 0);
+	attrset(A_NORMAL);
+	for (int i = 0; i < s->nin; i++)
+		if (i != s->focus)
+			ui_input_draw(u, &s->in[i], y + 4 + i, fx, 0);
+	ui_input_draw(u, &s->in[s->focus], y + 4 + s->focus, fx, 1);
+}
+
+struct card_job {
+	const char *reader;
+	enum card_pin which;
+	struct card_read_req req;
+	struct card_result *res;
+	int tries;
+	struct err e;
+};
+
+static int
+tries_job(void *arg)
+{
+	struct card_job *j = arg;
+	struct card *c;
+	int r;
+
+	if ((r = card_open(j->reader, &c, &j->e)) != 0)
+		return r;
+	j->tries = card_pin_tries(c, j->which, &j->e);
+	card_close(c);
+	return j->tries < 0 ? j->tries : 0;
+}
+
+static int
+read_job(void *arg)
+{
+	struct card_job *j = arg;
+	struct card *c;
+	int r;
+
+	if ((r = card_open(j->reader, &c, &j->e)) != 0)
+		return r;
+	r = card_read_kenhojo(c, &j->req, &j->res, &j->e);
+	card_close(c);
+	return r;
+}
+
+static void
+tries_refresh(struct ui *u, struct secret_view *s)
+{
+	struct card_job j;
+
+	memset(&j, 0, sizeof(j));
+	j.reader = conf_str(u->conf, "card", "reader");
+	j.which = s->method == CARD_UNLOCK_B ? CARD_PIN_KENHOJO_B : CARD_PIN_KENHOJO;
+	s->tries = ui_busy(u, "カード確認中", tries_job, &j) == 0 ? j.tries : -1;
+}
+
+/* Ask for the secret and read 入力補助AP.  Returns the result (caller
+ * frees) or NULL (cancelled, aborted, or failed with the reason shown). */
+static struct card_result *
+card_read_run(struct ui *u, enum card_unlock method)
+{
+	struct secret_view *s = calloc(1, sizeof(*s));
+	struct card_result *res = NULL;
+	struct ui_key k;
+	int last_state;
+
+	if (s == NULL)
+		return NULL;
+	s->method = method;
+	s->tries = -1;
+	if (method == CARD_UNLOCK_PIN) {
+		ui_input_init(&s->in[0], 8, CARD_PIN_LEN, LE_DIGITS, 1);
+		s->nin = 1;
+	} else {
+		ui_input_init(&s->in[0], 8, 6, LE_DIGITS, 0);
+		ui_input_init(&s->in[1], 6, 4, LE_DIGITS, 0);
+		ui_input_init(&s->in[2], 6, 4, LE_DIGITS, 1);
+		s->nin = 3;
+	}
+	ui_push(u, secret_draw, s, 1, method == CARD_UNLOCK_PIN ? "本人確認 — 暗証番号で読取" :
+	    "本人確認 — 照合番号Bで読取", ACTBIT(ACT_BACK));
+	if (u->status.card_state == CARD_STATE_PRESENT)
+		tries_refresh(u, s);
+	last_state = u->status.card_state;
+	ui_redraw(u);
+	for (;;) {
+		ui_getkey(u, &k);
+		if (u->status.card_state != last_state) {
+			/* the card came or went: the counter is the new card's */
+			last_state = u->status.card_state;
+			s->tries = -1;
+			if (last_state == CARD_STATE_PRESENT)
+				tries_refresh(u, s);
+			ui_redraw(u);
+		}
+		if (k.type == UI_K_ABORT || UI_ACT_IS(&k, ACT_BACK))
+			break;
+		if (k.type == UI_K_ACTION) {
+			ui_dispatch(u, k.act);
+			continue;
+		}
+		if (UI_CHAR_IS(&k, '\t') || UI_KEY_IS(&k, KEY_DOWN)) {
+			s->focus = (s->focus + 1) % s->nin;
+		} else if (UI_KEY_IS(&k, KEY_BTAB) || UI_KEY_IS(&k, KEY_UP)) {
+			s->focus = (s->focus + s->nin - 1) % s->nin;
+		} else if (UI_CHAR_IS(&k, '\n')) {
+			struct card_job j;
+			char *secret = card_secret_new();
+			char a[16], b[16], c[16];
+			int r;
+
+			if (secret == NULL) {
+				ui_message(u, 1, "メモリが足りません");
+				continue;
+			}
+			memset(&j, 0, sizeof(j));
+			if (method == CARD_UNLOCK_PIN) {
+				lineedit_get(&s->in[0].le, secret, CARD_SECRET_MAX);
+				r = card_pin_check(secret, &j.e);
+			} else {
+				lineedit_get(&s->in[0].le, a, sizeof(a));
+				lineedit_get(&s->in[1].le, b, sizeof(b));
+				lineedit_get(&s->in[2].le, c, sizeof(c));
+				r = card_b_build(a, b, c, secret, &j.e);
+				mem_wipe(a, sizeof(a));
+				mem_wipe(b, sizeof(b));
+				mem_wipe(c, sizeof(c));
+			}
+			if (r != 0) {
+				card_secret_free(secret);
+				ui_message(u, 1, "%s", err_ja(&j.e));
+				continue;
+			}
+			/* the secret has left the boxes */
+			for (int i = 0; i < s->nin; i++)
+				lineedit_wipe(&s->in[i].le);
+			tries_refresh(u, s);
+			if (s->tries == 0) {
+				card_secret_free(secret);
+				ui_alert(u, "カードがロックされています",
+				    "このカードの暗証番号（照合番号B）はロックされています。\n"
+				    "住所地の市区町村窓口で初期化（再設定）の手続きが必要です。\n"
+				    "書類による本人確認に切り替えてください。");
+				break;
+			}
+			j.req.method = method;
+			j.req.secret = secret;
+			if (s->tries == 1) {
+				int yes = ui_confirm(u, "残り1回です",
+				    "入力の残り回数が1回です。間違えるとカードがロックされます。\n"
+				    "入力内容をご本人に確かめてもらいましたか。送信しますか。");
+				if (yes != 1) {
+					card_secret_free(secret);
+					ui_message(u, 0, "送信を取りやめました（回数は減っていません）");
+					if (yes < 0)
+						break;
+					continue;
+				}
+				j.req.confirm_last_try = 1;
+			}
+			j.reader = conf_str(u->conf, "card", "reader");
+			r = ui_busy(u, "カード読取中", read_job, &j);
+			card_secret_free(secret);
+			if (r == 0) {
+				res = j.res;
+				break;
+			}
+			if (j.req.tries_after >= 0)
+				s->tries = j.req.tries_after;
+			if (r == ERR_LOCKED) {
+				ui_alert(u, "カードがロックされました", err_ja(&j.e));
+				break;
+			}
+			ui_message(u, 1, "%s", err_ja(&j.e));
+			s->focus = 0;
+		} else if (!ui_input_key(&s->in[s->focus], &k))
+			continue;
+		ui_redraw(u);
+	}
+	for (int i = 0; i < s->nin; i++)
+		lineedit_wipe(&s->in[i].le);
+	ui_pop(u);
+	mem_wipe(s, sizeof(*s));
+	free(s);
+	return res;
+}
+
+/* --------------------------------------------------------- the result */
+
+struct result_view {
+	const struct card_result *card;
+	struct visit *v;
+	int show_number;		/* account may view the 個人番号 */
+	char record_number[16];		/* stored number, masked unless permitted */
+};
+
+static void
+row2(struct ui *u, int y, const char *label, int differs, const char *card, const char *rec)
+{
+	attrset(differs ? ui_attr(u, C_ERROR) : (int)A_NORMAL);
+	ui_put(y, 2, label, 10, 1);
+	ui_put(y, 12, differs ? "≠" : " ", 2, 1);
+	attrset(A_NORMAL);
+	attrset(ui_attr(u, C_DIM));
+	ui_put(y, 14, "カード", 7, 1);
+	ui_put(y + 1, 14, "記録", 7, 1);
+	attrset(A_NORMAL);
+	attrset(differs ? ui_attr(u, C_ERROR) : (int)A_NORMAL);
+	ui_put(y, 21, card, COLS - 23, 0);
+	ui_put(y + 1, 21, rec, COLS - 23, 0);
+	attrset(A_NORMAL);
+}
+
+static const char *
+digest_ja(enum card_digest d)
+{
+	switch (d) {
+	case CARD_DIGEST_OK: return "一致";
+	case CARD_DIGEST_MISMATCH: return "不一致（改ざんの可能性）";
+	case CARD_DIGEST_MISSING: return "なし";
+	default: return "未確認";
+	}
+}
+
+static void
+result_draw(struct ui *u, void *arg)
+{
+	struct result_view *rv = arg;
+	const struct card_result *c = rv->card;
+	const struct visit *v = rv->v;
+	const struct person *p = &v->person;
+	int have = v->have_person && (v->match == IDC_MATCHED || v->match == IDC_NUMBER_MISMATCH);
+	int y = ui_body_top();
+	char line[320], cb[64], pb[64], cn[32];
+
+	snprintf(line, sizeof(line), "読取 %s（%s）  残り回数 %d回  署名 %s",
+	    card_ap_name_ja(c->ap), card_unlock_name_ja(c->unlock), c->tries_left,
+	    c->signature_len > 0 ? "あり（未検証）" : "なし");
+	ui_put(y, 2, line, COLS - 4, 0);
+	snprintf(line, sizeof(line), "ダイジェスト  個人番号: %s   基本4情報: %s",
+	    digest_ja(c->digest_mynumber), digest_ja(c->digest_basic4));
+	attrset(c->digest_mynumber == CARD_DIGEST_OK && c->digest_basic4 == CARD_DIGEST_OK ?
+	    (int)A_NORMAL : ui_attr(u, C_ERROR));
+	ui_put(y + 1, 2, line, COLS - 4, 0);
+	attrset(A_NORMAL);
+	switch (v->match) {
+	case IDC_MATCHED:
+		snprintf(line, sizeof(line), "照合結果: 住民記録と一致しました（宛名番号 %s）%s", p->atena,
+		    v->cmp.ndiff ? " — 相違があります（≠）" : "");
+		attrset(ui_attr(u, v->cmp.ndiff ? C_ERROR : C_OK));
+		break;
+	case IDC_NO_PERSON:
+		snprintf(line, sizeof(line), "照合結果: この個人番号の住民は登録されていません — 紐付けしません");
+		attrset(ui_attr(u, C_ERROR));
+		break;
+	case IDC_NUMBER_MISMATCH:
+		snprintf(line, sizeof(line), "照合結果: 個人番号が住民記録（%s %s）と一致しません — 紐付けしません",
+		    p->name, p->atena);
+		attrset(ui_attr(u, C_ERROR));
+		break;
+	default:
+		snprintf(line, sizeof(line), "照合結果: カードから有効な個人番号を読めませんでした — 紐付けしません");
+		attrset(ui_attr(u, C_ERROR));
+		break;
+	}
+	ui_put(y + 2, 2, line, COLS - 4, 0);
+	attrset(A_NORMAL);
+	y += 4;
+	row2(u, y, "氏名", have && v->cmp.differs[IDC_NAME], c->name ? c->name : "",
+	    have ? p->name : "—");
+	row2(u, y + 2, "住所", have && v->cmp.differs[IDC_ADDRESS], c->address ? c->address : "",
+	    have ? person_address_shown(p) : "—");
+	person_birth_text(date_to_ymd(&c->birth), cb, sizeof(cb));
+	person_birth_text(p->birth, pb, sizeof(pb));
+	row2(u, y + 4, "生年月日", have && v->cmp.differs[IDC_BIRTH], cb, have ? pb : "—");
+	row2(u, y + 6, "性別", have && v->cmp.differs[IDC_SEX], sex_name_ja(c->sex),
+	    have ? sex_name_ja(p->sex) : "—");
+	/* SC-1: the number unmasked only for accounts with the view flag. */
+	if (rv->show_number && c->mynumber != NULL)
+		snprintf(cn, sizeof(cn), "%s", c->mynumber);
+	else
+		snprintf(cn, sizeof(cn), "%s", v->masked_number[0] ? v->masked_number : "—");
+	row2(u, y + 8, "個人番号", v->match == IDC_NUMBER_MISMATCH, cn,
+	    rv->record_number[0] ? rv->record_number : "—");
+	mem_wipe(cn, sizeof(cn));
+	attrset(ui_attr(u, C_DIM));
+	ui_put(y + 11, 2, v->match == IDC_MATCHED ?
+	    "F9 本人確認を記録（追加の書類を選べます）  Esc 記録せずに戻る" :
+	    "紐付けはできません。Esc で戻り、書類での確認や担当者への確認をしてください",
+	    COLS - 4, 0);
+	attrset(A_NORMAL);
+}
+
+static void
+record_number(struct ui *u, struct result_view *rv)
+{
+	char num[13];
+
+	rv->record_number[0] = '\0';
+	if (!rv->v->have_person || rv->v->match == IDC_NO_PERSON)
+		return;
+	if (store_mynumber_get(u->ses.st, rv->v->person.atena, num, NULL) != 0)
+		return;
+	if (rv->show_number) {
+		snprintf(rv->record_number, sizeof(rv->record_number), "%s", num);
+		session_audit(&u->ses, "mynumber.view", rv->v->person.atena, "idcheck", NULL, NULL);
+	} else
+		mynumber_mask(num, strlen(num), rv->record_number);
+	mem_wipe(num, sizeof(num));
+}
+
+static void
+docs_load(struct ui *u, struct iddoc_list *docs)
+{
+	struct err e;
+
+	err_clear(&e);
+	if (iddoc_parse(conf_str(u->conf, "card", "id_documents"), docs, &e) != 0) {
+		/* the configuration was checked at load for syntax only */
+		ui_message(u, 1, "設定 [card] id_documents が正しくありません: %s", e.msg);
+		iddoc_parse(iddoc_default, docs, NULL);
+	}
+}
+
+/* After a good read: check against the record, show, and record. */
+static void
+card_result_run(struct ui *u, struct visit *v, struct card_result *card)
+{
+	struct result_view rv;
+	struct ui_key k;
+	struct err e;
+
+	err_clear(&e);
+	if (visit_card_check(v, u->ses.st, card, &e) != 0) {
+		ui_message(u, 1, "%s", err_ja(&e));
+		return;
+	}
+	memset(&rv, 0, sizeof(rv));
+	rv.card = card;
+	rv.v = v;
+	rv.show_number = store_user(u->ses.st)->view_mynumber;
+	record_number(u, &rv);
+	ui_push(u, result_draw, &rv, 1, "本人確認 — カードと住民記録の照合",
+	    ACTBIT(ACT_BACK) | (v->match == IDC_MATCHED ? ACTBIT(ACT_SAVE) : 0));
+	for (;;) {
+		ui_getkey(u, &k);
+		if (k.type == UI_K_ABORT || UI_ACT_IS(&k, ACT_BACK))
+			break;
+		if (UI_ACT_IS(&k, ACT_SAVE)) {
+			struct iddoc_list docs;
+			struct checklist cl;
+			struct idcheck_input in;
+			int r;
+
+			if (v->match != IDC_MATCHED) {
+				ui_message(u, 1, "照合できないため本人確認を記録できません（紐付けしません）");
+				continue;
+			}
+			docs_load(u, &docs);
+			memset(&cl, 0, sizeof(cl));
+			cl.lead = "カード読取のほかに確認した書類があれば選んでください（なければそのまま F9）。";
+			cl.docs = &docs;
+			if ((r = checklist_run(u, &cl, "本人確認 — 追加の書類")) < 0)
+				break;
+			if (r == 0)
+				continue;
+			memset(&in, 0, sizeof(in));
+			in.card = card;
+			in.docs = &docs;
+			in.checked = cl.checked;
+			err_clear(&e);
+			if (visit_idcheck_save(v, u->ses.st, &in, &e) != 0) {
+				ui_message(u, 1, "%s", err_ja(&e));
+				continue;
+			}
+			ui_message(u, 2, "本人確認を記録しました（%s さん）", v->person.name);
+			ui_pop(u);
+			mem_wipe(&rv, sizeof(rv));
+			ui_person_open(u, v->person.atena, 1);
+			return;
+		}
+		if (k.type == UI_K_ACTION)
+			ui_dispatch(u, k.act);
+	}
+	ui_pop(u);
+	mem_wipe(&rv, sizeof(rv));
+}
+
+/* ----------------------------------------------------- documents only */
+
+static void
+documents_run(struct ui *u, struct visit *v)
+{
+	struct iddoc_list docs;
+	struct checklist cl;
+	struct idcheck_input in;
+	struct err e;
+	char lead[256];
+
+	if (!v->have_person) {
+		ui_message(u, 1, "先に F3 で住民を検索し、記録を開いてから F2 を押してください");
+		return;
+	}
+	docs_load(u, &docs);
+	memset(&cl, 0, sizeof(cl));
+	snprintf(lead, sizeof(lead), "%s さん（%s）について、確認した書類を選んでください。",
+	    v->person.name, v->person.atena);
+	cl.lead = lead;
+	cl.docs = &docs;
+	for (;;) {
+		if (checklist_run(u, &cl, "本人確認 — 書類による確認") != 1)
+			return;
+		memset(&in, 0, sizeof(in));
+		in.docs = &docs;
+		in.checked = cl.checked;
+		err_clear(&e);
+		if (visit_idcheck_save(v, u->ses.st, &in, &e) == 0)
+			break;
+		ui_message(u, 1, "%s", err_ja(&e));
+	}
+	ui_message(u, 2, "本人確認（書類）を記録しました（%s さん）", v->person.name);
+}
+
+/* --------------------------------------------------------------- agent */
+
+struct agent_view {
+	struct ui_input in[4];
+	int focus;
+	const char *principal;
+};
+
+static void
+agent_draw(struct ui *u, void *arg)
+{
+	struct agent_view *a = arg;
+	static const char *const labels[] = { "代理人氏名", "代理人カナ", "本人との関係", "代理人住所" };
+	int y = ui_body_top() + 1, x = 4, fx = 20;
+	char line[256];
+
+	snprintf(line, sizeof(line), "委任者（本人）: %s", a->principal);
+	ui_put(y, x, line, COLS - 2 * x, 0);
+	for (int i = 0; i < 4; i++) {
+		ui_put(y + 2 + i, x, labels[i], fx - x, 1);
+		if (i != a->focus)
+			ui_input_draw(u, &a->in[i], y + 2 + i, fx, 0);
+	}
+	attrset(ui_attr(u, C_DIM));
+	ui_put(y + 7, x, "Enter 次へ（委任状と代理人の本人確認書類）  Tab 次の項目  Esc 取消", COLS - 2 * x, 0);
+	attrset(A_NORMAL);
+	ui_input_draw(u, &a->in[a->focus], y + 2 + a->focus, fx, 1);
+}
+
+static void
+agent_run(struct ui *u, struct visit *v)
+{
+	struct agent_view a;
+	struct ui_key k;
+	char principal[200];
+
+	if (!v->have_person) {
+		ui_message(u, 1, "先に F3 で本人（委任者）を検索し、記録を開いてから F2 を押してください");
+		return;
+	}
+	memset(&a, 0, sizeof(a));
+	snprintf(principal, sizeof(principal), "%s（%s）", v->person.name, v->person.atena);
+	a.principal = principal;
+	for (int i = 0; i < 4; i++)
+		ui_input_init(&a.in[i], i == 3 ? 50 : 30, i == 3 ? 120 : 60, LE_ANY, 0);
+	ui_push(u, agent_draw, &a, 1, "代理人の来庁（ID-2）", ACTBIT(ACT_BACK));
+	for (;;) {
+		ui_getkey(u, &k);
+		if (k.type == UI_K_ABORT || UI_ACT_IS(&k, ACT_BACK))
+			break;
+		if (k.type == UI_K_ACTION) {
+			ui_dispatch(u, k.act);
+			continue;
+		}
+		if (UI_CHAR_IS(&k, '\t') || UI_KEY_IS(&k, KEY_DOWN))
+			a.focus = (a.focus + 1) % 4;
+		else if (UI_KEY_IS(&k, KEY_BTAB) || UI_KEY_IS(&k, KEY_UP))
+			a.focus = (a.focus + 3) % 4;
+		else if (UI_CHAR_IS(&k, '\n')) {
+			struct iddoc_list docs;
+			struct checklist cl;
+			struct visit_agent keep = v->agent;
+			struct err e;
+			int r;
+
+			lineedit_get(&a.in[0].le, v->agent.name, sizeof(v->agent.name));
+			lineedit_get(&a.in[1].le, v->agent.kana, sizeof(v->agent.kana));
+			lineedit_get(&a.in[2].le, v->agent.relation, sizeof(v->agent.relation));
+			lineedit_get(&a.in[3].le, v->agent.address, sizeof(v->agent.address));
+			if (v->agent.name[0] == '\0') {
+				ui_message(u, 1, "代理人の氏名を入力してください");
+				a.focus = 0;
+				ui_redraw(u);
+				continue;
+			}
+			docs_load(u, &docs);
+			memset(&cl, 0, sizeof(cl));
+			cl.lead = "委任状と、代理人ご本人の本人確認書類を選んでください。";
+			cl.docs = &docs;
+			cl.extra = 1;
+			if ((r = checklist_run(u, &cl, "代理人 — 委任状と本人確認書類")) < 0)
+				break;
+			if (r == 0) {
+				v->agent = keep;
+				continue;
+			}
+			v->agent.proxy_letter = cl.proxy;
+			err_clear(&e);
+			if (visit_agent_save(v, u->ses.st, &docs, cl.checked, &e) != 0) {
+				ui_message(u, 1, "%s", err_ja(&e));
+				v->agent = keep;
+				continue;
+			}
+			ui_message(u, 2, "代理人（%s）を記録しました。続けて本人の番号確認をしてください（F2）",
+			    v->agent.name);
+			break;
+		} else if (!ui_input_key(&a.in[a.focus], &k))
+			continue;
+		ui_redraw(u);
+	}
+	for (int i = 0; i < 4; i++)
+		lineedit_wipe(&a.in[i].le);
+	ui_pop(u);
+}
+
+/* ---------------------------------------------------------------- F2 */
+
+static void
+identity_flow(struct ui *u, struct visit *v)
+{
+	static const char *const items[] = {
+		"暗証番号（4桁）でカードを読み取る",
+		"照合番号B（券面）でカードを読み取る",
+		"カードを読み取らず書類で確認する",
+		"代理人の来庁を記録する",
+	};
+	struct card_result *res;
+	int m;
+
+	watch_ensure(u);
+	m = ui_pick(u, "本人確認の方法", items, 4, 0);
+	if (m < 0)
+		return;
+	if (m == 2) {
+		documents_run(u, v);
+		return;
+	}
+	if (m == 3) {
+		agent_run(u, v);
+		return;
+	}
+	res = card_read_run(u, m == 0 ? CARD_UNLOCK_PIN : CARD_UNLOCK_B);
+	if (res == NULL)
+		return;
+	card_result_run(u, v, res);
+	card_result_free(res);
+}
+
+void
+ui_identity_run(struct ui *u)
+{
+	struct visit *v;
+
+	if (u->ses.state != SES_ACTIVE || u->ses.st == NULL || (v = ui_visit(u)) == NULL)
+		return;
+	/* F2 from the start screen is a new visitor (a card checked against a
+	 * person looked up for someone else would only confuse), unless an
+	 * agent was just recorded for this visit.  F2 from a person's record
+	 * checks against that person (ui_identity_for). */
+	if (!v->agent.present)
+		visit_begin(v, u->ses.user);
+	identity_flow(u, v);
+}
+
+void
+ui_identity_for(struct ui *u, const struct person *p)
+{
+	struct visit *v;
+
+	if (u->ses.state != SES_ACTIVE || (v = ui_visit(u)) == NULL)
+		return;
+	if (!(v->have_person && strcmp(v->person.atena, p->atena) == 0)) {
+		visit_begin(v, u->ses.user);
+		visit_set_person(v, p);
+	}
+	identity_flow(u, v);
+}
+
+void
+ui_idlookup_install(struct ui *u)
+{
+	u->actions[ACT_CARD] = ui_identity_run;
+	u->actions[ACT_SEARCH] = ui_lookup_run;
+}
+
+void
+ui_idlookup_end(struct ui *u)
+{
+	if (u->card_watch != NULL) {
+		card_watch_stop(u->card_watch);
+		u->card_watch = NULL;
+	}
+	ui_visit_free(u);
+}
