@@ -26,6 +26,20 @@ run_section() {
 # Sections register themselves below this line: define bench_NAME() and
 # append NAME to SECTIONS.
 
+# sync (issue 8): central import, initial pull, push, empty round trip and
+# concurrent terminals over Noise on 127.0.0.1.  100,000 residents by
+# default ($BENCH_N when set); BENCH_SYNC_1M=1 adds a run with 1,000,000.
+bench_sync() {
+	local n=${BENCH_N:-100000}
+	mkdir -p "$WORK/sync" && BENCH_N=$n "$B/bench/bench_sync" "$WORK/sync"
+	rm -rf "$WORK/sync"
+	if [ "${BENCH_SYNC_1M:-0}" = 1 ]; then
+		mkdir -p "$WORK/sync1m" && BENCH_N=1000000 "$B/bench/bench_sync" "$WORK/sync1m"
+		rm -rf "$WORK/sync1m"
+	fi
+}
+SECTIONS+=(sync)
+
 for s in "${SECTIONS[@]}"; do
 	if [ -n "${BENCH_ONLY:-}" ] && [ "$BENCH_ONLY" != "$s" ]; then
 		continue

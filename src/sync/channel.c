@@ -99,7 +99,7 @@ peer_name(int fd, char *out, size_t cap)
 	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0 &&
 	    getnameinfo((struct sockaddr *)&ss, sl, host, sizeof(host), serv,
 	    sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) == 0)
-		snprintf(out, cap, "%s:%s", host, serv);
+		snprintf(out, cap, "%.45s:%.8s", host, serv);
 }
 
 /* Wait until fd is readable/writable or the deadline passes.  When
