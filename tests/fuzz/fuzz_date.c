@@ -46,7 +46,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size >= sizeof(s))
 		return 0;
-	memcpy(s, data, size);
+	if (size > 0)
+		memcpy(s, data, size);	/* data is NULL when size is 0 */
 	s[size] = '\0';
 	err_clear(&e);
 	r = date_parse(s, &d, &e);
