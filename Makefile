@@ -161,6 +161,13 @@ $(O)/bench/%: $(O)/tests/bench/%.o $(LIBS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(MODE_LDFLAGS) -o $@ $< $(LINK_LIBS) $(LDLIBS)
 
+# SQLCipher column of bench_store: libsqlcipher exports the same symbols as
+# libsqlite3, so this one program links it instead of -lsqlite3.
+$(O)/bench/bench_store_sqlcipher: $(O)/tests/bench/sqlcipher/bench_store_sqlcipher.o $(LIBS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(MODE_LDFLAGS) -o $@ $< $(LINK_LIBS) $(filter-out -lsqlite3,$(LDLIBS)) -lsqlcipher
+bench-progs: $(O)/bench/bench_store_sqlcipher
+
 # Corpus drivers: the fuzz target linked with a plain main() that feeds it
 # every file of its committed corpus (run by make check under ASan/UBSan).
 $(O)/fuzz/%-corpus: $(O)/tests/fuzz/%.o $(O)/tests/fuzz/driver.o $(LIBS)

@@ -275,6 +275,7 @@ db_setup(sqlite3 *db, int encrypted, struct err *e)
 	    "PRAGMA secure_delete=ON;"
 	    "PRAGMA foreign_keys=ON;"
 	    "PRAGMA synchronous=FULL;"
+	    "PRAGMA cache_size=-" STORE_CACHE_KIB_STR ";"
 	    "PRAGMA mmap_size=0", e)) != 0)
 		return r;
 	if ((r = pragma_text(db, "PRAGMA page_size", buf, sizeof(buf), e)) != 0)

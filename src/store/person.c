@@ -74,10 +74,20 @@ static const char person_upsert_sql[] =
     "postal=?11, address=?12, household=?13, relation=?14, head=?15, "
     "ward=?16, dv=?17, nondisclose=?18, updated_at=?19, updated_by=?20";
 
+/* The bulk loader inserts new rows only; the plain INSERT also runs on
+ * SQLite versions without UPSERT (SQLCipher's, in the benchmark). */
+static const char person_insert_sql[] =
+    "INSERT INTO persons (atena, name, kana, kana_key, alias, alias_kana, "
+    "alias_key, alpha, birth, sex, postal, address, household, relation, "
+    "head, ward, dv, nondisclose, updated_at, updated_by) VALUES "
+    "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)";
+
 int
-person_stmt_prepare(sqlite3 *db, sqlite3_stmt **q, struct err *e)
+person_stmt_prepare(sqlite3 *db, int insert_only, sqlite3_stmt **q,
+    struct err *e)
 {
-	return sql_prepare(db, person_upsert_sql, q, e);
+	return sql_prepare(db, insert_only ? person_insert_sql : person_upsert_sql,
+	    q, e);
 }
 
 /* Bind, run and reset a statement from person_stmt_prepare. */
@@ -138,7 +148,7 @@ person_upsert_db(sqlite3 *db, const struct person *p, const char *by,
 	sqlite3_stmt *q;
 	int r;
 
-	if ((r = person_stmt_prepare(db, &q, e)) != 0)
+	if ((r = person_stmt_prepare(db, 0, &q, e)) != 0)
 		return r;
 	r = person_stmt_run(db, q, p, by, e);
 	sqlite3_finalize(q);
@@ -364,9 +374,12 @@ store_person_household(struct store *st, const char *household,
 }
 
 int
-mynumber_stmt_prepare(sqlite3 *db, sqlite3_stmt **q, struct err *e)
+mynumber_stmt_prepare(sqlite3 *db, int insert_only, sqlite3_stmt **q,
+    struct err *e)
 {
-	return sql_prepare(db, "INSERT INTO mynumbers VALUES (?1, ?2, ?3, ?4) "
+	return sql_prepare(db, insert_only ?
+	    "INSERT INTO mynumbers VALUES (?1, ?2, ?3, ?4)" :
+	    "INSERT INTO mynumbers VALUES (?1, ?2, ?3, ?4) "
 	    "ON CONFLICT(atena) DO UPDATE SET mynumber = ?2, updated_at = ?3, "
 	    "updated_by = ?4", q, e);
 }
@@ -406,7 +419,7 @@ mynumber_set_db(sqlite3 *db, const char *atena, const char *mynumber,
 	sqlite3_stmt *q;
 	int r;
 
-	if ((r = mynumber_stmt_prepare(db, &q, e)) != 0)
+	if ((r = mynumber_stmt_prepare(db, 0, &q, e)) != 0)
 		return r;
 	r = mynumber_stmt_run(db, q, atena, mynumber, by, e);
 	sqlite3_finalize(q);

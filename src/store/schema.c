@@ -183,6 +183,75 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
 	"  SELECT RAISE(ABORT, 'audit rows are append-only');"
 	"END;",
+	/* 2: intake, review and the ledger (issue 7).  DATA-3: corrections
+	 * keep the old and new value of each field, who and when; AC-7 the
+	 * confirmer; ID-6 a changed 個人番号 in an application waits in
+	 * application_confirm for a second person; INT-10 返戻 with its
+	 * resubmission deadline; INT-9 進達 batches; INT-11 the inquiry and
+	 * disclosure-request log. */
+	"CREATE TABLE application_corrections ("
+	"  id INTEGER PRIMARY KEY,"
+	"  uuid TEXT NOT NULL REFERENCES applications(uuid) ON DELETE CASCADE,"
+	"  field TEXT NOT NULL,"
+	"  old_value TEXT NOT NULL,"
+	"  new_value TEXT NOT NULL,"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  by TEXT NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  confirmed_by TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX application_corrections_uuid ON application_corrections(uuid);"
+	"CREATE TABLE application_confirm ("
+	"  id INTEGER PRIMARY KEY,"
+	"  uuid TEXT NOT NULL REFERENCES applications(uuid) ON DELETE CASCADE,"
+	"  field TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  requested_by TEXT NOT NULL,"
+	"  requested_at TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending',"
+	"  decided_by TEXT NOT NULL DEFAULT '',"
+	"  decided_at TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX application_confirm_state ON application_confirm(state);"
+	"CREATE TABLE application_returns ("
+	"  uuid TEXT PRIMARY KEY REFERENCES applications(uuid) ON DELETE CASCADE,"
+	"  reason TEXT NOT NULL,"
+	"  deadline INTEGER NOT NULL,"
+	"  returned_at TEXT NOT NULL,"
+	"  by TEXT NOT NULL,"
+	"  resubmitted_at TEXT NOT NULL DEFAULT ''"
+	") WITHOUT ROWID;"
+	"CREATE TABLE batches ("
+	"  id TEXT PRIMARY KEY,"
+	"  method TEXT NOT NULL CHECK (method IN ('carry', 'post')),"
+	"  bag TEXT NOT NULL,"
+	"  date INTEGER NOT NULL,"
+	"  clerk TEXT NOT NULL,"
+	"  destination TEXT NOT NULL DEFAULT '',"
+	"  count INTEGER NOT NULL,"
+	"  created_at TEXT NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE batch_items ("
+	"  batch TEXT NOT NULL REFERENCES batches(id) ON DELETE CASCADE,"
+	"  uuid TEXT NOT NULL UNIQUE REFERENCES applications(uuid),"
+	"  seq INTEGER NOT NULL,"
+	"  PRIMARY KEY (batch, seq)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE inquiries ("
+	"  id INTEGER PRIMARY KEY,"
+	"  no TEXT NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL,"
+	"  atena TEXT NOT NULL DEFAULT '',"
+	"  requester TEXT NOT NULL DEFAULT '',"
+	"  summary TEXT NOT NULL,"
+	"  received_at TEXT NOT NULL,"
+	"  received_by TEXT NOT NULL,"
+	"  response TEXT NOT NULL DEFAULT '',"
+	"  responded_at TEXT NOT NULL DEFAULT '',"
+	"  responded_by TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX inquiries_received ON inquiries(received_at);",
 };
 
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
@@ -214,7 +283,7 @@ int
 store_schema_apply(sqlite3 *db, struct err *e)
 {
 	char sql[64];
-	int v, r;
+	int v = 0, r;
 
 	if ((r = user_version(db, &v, e)) != 0)
 		return r;

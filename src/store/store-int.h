@@ -60,10 +60,12 @@ int cert_save_db(sqlite3 *db, const struct certificate *c, const char *by,
     int64_t *id, struct err *e);
 /* Reusable statements for bulk loads: prepare once, run (bind, step,
  * reset) per row, finalize. */
-int person_stmt_prepare(sqlite3 *db, sqlite3_stmt **q, struct err *e);
+int person_stmt_prepare(sqlite3 *db, int insert_only, sqlite3_stmt **q,
+    struct err *e);
 int person_stmt_run(sqlite3 *db, sqlite3_stmt *q, const struct person *p,
     const char *by, struct err *e);
-int mynumber_stmt_prepare(sqlite3 *db, sqlite3_stmt **q, struct err *e);
+int mynumber_stmt_prepare(sqlite3 *db, int insert_only, sqlite3_stmt **q,
+    struct err *e);
 int mynumber_stmt_run(sqlite3 *db, sqlite3_stmt *q, const char *atena,
     const char *mynumber, const char *by, struct err *e);
 int cert_stmt_prepare(sqlite3 *db, sqlite3_stmt **q, struct err *e);

@@ -355,8 +355,9 @@ synth_next(struct synth *g, struct synth_resident *r)
 	*r = g->hh[g->hh_i++];
 }
 
-/* Bulk insert with prepared statements reused across rows; the same code
- * runs for the encrypted store, plain SQLite and SQLCipher in the bench. */
+/* Bulk insert of new residents with prepared statements reused across
+ * rows; the same code runs for the encrypted store, plain SQLite and
+ * SQLCipher in the bench. */
 int
 synth_load_db(sqlite3 *db, uint64_t seed, size_t n, struct err *e)
 {
@@ -368,8 +369,8 @@ synth_load_db(sqlite3 *db, uint64_t seed, size_t n, struct err *e)
 	if (g == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	memset(&r, 0, sizeof(r));
-	if ((rc = person_stmt_prepare(db, &qp, e)) != 0 ||
-	    (rc = mynumber_stmt_prepare(db, &qm, e)) != 0 ||
+	if ((rc = person_stmt_prepare(db, 1, &qp, e)) != 0 ||
+	    (rc = mynumber_stmt_prepare(db, 1, &qm, e)) != 0 ||
 	    (rc = cert_stmt_prepare(db, &qc, e)) != 0)
 		goto out;
 	for (size_t i = 0; i < n && rc == 0; i++) {

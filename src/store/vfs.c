@@ -50,6 +50,15 @@ struct vfs_key {
 	int refs;
 	uint8_t pagekey[32];
 	uint8_t dbid[16];
+	/* The last page image read from the WAL, sealed and open.  A
+	 * checkpoint reads a frame and at once writes the same bytes to the
+	 * database at the same page number; the WAL's sealed image is then
+	 * valid there too (same key, same associated data), so it is written
+	 * as it is instead of being sealed again: no nonce is used twice
+	 * because the (nonce, plaintext) pair is the one already on disk. */
+	uint32_t last_pgno;		/* 0 = none */
+	uint8_t last_ct[PS];
+	uint8_t last_pt[PS];
 };
 
 enum file_kind { F_MAIN, F_WAL, F_TEMP };
@@ -83,6 +92,7 @@ vfs_key_new(const uint8_t key[STORE_KEY_LEN], struct vfs_key **out,
 		return err_set(e, ERR_NOMEM, "sodium_malloc");
 	k->magic = KEY_MAGIC;
 	k->refs = 1;
+	k->last_pgno = 0;
 	/* Two independent subkeys: the page key and the database id. */
 	crypto_kdf_derive_from_key(k->pagekey, sizeof(k->pagekey), 1, "mdgstore", key);
 	crypto_kdf_derive_from_key(k->dbid, sizeof(k->dbid), 2, "mdgstore", key);
@@ -213,6 +223,11 @@ read_page(struct enc_file *f, uint32_t pgno, sqlite3_int64 off, uint8_t *pt)
 	/* A short page (a truncated file) fails authentication below. */
 	if (page_open(f->key, pgno, f->ct, pt) != 0)
 		return auth_failed(f, pgno);
+	if (f->kind == F_WAL) {
+		f->key->last_pgno = pgno;
+		memcpy(f->key->last_ct, f->ct, PS);
+		memcpy(f->key->last_pt, pt, DATA_LEN);
+	}
 	return SQLITE_OK;
 }
 
@@ -418,7 +433,14 @@ main_write(struct enc_file *f, const uint8_t *in, int amt, sqlite3_int64 off)
 			    in[20], STORE_RESERVE);
 			return SQLITE_IOERR_WRITE;
 		}
-		page_seal(f->key, pgno, in, f->ct);
+		if (f->key->last_pgno == pgno &&
+		    memcmp(f->key->last_pt, in, DATA_LEN) == 0) {
+			/* A checkpoint copying the frame just read. */
+			memcpy(f->ct, f->key->last_ct, PS);
+		} else {
+			page_seal(f->key, pgno, in, f->ct);
+		}
+		f->key->last_pgno = 0;
 		rc = f->real->pMethods->xWrite(f->real, f->ct, PS, off);
 		if (rc != SQLITE_OK)
 			return rc;

@@ -1,0 +1,262 @@
+/*
+ * store_workload.h — the store benchmark's workload, shared by bench_store
+ * (encrypting VFS and plain SQLite) and bench_store_sqlcipher (SQLCipher,
+ * which needs its own binary because it exports the same symbols as
+ * libsqlite3).  Included once by each; everything is static.
+ *
+ * One run on one connection with the store schema: bulk load of N synthetic
+ * residents (person + 個人番号 + certificates, transactions of 5000), then
+ * lookups by 宛名番号 and by 個人番号, kana prefix searches and birth-date
+ * searches with the same SQL as src/store/person.c.  Results are printed
+ * as "RESULT <name> <value>" lines.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "core.h"
+#include "store.h"
+
+#define WL_COLS "atena, name, kana, alias, alias_kana, alpha, birth, sex, " \
+	"postal, address, household, relation, head, ward, dv, nondisclose, " \
+	"updated_at, updated_by"
+
+struct wl_result {
+	double load_ops;		/* residents per second */
+	double atena_ops, mynumber_ops;
+	double kana_ops, kana_p50_us, kana_p95_us;
+	double birth_ops, birth_p50_us, birth_p95_us;
+	double kana_rows, birth_rows;	/* mean rows returned (sanity) */
+};
+
+static double
+wl_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+wl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Deterministic sample keys: every k-th resident of the generated set. */
+struct wl_keys {
+	char (*atena)[16];
+	char (*mynumber)[13];
+	char (*prefix)[64];
+	int *birth;
+	size_t n;
+};
+
+static int
+wl_keys_make(uint64_t seed, size_t total, size_t want, struct wl_keys *k)
+{
+	struct synth *g = synth_new(seed);
+	struct synth_resident r;
+	size_t step = total / want ? total / want : 1, j = 0;
+
+	memset(k, 0, sizeof(*k));
+	k->atena = calloc(want, sizeof(*k->atena));
+	k->mynumber = calloc(want, sizeof(*k->mynumber));
+	k->prefix = calloc(want, sizeof(*k->prefix));
+	k->birth = calloc(want, sizeof(*k->birth));
+	if (g == NULL || !k->atena || !k->mynumber || !k->prefix || !k->birth)
+		return -1;
+	for (size_t i = 0; i < total && j < want; i++) {
+		synth_next(g, &r);
+		if (i % step != step / 2)
+			continue;
+		memcpy(k->atena[j], r.p.atena, 16);
+		memcpy(k->mynumber[j], r.mynumber, 13);
+		k->birth[j] = r.p.birth;
+		/* What a clerk types: the surname in kana and the first kana
+		 * of the given name, normalised like the store's search key. */
+		{
+			char norm[256], *sp;
+			size_t o = 0;
+			int len = kana_normalize(r.p.kana, strlen(r.p.kana), norm,
+			    sizeof(norm));
+			if (len < 0)
+				len = 0;
+			norm[len] = '\0';
+			sp = strchr(norm, ' ');
+			for (char *p = norm; *p && o + 4 < sizeof(k->prefix[j]); p++) {
+				if (*p == ' ')
+					continue;
+				k->prefix[j][o++] = *p;
+				/* stop after the first character following the space */
+				if (sp != NULL && p > sp && ((unsigned char)p[1] & 0xC0) != 0x80)
+					break;
+			}
+			k->prefix[j][o] = '\0';
+		}
+		j++;
+	}
+	k->n = j;
+	synth_free(g);
+	return 0;
+}
+
+static void
+wl_keys_free(struct wl_keys *k)
+{
+	free(k->atena);
+	free(k->mynumber);
+	free(k->prefix);
+	free(k->birth);
+}
+
+/* Step a prepared query to the end; returns rows or -1. */
+static int
+wl_rows(sqlite3_stmt *q)
+{
+	int rc, n = 0;
+
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		/* Touch the text as a caller would. */
+		(void)sqlite3_column_text(q, 1);
+		(void)sqlite3_column_text(q, 9);
+		n++;
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+static int
+wl_lookup(sqlite3 *db, const char *sql, char (*keys)[16], size_t stride_bytes,
+    const void *base, size_t n, size_t reps, double *ops)
+{
+	sqlite3_stmt *q;
+	double t0;
+	(void)keys;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	t0 = wl_now();
+	for (size_t i = 0; i < reps; i++) {
+		const char *key = (const char *)base + (i * 7919 % n) * stride_bytes;
+		sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+		if (wl_rows(q) != 1) {
+			sqlite3_finalize(q);
+			return -1;
+		}
+	}
+	*ops = (double)reps / (wl_now() - t0);
+	sqlite3_finalize(q);
+	return 0;
+}
+
+static int
+wl_search(sqlite3 *db, const char *sql, const struct wl_keys *k, int kana,
+    size_t reps, double *ops, double *p50, double *p95, double *mean_rows)
+{
+	sqlite3_stmt *q;
+	double *lat = calloc(reps, sizeof(double)), t0, total = 0, rows = 0;
+
+	if (lat == NULL || sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
+		free(lat);
+		return -1;
+	}
+	for (size_t i = 0; i < reps; i++) {
+		size_t j = i * 7919 % k->n;
+		char hi[80];
+		int n;
+
+		t0 = wl_now();
+		if (kana) {
+			snprintf(hi, sizeof(hi), "%s\xF4\x8F\xBF\xBF", k->prefix[j]);
+			sqlite3_bind_text(q, 1, k->prefix[j], -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 2, hi, -1, SQLITE_TRANSIENT);
+		} else {
+			sqlite3_bind_int(q, 1, k->birth[j]);
+		}
+		n = wl_rows(q);
+		lat[i] = wl_now() - t0;
+		total += lat[i];
+		if (n <= 0) {
+			sqlite3_finalize(q);
+			free(lat);
+			return -1;
+		}
+		rows += n;
+	}
+	sqlite3_finalize(q);
+	*ops = (double)reps / total;
+	*mean_rows = rows / (double)reps;
+	qsort(lat, reps, sizeof(double), wl_cmp);
+	*p50 = lat[reps / 2] * 1e6;
+	*p95 = lat[reps * 95 / 100] * 1e6;
+	free(lat);
+	return 0;
+}
+
+/* The whole workload on an open, empty connection. */
+static int
+wl_run(sqlite3 *db, uint64_t seed, size_t n, struct wl_result *res)
+{
+	struct wl_keys k;
+	struct err e;
+	double t0;
+	size_t reps = n < 20000 ? n : 20000, sreps = 2000;
+
+	memset(res, 0, sizeof(*res));
+	if (store_schema_apply(db, &e) != 0) {
+		fprintf(stderr, "schema: %s\n", e.msg);
+		return -1;
+	}
+	t0 = wl_now();
+	if (synth_load_db(db, seed, n, &e) != 0) {
+		fprintf(stderr, "load: %s\n", e.msg);
+		return -1;
+	}
+	/* Include making the data durable (checkpoint) in the load time. */
+	sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	res->load_ops = (double)n / (wl_now() - t0);
+	if (wl_keys_make(seed, n, reps, &k) != 0)
+		return -1;
+	if (wl_lookup(db, "SELECT " WL_COLS " FROM persons WHERE atena = ?", NULL,
+	    sizeof(k.atena[0]), k.atena, k.n, reps, &res->atena_ops) != 0 ||
+	    wl_lookup(db, "SELECT " WL_COLS " FROM persons WHERE atena = "
+	    "(SELECT atena FROM mynumbers WHERE mynumber = ?)", NULL,
+	    sizeof(k.mynumber[0]), k.mynumber, k.n, reps, &res->mynumber_ops) != 0 ||
+	    wl_search(db, "SELECT " WL_COLS " FROM persons WHERE "
+	    "((kana_key >= ?1 AND kana_key < ?2) OR "
+	    "(alias_key >= ?1 AND alias_key < ?2 AND alias_key <> '')) "
+	    "ORDER BY kana_key, atena LIMIT 101", &k, 1, sreps, &res->kana_ops,
+	    &res->kana_p50_us, &res->kana_p95_us, &res->kana_rows) != 0 ||
+	    wl_search(db, "SELECT " WL_COLS " FROM persons WHERE birth = ?1 "
+	    "ORDER BY kana_key, atena LIMIT 101", &k, 0, sreps, &res->birth_ops,
+	    &res->birth_p50_us, &res->birth_p95_us, &res->birth_rows) != 0) {
+		fprintf(stderr, "query failed: %s\n", sqlite3_errmsg(db));
+		wl_keys_free(&k);
+		return -1;
+	}
+	wl_keys_free(&k);
+	return 0;
+}
+
+static void
+wl_print(const char *backend, const struct wl_result *r)
+{
+	printf("RESULT %s load_ops %.1f\n", backend, r->load_ops);
+	printf("RESULT %s atena_ops %.1f\n", backend, r->atena_ops);
+	printf("RESULT %s mynumber_ops %.1f\n", backend, r->mynumber_ops);
+	printf("RESULT %s kana_ops %.1f\n", backend, r->kana_ops);
+	printf("RESULT %s kana_p50_us %.1f\n", backend, r->kana_p50_us);
+	printf("RESULT %s kana_p95_us %.1f\n", backend, r->kana_p95_us);
+	printf("RESULT %s birth_ops %.1f\n", backend, r->birth_ops);
+	printf("RESULT %s birth_p50_us %.1f\n", backend, r->birth_p50_us);
+	printf("RESULT %s birth_p95_us %.1f\n", backend, r->birth_p95_us);
+	printf("RESULT %s kana_rows %.1f\n", backend, r->kana_rows);
+	printf("RESULT %s birth_rows %.1f\n", backend, r->birth_rows);
+	fflush(stdout);
+}
