@@ -40,6 +40,16 @@ bench_sync() {
 }
 SECTIONS+=(sync)
 
+# store (issue 3): the encrypting VFS against plain SQLite and SQLCipher on
+# the same schema and workload (bulk load, lookups by 宛名番号 and 個人番号,
+# kana prefix and birth-date searches).  1,000,000 residents by default
+# ($BENCH_N when set; a full run takes several minutes on two cores).
+bench_store() {
+	mkdir -p "$WORK/store" && "$B/bench/bench_store" "${BENCH_N:-1000000}" "$WORK/store"
+	rm -rf "$WORK/store"
+}
+SECTIONS+=(store)
+
 for s in "${SECTIONS[@]}"; do
 	if [ -n "${BENCH_ONLY:-}" ] && [ "$BENCH_ONLY" != "$s" ]; then
 		continue

@@ -2,7 +2,8 @@
  * bench_store.c — the encrypted store against plain SQLite and SQLCipher,
  * side by side in one run (SPEC 9; issue 3's benchmark).
  *
- *   bench_store [N]        N residents (default $BENCH_N, else 1000000)
+ *   bench_store [N [DIR]]  N residents (default $BENCH_N, else 1000000),
+ *                          databases in a new directory under DIR ($TMPDIR, /tmp)
  *
  * Runs the workload of store_workload.h on the encrypting VFS and on the
  * default VFS (same schema, same pragmas, same SQL), then starts
@@ -106,7 +107,8 @@ main(int argc, char **argv)
 	const char *env = getenv("BENCH_N");
 	size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) :
 	    env ? strtoul(env, NULL, 10) : 1000000;
-	char dir[] = "/tmp/mdg-bench-store-XXXXXX", enc[256], plain[256], cmd[8192];
+	const char *parent = argc > 2 ? argv[2] : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char dir[4096], enc[4200], plain[4200], cmd[8192 + 4096];
 	char self[4096];
 	uint8_t *key;
 	sqlite3 *db;
@@ -120,6 +122,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench_store: N must be > 0\n");
 		return 2;
 	}
+	snprintf(dir, sizeof(dir), "%s/mdg-bench-store-XXXXXX", parent);
 	if (mkdtemp(dir) == NULL) {
 		perror("mkdtemp");
 		return 1;
