@@ -264,7 +264,12 @@ int conf_is_set(const struct conf *c, const char *section, const char *key);
 
 /* A small strict JSON (RFC 8259) reader and writer for form values, export
  * files and messages.  Parsing is bounded (depth, size) and goes through
- * struct rbuf. */
+ * struct rbuf: at most 16 MiB of input, 64 levels of nesting and 2^20
+ * values; strings must be valid UTF-8 (\u escapes, surrogate pairs
+ * included, are decoded to UTF-8); duplicate member names and U+0000 in a
+ * member name are refused.  A string value may hold U+0000: use slen.
+ * Numbers are doubles.  json_parse gives a tree the caller frees with
+ * json_free; on error *out is NULL and e says what and at which offset. */
 
 enum json_type { JSON_NULL, JSON_BOOL, JSON_NUM, JSON_STR, JSON_ARR, JSON_OBJ };
 
@@ -285,7 +290,9 @@ void json_free(struct json *j);
 const struct json *json_get(const struct json *obj, const char *key);
 /* String value of a member, or NULL when absent or not a string. */
 const char *json_get_str(const struct json *obj, const char *key);
-/* Writer helpers: a quoted, escaped JSON string. */
+/* Writer helpers: a quoted, escaped JSON string (controls, '"', '\\' and
+ * U+2028/2029 escaped).  Invalid UTF-8 is refused with ERR_FORMAT, which
+ * also becomes w's sticky error, so no half-written JSON goes out. */
 int json_put_str(struct wbuf *w, const char *s, size_t n);
 
 /* ---------------------------------------------------------------- misc */
