@@ -732,4 +732,142 @@ int store_inquiry_get(struct store *st, const char *no, struct inquiry *out,
 int store_inquiry_list(struct store *st, int open_only, struct inquiry **v,
     size_t *n, struct err *e);
 
+/* ================================================================
+ * Intake, review and the ledger (issue 7; src/store/correction.c,
+ * src/store/batch.c, src/store/inquiry.c; tables of migration 2).
+ * ================================================================ */
+
+#define STORE_VALUE_MAX 1024		/* one form value (FORM_VALUE_MAX) */
+
+/* DATA-3: one corrected field of an application, old and new value, who
+ * changed it and when, and who confirmed the correction (AC-7). */
+struct app_correction {
+	int64_t id;
+	char uuid[37];
+	char field[48];
+	char old_value[STORE_VALUE_MAX];
+	char new_value[STORE_VALUE_MAX];
+	char reason[256];
+	char by[STORE_NAME_MAX];
+	char at[32];
+	char confirmed_by[STORE_NAME_MAX];	/* "" = not yet confirmed */
+};
+/* Record a correction (at = now; by NULL = the logged-in user;
+ * confirmed_by NULL = not yet confirmed).  Atomic. */
+int store_correction_add(struct store *st, const char *uuid, const char *field,
+    const char *old_value, const char *new_value, const char *reason,
+    const char *by, const char *confirmed_by, struct err *e);
+/* Oldest first; *v malloc'd (free it; values are personal data, wipe). */
+int store_correction_list(struct store *st, const char *uuid,
+    struct app_correction **v, size_t *n, struct err *e);
+/* Mark every unconfirmed correction of uuid confirmed by the logged-in
+ * user; one made by that user is ERR_PERM (AC-7) and nothing changes. */
+int store_correction_confirm(struct store *st, const char *uuid,
+    struct err *e);
+
+/* ID-6: a changed 個人番号 in an application is not applied; it waits here
+ * until a different person approves or rejects it. */
+struct app_confirm {
+	int64_t id;
+	char uuid[37];
+	char field[48];
+	char value[STORE_VALUE_MAX];	/* proposed value ("" = clear it) */
+	char reason[256];
+	char requested_by[STORE_NAME_MAX];
+	char requested_at[32];
+	char state[16];			/* "pending" "approved" "rejected" */
+	char decided_by[STORE_NAME_MAX];
+	char decided_at[32];
+};
+/* Queue (requested_by = user, state pending); *id (may be NULL) set. */
+int store_confirm_add(struct store *st, const char *uuid, const char *field,
+    const char *value, const char *reason, int64_t *id, struct err *e);
+int store_confirm_get(struct store *st, int64_t id, struct app_confirm *out,
+    struct err *e);
+/* state NULL = any; uuid NULL = all; oldest first; *v malloc'd. */
+int store_confirm_list(struct store *st, const char *state, const char *uuid,
+    struct app_confirm **v, size_t *n, struct err *e);
+/* Decide a pending item as the logged-in user: ERR_PERM when that user
+ * requested it (AC-7), ERR_STATE when already decided. */
+int store_confirm_decide(struct store *st, int64_t id, int approve,
+    struct err *e);
+
+/* INT-10: 返戻 — an application given back with a resubmission deadline. */
+struct app_return {
+	char uuid[37];
+	char reason[256];
+	int deadline;			/* yyyymmdd */
+	char returned_at[32];
+	char by[STORE_NAME_MAX];
+	char resubmitted_at[32];	/* "" = still out */
+};
+/* Record (or replace) the return of uuid. */
+int store_return_set(struct store *st, const char *uuid, const char *reason,
+    int deadline, struct err *e);
+int store_return_get(struct store *st, const char *uuid,
+    struct app_return *out, struct err *e);
+int store_return_resubmitted(struct store *st, const char *uuid,
+    struct err *e);
+
+/* The application with this receipt number (ERR_NOTFOUND); out must be
+ * application_clear'ed. */
+int store_application_by_receipt(struct store *st, const char *receipt_no,
+    struct application *out, struct err *e);
+
+/* INT-9: 進達 batches.  method "carry" (搬送) or "post" (郵送). */
+struct batch {
+	char id[48];			/* "<terminal>-B<yyyymmdd>-<nn>" */
+	char method[16];
+	char bag[64];			/* bag / envelope number */
+	int date;			/* yyyymmdd of the 進達 */
+	char clerk[STORE_NAME_MAX];
+	char destination[128];
+	int count;			/* number of documents */
+	char created_at[32];
+};
+/*
+ * Create a batch of the applications uuids[0..n-1] in one transaction: a
+ * new id (filled in b->id), count = n, every application must be status
+ * "review" (confirmed, AC-7) and in no other batch; each becomes
+ * "forwarded" with a history row naming the batch.  clerk "" = user.
+ */
+int store_batch_create(struct store *st, struct batch *b,
+    const char *const *uuids, size_t n, struct err *e);
+int store_batch_get(struct store *st, const char *id, struct batch *out,
+    struct err *e);
+/* The applications of a batch in list order. */
+int store_batch_items(struct store *st, const char *id,
+    struct application_list *out, struct err *e);
+/* Batches with date in [from, to] (0 = open), newest first; *v malloc'd. */
+int store_batch_list(struct store *st, int from, int to, struct batch **v,
+    size_t *n, struct err *e);
+/* The batch an application went in ("" when none). */
+int store_batch_of(struct store *st, const char *uuid, char out[48],
+    struct err *e);
+
+/* INT-11: inquiry and disclosure-request log (問合せ・開示請求受付簿). */
+struct inquiry {
+	int64_t id;
+	char no[40];			/* "<terminal>-Q<yyyymmdd>-<nnn>" */
+	char kind[32];			/* inquiry, disclosure, correction, stop */
+	char atena[16];			/* person concerned, may be "" */
+	char requester[128];
+	char summary[512];
+	char received_at[32];
+	char received_by[STORE_NAME_MAX];
+	char response[512];		/* "" = not answered yet */
+	char responded_at[32];
+	char responded_by[STORE_NAME_MAX];
+};
+/* New entry: no, received_at/by filled in.  Audited by the caller. */
+int store_inquiry_add(struct store *st, struct inquiry *q, struct err *e);
+/* Record the response (by = user, at = now).  ERR_NOTFOUND. */
+int store_inquiry_respond(struct store *st, const char *no,
+    const char *response, struct err *e);
+int store_inquiry_get(struct store *st, const char *no, struct inquiry *out,
+    struct err *e);
+/* open_only: not answered yet; newest first; *v malloc'd. */
+int store_inquiry_list(struct store *st, int open_only, struct inquiry **v,
+    size_t *n, struct err *e);
+
 #endif

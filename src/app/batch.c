@@ -1,0 +1,131 @@
+/*
+ * batch.c — 進達 (INT-9): a reviewer sends confirmed applications to the
+ * centre in a batch, by carrier (搬送) or post (郵送), and prints the
+ * transmittal list (送付書) that goes in the bag.  The list is built from
+ * the batch's items and checked against the batch's recorded count.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "intake.h"
+#include "sync.h"
+
+const char *
+batch_method_ja(const char *method)
+{
+	if (method != NULL && strcmp(method, "carry") == 0)
+		return "搬送";
+	if (method != NULL && strcmp(method, "post") == 0)
+		return "郵送";
+	return method != NULL ? method : "";
+}
+
+const char *
+batch_method_parse(const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	if (strcmp(s, "carry") == 0 || strcmp(s, "搬送") == 0)
+		return "carry";
+	if (strcmp(s, "post") == 0 || strcmp(s, "郵送") == 0)
+		return "post";
+	return NULL;
+}
+
+struct make_tx {
+	struct batch *b;
+	const char *const *uuids;
+	size_t n;
+	struct err *e;
+};
+
+static int
+make_tx(struct store *st, void *arg)
+{
+	struct make_tx *t = arg;
+	char note[96], detail[160];
+	int r;
+
+	if ((r = store_batch_create(st, t->b, t->uuids, t->n, t->e)) != 0)
+		return r;
+	snprintf(note, sizeof(note), "進達 %s", t->b->id);
+	for (size_t i = 0; i < t->n; i++)
+		if ((r = sync_outbox_status(st, t->uuids[i], "forwarded", note, t->e)) != 0)
+			return r;
+	snprintf(detail, sizeof(detail), "batch %s: %d documents, %s, bag %s",
+	    t->b->id, t->b->count, t->b->method, t->b->bag);
+	return store_audit_append(st, NULL, NULL, "batch.create", NULL, "batch",
+	    detail, t->e);
+}
+
+int
+batch_make(struct store *st, struct batch *b, const char *const *uuids, size_t n,
+    struct err *e)
+{
+	struct make_tx t = { b, uuids, n, e };
+
+	if (store_user(st)->role != ROLE_REVIEWER)
+		return err_set_ja(e, ERR_PERM, "進達は確認者が行います",
+		    "only reviewers forward batches");
+	return store_tx(st, make_tx, &t, e);
+}
+
+static void
+ymd_text(int ymd, char *out, size_t cap)
+{
+	struct date d;
+	char wa[32], iso[16];
+
+	if (date_from_ymd(ymd, &d) != 0) {
+		snprintf(out, cap, "%d", ymd);
+		return;
+	}
+	date_format_iso(&d, iso, sizeof(iso));
+	if (date_format_wareki(&d, wa, sizeof(wa)) < 0)
+		wa[0] = '\0';
+	snprintf(out, cap, "%s (%s)", wa, iso);
+}
+
+int
+batch_transmittal(struct store *st, const struct screen_set *set, const char *id,
+    struct wbuf *w, struct err *e)
+{
+	struct application_list items;
+	struct batch b;
+	char date[64];
+	int r;
+
+	if ((r = store_batch_get(st, id, &b, e)) != 0)
+		return r;
+	if ((r = store_batch_items(st, id, &items, e)) != 0)
+		return r;
+	if ((int)items.n != b.count) {
+		application_list_free(&items);
+		return err_set_ja(e, ERR_CORRUPT, "進達の件数が記録と一致しません",
+		    "batch %s: %zu documents but %d recorded (INT-9)", id, items.n,
+		    b.count);
+	}
+	ymd_text(b.date, date, sizeof(date));
+	wbuf_printf(w, "進達書（送付書）\n");
+	wbuf_printf(w, "進達番号 %s\n", b.id);
+	wbuf_printf(w, "進達日   %s\n", date);
+	wbuf_printf(w, "送付方法 %s\n", batch_method_ja(b.method));
+	wbuf_printf(w, "袋番号   %s\n", b.bag);
+	if (b.destination[0] != '\0')
+		wbuf_printf(w, "送付先   %s\n", b.destination);
+	wbuf_printf(w, "担当     %s\n", b.clerk);
+	wbuf_printf(w, "------------------------------------------------------------\n");
+	wbuf_printf(w, "No. 受付番号             受付日     宛名番号     申請書\n");
+	for (size_t i = 0; i < items.n; i++) {
+		const struct application *a = &items.v[i];
+		const struct screen *s = screen_set_find(set, a->type);
+		wbuf_printf(w, "%3zu %-20s %.10s %-12s %s\n", i + 1, a->receipt_no,
+		    a->received_at, a->atena, s != NULL ? s->title : a->type);
+	}
+	wbuf_printf(w, "------------------------------------------------------------\n");
+	wbuf_printf(w, "件数 %zu 件\n", items.n);
+	application_list_free(&items);
+	if (w->err != 0)
+		return err_set(e, ERR_RANGE, "transmittal list too long");
+	return 0;
+}

@@ -1,0 +1,213 @@
+/*
+ * intake.c — taking an application in (F4): which procedures the clerk may
+ * take in (AC-6), prefilling a form from the visit, and saving it with its
+ * receipt number, outbox entry and audit row in one transaction — refused
+ * without the visit's identity check (ID-1) and, for an agent, the agent's
+ * record (ID-2).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "intake.h"
+#include "sync.h"
+
+int
+intake_may_enter(const struct account *a, const char *procedure)
+{
+	return a != NULL && procedure != NULL &&
+	    account_perm(a, procedure) == PERM_WRITE;
+}
+
+int
+intake_menu(const struct screen_set *set, const struct account *a, int *idx,
+    int max)
+{
+	int n = 0;
+
+	if (set == NULL)
+		return 0;
+	for (int i = 0; i < set->n && n < max; i++)
+		if (intake_may_enter(a, set->s[i]->procedure))
+			idx[n++] = i;
+	return n;
+}
+
+/* The value of a prefill source for the visit's person, or NULL. */
+static const char *
+prefill_value(const char *src, struct store *st, const struct visit *v,
+    char *buf, size_t cap)
+{
+	const struct person *p = &v->person;
+	const struct account *a = store_user(st);
+	struct date d;
+
+	if (strcmp(src, "today") == 0) {
+		date_today(&d);
+		date_format_iso(&d, buf, cap);
+		return buf;
+	}
+	if (strcmp(src, "clerk.name") == 0)
+		return a->display[0] ? a->display : a->name;
+	if (!v->have_person)
+		return NULL;
+	/* card.* come from the same person: the identity check compared the
+	 * card with the record and the clerk resolved any difference there */
+	if (strncmp(src, "card.", 5) == 0)
+		src += 5;
+	else if (strncmp(src, "person.", 7) == 0)
+		src += 7;
+	if (strcmp(src, "name") == 0)
+		return p->name;
+	if (strcmp(src, "kana") == 0)
+		return p->kana;
+	if (strcmp(src, "alias") == 0)
+		return p->alias;
+	if (strcmp(src, "alias_kana") == 0)
+		return p->alias_kana;
+	if (strcmp(src, "postal") == 0)
+		return p->postal;
+	if (strcmp(src, "address") == 0)
+		return p->address;
+	if (strcmp(src, "atena") == 0)
+		return p->atena;
+	if (strcmp(src, "household") == 0)
+		return p->household;
+	if (strcmp(src, "head") == 0)
+		return p->head;
+	if (strcmp(src, "ward") == 0)
+		return p->ward;
+	if (strcmp(src, "sex") == 0)
+		return sex_name_ja(p->sex);
+	if (strcmp(src, "birth") == 0) {
+		if (date_from_ymd(p->birth, &d) != 0)
+			return NULL;
+		date_format_iso(&d, buf, cap);
+		return buf;
+	}
+	if (strcmp(src, "mynumber") == 0) {
+		/* only a number the identity check confirmed (ID-3) */
+		if (!v->linked || cap < 13 ||
+		    store_mynumber_get(st, p->atena, buf, NULL) != 0)
+			return NULL;
+		return buf;
+	}
+	return NULL;
+}
+
+void
+intake_prefill(struct form *f, struct store *st, const struct visit *v)
+{
+	char buf[256];
+
+	for (int i = 0; i < f->s->nfields; i++) {
+		const struct field *fd = &f->s->fields[i];
+		const char *val;
+		if (fd->prefill[0] == '\0' || f->values[i][0] != '\0')
+			continue;
+		val = prefill_value(fd->prefill, st, v, buf, sizeof(buf));
+		/* a value the field refuses (too long, wrong option) is left
+		 * for the clerk to type */
+		if (val != NULL && val[0] != '\0')
+			form_set_index(f, i, val, NULL);
+		mem_wipe(buf, sizeof(buf));
+	}
+	f->dirty = 0;
+}
+
+/* ID-1, ID-2: the visit's records really are in the store. */
+static int
+check_records(struct store *st, const struct visit *v, struct err *e)
+{
+	struct idcheck ic;
+
+	if (store_idcheck_get(st, v->idcheck.uuid, &ic, NULL) != 0 ||
+	    strcmp(ic.atena, v->person.atena) != 0)
+		return err_set_ja(e, ERR_STATE,
+		    "本人確認（番号確認・身元確認）の記録がありません。F2 で本人確認をしてください",
+		    "no identity-check record for this person in the store (ID-1)");
+	if (v->agent.present &&
+	    store_idcheck_get(st, v->agent.idcheck, &ic, NULL) != 0)
+		return err_set_ja(e, ERR_STATE, "代理人の本人確認が記録されていません",
+		    "no identity-check record of the agent in the store (ID-2)");
+	return 0;
+}
+
+struct save_tx {
+	struct application *a;
+	const char *screen;
+	int purpose;
+	struct err *e;
+};
+
+static int
+save_tx(struct store *st, void *arg)
+{
+	struct save_tx *t = arg;
+	char detail[160];
+	struct err *e = t->e;
+	int r;
+
+	if ((r = store_application_save(st, t->a, e)) != 0 ||
+	    (r = sync_outbox_application(st, t->a->uuid, e)) != 0)
+		return r;
+	snprintf(detail, sizeof(detail), "receipt %s procedure %s%s",
+	    t->a->receipt_no, t->a->procedure,
+	    t->purpose ? " purpose-of-use acknowledged" : "");
+	return store_audit_append(st, NULL, NULL, "application.save",
+	    t->a->atena, t->screen, detail, e);
+}
+
+int
+intake_save(struct store *st, const struct visit *v, const struct form *f,
+    int purpose_ack, struct intake_result *out, struct err *e)
+{
+	const struct screen *s = f->s;
+	struct application a;
+	struct save_tx t;
+	struct wbuf w, ag;
+	int r, bad;
+
+	memset(out, 0, sizeof(*out));
+	if (!intake_may_enter(store_user(st), s->procedure))
+		return err_set_ja(e, ERR_PERM, "この事務の申請を受け付ける権限がありません",
+		    "account may not take in procedure %s (AC-6)", s->procedure);
+	if ((r = visit_ready(v, e)) != 0)
+		return r;
+	if ((r = check_records(st, v, e)) != 0)
+		return r;
+	if (s->purpose[0] != '\0' && !purpose_ack)
+		return err_set_ja(e, ERR_STATE, "利用目的の説明が確認されていません",
+		    "purpose of use not acknowledged (INT-7)");
+	if ((r = form_validate(f, &bad, e)) != 0)
+		return r;
+	memset(&a, 0, sizeof(a));
+	wbuf_init(&w, 0);
+	wbuf_init(&ag, 0);
+	if ((r = form_to_json(f, &w, e)) != 0)
+		goto out;
+	if ((r = visit_agent_json(v, &ag)) != 0) {
+		err_set(e, r, "agent record too large");
+		goto out;
+	}
+	snprintf(a.procedure, sizeof(a.procedure), "%s", s->procedure);
+	snprintf(a.type, sizeof(a.type), "%s", s->id);
+	snprintf(a.atena, sizeof(a.atena), "%s", v->person.atena);
+	snprintf(a.idcheck, sizeof(a.idcheck), "%s", v->idcheck.uuid);
+	snprintf(a.status, sizeof(a.status), "received");
+	/* borrowed for the save; not freed through a */
+	a.form_json = (char *)wbuf_str(&w);
+	a.agent_json = ag.len > 0 ? (char *)wbuf_str(&ag) : NULL;
+	t.a = &a;
+	t.screen = s->id;
+	t.purpose = purpose_ack && s->purpose[0] != '\0';
+	t.e = e;
+	if ((r = store_tx(st, save_tx, &t, e)) != 0)
+		goto out;
+	snprintf(out->uuid, sizeof(out->uuid), "%s", a.uuid);
+	snprintf(out->receipt_no, sizeof(out->receipt_no), "%s", a.receipt_no);
+	log_info("application %s saved (%s/%s)", a.receipt_no, a.procedure, a.type);
+out:
+	wbuf_free(&w);
+	wbuf_free(&ag);
+	return r;
+}
