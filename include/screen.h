@@ -31,6 +31,8 @@
 #define SCREEN_FIELDS_MAX 128
 #define SCREEN_OPTIONS_MAX 32
 #define SCREEN_CHECKS_MAX 8
+#define SCREEN_WHEN_MAX 4	/* conditions joined by "or" in one shows-when */
+#define SCREEN_FLAGS_MAX 8
 #define SCREEN_FILE_MAX (256 * 1024)
 #define FORM_VALUE_MAX 1024	/* bytes of one value, UTF-8 */
 
@@ -56,7 +58,10 @@ struct field_check {
 };
 
 /* shows-when: the field exists only while field `ref` has (op '=') or has
- * not (op '!') the value `value`; a checkbox is compared as "on"/"off". */
+ * not (op '!') the value `value`; a checkbox is compared as "on"/"off".
+ * "shows-when A = x or B = y" adds the alternatives in `when_or`: the field
+ * is shown when any condition holds (a condition on a hidden field never
+ * holds). */
 struct field_cond {
 	int ref;			/* -1: always shown */
 	char op;
@@ -72,6 +77,9 @@ struct field {
 	int noptions;
 	char options[SCREEN_OPTIONS_MAX][SCREEN_OPTION_MAX];
 	struct field_cond when;
+	int nwhen_or;			/* further alternatives of `when` */
+	struct field_cond when_or[SCREEN_WHEN_MAX - 1];
+	int attachment;			/* checkbox: an item of the 添付書類 checklist */
 	char prefill[SCREEN_ID_MAX];	/* "card.name", "person.address", or "" */
 	int nchecks;
 	struct field_check checks[SCREEN_CHECKS_MAX];
@@ -84,6 +92,8 @@ struct screen {
 	char title[SCREEN_TEXT_MAX];
 	char procedure[SCREEN_ID_MAX];
 	char purpose[1024];		/* purpose-of-use notice (INT-7), may be "" */
+	int nflags;			/* "flag" lines: what the intake flow must do */
+	char flags[SCREEN_FLAGS_MAX][SCREEN_ID_MAX];
 	int nfields;
 	struct field *fields;
 };
@@ -105,6 +115,12 @@ int field_type_parse(const char *name);
 /* The prefill sources a screen may name (NULL-terminated), for the man page
  * and for the code that fills them (card reading, the person record). */
 extern const char *const screen_prefill_sources[];
+/* The screen flags a file may give (NULL-terminated), see
+ * madoguchi-screen(5): "review-board" = the application goes to the
+ * 審査会 before a decision (TOKYO 新規/再開/更新, INT-4). */
+extern const char *const screen_flag_names[];
+/* 1 when the screen carries the flag. */
+int screen_has_flag(const struct screen *s, const char *flag);
 
 /* All screens of a directory (*.screen, sorted by file name).  Any bad file
  * or a duplicate screen id fails the whole load with "file:line: reason". */

@@ -194,6 +194,10 @@ check_age(const struct form *f, const struct field *fd, const struct field_check
 		on.d = 1;
 	}
 	age = date_age(d, &on);
+	/* a child born during this fiscal year (after 1 April, not after
+	 * today) is 0 for age-fiscal, not "not yet born" */
+	if (age < 0 && c->kind == CK_AGE_FISCAL && date_cmp(d, &f->today) <= 0)
+		age = 0;
 	if (age >= c->a && age <= c->b)
 		return 0;
 	snprintf(ja, sizeof(ja), "年齢が%d歳から%d歳の範囲にありません%s", c->a, c->b,
@@ -419,15 +423,13 @@ form_get(const struct form *f, const char *name)
 	return i < 0 ? NULL : f->values[i];
 }
 
-int
-form_field_shown(const struct form *f, int i)
+/* Does one shows-when condition hold?  Never on a hidden field. */
+static int
+cond_holds(const struct form *f, const struct field_cond *c)
 {
-	const struct field_cond *c = &f->s->fields[i].when;
 	const char *v;
 	int eq;
 
-	if (c->ref < 0)
-		return 1;
 	/* a field whose controlling field is hidden is hidden too */
 	if (!form_field_shown(f, c->ref))
 		return 0;
@@ -437,6 +439,23 @@ form_field_shown(const struct form *f, int i)
 	else
 		eq = strcmp(c->value, v) == 0;
 	return c->op == '=' ? eq : !eq;
+}
+
+int
+form_field_shown(const struct form *f, int i)
+{
+	const struct field *fd = &f->s->fields[i];
+
+	if (fd->when.ref < 0)
+		return 1;
+	if (cond_holds(f, &fd->when))
+		return 1;
+	/* "or" alternatives (e.g. TOKYO III.2-R2: 診断書 items show when the
+	 * applicant is not a 他県転入 or the 同意書 is recorded) */
+	for (int k = 0; k < fd->nwhen_or; k++)
+		if (cond_holds(f, &fd->when_or[k]))
+			return 1;
+	return 0;
 }
 
 int

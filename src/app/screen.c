@@ -38,6 +38,20 @@ const char *const screen_prefill_sources[] = {
 	NULL
 };
 
+const char *const screen_flag_names[] = {
+	"review-board",
+	NULL
+};
+
+int
+screen_has_flag(const struct screen *s, const char *flag)
+{
+	for (int i = 0; i < s->nflags; i++)
+		if (strcmp(s->flags[i], flag) == 0)
+			return 1;
+	return 0;
+}
+
 const char *
 field_type_name(enum field_type t)
 {
@@ -79,7 +93,7 @@ struct parser {
 	int cap;
 	/* what the current field has been given, for "given twice" */
 	int seen_label, seen_type, seen_required, seen_length, seen_options,
-	    seen_when, seen_prefill;
+	    seen_when, seen_prefill, seen_attachment;
 	int seen_screen, seen_title, seen_procedure;
 	struct err *e;
 };
@@ -247,7 +261,7 @@ new_field(struct parser *p, const char *name)
 	f->line = p->line;
 	p->cur = f;
 	p->seen_label = p->seen_type = p->seen_required = p->seen_length = 0;
-	p->seen_options = p->seen_when = p->seen_prefill = 0;
+	p->seen_options = p->seen_when = p->seen_prefill = p->seen_attachment = 0;
 	return 0;
 }
 
@@ -340,22 +354,20 @@ kw_options(struct parser *p, char *v)
 	return 0;
 }
 
+/* One condition "FIELD = VALUE" or "FIELD != VALUE" (modifies v). */
 static int
-kw_when(struct parser *p, char *v)
+parse_cond(struct parser *p, char *v, struct field_cond *c)
 {
-	struct field *f = p->cur;
 	const struct field *ref;
 	char *op, *name, *val;
 	int i;
 
-	if (once(p, &p->seen_when, "shows-when") != 0)
-		return ERR_FORMAT;
 	if ((op = strstr(v, "!=")) != NULL) {
-		f->when.op = '!';
+		c->op = '!';
 		*op = '\0';
 		val = op + 2;
 	} else if ((op = strchr(v, '=')) != NULL) {
-		f->when.op = '=';
+		c->op = '=';
 		*op = '\0';
 		val = op + 1;
 	} else
@@ -373,8 +385,41 @@ kw_when(struct parser *p, char *v)
 		return perr(p, "shows-when: checkbox \"%s\" is compared with on or off", ref->name);
 	if (ref->type == FT_SELECT && option_index(ref, val) < 0)
 		return perr(p, "shows-when: \"%s\" is not an option of \"%s\"", val, ref->name);
-	f->when.ref = i;
-	memcpy(f->when.value, val, strlen(val) + 1);
+	c->ref = i;
+	memcpy(c->value, val, strlen(val) + 1);
+	return 0;
+}
+
+static int
+kw_when(struct parser *p, char *v)
+{
+	struct field *f = p->cur;
+	char *part = v, *sep;
+	int n = 0;
+
+	if (once(p, &p->seen_when, "shows-when") != 0)
+		return ERR_FORMAT;
+	if (strncmp(v, "or ", 3) == 0 ||
+	    (strlen(v) >= 3 && strcmp(v + strlen(v) - 3, " or") == 0))
+		return perr(p, "shows-when: expected FIELD = VALUE or FIELD != VALUE");
+	/* "A = x or B = y": alternatives, split on the word "or" between
+	 * blanks (an option text containing " or " cannot be named here) */
+	for (;;) {
+		struct field_cond *c;
+		sep = strstr(part, " or ");
+		if (sep != NULL)
+			*sep = '\0';
+		if (n == SCREEN_WHEN_MAX)
+			return perr(p, "shows-when: too many alternatives (max %d)", SCREEN_WHEN_MAX);
+		c = n == 0 ? &f->when : &f->when_or[n - 1];
+		if (parse_cond(p, part, c) != 0)
+			return ERR_FORMAT;
+		n++;
+		if (sep == NULL)
+			break;
+		part = sep + 4;
+	}
+	f->nwhen_or = n - 1;
 	return 0;
 }
 
@@ -496,6 +541,20 @@ kw_header(struct parser *p, const char *kw, char *v)
 		memcpy(s->procedure, v, strlen(v) + 1);
 		return 0;
 	}
+	if (strcmp(kw, "flag") == 0) {
+		int known = 0;
+		for (int i = 0; screen_flag_names[i] != NULL; i++)
+			if (strcmp(screen_flag_names[i], v) == 0)
+				known = 1;
+		if (!known)
+			return perr(p, "unknown flag \"%.60s\" (see madoguchi-screen(5))", v);
+		if (screen_has_flag(s, v))
+			return perr(p, "flag \"%s\" given twice", v);
+		if (s->nflags == SCREEN_FLAGS_MAX)
+			return perr(p, "too many flags (max %d)", SCREEN_FLAGS_MAX);
+		memcpy(s->flags[s->nflags++], v, strlen(v) + 1);
+		return 0;
+	}
 	/* purpose: each line adds one line of the notice */
 	if (strlen(s->purpose) + strlen(v) + 2 > sizeof(s->purpose))
 		return perr(p, "purpose too long (max %zu bytes in all)", sizeof(s->purpose) - 1);
@@ -536,9 +595,25 @@ parse_line(struct parser *p, const char *line, size_t n)
 		return once(p, &p->seen_required, "required") != 0 ? ERR_FORMAT :
 		    (p->cur->required = 1, 0);
 	}
+	if (strcmp(kw, "attachment") == 0) {
+		/* a checkbox of the 添付書類 checklist: "required" makes the
+		 * document mandatory, shows-when makes it conditional */
+		if (p->cur == NULL)
+			return perr(p, "\"attachment\" outside a field");
+		if (*v != '\0')
+			return perr(p, "\"attachment\" takes no value");
+		if (once(p, &p->seen_attachment, "attachment") != 0 ||
+		    need_type(p, "attachment") != 0)
+			return ERR_FORMAT;
+		if (p->cur->type != FT_CHECKBOX)
+			return perr(p, "attachment applies only to type checkbox");
+		p->cur->attachment = 1;
+		return 0;
+	}
 	if (strcmp(kw, "screen") != 0 && strcmp(kw, "title") != 0 &&
 	    strcmp(kw, "procedure") != 0 && strcmp(kw, "purpose") != 0 &&
-	    strcmp(kw, "field") != 0 && strcmp(kw, "label") != 0 &&
+	    strcmp(kw, "flag") != 0 && strcmp(kw, "field") != 0 &&
+	    strcmp(kw, "label") != 0 &&
 	    strcmp(kw, "type") != 0 && strcmp(kw, "length") != 0 &&
 	    strcmp(kw, "options") != 0 && strcmp(kw, "shows-when") != 0 &&
 	    strcmp(kw, "prefill") != 0 && strcmp(kw, "check") != 0)
@@ -546,7 +621,8 @@ parse_line(struct parser *p, const char *line, size_t n)
 	if (*v == '\0')
 		return perr(p, "\"%s\" needs a value", kw);
 	if (strcmp(kw, "screen") == 0 || strcmp(kw, "title") == 0 ||
-	    strcmp(kw, "procedure") == 0 || strcmp(kw, "purpose") == 0)
+	    strcmp(kw, "procedure") == 0 || strcmp(kw, "purpose") == 0 ||
+	    strcmp(kw, "flag") == 0)
 		return kw_header(p, kw, v);
 	if (!p->seen_screen)
 		return perr(p, "the file must start with \"screen ID\"");

@@ -1,0 +1,139 @@
+/*
+ * test_screen_additions.c — the screen-engine additions made for the
+ * shipped application screens (madoguchi-screen(5)): "shows-when A = x or
+ * B = y" alternatives (TOKYO III.2-R2 同意書 gate), "attachment" (the 添付書類
+ * checklist), the screen "flag" review-board (TOKYO 審査会 routing, INT-4),
+ * and age-fiscal for a child born during the current fiscal year.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "harness.h"
+#include "screen.h"
+
+#define HDR "screen s1\ntitle テスト\nprocedure p\n"
+
+static const struct {
+	const char *text;
+	const char *msg;
+} ext_bad[] = {
+	{ HDR "field a\nlabel x\ntype text\nattachment\n",
+	  "t.screen:7: attachment applies only to type checkbox" },
+	{ HDR "field a\nlabel x\nattachment\n", "t.screen:6: \"attachment\" must follow \"type\"" },
+	{ HDR "field a\nlabel x\ntype checkbox\nattachment yes\n",
+	  "t.screen:7: \"attachment\" takes no value" },
+	{ HDR "field a\nlabel x\ntype checkbox\nattachment\nattachment\n",
+	  "t.screen:8: \"attachment\" given twice for field \"a\"" },
+	{ HDR "attachment\n", "t.screen:4: \"attachment\" outside a field" },
+	{ HDR "flag bogus\n", "t.screen:4: unknown flag \"bogus\" (see madoguchi-screen(5))" },
+	{ HDR "flag review-board\nflag review-board\n", "t.screen:5: flag \"review-board\" given twice" },
+	{ "flag review-board\n", "t.screen:1: the file must start with \"screen ID\"" },
+	{ HDR "field a\nlabel x\ntype text\nflag review-board\n",
+	  "t.screen:7: \"flag\" belongs before the first field" },
+	{ HDR "field a\nlabel x\ntype checkbox\nfield b\nlabel y\ntype text\nshows-when a = on or\n",
+	  "t.screen:10: shows-when: expected FIELD = VALUE or FIELD != VALUE" },
+	{ HDR "field a\nlabel x\ntype checkbox\nfield b\nlabel y\ntype text\n"
+	  "shows-when a = on or c = on\n",
+	  "t.screen:10: shows-when: no field \"c\" declared before this one" },
+	{ HDR "field a\nlabel x\ntype checkbox\nfield b\nlabel y\ntype text\n"
+	  "shows-when a = on or a = yes\n",
+	  "t.screen:10: shows-when: checkbox \"a\" is compared with on or off" },
+	{ HDR "field a\nlabel x\ntype checkbox\nfield b\nlabel y\ntype text\n"
+	  "shows-when a = on or a = off or a = on or a = off or a = on\n",
+	  "t.screen:10: shows-when: too many alternatives (max 4)" },
+};
+
+TEST(screen_engine_additions_errors)
+{
+	for (size_t i = 0; i < sizeof(ext_bad) / sizeof(ext_bad[0]); i++) {
+		struct screen *s = NULL;
+		struct err e;
+		err_clear(&e);
+		CHECK_INT(screen_parse("t.screen", ext_bad[i].text, strlen(ext_bad[i].text), &s, &e),
+		    ERR_FORMAT);
+		CHECK(s == NULL);
+		CHECK_STR(e.msg, ext_bad[i].msg);
+	}
+}
+
+/* "or": shown when any alternative holds; an alternative on a hidden field
+ * never holds; attachment and flag are parsed into the definition. */
+TEST(screen_engine_additions_semantics)
+{
+	const char *text = HDR "flag review-board\n"
+	    "field transfer\nlabel 他県転入\ntype checkbox\n"
+	    "field consent\nlabel 同意書\ntype checkbox\nrequired\nshows-when transfer = on\nattachment\n"
+	    "field kind\nlabel 区分\ntype select\noptions 甲 | 乙 | 丙\n"
+	    "field diag\nlabel 診断書\ntype text\nrequired\nshows-when transfer = off or consent = on\n"
+	    "field two\nlabel 乙丙\ntype text\nshows-when kind = 乙 or kind = 丙\n";
+	struct screen *s = NULL;
+	struct form *f;
+	struct err e;
+	int bad = -1;
+
+	err_clear(&e);
+	REQUIRE_OK(screen_parse("t.screen", text, strlen(text), &s, &e), &e);
+	CHECK(screen_has_flag(s, "review-board"));
+	CHECK(!screen_has_flag(s, "other"));
+	CHECK_INT(s->nflags, 1);
+	CHECK(s->fields[1].attachment);
+	CHECK(!s->fields[0].attachment);
+	CHECK_INT(s->fields[3].nwhen_or, 1);
+	CHECK_INT(s->fields[3].when_or[0].ref, 1);
+	CHECK_INT(s->fields[4].nwhen_or, 1);
+	CHECK_STR(s->fields[4].when_or[0].value, "丙");
+	f = form_new(s);
+	REQUIRE(f != NULL);
+	/* not a transfer: diag shown, consent hidden */
+	CHECK(form_field_shown(f, 3));
+	CHECK(!form_field_shown(f, 1));
+	/* transfer without consent: diag hidden, consent required */
+	CHECK_OK(form_set(f, "transfer", "on", &e), &e);
+	CHECK(!form_field_shown(f, 3));
+	CHECK_INT(form_validate(f, &bad, &e), ERR_INVAL);
+	CHECK_INT(bad, 1);
+	CHECK_OK(form_set(f, "consent", "on", &e), &e);
+	CHECK(form_field_shown(f, 3));
+	CHECK_INT(form_validate(f, &bad, &e), ERR_INVAL);
+	CHECK_INT(bad, 3);
+	CHECK_OK(form_set(f, "diag", "F32", &e), &e);
+	CHECK_OK(form_validate(f, NULL, &e), &e);
+	/* either option of the second alternative list */
+	CHECK(!form_field_shown(f, 4));
+	CHECK_OK(form_set(f, "kind", "乙", &e), &e);
+	CHECK(form_field_shown(f, 4));
+	CHECK_OK(form_set(f, "kind", "丙", &e), &e);
+	CHECK(form_field_shown(f, 4));
+	CHECK_OK(form_set(f, "kind", "甲", &e), &e);
+	CHECK(!form_field_shown(f, 4));
+	form_free(f);
+	screen_free(s);
+}
+
+/* age-fiscal counts a child born after 1 April of this fiscal year (but not
+ * after today) as 0; before this fix such a baby was refused as "not born". */
+TEST(screen_age_fiscal_child_born_this_fiscal_year)
+{
+	const char *text = HDR "field b\nlabel 生年月日\ntype date\ncheck age-fiscal 0 17\n"
+	    "field c\nlabel 年齢\ntype date\ncheck age-fiscal 3 5\n";
+	struct screen *s = NULL;
+	struct form *f;
+	struct err e;
+
+	REQUIRE_OK(screen_parse("t.screen", text, strlen(text), &s, &e), &e);
+	f = form_new(s);
+	REQUIRE(f != NULL);
+	f->today.y = 2025;
+	f->today.m = 10;
+	f->today.d = 1;
+	CHECK_OK(form_set(f, "b", "2025-09-30", &e), &e);
+	CHECK_OK(form_set(f, "b", "2025-10-01", &e), &e);
+	CHECK_OK(form_set(f, "b", "2025-04-02", &e), &e);
+	CHECK_INT(form_set(f, "b", "2025-10-02", &e), ERR_RANGE);	/* not born yet */
+	CHECK_INT(form_set(f, "c", "2025-09-30", &e), ERR_RANGE);	/* 0 is below 3 */
+	CHECK_OK(form_set(f, "c", "2021-04-01", &e), &e);		/* 4 on 1 April */
+	form_free(f);
+	screen_free(s);
+}
