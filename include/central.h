@@ -81,6 +81,12 @@ int central_import_text(struct central *c, enum import_kind kind,
     const char *name, const char *text, size_t n, FILE *rep_out,
     struct import_report *r, struct err *e);
 
+/* The fictional residents of 窓口市 (store.h synth_*, seed, n people) with
+ * their 個人番号 and certificates, imported as persons and eligibility. */
+int central_demo_data(struct central *c, uint64_t seed, size_t n,
+    FILE *rep_out, struct import_report *persons, struct import_report *elig,
+    struct err *e);
+
 /* Received applications with cursor > since, as JSON Lines or CSV, to out.
  * *next receives the cursor to pass next time. */
 int central_export_applications(struct central *c, int64_t since,

@@ -357,6 +357,10 @@ int sync_outbox_application(struct store *st, const char *uuid, struct err *e);
 int sync_outbox_status(struct store *st, const char *app_uuid,
     const char *status, const char *note, struct err *e);
 
+/* 1 while the outbox item of this uuid (an application's) has not been
+ * acknowledged by the central: the application is provisional (NET-7). */
+int sync_is_pending(struct store *st, const char *uuid);
+
 /* ----------------------------------------------------------- scheduler */
 
 /* Background sync for the TUI: its own thread and store connection

@@ -41,6 +41,8 @@ struct opts {
 	const char *wards;
 	const char *procedures;
 	const char *log;
+	const char *count;
+	const char *seed;
 	int max_conn;
 	char *pos[8];
 	int npos;
@@ -59,6 +61,7 @@ usage(void)
 	    "  terminal enrol ID [--wards LIST] [--procedures LIST]\n"
 	    "  terminal revoke ID\n"
 	    "  terminal list\n"
+	    "  demo-data [--count N] [--seed S]      load the fictional residents of 窓口市\n"
 	    "The store is --store DIR, else $MDG_CENTRAL_STORE, else %s.\n"
 	    "See madoguchi-central(8).\n", DEFAULT_STORE);
 	return 2;
@@ -90,6 +93,10 @@ parse(int argc, char **argv, struct opts *o)
 			dst = &o->procedures;
 		else if (strcmp(a, "--log") == 0)
 			dst = &o->log;
+		else if (strcmp(a, "--count") == 0)
+			dst = &o->count;
+		else if (strcmp(a, "--seed") == 0)
+			dst = &o->seed;
 		else if (strcmp(a, "--max-conn") == 0) {
 			if (i + 1 >= argc || (o->max_conn = atoi(argv[++i])) < 1)
 				return -1;
@@ -203,6 +210,25 @@ cmd_export(struct central *c, const struct opts *o)
 }
 
 static int
+cmd_demo(struct central *c, const struct opts *o)
+{
+	struct import_report p, el;
+	struct err e;
+	long n = o->count != NULL ? atol(o->count) : 1000;
+	unsigned long long seed = o->seed != NULL ? strtoull(o->seed, NULL, 10) : 1;
+
+	if (n < 1 || n > 10000000)
+		return usage();
+	err_clear(&e);
+	if (central_demo_data(c, seed, (size_t)n, stderr, &p, &el, &e) != 0)
+		return fail(&e);
+	printf("demo data: %ld persons (%ld changed), %ld eligibility records (%ld changed),"
+	    " %ld rejected\n", p.accepted, p.changed, el.accepted, el.changed,
+	    p.rejected + el.rejected);
+	return 0;
+}
+
+static int
 cmd_terminal(struct central *c, const struct opts *o)
 {
 	struct err e;
@@ -260,7 +286,7 @@ main(int argc, char **argv)
 	}
 	if (strcmp(o.pos[0], "key") != 0 && strcmp(o.pos[0], "serve") != 0 &&
 	    strcmp(o.pos[0], "import") != 0 && strcmp(o.pos[0], "export") != 0 &&
-	    strcmp(o.pos[0], "terminal") != 0)
+	    strcmp(o.pos[0], "terminal") != 0 && strcmp(o.pos[0], "demo-data") != 0)
 		return usage();
 	if (central_open(o.store, &c, &e) != 0) {
 		log_close();
@@ -275,6 +301,8 @@ main(int argc, char **argv)
 		rc = cmd_import(c, &o);
 	else if (strcmp(o.pos[0], "export") == 0)
 		rc = cmd_export(c, &o);
+	else if (strcmp(o.pos[0], "demo-data") == 0)
+		rc = cmd_demo(c, &o);
 	else
 		rc = cmd_terminal(c, &o);
 	central_close(c);

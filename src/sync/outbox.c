@@ -91,3 +91,19 @@ sync_outbox_status(struct store *st, const char *app_uuid, const char *status,
 	wbuf_free(&w);
 	return r;
 }
+
+int
+sync_is_pending(struct store *st, const char *uuid)
+{
+	sqlite3_stmt *q;
+	int r = 0;
+
+	/* NET-7: provisional while its outbox item waits for the central. */
+	if (sqlite3_prepare_v2(store_db(st), "SELECT 1 FROM outbox WHERE uuid = ?",
+	    -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+	r = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_finalize(q);
+	return r;
+}

@@ -265,6 +265,7 @@ TEST(e2e_offline_intake_arrives_once_and_decision_returns)
 	st = term_open(&v);
 	CHECK_OK(store_outbox_count(st, &left, &e), &e);
 	CHECK_INT(left, 1);
+	CHECK_INT(sync_is_pending(st, uuid), 1);	/* provisional (NET-7) */
 	store_close(st);
 	/* Back online: it arrives, once. */
 	central_start(&v);
@@ -273,6 +274,9 @@ TEST(e2e_offline_intake_arrives_once_and_decision_returns)
 	t_proc_free(&p);
 	CHECK_INT(term_sync(&v, &p), 0);
 	t_proc_free(&p);
+	st = term_open(&v);
+	CHECK_INT(sync_is_pending(st, uuid), 0);
+	store_close(st);
 	central_cmd(&v, "export", "applications", NULL, NULL, NULL, &p);
 	CHECK_INT(p.status, 0);
 	CHECK_INT(count_lines(p.out), 1);

@@ -279,3 +279,22 @@ TEST(central_store_is_encrypted_on_disk)
 	CHECK(t_dir_contains(t_path("c"), "123456789018", 12) == NULL);
 	CHECK(t_dir_contains(t_path("c"), "000000001", 9) == NULL);
 }
+
+TEST(central_demo_data_passes_validation)
+{
+	struct central *c = fresh();
+	struct import_report p, el;
+	struct err e;
+
+	REQUIRE_OK(central_demo_data(c, 1, 300, stderr, &p, &el, &e), &e);
+	CHECK_INT(p.accepted, 300);
+	CHECK_INT(p.rejected, 0);
+	CHECK_INT(el.rejected, 0);
+	CHECK(el.accepted > 0);
+	CHECK_INT(count(c, "SELECT count(*) FROM persons"), 300);
+	/* Same seed again: nothing changes. */
+	REQUIRE_OK(central_demo_data(c, 1, 300, stderr, &p, &el, &e), &e);
+	CHECK_INT(p.changed, 0);
+	CHECK_INT(el.changed, 0);
+	central_close(c);
+}
