@@ -46,17 +46,17 @@ static const struct {
 	{ "kokuho-gendogaku", "kokuho" }, { "kokuho-tokutei-shippei", "kokuho" },
 	{ "kokuho-koza-furikae", "kokuho" },
 	/* KAWASAKI 予防接種 (INT-3) */
-	{ "yobo-jippi-menjo", "yobo-sesshu" }, { "yobo-iraisho", "yobo-sesshu" },
-	{ "yobo-shomeisho", "yobo-sesshu" }, { "yobo-tennyu-rireki", "yobo-sesshu" },
+	{ "yobo-jippi-menjo", "yobo" }, { "yobo-iraisho", "yobo" },
+	{ "yobo-shomeisho", "yobo" }, { "yobo-tennyu-rireki", "yobo" },
 	/* TOKYO 自立支援医療（精神通院） (INT-4) */
 	{ "jiritsu-shinki", "jiritsu-seishin" }, { "jiritsu-saikai", "jiritsu-seishin" },
 	{ "jiritsu-koshin", "jiritsu-seishin" }, { "jiritsu-henko", "jiritsu-seishin" },
 	{ "jiritsu-saikofu", "jiritsu-seishin" },
 	/* KOBE 医療費助成 (INT-5) */
-	{ "josei-koreiki-iko", "iryo-josei" }, { "josei-kodomo", "iryo-josei" },
-	{ "josei-judo-shogai", "iryo-josei" }, { "josei-koreiki-judo", "iryo-josei" },
-	{ "josei-hitorioya", "iryo-josei" }, { "josei-henko", "iryo-josei" },
-	{ "josei-saikofu", "iryo-josei" }, { "josei-shokan", "iryo-josei" },
+	{ "josei-koreiki-iko", "iryohi-josei" }, { "josei-kodomo", "iryohi-josei" },
+	{ "josei-judo-shogai", "iryohi-josei" }, { "josei-koreiki-judo", "iryohi-josei" },
+	{ "josei-hitorioya", "iryohi-josei" }, { "josei-henko", "iryohi-josei" },
+	{ "josei-saikofu", "iryohi-josei" }, { "josei-shokan", "iryohi-josei" },
 };
 #define NEXPECTED (sizeof(expected) / sizeof(expected[0]))
 
