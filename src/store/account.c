@@ -203,8 +203,9 @@ need_admin(struct store *st, struct err *e)
 	return 0;
 }
 
-/* Load the key slots under the directory lock is not needed for the
- * read-only uses here; writers go through slots_update. */
+/* Load the key-slot file.  Writers hold store_dir_lock from before this
+ * load until after their save, so that a concurrent login's failure count
+ * is not lost. */
 static int
 slots_load(struct store *st, struct store_keyslots **ks, char *path,
     size_t cap, struct err *e)
@@ -312,7 +313,7 @@ store_account_add(struct store *st, const struct account *a,
 {
 	struct store_keyslots *ks = NULL;
 	char path[4200], detail[512];
-	int r;
+	int r, lk;
 
 	if ((r = need_admin(st, e)) != 0)
 		return r;
@@ -321,11 +322,13 @@ store_account_add(struct store *st, const struct account *a,
 		    "account names are 1-63 letters, digits or . _ - @");
 	if ((r = store_password_check(password, a->name, e)) != 0)
 		return r;
+	if ((lk = store_dir_lock(st->dir, e)) < 0)
+		return lk;
 	if ((r = slots_load(st, &ks, path, sizeof(path), e)) != 0)
-		return r;
+		goto out;
 	if (store_keyslots_has(ks, a->name)) {
-		store_keyslots_free(ks);
-		return err_set(e, ERR_EXISTS, "account \"%s\" already exists", a->name);
+		r = err_set(e, ERR_EXISTS, "account \"%s\" already exists", a->name);
+		goto out;
 	}
 	if ((r = store_keyslots_set(ks, a->name, password, st->key, NULL, e)) != 0)
 		goto out;
@@ -343,6 +346,7 @@ store_account_add(struct store *st, const struct account *a,
 		log_info("account %s added by %s", a->name, st->user.name);
 out:
 	store_keyslots_free(ks);
+	store_dir_unlock(lk);
 	return r;
 }
 
@@ -355,19 +359,24 @@ slot_update(struct store *st, const char *name,
 	struct store_keyslots *ks;
 	struct store_slot_state ss;
 	char path[4200];
-	int r;
+	int r, lk;
 
-	if ((r = slots_load(st, &ks, path, sizeof(path), e)) != 0)
+	if ((lk = store_dir_lock(st->dir, e)) < 0)
+		return lk;
+	if ((r = slots_load(st, &ks, path, sizeof(path), e)) != 0) {
+		store_dir_unlock(lk);
 		return r;
-	if (store_keyslots_state(ks, name, &ss) != 0) {
-		store_keyslots_free(ks);
-		return required ? err_set(e, ERR_NOTFOUND,
-		    "account \"%s\" has no key slot", name) : 0;
 	}
-	fn(&ss, arg);
-	store_keyslots_set_state(ks, name, &ss);
-	r = store_keyslots_save(ks, path, e);
+	if (store_keyslots_state(ks, name, &ss) != 0) {
+		r = required ? err_set(e, ERR_NOTFOUND,
+		    "account \"%s\" has no key slot", name) : 0;
+	} else {
+		fn(&ss, arg);
+		store_keyslots_set_state(ks, name, &ss);
+		r = store_keyslots_save(ks, path, e);
+	}
 	store_keyslots_free(ks);
+	store_dir_unlock(lk);
 	return r;
 }
 
@@ -443,14 +452,16 @@ store_account_set_password(struct store *st, const char *name,
 	struct store_slot_state ss = { 0, 0, 0 };
 	char path[4200];
 	uint8_t *tmp = NULL;
-	int self = strcmp(name, st->user.name) == 0, r;
+	int self = strcmp(name, st->user.name) == 0, r, lk;
 
 	if (!self && st->user.role != ROLE_ADMIN)
 		return need_admin(st, e);
 	if ((r = store_password_check(password, name, e)) != 0)
 		return r;
+	if ((lk = store_dir_lock(st->dir, e)) < 0)
+		return lk;
 	if ((r = slots_load(st, &ks, path, sizeof(path), e)) != 0)
-		return r;
+		goto out;
 	if (self || old != NULL) {
 		/* Prove the old password (the admin changing their own too). */
 		if ((tmp = store_key_alloc(e)) == NULL) {
@@ -510,6 +521,7 @@ store_account_set_password(struct store *st, const char *name,
 out:
 	store_key_free(tmp);
 	store_keyslots_free(ks);
+	store_dir_unlock(lk);
 	return r;
 }
 
@@ -536,14 +548,16 @@ store_account_revoke(struct store *st, const char *name, struct err *e)
 	struct store_keyslots *ks = NULL;
 	char path[4200];
 	sqlite3_stmt *q;
-	int r, rc;
+	int r, rc, lk;
 
 	if ((r = need_admin(st, e)) != 0)
 		return r;
 	if (strcmp(name, st->user.name) == 0)
 		return err_set(e, ERR_PERM, "cannot revoke your own account");
+	if ((lk = store_dir_lock(st->dir, e)) < 0)
+		return lk;
 	if ((r = slots_load(st, &ks, path, sizeof(path), e)) != 0)
-		return r;
+		goto out;
 	if ((r = store_keyslots_remove(ks, name, e)) != 0)
 		goto out;
 	if ((r = sql_tx_begin(st->db, e)) != 0)
@@ -564,5 +578,6 @@ store_account_revoke(struct store *st, const char *name, struct err *e)
 	sql_tx_end(st->db, r == 0, r == 0 ? e : NULL);
 out:
 	store_keyslots_free(ks);
+	store_dir_unlock(lk);
 	return r;
 }

@@ -78,6 +78,12 @@ int account_load(sqlite3 *db, const char *name, struct account *out,
 int account_insert(sqlite3 *db, const struct account *a, const char *by,
     int replace, struct err *e);
 
+/* store.c: serialise read-modify-write of the key-slot file between
+ * processes (flock on the directory; the file is replaced by rename).
+ * Returns an fd (>= 0) to pass to store_dir_unlock, or an error. */
+int store_dir_lock(const char *dir, struct err *e);
+void store_dir_unlock(int fd);
+
 /* keyslot.c */
 int keyslots_path(const char *dir, char *out, size_t cap, struct err *e);
 /* Replace path atomically (temp file, fsync, rename, fsync dir), mode 0600. */

@@ -21,8 +21,8 @@
 
 /* Serialise read-modify-write of the key-slot file between processes: an
  * flock on the directory (the file itself is replaced by rename). */
-static int
-dir_lock(const char *dir, struct err *e)
+int
+store_dir_lock(const char *dir, struct err *e)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -37,8 +37,8 @@ dir_lock(const char *dir, struct err *e)
 	return fd;
 }
 
-static void
-dir_unlock(int fd)
+void
+store_dir_unlock(int fd)
 {
 	if (fd >= 0)
 		close(fd);	/* releases the flock */
@@ -151,14 +151,14 @@ store_create(const char *dir, const char *admin, const char *password,
 		return r;
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return err_set(e, ERR_IO, "mkdir %s: %s", dir, strerror(errno));
-	if ((lk = dir_lock(dir, e)) < 0)
+	if ((lk = store_dir_lock(dir, e)) < 0)
 		return lk;
 	if (exists(dir, STORE_KEYS_FILE) || exists(dir, STORE_DB_FILE)) {
-		dir_unlock(lk);
+		store_dir_unlock(lk);
 		return err_set(e, ERR_EXISTS, "%s already holds a store", dir);
 	}
 	if ((st = store_alloc(dir, e)) == NULL) {
-		dir_unlock(lk);
+		store_dir_unlock(lk);
 		return e ? e->code : ERR_NOMEM;
 	}
 	randombytes_buf(st->key, STORE_KEY_LEN);
@@ -181,13 +181,13 @@ store_create(const char *dir, const char *admin, const char *password,
 		goto fail;
 	store_keyslots_free(ks);
 	store_close(st);
-	dir_unlock(lk);
+	store_dir_unlock(lk);
 	return 0;
 fail:
 	store_keyslots_free(ks);
 	store_close(st);
 	remove_db_files(dir);
-	dir_unlock(lk);
+	store_dir_unlock(lk);
 	return r;
 }
 
@@ -207,7 +207,7 @@ store_open(const char *dir, const char *user, const char *password,
 	if (!exists(dir, STORE_KEYS_FILE))
 		return err_set_ja(e, ERR_STATE, "端末のデータストアがありません",
 		    "%s holds no store (run madoguchi init)", dir);
-	if ((lk = dir_lock(dir, e)) < 0)
+	if ((lk = store_dir_lock(dir, e)) < 0)
 		return lk;
 	if ((r = store_keyslots_load(kpath, &ks, e)) != 0)
 		goto out;
@@ -282,7 +282,7 @@ store_open(const char *dir, const char *user, const char *password,
 out:
 	store_keyslots_free(ks);
 	store_close(st);
-	dir_unlock(lk);
+	store_dir_unlock(lk);
 	return r;
 }
 
@@ -358,19 +358,19 @@ store_wipe(const char *dir, struct err *e)
 	char path[4200];
 	int r, lk, found;
 
-	if ((lk = dir_lock(dir, e)) < 0)
+	if ((lk = store_dir_lock(dir, e)) < 0)
 		return lk;
 	if ((r = keyslots_path(dir, path, sizeof(path), e)) != 0) {
-		dir_unlock(lk);
+		store_dir_unlock(lk);
 		return r;
 	}
 	found = exists(dir, STORE_KEYS_FILE);
 	if (found && (r = shred(path, e)) != 0 && r != ERR_NOTFOUND) {
-		dir_unlock(lk);
+		store_dir_unlock(lk);
 		return r;
 	}
 	if (!found && !exists(dir, STORE_DB_FILE)) {
-		dir_unlock(lk);
+		store_dir_unlock(lk);
 		return err_set(e, ERR_NOTFOUND, "%s holds no store", dir);
 	}
 	remove_db_files(dir);
@@ -381,6 +381,6 @@ store_wipe(const char *dir, struct err *e)
 			close(dfd);
 		}
 	}
-	dir_unlock(lk);
+	store_dir_unlock(lk);
 	return 0;
 }
