@@ -20,6 +20,7 @@
 #include "core.h"
 #include "store.h"
 
+#define WL_PASSES 3
 #define WL_COLS "atena, name, kana, alias, alias_kana, alpha, birth, sex, " \
 	"postal, address, household, relation, head, ward, dv, nondisclose, " \
 	"updated_at, updated_by"
@@ -223,22 +224,44 @@ wl_run(sqlite3 *db, uint64_t seed, size_t n, struct wl_result *res)
 	res->load_ops = (double)n / (wl_now() - t0);
 	if (wl_keys_make(seed, n, reps, &k) != 0)
 		return -1;
-	if (wl_lookup(db, "SELECT " WL_COLS " FROM persons WHERE atena = ?", NULL,
-	    sizeof(k.atena[0]), k.atena, k.n, reps, &res->atena_ops) != 0 ||
-	    wl_lookup(db, "SELECT " WL_COLS " FROM persons WHERE atena = "
-	    "(SELECT atena FROM mynumbers WHERE mynumber = ?)", NULL,
-	    sizeof(k.mynumber[0]), k.mynumber, k.n, reps, &res->mynumber_ops) != 0 ||
-	    wl_search(db, "SELECT " WL_COLS " FROM persons WHERE "
-	    "((kana_key >= ?1 AND kana_key < ?2) OR "
-	    "(alias_key >= ?1 AND alias_key < ?2 AND alias_key <> '')) "
-	    "ORDER BY kana_key, atena LIMIT 101", &k, 1, sreps, &res->kana_ops,
-	    &res->kana_p50_us, &res->kana_p95_us, &res->kana_rows) != 0 ||
-	    wl_search(db, "SELECT " WL_COLS " FROM persons WHERE birth = ?1 "
-	    "ORDER BY kana_key, atena LIMIT 101", &k, 0, sreps, &res->birth_ops,
-	    &res->birth_p50_us, &res->birth_p95_us, &res->birth_rows) != 0) {
-		fprintf(stderr, "query failed: %s\n", sqlite3_errmsg(db));
-		wl_keys_free(&k);
-		return -1;
+	/* The machine is shared: each read measurement is taken WL_PASSES
+	 * times and the best pass kept, which filters out other processes. */
+	for (int pass = 0; pass < WL_PASSES; pass++) {
+		struct wl_result t = *res;
+
+		if (wl_lookup(db, "SELECT " WL_COLS " FROM persons WHERE atena = ?",
+		    NULL, sizeof(k.atena[0]), k.atena, k.n, reps, &t.atena_ops) != 0 ||
+		    wl_lookup(db, "SELECT " WL_COLS " FROM persons WHERE atena = "
+		    "(SELECT atena FROM mynumbers WHERE mynumber = ?)", NULL,
+		    sizeof(k.mynumber[0]), k.mynumber, k.n, reps, &t.mynumber_ops) != 0 ||
+		    wl_search(db, "SELECT " WL_COLS " FROM persons WHERE "
+		    "((kana_key >= ?1 AND kana_key < ?2) OR "
+		    "(alias_key >= ?1 AND alias_key < ?2 AND alias_key <> '')) "
+		    "ORDER BY kana_key, atena LIMIT 101", &k, 1, sreps, &t.kana_ops,
+		    &t.kana_p50_us, &t.kana_p95_us, &t.kana_rows) != 0 ||
+		    wl_search(db, "SELECT " WL_COLS " FROM persons WHERE birth = ?1 "
+		    "ORDER BY kana_key, atena LIMIT 101", &k, 0, sreps, &t.birth_ops,
+		    &t.birth_p50_us, &t.birth_p95_us, &t.birth_rows) != 0) {
+			fprintf(stderr, "query failed: %s\n", sqlite3_errmsg(db));
+			wl_keys_free(&k);
+			return -1;
+		}
+		if (t.atena_ops > res->atena_ops)
+			res->atena_ops = t.atena_ops;
+		if (t.mynumber_ops > res->mynumber_ops)
+			res->mynumber_ops = t.mynumber_ops;
+		if (t.kana_ops > res->kana_ops) {
+			res->kana_ops = t.kana_ops;
+			res->kana_p50_us = t.kana_p50_us;
+			res->kana_p95_us = t.kana_p95_us;
+			res->kana_rows = t.kana_rows;
+		}
+		if (t.birth_ops > res->birth_ops) {
+			res->birth_ops = t.birth_ops;
+			res->birth_p50_us = t.birth_p50_us;
+			res->birth_p95_us = t.birth_p95_us;
+			res->birth_rows = t.birth_rows;
+		}
 	}
 	wl_keys_free(&k);
 	return 0;
