@@ -62,7 +62,7 @@
  * bytes, associated data = database id + page number.  The database id is
  * derived from the database key (keys are random per database).  Reads of
  * part of a page decrypt the whole page.  A page that fails authentication
- * is SQLITE_IOERR_DATA (or SQLITE_CORRUPT for impossible sizes), logged as
+ * is SQLITE_IOERR_DATA (ERR_CORRUPT through the store API), logged as
  * "page N of FILE failed authentication", never returned as data.  Rollback
  * journals are refused (the store runs in WAL mode); transient files
  * (statement journals, sorter spills, temp databases) are encrypted with a
