@@ -71,6 +71,7 @@ struct field_cond {
 struct field {
 	char name[SCREEN_ID_MAX];
 	char label[SCREEN_TEXT_MAX];
+	char help[SCREEN_TEXT_MAX];	/* longer explanation shown on focus, or "" */
 	enum field_type type;
 	int required;
 	int min_len, max_len;		/* in characters (digits for numeric types) */

@@ -93,7 +93,7 @@ struct parser {
 	int cap;
 	/* what the current field has been given, for "given twice" */
 	int seen_label, seen_type, seen_required, seen_length, seen_options,
-	    seen_when, seen_prefill, seen_attachment;
+	    seen_when, seen_prefill, seen_attachment, seen_help;
 	int seen_screen, seen_title, seen_procedure;
 	struct err *e;
 };
@@ -262,6 +262,7 @@ new_field(struct parser *p, const char *name)
 	p->cur = f;
 	p->seen_label = p->seen_type = p->seen_required = p->seen_length = 0;
 	p->seen_options = p->seen_when = p->seen_prefill = p->seen_attachment = 0;
+	p->seen_help = 0;
 	return 0;
 }
 
@@ -613,7 +614,7 @@ parse_line(struct parser *p, const char *line, size_t n)
 	if (strcmp(kw, "screen") != 0 && strcmp(kw, "title") != 0 &&
 	    strcmp(kw, "procedure") != 0 && strcmp(kw, "purpose") != 0 &&
 	    strcmp(kw, "flag") != 0 && strcmp(kw, "field") != 0 &&
-	    strcmp(kw, "label") != 0 &&
+	    strcmp(kw, "label") != 0 && strcmp(kw, "help") != 0 &&
 	    strcmp(kw, "type") != 0 && strcmp(kw, "length") != 0 &&
 	    strcmp(kw, "options") != 0 && strcmp(kw, "shows-when") != 0 &&
 	    strcmp(kw, "prefill") != 0 && strcmp(kw, "check") != 0)
@@ -633,6 +634,9 @@ parse_line(struct parser *p, const char *line, size_t n)
 	if (strcmp(kw, "label") == 0)
 		return once(p, &p->seen_label, "label") != 0 ? ERR_FORMAT :
 		    copy_text(p, p->cur->label, sizeof(p->cur->label), v);
+	if (strcmp(kw, "help") == 0)
+		return once(p, &p->seen_help, "help") != 0 ? ERR_FORMAT :
+		    copy_text(p, p->cur->help, sizeof(p->cur->help), v);
 	if (strcmp(kw, "type") == 0)
 		return kw_type(p, v);
 	if (strcmp(kw, "length") == 0)

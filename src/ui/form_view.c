@@ -60,6 +60,9 @@ filter_of(enum field_type t)
 static const char *
 hint_of(const struct field *fd)
 {
+	/* the screen's own explanation (madoguchi-screen(5) "help") first */
+	if (fd->help[0] != '\0')
+		return fd->help;
 	switch (fd->type) {
 	case FT_KANA: return "カタカナで入力（ひらがな・半角カナは自動で変換）";
 	case FT_DIGITS: return "数字のみ";

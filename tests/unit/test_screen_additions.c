@@ -2,7 +2,8 @@
  * test_screen_additions.c — the screen-engine additions made for the
  * shipped application screens (madoguchi-screen(5)): "shows-when A = x or
  * B = y" alternatives (TOKYO III.2-R2 同意書 gate), "attachment" (the 添付書類
- * checklist), the screen "flag" review-board (TOKYO 審査会 routing, INT-4),
+ * checklist), "help" (the explanation behind a short label), the screen
+ * "flag" review-board (TOKYO 審査会 routing, INT-4),
  * and age-fiscal for a child born during the current fiscal year.
  */
 #include <stdio.h>
@@ -27,6 +28,8 @@ static const struct {
 	{ HDR "field a\nlabel x\ntype checkbox\nattachment\nattachment\n",
 	  "t.screen:8: \"attachment\" given twice for field \"a\"" },
 	{ HDR "attachment\n", "t.screen:4: \"attachment\" outside a field" },
+	{ HDR "field a\nlabel x\nhelp y\nhelp z\n", "t.screen:7: \"help\" given twice for field \"a\"" },
+	{ HDR "help y\n", "t.screen:4: \"help\" outside a field" },
 	{ HDR "flag bogus\n", "t.screen:4: unknown flag \"bogus\" (see madoguchi-screen(5))" },
 	{ HDR "flag review-board\nflag review-board\n", "t.screen:5: flag \"review-board\" given twice" },
 	{ "flag review-board\n", "t.screen:1: the file must start with \"screen ID\"" },
@@ -64,7 +67,8 @@ TEST(screen_engine_additions_semantics)
 {
 	const char *text = HDR "flag review-board\n"
 	    "field transfer\nlabel 他県転入\ntype checkbox\n"
-	    "field consent\nlabel 同意書\ntype checkbox\nrequired\nshows-when transfer = on\nattachment\n"
+	    "field consent\nlabel 同意書\nhelp 他県の診断書の情報の入手についての同意\ntype checkbox\n"
+	    "required\nshows-when transfer = on\nattachment\n"
 	    "field kind\nlabel 区分\ntype select\noptions 甲 | 乙 | 丙\n"
 	    "field diag\nlabel 診断書\ntype text\nrequired\nshows-when transfer = off or consent = on\n"
 	    "field two\nlabel 乙丙\ntype text\nshows-when kind = 乙 or kind = 丙\n";
@@ -79,6 +83,8 @@ TEST(screen_engine_additions_semantics)
 	CHECK(!screen_has_flag(s, "other"));
 	CHECK_INT(s->nflags, 1);
 	CHECK(s->fields[1].attachment);
+	CHECK_STR(s->fields[1].help, "他県の診断書の情報の入手についての同意");
+	CHECK_STR(s->fields[0].help, "");
 	CHECK(!s->fields[0].attachment);
 	CHECK_INT(s->fields[3].nwhen_or, 1);
 	CHECK_INT(s->fields[3].when_or[0].ref, 1);
