@@ -910,3 +910,30 @@ TEST(screens_man_page_lists_every_screen)
 	CHECK(strstr(man, "Op Cm or Ar field") != NULL);
 	free(man);
 }
+
+/* Everything fits the 80-column form view (src/ui/form_view.c): a label
+ * and its required mark in LABEL_MAX_W = 28 columns, the help on the hint
+ * line (COLS - 24 = 56), a select option beside the label (40). */
+TEST(screens_texts_fit_the_form_view)
+{
+	struct screen_set *set = load_all();
+
+	for (int n = 0; n < set->n; n++) {
+		const struct screen *s = set->s[n];
+		CHECK(utf8_width(s->title, strlen(s->title)) <= 60);
+		for (int i = 0; i < s->nfields; i++) {
+			const struct field *fd = &s->fields[i];
+			int w = utf8_width(fd->label, strlen(fd->label)) + (fd->required ? 1 : 0);
+			if (w > 28)
+				t_fail_at(__FILE__, __LINE__, "%s: label of %s is %d columns", s->id,
+				    fd->name, w);
+			if (utf8_width(fd->help, strlen(fd->help)) > 56)
+				t_fail_at(__FILE__, __LINE__, "%s: help of %s too wide", s->id, fd->name);
+			for (int o = 0; o < fd->noptions; o++)
+				if (utf8_width(fd->options[o], strlen(fd->options[o])) > 40)
+					t_fail_at(__FILE__, __LINE__, "%s: option %s of %s too wide",
+					    s->id, fd->options[o], fd->name);
+		}
+	}
+	screen_set_free(set);
+}
