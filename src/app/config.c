@@ -25,6 +25,12 @@ const struct conf_key app_conf_schema[] = {
 	{ "ui", "screens", CONF_STR, 0, 1024, "/usr/local/share/madoguchi/screens", "directory of the application screens (*.screen, madoguchi-screen(5))" },
 	{ "ui", "login_note", CONF_STR, 0, 256, "", "a line shown under the login form (e.g. the demo accounts)" },
 	{ "ui", "log", CONF_STR, 0, 1024, "", "operator log while the screens run (empty: madoguchi.log in the store directory)" },
+	{ "ui", "print_command", CONF_STR, 0, 1024, "lp", "command that prints receipt slips and transmittal lists, text on its standard input (empty: show on screen; LK-3)" },
+	{ "intake", "resubmit_days", CONF_INT, 1, 365, "14", "default resubmission deadline of a returned application (返戻), in days (INT-10)" },
+	{ "intake", "overdue_days", CONF_INT, 1, 3650, "7", "days after which a received application not yet forwarded is overdue (INT-10)" },
+	{ "intake", "decide_days", CONF_INT, 1, 3650, "30", "days after which a forwarded application not yet decided is overdue (INT-10)" },
+	{ "intake", "handover_days", CONF_INT, 1, 3650, "14", "days after which a decided certificate not yet handed over is overdue (INT-10)" },
+	{ "intake", "forward_to", CONF_STR, 0, 128, "", "destination printed on 進達 transmittal lists (INT-9)" },
 	{ NULL, NULL, CONF_STR, 0, 0, NULL, NULL }
 };
 

@@ -54,10 +54,11 @@ next_steps(const char *procedure)
 		const char *text;
 	} t[] = {
 		{ "maru-fuku", "審査のうえ、受給者証を郵送します。" },
-		{ "nhi", "保険証等は後日郵送するか、窓口でお渡しします。" },
-		{ "vaccination", "結果は文書でお知らせします。" },
-		{ "jiritsu", "東京都の審査後、受給者証を郵送します。" },
-		{ "kobe-iryo", "審査のうえ、受給者証を郵送します。" },
+		{ "kokuho", "資格確認書・保険証等は後日郵送するか、窓口でお渡しします。" },
+		{ "nhi", "資格確認書・保険証等は後日郵送するか、窓口でお渡しします。" },
+		{ "yobo", "結果は文書でお知らせします。" },
+		{ "jiritsu-seishin", "都の審査の後、受給者証を郵送します（約2か月）。" },
+		{ "iryohi-josei", "審査のうえ、受給者証を郵送します。" },
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (strcmp(procedure, t[i].proc) == 0)

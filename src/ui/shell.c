@@ -439,7 +439,10 @@ new_application(struct ui *u)
 void
 ui_dispatch(struct ui *u, enum shell_action a)
 {
-	static const char *const items[] = { "パスワード変更", "ログアウト", "終了", "キー一覧" };
+	static const char *const items[] = { "パスワード変更", "ログアウト", "終了", "キー一覧",
+		/* scr-review.c, scr-batch.c: ui_work_menu(u, i - 4) */
+		"申請の確認（審査）", "受付簿", "進達", "未処理の申請", "個人番号変更の確認",
+		"問合せ・開示請求" };
 	int i;
 
 	switch (a) {
@@ -451,7 +454,7 @@ ui_dispatch(struct ui *u, enum shell_action a)
 			ui_lock(u, "key");
 		return;
 	case ACT_MENU:
-		i = ui_pick(u, "メニュー", items, 4, 0);
+		i = ui_pick(u, "メニュー", items, (int)(sizeof(items) / sizeof(items[0])), 0);
 		if (i == 0) {
 			ui_password_change(u, 0);
 		} else if (i == 1) {
@@ -462,9 +465,14 @@ ui_dispatch(struct ui *u, enum shell_action a)
 				u->abort = ABORT_QUIT;
 		} else if (i == 3)
 			ui_help(u);
+		else if (i >= 4)
+			ui_work_menu(u, i - 4);
 		return;
 	case ACT_NEW:
-		new_application(u);
+		if (u->actions[ACT_NEW] != NULL)
+			u->actions[ACT_NEW](u);	/* the intake flow (scr-intake.c) */
+		else
+			new_application(u);
 		return;
 	case ACT_BACK:
 	case ACT_SAVE:
@@ -657,6 +665,7 @@ ui_run(struct app_opts *o)
 	}
 	session_init(&u.ses, o->store_dir, (int)conf_int(u.conf, "ui", "lock_after"));
 	ui_idlookup_install(&u);	/* F2 identity check, F3 lookup */
+	ui_intake_install(&u);		/* F4 intake */
 	u.login_note = conf_str(u.conf, "ui", "login_note");
 	u.status.online = -1;
 

@@ -182,6 +182,38 @@ void ui_identity_for(struct ui *u, const struct person *p);
 /* Administrators: who viewed this person (LOG-3). */
 void ui_person_viewers(struct ui *u, const char *atena);
 
+/* scr-intake.c, scr-review.c, scr-batch.c, scr-prompt.c (F4 intake, and
+ * review, ledger, 進達, reports from the F10 menu; include/intake.h) */
+/* F4: applications for the visit, then the receipt slip. */
+void ui_intake_run(struct ui *u);
+/* Install F4 in u->actions. */
+void ui_intake_install(struct ui *u);
+/* Print through [ui] print_command with an audit row (LK-3); without a
+ * printer, or when printing fails, show the text on screen.  0 printed. */
+int ui_print_or_show(struct ui *u, const char *title, const char *text,
+    const char *person, const char *what);
+/* F10 menu entries. */
+void ui_review_run(struct ui *u);		/* review queue (AC-7) */
+void ui_ledger_run(struct ui *u);		/* 受付簿 by status */
+void ui_confirm_queue_run(struct ui *u);	/* 個人番号 changes (ID-6) */
+void ui_batch_run(struct ui *u);		/* 進達 (INT-9) */
+void ui_overdue_run(struct ui *u);		/* overdue report (INT-10) */
+void ui_inquiry_run(struct ui *u);		/* inquiry log (INT-11) */
+/* The F10 menu's work entries in order: 0 review, 1 ledger, 2 進達,
+ * 3 overdue, 4 個人番号 changes, 5 inquiries. */
+void ui_work_menu(struct ui *u, int which);
+/* One application: details, history, and actions by letter. */
+void ui_app_detail(struct ui *u, const char *uuid);
+/* A one-line question in a box; buf holds the initial text and receives
+ * the answer.  1 answered, 0 Esc, -1 aborted. */
+int ui_prompt(struct ui *u, const char *title, const char *label, char *buf,
+    size_t cap, int max_chars);
+/* A scrolling read-only text.  With keys_hint (shown on the message line)
+ * a printable ASCII key returns that character; Esc/Enter return 0, -1
+ * aborted. */
+int ui_text_view(struct ui *u, const char *title, const char *text,
+    const char *keys_hint);
+
 /* login.c */
 /* The login screen until someone logs in (1) or quits (0). */
 int ui_login(struct ui *u);

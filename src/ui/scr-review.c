@@ -1,0 +1,467 @@
+/*
+ * scr-review.c — after the save: the review queue (four eyes, AC-7), the
+ * receipt ledger by status (受付簿, INT-8), one application's details with
+ * its status history and corrections (DATA-3), and what can be done to it
+ * from there: confirm, return with a deadline (返戻, INT-10), correct a
+ * field, change its status; and the queue of 個人番号 changes waiting for a
+ * second person (ID-6).
+ *
+ * Viewing an application's details is an audit row with the person
+ * concerned (LOG-1); the 個人番号 is masked unless the account may see it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui-internal.h"
+#include "intake.h"
+#include "store.h"
+#include "visit.h"
+
+/* --------------------------------------------------------- the text */
+
+static void
+masked_value(const struct screen *s, const char *field, const char *value,
+    int show, char *out, size_t cap)
+{
+	int i = s != NULL ? screen_field(s, field) : -1;
+
+	if (i >= 0 && s->fields[i].type == FT_MYNUMBER && !show) {
+		char m[MYNUMBER_MASKED_LEN];
+		mynumber_mask(value, strlen(value), m);
+		snprintf(out, cap, "%s", value[0] ? m : "");
+	} else
+		snprintf(out, cap, "%s", value);
+}
+
+static void
+app_text(struct ui *u, const struct application *a, struct wbuf *w)
+{
+	struct store *st = u->ses.st;
+	const struct screen *s = screen_set_find(u->screens, a->type);
+	int show = store_user(st)->view_mynumber;
+	struct status_row *h = NULL;
+	struct app_correction *c = NULL;
+	struct app_confirm *q = NULL;
+	struct app_return ret;
+	struct person p;
+	struct idcheck ic;
+	char buf[FORM_VALUE_MAX + 64], batch[48];
+	size_t nh = 0, nc = 0, nq = 0;
+
+	wbuf_printf(w, "受付番号   %s\n", a->receipt_no);
+	wbuf_printf(w, "申請書     %s\n", s != NULL ? s->title : a->type);
+	wbuf_printf(w, "事務       %s\n", a->procedure);
+	if (store_person_get(st, a->atena, &p, NULL) == 0) {
+		wbuf_printf(w, "申請者     %s（宛名番号 %s）\n", p.name, a->atena);
+		mem_wipe(&p, sizeof(p));
+	} else
+		wbuf_printf(w, "申請者     宛名番号 %s\n", a->atena);
+	wbuf_printf(w, "状態       %s\n", ledger_status_ja(a->status));
+	wbuf_printf(w, "受付日時   %s\n", a->received_at);
+	wbuf_printf(w, "入力者     %s\n", a->entered_by);
+	wbuf_printf(w, "確認者     %s\n", a->confirmed_by[0] ? a->confirmed_by : "（未確認）");
+	if (store_idcheck_get(st, a->idcheck, &ic, NULL) == 0)
+		wbuf_printf(w, "本人確認   %s %s（%s）\n", ic.method, ic.documents, ic.clerk);
+	if (a->agent_json != NULL)
+		wbuf_printf(w, "代理人     あり（委任状・代理人の本人確認を記録済み）\n");
+	if (store_batch_of(st, a->uuid, batch, NULL) == 0 && batch[0] != '\0')
+		wbuf_printf(w, "進達       %s\n", batch);
+	if (strcmp(a->status, "returned") == 0 && store_return_get(st, a->uuid, &ret, NULL) == 0)
+		wbuf_printf(w, "返戻       %s（再提出期限 %d）\n", ret.reason, ret.deadline);
+	if (s != NULL) {
+		struct form *f = form_new(s);
+		wbuf_printf(w, "\n申請内容\n");
+		if (f != NULL && form_from_json(f, a->form_json, strlen(a->form_json), NULL) == 0) {
+			for (int i = 0; i < s->nfields; i++) {
+				if (!form_field_shown(f, i) || f->values[i][0] == '\0')
+					continue;
+				form_display(f, i, show, buf, sizeof(buf));
+				wbuf_printf(w, "  %s: %s\n", s->fields[i].label, buf);
+			}
+		}
+		form_free(f);
+	}
+	wbuf_printf(w, "\n状態の履歴\n");
+	if (store_application_history(st, a->uuid, &h, &nh, NULL) == 0)
+		for (size_t i = 0; i < nh; i++)
+			wbuf_printf(w, "  %.19s  %-6s %s %s\n", h[i].at, ledger_status_ja(h[i].status),
+			    h[i].by, h[i].note);
+	free(h);
+	if (store_correction_list(st, a->uuid, &c, &nc, NULL) == 0 && nc > 0) {
+		wbuf_printf(w, "\n訂正の履歴（訂正前 → 訂正後）\n");
+		for (size_t i = 0; i < nc; i++) {
+			char o[FORM_VALUE_MAX + 1], n[FORM_VALUE_MAX + 1];
+			int fi = s != NULL ? screen_field(s, c[i].field) : -1;
+			masked_value(s, c[i].field, c[i].old_value, show, o, sizeof(o));
+			masked_value(s, c[i].field, c[i].new_value, show, n, sizeof(n));
+			wbuf_printf(w, "  %.19s %s %s: %s → %s%s%s\n", c[i].at, c[i].by,
+			    fi >= 0 ? s->fields[fi].label : c[i].field, o, n,
+			    c[i].confirmed_by[0] ? "  確認 " : "  未確認", c[i].confirmed_by);
+		}
+		mem_wipe(c, nc * sizeof(*c));
+	}
+	free(c);
+	if (store_confirm_list(st, "pending", a->uuid, &q, &nq, NULL) == 0 && nq > 0)
+		wbuf_printf(w, "\n個人番号の変更が %zu 件確認待ちです（メニュー「個人番号変更の確認」）\n", nq);
+	if (q != NULL)
+		mem_wipe(q, nq * sizeof(*q));
+	free(q);
+}
+
+/* ------------------------------------------------------ the actions */
+
+static void
+act_return(struct ui *u, const struct application *a)
+{
+	char reason[256] = "", dl[64] = "";
+	struct date d;
+	struct err e;
+	long days = conf_int(u->conf, "intake", "resubmit_days");
+
+	date_today(&d);
+	date_from_days(date_to_days(&d) + days, &d);
+	date_format_iso(&d, dl, sizeof(dl));
+	if (ui_prompt(u, "返戻", "返戻の理由（不足書類など）", reason, sizeof(reason), 100) != 1 ||
+	    reason[0] == '\0')
+		return;
+	if (ui_prompt(u, "返戻", "再提出期限（和暦・西暦）", dl, sizeof(dl), 20) != 1)
+		return;
+	err_clear(&e);
+	if (date_parse(dl, &d, &e) != 0) {
+		ui_message(u, 1, "%s", err_ja(&e));
+		return;
+	}
+	if (review_return(u->ses.st, a->uuid, reason, date_to_ymd(&d), &e) != 0)
+		ui_message(u, 1, "%s", err_ja(&e));
+	else
+		ui_message(u, 2, "%s を返戻しました（再提出期限 %s）", a->receipt_no, dl);
+}
+
+static void
+act_correct(struct ui *u, const struct application *a)
+{
+	const struct screen *s = screen_set_find(u->screens, a->type);
+	const char *labels[SCREEN_FIELDS_MAX];
+	int map[SCREEN_FIELDS_MAX], n = 0, i, queued = 0;
+	char value[FORM_VALUE_MAX + 1] = "", reason[256] = "", label[SCREEN_TEXT_MAX + 32];
+	struct form *f;
+	struct err e;
+
+	if (s == NULL) {
+		ui_message(u, 1, "この申請の画面（%s）が読み込まれていません", a->type);
+		return;
+	}
+	if ((f = form_new(s)) == NULL)
+		return;
+	form_from_json(f, a->form_json, strlen(a->form_json), NULL);
+	for (int j = 0; j < s->nfields; j++)
+		if (form_field_shown(f, j) && s->fields[j].type != FT_CHECKBOX) {
+			labels[n] = s->fields[j].label;
+			map[n++] = j;
+		}
+	i = ui_pick(u, "訂正する項目", labels, n, 0);
+	if (i < 0) {
+		form_free(f);
+		return;
+	}
+	if (s->fields[map[i]].type != FT_MYNUMBER)
+		snprintf(value, sizeof(value), "%s", f->values[map[i]]);
+	form_free(f);
+	snprintf(label, sizeof(label), "%s（訂正後の値）", s->fields[map[i]].label);
+	if (ui_prompt(u, "訂正", label, value, sizeof(value), s->fields[map[i]].max_len > 0 ?
+	    s->fields[map[i]].max_len + 8 : 200) != 1 ||
+	    ui_prompt(u, "訂正", "訂正の理由", reason, sizeof(reason), 100) != 1) {
+		mem_wipe(value, sizeof(value));
+		return;
+	}
+	err_clear(&e);
+	if (intake_correct(u->ses.st, s, a->uuid, s->fields[map[i]].name, value, reason,
+	    &queued, &e) != 0)
+		ui_message(u, 1, "%s", err_ja(&e));
+	else if (queued)
+		ui_message(u, 2, "個人番号の変更は確認待ちに回しました（別の職員の確認が必要です）");
+	else
+		ui_message(u, 2, "訂正しました。訂正前の値は履歴に残ります（再確認が必要です）");
+	mem_wipe(value, sizeof(value));
+}
+
+static void
+act_status(struct ui *u, const struct application *a)
+{
+	static const char *const all[] = { "received", "withdrawn", "decided", "rejected",
+		"issued" };
+	const char *items[8], *words[8];
+	char note[256] = "";
+	struct err e;
+	int n = 0, i;
+
+	for (size_t j = 0; j < sizeof(all) / sizeof(all[0]); j++)
+		if (ledger_transition_ok(a->status, all[j])) {
+			words[n] = all[j];
+			items[n++] = ledger_status_ja(all[j]);
+		}
+	if (n == 0) {
+		ui_message(u, 1, "「%s」の申請はここから状態を変更できません",
+		    ledger_status_ja(a->status));
+		return;
+	}
+	if ((i = ui_pick(u, "変更後の状態", items, n, 0)) < 0)
+		return;
+	if (ui_prompt(u, "状態の変更", "備考（任意）", note, sizeof(note), 100) < 0)
+		return;
+	err_clear(&e);
+	if (ledger_set_status(u->ses.st, a->uuid, words[i], note, &e) != 0)
+		ui_message(u, 1, "%s", err_ja(&e));
+	else
+		ui_message(u, 2, "%s を「%s」にしました", a->receipt_no, items[i]);
+}
+
+/* One application: details, and the actions on it by letter. */
+void
+ui_app_detail(struct ui *u, const char *uuid)
+{
+	struct application a;
+	struct err e;
+	struct wbuf w;
+	char title[128];
+	int r;
+
+	for (;;) {
+		err_clear(&e);
+		if (store_application_get(u->ses.st, uuid, &a, &e) != 0) {
+			ui_message(u, 1, "%s", err_ja(&e));
+			return;
+		}
+		if (account_perm(store_user(u->ses.st), a.procedure) == PERM_NONE) {
+			ui_message(u, 1, "この事務を参照する権限がありません");
+			application_clear(&a);
+			return;
+		}
+		store_audit_append(u->ses.st, NULL, NULL, "application.view", a.atena,
+		    "ledger", a.receipt_no, NULL);
+		wbuf_init(&w, 0);
+		app_text(u, &a, &w);
+		snprintf(title, sizeof(title), "申請の内容  %s", a.receipt_no);
+		r = ui_text_view(u, title, wbuf_str(&w),
+		    "c 確認  r 返戻  e 訂正  s 状態変更  Esc 戻る");
+		wbuf_free(&w);
+		if (r == 'c') {
+			if (review_confirm(u->ses.st, uuid, &e) != 0)
+				ui_message(u, 1, "%s", err_ja(&e));
+			else
+				ui_message(u, 2, "%s を確認しました", a.receipt_no);
+		} else if (r == 'r')
+			act_return(u, &a);
+		else if (r == 'e')
+			act_correct(u, &a);
+		else if (r == 's')
+			act_status(u, &a);
+		application_clear(&a);
+		if (r <= 0)
+			return;
+	}
+}
+
+/* ---------------------------------------------------------- the lists */
+
+struct app_table {
+	struct ui *u;
+	struct application_list l;
+	char (*cells)[5][264];
+};
+
+static const char *
+app_cell(void *arg, int row, int col)
+{
+	struct app_table *t = arg;
+
+	return t->cells[row][col];
+}
+
+static void
+app_table_fill(struct app_table *t)
+{
+	free(t->cells);
+	t->cells = calloc(t->l.n ? t->l.n : 1, sizeof(*t->cells));
+	if (t->cells == NULL)
+		return;
+	for (size_t i = 0; i < t->l.n; i++) {
+		const struct application *a = &t->l.v[i];
+		const struct screen *s = screen_set_find(t->u->screens, a->type);
+		snprintf(t->cells[i][0], 264, "%s", a->receipt_no);
+		snprintf(t->cells[i][1], 264, "%s", ledger_status_ja(a->status));
+		snprintf(t->cells[i][2], 264, "%s", s != NULL ? s->title : a->type);
+		snprintf(t->cells[i][3], 264, "%.16s", a->received_at);
+		snprintf(t->cells[i][4], 264, "%s", a->entered_by);
+	}
+}
+
+typedef int (*app_loader)(struct store *st, void *arg, struct application_list *out,
+    struct err *e);
+
+static void
+app_list_run(struct ui *u, const char *title, app_loader load, void *arg)
+{
+	static const char *const heads[] = { "受付番号", "状態", "申請書", "受付日時", "入力者" };
+	static const int widths[] = { 20, 6, 30, 16, 0 };
+	struct app_table t;
+	struct err e;
+	int sel = 0;
+
+	memset(&t, 0, sizeof(t));
+	t.u = u;
+	for (;;) {
+		struct ui_table tab = { title, 5, heads, widths, 0, app_cell, &t, sel, 0 };
+		char uuid[37];
+		int i;
+		err_clear(&e);
+		if (load(u->ses.st, arg, &t.l, &e) != 0) {
+			ui_message(u, 1, "%s", err_ja(&e));
+			break;
+		}
+		app_table_fill(&t);
+		if (t.cells == NULL) {
+			application_list_free(&t.l);
+			break;
+		}
+		tab.nrows = (int)t.l.n;
+		if (tab.sel >= tab.nrows)
+			tab.sel = tab.nrows > 0 ? tab.nrows - 1 : 0;
+		i = ui_table_run(u, &tab, 1);
+		if (i < 0) {
+			application_list_free(&t.l);
+			break;
+		}
+		sel = i;
+		snprintf(uuid, sizeof(uuid), "%s", t.l.v[i].uuid);
+		application_list_free(&t.l);
+		ui_app_detail(u, uuid);
+	}
+	free(t.cells);
+}
+
+static int
+load_queue(struct store *st, void *arg, struct application_list *out, struct err *e)
+{
+	(void)arg;
+	return review_queue(st, out, e);
+}
+
+void
+ui_review_run(struct ui *u)
+{
+	if (store_user(u->ses.st)->role != ROLE_REVIEWER)
+		ui_message(u, 0, "確認者の権限がないため、一覧の表示と訂正のみできます");
+	app_list_run(u, "申請の確認（未確認の申請）  Enter 内容・確認", load_queue, NULL);
+}
+
+static int
+load_ledger(struct store *st, void *arg, struct application_list *out, struct err *e)
+{
+	return ledger_list(st, arg, out, e);
+}
+
+void
+ui_ledger_run(struct ui *u)
+{
+	static const char *const items[] = { "すべて", "受付", "確認済", "進達", "決定", "交付",
+		"却下", "返戻", "取下げ", "本日受付分" };
+	struct ledger_query q;
+	char title[128];
+	struct date d;
+	int i;
+
+	if ((i = ui_pick(u, "受付簿 — 表示する状態", items, 10, 0)) < 0)
+		return;
+	memset(&q, 0, sizeof(q));
+	if (i >= 1 && i <= 8)
+		q.status = ledger_status_parse(items[i]);
+	if (i == 9) {
+		date_today(&d);
+		q.from = q.to = date_to_ymd(&d);
+	}
+	snprintf(title, sizeof(title), "受付簿（%s）  Enter 内容・履歴", items[i]);
+	app_list_run(u, title, load_ledger, &q);
+}
+
+/* ------------------------------------------- 個人番号 changes (ID-6) */
+
+struct confirm_table {
+	struct app_confirm *v;
+	size_t n;
+	char (*cells)[4][96];
+};
+
+static const char *
+confirm_cell(void *arg, int row, int col)
+{
+	return ((struct confirm_table *)arg)->cells[row][col];
+}
+
+void
+ui_confirm_queue_run(struct ui *u)
+{
+	static const char *const heads[] = { "受付番号", "項目", "依頼者", "変更後" };
+	static const int widths[] = { 20, 12, 12, 0 };
+	static const char *const acts[] = { "承認する（申請に反映）", "却下する" };
+
+	for (;;) {
+		struct confirm_table t;
+		struct ui_table tab = { "個人番号変更の確認（ID-6）  Enter 承認・却下", 4, heads,
+			widths, 0, confirm_cell, &t, 0, 0 };
+		struct err e;
+		int i, a;
+		int64_t id;
+
+		memset(&t, 0, sizeof(t));
+		err_clear(&e);
+		if (store_confirm_list(u->ses.st, "pending", NULL, &t.v, &t.n, &e) != 0) {
+			ui_message(u, 1, "%s", err_ja(&e));
+			return;
+		}
+		if ((t.cells = calloc(t.n ? t.n : 1, sizeof(*t.cells))) == NULL) {
+			free(t.v);
+			return;
+		}
+		for (size_t j = 0; j < t.n; j++) {
+			struct application ap;
+			char m[MYNUMBER_MASKED_LEN];
+			if (store_application_get(u->ses.st, t.v[j].uuid, &ap, NULL) == 0) {
+				snprintf(t.cells[j][0], 96, "%s", ap.receipt_no);
+				application_clear(&ap);
+			}
+			snprintf(t.cells[j][1], 96, "%s", t.v[j].field);
+			snprintf(t.cells[j][2], 96, "%s", t.v[j].requested_by);
+			mynumber_mask(t.v[j].value, strlen(t.v[j].value), m);
+			snprintf(t.cells[j][3], 96, "%s", t.v[j].value[0] ? m : "（削除）");
+		}
+		tab.nrows = (int)t.n;
+		i = ui_table_run(u, &tab, 1);
+		id = i >= 0 ? t.v[i].id : 0;
+		if (t.v != NULL)
+			mem_wipe(t.v, t.n * sizeof(*t.v));
+		free(t.v);
+		free(t.cells);
+		if (i < 0)
+			return;
+		if ((a = ui_pick(u, "個人番号の変更", acts, 2, 0)) < 0)
+			continue;
+		if (review_decide_change(u->ses.st, u->screens, id, a == 0, &e) != 0)
+			ui_message(u, 1, "%s", err_ja(&e));
+		else
+			ui_message(u, 2, a == 0 ? "変更を承認し、申請に反映しました" : "変更を却下しました");
+	}
+}
+
+void
+ui_work_menu(struct ui *u, int which)
+{
+	static void (*const fn[])(struct ui *) = { ui_review_run, ui_ledger_run,
+		ui_batch_run, ui_overdue_run, ui_confirm_queue_run, ui_inquiry_run };
+
+	if (u->ses.state != SES_ACTIVE || u->ses.st == NULL)
+		return;
+	if (which >= 0 && which < (int)(sizeof(fn) / sizeof(fn[0])))
+		fn[which](u);
+}
