@@ -134,6 +134,41 @@ body_check(const struct msg_item *it, struct json **out, char *why, size_t whyle
 	return 0;
 }
 
+static void
+hash_field(crypto_generichash_state *h, const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+	uint8_t len[4] = { (uint8_t)(n >> 24), (uint8_t)(n >> 16),
+		(uint8_t)(n >> 8), (uint8_t)n };
+
+	crypto_generichash_update(h, len, 4);
+	if (n > 0)
+		crypto_generichash_update(h, (const uint8_t *)s, n);
+}
+
+/* The row hash as the terminal's store defines it (src/store/audit.c):
+ * BLAKE2b-256(prev || id u64 || at, who, terminal, action, person, screen,
+ * detail each as u32 length + bytes, big-endian). */
+static void
+audit_row_hash(const struct json *j, int64_t id, const uint8_t prev[32],
+    uint8_t out[32])
+{
+	static const char *const fields[] = { "at", "who", "terminal", "action",
+		"person", "screen", "detail" };
+	crypto_generichash_state h;
+	uint8_t idb[8];
+	size_t i;
+
+	for (i = 0; i < 8; i++)
+		idb[i] = (uint8_t)((uint64_t)id >> (56 - 8 * i));
+	crypto_generichash_init(&h, NULL, 0, 32);
+	crypto_generichash_update(&h, prev, 32);
+	crypto_generichash_update(&h, idb, 8);
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		hash_field(&h, json_get_str(j, fields[i]));
+	crypto_generichash_final(&h, out, 32);
+}
+
 /* LOG-2: the terminal's audit rows must continue its chain: the next id,
  * and prev equal to the hash of the row before.  A break is kept (the row
  * is stored, marked) and reported in the operator log. */
@@ -144,9 +179,9 @@ audit_store(struct server *s, struct conn *cn, const struct json *j,
 	sqlite3 *db = s->c->db;
 	sqlite3_stmt *st;
 	int64_t id = (int64_t)json_get(j, "id")->num, last_id = 0;
-	uint8_t prev[32], hash[32], last_hash[32];
+	uint8_t prev[32], hash[32], last_hash[32], calc[32];
 	char now[32];
-	int ok, r, have_hash = 0;
+	int ok, r, have_hash = 0, content_ok;
 
 	hex_decode(json_get_str(j, "prev"), 64, prev, 32);
 	hex_decode(json_get_str(j, "hash"), 64, hash, 32);
@@ -168,9 +203,17 @@ audit_store(struct server *s, struct conn *cn, const struct json *j,
 		ok = id == 1 ? sodium_is_zero(prev, 32) : 1;
 	else
 		ok = id == last_id + 1 && have_hash && memcmp(prev, last_hash, 32) == 0;
+	/* The row's content must give its hash: an edited row is caught
+	 * here even when its neighbours' links are intact. */
+	audit_row_hash(j, id, prev, calc);
+	content_ok = sodium_memcmp(calc, hash, 32) == 0;
+	if (!content_ok)
+		log_warn("audit row %lld of terminal %s does not match its hash",
+		    (long long)id, cn->t.id);
 	if (!ok)
 		log_warn("audit chain of terminal %s broken at row %lld (last good row %lld)",
 		    cn->t.id, (long long)id, (long long)last_id);
+	ok = ok && content_ok;
 	central_now(now);
 	if ((r = central_prepare(db, "INSERT OR IGNORE INTO audit (terminal, id, body,"
 	    " chain_ok, received_at) VALUES (?, ?, ?, ?, ?)", &st, e)) != 0)

@@ -14,6 +14,8 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <sodium.h>
+
 #include "harness.h"
 #include "central.h"
 #include "store.h"
@@ -331,4 +333,115 @@ TEST(scheduler_backoff_and_trigger)
 	sync_sched_free(s);
 	store_close(st);
 	CHECK_INT(t_stop_proc(v.pid, SIGTERM, 20000), 0);
+}
+
+/* The store's row hash (src/store/audit.c), to build rows by hand. */
+static void
+row_hash(int64_t id, const uint8_t prev[32], const char *action, uint8_t out[32])
+{
+	const char *f[7] = { "2025-04-01T09:00:00+0900", "clerk", "T1", action, "", "", "" };
+	crypto_generichash_state h;
+	uint8_t idb[8], len[4];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		idb[i] = (uint8_t)((uint64_t)id >> (56 - 8 * i));
+	crypto_generichash_init(&h, NULL, 0, 32);
+	crypto_generichash_update(&h, prev, 32);
+	crypto_generichash_update(&h, idb, 8);
+	for (i = 0; i < 7; i++) {
+		size_t n = strlen(f[i]);
+
+		len[0] = (uint8_t)(n >> 24);
+		len[1] = (uint8_t)(n >> 16);
+		len[2] = (uint8_t)(n >> 8);
+		len[3] = (uint8_t)n;
+		crypto_generichash_update(&h, len, 4);
+		crypto_generichash_update(&h, (const uint8_t *)f[i], n);
+	}
+	crypto_generichash_final(&h, out, 32);
+}
+
+static void
+audit_item(struct msg *m, int64_t id, const uint8_t prev[32], const uint8_t hash[32],
+    const char *action)
+{
+	char body[512], ph[65], hh[65], uuid[37];
+
+	hex_encode(prev, 32, ph);
+	hex_encode(hash, 32, hh);
+	snprintf(body, sizeof(body), "{\"id\":%lld,\"at\":\"2025-04-01T09:00:00+0900\","
+	    "\"who\":\"clerk\",\"terminal\":\"T1\",\"action\":\"%s\",\"person\":\"\","
+	    "\"screen\":\"\",\"detail\":\"\",\"prev\":\"%s\",\"hash\":\"%s\"}",
+	    (long long)id, action, ph, hh);
+	uuid_v4(uuid);
+	REQUIRE(msg_add_item(m, uuid, ITEM_AUDIT, body, strlen(body)) == 0);
+}
+
+TEST(serve_audit_chain_checked_on_receipt)
+{
+	struct env v;
+	struct t_proc p;
+	struct sync_chan *ch;
+	struct msg h, m, rep;
+	struct wbuf b;
+	struct err e;
+	struct central *c;
+	sqlite3_stmt *q;
+	uint8_t priv[32], pub[32], zero[32] = { 0 }, h1[32], h2[32], h3[32], h4[32];
+	char token[40];
+	int oks[5] = { -1, -1, -1, -1, -1 };
+
+	setup(&v);
+	ccmd(&v, "terminal", "enrol", "T1", NULL, NULL, &p);
+	REQUIRE(sscanf(strchr(p.out, '\n') + 1, "%32s", token) == 1);
+	t_proc_free(&p);
+	start(&v);
+	noise_keypair(priv, pub);
+	wbuf_init(&b, 0);
+	msg_init(&h, MSG_HELLO, 1);
+	msg_set_text(&h.client, "test");
+	msg_set_text(&h.token, token);
+	msg_encode(&h, &b, &e);
+	msg_clear(&h);
+	REQUIRE_OK(sync_chan_connect(v.addr, priv, v.key, b.p, b.len, NULL, 10000, &ch, &e), &e);
+	/* Row 1 and 2 good; row 3 claims a hash its content does not give
+	 * (an edited row); row 4 links to a prev that is not row 3's hash. */
+	row_hash(1, zero, "login", h1);
+	row_hash(2, h1, "view", h2);
+	row_hash(3, h2, "view", h3);
+	row_hash(4, zero, "logout", h4);
+	msg_init(&m, MSG_PUSH, 9);
+	audit_item(&m, 1, zero, h1, "login");
+	audit_item(&m, 2, h1, h2, "view");
+	audit_item(&m, 3, h2, h3, "export");	/* content edited after hashing */
+	audit_item(&m, 4, zero, h4, "logout");
+	b.len = 0;
+	REQUIRE_OK(msg_encode(&m, &b, &e), &e);
+	msg_clear(&m);
+	REQUIRE_OK(sync_chan_send(ch, b.p, b.len, &e), &e);
+	REQUIRE_OK(sync_chan_recv(ch, &b, &e), &e);
+	REQUIRE_OK(msg_decode(b.p, b.len, &rep, &e), &e);
+	CHECK_INT(rep.nacks, 4);	/* kept, and acknowledged: nothing is lost */
+	msg_clear(&rep);
+	sync_chan_free(ch);
+	wbuf_free(&b);
+	CHECK_INT(t_stop_proc(v.pid, SIGTERM, 20000), 0);
+	REQUIRE_OK(central_open(v.cdir, &c, &e), &e);
+	REQUIRE(sqlite3_prepare_v2(c->db, "SELECT id, chain_ok FROM audit WHERE terminal = 'T1'",
+	    -1, &q, NULL) == SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		int id = sqlite3_column_int(q, 0);
+
+		if (id >= 1 && id <= 4)
+			oks[id] = sqlite3_column_int(q, 1);
+	}
+	sqlite3_finalize(q);
+	central_close(c);
+	CHECK_INT(oks[1], 1);
+	CHECK_INT(oks[2], 1);
+	CHECK_INT(oks[3], 0);
+	CHECK_INT(oks[4], 0);
+	CHECK(t_dir_contains(t_tmpdir(), "broken at row 4", 15) != NULL);
+	CHECK(t_dir_contains(t_tmpdir(), "row 3 of terminal T1 does not match", 35) != NULL);
 }
