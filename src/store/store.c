@@ -199,7 +199,7 @@ store_open(const char *dir, const char *user, const char *password,
 	struct store_slot_state ss;
 	struct store *st = NULL;
 	char kpath[4200];
-	int r, lk, today;
+	int r, lk, today, failures;
 
 	*out = NULL;
 	if ((r = keyslots_path(dir, kpath, sizeof(kpath), e)) != 0)
@@ -252,6 +252,7 @@ store_open(const char *dir, const char *user, const char *password,
 	}
 	if (r != 0)
 		goto out;
+	failures = ss.failures;
 	if (ss.failures != 0) {
 		ss.failures = 0;
 		store_keyslots_set_state(ks, user, &ss);
@@ -275,6 +276,18 @@ store_open(const char *dir, const char *user, const char *password,
 		r = err_set_ja(e, ERR_STATE, "アカウントの有効期限が切れています",
 		    "account expired on %d (AC-3)", st->user.valid_until);
 		goto out;
+	}
+	/* Wrong passwords could not be written to the audit log while the
+	 * database was closed to them; the next good login records them
+	 * (LOG-1). */
+	if (failures > 0) {
+		char detail[96];
+
+		snprintf(detail, sizeof(detail),
+		    "%d wrong password(s) before this login", failures);
+		if ((r = store_audit_append(st, NULL, NULL, "login.failures", NULL,
+		    "login", detail, e)) != 0)
+			goto out;
 	}
 	*out = st;
 	st = NULL;

@@ -178,6 +178,18 @@ TEST(store_failure_counter_resets)
 	CHECK_INT(store_open(t_path("s"), "admin01", "Bad1#guessAA", &st, &e), ERR_AUTH);
 	CHECK_INT(store_open(t_path("s"), "admin01", "Bad1#guessAA", &st, &e), ERR_AUTH);
 	REQUIRE_OK(store_open(t_path("s"), "admin01", ADMIN_PW, &st, &e), &e);
+	/* The failures reach the audit log with the next good login (LOG-1). */
+	{
+		struct audit_row *v;
+		size_t n;
+		int found = 0;
+		REQUIRE_OK(store_audit_list(st, 0, 100, &v, &n, &e), &e);
+		for (size_t i = 0; i < n; i++)
+			found += strcmp(v[i].action, "login.failures") == 0 &&
+			    strstr(v[i].detail, "2 wrong") != NULL;
+		CHECK_INT(found, 2);
+		free(v);
+	}
 	store_close(st);
 }
 
