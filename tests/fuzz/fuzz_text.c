@@ -46,10 +46,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	int total = utf8_width(s, size);
 	check(total >= 0 && (size_t)total <= size * 2);
-	for (int maxw = 0; maxw <= total && maxw < 64; maxw++) {
-		int w;
+	/* A few widths, not all of them: each cut is O(n). */
+	const int widths[] = { 0, 1, 2, 3, total / 2, total - 1, total, total + 1 };
+	for (size_t wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++) {
+		int maxw = widths[wi], w;
+		if (maxw < 0)
+			continue;
 		size_t b = utf8_cut(s, size, maxw, &w);
 		check(b <= size && w <= maxw && utf8_width(s, b) == w);
+		if (b < size) {		/* the widest prefix: the next one does not fit */
+			int l = utf8_decode(s + b, size - b, &cp), cw = 1;
+			if (l > 0 && (cw = cp_width(cp)) < 0)
+				cw = 1;
+			check(w + cw > maxw);
+		}
 		if (valid)
 			check(utf8_valid(s, b));
 	}
