@@ -258,3 +258,40 @@ TEST(rbuf_null_empty_input)
 	rbuf_init(&b, NULL, 10);		/* a length without bytes is none */
 	CHECK_INT(rbuf_left(&b), 0);
 }
+
+/* Every prefix of a valid element (a 基本4情報-shaped FF20 with a long
+ * value) is refused as truncated, consuming nothing; the whole reads. */
+TEST(tlv_every_truncation_is_short)
+{
+	struct wbuf inner, outer;
+	uint8_t big[300];
+	struct rbuf b;
+	struct tlv t;
+
+	memset(big, 'x', sizeof(big));
+	wbuf_init(&inner, 0);
+	wbuf_put_tlv(&inner, 0xdf21, "\x00\x01", 2);
+	wbuf_put_tlv(&inner, 0xdf22, big, 200);		/* 81 C8 */
+	wbuf_put_tlv(&inner, 0xdf23, big, 300);		/* 82 01 2C */
+	wbuf_init(&outer, 0);
+	wbuf_put_tlv(&outer, 0xff20, inner.p, inner.len);
+	REQUIRE(outer.err == 0 && inner.err == 0);
+	for (size_t n = 0; n < outer.len; n++) {
+		rbuf_init(&b, outer.p, n);
+		CHECK_INT(rbuf_get_tlv(&b, &t), ERR_SHORT);
+		CHECK_INT(rbuf_left(&b), n);
+	}
+	rbuf_init(&b, outer.p, outer.len);
+	REQUIRE(rbuf_get_tlv(&b, &t) == 0);
+	CHECK_INT(t.tag, 0xff20);
+	CHECK_INT(t.constructed, 1);
+	CHECK_INT(t.total, outer.len);
+	CHECK_INT(tlv_find(t.val, t.len, 0xdf23, &t), 0);
+	CHECK_INT(t.len, 300);
+	/* a length that claims more than there is: 83 FF FF FF */
+	const uint8_t lying[] = { 0x04, 0x83, 0xff, 0xff, 0xff, 'a' };
+	rbuf_init(&b, lying, sizeof(lying));
+	CHECK_INT(rbuf_get_tlv(&b, &t), ERR_SHORT);
+	wbuf_free(&inner);
+	wbuf_free(&outer);
+}
