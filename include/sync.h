@@ -350,15 +350,18 @@ struct sync_confirm_row {
 int sync_confirm_list(struct store *st, size_t limit,
     struct sync_confirm_row **v, size_t *n, struct err *e);
 
-/* Queue a saved application (by its uuid) for the central; the outbox
- * item carries the application's uuid, so the central stores it once. */
+/* Queue a saved application (by its uuid) for the central, replacing a
+ * version of it still waiting in the outbox.  The item's UUID is derived
+ * from the application's UUID and content: queued twice unchanged, the
+ * central stores it once; corrected, the central stores the new version. */
 int sync_outbox_application(struct store *st, const char *uuid, struct err *e);
 /* Queue a status change of an application (new item uuid each time). */
 int sync_outbox_status(struct store *st, const char *app_uuid,
     const char *status, const char *note, struct err *e);
 
-/* 1 while the outbox item of this uuid (an application's) has not been
- * acknowledged by the central: the application is provisional (NET-7). */
+/* 1 while an outbox item of this uuid, or a version of the application
+ * with this uuid, has not been acknowledged by the central: the
+ * application is provisional (NET-7). */
 int sync_is_pending(struct store *st, const char *uuid);
 
 /* ----------------------------------------------------------- scheduler */

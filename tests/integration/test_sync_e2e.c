@@ -285,6 +285,35 @@ TEST(e2e_offline_intake_arrives_once_and_decision_returns)
 	central_cmd(&v, "export", "applications", "--format", "csv", NULL, &p);
 	CHECK_INT(count_lines(p.out), 2);	/* header + one */
 	t_proc_free(&p);
+	/* Queued again unchanged: one item, and the central answers
+	 * "duplicate".  A corrected version (queued twice before it is sent)
+	 * arrives once more, as a new version. */
+	st = term_open(&v);
+	REQUIRE_OK(sync_outbox_application(st, uuid, &e), &e);
+	store_close(st);
+	CHECK_INT(term_sync(&v, &p), 0);
+	CHECK(strstr(p.out, "pushed 0 (duplicates 1") != NULL);
+	t_proc_free(&p);
+	st = term_open(&v);
+	REQUIRE_OK(store_application_get(st, uuid, &a, &e), &e);
+	free(a.form_json);
+	a.form_json = strdup("{\"reason\":\"転居\"}");
+	REQUIRE_OK(store_application_save(st, &a, &e), &e);
+	application_clear(&a);
+	REQUIRE_OK(sync_outbox_application(st, uuid, &e), &e);
+	REQUIRE_OK(sync_outbox_application(st, uuid, &e), &e);
+	CHECK_OK(store_outbox_count(st, &left, &e), &e);
+	CHECK_INT(left, 1);
+	store_close(st);
+	CHECK_INT(term_sync(&v, &p), 0);
+	CHECK(strstr(p.out, "pushed 1 (duplicates 0") != NULL);
+	t_proc_free(&p);
+	central_cmd(&v, "export", "applications", NULL, NULL, NULL, &p);
+	CHECK_INT(count_lines(p.out), 2);
+	/* the later line is the corrected version of the same application */
+	CHECK(strstr(p.out, "転居") != NULL && strstr(p.out, "転居") > strstr(p.out, "転入"));
+	CHECK(strstr(strchr(p.out, '\n'), uuid) != NULL);
+	t_proc_free(&p);
 	/* The decision made in the core system comes back (決定). */
 	st = term_open(&v);
 	REQUIRE_OK(store_application_get(st, uuid, &a, &e), &e);
