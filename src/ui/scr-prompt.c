@@ -75,6 +75,7 @@ ui_prompt(struct ui *u, const char *title, const char *label, char *buf,
 
 struct textview {
 	const char *text;
+	const char *hint;	/* drawn on the last body row, or NULL */
 	int top;
 	int nlines;
 };
@@ -84,10 +85,9 @@ text_draw(struct ui *u, void *arg)
 {
 	struct textview *t = arg;
 	const char *p = t->text;
-	int y = ui_body_top(), rows = ui_body_rows() - 1, line = 0;
+	int y = ui_body_top(), rows = ui_body_rows() - 1 - (t->hint != NULL), line = 0;
 	char buf[1024];
 
-	(void)u;
 	while (*p != '\0' && line < t->top + rows) {
 		size_t l = strcspn(p, "\n");
 		if (line >= t->top) {
@@ -108,12 +108,17 @@ text_draw(struct ui *u, void *arg)
 		ui_put(y + rows, 2, buf, COLS - 4, 0);
 		attrset(A_NORMAL);
 	}
+	if (t->hint != NULL) {
+		attrset(A_BOLD);
+		ui_put(y + rows + 1, 2, t->hint, COLS - 4, 0);
+		attrset(A_NORMAL);
+	}
 }
 
 int
 ui_text_view(struct ui *u, const char *title, const char *text, const char *keys_hint)
 {
-	struct textview t = { text, 0, 0 };
+	struct textview t = { text, keys_hint, 0, 0 };
 	struct ui_key k;
 	int r = 0;
 
@@ -122,10 +127,8 @@ ui_text_view(struct ui *u, const char *title, const char *text, const char *keys
 	if (text[0] != '\0' && text[strlen(text) - 1] != '\n')
 		t.nlines++;
 	ui_push(u, text_draw, &t, 1, title, ACTBIT(ACT_BACK));
-	if (keys_hint != NULL)
-		ui_message(u, 0, "%s", keys_hint);
 	for (;;) {
-		int rows = ui_body_rows() - 1;
+		int rows = ui_body_rows() - 1 - (keys_hint != NULL);
 		ui_getkey(u, &k);
 		if (k.type == UI_K_ABORT) {
 			r = -1;

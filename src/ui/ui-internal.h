@@ -208,7 +208,7 @@ void ui_app_detail(struct ui *u, const char *uuid);
  * the answer.  1 answered, 0 Esc, -1 aborted. */
 int ui_prompt(struct ui *u, const char *title, const char *label, char *buf,
     size_t cap, int max_chars);
-/* A scrolling read-only text.  With keys_hint (shown on the message line)
+/* A scrolling read-only text.  With keys_hint (shown under the text)
  * a printable ASCII key returns that character; Esc/Enter return 0, -1
  * aborted. */
 int ui_text_view(struct ui *u, const char *title, const char *text,
