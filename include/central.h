@@ -74,9 +74,13 @@ int central_import_eligibility(struct central *c, const char *path,
     FILE *rep_out, struct import_report *r, struct err *e);
 int central_import_decisions(struct central *c, const char *path,
     FILE *rep_out, struct import_report *r, struct err *e);
+/* Accounts and permissions for every terminal (AC-2, AC-3, AC-6). */
+int central_import_accounts(struct central *c, const char *path,
+    FILE *rep_out, struct import_report *r, struct err *e);
 
 /* The same for CSV text already in memory (tests, fuzzing). */
-enum import_kind { IMPORT_PERSONS, IMPORT_ELIGIBILITY, IMPORT_DECISIONS };
+enum import_kind { IMPORT_PERSONS, IMPORT_ELIGIBILITY, IMPORT_DECISIONS,
+	IMPORT_ACCOUNTS };
 int central_import_text(struct central *c, enum import_kind kind,
     const char *name, const char *text, size_t n, FILE *rep_out,
     struct import_report *r, struct err *e);

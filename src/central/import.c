@@ -46,6 +46,14 @@ static const struct col decision_cols[] = {
 };
 enum { D_RECEIPT, D_STATUS, D_AT, D_NOTE };
 
+static const struct col account_cols[] = {
+	{ "name", 1 }, { "display", 1 }, { "role", 1 }, { "perms", 0 },
+	{ "view_mynumber", 0 }, { "search_mynumber", 0 }, { "export", 0 },
+	{ "valid_until", 0 }, { "disabled", 0 }, { NULL, 0 }
+};
+enum { A_NAME, A_DISPLAY, A_ROLE, A_PERMS, A_VIEW, A_SEARCH, A_EXPORT,
+	A_UNTIL, A_DISABLED };
+
 #define MAXCOLS 20
 
 struct importer {
@@ -632,6 +640,82 @@ decision_row(struct importer *im, struct err *e)
 	return r;
 }
 
+/* --------------------------------------------------------------- accounts */
+
+/* "proc:level;proc:level" with level none, read or write (AC-6). */
+static int
+perms_ok(const char *s)
+{
+	char buf[1100], *save = NULL, *tok;
+	int n = 0;
+
+	if (strlen(s) >= sizeof(buf))
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ";", &save); tok != NULL; tok = strtok_r(NULL, ";", &save)) {
+		char *colon = strchr(tok, ':');
+
+		if (colon == NULL || ++n > 32)
+			return 0;
+		*colon = '\0';
+		if (!code_ok(tok, 63) || (strcmp(colon + 1, "none") != 0 &&
+		    strcmp(colon + 1, "read") != 0 && strcmp(colon + 1, "write") != 0))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+account_row(struct importer *im, struct err *e)
+{
+	sqlite3 *db = im->c->db;
+	const char *name = col(im, A_NAME), *role = col(im, A_ROLE);
+	char *old;
+	struct wbuf w;
+	int until, view, search, exp, dis, r = 0;
+
+	if (!code_ok(name, 63))
+		return reject(im, "%s must be 1 to 63 letters, digits, - or _", "name");
+	if (seen_before(db, name))
+		return reject(im, "%s appears twice in this file", "name");
+	if (strcmp(role, "clerk") != 0 && strcmp(role, "reviewer") != 0 &&
+	    strcmp(role, "admin") != 0)
+		return reject(im, "%s must be clerk, reviewer or admin", "role");
+	if (!perms_ok(col(im, A_PERMS)))
+		return reject(im, "%s must be procedure:none|read|write;...", "perms");
+	if (text_col(im, A_DISPLAY, "display", 127, 1) ||
+	    date_col(im, A_UNTIL, "valid_until", 1, &until) ||
+	    flag_col(im, A_VIEW, "view_mynumber", &view) ||
+	    flag_col(im, A_SEARCH, "search_mynumber", &search) ||
+	    flag_col(im, A_EXPORT, "export", &exp) ||
+	    flag_col(im, A_DISABLED, "disabled", &dis))
+		return -1;
+	wbuf_init(&w, 4096);
+	wbuf_put_u8(&w, '{');
+	jstr(&w, "name", name, 1);
+	jstr(&w, "display", col(im, A_DISPLAY), 0);
+	jstr(&w, "role", role, 0);
+	jstr(&w, "perms", col(im, A_PERMS), 0);
+	jint(&w, "view_mynumber", view);
+	jint(&w, "search_mynumber", search);
+	jint(&w, "export", exp);
+	jint(&w, "valid_until", until);
+	jint(&w, "disabled", dis);
+	wbuf_put_u8(&w, '}');
+	wbuf_str(&w);
+	old = lookup(db, "SELECT body FROM changes WHERE kind = 4 AND key = ?", name);
+	if (old == NULL || strcmp(old, (char *)w.p) != 0) {
+		/* The feed row is the master copy of an account. */
+		r = central_change_put(db, CHG_ACCOUNT, CHG_UPSERT, name, NULL, NULL,
+		    NULL, (char *)w.p, e);
+		if (r == 0)
+			r = 1;
+	}
+	free(old);
+	wbuf_free(&w);
+	return r;
+}
+
 /* ------------------------------------------------------------------ driver */
 
 int
@@ -640,7 +724,8 @@ central_import_text(struct central *c, enum import_kind kind, const char *name,
     struct err *e)
 {
 	const struct col *cols = kind == IMPORT_PERSONS ? person_cols :
-	    kind == IMPORT_ELIGIBILITY ? elig_cols : decision_cols;
+	    kind == IMPORT_ELIGIBILITY ? elig_cols :
+	    kind == IMPORT_ACCOUNTS ? account_cols : decision_cols;
 	struct importer im;
 	struct csv *csv;
 	int rc, got;
@@ -695,6 +780,8 @@ central_import_text(struct central *c, enum import_kind kind, const char *name,
 				rc = person_row(&im, e);
 			else if (kind == IMPORT_ELIGIBILITY)
 				rc = elig_row(&im, e);
+			else if (kind == IMPORT_ACCOUNTS)
+				rc = account_row(&im, e);
 			else
 				rc = decision_row(&im, e);
 		}
@@ -780,4 +867,11 @@ central_import_decisions(struct central *c, const char *path, FILE *rep_out,
     struct import_report *r, struct err *e)
 {
 	return central_import_file(c, IMPORT_DECISIONS, path, rep_out, r, e);
+}
+
+int
+central_import_accounts(struct central *c, const char *path, FILE *rep_out,
+    struct import_report *r, struct err *e)
+{
+	return central_import_file(c, IMPORT_ACCOUNTS, path, rep_out, r, e);
 }

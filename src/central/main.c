@@ -5,7 +5,7 @@
  *   madoguchi-central [--store DIR] init
  *   madoguchi-central [--store DIR] key
  *   madoguchi-central [--store DIR] serve --listen ADDR:PORT [--max-conn N]
- *   madoguchi-central [--store DIR] import persons|eligibility|decisions FILE
+ *   madoguchi-central [--store DIR] import persons|eligibility|decisions|accounts FILE
  *   madoguchi-central [--store DIR] export applications [--since N] [--format jsonl|csv]
  *   madoguchi-central [--store DIR] terminal enrol ID [--wards L] [--procedures L]
  *   madoguchi-central [--store DIR] terminal revoke ID | terminal list
@@ -56,7 +56,7 @@ usage(void)
 	    "  init                                  create the central store and keys\n"
 	    "  key                                   print the central public key\n"
 	    "  serve --listen ADDR:PORT [--max-conn N] [--log FILE]\n"
-	    "  import persons|eligibility|decisions FILE.csv\n"
+	    "  import persons|eligibility|decisions|accounts FILE.csv\n"
 	    "  export applications [--since CURSOR] [--format jsonl|csv]\n"
 	    "  terminal enrol ID [--wards LIST] [--procedures LIST]\n"
 	    "  terminal revoke ID\n"
@@ -170,6 +170,8 @@ cmd_import(struct central *c, const struct opts *o)
 		rc = central_import_eligibility(c, o->pos[2], stderr, &r, &e);
 	else if (strcmp(o->pos[1], "decisions") == 0)
 		rc = central_import_decisions(c, o->pos[2], stderr, &r, &e);
+	else if (strcmp(o->pos[1], "accounts") == 0)
+		rc = central_import_accounts(c, o->pos[2], stderr, &r, &e);
 	else
 		return usage();
 	if (rc != 0)

@@ -74,6 +74,10 @@ static const char *const cert_names[] = {
 	"reason", NULL
 };
 static const char *const mn_names[] = { "mynumber", NULL };
+static const char *const account_names[] = {
+	"name", "display", "role", "perms", "view_mynumber", "search_mynumber",
+	"export", "valid_until", "disabled", NULL
+};
 static const char *const decision_names[] = {
 	"receipt_no", "status", "decided_at", "note", NULL
 };
@@ -219,6 +223,51 @@ apply_cert(struct store *st, const struct msg_change *c, const struct json *j,
 	return store_cert_save(st, &ct, NULL, e);
 }
 
+/* Accounts are master data of the central (AC-2, AC-3, AC-6): role,
+ * permissions, flags and end date; disabling one here also disables its
+ * key slot, so a revocation at the centre stops logins at the next sync.
+ * Passwords stay local. */
+static int
+apply_account(struct store *st, const struct msg_change *c, const struct json *j,
+    struct err *e)
+{
+	struct account a;
+	char role[16], perms[1100], *save = NULL, *tok;
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	if ((r = only(j, account_names, e)) != 0 ||
+	    (r = get_str(j, "name", a.name, sizeof(a.name), 1, e)) != 0 ||
+	    (r = get_str(j, "display", a.display, sizeof(a.display), 1, e)) != 0 ||
+	    (r = get_str(j, "role", role, sizeof(role), 1, e)) != 0 ||
+	    (r = get_str(j, "perms", perms, sizeof(perms), 0, e)) != 0 ||
+	    (r = get_int(j, "view_mynumber", 0, 1, &a.view_mynumber, e)) != 0 ||
+	    (r = get_int(j, "search_mynumber", 0, 1, &a.search_mynumber, e)) != 0 ||
+	    (r = get_int(j, "export", 0, 1, &a.export_ok, e)) != 0 ||
+	    (r = get_int(j, "valid_until", 0, 29991231, &a.valid_until, e)) != 0 ||
+	    (r = get_int(j, "disabled", 0, 1, &a.disabled, e)) != 0)
+		return r;
+	if (strcmp(a.name, c->key) != 0)
+		return err_set(e, ERR_FORMAT, "change key and body disagree");
+	if (store_role_parse(role, &a.role) != 0)
+		return err_set(e, ERR_FORMAT, "account role \"%.16s\" is not defined", role);
+	for (tok = strtok_r(perms, ";", &save); tok != NULL;
+	    tok = strtok_r(NULL, ";", &save)) {
+		char *colon = strchr(tok, ':');
+		struct store_perm_entry *pe;
+
+		if (colon == NULL || a.nperms == STORE_MAX_PERMS)
+			return err_set(e, ERR_FORMAT, "account permissions are malformed");
+		*colon = '\0';
+		pe = &a.perms[a.nperms++];
+		snprintf(pe->procedure, sizeof(pe->procedure), "%s", tok);
+		if (store_perm_parse(colon + 1, &pe->level) != 0)
+			return err_set(e, ERR_FORMAT, "account permission level is not defined");
+	}
+	snprintf(a.updated_by, sizeof(a.updated_by), "central");
+	return store_account_upsert(st, &a, e);
+}
+
 static int
 apply_decision(struct store *st, const struct msg_change *c, const struct json *j,
     struct err *e)
@@ -287,9 +336,11 @@ sync_change_apply(struct store *st, const struct msg_change *c,
 	case CHG_DECISION:
 		r = c->op == CHG_UPSERT ? apply_decision(st, c, j, e) : 0;
 		break;
+	case CHG_ACCOUNT:
+		r = c->op == CHG_UPSERT ? apply_account(st, c, j, e) : 0;
+		break;
 	default:
-		/* Accounts are managed at each terminal in this version. */
-		r = 0;
+		r = err_set(e, ERR_FORMAT, "undefined change kind");
 		break;
 	}
 	json_free(j);

@@ -454,3 +454,39 @@ TEST(e2e_audit_rows_reach_the_central_with_chain_checked)
 	CHECK(rows >= 1);
 	CHECK_INT(bad, 0);
 }
+
+TEST(e2e_accounts_from_central_and_revocation_reaches_terminal)
+{
+	struct env v;
+	struct t_proc p;
+	struct store *st, *cs;
+	struct account a;
+	struct err e;
+
+	setup(&v, 1);
+	import(&v, "accounts", "name,display,role,perms,view_mynumber,valid_until\n"
+	    "clerk01,窓口 一郎,clerk,maru-fuku:write;kokuho:read,0,2099-03-31\n", 0);
+	import(&v, "accounts", "name,display,role\nbad name,x,clerk\nx2,x,boss\n", 1);
+	CHECK_INT(term_sync(&v, &p), 0);
+	t_proc_free(&p);
+	st = term_open(&v);
+	REQUIRE_OK(store_account_get(st, "clerk01", &a, &e), &e);
+	CHECK_STR(a.display, "窓口 一郎");
+	CHECK_INT(a.role, ROLE_CLERK);
+	CHECK_INT(a.valid_until, 20990331);
+	CHECK_INT(account_perm(&a, "maru-fuku"), PERM_WRITE);
+	CHECK_INT(account_perm(&a, "kokuho"), PERM_READ);
+	CHECK_INT(store_account_get(st, "x2", &a, &e), ERR_NOTFOUND);
+	/* The local administrator gives the account its password. */
+	CHECK_OK(store_account_set_password(st, "clerk01", NULL, "Tq7!wZr4pM", &e), &e);
+	store_close(st);
+	REQUIRE_OK(store_open(v.tdir, "clerk01", "Tq7!wZr4pM", &cs, &e), &e);
+	store_close(cs);
+	/* AC-3: revoked at the centre, refused at the branch after one sync. */
+	import(&v, "accounts", "name,display,role,perms,view_mynumber,valid_until,disabled\n"
+	    "clerk01,窓口 一郎,clerk,maru-fuku:write;kokuho:read,0,2099-03-31,1\n", 0);
+	CHECK_INT(term_sync(&v, &p), 0);
+	t_proc_free(&p);
+	CHECK_INT(store_open(v.tdir, "clerk01", "Tq7!wZr4pM", &cs, &e), ERR_PERM);
+	central_stop(&v);
+}
