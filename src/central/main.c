@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "central.h"
@@ -138,10 +139,16 @@ static int
 cmd_serve(struct central *c, const struct opts *o)
 {
 	struct sigaction sa;
+	struct rlimit rl;
 	struct err e;
 
 	if (o->listen == NULL)
 		return usage();
+	/* One descriptor per terminal: allow as many as the hard limit. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);

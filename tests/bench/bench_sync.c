@@ -270,6 +270,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: bench_sync WORKDIR\n");
 		return 2;
 	}
+	{
+		struct rlimit rl;	/* both ends of every connection live here */
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	log_open("bench_sync", "/dev/null", LOG_ERR);
 	snprintf(cdir, sizeof(cdir), "%s/central", argv[1]);
 	snprintf(tdir, sizeof(tdir), "%s/terminal", argv[1]);
