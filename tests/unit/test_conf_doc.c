@@ -79,8 +79,10 @@ TEST(conf_man_page_lists_every_key)
 			want[0] = '\0';
 		if (strstr(e, want) == NULL)
 			t_fail_at(__FILE__, __LINE__, "[%s] %s: should say \"%s\"", k->section, k->key, want);
+		/* A long default (a list) is described, not quoted. */
 		if (k->def != NULL && k->def[0] == '\0' ? strstr(e, "default empty") == NULL :
-		    k->def != NULL && strstr(e, k->def) == NULL)
+		    k->def != NULL && strlen(k->def) <= 80 ? strstr(e, k->def) == NULL :
+		    k->def != NULL && strstr(e, "default") == NULL)
 			t_fail_at(__FILE__, __LINE__, "[%s] %s: default \"%s\" not shown", k->section,
 			    k->key, k->def);
 		free(e);
@@ -101,7 +103,13 @@ TEST(conf_man_page_lists_no_unknown_key)
 			continue;
 		if (strncmp(p + 1, ".Sh ", 4) == 0)
 			section[0] = '\0';
-		if (section[0] == '\0' || sscanf(p + 1, ".It Cm %63s Ns = Ns", key) != 1)
+		/* a key entry, not an item of a nested list */
+		size_t len = strcspn(p + 1, "\n");
+		char *line = strndup(p + 1, len);
+		int is_key = line != NULL && strstr(line, " Ns = Ns Ar ") != NULL &&
+		    sscanf(line, ".It Cm %63s Ns = Ns", key) == 1;
+		free(line);
+		if (section[0] == '\0' || !is_key)
 			continue;
 		int found = 0;
 		for (const struct conf_key *k = app_conf_schema; k->key != NULL; k++)
