@@ -50,6 +50,15 @@ bench_store() {
 }
 SECTIONS+=(store)
 
+# card (issue 4): a full identity read through a private pcscd, vpcd and
+# mynacard-sim, PIN and 照合番号B paths, extended vs short APDUs: APDUs per
+# read against the minimum for the same data, and wall time.  20 reads per
+# row ($BENCH_CARD_READS when set).
+bench_card() {
+	"$B/bench/bench_card" "${BENCH_CARD_READS:-20}"
+}
+SECTIONS+=(card)
+
 for s in "${SECTIONS[@]}"; do
 	if [ -n "${BENCH_ONLY:-}" ] && [ "$BENCH_ONLY" != "$s" ]; then
 		continue

@@ -217,8 +217,9 @@ sim_card_new(const struct sim_profile *p, struct sim_card **out, struct err *e)
 
 	for (size_t i = 0; i < c->nef; i++)
 		if (c->ef[i].data.err != 0) {
+			unsigned fid = c->ef[i].fid;
 			sim_card_free(c);
-			return err_set(e, ERR_RANGE, "card file %04X too large", c->ef[i].fid);
+			return err_set(e, ERR_RANGE, "card file %04X too large", fid);
 		}
 	*out = c;
 	return 0;

@@ -1,0 +1,277 @@
+/*
+ * bench_card.c — a full identity read through pcscd, vpcd and mynacard-sim:
+ * APDUs exchanged and wall time, for the PIN path and the 照合番号B path,
+ * with extended-length APDUs and with short ones only, against the minimum
+ * number of APDUs that could carry the same data.
+ *
+ *   bench_card [READS]        (default 20 reads per row)
+ *
+ * It starts its own pcscd (mynacard-sim --pcscd, in a temporary directory)
+ * and simulator, and stops both.  The minimum counts SELECT of the
+ * application, SELECT of the PIN EF, the tries query (PIN safety demands
+ * it), the VERIFY, and per EF one SELECT plus one READ BINARY per Le-sized
+ * piece (256 bytes short, 65536 extended), knowing each EF's length in
+ * advance — which a reader does not, hence the difference.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "card.h"
+
+static char sim_bin[1024], profile[1024];
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void
+nap(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+static pid_t
+spawn(char *const argv[], const char *log)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+
+	if (pid == 0) {
+		FILE *f = freopen(log, "a", stdout);
+		(void)f;
+		dup2(1, 2);
+		setpgid(0, 0);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void
+stop(pid_t pid)
+{
+	int st;
+
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 50; i++) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return;
+		nap(50);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+}
+
+static int
+free_pair(void)
+{
+	for (int i = 0; i < 100; i++) {
+		int p = 20000 + (int)(random() % 20000), ok = 1;
+		for (int k = 0; k < 2 && ok; k++) {
+			struct sockaddr_in sa;
+			int fd = socket(AF_INET, SOCK_STREAM, 0);
+			memset(&sa, 0, sizeof(sa));
+			sa.sin_family = AF_INET;
+			sa.sin_port = htons((uint16_t)(p + k));
+			ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+			if (fd >= 0)
+				close(fd);
+		}
+		if (ok)
+			return p;
+	}
+	return -1;
+}
+
+static int
+wait_card(void)
+{
+	for (int i = 0; i < 200; i++) {
+		struct card *c;
+		if (card_open(NULL, &c, NULL) == 0) {
+			card_close(c);
+			return 0;
+		}
+		nap(50);
+	}
+	return -1;
+}
+
+struct row {
+	unsigned long apdus;
+	double ms;
+	size_t ef[3];		/* sizes of the EFs read (TLV elements) */
+	int nef;
+};
+
+/* Size of a BER-TLV element with a 2-byte tag and n value bytes. */
+static size_t
+tl(size_t n)
+{
+	return 2 + (n < 128 ? 1 : n < 256 ? 2 : 3) + n;
+}
+
+/* One read; fills apdus and the EF sizes (from what was read). */
+static int
+one_read(int method, int kenmen, struct row *row)
+{
+	struct card_read_req req;
+	struct card_result *res = NULL;
+	struct card_stats st;
+	struct card *c;
+	struct err e;
+	char *s = card_secret_new();
+	double t0;
+	int r;
+
+	if (s == NULL)
+		return -1;
+	if (method == CARD_UNLOCK_PIN)
+		strcpy(s, "1234");
+	else
+		card_b_build("450828", "2034", "1234", s, NULL);	/* demo-1.card */
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.secret = s;
+	t0 = now_ms();
+	if ((r = card_open(NULL, &c, &e)) == 0) {
+		r = kenmen ? card_read_kenmen(c, &req, &res, &e) :
+		    card_read_kenhojo(c, &req, &res, &e);
+		card_stats_get(c, &st);
+		card_close(c);
+	}
+	row->ms += now_ms() - t0;
+	card_secret_free(s);
+	if (r != 0) {
+		fprintf(stderr, "bench_card: read failed: %s\n", e.msg);
+		return -1;
+	}
+	row->apdus += st.apdus;
+	if (kenmen) {
+		row->ef[0] = tl(tl(8) + tl(1) + tl(res->name_image_len) +
+		    tl(res->address_image_len) + tl(res->photo_len) + tl(8));
+		row->nef = 1;
+	} else {
+		row->ef[0] = tl(12);
+		row->ef[1] = tl(tl(3) + tl(strlen(res->name)) + tl(strlen(res->address)) +
+		    tl(8) + tl(1));
+		row->ef[2] = tl(tl(32) + tl(32) + tl(res->signature_len));
+		row->nef = 3;
+	}
+	card_result_free(res);
+	return 0;
+}
+
+static unsigned long
+pieces(size_t len, size_t le)
+{
+	return (unsigned long)((len + le - 1) / le);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *bdir = getenv("MDG_BUILDDIR"), *sdir = getenv("MDG_SRCDIR");
+	int reads = argc > 1 ? atoi(argv[1]) : 20, port;
+	char dir[] = "/tmp/mdg-bench-card-XXXXXX", sock[256], portstr[16], log[300];
+	pid_t pcscd, sim;
+	static const struct { const char *name; int method, kenmen, ext; } rows[] = {
+		{ "kenhojo, PIN, extended", CARD_UNLOCK_PIN, 0, 1 },
+		{ "kenhojo, B-number, extended", CARD_UNLOCK_B, 0, 1 },
+		{ "kenhojo, PIN, short", CARD_UNLOCK_PIN, 0, 0 },
+		{ "kenhojo, B-number, short", CARD_UNLOCK_B, 0, 0 },
+		{ "kenmen images, B-number, extended", CARD_UNLOCK_B, 1, 1 },
+		{ "kenmen images, B-number, short", CARD_UNLOCK_B, 1, 0 },
+	};
+
+	if (reads < 1)
+		reads = 1;
+	snprintf(sim_bin, sizeof(sim_bin), "%s/bin/mynacard-sim", bdir ? bdir : "build/rel");
+	snprintf(profile, sizeof(profile), "%s/data/cards/demo-1.card", sdir ? sdir : ".");
+	if (mkdtemp(dir) == NULL || (port = free_pair()) < 0) {
+		perror("bench_card");
+		return 1;
+	}
+	srandom((unsigned)getpid());
+	snprintf(sock, sizeof(sock), "%s/pcscd.comm", dir);
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	snprintf(log, sizeof(log), "%s/log", dir);
+	setenv("PCSCLITE_CSOCK_NAME", sock, 1);
+	{
+		char *a[] = { sim_bin, "--pcscd", dir, "--port", portstr, NULL };
+		pcscd = spawn(a, log);
+	}
+	printf("card read through pcscd + vpcd + mynacard-sim (%s), %d reads per row\n"
+	    "kenhojo = 券面事項入力補助AP (個人番号, 基本4情報, digests); kenmen = 券面事項確認AP;\n"
+	    "B-number = 照合番号B; extended/short = APDU length encoding\n",
+	    "demo-1.card", reads);
+	printf("%-36s %8s %8s %8s %10s\n", "path", "APDUs", "minimum", "ratio", "ms/read");
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char *a[] = { sim_bin, "--port", portstr, rows[i].ext ? "--max-response" : "--no-extended",
+		    rows[i].ext ? "65536" : NULL, NULL, NULL };
+		struct row row;
+		unsigned long min, per;
+		int ok;
+		size_t le = rows[i].ext ? 65536 : 256;
+
+		if (rows[i].ext)
+			a[5] = profile;
+		else
+			a[4] = profile;
+		sim = spawn(a, log);
+		if (wait_card() != 0) {
+			fprintf(stderr, "bench_card: the simulated card did not come up (see %s)\n", log);
+			stop(sim);
+			stop(pcscd);
+			return 1;
+		}
+		memset(&row, 0, sizeof(row));
+		ok = one_read(rows[i].method, rows[i].kenmen, &row) == 0;	/* warm-up */
+		memset(&row, 0, sizeof(row));
+		for (int k = 0; k < reads && ok; k++)
+			ok = one_read(rows[i].method, rows[i].kenmen, &row) == 0;
+		stop(sim);
+		/* pcscd polls presence every 400 ms: let it see the card go
+		 * before the next simulator starts. */
+		nap(1000);
+		if (!ok) {
+			stop(pcscd);
+			return 1;
+		}
+		per = row.apdus / (unsigned long)reads;
+		/* SELECT AP, SELECT PIN EF, tries, VERIFY; then per EF one
+		 * SELECT and its Le-sized pieces. */
+		min = 4;
+		for (int k = 0; k < row.nef; k++)
+			min += 1 + pieces(row.ef[k], le);
+		printf("%-36s %8lu %8lu %8.2f %10.2f\n", rows[i].name, per, min,
+		    (double)per / (double)min, row.ms / reads);
+	}
+	stop(pcscd);
+	unlink(sock);
+	{
+		char cmd[300];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "bench_card: could not remove %s\n", dir);
+	}
+	return 0;
+}
