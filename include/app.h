@@ -94,4 +94,10 @@ int cmd_audit_person(struct app_opts *o, int argc, char **argv);
 int cmd_wipe(struct app_opts *o, int argc, char **argv);
 int cmd_demo_data(struct app_opts *o, int argc, char **argv);
 
+/* Intake, review and the ledger (cmd-ledger.c, cmd-report.c, cmd-batch.c;
+ * include/intake.h). */
+int cmd_ledger(struct app_opts *o, int argc, char **argv);
+int cmd_report(struct app_opts *o, int argc, char **argv);
+int cmd_batch(struct app_opts *o, int argc, char **argv);
+
 #endif

@@ -118,7 +118,7 @@ batch_transmittal(struct store *st, const struct screen_set *set, const char *id
 	wbuf_printf(w, "No. 受付番号             受付日     宛名番号     申請書\n");
 	for (size_t i = 0; i < items.n; i++) {
 		const struct application *a = &items.v[i];
-		const struct screen *s = screen_set_find(set, a->type);
+		const struct screen *s = set != NULL ? screen_set_find(set, a->type) : NULL;
 		wbuf_printf(w, "%3zu %-20s %.10s %-12s %s\n", i + 1, a->receipt_no,
 		    a->received_at, a->atena, s != NULL ? s->title : a->type);
 	}

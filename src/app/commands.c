@@ -34,6 +34,12 @@ const struct app_cmd app_commands[] = {
 	  "destroy the key slots: the store becomes unrecoverable" },
 	{ "demo-data", cmd_demo_data, "demo-data --user ADMIN [--count N] [--seed S]",
 	  "load synthetic residents of the fictional 窓口市" },
+	{ "ledger", cmd_ledger, "ledger [list|show RECEIPT|status RECEIPT STATUS] --user NAME",
+	  "the receipt ledger (受付簿): applications by status and date, history" },
+	{ "report", cmd_report, "report overdue|inquiries --user NAME [--password-stdin]",
+	  "overdue applications (未進達・未決定・未交付・返戻期限切れ), inquiry log" },
+	{ "batch", cmd_batch, "batch list|show ID --user NAME [--password-stdin]",
+	  "進達 batches and their transmittal lists" },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -375,7 +375,7 @@ review_decide_change(struct store *st, const struct screen_set *set, int64_t id,
 		mem_wipe(&c, sizeof(c));
 		return r;
 	}
-	if ((s = screen_set_find(set, a.type)) == NULL) {
+	if (set == NULL || (s = screen_set_find(set, a.type)) == NULL) {
 		r = err_set(e, ERR_NOTFOUND, "no screen %s loaded", a.type);
 		goto out;
 	}
