@@ -379,6 +379,7 @@ struct sync_status {
 	long long last_ok;		/* time() of the last good round, 0 none */
 	long long last_try;
 	long long next_at;
+	long retry_in;			/* seconds of the current wait */
 	int failures;			/* consecutive failed rounds */
 	long outbox_left;
 	char error[256];		/* of the last failed round */

@@ -51,6 +51,7 @@ sched_main(void *arg)
 	for (;;) {
 		pthread_mutex_lock(&s->mu);
 		s->status.next_at = (long long)time(NULL) + delay;
+		s->status.retry_in = delay;
 		deadline_in(&ts, delay);
 		while (!s->stop && !s->trigger && delay > 0 &&
 		    pthread_cond_timedwait(&s->cv, &s->mu, &ts) == 0)
@@ -61,6 +62,7 @@ sched_main(void *arg)
 		}
 		s->trigger = 0;
 		s->status.running = 1;
+		s->status.retry_in = 0;
 		s->status.last_try = (long long)time(NULL);
 		pthread_mutex_unlock(&s->mu);
 
@@ -91,6 +93,10 @@ sched_main(void *arg)
 		}
 		if (r == 0 || r != ERR_STATE)
 			s->status.outbox_left = rep.outbox_left;
+		/* Published with the result, so a reader never pairs this
+		 * round's failure count with the previous wait. */
+		s->status.retry_in = delay;
+		s->status.next_at = (long long)time(NULL) + delay;
 		pthread_mutex_unlock(&s->mu);
 	}
 	return NULL;
