@@ -349,6 +349,11 @@ struct sync_confirm_row {
 };
 int sync_confirm_list(struct store *st, size_t limit,
     struct sync_confirm_row **v, size_t *n, struct err *e);
+/* Decide an open entry as the logged-in user: approve links the proposed
+ * number (or clears it), reject leaves the person as is; both are audited.
+ * Run it inside store_tx to make it atomic. */
+int sync_confirm_decide(struct store *st, int64_t id, int approve,
+    struct err *e);
 
 /* Queue a saved application (by its uuid) for the central, replacing a
  * version of it still waiting in the outbox.  The item's UUID is derived

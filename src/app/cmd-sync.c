@@ -6,6 +6,7 @@
  *   sync --user NAME [--password-stdin]           one round
  *   sync log --user NAME [--password-stdin]       the last rounds
  *   sync queue --user NAME [--password-stdin]     個人番号 changes held for confirmation
+ *   sync approve|reject ID --user NAME            decide one of them (ID-6)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +70,8 @@ print_queue(struct store *st)
 		return 1;
 	}
 	for (i = 0; i < n; i++)
-		printf("%s  宛名番号 %s  %s  %s\n", v[i].received_at, v[i].atena,
+		printf("#%lld  %s  宛名番号 %s  %s  %s\n", (long long)v[i].id,
+		    v[i].received_at, v[i].atena,
 		    v[i].proposed_masked[0] ? v[i].proposed_masked : "(clear)",
 		    v[i].reason);
 	printf("%zu held for confirmation\n", n);
@@ -77,10 +79,24 @@ print_queue(struct store *st)
 	return 0;
 }
 
+struct decide {
+	int64_t id;
+	int approve;
+	struct err *e;
+};
+
+static int
+decide_tx(struct store *st, void *arg)
+{
+	struct decide *d = arg;
+
+	return sync_confirm_decide(st, d->id, d->approve, d->e);
+}
+
 int
 cmd_sync(struct app_opts *o, int argc, char **argv)
 {
-	const char *user = NULL, *what = NULL;
+	const char *user = NULL, *what = NULL, *idarg = NULL;
 	struct sync_config cfg;
 	struct sync_report rep;
 	struct store *st = NULL;
@@ -95,9 +111,13 @@ cmd_sync(struct app_opts *o, int argc, char **argv)
 		else if (what == NULL && (strcmp(argv[i], "log") == 0 ||
 		    strcmp(argv[i], "queue") == 0))
 			what = argv[i];
-		else {
-			fprintf(stderr, "usage: madoguchi sync [log|queue] --user NAME"
-			    " [--password-stdin]\n");
+		else if (what == NULL && (strcmp(argv[i], "approve") == 0 ||
+		    strcmp(argv[i], "reject") == 0) && i + 1 < argc) {
+			what = argv[i];
+			idarg = argv[++i];
+		} else {
+			fprintf(stderr, "usage: madoguchi sync [log|queue|approve ID|reject ID]"
+			    " --user NAME [--password-stdin]\n");
 			return 2;
 		}
 	}
@@ -105,6 +125,18 @@ cmd_sync(struct app_opts *o, int argc, char **argv)
 	if (app_open_store_cli(o, user, pw_stdin, &st, &e) != 0) {
 		fprintf(stderr, "madoguchi: %s\n", e.msg);
 		return 1;
+	}
+	if (idarg != NULL) {
+		struct decide d = { atoll(idarg), strcmp(what, "approve") == 0, &e };
+
+		r = store_tx(st, decide_tx, &d, &e);
+		store_close(st);
+		if (r != 0) {
+			fprintf(stderr, "madoguchi: %s\n", e.msg);
+			return 1;
+		}
+		printf("confirmation #%s %s\n", idarg, d.approve ? "approved" : "rejected");
+		return 0;
 	}
 	if (what != NULL) {
 		r = strcmp(what, "log") == 0 ? print_log(st) : print_queue(st);

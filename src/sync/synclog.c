@@ -210,3 +210,48 @@ sync_confirm_list(struct store *st, size_t limit, struct sync_confirm_row **v,
 	*v = rows;
 	return 0;
 }
+
+int
+sync_confirm_decide(struct store *st, int64_t id, int approve, struct err *e)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *q;
+	char atena[16] = "", proposed[16] = "", now[32];
+	int r, found = 0;
+
+	if ((r = tables(db, e)) != 0)
+		return r;
+	if (sqlite3_prepare_v2(db, "SELECT atena, proposed FROM sync_confirm"
+	    " WHERE id = ? AND resolved_at IS NULL", -1, &q, NULL) != SQLITE_OK)
+		return err_set(e, ERR_IO, "confirmation queue: %s", sqlite3_errmsg(db));
+	sqlite3_bind_int64(q, 1, id);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		found = 1;
+		snprintf(atena, sizeof(atena), "%s", sqlite3_column_text(q, 0));
+		snprintf(proposed, sizeof(proposed), "%s", sqlite3_column_text(q, 1));
+	}
+	sqlite3_finalize(q);
+	if (!found)
+		return err_set(e, ERR_NOTFOUND, "no open confirmation %lld", (long long)id);
+	if (approve)
+		r = proposed[0] != '\0' ? store_mynumber_set(st, atena, proposed, e) :
+		    store_mynumber_delete(st, atena, e);
+	mem_wipe(proposed, sizeof(proposed));
+	if (r == ERR_NOTFOUND && approve && found)
+		r = 0;	/* clearing a number that is already gone */
+	if (r != 0)
+		return r;
+	sync_log_now(now);
+	if (sqlite3_prepare_v2(db, "UPDATE sync_confirm SET resolved_at = ?, resolved_by = ?"
+	    " WHERE id = ?", -1, &q, NULL) != SQLITE_OK)
+		return err_set(e, ERR_IO, "confirmation queue: %s", sqlite3_errmsg(db));
+	sqlite3_bind_text(q, 1, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, store_user(st)->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, id);
+	r = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (r != SQLITE_DONE)
+		return err_set(e, ERR_IO, "confirmation queue: %s", sqlite3_errmsg(db));
+	return store_audit_append(st, NULL, NULL, approve ? "sync.confirm_approved" :
+	    "sync.confirm_rejected", atena, "sync", NULL, e);
+}

@@ -365,8 +365,24 @@ TEST(e2e_deletion_purges_and_mynumber_change_is_queued)
 		CHECK_STR(q[0].atena, "000000001");
 		CHECK_STR(q[0].proposed_masked, "**** **** 0019");
 	}
-	free(q);
 	store_close(st);
+	/* A person approves it: only now is the new number linked. */
+	if (n == 1) {
+		char idbuf[24];
+		char *argv[] = { (char *)t_bin("madoguchi"), "--store", v.tdir, "sync",
+		    "approve", idbuf, "--user", "admin", "--password-stdin", NULL };
+
+		snprintf(idbuf, sizeof(idbuf), "%lld", (long long)q[0].id);
+		CHECK_INT(run(argv, PW_IN, &p), 0);
+		t_proc_free(&p);
+		CHECK_INT(run(argv, PW_IN, &p), 1);	/* decided already */
+		t_proc_free(&p);
+		st = term_open(&v);
+		CHECK_OK(store_mynumber_get(st, "000000001", mn, &e), &e);
+		CHECK_STR(mn, "000000000019");
+		store_close(st);
+	}
+	free(q);
 	central_stop(&v);
 }
 
