@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# demo-central.sh — a local madoguchi-central with the demo residents, for
+# `make demo` and training (issue 8).  Loopback only.
+#
+#   scripts/demo-central.sh start DIR [PORT]      create (once), load, serve
+#   scripts/demo-central.sh enroll DIR STORE USER  enrol a terminal store and sync
+#                                                  (the password on standard input)
+#   scripts/demo-central.sh stop DIR
+#
+# The central's store, log and pid file live in DIR.  The residents are the
+# synthetic 窓口市 (seed 1, $DEMO_COUNT, default 1000): the same people as
+# `madoguchi demo-data` and the simulated cards.
+set -eu
+cd "$(dirname "$0")/.." || exit 2
+BUILD=${BUILD:-build}
+BIN=${MDG_BIN:-$BUILD/rel/bin}
+C=$BIN/madoguchi-central
+M=$BIN/madoguchi
+
+cmd=${1:-}
+dir=${2:-}
+[ -n "$cmd" ] && [ -n "$dir" ] || { sed -n '2,13p' "$0" >&2; exit 2; }
+mkdir -p "$dir"
+store=$dir/central
+
+case $cmd in
+start)
+	port=${3:-7700}
+	if [ ! -f "$store/central.key" ]; then
+		"$C" --store "$store" init >/dev/null
+		"$C" --store "$store" demo-data --count "${DEMO_COUNT:-1000}" --seed 1
+	fi
+	if [ -f "$dir/central.pid" ] && kill -0 "$(cat "$dir/central.pid")" 2>/dev/null; then
+		echo "demo central already running (pid $(cat "$dir/central.pid"))"
+		exit 0
+	fi
+	"$C" --store "$store" serve --listen "127.0.0.1:$port" --log "$dir/central.log" &
+	echo $! >"$dir/central.pid"
+	echo "127.0.0.1:$port" >"$dir/central.addr"
+	for _ in $(seq 50); do
+		grep -q "serving on" "$dir/central.log" 2>/dev/null && break
+		sleep 0.1
+	done
+	echo "demo central on 127.0.0.1:$port (pid $(cat "$dir/central.pid")), key $("$C" --store "$store" key)"
+	;;
+enroll)
+	tstore=${3:?terminal store}
+	user=${4:?admin user}
+	pw=$(cat)
+	token=$("$C" --store "$store" terminal enrol DEMO01 | sed -n 2p)
+	printf '%s\n' "$pw" | "$M" --store "$tstore" enroll --central "$(cat "$dir/central.addr")" \
+		--central-key "$("$C" --store "$store" key)" --token "$token" \
+		--user "$user" --password-stdin
+	printf '%s\n' "$pw" | "$M" --store "$tstore" sync --user "$user" --password-stdin
+	;;
+stop)
+	if [ -f "$dir/central.pid" ]; then
+		kill "$(cat "$dir/central.pid")" 2>/dev/null || true
+		rm -f "$dir/central.pid"
+	fi
+	;;
+*)
+	sed -n '2,13p' "$0" >&2
+	exit 2
+	;;
+esac
