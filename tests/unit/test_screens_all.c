@@ -39,7 +39,8 @@ static const struct {
 	{ "marufuku-saikofu", "maru-fuku" }, { "marufuku-shikyu", "maru-fuku" },
 	/* HIROSHIMA 国民健康保険 (INT-2) */
 	{ "kokuho-shikaku-shutoku", "kokuho" }, { "kokuho-shikaku-soshitsu", "kokuho" },
-	{ "kokuho-ido", "kokuho" }, { "kokuho-saikofu", "kokuho" },
+	{ "kokuho-ido", "kokuho" }, { "kokuho-kofu", "kokuho" },
+	{ "kokuho-saikofu", "kokuho" }, { "kokuho-kogaku-gassan", "kokuho" },
 	{ "kokuho-mushotoku", "kokuho" }, { "kokuho-genmen", "kokuho" },
 	{ "kokuho-kogaku", "kokuho" }, { "kokuho-ryoyohi", "kokuho" },
 	{ "kokuho-shussan", "kokuho" }, { "kokuho-sosai", "kokuho" },
@@ -68,6 +69,7 @@ static const struct {
 	{ "*", "treatment_month", "202504" },
 	{ "*", "tax_year", "2024" },
 	{ "*", "fiscal_year", "2025" },
+	{ "*", "period_year", "2024" },
 	{ "*", "dose", "2" },
 	{ "*", "children", "1" },
 	{ "*", "copies", "1" },
