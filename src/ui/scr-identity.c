@@ -54,7 +54,7 @@ watch_cb(void *arg, const struct card_event *ev)
 }
 
 /* The status line shows the reader state (issue: "waits for a card"): the
- * watcher runs from the first F2 on, unless the shell already started it. */
+ * watcher runs for the whole session, unless the shell started its own. */
 static void
 watch_ensure(struct ui *u)
 {
@@ -67,7 +67,6 @@ watch_ensure(struct ui *u)
 		u->card_watch = w;
 		card_watch_get(w, &ev);
 		watch_cb(u->evq, &ev);
-		ui_take_events(u);
 	}
 }
 
@@ -787,6 +786,8 @@ ui_idlookup_install(struct ui *u)
 {
 	u->actions[ACT_CARD] = ui_identity_run;
 	u->actions[ACT_SEARCH] = ui_lookup_run;
+	/* the status line shows the reader and card state from the start */
+	watch_ensure(u);
 }
 
 void

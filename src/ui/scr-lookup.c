@@ -161,7 +161,7 @@ results_run(struct ui *u, struct lookup_view *v, const struct lookup_criteria *c
 	struct search_job j;
 	size_t offset = 0;
 	char title[160];
-	int sel = 0, r = 0;
+	int sel = 0, r = 0, need = 1;
 
 	if (rv == NULL) {
 		ui_message(u, 1, "メモリが足りません");
@@ -171,21 +171,26 @@ results_run(struct ui *u, struct lookup_view *v, const struct lookup_criteria *c
 		struct ui_table t;
 		int row;
 
-		memset(&j, 0, sizeof(j));
-		j.st = u->ses.st;
-		j.c = c;
-		j.offset = offset;
-		j.fresh = &v->fresh;
-		j.out = &rv->res;
-		if (ui_busy(u, "検索中", search_job, &j) != 0) {
-			ui_message(u, 1, "%s", err_ja(&j.e));
-			break;
-		}
-		result_fill(rv);
-		if (rv->res.list.n == 0 && offset == 0) {
-			lookup_result_free(&rv->res);
-			ui_message(u, 1, "該当する住民はいません");
-			break;
+		/* a page is searched (and audited) once: coming back from a
+		 * record shows the same page again */
+		if (need) {
+			memset(&j, 0, sizeof(j));
+			j.st = u->ses.st;
+			j.c = c;
+			j.offset = offset;
+			j.fresh = &v->fresh;
+			j.out = &rv->res;
+			if (ui_busy(u, "検索中", search_job, &j) != 0) {
+				ui_message(u, 1, "%s", err_ja(&j.e));
+				break;
+			}
+			need = 0;
+			result_fill(rv);
+			if (rv->res.list.n == 0 && offset == 0) {
+				lookup_result_free(&rv->res);
+				ui_message(u, 1, "該当する住民はいません");
+				break;
+			}
 		}
 		snprintf(title, sizeof(title), "検索結果 %zu〜%zu件目%s（Enter 開く  PgUp/PgDn 移動  Esc 条件へ）",
 		    offset + 1, offset + rv->res.list.n, rv->res.more ? "（続きあり）" : "");
@@ -212,9 +217,11 @@ results_run(struct ui *u, struct lookup_view *v, const struct lookup_criteria *c
 		if (row == rv->next_row) {
 			offset += LOOKUP_PAGE;
 			sel = 1;
+			need = 1;
 		} else if (row == rv->prev_row) {
 			offset = offset > LOOKUP_PAGE ? offset - LOOKUP_PAGE : 0;
 			sel = 0;
+			need = 1;
 		} else {
 			struct person p = rv->res.list.v[row - (rv->prev_row == 0)];
 			open_row(u, &p);
@@ -225,6 +232,7 @@ results_run(struct ui *u, struct lookup_view *v, const struct lookup_criteria *c
 				r = -1;
 				break;
 			}
+			continue;	/* the same page again */
 		}
 		lookup_result_free(&rv->res);
 	}

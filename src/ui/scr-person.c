@@ -202,7 +202,7 @@ ui_person_open(struct ui *u, const char *atena, int ack_restricted)
 	if (v->d.can_change)
 		keys |= ACTBIT(ACT_NEW);
 	ui_push(u, person_draw, v, 1, title, keys);
-	if (v->d.fresh.state == FRESH_WARN || v->d.fresh.state == FRESH_UNKNOWN) {
+	if (v->d.fresh.state == FRESH_WARN && u->msg[0] == '\0') {
 		char f[160];
 		lookup_freshness_text(&v->d.fresh, f, sizeof(f));
 		ui_message(u, 0, "%s", f);
