@@ -80,6 +80,18 @@ static const struct member audit_members[] = {
 	{ NULL, 0, 0 }
 };
 
+/* A member name from outside, safe to put in a log line. */
+static const char *
+printable(const char *s, char *buf, size_t cap)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < cap; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 static int
 body_check(const struct msg_item *it, struct json **out, char *why, size_t whylen)
 {
@@ -102,7 +114,10 @@ body_check(const struct msg_item *it, struct json **out, char *why, size_t whyle
 			if (strcmp(d->name, m->key) == 0)
 				break;
 		if (d->name == NULL) {
-			snprintf(why, whylen, "undefined member \"%.40s\"", m->key);
+			char pb[41];
+
+			snprintf(why, whylen, "undefined member \"%s\"",
+			    printable(m->key, pb, sizeof(pb)));
 			json_free(j);
 			return -1;
 		}

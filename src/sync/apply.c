@@ -45,6 +45,18 @@ get_int(const struct json *j, const char *k, long min, long max, int *out,
 	return 0;
 }
 
+/* A member name from outside, safe to put in a log line. */
+static const char *
+printable(const char *s, char *buf, size_t cap)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < cap; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 /* Only these members may appear. */
 static int
 only(const struct json *j, const char *const *names, struct err *e)
@@ -56,9 +68,12 @@ only(const struct json *j, const char *const *names, struct err *e)
 		for (i = 0; names[i] != NULL; i++)
 			if (strcmp(names[i], m->key) == 0)
 				break;
-		if (names[i] == NULL)
-			return err_set(e, ERR_FORMAT, "change body: undefined member \"%.40s\"",
-			    m->key);
+		if (names[i] == NULL) {
+			char pb[41];
+
+			return err_set(e, ERR_FORMAT, "change body: undefined member \"%s\"",
+			    printable(m->key, pb, sizeof(pb)));
+		}
 	}
 	return 0;
 }

@@ -14,7 +14,7 @@
 #include "sync.h"
 
 enum ftype { FT_U8, FT_U32, FT_U64, FT_TEXT, FT_UUID, FT_REC };
-enum { F_REQ = 1, F_REP = 2 };
+enum { F_REQ = 1, F_REP = 2, F_MULTILINE = 4 };	/* MULTILINE: JSON bodies */
 
 /* Top-level tags. */
 enum {
@@ -83,7 +83,7 @@ static const struct fdef error_f[] = {
 static const struct fdef item_f[] = {
 	{ R_UUID, FT_UUID, 36, 0, F_REQ },
 	{ R_KIND, FT_U8, ITEM_KIND_MAX, 1, F_REQ },
-	{ R_BODY, FT_TEXT, SYNC_BODY_MAX, 0, F_REQ },
+	{ R_BODY, FT_TEXT, SYNC_BODY_MAX, 0, F_REQ | F_MULTILINE },
 	{ 0, 0, 0, 0, 0 }
 };
 static const struct fdef ack_f[] = {
@@ -97,7 +97,7 @@ static const struct fdef change_f[] = {
 	{ R_KIND, FT_U8, CHG_KIND_MAX, 1, F_REQ },
 	{ R_OP, FT_U8, CHG_DELETE, CHG_UPSERT, F_REQ },
 	{ R_KEY, FT_TEXT, 128, 0, F_REQ },
-	{ R_BODY, FT_TEXT, SYNC_BODY_MAX, 0, 0 },
+	{ R_BODY, FT_TEXT, SYNC_BODY_MAX, 0, F_MULTILINE },
 	{ 0, 0, 0, 0, 0 }
 };
 
@@ -325,13 +325,32 @@ put_u64(struct wbuf *w, uint8_t tag, uint64_t v)
 	wbuf_put_u64(w, v);
 }
 
+/* Control characters: only JSON bodies may hold line breaks and tabs;
+ * every other text (keys, IDs, reasons) is one line, so that it can be
+ * logged and shown without surprises. */
+static int
+has_controls(const char *s, size_t n, int multiline)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == 0x7f || (c < 0x20 && !(multiline &&
+		    (c == '\n' || c == '\r' || c == '\t'))))
+			return 1;
+	}
+	return 0;
+}
+
 /* A text field as the decoder will want it. */
 static int
 check_text(const struct fdef *d, const char *s, size_t n, const char *what,
     struct err *e)
 {
 	if (d->type == FT_UUID ? !msg_uuid_valid(s, n) :
-	    (n > d->max || memchr(s, '\0', n) != NULL || !utf8_valid(s, n)))
+	    (n > d->max || has_controls(s, n, d->flags & F_MULTILINE) ||
+	    !utf8_valid(s, n)))
 		return err_set(e, ERR_INVAL, "message field %s is not valid", what);
 	return 0;
 }

@@ -291,6 +291,40 @@ TEST(msg_decoder_checks_records)
 	hdr(&w, 1, MSG_PUSH);
 	fld(&w, 20, r.p, (uint32_t)r.len);
 	CHECK_INT(dec(&w), ERR_FORMAT);
+	/* a line break in a one-line field (the key of a change) */
+	r.len = 0;
+	{
+		uint8_t seq[8] = { 0, 0, 0, 0, 0, 0, 0, 1 }, k = CHG_PERSON, op = CHG_DELETE;
+
+		fld(&r, 6, seq, 8);
+		fld(&r, 2, &k, 1);
+		fld(&r, 7, &op, 1);
+		fld(&r, 8, "0001\nFAKE LOG LINE", 19);
+		hdr(&w, 1, MSG_CHANGES);
+		fld(&w, 7, seq, 8);
+		fld(&w, 9, "\0", 1);
+		fld(&w, 22, r.p, (uint32_t)r.len);
+		CHECK_INT(dec(&w), ERR_FORMAT);
+		/* the same without the line break is fine */
+		r.len = 0;
+		fld(&r, 6, seq, 8);
+		fld(&r, 2, &k, 1);
+		fld(&r, 7, &op, 1);
+		fld(&r, 8, "0001", 4);
+		hdr(&w, 1, MSG_CHANGES);
+		fld(&w, 7, seq, 8);
+		fld(&w, 9, "\0", 1);
+		fld(&w, 22, r.p, (uint32_t)r.len);
+		CHECK_INT(dec(&w), 0);
+	}
+	/* a JSON body may span lines */
+	r.len = 0;
+	fld(&r, 1, U1, 36);
+	fld(&r, 2, &kind, 1);
+	fld(&r, 3, "{\n\t\"a\": 1\n}", 11);
+	hdr(&w, 1, MSG_PUSH);
+	fld(&w, 20, r.p, (uint32_t)r.len);
+	CHECK_INT(dec(&w), 0);
 	/* missing body in an item */
 	r.len = 0;
 	fld(&r, 1, U1, 36);
