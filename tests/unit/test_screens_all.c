@@ -357,6 +357,19 @@ TEST(screens_every_expected_screen_ships_and_loads)
 		}
 		/* INT-7: a purpose-of-use notice to show before capture */
 		CHECK(strlen(s->purpose) > 20);
+		/* a required 個人番号 everywhere except where the 事務 does not
+		 * use it (INT-6: only what the form needs) */
+		{
+			int mn = screen_field(s, "mynumber");
+			int none = strcmp(s->id, "yobo-iraisho") == 0 ||
+			    strcmp(s->id, "yobo-shomeisho") == 0 ||
+			    strcmp(s->id, "kokuho-koza-furikae") == 0;
+			if (none)
+				CHECK(mn < 0);
+			else if (mn < 0 || s->fields[mn].type != FT_MYNUMBER ||
+			    !s->fields[mn].required)
+				t_fail_at(__FILE__, __LINE__, "%s: no required 個人番号", s->id);
+		}
 	}
 	/* nothing shipped that this list (and the man page table) lacks */
 	CHECK_INT(set->n, NEXPECTED);
