@@ -59,7 +59,7 @@ for name in "${targets[@]}"; do
 		status=CRASH
 		crashed=1
 	fi
-	printf 'fuzz_%-10s %-5s %8s runs %7s exec/s  cov %5s  corpus %d -> %d  %ss\n' \
+	printf 'fuzz_%-12s %-5s %8s runs %7s exec/s  cov %5s  corpus %d -> %d  %ss\n' \
 		"$name" "$status" "${runs:-?}" "${eps:-?}" "${cov:-?}" "$seeds" "$grown" "$FUZZ_SECONDS"
 	if [ "$status" = CRASH ]; then
 		for c in "$work"/crashes/*; do
