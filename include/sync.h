@@ -369,6 +369,11 @@ int sync_outbox_status(struct store *st, const char *app_uuid,
  * application is provisional (NET-7). */
 int sync_is_pending(struct store *st, const char *uuid);
 
+/* The error list (LOG-4): the central's reason for refusing an outbox item
+ * (kept in the outbox); 1 and the reason in buf when there is one. */
+int sync_reject_reason(struct store *st, const char *uuid, char *buf,
+    size_t cap);
+
 /* ----------------------------------------------------------- scheduler */
 
 /* Background sync for the TUI: its own thread and store connection

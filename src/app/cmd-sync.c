@@ -7,6 +7,8 @@
  *   sync log --user NAME [--password-stdin]       the last rounds
  *   sync queue --user NAME [--password-stdin]     個人番号 changes held for confirmation
  *   sync approve|reject ID --user NAME            decide one of them (ID-6)
+ *   sync pending --user NAME                      what waits in the outbox, and
+ *                                                 why the central refused any (LOG-4)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +81,29 @@ print_queue(struct store *st)
 	return 0;
 }
 
+static int
+print_pending(struct store *st)
+{
+	struct outbox_item *v;
+	size_t n, i;
+	char why[400];
+	struct err e;
+
+	if (store_outbox_list(st, 1000, &v, &n, &e) != 0) {
+		fprintf(stderr, "madoguchi: %s\n", e.msg);
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		int rej = sync_reject_reason(st, v[i].uuid, why, sizeof(why));
+
+		printf("%s  %-12s %s  %zu bytes%s%s\n", v[i].created_at, v[i].kind,
+		    v[i].uuid, v[i].len, rej ? "  REFUSED: " : "", rej ? why : "");
+	}
+	printf("%zu waiting for the central\n", n);
+	outbox_free(v, n);
+	return 0;
+}
+
 struct decide {
 	int64_t id;
 	int approve;
@@ -109,14 +134,14 @@ cmd_sync(struct app_opts *o, int argc, char **argv)
 		else if (strcmp(argv[i], "--password-stdin") == 0)
 			pw_stdin = 1;
 		else if (what == NULL && (strcmp(argv[i], "log") == 0 ||
-		    strcmp(argv[i], "queue") == 0))
+		    strcmp(argv[i], "queue") == 0 || strcmp(argv[i], "pending") == 0))
 			what = argv[i];
 		else if (what == NULL && (strcmp(argv[i], "approve") == 0 ||
 		    strcmp(argv[i], "reject") == 0) && i + 1 < argc) {
 			what = argv[i];
 			idarg = argv[++i];
 		} else {
-			fprintf(stderr, "usage: madoguchi sync [log|queue|approve ID|reject ID]"
+			fprintf(stderr, "usage: madoguchi sync [log|queue|pending|approve ID|reject ID]"
 			    " --user NAME [--password-stdin]\n");
 			return 2;
 		}
@@ -139,7 +164,8 @@ cmd_sync(struct app_opts *o, int argc, char **argv)
 		return 0;
 	}
 	if (what != NULL) {
-		r = strcmp(what, "log") == 0 ? print_log(st) : print_queue(st);
+		r = strcmp(what, "log") == 0 ? print_log(st) :
+		    strcmp(what, "pending") == 0 ? print_pending(st) : print_queue(st);
 		store_close(st);
 		return r;
 	}

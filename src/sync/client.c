@@ -197,8 +197,11 @@ ack_apply(struct store *st, void *arg)
 	for (i = 0; i < a->acks->nacks; i++) {
 		const struct msg_ack *k = &a->acks->acks[i];
 
-		if (k->status == ACK_REJECTED)
+		if (k->status == ACK_REJECTED) {
+			if ((r = sync_reject_note(st, k->uuid, k->reason, &e)) != 0)
+				return r;
 			continue;
+		}
 		r = store_outbox_ack(st, k->uuid, &e);
 		if (r != 0 && r != ERR_NOTFOUND)
 			return r;

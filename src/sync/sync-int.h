@@ -21,4 +21,8 @@ void sync_log_write(struct store *st, const char *central, const char *started,
 int sync_confirm_add(struct store *st, const char *atena, const char *proposed,
     const char *reason, struct err *e);
 
+/* Remember why the central refused an outbox item. */
+int sync_reject_note(struct store *st, const char *uuid, const char *reason,
+    struct err *e);
+
 #endif

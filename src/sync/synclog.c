@@ -27,7 +27,10 @@ static const char *const tables_sql =
 	"CREATE TABLE IF NOT EXISTS sync_confirm ("
 	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	" atena TEXT NOT NULL, proposed TEXT NOT NULL, reason TEXT NOT NULL,"
-	" received_at TEXT NOT NULL, resolved_at TEXT, resolved_by TEXT);";
+	" received_at TEXT NOT NULL, resolved_at TEXT, resolved_by TEXT);"
+	/* Outbox items the central refused, with its reason (LOG-4 error list). */
+	"CREATE TABLE IF NOT EXISTS sync_rejects ("
+	" uuid TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL);";
 
 static int
 tables(sqlite3 *db, struct err *e)
@@ -254,4 +257,49 @@ sync_confirm_decide(struct store *st, int64_t id, int approve, struct err *e)
 		return err_set(e, ERR_IO, "confirmation queue: %s", sqlite3_errmsg(db));
 	return store_audit_append(st, NULL, NULL, approve ? "sync.confirm_approved" :
 	    "sync.confirm_rejected", atena, "sync", NULL, e);
+}
+
+int
+sync_reject_note(struct store *st, const char *uuid, const char *reason,
+    struct err *e)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *q;
+	char now[32];
+	int r;
+
+	if ((r = tables(db, e)) != 0)
+		return r;
+	sync_log_now(now);
+	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO sync_rejects (uuid, reason, at)"
+	    " VALUES (?, ?, ?)", -1, &q, NULL) != SQLITE_OK)
+		return err_set(e, ERR_IO, "sync rejects: %s", sqlite3_errmsg(db));
+	sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, reason != NULL ? reason : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, now, -1, SQLITE_STATIC);
+	r = sqlite3_step(q);
+	sqlite3_finalize(q);
+	return r == SQLITE_DONE ? 0 : err_set(e, ERR_IO, "sync rejects: %s",
+	    sqlite3_errmsg(db));
+}
+
+int
+sync_reject_reason(struct store *st, const char *uuid, char *buf, size_t cap)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *q;
+	int found = 0;
+
+	buf[0] = '\0';
+	if (tables(db, NULL) != 0 || sqlite3_prepare_v2(db, "SELECT reason, at FROM"
+	    " sync_rejects WHERE uuid = ?", -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		snprintf(buf, cap, "%s (%s)", sqlite3_column_text(q, 0),
+		    sqlite3_column_text(q, 1));
+		found = 1;
+	}
+	sqlite3_finalize(q);
+	return found;
 }

@@ -506,3 +506,33 @@ TEST(e2e_accounts_from_central_and_revocation_reaches_terminal)
 	CHECK_INT(store_open(v.tdir, "clerk01", "Tq7!wZr4pM", &cs, &e), ERR_PERM);
 	central_stop(&v);
 }
+
+TEST(e2e_refused_item_stays_pending_with_reason)
+{
+	struct env v;
+	struct t_proc p;
+	struct store *st;
+	struct err e;
+	char bin[512];
+	char *argv[] = { bin, "--store", NULL, "sync", "pending",
+	    "--user", "admin", "--password-stdin", NULL };
+	const char *bad = "{\"uuid\":\"x\",\"procedure\":\"maru-fuku\",\"colour\":\"red\"}";
+
+	setup(&v, 1);
+	snprintf(bin, sizeof(bin), "%s", t_bin("madoguchi"));	/* t_bin's buffers rotate */
+	argv[2] = v.tdir;
+	st = term_open(&v);
+	/* NET-3 at the central: an undefined member; LOG-4 at the terminal. */
+	REQUIRE_OK(store_outbox_add(st, NULL, "application", bad, strlen(bad), NULL, &e), &e);
+	store_close(st);
+	CHECK_INT(term_sync(&v, &p), 0);
+	CHECK(strstr(p.out, "rejected 1") != NULL);
+	CHECK(strstr(p.out, "outbox left 1") != NULL);
+	t_proc_free(&p);
+	CHECK_INT(run(argv, PW_IN, &p), 0);
+	if (strstr(p.out, "REFUSED: undefined member \"colour\"") == NULL)
+		t_fail_at(__FILE__, __LINE__, "pending: %s / %s", p.out, p.err);
+	CHECK(strstr(p.out, "1 waiting") != NULL);
+	t_proc_free(&p);
+	central_stop(&v);
+}
