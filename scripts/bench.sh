@@ -59,6 +59,17 @@ bench_card() {
 }
 SECTIONS+=(card)
 
+# lookup (issue 6): search latency p50/p95 at the window through
+# lookup_search(), the function the F3 screen calls (criteria parsed from
+# typed text, permission and freshness checks, audit row): kana prefix,
+# birth date, combined, and opening the record.  1,000,000 residents in the
+# encrypted store by default ($BENCH_N when set).
+bench_lookup() {
+	mkdir -p "$WORK/lookup" && "$B/bench/bench_lookup" "${BENCH_N:-1000000}" "$WORK/lookup"
+	rm -rf "$WORK/lookup"
+}
+SECTIONS+=(lookup)
+
 for s in "${SECTIONS[@]}"; do
 	if [ -n "${BENCH_ONLY:-}" ] && [ "$BENCH_ONLY" != "$s" ]; then
 		continue
