@@ -392,11 +392,17 @@ struct sync_status {
 	long retry_in;			/* seconds of the current wait */
 	int failures;			/* consecutive failed rounds */
 	long outbox_left;
+	char synced_at[32];		/* time of the last completed pull (NET-5) */
 	char error[256];		/* of the last failed round */
 };
 
+/* Called from the sync thread when a round starts and when it ends (not
+ * under any lock; must itself be thread-safe, e.g. post to an event
+ * queue).  May be NULL. */
+typedef void (*sync_notify_fn)(void *arg, const struct sync_status *st);
+
 int sync_sched_new(struct store *st, const struct conf *cf, int interval_s,
-    struct sync_sched **out, struct err *e);
+    sync_notify_fn notify, void *arg, struct sync_sched **out, struct err *e);
 void sync_sched_trigger(struct sync_sched *s);
 void sync_sched_status(struct sync_sched *s, struct sync_status *out);
 /* Stop (waits for a running round to end) and free. */

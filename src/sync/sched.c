@@ -28,7 +28,23 @@ struct sync_sched {
 	pthread_cond_t cv;
 	int stop, trigger;
 	struct sync_status status;
+	sync_notify_fn notify;
+	void *notify_arg;
 };
+
+/* Tell the caller's callback, with a copy taken under the lock. */
+static void
+notify(struct sync_sched *s)
+{
+	struct sync_status copy;
+
+	if (s->notify == NULL)
+		return;
+	pthread_mutex_lock(&s->mu);
+	copy = s->status;
+	pthread_mutex_unlock(&s->mu);
+	s->notify(s->notify_arg, &copy);
+}
 
 static void
 deadline_in(struct timespec *ts, long secs)
@@ -45,6 +61,7 @@ sched_main(void *arg)
 	struct sync_report rep;
 	struct timespec ts;
 	struct err e;
+	char cur[64], at[32];
 	long delay = 0;
 	int r;
 
@@ -65,12 +82,15 @@ sched_main(void *arg)
 		s->status.retry_in = 0;
 		s->status.last_try = (long long)time(NULL);
 		pthread_mutex_unlock(&s->mu);
+		notify(s);
 
 		err_clear(&e);
 		memset(&rep, 0, sizeof(rep));
 		r = sync_config_load(s->st, s->cf, &cfg, &e);
 		if (r == 0)
 			r = sync_round(s->st, &cfg, &rep, &e);
+		at[0] = '\0';
+		store_sync_cursor_get(s->st, cur, sizeof(cur), at, NULL);
 
 		pthread_mutex_lock(&s->mu);
 		s->status.running = 0;
@@ -97,14 +117,16 @@ sched_main(void *arg)
 		 * round's failure count with the previous wait. */
 		s->status.retry_in = delay;
 		s->status.next_at = (long long)time(NULL) + delay;
+		snprintf(s->status.synced_at, sizeof(s->status.synced_at), "%s", at);
 		pthread_mutex_unlock(&s->mu);
+		notify(s);
 	}
 	return NULL;
 }
 
 int
 sync_sched_new(struct store *st, const struct conf *cf, int interval_s,
-    struct sync_sched **out, struct err *e)
+    sync_notify_fn fn, void *arg, struct sync_sched **out, struct err *e)
 {
 	struct sync_sched *s;
 	int r;
@@ -117,6 +139,8 @@ sync_sched_new(struct store *st, const struct conf *cf, int interval_s,
 		return r;
 	}
 	s->cf = cf;
+	s->notify = fn;
+	s->notify_arg = arg;
 	s->interval = interval_s > 0 ? interval_s : 180;
 	s->status.enrolled = 1;
 	pthread_mutex_init(&s->mu, NULL);

@@ -277,8 +277,27 @@ sched_failed(void *arg)
 	return !st.running && st.failures >= w->failures && st.retry_in > 0;
 }
 
+struct notes {
+	pthread_mutex_t mu;
+	int calls, last_online;
+	char last_synced[32];
+};
+
+static void
+on_notify(void *arg, const struct sync_status *st)
+{
+	struct notes *n = arg;
+
+	pthread_mutex_lock(&n->mu);
+	n->calls++;
+	n->last_online = st->online;
+	snprintf(n->last_synced, sizeof(n->last_synced), "%s", st->synced_at);
+	pthread_mutex_unlock(&n->mu);
+}
+
 TEST(scheduler_backoff_and_trigger)
 {
+	struct notes nc = { PTHREAD_MUTEX_INITIALIZER, 0, 0, "" };
 	struct env v;
 	struct t_proc p;
 	struct store *st;
@@ -295,7 +314,7 @@ TEST(scheduler_backoff_and_trigger)
 	REQUIRE_OK(store_create(t_path("t"), "admin", "Kx9#mPq2vL", &e), &e);
 	REQUIRE_OK(store_open(t_path("t"), "admin", "Kx9#mPq2vL", &st, &e), &e);
 	/* Not enrolled: the scheduler says so and does not hammer anything. */
-	REQUIRE_OK(sync_sched_new(st, NULL, 600, &s, &e), &e);
+	REQUIRE_OK(sync_sched_new(st, NULL, 600, NULL, NULL, &s, &e), &e);
 	REQUIRE(t_wait_for(sched_settled, s, 20000));
 	sync_sched_status(s, &ss);
 	CHECK_INT(ss.enrolled, 0);
@@ -305,7 +324,7 @@ TEST(scheduler_backoff_and_trigger)
 	REQUIRE_OK(sync_enroll(st, v.addr, v.key, token, tid, &e), &e);
 	CHECK_INT(t_stop_proc(v.pid, SIGTERM, 20000), 0);
 	/* Central down: failures grow, the next try backs off 5 s, 10 s ... */
-	REQUIRE_OK(sync_sched_new(st, NULL, 600, &s, &e), &e);
+	REQUIRE_OK(sync_sched_new(st, NULL, 600, on_notify, &nc, &s, &e), &e);
 	for (i = 1; i <= 3; i++) {
 		struct want w = { s, i };
 
@@ -329,7 +348,15 @@ TEST(scheduler_backoff_and_trigger)
 	CHECK_INT(ss.online, 1);
 	CHECK(ss.last_ok != 0);
 	CHECK_INT(ss.failures, 0);
+	CHECK(ss.synced_at[0] != '\0');
 	sync_sched_free(s);
+	/* The callback saw rounds start and end, and the last one online. */
+	pthread_mutex_lock(&nc.mu);
+	if (nc.calls < 8)
+		t_fail_at(__FILE__, __LINE__, "only %d notifications", nc.calls);
+	CHECK_INT(nc.last_online, 1);
+	CHECK(nc.last_synced[0] != '\0');
+	pthread_mutex_unlock(&nc.mu);
 	store_close(st);
 	CHECK_INT(t_stop_proc(v.pid, SIGTERM, 20000), 0);
 }
