@@ -125,7 +125,8 @@ central_changes_page(sqlite3 *db, const char *terminal, const char *wards,
 	sqlite3_stmt *st = NULL;
 	uint64_t last = cursor, max = cursor;
 	uint32_t n = 0;
-	int r;
+	size_t bytes = 0;
+	int r, full = 0;
 
 	sqlite3_create_function(db, "mdg_in_scope", 2, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, NULL, scope_fn, NULL, NULL);
@@ -162,6 +163,13 @@ central_changes_page(sqlite3 *db, const char *terminal, const char *wards,
 			goto out;
 		}
 		n++;
+		/* Keep a page well inside SYNC_MSG_MAX whatever the bodies. */
+		bytes += (size_t)bl + 128;
+		if (bytes > SYNC_MSG_MAX / 2) {
+			full = 1;
+			r = SQLITE_DONE;
+			break;
+		}
 	}
 	sqlite3_finalize(st);
 	if (r != SQLITE_DONE) {
@@ -171,8 +179,10 @@ central_changes_page(sqlite3 *db, const char *terminal, const char *wards,
 	r = 0;
 	/* A full page may have more after it; a short page has seen all up to
 	 * max (rows out of scope included), so the cursor jumps there. */
-	out->more = n == limit;
-	out->cursor = n == limit ? last : max;
+	if (n == limit)
+		full = 1;
+	out->more = (uint8_t)full;
+	out->cursor = full ? last : max;
 out:
 	central_sql(db, r == 0 ? "COMMIT" : "ROLLBACK", NULL);
 	return r;

@@ -298,3 +298,43 @@ TEST(central_demo_data_passes_validation)
 	CHECK_INT(el.changed, 0);
 	central_close(c);
 }
+
+TEST(changes_page_stays_within_message_limit)
+{
+	struct central *c = fresh();
+	struct msg page;
+	struct wbuf w;
+	struct err e;
+	sqlite3_stmt *q;
+	char *body = malloc(200001);
+	int i;
+
+	memset(body, 'x', 200000);
+	body[0] = '"';
+	body[199999] = '"';
+	body[200000] = '\0';
+	REQUIRE(sqlite3_prepare_v2(c->db, "INSERT INTO changes (kind, op, key, body, at)"
+	    " VALUES (1, 1, ?, ?, 'now')", -1, &q, NULL) == SQLITE_OK);
+	for (i = 0; i < 60; i++) {
+		char key[16];
+
+		snprintf(key, sizeof(key), "%09d", i);
+		sqlite3_reset(q);
+		sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(q, 2, body, -1, SQLITE_STATIC);
+		REQUIRE(sqlite3_step(q) == SQLITE_DONE);
+	}
+	sqlite3_finalize(q);
+	/* 60 x 200 kB would not fit one message: the page stops early. */
+	msg_init(&page, MSG_CHANGES, 1);
+	REQUIRE_OK(central_changes_page(c->db, "T", "", "", 0, 1000, &page, &e), &e);
+	CHECK(page.nchanges < 60 && page.nchanges > 0);
+	CHECK_INT(page.more, 1);
+	CHECK(page.cursor == page.changes[page.nchanges - 1].seq);
+	wbuf_init(&w, SYNC_MSG_MAX);
+	CHECK_OK(msg_encode(&page, &w, &e), &e);
+	wbuf_free(&w);
+	msg_clear(&page);
+	free(body);
+	central_close(c);
+}
