@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "card.h"
@@ -770,4 +771,60 @@ TEST(audit_person_lists_who_viewed)			/* LOG-3 */
 	}
 	CHECK_INT(p.status, 1);
 	t_proc_free(&p);
+}
+
+TEST(stale_data_warns_then_blocks_lookups)		/* NET-5 */
+{
+	struct tmx t;
+	struct store *st;
+	struct err e;
+	char conf[2048], *s;
+
+	setup();
+	/* a store loaded two hours ago and never synchronised */
+	REQUIRE_OK(store_open(t_path("store"), "admin", ADMIN_PW, &st, &e), &e);
+	{
+		time_t old = time(NULL) - 7200;
+		struct tm tm;
+		char at[32];
+		localtime_r(&old, &tm);
+		strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%S%z", &tm);
+		REQUIRE_OK(store_setting_set(st, "data.as_of", at, &e), &e);
+	}
+	store_close(st);
+	/* warn after an hour, no block: the search runs, the screens say so */
+	snprintf(conf, sizeof(conf), "[store]\ndir = %s\n[sync]\nstale_warn = 3600\n"
+	    "stale_block = 0\n[ui]\nlog = %s\n", t_path("store"), t_path("madoguchi.log"));
+	REQUIRE(t_write_file(t_path("madoguchi.conf"), conf, strlen(conf)) == 0);
+	start(&t, NULL);
+	login(&t, "clerk1", CLERK1_PW);
+	tmx_keys(&t, "F3", NULL);
+	REQUIRE(tmx_wait(&t, "（2時間前） — 古いデータです。同期してください", WAIT));
+	tmx_keys(&t, "Tab", "Tab", "Tab", NULL);
+	tmx_text(&t, "1000000001");
+	tmx_keys(&t, "Enter", NULL);
+	free(result_list(&t));
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "住民記録  遠藤 和子", WAIT));
+	CHECK(tmx_wait(&t, "古いデータです", WAIT));
+	quit(&t);
+	tmx_stop(&t);
+
+	/* block after an hour: refused with the reason, nothing searched */
+	snprintf(conf, sizeof(conf), "[store]\ndir = %s\n[sync]\nstale_warn = 600\n"
+	    "stale_block = 3600\n[ui]\nlog = %s\n", t_path("store"), t_path("madoguchi.log"));
+	REQUIRE(t_write_file(t_path("madoguchi.conf"), conf, strlen(conf)) == 0);
+	start(&t, NULL);
+	login(&t, "clerk2", CLERK2_PW);
+	tmx_keys(&t, "F3", NULL);
+	REQUIRE(tmx_wait(&t, "古すぎるため照会できません", WAIT));
+	tmx_keys(&t, "Tab", "Tab", "Tab", NULL);
+	tmx_text(&t, "1000000001");
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "データが古すぎるため検索できません", WAIT));
+	s = tmx_capture(&t);
+	CHECK(strstr(s, "検索結果") == NULL);
+	free(s);
+	quit(&t);
+	CHECK_INT(audit_count("lookup.search", NULL, NULL), 1);	/* clerk1's only */
 }
