@@ -182,9 +182,21 @@ exchange(struct sync_chan *ch, const struct msg *req, int want, struct msg *rep,
 /* ------------------------------------------------------------------ push */
 
 struct ack_ctx {
+	const struct msg *req;
 	const struct msg *acks;
 	struct sync_report *rep;
 };
+
+static int
+was_sent(const struct msg *req, const char *uuid)
+{
+	size_t i;
+
+	for (i = 0; i < req->nitems; i++)
+		if (strcmp(req->items[i].uuid, uuid) == 0)
+			return 1;
+	return 0;
+}
 
 static int
 ack_apply(struct store *st, void *arg)
@@ -197,6 +209,13 @@ ack_apply(struct store *st, void *arg)
 	for (i = 0; i < a->acks->nacks; i++) {
 		const struct msg_ack *k = &a->acks->acks[i];
 
+		/* NET-2: only what this request carried can be acknowledged;
+		 * anything else would delete an item the central never got. */
+		if (!was_sent(a->req, k->uuid)) {
+			log_warn("sync: central acknowledged %s, which it was not sent",
+			    k->uuid);
+			continue;
+		}
 		if (k->status == ACK_REJECTED) {
 			if ((r = sync_reject_note(st, k->uuid, k->reason, &e)) != 0)
 				return r;
@@ -209,59 +228,106 @@ ack_apply(struct store *st, void *arg)
 	return 0;
 }
 
+/* UUIDs not to offer again in this round (refused, or unsendable). */
+struct skip {
+	char (*v)[37];
+	size_t n, cap;
+};
+
+static int
+skip_has(const struct skip *k, const char *uuid)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		if (strcmp(k->v[i], uuid) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+skip_add(struct skip *k, const char *uuid)
+{
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 16;
+		void *p = realloc(k->v, cap * sizeof(*k->v));
+
+		if (p == NULL)
+			return;	/* only costs a second offer */
+		k->v = p;
+		k->cap = cap;
+	}
+	snprintf(k->v[k->n++], 37, "%s", uuid);
+}
+
 static int
 push_outbox(struct store *st, struct sync_chan *ch, const struct sync_config *cfg,
     struct sync_report *rep, struct wbuf *buf, struct err *e)
 {
 	struct outbox_item *v = NULL;
+	struct skip skip = { NULL, 0, 0 };
 	struct msg req, ack;
 	struct ack_ctx ctx;
-	size_t n, i;
-	long good;
-	int r;
+	size_t n, i, bytes;
+	int r = 0;
 
 	for (;;) {
-		if ((r = store_outbox_list(st, cfg->batch, &v, &n, e)) != 0)
-			return r;
-		if (n == 0) {
-			outbox_free(v, n);
-			return 0;
-		}
+		/* The window grows past the items skipped this round, so that
+		 * refused items at the head never hold the others up. */
+		if ((r = store_outbox_list(st, cfg->batch + skip.n, &v, &n, e)) != 0)
+			break;
 		msg_init(&req, MSG_PUSH, msg_new_id());
+		bytes = 0;
 		for (i = 0; i < n; i++) {
 			uint8_t k = item_kind(v[i].kind);
 
-			if (k == 0) {
-				log_warn("sync: outbox item %s has unknown kind \"%s\"; kept",
-				    v[i].uuid, v[i].kind);
+			if (skip_has(&skip, v[i].uuid))
+				continue;
+			if (k == 0 || v[i].len > SYNC_BODY_MAX ||
+			    !utf8_valid(v[i].payload, v[i].len)) {
+				/* Cannot be sent as it is: kept, and listed with
+				 * the reason (sync pending). */
+				log_warn("sync: outbox item %s cannot be sent (kind \"%s\","
+				    " %zu bytes); kept", v[i].uuid, v[i].kind, v[i].len);
+				sync_reject_note(st, v[i].uuid, k == 0 ? "unknown kind" :
+				    "too large or not UTF-8 text", NULL);
+				skip_add(&skip, v[i].uuid);
 				continue;
 			}
-			if ((r = msg_add_item(&req, v[i].uuid, k, v[i].payload, v[i].len)) != 0) {
-				outbox_free(v, n);
-				msg_clear(&req);
-				return err_set(e, ERR_NOMEM, "out of memory");
+			/* Keep the message well inside SYNC_MSG_MAX and the batch
+			 * at its size; the rest goes in the next batch. */
+			if (req.nitems > 0 && (req.nitems == cfg->batch ||
+			    bytes + v[i].len + 128 > SYNC_MSG_MAX / 2))
+				break;
+			bytes += v[i].len + 128;
+			if (msg_add_item(&req, v[i].uuid, k, v[i].payload, v[i].len) != 0) {
+				r = err_set(e, ERR_NOMEM, "out of memory");
+				break;
 			}
 		}
 		outbox_free(v, n);
-		if (req.nitems == 0) {
+		if (r != 0 || req.nitems == 0) {
 			msg_clear(&req);
-			return 0;
+			break;
 		}
 		if ((r = exchange(ch, &req, MSG_PUSH_ACK, &ack, buf, e)) != 0) {
 			msg_clear(&req);
-			return r;
+			break;
 		}
+		ctx.req = &req;
 		ctx.acks = &ack;
 		ctx.rep = rep;
 		r = store_tx(st, ack_apply, &ctx, e);
-		good = 0;
 		for (i = 0; i < ack.nacks && r == 0; i++) {
+			if (!was_sent(&req, ack.acks[i].uuid))
+				continue;
 			if (ack.acks[i].status == ACK_STORED)
-				rep->pushed++, good++;
+				rep->pushed++;
 			else if (ack.acks[i].status == ACK_DUPLICATE)
-				rep->duplicates++, good++;
+				rep->duplicates++;
 			else {
 				rep->rejected++;
+				skip_add(&skip, ack.acks[i].uuid);
 				log_warn("sync: central rejected outbox item %s: %s",
 				    ack.acks[i].uuid, ack.acks[i].reason ?
 				    ack.acks[i].reason : "?");
@@ -270,12 +336,10 @@ push_outbox(struct store *st, struct sync_chan *ch, const struct sync_config *cf
 		msg_clear(&ack);
 		msg_clear(&req);
 		if (r != 0)
-			return r;
-		/* Only rejected items left at the head: they stay for the
-		 * operator (pending list); stop rather than loop on them. */
-		if (good == 0)
-			return 0;
+			break;
 	}
+	free(skip.v);
+	return r;
 }
 
 /* A stable UUID for audit row id of this terminal, so a re-push after a cut

@@ -30,6 +30,10 @@ jstr(struct wbuf *w, const char *k, const char *v, int first)
 	json_put_str(w, v, strlen(v));
 }
 
+/* The application uuid inside an outbox payload, NULL when not JSON. */
+#define APP_UUID_SQL "(CASE WHEN json_valid(CAST(payload AS TEXT)) THEN" \
+	" json_extract(CAST(payload AS TEXT), '$.uuid') END)"
+
 /* Name-based UUID of kind + key + content. */
 static void
 content_uuid(const char *kind, const char *key, const uint8_t *p, size_t n,
@@ -58,9 +62,11 @@ drop_waiting(struct store *st, const char *app_uuid, struct err *e)
 	sqlite3_stmt *q;
 	int r;
 
+	/* CASE: a payload that is not JSON (queued by something else) must
+	 * not make the whole statement fail. */
 	if (sqlite3_prepare_v2(store_db(st), "DELETE FROM outbox WHERE kind ="
-	    " 'application' AND (uuid = ?1 OR json_extract(CAST(payload AS TEXT),"
-	    " '$.uuid') = ?1)", -1, &q, NULL) != SQLITE_OK)
+	    " 'application' AND (uuid = ?1 OR " APP_UUID_SQL " = ?1)", -1, &q,
+	    NULL) != SQLITE_OK)
 		return err_set(e, ERR_IO, "outbox: %s", sqlite3_errmsg(store_db(st)));
 	sqlite3_bind_text(q, 1, app_uuid, -1, SQLITE_STATIC);
 	r = sqlite3_step(q);
@@ -152,8 +158,8 @@ sync_is_pending(struct store *st, const char *uuid)
 
 	/* NET-7: provisional while its outbox item waits for the central. */
 	if (sqlite3_prepare_v2(store_db(st), "SELECT 1 FROM outbox WHERE uuid = ?1"
-	    " OR (kind = 'application' AND json_extract(CAST(payload AS TEXT),"
-	    " '$.uuid') = ?1)", -1, &q, NULL) != SQLITE_OK)
+	    " OR (kind = 'application' AND " APP_UUID_SQL " = ?1)", -1, &q,
+	    NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
 	r = sqlite3_step(q) == SQLITE_ROW;

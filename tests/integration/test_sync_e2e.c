@@ -524,15 +524,28 @@ TEST(e2e_refused_item_stays_pending_with_reason)
 	st = term_open(&v);
 	/* NET-3 at the central: an undefined member; LOG-4 at the terminal. */
 	REQUIRE_OK(store_outbox_add(st, NULL, "application", bad, strlen(bad), NULL, &e), &e);
+	/* Too large to send at all: kept and listed, and it holds nothing up. */
+	{
+		char *big = malloc(SYNC_BODY_MAX + 10);
+		char uuid[37];
+
+		memset(big, 'x', SYNC_BODY_MAX + 10);
+		REQUIRE_OK(store_outbox_add(st, NULL, "application", big, SYNC_BODY_MAX + 10,
+		    NULL, &e), &e);
+		free(big);
+		intake(st, "000000001", uuid);
+	}
 	store_close(st);
 	CHECK_INT(term_sync(&v, &p), 0);
-	CHECK(strstr(p.out, "rejected 1") != NULL);
-	CHECK(strstr(p.out, "outbox left 1") != NULL);
+	if (strstr(p.out, "pushed 1 ") == NULL || strstr(p.out, "rejected 1") == NULL)
+		t_fail_at(__FILE__, __LINE__, "sync: %s", p.out);
+	CHECK(strstr(p.out, "outbox left 2") != NULL);
 	t_proc_free(&p);
 	CHECK_INT(run(argv, PW_IN, &p), 0);
 	if (strstr(p.out, "REFUSED: undefined member \"colour\"") == NULL)
 		t_fail_at(__FILE__, __LINE__, "pending: %s / %s", p.out, p.err);
-	CHECK(strstr(p.out, "1 waiting") != NULL);
+	CHECK(strstr(p.out, "REFUSED: too large") != NULL);
+	CHECK(strstr(p.out, "2 waiting") != NULL);
 	t_proc_free(&p);
 	central_stop(&v);
 }
