@@ -41,7 +41,11 @@ pick_port() {
 
 print_env() {
 	local dir=$1
-	echo "export PCSCLITE_CSOCK_NAME=$dir/pcscd.comm"
+	if [ -f "$dir/reused" ]; then
+		echo "unset PCSCLITE_CSOCK_NAME"
+	else
+		echo "export PCSCLITE_CSOCK_NAME=$dir/pcscd.comm"
+	fi
 	echo "export MDG_VPCD_PORT=$(cat "$dir/port")"
 }
 
@@ -70,14 +74,34 @@ start)
 		sleep 0.1
 	done
 	if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null || ! port_busy "$port"; then
+		rm -f "$dir/pid"
+		if [ -S /run/pcscd/pcscd.comm ]; then
+			# No private pcscd possible here (no mount namespace) and a
+			# system one runs: reuse it if it has a vpcd reader.
+			sys=$(sed -n 's/^DEVICENAME.*:\(0x[0-9A-Fa-f]*\|[0-9]*\).*/\1/p' \
+			    /etc/reader.conf.d/vpcd 2>/dev/null | head -n 1)
+			if [ -n "$sys" ]; then
+				echo "$((sys))" >"$dir/port"
+				touch "$dir/reused"
+				echo "# reusing the system pcscd: its vpcd reader is on port $((sys))"
+				echo "unset PCSCLITE_CSOCK_NAME"
+				echo "export MDG_VPCD_PORT=$((sys))"
+				exit 0
+			fi
+			echo "pcscd-private: a system pcscd is running without a vpcd reader and no" >&2
+			echo "private pcscd can be started here.  Either install vsmartcard-vpcd and" >&2
+			echo "restart the system pcscd (administrator), or run this as root." >&2
+			exit 1
+		fi
 		echo "pcscd-private: pcscd did not start:" >&2
 		cat "$dir/pcscd.log" >&2
-		rm -f "$dir/pid"
 		exit 1
 	fi
 	print_env "$dir"
 	;;
 stop)
+	# A reused system pcscd is not ours to stop.
+	[ -f "$dir/reused" ] && { rm -f "$dir/reused"; exit 0; }
 	[ -f "$dir/pid" ] || { echo "pcscd-private: nothing running in $dir" >&2; exit 0; }
 	pid=$(cat "$dir/pid")
 	kill -TERM -- "-$pid" 2>/dev/null || true
