@@ -35,8 +35,12 @@ int intake_menu(const struct screen_set *set, const struct account *a,
 /* Fill the form's prefill fields (person.*, card.*, clerk.name, today)
  * from the visit's person record.  The 個人番号 (card.mynumber,
  * person.mynumber) is filled from the store only when the visit's identity
- * check linked the person (the card's number matched the stored one). */
-void intake_prefill(struct form *f, struct store *st, const struct visit *v);
+ * check linked the person (the card's number matched the stored one).
+ * A value the field's own checks refuse (an age outside the screen's
+ * range, say) is left empty: returns how many were refused, e (may be
+ * NULL) says why for the first one. */
+int intake_prefill(struct form *f, struct store *st, const struct visit *v,
+    struct err *e);
 
 struct intake_result {
 	char uuid[37];

@@ -94,10 +94,12 @@ prefill_value(const char *src, struct store *st, const struct visit *v,
 	return NULL;
 }
 
-void
-intake_prefill(struct form *f, struct store *st, const struct visit *v)
+int
+intake_prefill(struct form *f, struct store *st, const struct visit *v,
+    struct err *e)
 {
 	char buf[256];
+	int refused = 0;
 
 	for (int i = 0; i < f->s->nfields; i++) {
 		const struct field *fd = &f->s->fields[i];
@@ -105,13 +107,15 @@ intake_prefill(struct form *f, struct store *st, const struct visit *v)
 		if (fd->prefill[0] == '\0' || f->values[i][0] != '\0')
 			continue;
 		val = prefill_value(fd->prefill, st, v, buf, sizeof(buf));
-		/* a value the field refuses (too long, wrong option) is left
-		 * for the clerk to type */
-		if (val != NULL && val[0] != '\0')
-			form_set_index(f, i, val, NULL);
+		/* a value the field refuses (an age out of range, too long, not
+		 * an option) is left for the clerk, who is told why */
+		if (val != NULL && val[0] != '\0' &&
+		    form_set_index(f, i, val, refused == 0 ? e : NULL) != 0)
+			refused++;
 		mem_wipe(buf, sizeof(buf));
 	}
 	f->dirty = 0;
+	return refused;
 }
 
 /* ID-1, ID-2: the visit's records really are in the store. */

@@ -149,7 +149,9 @@ one_application(struct ui *u, struct visit *v, const struct screen *s,
 		ui_message(u, 1, "メモリが足りません");
 		return 0;
 	}
-	intake_prefill(f, u->ses.st, v);
+	err_clear(&e);
+	if (intake_prefill(f, u->ses.st, v, &e) > 0)
+		ui_message(u, 1, "住民記録の値を入力できない項目があります: %s", err_ja(&e));
 	for (;;) {
 		r = ui_form_run(u, f);
 		if (r != 1)

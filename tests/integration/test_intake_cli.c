@@ -89,7 +89,7 @@ setup(void)
 	for (int i = 0; i < 4; i++) {
 		struct form *f = form_new(s);
 		struct intake_result r;
-		intake_prefill(f, clerk, &v);
+		intake_prefill(f, clerk, &v, NULL);
 		REQUIRE_OK(intake_save(clerk, &v, f, 1, &r, &e), &e);
 		snprintf(receipts[i], sizeof(receipts[i]), "%s", r.receipt_no);
 		snprintf(uuids[i], sizeof(uuids[i]), "%s", r.uuid);

@@ -647,7 +647,7 @@ three_confirmed(void)
 	for (int i = 0; i < 3; i++) {
 		struct form *f = form_new(s);
 		struct intake_result r;
-		intake_prefill(f, clerk, &v);
+		intake_prefill(f, clerk, &v, NULL);
 		REQUIRE_OK(intake_save(clerk, &v, f, 1, &r, &e), &e);
 		REQUIRE_OK(review_confirm(rev, r.uuid, &e), &e);
 		form_free(f);
