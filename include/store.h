@@ -528,7 +528,9 @@ struct outbox_item {
 	size_t len;
 	char created_at[32];
 };
-/* uuid NULL or "" = generate (written back when out_uuid is not NULL). */
+/* uuid NULL or "" = generate (written back when out_uuid is not NULL).
+ * Adding a UUID that is still waiting does not queue it twice: the new
+ * kind and payload replace the waiting item, which keeps its place. */
 int store_outbox_add(struct store *st, const char *uuid, const char *kind,
     const void *payload, size_t len, char out_uuid[37], struct err *e);
 /* Oldest first, at most limit (0 = 100).  *v malloc'd: outbox_free(v, n). */

@@ -43,8 +43,12 @@ store_outbox_add(struct store *st, const char *uuid, const char *kind,
 		memcpy(id, uuid, 37);
 	}
 	store_now(now);
+	/* The UUID names the item: adding one that is still waiting does not
+	 * queue it twice; the newer payload replaces the waiting one in its
+	 * place (seq kept). */
 	if ((r = sql_prepare(st->db, "INSERT INTO outbox (uuid, kind, payload, "
-	    "created_at) VALUES (?, ?, ?, ?)", &q, e)) != 0)
+	    "created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(uuid) DO UPDATE SET "
+	    "kind = ?2, payload = ?3", &q, e)) != 0)
 		return r;
 	sql_bind_text(q, 1, id);
 	sql_bind_text(q, 2, kind);

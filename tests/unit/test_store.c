@@ -467,6 +467,13 @@ TEST(store_applications_outbox_settings)
 	CHECK_STR(ob[0].payload, "{\"a\":1}");
 	CHECK_STR(ob[1].kind, "audit");
 	outbox_free(ob, n);
+	/* The same UUID again replaces the waiting item, in its place. */
+	REQUIRE_OK(store_outbox_add(st, u, "application", "{\"a\":2}", 7, NULL, &e), &e);
+	REQUIRE_OK(store_outbox_list(st, 10, &ob, &n, &e), &e);
+	REQUIRE(n == 2);
+	CHECK_STR(ob[0].uuid, u);
+	CHECK_STR(ob[0].payload, "{\"a\":2}");
+	outbox_free(ob, n);
 	REQUIRE_OK(store_outbox_ack(st, u, &e), &e);
 	CHECK_INT(store_outbox_ack(st, u, &e), ERR_NOTFOUND);
 	REQUIRE_OK(store_outbox_count(st, &cnt, &e), &e);
