@@ -539,7 +539,7 @@ TEST(tokyo_transfer_without_consent_refused)
 	open_screen(&t, &fl, "jiritsu-seishin", "jiritsu-shinki", "1000000001");
 	fill(&t, &fl);
 	tmx_keys(&t, "F9", NULL);
-	REQUIRE(tmx_wait(&t, "「添付：同意書」: 入力が必要です", WAIT));
+	REQUIRE(tmx_wait(&t, "「添付：同意書」: チェックが必要です", WAIT));
 	CHECK(tmx_wait_gone(&t, "この内容で確定しますか", 2000));
 	CHECK_INT(count("SELECT count(*) FROM applications"), 0);
 	/* the refusal put the focus on the 同意書: tick it, and it saves */
