@@ -34,6 +34,15 @@ masked_value(const struct screen *s, const char *field, const char *value,
 		snprintf(out, cap, "%s", value);
 }
 
+/* A field that holds where the person lives (SC-5). */
+static int
+address_like(const struct field *fd)
+{
+	return strstr(fd->prefill, "address") != NULL || strstr(fd->prefill, "postal") != NULL ||
+	    strstr(fd->name, "address") != NULL || strstr(fd->name, "postal") != NULL ||
+	    strstr(fd->label, "住所") != NULL || fd->type == FT_POSTAL || fd->type == FT_PHONE;
+}
+
 static void
 app_text(struct ui *u, const struct application *a, struct wbuf *w)
 {
@@ -48,12 +57,16 @@ app_text(struct ui *u, const struct application *a, struct wbuf *w)
 	struct idcheck ic;
 	char buf[FORM_VALUE_MAX + 64], batch[48];
 	size_t nh = 0, nc = 0, nq = 0;
+	int restricted = 0;
 
 	wbuf_printf(w, "受付番号   %s\n", a->receipt_no);
 	wbuf_printf(w, "申請書     %s\n", s != NULL ? s->title : a->type);
 	wbuf_printf(w, "事務       %s\n", a->procedure);
 	if (store_person_get(st, a->atena, &p, NULL) == 0) {
 		wbuf_printf(w, "申請者     %s（宛名番号 %s）\n", p.name, a->atena);
+		/* SC-5: the address of a DV/不開示 person is not shown here either */
+		if ((restricted = person_restricted(&p)) != 0)
+			wbuf_printf(w, "           【閲覧制限】住所等は表示しません\n");
 		mem_wipe(&p, sizeof(p));
 	} else
 		wbuf_printf(w, "申請者     宛名番号 %s\n", a->atena);
@@ -76,7 +89,10 @@ app_text(struct ui *u, const struct application *a, struct wbuf *w)
 			for (int i = 0; i < s->nfields; i++) {
 				if (!form_field_shown(f, i) || f->values[i][0] == '\0')
 					continue;
-				form_display(f, i, show, buf, sizeof(buf));
+				if (restricted && address_like(&s->fields[i]))
+					snprintf(buf, sizeof(buf), "（DV等支援措置のため非表示）");
+				else
+					form_display(f, i, show, buf, sizeof(buf));
 				wbuf_printf(w, "  %s: %s\n", s->fields[i].label, buf);
 			}
 		}
@@ -95,6 +111,10 @@ app_text(struct ui *u, const struct application *a, struct wbuf *w)
 			int fi = s != NULL ? screen_field(s, c[i].field) : -1;
 			masked_value(s, c[i].field, c[i].old_value, show, o, sizeof(o));
 			masked_value(s, c[i].field, c[i].new_value, show, n, sizeof(n));
+			if (restricted && fi >= 0 && address_like(&s->fields[fi])) {
+				snprintf(o, sizeof(o), "（非表示）");
+				snprintf(n, sizeof(n), "（非表示）");
+			}
 			wbuf_printf(w, "  %.19s %s %s: %s → %s%s%s\n", c[i].at, c[i].by,
 			    fi >= 0 ? s->fields[fi].label : c[i].field, o, n,
 			    c[i].confirmed_by[0] ? "  確認 " : "  未確認", c[i].confirmed_by);

@@ -774,3 +774,63 @@ TEST(killed_after_save_the_application_is_there)
 	store_close(st);
 	CHECK_INT(count("SELECT count(*) FROM outbox WHERE kind = 'application'"), 1);
 }
+
+/* SC-5: the details of an application of a DV-flagged person do not show
+ * the address, in the values or the corrections. */
+TEST(dv_person_address_hidden_in_application_details)
+{
+	struct tmx t;
+	struct store *st, *clerk;
+	struct screen *s;
+	struct visit v;
+	struct person p;
+	struct form *f;
+	struct intake_result r;
+	struct err e;
+	char *cap;
+
+	setup();
+	REQUIRE_OK(store_open(t_path("store"), "admin", ADMIN_PW, &st, &e), &e);
+	memset(&p, 0, sizeof(p));
+	snprintf(p.atena, sizeof(p.atena), "3000000009");
+	snprintf(p.name, sizeof(p.name), "試験 支援");
+	snprintf(p.kana, sizeof(p.kana), "シケン シエン");
+	p.birth = 19900101;
+	snprintf(p.address, sizeof(p.address), "窓口市南区秘密町9丁目9番9号");
+	p.dv = 1;
+	REQUIRE_OK(store_person_upsert(st, &p, &e), &e);
+	store_close(st);
+	REQUIRE_OK(store_open(t_path("store"), "clerk1", CLERK_PW, &clerk, &e), &e);
+	REQUIRE_OK(screen_parse("b.screen", screen_b, strlen(screen_b), &s, &e), &e);
+	visit_begin(&v, "clerk1");
+	visit_set_person(&v, &p);
+	snprintf(v.idcheck.atena, sizeof(v.idcheck.atena), "%s", p.atena);
+	snprintf(v.idcheck.method, sizeof(v.idcheck.method), "documents");
+	REQUIRE_OK(store_idcheck_save(clerk, &v.idcheck, &e), &e);
+	v.linked = 1;
+	f = form_new(s);
+	intake_prefill(f, clerk, &v, NULL);
+	CHECK_STR(form_get(f, "address"), "窓口市南区秘密町9丁目9番9号");
+	REQUIRE_OK(intake_save(clerk, &v, f, 1, &r, &e), &e);
+	form_free(f);
+	visit_end(&v);
+	screen_free(s);
+	store_close(clerk);
+	start(&t);
+	login(&t, "clerk1", CLERK_PW);
+	tmx_keys(&t, "F10", NULL);
+	REQUIRE(tmx_wait(&t, "受付簿", WAIT));
+	for (int i = 0; i < 5; i++)
+		tmx_keys(&t, "Down", NULL);
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "表示する状態", WAIT));
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, r.receipt_no, WAIT));
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "【閲覧制限】", WAIT));
+	cap = tmx_capture(&t);
+	CHECK(strstr(cap, "秘密町") == NULL);
+	CHECK(strstr(cap, "（DV等支援措置のため非表示）") != NULL);
+	free(cap);
+	quit(&t);
+}
