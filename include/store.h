@@ -353,6 +353,10 @@ struct person_list {
 /* Ordered by kana key, then atena.  ERR_INVAL when no criterion is given. */
 int store_person_search(struct store *st, const struct person_query *q,
     struct person_list *out, struct err *e);
+/* The same search on any connection with the store schema (the central's
+ * master database, the benchmarks). */
+int store_person_search_db(sqlite3 *db, const struct person_query *q,
+    struct person_list *out, struct err *e);
 /* Members of a household, head first then by birth. */
 int store_person_household(struct store *st, const char *household,
     struct person_list *out, struct err *e);

@@ -192,7 +192,7 @@ main(int argc, char **argv)
 	printf("\nratios are time ratios: enc/plain 1.20x = the encrypted store "
 	    "takes 20%% longer;\nenc/sqlc below 1.00x = the encrypted store is "
 	    "faster than SQLCipher.\n");
-	printf("mean rows per search: kana %.1f, birth %.1f (limit 101)\n",
+	printf("mean rows per search: kana %.1f, birth %.1f (limit 100)\n",
 	    re.kana_rows, re.birth_rows);
 	printf("database size: encrypted %lld bytes, plain %lld bytes\n",
 	    (long long)enc_size, (long long)plain_size);

@@ -6,8 +6,8 @@
  *
  * One run on one connection with the store schema: bulk load of N synthetic
  * residents (person + 個人番号 + certificates, transactions of 5000), then
- * lookups by 宛名番号 and by 個人番号, kana prefix searches and birth-date
- * searches with the same SQL as src/store/person.c.  Results are printed
+ * lookups by 宛名番号 and by 個人番号 with the SQL of src/store/person.c, and
+ * kana prefix and birth-date searches through store_person_search_db.  Results are printed
  * as "RESULT <name> <value>" lines.
  */
 #include <stdio.h>
@@ -156,41 +156,38 @@ wl_lookup(sqlite3 *db, const char *sql, char (*keys)[16], size_t stride_bytes,
 	return 0;
 }
 
+/* Searches through the store's own search function (the SQL the lookup
+ * screen runs), limit 100. */
 static int
-wl_search(sqlite3 *db, const char *sql, const struct wl_keys *k, int kana,
-    size_t reps, double *ops, double *p50, double *p95, double *mean_rows)
+wl_search(sqlite3 *db, const struct wl_keys *k, int kana, size_t reps,
+    double *ops, double *p50, double *p95, double *mean_rows)
 {
-	sqlite3_stmt *q;
 	double *lat = calloc(reps, sizeof(double)), t0, total = 0, rows = 0;
+	struct person_query q;
+	struct person_list l;
+	struct err e;
 
-	if (lat == NULL || sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
-		free(lat);
+	if (lat == NULL)
 		return -1;
-	}
 	for (size_t i = 0; i < reps; i++) {
 		size_t j = i * 7919 % k->n;
-		char hi[80];
-		int n;
 
+		memset(&q, 0, sizeof(q));
+		if (kana)
+			q.kana_prefix = k->prefix[j];
+		else
+			q.birth = k->birth[j];
 		t0 = wl_now();
-		if (kana) {
-			snprintf(hi, sizeof(hi), "%s\xF4\x8F\xBF\xBF", k->prefix[j]);
-			sqlite3_bind_text(q, 1, k->prefix[j], -1, SQLITE_STATIC);
-			sqlite3_bind_text(q, 2, hi, -1, SQLITE_TRANSIENT);
-		} else {
-			sqlite3_bind_int(q, 1, k->birth[j]);
-		}
-		n = wl_rows(q);
-		lat[i] = wl_now() - t0;
-		total += lat[i];
-		if (n <= 0) {
-			sqlite3_finalize(q);
+		if (store_person_search_db(db, &q, &l, &e) != 0) {
+			fprintf(stderr, "search: %s\n", e.msg);
 			free(lat);
 			return -1;
 		}
-		rows += n;
+		lat[i] = wl_now() - t0;
+		total += lat[i];
+		rows += (double)l.n;
+		person_list_free(&l);
 	}
-	sqlite3_finalize(q);
 	*ops = (double)reps / total;
 	*mean_rows = rows / (double)reps;
 	qsort(lat, reps, sizeof(double), wl_cmp);
@@ -234,14 +231,10 @@ wl_run(sqlite3 *db, uint64_t seed, size_t n, struct wl_result *res)
 		    wl_lookup(db, "SELECT " WL_COLS " FROM persons WHERE atena = "
 		    "(SELECT atena FROM mynumbers WHERE mynumber = ?)", NULL,
 		    sizeof(k.mynumber[0]), k.mynumber, k.n, reps, &t.mynumber_ops) != 0 ||
-		    wl_search(db, "SELECT " WL_COLS " FROM persons WHERE "
-		    "((kana_key >= ?1 AND kana_key < ?2) OR "
-		    "(alias_key >= ?1 AND alias_key < ?2 AND alias_key <> '')) "
-		    "ORDER BY kana_key, atena LIMIT 101", &k, 1, sreps, &t.kana_ops,
-		    &t.kana_p50_us, &t.kana_p95_us, &t.kana_rows) != 0 ||
-		    wl_search(db, "SELECT " WL_COLS " FROM persons WHERE birth = ?1 "
-		    "ORDER BY kana_key, atena LIMIT 101", &k, 0, sreps, &t.birth_ops,
-		    &t.birth_p50_us, &t.birth_p95_us, &t.birth_rows) != 0) {
+		    wl_search(db, &k, 1, sreps, &t.kana_ops, &t.kana_p50_us,
+		    &t.kana_p95_us, &t.kana_rows) != 0 ||
+		    wl_search(db, &k, 0, sreps, &t.birth_ops, &t.birth_p50_us,
+		    &t.birth_p95_us, &t.birth_rows) != 0) {
 			fprintf(stderr, "query failed: %s\n", sqlite3_errmsg(db));
 			wl_keys_free(&k);
 			return -1;

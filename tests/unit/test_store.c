@@ -656,6 +656,40 @@ TEST(synth_load_into_store)
 	REQUIRE_OK(store_person_search(st, &q, &l, &e), &e);
 	CHECK(l.n >= 1);
 	person_list_free(&l);
+	/* Paged kana search equals the brute-force answer, page by page
+	 * (the two index branches and their limits, SC-6). */
+	{
+		const char *prefixes[] = { "サ", "カナヤマ", "ヤマ", "キム" };
+		for (size_t pi = 0; pi < 4; pi++) {
+			sqlite3_stmt *bq;
+			char want[400][16];
+			size_t nw = 0;
+
+			REQUIRE(sqlite3_prepare_v2(store_db(st), "SELECT atena FROM persons "
+			    "WHERE (kana_key >= ?1 AND kana_key < ?1 || char(1114111)) OR "
+			    "(alias_key >= ?1 AND alias_key < ?1 || char(1114111)) "
+			    "ORDER BY kana_key, atena", -1, &bq, NULL) == SQLITE_OK);
+			sqlite3_bind_text(bq, 1, prefixes[pi], -1, SQLITE_STATIC);
+			while (sqlite3_step(bq) == SQLITE_ROW && nw < 400)
+				snprintf(want[nw++], 16, "%s", sqlite3_column_text(bq, 0));
+			sqlite3_finalize(bq);
+			CHECK(nw > 0);
+			for (size_t off = 0; off < nw + 7; off += 7) {
+				memset(&q, 0, sizeof(q));
+				q.kana_prefix = prefixes[pi];
+				q.limit = 7;
+				q.offset = off;
+				REQUIRE_OK(store_person_search(st, &q, &l, &e), &e);
+				CHECK_INT(l.n, off >= nw ? 0 : nw - off < 7 ? nw - off : 7);
+				CHECK_INT(l.more, off + 7 < nw);
+				for (size_t i = 0; i < l.n && off + i < nw; i++)
+					CHECK_STR(l.v[i].atena, want[off + i]);
+				person_list_free(&l);
+				if (t_failed())
+					break;
+			}
+		}
+	}
 	REQUIRE_OK(store_person_household(st, r.p.household, &l, &e), &e);
 	REQUIRE(l.n >= 1);
 	CHECK_STR(l.v[0].relation, "世帯主");
