@@ -157,7 +157,10 @@ const uint8_t *card_atr(const struct card *c, size_t *n);
 int card_transmit(struct card *c, const struct apdu *a, uint8_t *resp,
     size_t cap, size_t *rlen, uint16_t *sw, struct err *e);
 
-/* Counters of what went over the wire since card_open (benchmarks). */
+/* Counters of what went over the wire since card_open (benchmarks).
+ * A PIN read of 入力補助AP with extended length takes 10 APDUs: SELECT AP,
+ * SELECT PIN EF, empty VERIFY (tries), VERIFY, and SELECT + READ BINARY for
+ * each of EF 0001, 0002, 0003. */
 struct card_stats {
 	unsigned long apdus;		/* command APDUs sent, retries included */
 	unsigned long bytes_out, bytes_in;
@@ -200,7 +203,9 @@ struct card_read_req {
 struct card_result {
 	enum card_ap ap;
 	enum card_unlock unlock;
-	int tries_left;			/* of the secret used, after success */
+	int tries_left;			/* of the secret used, as read just before
+					 * the VERIFY (the success then resets the
+					 * card's counter to its maximum) */
 	char *name;			/* UTF-8, malloc'd */
 	char *address;			/* UTF-8, malloc'd */
 	struct date birth;
