@@ -123,6 +123,11 @@ int store_keyslots_new(struct store_keyslots **out, struct err *e);
  * ERR_FORMAT, a missing one ERR_NOTFOUND). */
 int store_keyslots_load(const char *path, struct store_keyslots **out,
     struct err *e);
+/* The same from memory (e.g. a key file kept elsewhere), and the file's
+ * bytes (appended to w; 0 or w's sticky error). */
+int store_keyslots_parse(const void *p, size_t n, struct store_keyslots **out,
+    struct err *e);
+int store_keyslots_encode(const struct store_keyslots *ks, struct wbuf *w);
 /* Atomic replace (temp file, fsync, rename, fsync dir); mode 0600. */
 int store_keyslots_save(const struct store_keyslots *ks, const char *path,
     struct err *e);

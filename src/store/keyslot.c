@@ -168,10 +168,27 @@ parse(struct store_keyslots *ks, const uint8_t *p, size_t len, struct err *e)
 }
 
 int
-store_keyslots_load(const char *path, struct store_keyslots **out,
+store_keyslots_parse(const void *p, size_t n, struct store_keyslots **out,
     struct err *e)
 {
 	struct store_keyslots *ks;
+	int r;
+
+	*out = NULL;
+	if ((ks = calloc(1, sizeof(*ks))) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	if ((r = parse(ks, p, n, e)) != 0) {
+		store_keyslots_free(ks);
+		return r;
+	}
+	*out = ks;
+	return 0;
+}
+
+int
+store_keyslots_load(const char *path, struct store_keyslots **out,
+    struct err *e)
+{
 	enum { CAP = 16 + 8 + 2 + MAX_SLOTS * 256 };
 	uint8_t *buf;
 	ssize_t n;
@@ -194,22 +211,19 @@ store_keyslots_load(const char *path, struct store_keyslots **out,
 	while (len < CAP && (n = read(fd, buf + len, CAP - len)) > 0)
 		len += (size_t)n;
 	close(fd);
-	if (len == CAP || (ks = calloc(1, sizeof(*ks))) == NULL) {
+	if (len == CAP) {
 		free(buf);
 		return err_set(e, ERR_FORMAT, "%s: key-slot file too large", path);
 	}
-	r = parse(ks, buf, len, e);
+	r = store_keyslots_parse(buf, len, out, e);
 	free(buf);
-	if (r != 0) {
-		store_keyslots_free(ks);
+	if (r != 0)
 		return err_prefix(e, "%s: ", path);
-	}
-	*out = ks;
 	return 0;
 }
 
-static int
-serialise(const struct store_keyslots *ks, struct wbuf *w)
+int
+store_keyslots_encode(const struct store_keyslots *ks, struct wbuf *w)
 {
 	wbuf_put(w, MAGIC, 8);
 	wbuf_put(w, ks->id, 16);
@@ -286,7 +300,7 @@ store_keyslots_save(const struct store_keyslots *ks, const char *path,
 	int r;
 
 	wbuf_init(&w, 1 << 20);
-	if (serialise(ks, &w) != 0) {
+	if (store_keyslots_encode(ks, &w) != 0) {
 		wbuf_free(&w);
 		return err_set(e, ERR_NOMEM, "out of memory");
 	}
