@@ -34,7 +34,7 @@ menu_cell(void *arg, int row, int col)
 
 	switch (col) {
 	case 0: return s->title;
-	case 1: return s->procedure;
+	case 1: return procedure_name_ja(s->procedure);
 	default: return s->id;
 	}
 }
@@ -179,7 +179,7 @@ void
 ui_intake_run(struct ui *u)
 {
 	static const char *const heads[] = { "申請書", "事務", "画面ID" };
-	static const int widths[] = { 44, 14, 0 };
+	static const int widths[] = { 44, 22, 0 };
 	struct receipt_item items[INTAKE_MAX];
 	struct intake_menu m;
 	struct visit *v;

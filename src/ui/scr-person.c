@@ -14,6 +14,7 @@
 
 #include "ui-internal.h"
 #include "store.h"
+#include "intake.h"
 #include "visit.h"
 
 #define PV_LINES 400
@@ -118,7 +119,7 @@ build(struct ui *u, struct person_view *v)
 	for (size_t i = 0; i < d->apps.n; i++) {
 		const struct application *a = &d->apps.v[i];
 		add(v, 0, "  %s  %s  %s  %s", a->receipt_no, procedure_name_ja(a->procedure),
-		    a->status, a->received_at);
+		    ledger_status_ja(a->status), a->received_at);
 	}
 	add(v, 0, "%s", "");
 	add(v, 3, "↑↓ PgUp/PgDn スクロール  F2 本人確認  %s%sEsc 戻る",

@@ -61,7 +61,7 @@ app_text(struct ui *u, const struct application *a, struct wbuf *w)
 
 	wbuf_printf(w, "受付番号   %s\n", a->receipt_no);
 	wbuf_printf(w, "申請書     %s\n", s != NULL ? s->title : a->type);
-	wbuf_printf(w, "事務       %s\n", a->procedure);
+	wbuf_printf(w, "事務       %s\n", procedure_name_ja(a->procedure));
 	if (store_person_get(st, a->atena, &p, NULL) == 0) {
 		wbuf_printf(w, "申請者     %s（宛名番号 %s）\n", p.name, a->atena);
 		/* SC-5: the address of a DV/不開示 person is not shown here either */
