@@ -146,6 +146,8 @@ void card_readers_free(char **names, size_t n);
 int card_open(const char *reader, struct card **out, struct err *e);
 void card_close(struct card *c);
 const char *card_reader(const struct card *c);
+/* The transmission protocol in use: 0 (T=0) or 1 (T=1). */
+int card_protocol(const struct card *c);
 /* The ATR (valid while the card is open). */
 const uint8_t *card_atr(const struct card *c, size_t *n);
 

@@ -40,6 +40,7 @@ struct sim_profile {
 	int remove_after;		/* pulled out when APDU N+1 arrives (0 = never) */
 	int extended;			/* advertise extended length (default 1) */
 	int max_response;		/* longer answers come as 61xx pieces (default 1024) */
+	int t0;				/* offer T=0 instead of T=1 in the ATR */
 };
 
 /* Parse a profile (key = value lines, see mynacard-sim(1)); file: values

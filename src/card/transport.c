@@ -332,6 +332,12 @@ card_reader(const struct card *c)
 	return c->reader;
 }
 
+int
+card_protocol(const struct card *c)
+{
+	return c->proto == SCARD_PROTOCOL_T1 ? 1 : 0;
+}
+
 const uint8_t *
 card_atr(const struct card *c, size_t *n)
 {

@@ -52,7 +52,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: mynacard-sim [--host ADDR] [--port PORT] [--removed] [--bad-digest]\n"
 	    "                    [--truncate] [--garble] [--malformed] [--slow MS]\n"
-	    "                    [--remove-after N] [--blocked] [--no-extended]\n"
+	    "                    [--remove-after N] [--blocked] [--no-extended] [--t0]\n"
 	    "                    [--max-response N] [--die-with-parent] [--verbose]\n"
 	    "                    PROFILE.card...\n"
 	    "       mynacard-sim --pcscd DIR --port PORT [--die-with-parent]\n"
@@ -215,7 +215,7 @@ main(int argc, char **argv)
 	const char *host = "127.0.0.1", *pcscd_dir = NULL;
 	int port = DEFAULT_PORT, removed = 0, verbose = 0, i, cur = 0, nprof = 0;
 	int f_bad = 0, f_trunc = 0, f_garble = 0, f_malformed = 0, f_slow = -1;
-	int f_remove = -1, f_blocked = 0, f_noext = 0, f_maxresp = 0;
+	int f_remove = -1, f_blocked = 0, f_noext = 0, f_maxresp = 0, f_t0 = 0;
 	struct sim_profile *prof[MAX_PROFILES];
 	struct sim_card *card = NULL;
 	struct sigaction sa;
@@ -264,6 +264,8 @@ main(int argc, char **argv)
 			f_blocked = 1;
 		else if (strcmp(a, "--no-extended") == 0)
 			f_noext = 1;
+		else if (strcmp(a, "--t0") == 0)
+			f_t0 = 1;
 		else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)
 			verbose = 1;
 		else {
@@ -306,6 +308,8 @@ main(int argc, char **argv)
 			p->pin_tries = 0;
 		if (f_noext)
 			p->extended = 0;
+		if (f_t0)
+			p->t0 = 1;
 		if (f_maxresp >= 64)
 			p->max_response = f_maxresp;
 		prof[nprof++] = p;

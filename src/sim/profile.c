@@ -58,6 +58,7 @@ static const struct key keys[] = {
 	{ "remove_after", K_INT, F(remove_after), 0, 0, 100000, 0 },
 	{ "extended", K_INT, F(extended), 0, 0, 1, 0 },
 	{ "max_response", K_INT, F(max_response), 0, 64, 65536, 0 },
+	{ "t0", K_INT, F(t0), 0, 0, 1, 0 },
 	{ NULL, 0, 0, 0, 0, 0, 0 }
 };
 #undef F

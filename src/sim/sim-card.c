@@ -258,20 +258,23 @@ sim_card_reset(struct sim_card *c)
 size_t
 sim_card_atr(const struct sim_card *c, uint8_t *out, size_t cap)
 {
-	/* TS, T0 (TD1 follows, 5 historical bytes), TD1 (T=1), historical
-	 * bytes 80 73 00 00 xx (card capabilities: xx bit 0x40 = extended
-	 * Lc/Le), TCK. */
-	uint8_t atr[] = { 0x3B, 0x85, 0x01, 0x80, 0x73, 0x00, 0x00,
-	    (uint8_t)(c->prof.extended ? 0x40 : 0x00), 0x00 };
+	/* T=1: TS, T0 (TD1 follows, 5 historical bytes), TD1 (T=1),
+	 * historical bytes 80 73 00 00 xx (card capabilities: xx bit 0x40 =
+	 * extended Lc/Le), TCK.  T=0: no interface bytes and no TCK. */
+	uint8_t ext = c->prof.extended ? 0x40 : 0x00;
+	uint8_t t1[] = { 0x3B, 0x85, 0x01, 0x80, 0x73, 0x00, 0x00, ext, 0x00 };
+	uint8_t t0[] = { 0x3B, 0x05, 0x80, 0x73, 0x00, 0x00, ext };
+	const uint8_t *atr = c->prof.t0 ? t0 : t1;
+	size_t n = c->prof.t0 ? sizeof(t0) : sizeof(t1);
 	uint8_t tck = 0;
 
-	for (size_t i = 1; i < sizeof(atr) - 1; i++)
-		tck ^= atr[i];
-	atr[sizeof(atr) - 1] = tck;
-	if (cap < sizeof(atr))
+	for (size_t i = 1; i < sizeof(t1) - 1; i++)
+		tck ^= t1[i];
+	t1[sizeof(t1) - 1] = tck;
+	if (cap < n)
 		return 0;
-	memcpy(out, atr, sizeof(atr));
-	return sizeof(atr);
+	memcpy(out, atr, n);
+	return n;
 }
 
 unsigned long

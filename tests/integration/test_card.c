@@ -211,6 +211,12 @@ TEST(card_read_with_pin)		/* ID-1, ID-4, ID-5 */
 
 	rig_up(&r, args);
 	REQUIRE_OK(read_kenhojo("1234", CARD_UNLOCK_PIN, 0, &req, &res, &e), &e);
+	{
+		struct card *c;
+		REQUIRE_OK(card_open(NULL, &c, &e), &e);
+		CHECK_INT(card_protocol(c), 1);
+		card_close(c);
+	}
 	CHECK_INT(res->ap, CARD_AP_KENHOJO);
 	CHECK_INT(res->unlock, CARD_UNLOCK_PIN);
 	CHECK_STR(res->name, "山田 太郎");
@@ -792,4 +798,34 @@ TEST(card_nothing_written_holds_a_pin_or_full_number)	/* LOG-5 */
 			    (int)(s - secrets), hit);
 	/* And the raw VERIFY command bytes (00 20 00 80 04 + PIN) nowhere. */
 	CHECK(t_dir_contains(t_tmpdir(), "\x00\x20\x00\x80\x04" "5927", 9) == NULL);
+}
+
+TEST(card_t0_card_reads_too)
+{
+	const char *args[] = { "--t0", profile("test-yamada-taro"), NULL };
+	struct card_read_req req;
+	struct card_result *res = NULL;
+	struct rig r;
+	struct err e;
+
+	struct card *c;
+	struct card_stats st;
+
+	rig_up(&r, args);
+	REQUIRE_OK(card_open(NULL, &c, &e), &e);
+	CHECK_INT(card_protocol(c), 0);
+	memset(&req, 0, sizeof(req));
+	req.method = CARD_UNLOCK_PIN;
+	req.secret = card_secret_new();
+	strcpy((char *)req.secret, "1234");
+	REQUIRE_OK(card_read_kenhojo(c, &req, &res, &e), &e);
+	card_stats_get(c, &st);
+	printf("T=0 read: %lu APDUs\n", st.apdus);
+	CHECK_STR(res->name, "山田 太郎");
+	CHECK_INT(res->digest_basic4, CARD_DIGEST_OK);
+	card_result_free(res);
+	card_secret_free((char *)req.secret);
+	card_close(c);
+	/* The default simulated card is T=1. */
+	rig_down(&r);
 }
