@@ -104,6 +104,9 @@ person(struct store *st, const char *atena, const char *name, const char *kana, 
 	REQUIRE_OK(store_person_upsert(st, &p, &e), &e);
 }
 
+/* The print command of the next setup(); NULL = a file (printed.txt). */
+static const char *print_override;
+
 static void
 setup(void)
 {
@@ -124,11 +127,18 @@ setup(void)
 	REQUIRE(t_write_file(t_path("screens/b.screen"), screen_b, strlen(screen_b)) == 0);
 	REQUIRE(t_write_file(t_path("screens/c.screen"), screen_c, strlen(screen_c)) == 0);
 	REQUIRE(t_write_file(t_path("screens/x.screen"), screen_x, strlen(screen_x)) == 0);
-	snprintf(conf, sizeof(conf),
-	    "[terminal]\nmunicipality = 窓口市\nbranch = 北支所\nid = T009\n"
-	    "[store]\ndir = %s\n"
-	    "[ui]\nlog = %s\nscreens = %s\nprint_command = cat >> '%s'\n",
-	    t_path("store"), t_path("madoguchi.log"), t_path("screens"), t_path("printed.txt"));
+	{
+		char pc[1200];
+		if (print_override != NULL)
+			snprintf(pc, sizeof(pc), "%s", print_override);
+		else
+			snprintf(pc, sizeof(pc), "cat >> '%s'", t_path("printed.txt"));
+		snprintf(conf, sizeof(conf),
+		    "[terminal]\nmunicipality = 窓口市\nbranch = 北支所\nid = T009\n"
+		    "[store]\ndir = %s\n"
+		    "[ui]\nlog = %s\nscreens = %s\nprint_command = %s\n",
+		    t_path("store"), t_path("madoguchi.log"), t_path("screens"), pc);
+	}
 	REQUIRE(t_write_file(t_path("madoguchi.conf"), conf, strlen(conf)) == 0);
 }
 
@@ -833,4 +843,35 @@ TEST(dv_person_address_hidden_in_application_details)
 	CHECK(strstr(cap, "（DV等支援措置のため非表示）") != NULL);
 	free(cap);
 	quit(&t);
+}
+
+/* Without a printer (or when printing fails) the slip is shown on the
+ * screen, and the failed print is an audit row (LK-3). */
+TEST(no_printer_shows_the_slip_on_screen)
+{
+	struct tmx t;
+	char receipt[64], *cap;
+
+	print_override = "exit 3";
+	setup();
+	start(&t);
+	login(&t, "clerk1", CLERK_PW);
+	open_person(&t, "3000000001", "試験 太郎");
+	identity_by_documents(&t);
+	tmx_keys(&t, "F4", NULL);
+	snprintf(receipt, sizeof(receipt), "%s", intake_one(&t, 0, 1));
+	REQUIRE(tmx_wait(&t, "続けて入力しますか", WAIT));
+	tmx_keys(&t, "n", NULL);
+	REQUIRE(tmx_wait(&t, "印刷できませんでした", WAIT));
+	REQUIRE(tmx_wait(&t, "受　付　票", WAIT));
+	cap = tmx_capture(&t);
+	CHECK(strstr(cap, receipt) != NULL);
+	CHECK(!digit_run(cap, 12));
+	free(cap);
+	tmx_keys(&t, "Escape", NULL);
+	REQUIRE(tmx_wait(&t, "もう一度印刷しますか", WAIT));
+	tmx_keys(&t, "n", NULL);
+	quit(&t);
+	CHECK_INT(count("SELECT count(*) FROM audit WHERE action = 'print.failed'"), 1);
+	CHECK_INT(count("SELECT count(*) FROM audit WHERE action = 'print.receipt'"), 0);
 }
