@@ -662,6 +662,11 @@ TEST(ledger_history_and_transitions)
 	REQUIRE_OK(ledger_list(x.clerk, &q, &l, &e), &e);
 	CHECK_INT(l.n, 1);
 	application_list_free(&l);
+	/* AC-6: an account without the procedure sees none of it */
+	REQUIRE(account_perm(store_user(x.admin), "proc-a") == PERM_NONE);
+	REQUIRE_OK(ledger_list(x.admin, &q, &l, &e), &e);
+	CHECK_INT(l.n, 0);
+	application_list_free(&l);
 	/* 返戻 and resubmission */
 	REQUIRE_OK(save_one(&x, x.clerk, NULL, &r, &e), &e);
 	CHECK_INT(review_return(x.rev1, r.uuid, "添付漏れ", 20000101, &e), ERR_INVAL);
