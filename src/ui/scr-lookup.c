@@ -346,3 +346,19 @@ ui_lookup_run(struct ui *u)
 	mem_wipe(v, sizeof(*v));
 	free(v);
 }
+
+/* NET-5 on the status line: a mark after the data's age when the last
+ * synchronisation is older than [sync] stale_warn / stale_block.  Uses only
+ * what the status line already knows (no store access while drawing). */
+const char *
+ui_fresh_mark(struct ui *u)
+{
+	long t = u->status.synced_at[0] ? lookup_parse_time(u->status.synced_at) : -1;
+
+	switch (lookup_fresh_rule((long)time(NULL), t, conf_int(u->conf, "sync", "stale_warn"),
+	    conf_int(u->conf, "sync", "stale_block"))) {
+	case FRESH_WARN: return "（古い）";
+	case FRESH_BLOCK: return "（照会停止）";
+	default: return "";
+	}
+}

@@ -146,6 +146,7 @@ draw_status(struct ui *u)
 	int rw;
 
 	shell_status_age(&u->status, (long)time(NULL), age, sizeof(age));
+	strncat(age, ui_fresh_mark(u), sizeof(age) - strlen(age) - 1);	/* NET-5 */
 	snprintf(left, sizeof(left), " %s%s%s  端末 %s  %s%s%s", muni, muni[0] ? " " : "",
 	    branch, tid[0] ? tid : "-",
 	    u->ses.state != SES_LOGGED_OUT ? "職員 " : "",

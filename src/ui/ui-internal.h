@@ -171,6 +171,9 @@ void ui_visit_free(struct ui *u);
 void ui_identity_run(struct ui *u);
 void ui_lookup_run(struct ui *u);
 void ui_idlookup_install(struct ui *u);
+/* NET-5: "（古い）" / "（照会停止）" for the status line after the data age,
+ * or "" (scr-lookup.c). */
+const char *ui_fresh_mark(struct ui *u);
 /* At exit: stop the card watcher started by F2 and free the visit. */
 void ui_idlookup_end(struct ui *u);
 /* The person record (detail view) for atena; ack_restricted: the clerk
@@ -204,6 +207,8 @@ void ui_inquiry_run(struct ui *u);		/* inquiry log (INT-11) */
 void ui_work_menu(struct ui *u, int which);
 /* One application: details, history, and actions by letter. */
 void ui_app_detail(struct ui *u, const char *uuid);
+/* The loaded screen of that id (an application's type), or NULL. */
+const struct screen *ui_screen_of(struct ui *u, const char *id);
 /* A one-line question in a box; buf holds the initial text and receives
  * the answer.  1 answered, 0 Esc, -1 aborted. */
 int ui_prompt(struct ui *u, const char *title, const char *label, char *buf,
