@@ -38,7 +38,7 @@ pick_draw(struct ui *u, void *arg)
 	for (int r = 0; r < rows && v->top + r < (int)v->l.n; r++) {
 		int i = v->top + r;
 		const struct application *a = &v->l.v[i];
-		const struct screen *s = (u->screens != NULL ? screen_set_find(u->screens, a->type) : NULL);
+		const struct screen *s = ui_screen_of(u, a->type);
 		snprintf(line, sizeof(line), " [%s] %-20s %-30s %.16s", v->mark[i] ? "x" : " ",
 		    a->receipt_no, s != NULL ? s->title : a->type, a->received_at);
 		attrset(i == v->sel ? ui_attr(u, C_FOCUS) : (int)A_NORMAL);
@@ -274,7 +274,7 @@ ui_overdue_run(struct ui *u)
 		return;
 	}
 	for (size_t j = 0; j < t.n; j++) {
-		const struct screen *s = (u->screens != NULL ? screen_set_find(u->screens, t.v[j].type) : NULL);
+		const struct screen *s = ui_screen_of(u, t.v[j].type);
 		snprintf(t.cells[j][0], 264, "%s", overdue_kind_ja(t.v[j].kind));
 		snprintf(t.cells[j][1], 264, "%s", t.v[j].receipt_no);
 		snprintf(t.cells[j][2], 264, "%s", ledger_status_ja(t.v[j].status));

@@ -1,8 +1,9 @@
 /*
- * scr-prompt.c — two small widgets the intake, review and ledger screens
+ * scr-prompt.c — small helpers the intake, review and ledger screens
  * share: a one-line question in a box (reason, bag number, date, ...) and
  * a scrolling read-only text view (the receipt slip when there is no
- * printer, a transmittal list, an application's details).
+ * printer, a transmittal list, an application's details), and the screen
+ * of an application.
  */
 #include <stdio.h>
 #include <string.h>
@@ -157,4 +158,10 @@ ui_text_view(struct ui *u, const char *title, const char *text, const char *keys
 	}
 	ui_pop(u);
 	return r;
+}
+
+const struct screen *
+ui_screen_of(struct ui *u, const char *id)
+{
+	return u->screens != NULL ? screen_set_find(u->screens, id) : NULL;
 }

@@ -47,7 +47,7 @@ static void
 app_text(struct ui *u, const struct application *a, struct wbuf *w)
 {
 	struct store *st = u->ses.st;
-	const struct screen *s = (u->screens != NULL ? screen_set_find(u->screens, a->type) : NULL);
+	const struct screen *s = ui_screen_of(u, a->type);
 	int show = store_user(st)->view_mynumber;
 	struct status_row *h = NULL;
 	struct app_correction *c = NULL;
@@ -161,7 +161,7 @@ act_return(struct ui *u, const struct application *a)
 static void
 act_correct(struct ui *u, const struct application *a)
 {
-	const struct screen *s = (u->screens != NULL ? screen_set_find(u->screens, a->type) : NULL);
+	const struct screen *s = ui_screen_of(u, a->type);
 	const char *labels[SCREEN_FIELDS_MAX];
 	int map[SCREEN_FIELDS_MAX], n = 0, i, queued = 0;
 	char value[FORM_VALUE_MAX + 1] = "", reason[256] = "", label[SCREEN_TEXT_MAX + 32];
@@ -308,7 +308,7 @@ app_table_fill(struct app_table *t)
 		return;
 	for (size_t i = 0; i < t->l.n; i++) {
 		const struct application *a = &t->l.v[i];
-		const struct screen *s = (t->u->screens != NULL ? screen_set_find(t->u->screens, a->type) : NULL);
+		const struct screen *s = ui_screen_of(t->u, a->type);
 		snprintf(t->cells[i][0], 264, "%s", a->receipt_no);
 		snprintf(t->cells[i][1], 264, "%s", ledger_status_ja(a->status));
 		snprintf(t->cells[i][2], 264, "%s", s != NULL ? s->title : a->type);
