@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# test_card_private_pcscd.sh — the path a newcomer and `make demo` take:
+# scripts/pcscd-private.sh start, mynacard-sim on the port it printed,
+# madoguchi card status/read, SIGHUP to swap cards, stop — and afterwards
+# nothing of ours is left running (ID-1, ID-5).
+. "$MDG_SRCDIR/tests/lib/lib.sh"
+
+export MYNACARD_SIM=$(t_bin mynacard-sim)
+MDG=$(t_bin madoguchi)
+DIR=$T_TMP/pcscd
+cd "$MDG_SRCDIR" || exit 1
+
+t_begin "pcscd-private.sh start prints the environment"
+if out=$(scripts/pcscd-private.sh start "$DIR" 2>"$T_TMP/start.err"); then
+	eval "$out"
+	case $PCSCLITE_CSOCK_NAME in
+	"$DIR"/pcscd.comm) t_ok;;
+	*) t_fail "unexpected environment: $out";;
+	esac
+else
+	t_fail "start failed: $(cat "$T_TMP/start.err")"
+	t_end
+	exit 1
+fi
+PCSCD_PID=$(cat "$DIR/pid")
+T_PIDS+=("$PCSCD_PID")
+
+t_begin "a second start reuses the running one"
+out2=$(scripts/pcscd-private.sh start "$DIR" 2>/dev/null)
+if [ "$(cat "$DIR/pid")" = "$PCSCD_PID" ] && echo "$out2" | grep -q "MDG_VPCD_PORT=$MDG_VPCD_PORT"; then
+	t_ok
+else
+	t_fail "second start: $out2"
+fi
+
+"$MYNACARD_SIM" --die-with-parent --port "$MDG_VPCD_PORT" \
+	data/cards/demo-1.card data/cards/demo-2.card >"$T_TMP/sim.log" 2>&1 &
+SIM=$!
+T_PIDS+=("$SIM")
+
+t_begin "madoguchi card status sees the simulated card"
+ok=0
+for _ in $(seq 1 100); do
+	if "$MDG" card status >"$T_TMP/status.out" 2>&1 && grep -q "カード: あり" "$T_TMP/status.out"; then
+		ok=1
+		break
+	fi
+	sleep 0.1
+done
+[ $ok = 1 ] && t_ok || t_fail "$(cat "$T_TMP/status.out")"
+
+t_begin "madoguchi card read --pin-stdin reads demo-1 (synthetic resident 1)"
+name1=$(sed -n 's/^name = //p' data/cards/demo-1.card)
+if echo 1234 | "$MDG" card read --pin-stdin >"$T_TMP/read1.out" 2>&1 &&
+    grep -q "氏名: $name1" "$T_TMP/read1.out" && grep -q "\*\*\*\* \*\*\*\* " "$T_TMP/read1.out"; then
+	t_ok
+else
+	t_fail "$(cat "$T_TMP/read1.out")"
+fi
+
+t_begin "SIGHUP swaps to demo-2, read with 照合番号B"
+name2=$(sed -n 's/^name = //p' data/cards/demo-2.card)
+birth2=$(sed -n 's/^birth = ..//p' data/cards/demo-2.card)
+kill -HUP "$SIM"
+ok=0
+for _ in $(seq 1 100); do
+	if "$MDG" card read --b "$birth2" 2034 1234 >"$T_TMP/read2.out" 2>&1 &&
+	    grep -q "氏名: $name2" "$T_TMP/read2.out"; then
+		ok=1
+		break
+	fi
+	sleep 0.1
+done
+[ $ok = 1 ] && t_ok || t_fail "$(cat "$T_TMP/read2.out")"
+
+t_begin "stop ends pcscd and removes its socket"
+kill "$SIM" 2>/dev/null
+wait "$SIM" 2>/dev/null
+scripts/pcscd-private.sh stop "$DIR"
+sleep 0.2
+if kill -0 "$PCSCD_PID" 2>/dev/null; then
+	t_fail "pcscd $PCSCD_PID still running"
+elif [ -e "$DIR/pcscd.comm" ] || [ -e "$DIR/pid" ]; then
+	t_fail "leftovers in $DIR: $(ls "$DIR")"
+else
+	t_ok
+fi
+
+t_begin "madoguchi card status without pcscd says what to do"
+if "$MDG" card status >"$T_TMP/none.out" 2>&1; then
+	t_fail "succeeded without pcscd"
+elif grep -q "pcscd-private.sh start" "$T_TMP/none.out"; then
+	t_ok
+else
+	t_fail "$(cat "$T_TMP/none.out")"
+fi
+
+t_end
