@@ -86,6 +86,36 @@ else
 	t_ok
 fi
 
+t_begin "demo-card.sh: demo cards, next card, stop"
+DC=$T_TMP/demo
+if eval "$(scripts/demo-card.sh start "$DC" 2>"$T_TMP/dc.err")"; then
+	T_PIDS+=("$(cat "$DC/pid")" "$(cat "$DC/sim.pid")")
+	ok=0
+	for _ in $(seq 1 100); do
+		echo 1234 | "$MDG" card read --pin-stdin >"$T_TMP/dc1.out" 2>&1 &&
+		    grep -q "氏名: $name1" "$T_TMP/dc1.out" && { ok=1; break; }
+		sleep 0.1
+	done
+	scripts/demo-card.sh next "$DC"
+	ok2=0
+	for _ in $(seq 1 100); do
+		echo 1234 | "$MDG" card read --pin-stdin >"$T_TMP/dc2.out" 2>&1 &&
+		    grep -q "氏名: $name2" "$T_TMP/dc2.out" && { ok2=1; break; }
+		sleep 0.1
+	done
+	pid=$(cat "$DC/pid")
+	scripts/demo-card.sh stop "$DC"
+	sleep 0.2
+	if [ $ok = 1 ] && [ $ok2 = 1 ] && ! kill -0 "$pid" 2>/dev/null && [ ! -e "$DC/sim.pid" ]; then
+		t_ok
+	else
+		t_fail "reads $ok $ok2: $(cat "$T_TMP/dc1.out" "$T_TMP/dc2.out")"
+	fi
+	eval "$out"	# back to the first (stopped) pcscd's socket
+else
+	t_fail "$(cat "$T_TMP/dc.err")"
+fi
+
 t_begin "madoguchi card status without pcscd says what to do"
 if "$MDG" card status >"$T_TMP/none.out" 2>&1; then
 	t_fail "succeeded without pcscd"
