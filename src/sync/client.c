@@ -333,6 +333,20 @@ push_outbox(struct store *st, struct sync_chan *ch, const struct sync_config *cf
 				    ack.acks[i].reason : "?");
 			}
 		}
+		/* Every item sent must have its answer; one without is a
+		 * protocol error (and is not offered again in this round). */
+		for (i = 0; i < req.nitems && r == 0; i++) {
+			size_t k;
+
+			for (k = 0; k < ack.nacks; k++)
+				if (strcmp(ack.acks[k].uuid, req.items[i].uuid) == 0)
+					break;
+			if (k == ack.nacks) {
+				skip_add(&skip, req.items[i].uuid);
+				r = err_set(e, ERR_PROTO, "central did not acknowledge"
+				    " item %s (NET-2)", req.items[i].uuid);
+			}
+		}
 		msg_clear(&ack);
 		msg_clear(&req);
 		if (r != 0)
