@@ -500,6 +500,12 @@ pull(struct store *st, struct sync_chan *ch, const struct sync_config *cfg,
 		req.limit = cfg->page;
 		if ((r = exchange(ch, &req, MSG_CHANGES, &page, buf, e)) != 0)
 			return r;
+		/* "More" must move the cursor forward, or this never ends. */
+		if (page.more && page.cursor <= cursor) {
+			msg_clear(&page);
+			return err_set(e, ERR_PROTO, "central announced more changes"
+			    " without moving the cursor");
+		}
 		rep->pulled += (long)page.nchanges;
 		ctx.page = &page;
 		ctx.rep = rep;
