@@ -41,6 +41,7 @@ struct sim_profile {
 	int extended;			/* advertise extended length (default 1) */
 	int max_response;		/* longer answers come as 61xx pieces (default 1024) */
 	int t0;				/* offer T=0 instead of T=1 in the ATR */
+	int ext_refused;		/* announce extended length, answer 6700 to it */
 };
 
 /* Parse a profile (key = value lines, see mynacard-sim(1)); file: values

@@ -88,12 +88,13 @@ read_binary(struct card *c, size_t off, size_t le, uint8_t *out, size_t cap,
 	uint16_t sw;
 	int r;
 
+	*answered = 0;
+
 	if (off > 0x7FFF)
 		return err_set(e, ERR_RANGE, "READ BINARY offset %zu too large", off);
-	*answered = 0;
 	if ((r = card_transmit(c, &a, out, cap, got, &sw, e)) != 0)
 		return r;
-	*answered = 1;
+	*answered = sw == 0x6700 ? 2 : 1;	/* 2: the card refused the length */
 	if (sw != 0x9000 && sw != 0x6282) {
 		r = card_sw_err(sw, e);
 		err_prefix(e, "READ BINARY at %zu: ", off);
@@ -157,9 +158,10 @@ card_read_tlv_ef(struct card *c, uint8_t **out, size_t *n, struct err *e)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	/* One read as large as the reader allows; most elements fit. */
 	r = read_binary(c, 0, chunk, buf, CARD_EF_MAX + 2, &got, &answered, e);
-	if (r != 0 && chunk > 256 && !answered && card_refused_by_reader(c)) {
-		/* The transport refused the extended APDU (not the card):
-		 * short APDUs from now on. */
+	if (r != 0 && chunk > 256 &&
+	    ((!answered && card_refused_by_reader(c)) || answered == 2)) {
+		/* The reader refused the extended APDU, or the card answered
+		 * 6700 (wrong length) to it: short APDUs from now on. */
 		card_extended_off(c);
 		chunk = 256;
 		r = read_binary(c, 0, chunk, buf, CARD_EF_MAX + 2, &got, &answered, e);

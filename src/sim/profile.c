@@ -59,6 +59,7 @@ static const struct key keys[] = {
 	{ "extended", K_INT, F(extended), 0, 0, 1, 0 },
 	{ "max_response", K_INT, F(max_response), 0, 64, 65536, 0 },
 	{ "t0", K_INT, F(t0), 0, 0, 1, 0 },
+	{ "ext_refused", K_INT, F(ext_refused), 0, 0, 1, 0 },
 	{ NULL, 0, 0, 0, 0, 0, 0 }
 };
 #undef F

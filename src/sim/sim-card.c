@@ -467,6 +467,8 @@ sim_card_apdu(struct sim_card *c, const uint8_t *in, size_t n, uint8_t *out,
 		return sw(out, outn, 0, 0x6700);
 	if (a.cla != 0x00)
 		return sw(out, outn, 0, 0x6E00);
+	if (a.ext && c->prof.ext_refused)
+		return sw(out, outn, 0, 0x6700);
 	if (a.ins != 0xC0 && c->pending != NULL) {
 		/* Any other command abandons an unfinished answer. */
 		free(c->pending);
