@@ -28,7 +28,13 @@ if [ -z "$SIM" ]; then
 	done
 fi
 
-port_busy() { ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
+# Is something listening on TCP port $1?  (/proc/net, so no iproute2 needed.)
+port_busy() {
+	local hex
+	hex=$(printf '%04X' "$1")
+	cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+	    awk -v p=":$hex" '$4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }'
+}
 
 pick_port() {
 	local p
