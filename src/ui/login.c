@@ -86,6 +86,13 @@ attempt(struct ui *u, struct login_view *v, int *ended)
 	int r;
 
 	lineedit_get(&v->acct.le, user, sizeof(user));
+	if (v->pw.le.n == 0) {
+		/* an empty password is a slip of the Enter key, not an attempt:
+		 * it must not count towards the lock (AC-4) */
+		ui_message(u, 1, "%s", user[0] ? "パスワードを入力してください" :
+		    "アカウント名を入力してください");
+		return ERR_INVAL;
+	}
 	lineedit_get(&v->pw.le, pw, sizeof(pw));
 	lineedit_wipe(&v->pw.le);
 	memset(&j, 0, sizeof(j));
@@ -133,8 +140,12 @@ ui_login(struct ui *u)
 		}
 		if (k.type == UI_K_ACTION)
 			continue;	/* nothing else before a login */
-		if (UI_CHAR_IS(&k, '\t') || UI_KEY_IS(&k, KEY_DOWN) || UI_KEY_IS(&k, KEY_UP) ||
-		    UI_KEY_IS(&k, KEY_BTAB) || (UI_CHAR_IS(&k, '\n') && v.focus == 0)) {
+		if (UI_KEY_IS(&k, KEY_UP)) {
+			v.focus = 0;
+		} else if (UI_KEY_IS(&k, KEY_DOWN)) {
+			v.focus = 1;
+		} else if (UI_CHAR_IS(&k, '\t') || UI_KEY_IS(&k, KEY_BTAB) ||
+		    (UI_CHAR_IS(&k, '\n') && v.focus == 0)) {
 			v.focus = !v.focus;
 		} else if (UI_CHAR_IS(&k, '\n')) {
 			int rr = attempt(u, &v, NULL);
@@ -185,8 +196,12 @@ ui_lock(struct ui *u, const char *why)
 			break;
 		if (k.type == UI_K_ACTION)
 			continue;
-		if (UI_CHAR_IS(&k, '\t') || UI_KEY_IS(&k, KEY_DOWN) || UI_KEY_IS(&k, KEY_UP) ||
-		    UI_KEY_IS(&k, KEY_BTAB) || (UI_CHAR_IS(&k, '\n') && v.focus == 0)) {
+		if (UI_KEY_IS(&k, KEY_UP)) {
+			v.focus = 0;
+		} else if (UI_KEY_IS(&k, KEY_DOWN)) {
+			v.focus = 1;
+		} else if (UI_CHAR_IS(&k, '\t') || UI_KEY_IS(&k, KEY_BTAB) ||
+		    (UI_CHAR_IS(&k, '\n') && v.focus == 0)) {
 			v.focus = !v.focus;
 		} else if (UI_CHAR_IS(&k, '\n')) {
 			if (attempt(u, &v, &ended) == 0) {

@@ -47,10 +47,6 @@ table_draw(struct ui *u, void *arg)
 		x += 1;
 		w -= 2;
 		h -= 2;
-	} else if (t->title != NULL) {
-		ui_put(y, x, t->title, w, 0);
-		y++;
-		h--;
 	}
 	/* heads */
 	cx = x + 1;

@@ -127,12 +127,12 @@ card_state_text(int s)
 {
 	/* enum card_state of card.h */
 	switch (s) {
-	case 1: return "カード: サービス停止";
-	case 2: return "カード: リーダーなし";
-	case 3: return "カード: なし";
-	case 4: return "カード: あり";
-	case 5: return "カード: 応答なし";
-	default: return "カード: 未確認";
+	case 1: return "ﾘｰﾀﾞｰ:停止";
+	case 2: return "ﾘｰﾀﾞｰ:なし";
+	case 3: return "カード:なし";
+	case 4: return "カード:あり";
+	case 5: return "カード:応答なし";
+	default: return "カード:未確認";
 	}
 }
 
@@ -147,12 +147,11 @@ draw_status(struct ui *u)
 
 	shell_status_age(&u->status, (long)time(NULL), age, sizeof(age));
 	strncat(age, ui_fresh_mark(u), sizeof(age) - strlen(age) - 1);	/* NET-5 */
-	snprintf(left, sizeof(left), " %s%s%s  端末 %s  %s%s%s", muni, muni[0] ? " " : "",
+	snprintf(left, sizeof(left), " %s%s%s [%s] %s%s", muni, muni[0] ? " " : "",
 	    branch, tid[0] ? tid : "-",
-	    u->ses.state != SES_LOGGED_OUT ? "職員 " : "",
 	    u->ses.state != SES_LOGGED_OUT ? u->ses.display : "",
-	    u->ses.state == SES_LOCKED ? "（ロック中）" : "");
-	snprintf(right, sizeof(right), "%s %s │ %s │ %s ",
+	    u->ses.state == SES_LOCKED ? " ロック中" : "");
+	snprintf(right, sizeof(right), "%s %s  %s  %s ",
 	    u->status.online == 1 ? "オンライン" : "オフライン", age,
 	    card_state_text(u->status.card_state), u->clock);
 	attrset(ui_attr(u, C_STATUS));
@@ -400,15 +399,16 @@ screen_cell(void *arg, int row, int col)
 	}
 }
 
-/* F4: pick an application screen and fill it in.  Saving the application
- * (receipt number, identity check, outbox) is the intake workflow's; here
- * the form is filled and checked. */
+/* Try out a screen (F10 menu; F4 when no intake flow is installed): pick an
+ * application screen, fill it in and have it checked.  Nothing is saved:
+ * saving (receipt number, identity check, outbox) is the intake flow's.
+ * For training and for whoever writes screen files. */
 static void
 new_application(struct ui *u)
 {
 	static const char *const heads[] = { "申請書", "事務", "画面ID" };
 	static const int widths[] = { 44, 14, 0 };
-	struct ui_table t = { "新規申請 — 申請書を選んでください", 3, heads, widths, 0,
+	struct ui_table t = { "申請画面の試用 — 申請書を選んでください（保存しません）", 3, heads, widths, 0,
 		screen_cell, NULL, 0, 0 };
 	struct form *f;
 	int i, r;
@@ -443,7 +443,9 @@ ui_dispatch(struct ui *u, enum shell_action a)
 	static const char *const items[] = { "パスワード変更", "ログアウト", "終了", "キー一覧",
 		/* scr-review.c, scr-batch.c: ui_work_menu(u, i - 4) */
 		"申請の確認（審査）", "受付簿", "進達", "未処理の申請", "個人番号変更の確認",
-		"問合せ・開示請求" };
+		"問合せ・開示請求",
+		/* 10: any screen, filled and checked, nothing saved */
+		"申請画面の試用（保存しません）" };
 	int i;
 
 	switch (a) {
@@ -466,6 +468,8 @@ ui_dispatch(struct ui *u, enum shell_action a)
 				u->abort = ABORT_QUIT;
 		} else if (i == 3)
 			ui_help(u);
+		else if (i == 10)
+			new_application(u);
 		else if (i >= 4)
 			ui_work_menu(u, i - 4);
 		return;
