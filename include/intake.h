@@ -53,7 +53,10 @@ struct intake_result {
  * (visit_ready) and its identity-check record — and for an agent the
  * agent's own record — really is in the store for this person (ERR_STATE,
  * ID-1, ID-2); the purpose-of-use notice was acknowledged when the screen
- * has one (ERR_STATE, INT-7); the form validates.
+ * has one (ERR_STATE, INT-7); the form validates; the applicant's
+ * 個人番号 on the form (a mynumber field prefilled from card.mynumber or
+ * person.mynumber) is the one the store holds for the person, when it
+ * holds one (ERR_STATE, ID-3; the refusal is an audit row).
  * In one transaction: the application (receipt number "<terminal>-<date>-
  * <seq>", status received, form values, agent, identity check, entered-by,
  * time), its outbox entry for the central and the audit row

@@ -136,10 +136,70 @@ check_records(struct store *st, const struct visit *v, struct err *e)
 	return 0;
 }
 
+/*
+ * ID-3: a 個人番号 field that stands for the applicant (prefilled from
+ * card.mynumber or person.mynumber) must hold the number the store has for
+ * the person; a different one is not linked but refused, and the refusal
+ * is an audit row (never with the number).  When the store holds no number
+ * for the person (a newcomer not yet in the local copy) there is nothing
+ * to compare; the application says so in its audit row.  Numbers of
+ * others on the form (a child's, say) are not compared.
+ */
+static int
+check_number(struct store *st, const struct visit *v, const struct form *f,
+    struct err *e)
+{
+	char held[13];
+	int have, r = 0;
+
+	have = store_mynumber_get(st, v->person.atena, held, NULL) == 0;
+	for (int i = 0; i < f->s->nfields && r == 0; i++) {
+		const struct field *fd = &f->s->fields[i];
+		if (fd->type != FT_MYNUMBER || f->values[i][0] == '\0' ||
+		    !form_field_shown(f, i) ||
+		    (strcmp(fd->prefill, "card.mynumber") != 0 &&
+		    strcmp(fd->prefill, "person.mynumber") != 0))
+			continue;
+		if (!have)
+			continue;	/* nothing to compare: the identity check's
+					 * 番号確認 stands (ID-1); save_tx notes it */
+		if (ct_memcmp(held, f->values[i], 13) == 0)
+			continue;
+		store_audit_append(st, NULL, NULL, "application.mynumber.mismatch",
+		    v->person.atena, f->s->id, "differs from the number held", NULL);
+		r = err_set_ja(e, ERR_STATE,
+		    "入力された個人番号が住民記録の番号と一致しません（番号の確認が必要です）",
+		    "the applicant's 個人番号 does not match the one held (ID-3)");
+	}
+	mem_wipe(held, sizeof(held));
+	return r;
+}
+
+/* The form has the applicant's number but the store holds none to
+ * compare it with. */
+static int
+number_unverified(struct store *st, const struct visit *v, const struct form *f)
+{
+	char held[13];
+	int have = store_mynumber_get(st, v->person.atena, held, NULL) == 0;
+
+	mem_wipe(held, sizeof(held));
+	if (have)
+		return 0;
+	for (int i = 0; i < f->s->nfields; i++)
+		if (f->s->fields[i].type == FT_MYNUMBER && f->values[i][0] != '\0' &&
+		    form_field_shown(f, i) &&
+		    (strcmp(f->s->fields[i].prefill, "card.mynumber") == 0 ||
+		    strcmp(f->s->fields[i].prefill, "person.mynumber") == 0))
+			return 1;
+	return 0;
+}
+
 struct save_tx {
 	struct application *a;
 	const char *screen;
 	int purpose;
+	int unverified;		/* an applicant's number with none held */
 	struct err *e;
 };
 
@@ -147,16 +207,17 @@ static int
 save_tx(struct store *st, void *arg)
 {
 	struct save_tx *t = arg;
-	char detail[160];
+	char detail[256];
 	struct err *e = t->e;
 	int r;
 
 	if ((r = store_application_save(st, t->a, e)) != 0 ||
 	    (r = sync_outbox_application(st, t->a->uuid, e)) != 0)
 		return r;
-	snprintf(detail, sizeof(detail), "receipt %s procedure %s%s",
+	snprintf(detail, sizeof(detail), "receipt %s procedure %s%s%s",
 	    t->a->receipt_no, t->a->procedure,
-	    t->purpose ? " purpose-of-use acknowledged" : "");
+	    t->purpose ? " purpose-of-use acknowledged" : "",
+	    t->unverified ? " 個人番号 not held locally, not compared" : "");
 	return store_audit_append(st, NULL, NULL, "application.save",
 	    t->a->atena, t->screen, detail, e);
 }
@@ -184,6 +245,8 @@ intake_save(struct store *st, const struct visit *v, const struct form *f,
 		    "purpose of use not acknowledged (INT-7)");
 	if ((r = form_validate(f, &bad, e)) != 0)
 		return r;
+	if ((r = check_number(st, v, f, e)) != 0)
+		return r;
 	memset(&a, 0, sizeof(a));
 	wbuf_init(&w, 0);
 	wbuf_init(&ag, 0);
@@ -204,6 +267,7 @@ intake_save(struct store *st, const struct visit *v, const struct form *f,
 	t.a = &a;
 	t.screen = s->id;
 	t.purpose = purpose_ack && s->purpose[0] != '\0';
+	t.unverified = number_unverified(st, v, f);
 	t.e = e;
 	if ((r = store_tx(st, save_tx, &t, e)) != 0)
 		goto out;

@@ -851,3 +851,42 @@ TEST(prefill_refused_by_age_check_is_reported)
 	screen_free(s);
 	teardown(&x);
 }
+
+/* ID-3: the applicant's 個人番号 typed over the prefilled one must be the
+ * number held for the person; another valid number is refused, audited
+ * without the number, and nothing is saved. */
+TEST(applicant_number_must_match_the_record)
+{
+	struct fx x;
+	struct form *f;
+	struct intake_result res;
+	char other[13];
+	struct err e;
+
+	setup(&x, "T001");
+	make_number("98765432109", other);
+	f = form_new(x.sa);
+	intake_prefill(f, x.clerk, &x.v, NULL);
+	REQUIRE_OK(form_set(f, "mynumber", other, &e), &e);
+	CHECK_INT(intake_save(x.clerk, &x.v, f, 1, &res, &e), ERR_STATE);
+	CHECK(strstr(err_ja(&e), "一致しません") != NULL);
+	CHECK_INT(count_rows(x.clerk, "SELECT count(*) FROM applications"), 0);
+	CHECK_INT(count_rows(x.clerk, "SELECT count(*) FROM audit WHERE action = "
+	    "'application.mynumber.mismatch' AND person = '0000012345'"), 1);
+	CHECK_INT(count_rows(x.clerk, "SELECT count(*) FROM audit WHERE detail LIKE '%98765432109%'"), 0);
+	/* the number held: saved */
+	REQUIRE_OK(form_set(f, "mynumber", x.mynumber, &e), &e);
+	CHECK_OK(intake_save(x.clerk, &x.v, f, 1, &res, &e), &e);
+	/* left empty (not required here): nothing to compare */
+	REQUIRE_OK(form_set(f, "mynumber", "", &e), &e);
+	CHECK_OK(intake_save(x.clerk, &x.v, f, 1, &res, &e), &e);
+	/* no number held for the person: saved, and the audit row says the
+	 * number could not be compared */
+	REQUIRE_OK(store_mynumber_delete(x.admin, "0000012345", &e), &e);
+	REQUIRE_OK(form_set(f, "mynumber", other, &e), &e);
+	CHECK_OK(intake_save(x.clerk, &x.v, f, 1, &res, &e), &e);
+	CHECK_INT(count_rows(x.clerk, "SELECT count(*) FROM audit WHERE action = "
+	    "'application.save' AND detail LIKE '%not compared%'"), 1);
+	form_free(f);
+	teardown(&x);
+}
