@@ -508,7 +508,7 @@ static const struct {
 	{ ACT_NEW, "新規申請の入力" },
 	{ ACT_SYNC, "中央システムと同期" },
 	{ ACT_LOCK, "画面ロック" },
-	{ ACT_MENU, "メニュー（審査・受付簿・進達・問合せ、パスワード変更・終了）" },
+	{ ACT_MENU, "メニュー（審査・受付簿・進達・パスワード変更・終了）" },
 };
 #define HOME_N ((int)(sizeof(home_items) / sizeof(home_items[0])))
 
