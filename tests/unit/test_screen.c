@@ -494,3 +494,40 @@ TEST(screen_files_in_the_tree_all_load)
 		}
 	}
 }
+
+TEST(man_page_complete_example_parses_and_its_json_loads)
+{
+	/* madoguchi-screen(5) shows a complete example and the JSON of a
+	 * filled form: both must be what the engine accepts. */
+	char path[1024], *man, *a, *b, *j, *je, json[2048];
+	struct screen *s;
+	struct form *f;
+	struct err e;
+	size_t n, o = 0;
+
+	snprintf(path, sizeof(path), "%s/man/madoguchi-screen.5", t_srcdir());
+	man = t_read_file(path, &n);
+	REQUIRE(man != NULL);
+	a = strstr(man, "# 医療費助成 申請（例）");
+	REQUIRE(a != NULL);
+	b = strstr(a, "\n.Ed");
+	REQUIRE(b != NULL);
+	REQUIRE_OK(screen_parse("example.screen", a, (size_t)(b - a + 1), &s, &e), &e);
+	CHECK(s->nfields >= 15);
+	j = strstr(b, "{\"name\"");
+	REQUIRE(j != NULL);
+	je = strstr(j, "\n.Ed");
+	REQUIRE(je != NULL);
+	for (char *p = j; p < je && o + 1 < sizeof(json); p++)
+		if (*p != '\n')
+			json[o++] = *p;
+	json[o] = '\0';
+	f = form_new(s);
+	REQUIRE(f != NULL);
+	f->today = (struct date){ 2026, 4, 1 };
+	CHECK_OK(form_from_json(f, json, o, &e), &e);
+	CHECK_OK(form_validate(f, NULL, &e), &e);
+	form_free(f);
+	screen_free(s);
+	free(man);
+}
