@@ -194,7 +194,9 @@ int visit_idcheck_save(struct visit *v, struct store *st,
     const struct idcheck_input *in, struct err *e);
 
 /* Record the agent's identity check and the 委任状 (ID-2): the agent's
- * documents must be sufficient on their own, the 委任状 confirmed unless
+ * documents must confirm the agent's identity (身元確認: a photo document,
+ * or two others; the number is the person's, confirmed by the person's own
+ * check), the 委任状 confirmed unless
  * the agent is in the person's household (then the relation is checked
  * against the household data).  Saves the agent's own identity-check
  * record and an audit row ("idcheck.agent"). */

@@ -380,8 +380,22 @@ visit_agent_save(struct visit *v, struct store *st,
 	    has_long_number(a->address))
 		return err_set_ja(e, ERR_INVAL, "代理人欄に個人番号などの番号を書かないでください",
 		    "long number in the agent fields");
-	if ((r = iddoc_sufficient(docs, checked, 0, e)) != 0)
-		return err_prefix(e, "agent: ");
+	/* The agent proves who they are (身元確認); the number confirmed is
+	 * the person's, with the person's own check (ID-2). */
+	{
+		int photo = 0, other = 0;
+		for (int i = 0; i < docs->n; i++) {
+			if (!checked[i])
+				continue;
+			photo |= docs->v[i].kind == IDDOC_PHOTO || docs->v[i].kind == IDDOC_BOTH;
+			other += docs->v[i].kind == IDDOC_OTHER;
+		}
+		if (!photo && other < 2)
+			return err_set_ja(e, ERR_INVAL, other == 1 ?
+			    "代理人の写真のない書類は2点必要です" :
+			    "代理人の本人確認書類（運転免許証等）を選んでください",
+			    "agent: no identity document");
+	}
 	/* Relation against the household data where there is any (ID-2). */
 	a->in_household = -1;
 	if (v->person.household[0] != '\0') {

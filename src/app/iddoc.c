@@ -146,7 +146,7 @@ iddoc_sufficient(const struct iddoc_list *l, const int *checked, int ic_read,
 		    "番号確認と身元確認の書類を選んでください", "no identity documents");
 	if (!number)
 		return err_set_ja(e, ERR_INVAL,
-		    "番号確認の書類（通知カード等）が選ばれていません", "no number document");
+		    "番号確認の書類が選ばれていません", "no number document");
 	if (!photo)
 		return err_set_ja(e, ERR_INVAL, other == 1 ?
 		    "写真のない書類は2点必要です（身元確認）" :

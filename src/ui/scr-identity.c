@@ -693,16 +693,19 @@ agent_run(struct ui *u, struct visit *v)
 			cl.lead = "委任状と、代理人ご本人の本人確認書類を選んでください。";
 			cl.docs = &docs;
 			cl.extra = 1;
-			if ((r = checklist_run(u, &cl, "代理人 — 委任状と本人確認書類")) < 0)
+			/* until recorded or cancelled; a refusal keeps the ticks */
+			for (;;) {
+				if ((r = checklist_run(u, &cl, "代理人 — 委任状と本人確認書類")) != 1)
+					break;
+				v->agent.proxy_letter = cl.proxy;
+				err_clear(&e);
+				if (visit_agent_save(v, u->ses.st, &docs, cl.checked, &e) == 0)
+					break;
+				ui_message(u, 1, "%s", err_ja(&e));
+			}
+			if (r < 0)
 				break;
 			if (r == 0) {
-				v->agent = keep;
-				continue;
-			}
-			v->agent.proxy_letter = cl.proxy;
-			err_clear(&e);
-			if (visit_agent_save(v, u->ses.st, &docs, cl.checked, &e) != 0) {
-				ui_message(u, 1, "%s", err_ja(&e));
 				v->agent = keep;
 				continue;
 			}

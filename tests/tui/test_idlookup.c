@@ -832,3 +832,64 @@ TEST(stale_data_warns_then_blocks_lookups)		/* NET-5 */
 	quit(&t);
 	CHECK_INT(audit_count("lookup.search", NULL, NULL), 1);	/* clerk1's only */
 }
+
+TEST(agent_and_documents_from_the_configured_checklist)	/* ID-1, ID-2 */
+{
+	struct tmx t;
+	char conf[2048], *s;
+
+	setup();
+	/* a municipality's own list: no 通知カード path (KAWASAKI) */
+	snprintf(conf, sizeof(conf), "[store]\ndir = %s\n[card]\nid_documents = "
+	    "juminhyo:住民票の写し（番号付）:number,license:運転免許証,"
+	    "passport:旅券\n[ui]\nlog = %s\n", t_path("store"), t_path("madoguchi.log"));
+	REQUIRE(t_write_file(t_path("madoguchi.conf"), conf, strlen(conf)) == 0);
+	start(&t, NULL);
+	login(&t, "clerk1", CLERK1_PW);
+	/* the person first: 遠藤 和子 by 宛名番号 */
+	tmx_keys(&t, "F3", NULL);
+	REQUIRE(tmx_wait(&t, "住民の検索（F3）", WAIT));
+	tmx_keys(&t, "Tab", "Tab", "Tab", NULL);
+	tmx_text(&t, "1000000001");
+	tmx_keys(&t, "Enter", NULL);
+	free(result_list(&t));
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "住民記録  遠藤 和子", WAIT));
+
+	/* an agent from outside the household without a 委任状: refused */
+	tmx_keys(&t, "F2", NULL);
+	REQUIRE(tmx_wait(&t, "本人確認の方法", WAIT));
+	tmx_keys(&t, "Down", "Down", "Down", "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "委任者（本人）: 遠藤 和子（1000000001）", WAIT));
+	tmx_text(&t, "代理 一郎");
+	tmx_keys(&t, "Tab", NULL);
+	tmx_text(&t, "ダイリ イチロウ");
+	tmx_keys(&t, "Tab", NULL);
+	tmx_text(&t, "知人");
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "委任状と、代理人ご本人の本人確認書類", WAIT));
+	s = tmx_capture(&t);
+	CHECK(strstr(s, "運転免許証") != NULL);
+	CHECK(strstr(s, "通知カード") == NULL);	/* not in this municipality's list */
+	free(s);
+	tmx_keys(&t, "Down", "Down", "Space", "F9", NULL);	/* licence only */
+	REQUIRE(tmx_wait(&t, "委任状を確認してください", WAIT));
+	tmx_keys(&t, "Up", "Up", "Space", "F9", NULL);		/* + 委任状 */
+	REQUIRE(tmx_wait(&t, "代理人（代理 一郎）を記録しました", WAIT));
+
+	/* then the person's number confirmation by documents */
+	tmx_keys(&t, "F2", NULL);
+	REQUIRE(tmx_wait(&t, "本人確認の方法", WAIT));
+	tmx_keys(&t, "Down", "Down", "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "確認した書類を選んでください", WAIT));
+	tmx_keys(&t, "Down", "Space", "F9", NULL);		/* licence: no number */
+	REQUIRE(tmx_wait(&t, "番号確認の書類", WAIT));
+	tmx_keys(&t, "Up", "Space", "F9", NULL);		/* + 住民票の写し */
+	REQUIRE(tmx_wait(&t, "本人確認（書類）を記録しました", WAIT));
+	CHECK(tmx_wait(&t, "本人確認  済み（number-doc+photo-id", WAIT));
+	quit(&t);
+	CHECK_INT(audit_count("idcheck.agent", "1000000001", "documents=license,proxy-letter"), 1);
+	CHECK_INT(audit_count("idcheck.save", "1000000001",
+	    "method=number-doc+photo-id documents=juminhyo,license"), 1);
+	CHECK_INT(idcheck_count("1000000001"), 1);
+}
