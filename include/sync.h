@@ -176,7 +176,8 @@ enum sync_item_kind {
 	ITEM_STATUS = 2,	/* a status change of an application */
 	ITEM_IDCHECK = 3,	/* an identity-check record */
 	ITEM_AUDIT = 4,		/* an audit row of the terminal's chain */
-	ITEM_KIND_MAX = 4
+	ITEM_AUDIT_HEAD = 5,	/* the chain head signed with the terminal's Ed25519 key */
+	ITEM_KIND_MAX = 5
 };
 
 /* What the central sends down (change kinds). */
@@ -220,6 +221,7 @@ struct msg {
 	/* HELLO */
 	char *token;		/* enrolment token (one-time), or NULL */
 	char *client;		/* client version text */
+	char *signkey;		/* with a token: Ed25519 public key, 64 hex */
 	/* WELCOME */
 	char *terminal_id;
 	char *wards;		/* comma-separated scope, "" = all */
@@ -293,6 +295,7 @@ struct sync_report {
 	long duplicates;		/* already there (acknowledged again) */
 	long rejected;			/* refused by the central; kept in the outbox */
 	long audit_rows;		/* audit rows among the pushed */
+	int head_signed;		/* the audit chain head was signed and accepted */
 	long pulled;			/* changes received */
 	long applied;			/* changes applied */
 	long deleted;			/* tombstones applied (NET-6) */
@@ -321,6 +324,13 @@ int sync_round(struct store *st, const struct sync_config *cfg,
 int sync_enroll(struct store *st, const char *central,
     const uint8_t central_key[32], const char *token, char *terminal_id,
     struct err *e);
+
+/* What the terminal signs for its audit chain head (LOG-2): the text
+ * "madoguchi audit head v1\n<terminal id>\n<row id>\n<hash hex>" with its
+ * Ed25519 key, made at enrolment (setting "sync.sign_key"). */
+#define SYNC_HEAD_CONTEXT "madoguchi audit head v1\n"
+int sync_head_message(const char *terminal, int64_t id, const uint8_t hash[32],
+    char *out, size_t cap);
 
 /* The sync log (LOG-4), newest first. */
 struct sync_log_row {

@@ -35,9 +35,11 @@ struct central_terminal {
 	char procedures[1025];
 };
 /* Admit the key pub: an active terminal's key, or an unknown key with a
- * valid pending token (which enrols it; the token is then spent).  A revoked
- * or unknown key is ERR_AUTH.  Updates last_seen. */
+ * valid pending token (which enrols it with its audit-head signing key
+ * signkey, 64 hex digits or NULL; the token is then spent).  A revoked or
+ * unknown key is ERR_AUTH.  Updates last_seen. */
 int central_terminal_admit(struct central *c, const uint8_t pub[32],
-    const char *token, struct central_terminal *t, struct err *e);
+    const char *token, const char *signkey, struct central_terminal *t,
+    struct err *e);
 
 #endif

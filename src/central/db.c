@@ -69,6 +69,11 @@ static const char *const schema_sql =
 	" terminal TEXT NOT NULL, id INTEGER NOT NULL, body TEXT NOT NULL,"
 	" chain_ok INTEGER NOT NULL, received_at TEXT NOT NULL,"
 	" PRIMARY KEY (terminal, id));"
+	/* Signed audit chain heads (SPEC 4, LOG-2). */
+	"CREATE TABLE IF NOT EXISTS audit_heads ("
+	" terminal TEXT NOT NULL, id INTEGER NOT NULL, hash BLOB NOT NULL,"
+	" sig BLOB NOT NULL, signed_at TEXT NOT NULL, matches INTEGER NOT NULL,"
+	" received_at TEXT NOT NULL, PRIMARY KEY (terminal, id));"
 	"CREATE TABLE IF NOT EXISTS decisions ("
 	" receipt_no TEXT PRIMARY KEY, status TEXT NOT NULL, decided_at TEXT NOT NULL,"
 	" note TEXT NOT NULL DEFAULT '');";
@@ -151,6 +156,10 @@ db_open(const char *dir, const uint8_t key[32], sqlite3 **db, struct err *e)
 		*db = NULL;
 		return r;
 	}
+	/* Added after the first version: the audit-head signing key.  An
+	 * error here only means the column is already there. */
+	sqlite3_exec(*db, "ALTER TABLE terminals ADD COLUMN sign_pub BLOB", NULL,
+	    NULL, NULL);
 	/* Durability of acknowledged data across a power cut (NET, SIGTERM). */
 	sqlite3_exec(*db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
 	return 0;

@@ -72,6 +72,10 @@ static const struct member idcheck_members[] = {
 	{ "digest_result", JSON_NUM, 0 }, { "detail", JSON_STR, 0 },
 	{ NULL, 0, 0 }
 };
+static const struct member head_members[] = {
+	{ "id", JSON_NUM, 1 }, { "hash", JSON_STR, 1 }, { "sig", JSON_STR, 1 },
+	{ "at", JSON_STR, 1 }, { NULL, 0, 0 }
+};
 static const struct member audit_members[] = {
 	{ "id", JSON_NUM, 1 }, { "at", JSON_STR, 1 }, { "who", JSON_STR, 1 },
 	{ "terminal", JSON_STR, 0 }, { "action", JSON_STR, 1 },
@@ -97,7 +101,8 @@ body_check(const struct msg_item *it, struct json **out, char *why, size_t whyle
 {
 	const struct member *defs = it->kind == ITEM_APPLICATION ? app_members :
 	    it->kind == ITEM_STATUS ? status_members :
-	    it->kind == ITEM_IDCHECK ? idcheck_members : audit_members;
+	    it->kind == ITEM_IDCHECK ? idcheck_members :
+	    it->kind == ITEM_AUDIT_HEAD ? head_members : audit_members;
 	const struct member *d;
 	const struct json *m;
 	struct json *j = NULL;
@@ -141,6 +146,18 @@ body_check(const struct msg_item *it, struct json **out, char *why, size_t whyle
 		if (hex_decode(p, strlen(p), tmp, 32) != 32 ||
 		    hex_decode(h, strlen(h), tmp, 32) != 32) {
 			snprintf(why, whylen, "prev and hash must be 32 bytes in hex");
+			json_free(j);
+			return -1;
+		}
+	}
+	if (it->kind == ITEM_AUDIT_HEAD) {
+		const char *h = json_get_str(j, "hash"), *g = json_get_str(j, "sig");
+		uint8_t tmp[64];
+
+		if (hex_decode(h, strlen(h), tmp, 32) != 32 ||
+		    hex_decode(g, strlen(g), tmp, 64) != 64 ||
+		    json_get(j, "id")->num < 1) {
+			snprintf(why, whylen, "hash must be 32 and sig 64 bytes in hex");
 			json_free(j);
 			return -1;
 		}
@@ -257,6 +274,86 @@ audit_store(struct server *s, struct conn *cn, const struct json *j,
 	return 0;
 }
 
+/* SPEC 4, LOG-2: a signed chain head.  The signature must verify with the
+ * key enrolled for this terminal (else the item is refused); whether the
+ * head matches the rows received so far is recorded and a mismatch (rows
+ * withheld or cut off the end) is reported. */
+static int
+head_verify(struct server *s, struct conn *cn, const struct json *j, char *why,
+    size_t whylen)
+{
+	sqlite3_stmt *st;
+	uint8_t spk[32], hash[32], sig[64];
+	char text[256];
+	int64_t id = (int64_t)json_get(j, "id")->num;
+	int have = 0, n;
+
+	if (central_prepare(s->c->db, "SELECT sign_pub FROM terminals WHERE id = ?",
+	    &st, NULL) != 0)
+		return snprintf(why, whylen, "database error"), -1;
+	sqlite3_bind_text(st, 1, cn->t.id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
+		memcpy(spk, sqlite3_column_blob(st, 0), 32);
+		have = 1;
+	}
+	sqlite3_finalize(st);
+	if (!have)
+		return snprintf(why, whylen, "no signing key enrolled for this terminal"), -1;
+	hex_decode(json_get_str(j, "hash"), 64, hash, 32);
+	hex_decode(json_get_str(j, "sig"), 128, sig, 64);
+	if ((n = sync_head_message(cn->t.id, id, hash, text, sizeof(text))) < 0 ||
+	    crypto_sign_verify_detached(sig, (const uint8_t *)text, (size_t)n, spk) != 0) {
+		log_warn("terminal %s: signed audit head %lld does not verify",
+		    cn->t.id, (long long)id);
+		return snprintf(why, whylen, "signature does not verify"), -1;
+	}
+	return 0;
+}
+
+static int
+head_store(struct server *s, struct conn *cn, const struct json *j,
+    struct err *e)
+{
+	sqlite3 *db = s->c->db;
+	sqlite3_stmt *st;
+	int64_t id = (int64_t)json_get(j, "id")->num, last_id = -1;
+	uint8_t hash[32], sig[64], last_hash[32];
+	char now[32];
+	int matches = 0, r;
+
+	hex_decode(json_get_str(j, "hash"), 64, hash, 32);
+	hex_decode(json_get_str(j, "sig"), 128, sig, 64);
+	if ((r = central_prepare(db, "SELECT audit_last_id, audit_last_hash FROM"
+	    " terminals WHERE id = ?", &st, e)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, cn->t.id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 1) == 32) {
+		last_id = sqlite3_column_int64(st, 0);
+		memcpy(last_hash, sqlite3_column_blob(st, 1), 32);
+		matches = last_id == id && memcmp(last_hash, hash, 32) == 0;
+	}
+	sqlite3_finalize(st);
+	if (!matches)
+		log_warn("terminal %s: signed audit head %lld does not match the rows"
+		    " received (last row %lld)", cn->t.id, (long long)id, (long long)last_id);
+	central_now(now);
+	if ((r = central_prepare(db, "INSERT OR REPLACE INTO audit_heads (terminal, id,"
+	    " hash, sig, signed_at, matches, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	    &st, e)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, cn->t.id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_blob(st, 3, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, sig, 64, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, json_get_str(j, "at"), -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, matches);
+	sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : err_set(e, ERR_IO, "central db: %s",
+	    sqlite3_errmsg(db));
+}
+
 /* Store each item once; fill the acknowledgements.  All in one
  * transaction: either every STORED ack is durable or none is sent. */
 static int
@@ -282,7 +379,11 @@ handle_push(struct server *s, struct conn *cn, const struct msg *req,
 		struct json *j = NULL;
 		const char *rno;
 
-		if (body_check(it, &j, why, sizeof(why)) != 0) {
+		if (body_check(it, &j, why, sizeof(why)) != 0 ||
+		    (it->kind == ITEM_AUDIT_HEAD && head_verify(s, cn, j, why,
+		    sizeof(why)) != 0)) {
+			json_free(j);
+			j = NULL;
 			log_warn("terminal %s: item %s rejected: %s", cn->t.id, it->uuid, why);
 			if ((r = msg_add_ack(rep, it->uuid, ACK_REJECTED, why)) != 0)
 				goto fail;
@@ -308,7 +409,8 @@ handle_push(struct server *s, struct conn *cn, const struct msg *req,
 			json_free(j);
 			r = msg_add_ack(rep, it->uuid, ACK_DUPLICATE, NULL);
 		} else {
-			r = it->kind == ITEM_AUDIT ? audit_store(s, cn, j, it->body, e) : 0;
+			r = it->kind == ITEM_AUDIT ? audit_store(s, cn, j, it->body, e) :
+			    it->kind == ITEM_AUDIT_HEAD ? head_store(s, cn, j, e) : 0;
 			json_free(j);
 			if (r == 0)
 				r = msg_add_ack(rep, it->uuid, ACK_STORED, NULL);
@@ -371,7 +473,7 @@ auth(void *arg, const uint8_t rs[32], const uint8_t *hello, size_t hlen,
 		return err_set(e, ERR_PROTO, "handshake payload is not HELLO");
 	}
 	pthread_mutex_lock(&cn->s->dbmu);
-	r = central_terminal_admit(cn->s->c, rs, h.token, &cn->t, e);
+	r = central_terminal_admit(cn->s->c, rs, h.token, h.signkey, &cn->t, e);
 	pthread_mutex_unlock(&cn->s->dbmu);
 	if (r != 0) {
 		msg_clear(&h);

@@ -128,10 +128,13 @@ central_terminal_list(struct central *c, FILE *out, struct err *e)
 
 int
 central_terminal_admit(struct central *c, const uint8_t pub[32],
-    const char *token, struct central_terminal *t, struct err *e)
+    const char *token, const char *signkey, struct central_terminal *t,
+    struct err *e)
 {
 	sqlite3_stmt *st;
-	uint8_t h[32];
+	uint8_t h[32], spk[32];
+	int have_spk = signkey != NULL && strlen(signkey) == 64 &&
+	    hex_decode(signkey, 64, spk, 32) == 32;
 	char now[32];
 	int r, found = 0;
 
@@ -158,10 +161,14 @@ central_terminal_admit(struct central *c, const uint8_t pub[32],
 			return err_set(e, ERR_AUTH, "unknown terminal key");
 		token_hash(token, h);
 		if ((r = central_prepare(c->db, "UPDATE terminals SET pubkey = ?1,"
-		    " status = 'active', token_hash = NULL, enrolled_at = ?3"
+		    " status = 'active', token_hash = NULL, enrolled_at = ?3, sign_pub = ?5"
 		    " WHERE token_hash = ?2 AND status = 'pending' AND token_expires > ?4"
 		    " RETURNING id, wards, procedures", &st, e)) != 0)
 			return r;
+		if (have_spk)
+			sqlite3_bind_blob(st, 5, spk, 32, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(st, 5);
 		sqlite3_bind_blob(st, 1, pub, 32, SQLITE_STATIC);
 		sqlite3_bind_blob(st, 2, h, 32, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);

@@ -110,7 +110,7 @@ private_key(struct store *st, struct err *e)
  * the WELCOME. */
 static int
 open_channel(const char *central, const uint8_t central_key[32],
-    const uint8_t *priv, const char *token, int timeout_ms,
+    const uint8_t *priv, const char *token, const char *signkey, int timeout_ms,
     struct sync_chan **ch, struct msg *welcome, struct err *e)
 {
 	struct msg h;
@@ -122,6 +122,8 @@ open_channel(const char *central, const uint8_t central_key[32],
 	msg_set_text(&h.client, CLIENT_NAME);
 	if (token != NULL)
 		msg_set_text(&h.token, token);
+	if (signkey != NULL)
+		msg_set_text(&h.signkey, signkey);
 	wbuf_init(&hb, NOISE_MAX_PAYLOAD);
 	wbuf_init(&reply, NOISE_MAX_PAYLOAD);
 	if ((r = msg_encode(&h, &hb, e)) != 0)
@@ -458,6 +460,84 @@ push_audit(struct store *st, struct sync_chan *ch, const struct sync_config *cfg
 	return r;
 }
 
+int
+sync_head_message(const char *terminal, int64_t id, const uint8_t hash[32],
+    char *out, size_t cap)
+{
+	char hex[65];
+	int n;
+
+	hex_encode(hash, 32, hex);
+	n = snprintf(out, cap, "%s%s\n%lld\n%s", SYNC_HEAD_CONTEXT, terminal,
+	    (long long)id, hex);
+	return n < 0 || (size_t)n >= cap ? ERR_RANGE : n;
+}
+
+/* LOG-2 / SPEC 4: sign the audit chain head with the terminal's Ed25519 key
+ * and send it, once per head, after the rows themselves. */
+static int
+push_head(struct store *st, struct sync_chan *ch, struct sync_report *rep,
+    struct wbuf *buf, struct err *e)
+{
+	char hex[160], done[32], text[256], uuid[37], body[512], sigx[129], hashx[65];
+	uint8_t *sk, hash[32], sig[64];
+	struct msg req, ack;
+	int64_t id = 0;
+	int n, r;
+
+	if (store_setting_get(st, "sync.sign_key", hex, sizeof(hex), NULL) != 0)
+		return 0;	/* enrolled before heads were signed */
+	if ((r = store_audit_head(st, &id, hash, e)) != 0 || id == 0) {
+		sodium_memzero(hex, sizeof(hex));
+		return r;
+	}
+	snprintf(text, sizeof(text), "%lld", (long long)id);
+	if (store_setting_get(st, "sync.head_signed", done, sizeof(done), NULL) == 0 &&
+	    strcmp(done, text) == 0) {
+		sodium_memzero(hex, sizeof(hex));
+		return 0;
+	}
+	if ((sk = sodium_malloc(crypto_sign_SECRETKEYBYTES)) == NULL) {
+		sodium_memzero(hex, sizeof(hex));
+		return err_set(e, ERR_NOMEM, "out of locked memory");
+	}
+	n = hex_decode(hex, strlen(hex), sk, crypto_sign_SECRETKEYBYTES);
+	sodium_memzero(hex, sizeof(hex));
+	if (n != crypto_sign_SECRETKEYBYTES ||
+	    (n = sync_head_message(rep->terminal_id, id, hash, text, sizeof(text))) < 0) {
+		sodium_free(sk);
+		return err_set(e, ERR_CORRUPT, "stored signing key is damaged");
+	}
+	crypto_sign_detached(sig, NULL, (const uint8_t *)text, (size_t)n, sk);
+	sodium_free(sk);
+	hex_encode(sig, 64, sigx);
+	hex_encode(hash, 32, hashx);
+	sync_log_now(done);
+	snprintf(body, sizeof(body), "{\"id\":%lld,\"hash\":\"%s\",\"sig\":\"%s\","
+	    "\"at\":\"%s\"}", (long long)id, hashx, sigx, done);
+	snprintf(text, sizeof(text), "head:%s:%lld", rep->terminal_id, (long long)id);
+	audit_uuid(text, id, uuid);
+	msg_init(&req, MSG_PUSH, msg_new_id());
+	if (msg_add_item(&req, uuid, ITEM_AUDIT_HEAD, body, strlen(body)) != 0) {
+		msg_clear(&req);
+		return err_set(e, ERR_NOMEM, "out of memory");
+	}
+	r = exchange(ch, &req, MSG_PUSH_ACK, &ack, buf, e);
+	msg_clear(&req);
+	if (r != 0)
+		return r;
+	if (ack.nacks == 1 && strcmp(ack.acks[0].uuid, uuid) == 0 &&
+	    ack.acks[0].status != ACK_REJECTED) {
+		snprintf(text, sizeof(text), "%lld", (long long)id);
+		r = store_setting_set(st, "sync.head_signed", text, e);
+		rep->head_signed = r == 0;
+	} else
+		log_warn("sync: central refused the signed audit head: %s",
+		    ack.nacks == 1 && ack.acks[0].reason ? ack.acks[0].reason : "?");
+	msg_clear(&ack);
+	return r;
+}
+
 /* ------------------------------------------------------------------ pull */
 
 struct page_ctx {
@@ -543,8 +623,8 @@ sync_round(struct store *st, const struct sync_config *cfg,
 		r = e != NULL ? e->code : ERR_STATE;
 		goto out;
 	}
-	r = open_channel(cfg->central, cfg->central_key, priv, NULL, cfg->timeout_ms,
-	    &ch, &welcome, e);
+	r = open_channel(cfg->central, cfg->central_key, priv, NULL, NULL,
+	    cfg->timeout_ms, &ch, &welcome, e);
 	sodium_free(priv);
 	if (r != 0)
 		goto out;
@@ -552,6 +632,7 @@ sync_round(struct store *st, const struct sync_config *cfg,
 	msg_clear(&welcome);
 	if ((r = push_outbox(st, ch, cfg, rep, &buf, e)) != 0 ||
 	    (r = push_audit(st, ch, cfg, rep, &buf, e)) != 0 ||
+	    (r = push_head(st, ch, rep, &buf, e)) != 0 ||
 	    (r = pull(st, ch, cfg, rep, &buf, e)) != 0)
 		goto out;
 out:
@@ -573,18 +654,26 @@ sync_enroll(struct store *st, const char *central, const uint8_t central_key[32]
 {
 	struct sync_chan *ch = NULL;
 	struct msg welcome;
-	uint8_t *priv, pub[32];
-	char hex[65];
+	uint8_t *priv, *ssk, pub[32], spk[crypto_sign_PUBLICKEYBYTES];
+	char hex[65], spkx[65], sskx[2 * crypto_sign_SECRETKEYBYTES + 1];
 	int r;
 
 	if (sodium_init() < 0)
 		return err_set(e, ERR_CRYPTO, "libsodium failed to initialise");
 	if ((priv = sodium_malloc(32)) == NULL)
 		return err_set(e, ERR_NOMEM, "out of locked memory");
+	if ((ssk = sodium_malloc(crypto_sign_SECRETKEYBYTES)) == NULL) {
+		sodium_free(priv);
+		return err_set(e, ERR_NOMEM, "out of locked memory");
+	}
 	noise_keypair(priv, pub);
-	if ((r = open_channel(central, central_key, priv, token, SYNC_TIMEOUT_MS,
+	/* The audit-head signing key (SPEC 4), its public half enrolled now. */
+	crypto_sign_keypair(spk, ssk);
+	hex_encode(spk, sizeof(spk), spkx);
+	if ((r = open_channel(central, central_key, priv, token, spkx, SYNC_TIMEOUT_MS,
 	    &ch, &welcome, e)) != 0) {
 		sodium_free(priv);
+		sodium_free(ssk);
 		return r;
 	}
 	sync_chan_free(ch);
@@ -593,6 +682,13 @@ sync_enroll(struct store *st, const char *central, const uint8_t central_key[32]
 	sodium_free(priv);
 	r = store_setting_set(st, "sync.private_key", hex, e);
 	sodium_memzero(hex, sizeof(hex));
+	hex_encode(ssk, crypto_sign_SECRETKEYBYTES, sskx);
+	sodium_free(ssk);
+	if (r == 0)
+		r = store_setting_set(st, "sync.sign_key", sskx, e);
+	sodium_memzero(sskx, sizeof(sskx));
+	if (r == 0)
+		r = store_setting_set(st, "sync.head_signed", "0", e);
 	if (r == 0)
 		r = store_setting_set(st, "sync.central", central, e);
 	hex_encode(central_key, 32, hex);

@@ -20,7 +20,8 @@ enum { F_REQ = 1, F_REP = 2, F_MULTILINE = 4 };	/* MULTILINE: JSON bodies */
 enum {
 	T_TOKEN = 1, T_CLIENT = 2, T_TERMINAL_ID = 3, T_WARDS = 4,
 	T_PROCEDURES = 5, T_TIME = 6, T_CURSOR = 7, T_LIMIT = 8, T_MORE = 9,
-	T_CODE = 10, T_TEXT = 11, T_ITEM = 20, T_ACK = 21, T_CHANGE = 22
+	T_CODE = 10, T_TEXT = 11, T_SIGNKEY = 12, T_ITEM = 20, T_ACK = 21,
+	T_CHANGE = 22
 };
 /* Record tags (inside T_ITEM, T_ACK, T_CHANGE). */
 enum {
@@ -39,6 +40,7 @@ struct fdef {
 static const struct fdef hello_f[] = {
 	{ T_TOKEN, FT_TEXT, 128, 0, 0 },
 	{ T_CLIENT, FT_TEXT, 64, 0, F_REQ },
+	{ T_SIGNKEY, FT_TEXT, 64, 0, 0 },
 	{ 0, 0, 0, 0, 0 }
 };
 static const struct fdef welcome_f[] = {
@@ -275,6 +277,7 @@ msg_clear(struct msg *m)
 
 	free(m->token);
 	free(m->client);
+	free(m->signkey);
 	free(m->terminal_id);
 	free(m->wards);
 	free(m->procedures);
@@ -477,8 +480,9 @@ msg_encode(const struct msg *m, struct wbuf *w, struct err *e)
 	wbuf_put_u64(w, m->id);
 	switch (m->type) {
 	case MSG_HELLO:
-		if ((r = enc_str(w, defs, T_TOKEN, m->token, "token", e)) == 0)
-			r = enc_str(w, defs, T_CLIENT, m->client, "client", e);
+		if ((r = enc_str(w, defs, T_TOKEN, m->token, "token", e)) == 0 &&
+		    (r = enc_str(w, defs, T_CLIENT, m->client, "client", e)) == 0)
+			r = enc_str(w, defs, T_SIGNKEY, m->signkey, "signkey", e);
 		break;
 	case MSG_WELCOME:
 		if ((r = enc_str(w, defs, T_TERMINAL_ID, m->terminal_id, "terminal_id", e)) == 0 &&
@@ -707,6 +711,7 @@ msg_decode(const uint8_t *p, size_t n, struct msg *m, struct err *e)
 		switch (d->tag) {
 		case T_TOKEN: r = set_str(&m->token, &v); break;
 		case T_CLIENT: r = set_str(&m->client, &v); break;
+		case T_SIGNKEY: r = set_str(&m->signkey, &v); break;
 		case T_TERMINAL_ID: r = set_str(&m->terminal_id, &v); break;
 		case T_WARDS: r = set_str(&m->wards, &v); break;
 		case T_PROCEDURES: r = set_str(&m->procedures, &v); break;

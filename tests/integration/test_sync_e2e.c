@@ -16,6 +16,8 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <sodium.h>
+
 #include "harness.h"
 #include "central.h"
 #include "store.h"
@@ -449,14 +451,30 @@ TEST(e2e_audit_rows_reach_the_central_with_chain_checked)
 	struct env v;
 	struct t_proc p;
 	struct central *c;
+	struct store *st;
+	struct sync_config cfg;
+	struct sync_report rep;
 	struct err e;
 	sqlite3_stmt *q;
-	int rows = -1, bad = -1;
+	uint8_t pk[32], sk[64];
+	char skx[129];
+	int rows = -1, bad = -1, heads = -1, match = -1;
 
 	setup(&v, 1);
 	CHECK_INT(term_sync(&v, &p), 0);
 	CHECK(strstr(p.out, "audit rows 0") == NULL);
 	t_proc_free(&p);
+	/* LOG-2 / SPEC 4: a head signed with a key that is not the enrolled
+	 * one is refused (and not recorded as signed). */
+	st = term_open(&v);
+	crypto_sign_keypair(pk, sk);
+	hex_encode(sk, 64, skx);
+	REQUIRE_OK(store_setting_set(st, "sync.sign_key", skx, &e), &e);
+	REQUIRE_OK(store_audit_append(st, NULL, NULL, "test.row", NULL, NULL, NULL, &e), &e);
+	REQUIRE_OK(sync_config_load(st, NULL, &cfg, &e), &e);
+	CHECK_OK(sync_round(st, &cfg, &rep, &e), &e);
+	CHECK_INT(rep.head_signed, 0);
+	store_close(st);
 	central_stop(&v);
 	REQUIRE_OK(central_open(v.cdir, &c, &e), &e);
 	REQUIRE(sqlite3_prepare_v2(c->db, "SELECT count(*), sum(chain_ok = 0) FROM audit"
@@ -466,9 +484,20 @@ TEST(e2e_audit_rows_reach_the_central_with_chain_checked)
 		bad = sqlite3_column_int(q, 1);
 	}
 	sqlite3_finalize(q);
+	REQUIRE(sqlite3_prepare_v2(c->db, "SELECT count(*), sum(matches) FROM audit_heads"
+	    " WHERE terminal = 'T001'", -1, &q, NULL) == SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		heads = sqlite3_column_int(q, 0);
+		match = sqlite3_column_int(q, 1);
+	}
+	sqlite3_finalize(q);
 	central_close(c);
-	CHECK(rows >= 1);
+	CHECK(rows >= 2);
 	CHECK_INT(bad, 0);
+	/* the first round's head only: signed, verified, matching its rows */
+	CHECK_INT(heads, 1);
+	CHECK_INT(match, 1);
+	CHECK(t_dir_contains(t_tmpdir(), "does not verify", 15) != NULL);
 }
 
 TEST(e2e_accounts_from_central_and_revocation_reaches_terminal)
