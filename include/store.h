@@ -596,6 +596,8 @@ int store_synth_load(struct store *st, uint64_t seed, size_t n,
     struct err *e);
 /* The same into any connection with the schema (benchmarks). */
 int synth_load_db(sqlite3 *db, uint64_t seed, size_t n, struct err *e);
+/* Load the next n residents of g (loads can be split into chunks). */
+int synth_load_more(sqlite3 *db, struct synth *g, size_t n, struct err *e);
 
 /* ==================== identity/lookup additions (src/store/audit-person.c) */
 

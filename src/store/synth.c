@@ -355,19 +355,16 @@ synth_next(struct synth *g, struct synth_resident *r)
 	*r = g->hh[g->hh_i++];
 }
 
-/* Bulk insert of new residents with prepared statements reused across
- * rows; the same code runs for the encrypted store, plain SQLite and
- * SQLCipher in the bench. */
+/* Bulk insert of the next n residents of g with prepared statements reused
+ * across rows, in transactions of 5000; the same code runs for the
+ * encrypted store, plain SQLite and SQLCipher in the bench. */
 int
-synth_load_db(sqlite3 *db, uint64_t seed, size_t n, struct err *e)
+synth_load_more(sqlite3 *db, struct synth *g, size_t n, struct err *e)
 {
-	struct synth *g = synth_new(seed);
 	struct synth_resident r;
 	sqlite3_stmt *qp = NULL, *qm = NULL, *qc = NULL;
 	int rc = 0;
 
-	if (g == NULL)
-		return err_set(e, ERR_NOMEM, "out of memory");
 	memset(&r, 0, sizeof(r));
 	if ((rc = person_stmt_prepare(db, 1, &qp, e)) != 0 ||
 	    (rc = mynumber_stmt_prepare(db, 1, &qm, e)) != 0 ||
@@ -392,6 +389,18 @@ out:
 	if (rc != 0 && !sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	mem_wipe(&r, sizeof(r));
+	return rc;
+}
+
+int
+synth_load_db(sqlite3 *db, uint64_t seed, size_t n, struct err *e)
+{
+	struct synth *g = synth_new(seed);
+	int rc;
+
+	if (g == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	rc = synth_load_more(db, g, n, e);
 	synth_free(g);
 	return rc;
 }

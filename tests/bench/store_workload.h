@@ -4,7 +4,7 @@
  * which needs its own binary because it exports the same symbols as
  * libsqlite3).  Included once by each; everything is static.
  *
- * One run on one connection with the store schema: bulk load of N synthetic
+ * Per backend, one connection with the store schema: bulk load of N synthetic
  * residents (person + 個人番号 + certificates, transactions of 5000), then
  * lookups by 宛名番号 and by 個人番号 with the SQL of src/store/person.c, and
  * kana prefix and birth-date searches through store_person_search_db.  Results are printed
@@ -20,7 +20,7 @@
 #include "core.h"
 #include "store.h"
 
-#define WL_PASSES 3
+#define WL_PASSES 3	/* read passes per backend; the best is kept */
 #define WL_COLS "atena, name, kana, alias, alias_kana, alpha, birth, sex, " \
 	"postal, address, household, relation, head, ward, dv, nondisclose, " \
 	"updated_at, updated_by"
@@ -197,68 +197,106 @@ wl_search(sqlite3 *db, const struct wl_keys *k, int kana, size_t reps,
 	return 0;
 }
 
-/* The whole workload on an open, empty connection. */
-static int
-wl_run(sqlite3 *db, uint64_t seed, size_t n, struct wl_result *res)
-{
-	struct wl_keys k;
-	struct err e;
-	double t0;
-	size_t reps = n < 20000 ? n : 20000, sreps = 2000;
+/* One backend under test: its connection, its generator and its results.
+ * The bench interleaves backends chunk by chunk and pass by pass, so that
+ * other load on the (shared) machine falls on all of them alike. */
+struct wl_db {
+	sqlite3 *db;
+	struct synth *g;
+	double load_s;
+	size_t loaded;
+	struct wl_result res;
+};
 
-	memset(res, 0, sizeof(*res));
+static int
+wl_begin(struct wl_db *w, sqlite3 *db, uint64_t seed)
+{
+	struct err e;
+
+	memset(w, 0, sizeof(*w));
+	w->db = db;
 	if (store_schema_apply(db, &e) != 0) {
 		fprintf(stderr, "schema: %s\n", e.msg);
 		return -1;
 	}
-	t0 = wl_now();
-	if (synth_load_db(db, seed, n, &e) != 0) {
+	return (w->g = synth_new(seed)) != NULL ? 0 : -1;
+}
+
+static int
+wl_load_chunk(struct wl_db *w, size_t n)
+{
+	struct err e;
+	double t0 = wl_now();
+
+	if (synth_load_more(w->db, w->g, n, &e) != 0) {
 		fprintf(stderr, "load: %s\n", e.msg);
 		return -1;
 	}
-	/* Include making the data durable (checkpoint) in the load time. */
-	sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
-	res->load_ops = (double)n / (wl_now() - t0);
-	if (wl_keys_make(seed, n, reps, &k) != 0)
-		return -1;
-	/* The machine is shared: each read measurement is taken WL_PASSES
-	 * times and the best pass kept, which filters out other processes. */
-	for (int pass = 0; pass < WL_PASSES; pass++) {
-		struct wl_result t = *res;
-
-		if (wl_lookup(db, "SELECT " WL_COLS " FROM persons WHERE atena = ?",
-		    NULL, sizeof(k.atena[0]), k.atena, k.n, reps, &t.atena_ops) != 0 ||
-		    wl_lookup(db, "SELECT " WL_COLS " FROM persons WHERE atena = "
-		    "(SELECT atena FROM mynumbers WHERE mynumber = ?)", NULL,
-		    sizeof(k.mynumber[0]), k.mynumber, k.n, reps, &t.mynumber_ops) != 0 ||
-		    wl_search(db, &k, 1, sreps, &t.kana_ops, &t.kana_p50_us,
-		    &t.kana_p95_us, &t.kana_rows) != 0 ||
-		    wl_search(db, &k, 0, sreps, &t.birth_ops, &t.birth_p50_us,
-		    &t.birth_p95_us, &t.birth_rows) != 0) {
-			fprintf(stderr, "query failed: %s\n", sqlite3_errmsg(db));
-			wl_keys_free(&k);
-			return -1;
-		}
-		if (t.atena_ops > res->atena_ops)
-			res->atena_ops = t.atena_ops;
-		if (t.mynumber_ops > res->mynumber_ops)
-			res->mynumber_ops = t.mynumber_ops;
-		if (t.kana_ops > res->kana_ops) {
-			res->kana_ops = t.kana_ops;
-			res->kana_p50_us = t.kana_p50_us;
-			res->kana_p95_us = t.kana_p95_us;
-			res->kana_rows = t.kana_rows;
-		}
-		if (t.birth_ops > res->birth_ops) {
-			res->birth_ops = t.birth_ops;
-			res->birth_p50_us = t.birth_p50_us;
-			res->birth_p95_us = t.birth_p95_us;
-			res->birth_rows = t.birth_rows;
-		}
-	}
-	wl_keys_free(&k);
+	w->load_s += wl_now() - t0;
+	w->loaded += n;
 	return 0;
 }
+
+/* Making the data durable (the checkpoint) counts as part of the load. */
+static int
+wl_load_finish(struct wl_db *w)
+{
+	double t0 = wl_now();
+
+	sqlite3_exec(w->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	w->load_s += wl_now() - t0;
+	w->res.load_ops = (double)w->loaded / w->load_s;
+	synth_free(w->g);
+	w->g = NULL;
+	return 0;
+}
+
+/* One pass of every read measurement; the best pass is kept. */
+static int
+wl_read_pass(struct wl_db *w, const struct wl_keys *k)
+{
+	struct wl_result t = w->res, *res = &w->res;
+	size_t reps = k->n, sreps = k->n < 2000 ? k->n : 2000;
+
+	if (wl_lookup(w->db, "SELECT " WL_COLS " FROM persons WHERE atena = ?",
+	    NULL, sizeof(k->atena[0]), k->atena, k->n, reps, &t.atena_ops) != 0 ||
+	    wl_lookup(w->db, "SELECT " WL_COLS " FROM persons WHERE atena = "
+	    "(SELECT atena FROM mynumbers WHERE mynumber = ?)", NULL,
+	    sizeof(k->mynumber[0]), k->mynumber, k->n, reps, &t.mynumber_ops) != 0 ||
+	    wl_search(w->db, k, 1, sreps, &t.kana_ops, &t.kana_p50_us,
+	    &t.kana_p95_us, &t.kana_rows) != 0 ||
+	    wl_search(w->db, k, 0, sreps, &t.birth_ops, &t.birth_p50_us,
+	    &t.birth_p95_us, &t.birth_rows) != 0) {
+		fprintf(stderr, "query failed: %s\n", sqlite3_errmsg(w->db));
+		return -1;
+	}
+	if (t.atena_ops > res->atena_ops)
+		res->atena_ops = t.atena_ops;
+	if (t.mynumber_ops > res->mynumber_ops)
+		res->mynumber_ops = t.mynumber_ops;
+	if (t.kana_ops > res->kana_ops) {
+		res->kana_ops = t.kana_ops;
+		res->kana_p50_us = t.kana_p50_us;
+		res->kana_p95_us = t.kana_p95_us;
+		res->kana_rows = t.kana_rows;
+	}
+	if (t.birth_ops > res->birth_ops) {
+		res->birth_ops = t.birth_ops;
+		res->birth_p50_us = t.birth_p50_us;
+		res->birth_p95_us = t.birth_p95_us;
+		res->birth_rows = t.birth_rows;
+	}
+	return 0;
+}
+
+/* Sample keys for n residents: 20000 (or n) of them. */
+static int
+wl_keys_for(uint64_t seed, size_t n, struct wl_keys *k)
+{
+	return wl_keys_make(seed, n, n < 20000 ? n : 20000, k);
+}
+
+#define WL_CHUNK 50000
 
 static void
 wl_print(const char *backend, const struct wl_result *r)
