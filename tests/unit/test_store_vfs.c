@@ -499,3 +499,30 @@ TEST(vfs_transient_files_round_trip)
 	CHECK_STR(out, "ok");
 	sqlite3_close(db);
 }
+
+/* VACUUM rebuilds the file through a transient database: the result is
+ * still sealed (no header in the clear, no sentinel) and sound. */
+TEST(vfs_vacuum_stays_encrypted)
+{
+	struct err e;
+	sqlite3 *db;
+	char out[64];
+
+	REQUIRE_OK(store_db_open_key(t_path("v.db"), key1, &db, &e), &e);
+	exec_ok(db, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)");
+	exec_ok(db, "INSERT INTO t SELECT x, 'VACUUMSENTINEL' || x FROM "
+	    "(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c "
+	    "WHERE x<5000) SELECT x FROM c)");
+	exec_ok(db, "DELETE FROM t WHERE id % 2 = 0");
+	exec_ok(db, "VACUUM");
+	exec_ok(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+	CHECK(t_dir_contains(t_tmpdir(), "VACUUMSENTINEL", 14) == NULL);
+	CHECK(t_dir_contains(t_tmpdir(), "SQLite format 3", 15) == NULL);
+	sqlite3_close(db);
+	REQUIRE_OK(store_db_open_key(t_path("v.db"), key1, &db, &e), &e);
+	CHECK_INT(query1(db, "SELECT count(*) FROM t", out, sizeof(out)), SQLITE_ROW);
+	CHECK_STR(out, "2500");
+	CHECK_INT(query1(db, "PRAGMA integrity_check", out, sizeof(out)), SQLITE_ROW);
+	CHECK_STR(out, "ok");
+	sqlite3_close(db);
+}
