@@ -18,6 +18,8 @@ int central_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
 int central_change_put(sqlite3 *db, int kind, int op, const char *key,
     const char *ward, const char *procedure, const char *terminal,
     const char *body, struct err *e);
+/* Register the SQL functions the queries use (mdg_in_scope). */
+int central_functions(sqlite3 *db, struct err *e);
 /* A page of changes after cursor within a terminal's scope, into out
  * (type MSG_CHANGES): changes, cursor and more. */
 int central_changes_page(sqlite3 *db, const char *terminal, const char *wards,

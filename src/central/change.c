@@ -118,6 +118,15 @@ scope_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 int
+central_functions(sqlite3 *db, struct err *e)
+{
+	if (sqlite3_create_function(db, "mdg_in_scope", 2, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, scope_fn, NULL, NULL) != SQLITE_OK)
+		return err_set(e, ERR_IO, "central db: %s", sqlite3_errmsg(db));
+	return 0;
+}
+
+int
 central_changes_page(sqlite3 *db, const char *terminal, const char *wards,
     const char *procedures, uint64_t cursor, uint32_t limit, struct msg *out,
     struct err *e)
@@ -128,8 +137,6 @@ central_changes_page(sqlite3 *db, const char *terminal, const char *wards,
 	size_t bytes = 0;
 	int r, full = 0;
 
-	sqlite3_create_function(db, "mdg_in_scope", 2, SQLITE_UTF8 |
-	    SQLITE_DETERMINISTIC, NULL, scope_fn, NULL, NULL);
 	if ((r = central_sql(db, "BEGIN", e)) != 0)
 		return r;
 	if ((r = central_prepare(db, "SELECT ifnull(max(seq), 0) FROM changes",

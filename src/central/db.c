@@ -23,6 +23,7 @@
 #include <sodium.h>
 
 #include "central.h"
+#include "central-int.h"
 #include "store.h"
 #include "sync.h"
 
@@ -160,6 +161,11 @@ db_open(const char *dir, const uint8_t key[32], sqlite3 **db, struct err *e)
 	 * error here only means the column is already there. */
 	sqlite3_exec(*db, "ALTER TABLE terminals ADD COLUMN sign_pub BLOB", NULL,
 	    NULL, NULL);
+	if ((r = central_functions(*db, e)) != 0) {
+		sqlite3_close(*db);
+		*db = NULL;
+		return r;
+	}
 	/* Durability of acknowledged data across a power cut (NET, SIGTERM). */
 	sqlite3_exec(*db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
 	return 0;
