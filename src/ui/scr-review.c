@@ -382,17 +382,39 @@ load_ledger(struct store *st, void *arg, struct application_list *out, struct er
 	return ledger_list(st, arg, out, e);
 }
 
+/* A date typed in 和暦 or 西暦; "" is 0 (open).  -1 when refused. */
+static int
+ask_day(struct ui *u, const char *label, int *ymd)
+{
+	char buf[64] = "";
+	struct date d;
+	struct err e;
+
+	*ymd = 0;
+	if (ui_prompt(u, "受付簿 — 期間", label, buf, sizeof(buf), 20) != 1)
+		return -1;
+	if (buf[0] == '\0')
+		return 0;
+	err_clear(&e);
+	if (date_parse(buf, &d, &e) != 0) {
+		ui_message(u, 1, "%s", err_ja(&e));
+		return -1;
+	}
+	*ymd = date_to_ymd(&d);
+	return 0;
+}
+
 void
 ui_ledger_run(struct ui *u)
 {
 	static const char *const items[] = { "すべて", "受付", "確認済", "進達", "決定", "交付",
-		"却下", "返戻", "取下げ", "本日受付分" };
+		"却下", "返戻", "取下げ", "本日受付分", "受付日の期間を指定" };
 	struct ledger_query q;
-	char title[128];
+	char title[160];
 	struct date d;
 	int i;
 
-	if ((i = ui_pick(u, "受付簿 — 表示する状態", items, 10, 0)) < 0)
+	if ((i = ui_pick(u, "受付簿 — 表示する状態", items, 11, 0)) < 0)
 		return;
 	memset(&q, 0, sizeof(q));
 	if (i >= 1 && i <= 8)
@@ -401,7 +423,18 @@ ui_ledger_run(struct ui *u)
 		date_today(&d);
 		q.from = q.to = date_to_ymd(&d);
 	}
-	snprintf(title, sizeof(title), "受付簿（%s）  Enter 内容・履歴", items[i]);
+	if (i == 10 && (ask_day(u, "開始日（和暦・西暦、空欄で指定なし）", &q.from) != 0 ||
+	    ask_day(u, "終了日（和暦・西暦、空欄で指定なし）", &q.to) != 0))
+		return;
+	if (i == 10) {
+		char f[16] = "", t[16] = "";
+		if (q.from != 0)
+			snprintf(f, sizeof(f), "%d", q.from);
+		if (q.to != 0)
+			snprintf(t, sizeof(t), "%d", q.to);
+		snprintf(title, sizeof(title), "受付簿（受付日 %s〜%s）  Enter 内容・履歴", f, t);
+	} else
+		snprintf(title, sizeof(title), "受付簿（%s）  Enter 内容・履歴", items[i]);
 	app_list_run(u, title, load_ledger, &q);
 }
 

@@ -875,3 +875,50 @@ TEST(no_printer_shows_the_slip_on_screen)
 	CHECK_INT(count("SELECT count(*) FROM audit WHERE action = 'print.failed'"), 1);
 	CHECK_INT(count("SELECT count(*) FROM audit WHERE action = 'print.receipt'"), 0);
 }
+
+/* INT-8: the ledger by reception period. */
+TEST(ledger_by_period)
+{
+	struct tmx t;
+	struct date d;
+	char today[16], title[64];
+
+	setup();
+	three_confirmed();
+	date_today(&d);
+	date_format_iso(&d, today, sizeof(today));
+	start(&t);
+	login(&t, "clerk1", CLERK_PW);
+	tmx_keys(&t, "F10", NULL);
+	REQUIRE(tmx_wait(&t, "受付簿", WAIT));
+	for (int i = 0; i < 5; i++)
+		tmx_keys(&t, "Down", NULL);
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "受付日の期間を指定", WAIT));
+	tmx_keys(&t, "End", "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "開始日", WAIT));
+	tmx_text(&t, "2000-01-01");
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "終了日", WAIT));
+	tmx_text(&t, "H12.12.31");
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "受付日 20000101〜20001231", WAIT));
+	REQUIRE(tmx_wait(&t, "（該当なし）", WAIT));
+	tmx_keys(&t, "Escape", NULL);
+	tmx_keys(&t, "F10", NULL);
+	REQUIRE(tmx_wait(&t, "受付簿", WAIT));
+	for (int i = 0; i < 5; i++)
+		tmx_keys(&t, "Down", NULL);
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "受付日の期間を指定", WAIT));
+	tmx_keys(&t, "End", "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "開始日", WAIT));
+	tmx_text(&t, today);
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "終了日", WAIT));
+	tmx_keys(&t, "Enter", NULL);
+	snprintf(title, sizeof(title), "受付日 %04d%02d%02d〜）", d.y, d.m, d.d);
+	REQUIRE(tmx_wait(&t, title, WAIT));
+	REQUIRE(tmx_wait(&t, "1 / 3", WAIT));
+	quit(&t);
+}
