@@ -181,6 +181,7 @@ static int
 correct_tx(struct store *st, void *arg)
 {
 	struct correct_tx *t = arg;
+	const char *cur = t->a->status;
 	char detail[160];
 	int r;
 
@@ -207,11 +208,17 @@ correct_tx(struct store *st, void *arg)
 		if ((r = store_application_set_status(st, t->a->uuid, "received",
 		    "訂正のため再確認", t->e)) != 0)
 			return r;
+		cur = "received";
 	}
 	/* the central gets the corrected application: replace a copy still
-	 * waiting in the outbox, else queue a new one */
+	 * waiting in the outbox, else queue a new one; and a status item (its
+	 * own uuid each time) so that the correction is on the central's
+	 * record even when it already holds the application's first copy */
 	store_outbox_ack(st, t->a->uuid, NULL);
 	if ((r = sync_outbox_application(st, t->a->uuid, t->e)) != 0)
+		return r;
+	snprintf(detail, sizeof(detail), "訂正 %s", t->field);
+	if ((r = sync_outbox_status(st, t->a->uuid, cur, detail, t->e)) != 0)
 		return r;
 	snprintf(detail, sizeof(detail), "receipt %s field %s corrected",
 	    t->a->receipt_no, t->field);

@@ -416,6 +416,10 @@ TEST(correction_keeps_old_value)
 	CHECK_STR(a.status, "received");
 	CHECK_STR(a.confirmed_by, "");
 	application_clear(&a);
+	/* the central hears of it: the corrected copy and a status item */
+	CHECK_INT(count_rows(x.clerk, "SELECT count(*) FROM outbox WHERE kind = 'application'"), 1);
+	CHECK_INT(count_rows(x.clerk, "SELECT count(*) FROM outbox WHERE kind = 'status' AND "
+	    "CAST(payload AS TEXT) LIKE '%訂正 note%' AND CAST(payload AS TEXT) LIKE '%\"received\"%'"), 1);
 	/* an unknown field is not correctable (INT-6) */
 	CHECK_INT(intake_correct(x.rev1, x.sa, res.uuid, "shoe_size", "27", "", &queued,
 	    &e), ERR_NOTFOUND);
