@@ -233,7 +233,8 @@ const char *lookup_field_label(enum lookup_field f);
  * Birth: date_parse (和暦 R7.4.1 / 令和7年4月1日 / 西暦).  宛名番号: digits.
  * 受給者番号: letters and digits.  個人番号: only when the account may
  * search by it (ERR_PERM), 12 digits with a correct check digit before any
- * search runs (ERR_FORMAT, ID-4).  Errors carry a Japanese reason.
+ * search runs (ERR_FORMAT, ID-4).  Errors carry a Japanese reason and
+ * leave the field as it was (a 個人番号 field is cleared).
  */
 int lookup_criteria_set(struct lookup_criteria *c, enum lookup_field f,
     const char *typed, const struct account *a, struct err *e);

@@ -93,6 +93,7 @@ lookup_criteria_set(struct lookup_criteria *c, enum lookup_field f,
 		return err_set_ja(e, ERR_FORMAT, "文字が正しくありません", "invalid UTF-8");
 	switch (f) {
 	case LF_KANA: {
+		char kana[sizeof(c->kana)];
 		size_t o = 0;
 		if (n == 0) {
 			c->kana[0] = '\0';
@@ -115,12 +116,14 @@ lookup_criteria_set(struct lookup_criteria *c, enum lookup_field f,
 				return err_set_ja(e, ERR_FORMAT,
 				    "氏名カナはカナで入力してください（漢字は「氏名」欄へ）",
 				    "kana field: not kana");
-			if (o + (size_t)k >= sizeof(c->kana))
+			if (o + (size_t)k >= sizeof(kana))
 				return err_set_ja(e, ERR_RANGE, "入力が長すぎます", "kana too long");
-			memcpy(c->kana + o, norm + i, (size_t)k);
+			memcpy(kana + o, norm + i, (size_t)k);
 			o += (size_t)k;
 			i += k;
 		}
+		/* only a complete value replaces the old one */
+		memcpy(c->kana, kana, o);
 		c->kana[o] = '\0';
 		return 0;
 	}

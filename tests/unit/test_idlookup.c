@@ -134,6 +134,10 @@ TEST(criteria_kana_is_normalised_and_refuses_kanji)	/* SC-6 */
 	CHECK_INT(lookup_criteria_set(&c, LF_KANA, "山田", NULL, &e), ERR_FORMAT);
 	CHECK(strstr(err_ja(&e), "カナで入力") != NULL);
 	CHECK_STR(c.kana, "エンドウカズコ");	/* unchanged on error */
+	/* an invalid character after valid ones (found by fuzz_lookup: ﾳ is
+	 * half-width hangul) must not leave a partial value behind */
+	CHECK_INT(lookup_criteria_set(&c, LF_KANA, "ﾔﾏﾀﾞ ﾀﾳ", NULL, &e), ERR_FORMAT);
+	CHECK_STR(c.kana, "エンドウカズコ");
 	CHECK_OK(lookup_criteria_set(&c, LF_KANA, "", NULL, &e), &e);
 	CHECK_STR(c.kana, "");
 }
