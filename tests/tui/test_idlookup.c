@@ -893,3 +893,25 @@ TEST(agent_and_documents_from_the_configured_checklist)	/* ID-1, ID-2 */
 	    "method=number-doc+photo-id documents=juminhyo,license"), 1);
 	CHECK_INT(idcheck_count("1000000001"), 1);
 }
+
+TEST(blocked_card_is_explained_and_nothing_is_read)	/* PIN safety (SPEC 5) */
+{
+	struct tmx t;
+	struct rig r;
+
+	setup();
+	rig_up(&r);
+	rig_card(&r, "fault-blocked");
+	start(&t, &r);
+	login(&t, "clerk1", CLERK1_PW);
+	f2_method(&t, 0);
+	REQUIRE(tmx_wait(&t, "残り回数: 0回（ロックされています）", WAIT));
+	tmx_text(&t, "1234");
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "カードがロックされています", WAIT));
+	CHECK(tmx_wait(&t, "書類による本人確認に切り替えてください", WAIT));
+	tmx_keys(&t, "Enter", NULL);
+	quit(&t);
+	rig_down(&r);
+	CHECK_INT(audit_count("idcheck.read", NULL, NULL), 0);
+}
