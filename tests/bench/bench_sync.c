@@ -329,8 +329,10 @@ main(int argc, char **argv)
 		die("initial pull", &e);
 	dt = now_s() - t0;
 	dc = cpu_s() - c0;
-	printf("%-44s %10.0f records/s  (%ld changes in %.1f s, %.1f us CPU/change, both sides)\n",
-	    "initial pull by one terminal", rep.pulled / dt, rep.pulled, dt, dc * 1e6 / rep.pulled);
+	printf("%-44s %10.0f residents/s (%ld changes = person + 個人番号 in %.1f s,"
+	    " %.0f changes/s, %.1f us CPU/change, both sides)\n",
+	    "initial pull by one terminal", n / dt, rep.pulled, dt, rep.pulled / dt,
+	    dc * 1e6 / rep.pulled);
 
 	/* Push. */
 	fill.n = apps;
