@@ -48,6 +48,20 @@ struct store;
 int app_open_store_cli(struct app_opts *o, const char *user, int pw_stdin,
     struct store **st, struct err *e);
 
+/* Background sync for the workstation (sync-bg.c): a round every
+ * [sync] interval seconds on its own store connection, results posted to q
+ * as EV_SYNC (and EV_MESSAGE when the line goes down or comes back).
+ * app_sync_now on F5 and after every intake; never blocks. */
+struct evq;
+struct app_sync;
+struct sync_status;
+int app_sync_start(struct store *st, const struct conf *cf, struct evq *q,
+    struct app_sync **out, struct err *e);
+void app_sync_now(struct app_sync *a);
+void app_sync_status(struct app_sync *a, struct sync_status *out);
+/* Stop (waits for a round in progress) and free; NULL is fine. */
+void app_sync_stop(struct app_sync *a);
+
 /* Parse global options, load the configuration, harden the process and run
  * a subcommand, or tui() when there is none.  Returns the exit status. */
 int app_main(int argc, char **argv, int (*tui)(struct app_opts *o));
