@@ -550,8 +550,11 @@ home_run(struct ui *u)
 		if (k.type == UI_K_ABORT) {
 			if (u->abort == ABORT_TAKEOVER) {
 				/* another clerk: everything above the start screen
-				 * is gone; start over for them */
+				 * is gone; start over for them, with their own
+				 * background sync connection */
 				u->abort = ABORT_NONE;
+				ui_bgsync_stop(u);
+				ui_bgsync_start(u);
 				u->depth = 1;
 				h.sel = 0;
 				ui_message(u, 0, "%s さんのセッションを開始しました", u->ses.display);
@@ -694,7 +697,9 @@ ui_run(struct app_opts *o)
 		if (!ui_login(&u))
 			break;
 		u.abort = ABORT_NONE;
+		ui_bgsync_start(&u);
 		home_run(&u);
+		ui_bgsync_stop(&u);
 		session_logout(&u.ses, u.abort == ABORT_QUIT ? (got_signal ? "signal" : "quit") : "clerk");
 		ui_visit_free(&u);	/* nothing of the last visitor survives a logout */
 		u.msg[0] = '\0';

@@ -29,6 +29,7 @@
 #define UI_BUSY_DELAY_MS 200
 
 struct ui;
+struct sync_sched;
 
 typedef void (*ui_draw_fn)(struct ui *u, void *arg);
 /* An action handler for the keymap (F2 card, F3 search, ...). */
@@ -72,6 +73,7 @@ struct ui {
 	 * (F2) and the person found (F3), reused by intake (F4).  Allocated
 	 * by ui_visit(); wiped on logout and when another clerk takes over. */
 	struct visit *visit;
+	struct sync_sched *sync;	/* background sync while logged in */
 };
 
 /* Why the loops unwind (struct ui.abort). */
@@ -218,6 +220,10 @@ int ui_prompt(struct ui *u, const char *title, const char *label, char *buf,
  * aborted. */
 int ui_text_view(struct ui *u, const char *title, const char *text,
     const char *keys_hint);
+
+/* bgsync.c: background sync from login to logout; F5 runs a round now. */
+void ui_bgsync_start(struct ui *u);
+void ui_bgsync_stop(struct ui *u);
 
 /* login.c */
 /* The login screen until someone logs in (1) or quits (0). */

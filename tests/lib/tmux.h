@@ -127,7 +127,10 @@ tmx_start_env(struct tmx *t, int cols, int rows, const char *extra_env, char *co
 	}
 	strcat(cmd, " 2>>");
 	tmx_quote(cmd, sizeof(cmd), t->errpath);
-	strcat(cmd, "; echo \"[exited $?]\"; sleep 3600");
+	/* on a line of its own, also after a program killed in raw mode
+	 * (no CR on LF) whose shell's "Killed ..." report may wrap anywhere */
+	strcat(cmd, "; rc=$?; stty sane 2>/dev/null; printf '\\r\\n[exited %d]\\r\\n' \"$rc\"; "
+	    "sleep 3600");
 	snprintf(w, sizeof(w), "%d", cols);
 	snprintf(h, sizeof(h), "%d", rows);
 	{

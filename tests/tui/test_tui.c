@@ -174,6 +174,10 @@ TEST(tui_login_ok_and_logout_audited)
 	CHECK(strstr(s, "窓口市 北支所 [T001] 窓口 花子") != NULL);
 	CHECK(strstr(s, "オフライン") != NULL);
 	free(s);
+	/* F5: the background sync is asked for a round; this terminal has no
+	 * central, and says so without waiting for anything */
+	tmx_keys(&t, "F5", NULL);
+	CHECK(tmx_wait(&t, "中央システムに登録されていません", WAIT));
 	quit(&t);
 	tmx_stop(&t);
 	CHECK(audited("login", "clerk1", NULL));	/* LOG-1 */
