@@ -583,6 +583,7 @@ audit_action_ja(const char *action)
 		{ "idcheck.nomatch", "カード読取（該当者なし）" },
 		{ "idcheck.mismatch", "カード読取（番号不一致）" },
 		{ "idcheck.nonumber", "カード読取（番号なし）" },
+		{ "idcheck.failed", "カード読取（暗証番号等の誤り）" },
 		{ "idcheck.save", "本人確認記録" },
 		{ "idcheck.agent", "代理人確認記録" },
 		{ "audit.person", "閲覧者照会" },

@@ -359,6 +359,14 @@ card_read_run(struct ui *u, enum card_unlock method)
 			}
 			if (j.req.tries_after >= 0)
 				s->tries = j.req.tries_after;
+			if (r == ERR_AUTH || r == ERR_LOCKED) {
+				/* LOG-1: a refused secret is a card event worth a
+				 * row (never the secret, no person known yet) */
+				char d[96];
+				snprintf(d, sizeof(d), "%s refused by the card, tries left %d",
+				    method == CARD_UNLOCK_B ? "照合番号B" : "PIN", j.req.tries_after);
+				session_audit(&u->ses, "idcheck.failed", NULL, "idcheck", d, NULL);
+			}
 			if (r == ERR_LOCKED) {
 				ui_alert(u, "カードがロックされました", err_ja(&j.e));
 				break;

@@ -396,6 +396,9 @@ TEST(pin_read_finds_shows_and_records_the_right_resident)	/* ID-1, ID-5, SC-4, L
 	free(s);
 	f2_method(&t, 0);
 	REQUIRE(tmx_wait(&t, "残り回数: 3回", WAIT));
+	/* a wrong PIN first: refused, one try fewer, shown */
+	type_pin(&t, "9999");
+	REQUIRE(tmx_wait(&t, "残り回数: 2回", WAIT));
 	type_pin(&t, "1234");
 	REQUIRE(tmx_wait(&t, "住民記録と一致しました（宛名番号 1000000001）", WAIT));
 	s = tmx_capture(&t);
@@ -407,7 +410,7 @@ TEST(pin_read_finds_shows_and_records_the_right_resident)	/* ID-1, ID-5, SC-4, L
 	/* SC-1: clerk1 may not view the number: masked on card and record */
 	CHECK(strstr(s, "**** **** 3287") != NULL);
 	CHECK(!digit_run(s, 12));
-	CHECK(strstr(s, "1234") == NULL);	/* the PIN is nowhere */
+	CHECK(strstr(s, "1234") == NULL && strstr(s, "9999") == NULL);	/* no PIN */
 	free(s);
 	tmx_keys(&t, "F9", NULL);
 	REQUIRE(tmx_wait(&t, "追加の書類", WAIT));
@@ -418,6 +421,7 @@ TEST(pin_read_finds_shows_and_records_the_right_resident)	/* ID-1, ID-5, SC-4, L
 	quit(&t);
 	rig_down(&r);
 	/* LOG-1: the read, the record and the opening are audit rows */
+	CHECK_INT(audit_count("idcheck.failed", NULL, "PIN refused by the card, tries left 2"), 1);
 	CHECK_INT(audit_count("idcheck.read", "1000000001", "unlock=PIN digest number=ok basic4=ok"), 1);
 	CHECK_INT(audit_count("idcheck.save", "1000000001", "method=ic-card documents=ic-pin"), 1);
 	CHECK_INT(audit_count("lookup.view", "1000000001", NULL), 1);
