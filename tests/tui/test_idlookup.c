@@ -919,3 +919,41 @@ TEST(blocked_card_is_explained_and_nothing_is_read)	/* PIN safety (SPEC 5) */
 	rig_down(&r);
 	CHECK_INT(audit_count("idcheck.read", NULL, NULL), 0);
 }
+
+TEST(status_line_marks_old_synchronised_data)		/* NET-5 */
+{
+	struct tmx t;
+	struct store *st;
+	struct err e;
+	char conf[2048], sql[256], at[32];
+	time_t old = time(NULL) - 3 * 3600;
+	struct tm tm;
+
+	setup();
+	/* the last pull was three hours ago */
+	localtime_r(&old, &tm);
+	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%S%z", &tm);
+	REQUIRE_OK(store_open(t_path("store"), "admin", ADMIN_PW, &st, &e), &e);
+	REQUIRE_OK(store_sync_cursor_set(st, "c1", &e), &e);
+	snprintf(sql, sizeof(sql), "UPDATE sync_cursor SET at = '%s'", at);
+	REQUIRE(sqlite3_exec(store_db(st), sql, NULL, NULL, NULL) == SQLITE_OK);
+	store_close(st);
+	snprintf(conf, sizeof(conf), "[store]\ndir = %s\n[sync]\nstale_warn = 3600\n"
+	    "stale_block = 7200\n[ui]\nlog = %s\n", t_path("store"), t_path("madoguchi.log"));
+	REQUIRE(t_write_file(t_path("madoguchi.conf"), conf, strlen(conf)) == 0);
+	start(&t, NULL);
+	login(&t, "clerk1", CLERK1_PW);
+	REQUIRE(tmx_wait(&t, "3時間前（照会停止）", WAIT));
+	tmx_keys(&t, "F3", NULL);
+	REQUIRE(tmx_wait(&t, "古すぎるため照会できません", WAIT));
+	quit(&t);
+	tmx_stop(&t);
+
+	snprintf(conf, sizeof(conf), "[store]\ndir = %s\n[sync]\nstale_warn = 3600\n"
+	    "stale_block = 0\n[ui]\nlog = %s\n", t_path("store"), t_path("madoguchi.log"));
+	REQUIRE(t_write_file(t_path("madoguchi.conf"), conf, strlen(conf)) == 0);
+	start(&t, NULL);
+	login(&t, "clerk1", CLERK1_PW);
+	REQUIRE(tmx_wait(&t, "3時間前（古い）", WAIT));
+	quit(&t);
+}
