@@ -94,12 +94,23 @@ store_keyslots_free(struct store_keyslots *ks)
 	free(ks);
 }
 
+/* Account names: 1-63 bytes of UTF-8 without control characters (a NUL
+ * inside would make two different stored names compare equal). */
+static int
+name_bytes_ok(const uint8_t *p, size_t n)
+{
+	if (n == 0 || n >= STORE_NAME_MAX || !utf8_valid((const char *)p, n))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
 static int
 name_ok(const char *name)
 {
-	size_t n = name ? strlen(name) : 0;
-
-	return n > 0 && n < STORE_NAME_MAX && utf8_valid(name, n);
+	return name != NULL && name_bytes_ok((const uint8_t *)name, strlen(name));
 }
 
 static struct slot *
@@ -134,7 +145,7 @@ parse(struct store_keyslots *ks, const uint8_t *p, size_t len, struct err *e)
 		uint8_t alg;
 
 		if (rbuf_get_lp(&b, 1, STORE_NAME_MAX - 1, &nm, &nlen) != 0 ||
-		    nlen == 0 || !utf8_valid((const char *)nm, nlen))
+		    !name_bytes_ok(nm, nlen))
 			return err_set(e, ERR_FORMAT, "key-slot file: bad name in slot %zu",
 			    ks->n + 1);
 		memcpy(s->name, nm, nlen);
