@@ -193,6 +193,12 @@ setup(void)
 	snprintf(a.display, sizeof(a.display), "窓口 次郎");
 	a.view_mynumber = a.search_mynumber = 1;
 	REQUIRE_OK(store_account_add(st, &a, CLERK2_PW, &e), &e);
+	/* viewer (参照 一郎): 参照のみ on every procedure */
+	snprintf(a.name, sizeof(a.name), "viewer");
+	snprintf(a.display, sizeof(a.display), "参照 一郎");
+	a.view_mynumber = a.search_mynumber = 0;
+	perms(&a, PERM_READ, PERM_READ);
+	REQUIRE_OK(store_account_add(st, &a, CLERK1_PW, &e), &e);
 	REQUIRE_OK(store_synth_load(st, 1, NRES, &e), &e);
 	store_close(st);
 	snprintf(conf, sizeof(conf),
@@ -955,5 +961,29 @@ TEST(status_line_marks_old_synchronised_data)		/* NET-5 */
 	start(&t, NULL);
 	login(&t, "clerk1", CLERK1_PW);
 	REQUIRE(tmx_wait(&t, "3時間前（古い）", WAIT));
+	quit(&t);
+}
+
+TEST(read_only_account_cannot_start_changes)		/* AC-6 */
+{
+	struct tmx t;
+	char *s;
+
+	setup();
+	start(&t, NULL);
+	login(&t, "viewer", CLERK1_PW);
+	tmx_keys(&t, "F3", NULL);
+	REQUIRE(tmx_wait(&t, "住民の検索（F3）", WAIT));
+	tmx_keys(&t, "Tab", "Tab", "Tab", NULL);
+	tmx_text(&t, "1000000001");
+	tmx_keys(&t, "Enter", NULL);
+	free(result_list(&t));
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "（参照のみ：申請の入力はできません）", WAIT));
+	s = tmx_capture(&t);
+	CHECK(strstr(s, "F4新規申請") == NULL);	/* not on the key bar */
+	free(s);
+	tmx_keys(&t, "F4", NULL);
+	REQUIRE(tmx_wait(&t, "参照のみの権限のため、申請の入力はできません", WAIT));
 	quit(&t);
 }
