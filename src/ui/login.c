@@ -49,8 +49,25 @@ login_draw(struct ui *u, void *arg)
 	    "Enter ログイン  F10 終了", w - 6, 0);
 	attrset(A_NORMAL);
 	if (!v->lock && u->login_note != NULL && u->login_note[0] != '\0') {
+		/* the note (e.g. the demo accounts) wraps by width under the box,
+		 * in at most 3 lines */
+		const char *p = u->login_note;
+		int nw = COLS - 4;
 		attrset(ui_attr(u, C_DIM));
-		ui_put(y + h + 1, x, u->login_note, COLS - x - 1, 0);
+		for (int i = 0; i < 3 && *p != '\0' && y + h + 1 + i < LINES - 2; i++) {
+			size_t n;
+			while (*p == ' ')
+				p++;
+			n = utf8_cut(p, strlen(p), nw, NULL);
+			if (n == 0)
+				break;
+			{
+				char line[512];
+				snprintf(line, sizeof(line), "%.*s", (int)n, p);
+				ui_put(y + h + 1 + i, 2, line, nw, 0);
+			}
+			p += n;
+		}
 		attrset(A_NORMAL);
 	}
 	/* the focused input sets the cursor; draw it last */
