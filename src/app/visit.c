@@ -48,8 +48,8 @@ visit_is_for(const struct visit *v, const char *clerk)
 void
 visit_set_person(struct visit *v, const struct person *p)
 {
-	/* Another person than the one the identity check confirmed: the check
-	 * does not carry over (ID-1). */
+	/* Another person than before: neither the identity check (ID-1) nor
+	 * the agent (ID-2) carries over. */
 	if (v->have_person && strcmp(v->person.atena, p->atena) != 0) {
 		v->linked = 0;
 		memset(&v->idcheck, 0, sizeof(v->idcheck));
@@ -57,6 +57,9 @@ visit_set_person(struct visit *v, const struct person *p)
 		v->match = IDC_NOT_CHECKED;
 		memset(&v->cmp, 0, sizeof(v->cmp));
 		v->masked_number[0] = '\0';
+		/* an agent came for the other person, not for this one */
+		mem_wipe(&v->agent, sizeof(v->agent));
+		v->agent.in_household = -1;
 	}
 	v->person = *p;
 	v->have_person = 1;

@@ -681,6 +681,17 @@ TEST(documents_only_and_agent_records)			/* ID-1, ID-2 */
 	CHECK(strstr(wbuf_str(&w), "\"proxy_letter\":true") != NULL);
 	wbuf_free(&w);
 	CHECK_INT(count_audit(st, "idcheck.agent", "1000000001"), 1);
+	/* looking at someone else: the agent and the check stay behind */
+	{
+		struct visit other = v;
+		struct synth_resident r2;
+		resident(2, &r2);
+		visit_set_person(&other, &r2.p);
+		CHECK_INT(other.agent.present, 0);
+		CHECK_INT(other.linked, 0);
+		CHECK_INT(visit_ready(&other, &e), ERR_STATE);
+		visit_end(&other);
+	}
 
 	/* a household member needs no 委任状: the relation is checked */
 	visit_begin(&v, "plain");
