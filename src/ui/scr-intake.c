@@ -16,6 +16,7 @@
 #include "ui-internal.h"
 #include "intake.h"
 #include "store.h"
+#include "sync.h"
 #include "visit.h"
 
 #define INTAKE_MAX 32		/* applications in one visit */
@@ -162,6 +163,10 @@ one_application(struct ui *u, struct visit *v, const struct screen *s,
 			snprintf(item->title, sizeof(item->title), "%s", s->title);
 			snprintf(item->procedure, sizeof(item->procedure), "%s", s->procedure);
 			ui_message(u, 2, "受付番号 %s で保存しました（%s）", res.receipt_no, s->title);
+			/* SPEC 7: a sync round after every intake, in the
+			 * background (bgsync.c); the outbox keeps it until then */
+			if (u->sync != NULL)
+				sync_sched_trigger(u->sync);
 			break;
 		}
 		/* the values stay in the form: fix and save again, or leave */
