@@ -531,3 +531,37 @@ TEST(man_page_complete_example_parses_and_its_json_loads)
 	screen_free(s);
 	free(man);
 }
+
+TEST(screen_parser_length_limits_and_files)
+{
+	/* The remaining messages: values over their limits, and files that
+	 * cannot be read (file:0). */
+	struct screen *s;
+	struct err e;
+	char buf[4096], big[400];
+	int n;
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	n = snprintf(buf, sizeof(buf), HDR "field a\nlabel l\ntype select\noptions a | %.100s\n", big);
+	CHECK_INT(screen_parse("t.screen", buf, (size_t)n, &s, &e), ERR_FORMAT);
+	CHECK_STR(e.msg, "t.screen:7: options: option too long (max 95 bytes)");
+	n = snprintf(buf, sizeof(buf), HDR "field c\nlabel c\ntype text\n" F1 "shows-when c = %.100s\n", big);
+	CHECK_INT(screen_parse("t.screen", buf, (size_t)n, &s, &e), ERR_FORMAT);
+	CHECK_STR(e.msg, "t.screen:10: shows-when: value too long (max 95 bytes)");
+	n = snprintf(buf, sizeof(buf), HDR F1 "check regex %.300s\n", big);
+	CHECK_INT(screen_parse("t.screen", buf, (size_t)n, &s, &e), ERR_FORMAT);
+	CHECK_STR(e.msg, "t.screen:7: check regex: pattern too long (max 255 bytes)");
+	n = snprintf(buf, sizeof(buf), HDR);
+	for (int i = 0; i < 5; i++)
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "purpose %.250s\n", big);
+	CHECK_INT(screen_parse("t.screen", buf, (size_t)n, &s, &e), ERR_FORMAT);
+	CHECK_STR(e.msg, "t.screen:8: purpose too long (max 1023 bytes in all)");
+	/* files */
+	CHECK_INT(screen_load(t_path("missing.screen"), &s, &e), ERR_IO);
+	CHECK(strncmp(e.msg, "missing.screen:0: cannot open:", 30) == 0);
+	REQUIRE(mkdir(t_path("dir.screen"), 0700) == 0);
+	CHECK_INT(screen_load(t_path("dir.screen"), &s, &e), ERR_IO);
+	CHECK_STR(e.msg, "dir.screen:0: not a regular file");
+	CHECK_INT(screen_set_load(t_path("nodir"), (struct screen_set **)&s, &e), ERR_IO);
+}
