@@ -93,6 +93,7 @@ batch_transmittal(struct store *st, const struct screen_set *set, const char *id
 	struct application_list items;
 	struct batch b;
 	char date[64];
+	size_t nboard = 0;
 	int r;
 
 	if ((r = store_batch_get(st, id, &b, e)) != 0)
@@ -119,11 +120,20 @@ batch_transmittal(struct store *st, const struct screen_set *set, const char *id
 	for (size_t i = 0; i < items.n; i++) {
 		const struct application *a = &items.v[i];
 		const struct screen *s = set != NULL ? screen_set_find(set, a->type) : NULL;
-		wbuf_printf(w, "%3zu %-20s %.10s %-12s %s\n", i + 1, a->receipt_no,
-		    a->received_at, a->atena, s != NULL ? s->title : a->type);
+		/* INT-4: types whose screen carries "flag review-board" (自立支援
+		 * 医療 新規/再開/更新) go to the 審査会 at the centre; the list
+		 * says so on the line, so the centre routes them on arrival. */
+		int board = s != NULL && screen_has_flag(s, "review-board");
+		if (board)
+			nboard++;
+		wbuf_printf(w, "%3zu %-20s %.10s %-12s %s%s\n", i + 1, a->receipt_no,
+		    a->received_at, a->atena, s != NULL ? s->title : a->type,
+		    board ? "　【審査会】" : "");
 	}
 	wbuf_printf(w, "------------------------------------------------------------\n");
 	wbuf_printf(w, "件数 %zu 件\n", items.n);
+	if (nboard > 0)
+		wbuf_printf(w, "うち審査会付議 %zu 件\n", nboard);
 	application_list_free(&items);
 	if (w->err != 0)
 		return err_set(e, ERR_RANGE, "transmittal list too long");

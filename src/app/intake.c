@@ -200,6 +200,7 @@ struct save_tx {
 	const char *screen;
 	int purpose;
 	int unverified;		/* an applicant's number with none held */
+	int review_board;	/* the screen routes it to the 審査会 (INT-4) */
 	struct err *e;
 };
 
@@ -214,8 +215,9 @@ save_tx(struct store *st, void *arg)
 	if ((r = store_application_save(st, t->a, e)) != 0 ||
 	    (r = sync_outbox_application(st, t->a->uuid, e)) != 0)
 		return r;
-	snprintf(detail, sizeof(detail), "receipt %s procedure %s%s%s",
+	snprintf(detail, sizeof(detail), "receipt %s procedure %s%s%s%s",
 	    t->a->receipt_no, t->a->procedure,
+	    t->review_board ? " routed to review board (審査会)" : "",
 	    t->purpose ? " purpose-of-use acknowledged" : "",
 	    t->unverified ? " 個人番号 not held locally, not compared" : "");
 	return store_audit_append(st, NULL, NULL, "application.save",
@@ -268,6 +270,7 @@ intake_save(struct store *st, const struct visit *v, const struct form *f,
 	t.screen = s->id;
 	t.purpose = purpose_ack && s->purpose[0] != '\0';
 	t.unverified = number_unverified(st, v, f);
+	t.review_board = screen_has_flag(s, "review-board");
 	t.e = e;
 	if ((r = store_tx(st, save_tx, &t, e)) != 0)
 		goto out;

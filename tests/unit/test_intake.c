@@ -547,6 +547,63 @@ TEST(batch_list_count_equals_batch)
 	teardown(&x);
 }
 
+/* INT-4: an application whose screen carries "flag review-board" is
+ * recorded as routed to the 審査会 when it is saved, and the transmittal
+ * list marks it and counts it; other applications are not marked. */
+TEST(review_board_routing_is_recorded_and_listed)
+{
+	static const char screen_rb[] =
+	    "screen t-board\n"
+	    "title 試験申請書（審査）\n"
+	    "procedure proc-a\n"
+	    "flag review-board\n"
+	    "\n"
+	    "field name\n  label 氏名\n  type text\n  required\n  length 1 40\n  prefill person.name\n";
+	struct fx x;
+	struct screen *rb, *three[3];
+	struct screen_set set3;
+	struct intake_result r[2];
+	const char *uuids[2];
+	struct form *f;
+	struct batch b;
+	struct wbuf w;
+	struct err e;
+
+	setup(&x, "T001");
+	REQUIRE_OK(screen_parse("rb.screen", screen_rb, strlen(screen_rb), &rb, &e), &e);
+	three[0] = x.sa;
+	three[1] = x.sb;
+	three[2] = rb;
+	set3.n = 3;
+	set3.s = three;
+	REQUIRE_OK(save_one(&x, x.clerk, NULL, &r[0], &e), &e);
+	f = form_new(rb);
+	REQUIRE(f != NULL);
+	intake_prefill(f, x.clerk, &x.v, NULL);
+	REQUIRE_OK(intake_save(x.clerk, &x.v, f, 1, &r[1], &e), &e);
+	form_free(f);
+	CHECK_INT(count_rows(x.admin, "SELECT count(*) FROM audit WHERE action = "
+	    "'application.save' AND detail LIKE '%審査会%'"), 1);
+	for (int i = 0; i < 2; i++) {
+		REQUIRE_OK(review_confirm(x.rev1, r[i].uuid, &e), &e);
+		uuids[i] = r[i].uuid;
+	}
+	memset(&b, 0, sizeof(b));
+	snprintf(b.method, sizeof(b.method), "post");
+	snprintf(b.bag, sizeof(b.bag), "袋-09");
+	REQUIRE_OK(batch_make(x.rev1, &b, uuids, 2, &e), &e);
+	wbuf_init(&w, 0);
+	REQUIRE_OK(batch_transmittal(x.rev1, &set3, b.id, &w, &e), &e);
+	CHECK_INT(count_lines_with(wbuf_str(&w), "【審査会】"), 1);
+	CHECK(strstr(wbuf_str(&w), "試験申請書（審査）　【審査会】") != NULL);
+	CHECK(strstr(wbuf_str(&w), "試験申請書（甲）　【審査会】") == NULL);
+	CHECK(strstr(wbuf_str(&w), "うち審査会付議 1 件") != NULL);
+	CHECK(strstr(wbuf_str(&w), "件数 2 件") != NULL);
+	wbuf_free(&w);
+	screen_free(rb);
+	teardown(&x);
+}
+
 /* INT-10: overdue report picks what waited too long in each state and
  * nothing else; 返戻 past its deadline is listed. */
 TEST(overdue_selection)
