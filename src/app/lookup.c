@@ -369,7 +369,7 @@ lookup_search(struct store *st, const struct lookup_criteria *c, size_t offset,
     struct err *e)
 {
 	const struct account *a = store_user(st);
-	char kinds[96], detail[200];
+	char kinds[96], detail[500];
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -419,11 +419,19 @@ lookup_search(struct store *st, const struct lookup_criteria *c, size_t offset,
 	for (size_t i = 0; i < out->list.n; i++)
 		if (person_restricted(&out->list.v[i]))
 			person_blank(&out->list.v[i]);
-	/* LOG-1: one row per search: what kind of criteria, how many rows;
-	 * the person concerned when the search pinned down one person. */
+	/* LOG-1: one row per search: what kind of criteria, how many rows,
+	 * and whom the page showed (宛名番号 as ",a,b," so that "who viewed
+	 * this person" finds listings too, LOG-3); the person concerned when
+	 * the search pinned down one person.  Never a criterion's value. */
 	lookup_criteria_kinds(c, kinds, sizeof(kinds));
-	snprintf(detail, sizeof(detail), "criteria=%s results=%zu%s offset=%zu", kinds,
-	    out->list.n, out->more ? "+" : "", offset);
+	{
+		size_t o = (size_t)snprintf(detail, sizeof(detail),
+		    "criteria=%s results=%zu%s offset=%zu shown=,", kinds,
+		    out->list.n, out->more ? "+" : "", offset);
+		for (size_t i = 0; i < out->list.n && o + 18 < sizeof(detail); i++)
+			o += (size_t)snprintf(detail + o, sizeof(detail) - o, "%s,",
+			    out->list.v[i].atena);
+	}
 	if ((r = store_audit_append(st, NULL, NULL, "lookup.search",
 	    out->list.n == 1 && offset == 0 ? out->list.v[0].atena : NULL,
 	    "lookup", detail, e)) != 0) {

@@ -1,7 +1,9 @@
 /*
  * audit-person.c — the audit rows about one person (LOG-3: "who viewed this
- * person"), for the administrator's screen and `madoguchi audit person`.
- * Uses the partial index audit_person; reads only, the chain is untouched.
+ * person"), for the administrator's screen and `madoguchi audit person`:
+ * the rows whose person concerned is them (partial index audit_person) and
+ * the search pages that listed them (a scan of the search rows).  Reads
+ * only; the chain is untouched.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +29,14 @@ store_audit_person(struct store *st, const char *atena, size_t limit,
 		limit = 1000;
 	if ((arr = calloc(limit, sizeof(*arr))) == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
+	/* The rows about the person, and the search pages that listed them
+	 * (their detail carries "shown=,a,b," — see lookup_search). */
 	if ((r = sql_prepare(st->db, "SELECT id, at, who, terminal, action, "
-	    "person, screen, detail, prev, hash FROM audit WHERE person = ? "
-	    "ORDER BY id DESC LIMIT ?", &q, e)) != 0) {
+	    "person, screen, detail, prev, hash FROM audit WHERE person = ?1 "
+	    "UNION SELECT id, at, who, terminal, action, person, screen, detail, "
+	    "prev, hash FROM audit WHERE action = 'lookup.search' AND "
+	    "instr(detail, ',' || ?1 || ',') > 0 "
+	    "ORDER BY id DESC LIMIT ?2", &q, e)) != 0) {
 		free(arr);
 		return r;
 	}

@@ -239,7 +239,12 @@ start(struct tmx *t, struct rig *r)
 	env[0] = '\0';
 	if (r != NULL)
 		tmx_quote(env, sizeof(env), r->env);
-	REQUIRE(tmx_start_env(t, 100, 30, env, argv) == 0);
+	/* a tmux server just killed (second session of a test) may still be
+	 * going away: try again shortly */
+	for (int i = 0; tmx_start_env(t, 100, 30, env, argv) != 0; i++) {
+		REQUIRE(i < 5);
+		usleep(400000);
+	}
 	REQUIRE(tmx_wait(t, "アカウントとパスワードを入力してください", WAIT));
 }
 
