@@ -603,8 +603,9 @@ int synth_load_more(sqlite3 *db, struct synth *g, size_t n, struct err *e);
 
 /* LOG-3 "who viewed this person": the audit rows whose person is atena,
  * and the "lookup.search" rows whose detail lists it as ",atena," (a result
- * page that showed them), newest first, at most limit (0 = 1000).  *v malloc'd, free(*v).  No
- * permission check here: the caller (app) restricts it to administrators. */
+ * page that showed them), newest first, at most limit (0 = 1000).  *v
+ * malloc'd, free(*v).  No permission check here: the caller (app)
+ * restricts it to administrators. */
 int store_audit_person(struct store *st, const char *atena, size_t limit,
     struct audit_row **v, size_t *n, struct err *e);
 
