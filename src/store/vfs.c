@@ -16,6 +16,40 @@
  * page number for the associated data is taken from the frame header, so a
  * frame header edited to move a page also fails.
  *
+ * Crashes and the WAL.  SQLite checksums each WAL frame over the page it
+ * handed to xWrite, i.e. the plaintext, and its recovery (walIndexRecover)
+ * checks that checksum over what xRead returns, i.e. after decryption.  So
+ * SQLite's "this frame is incomplete, the log ends here" test can only run
+ * once the page has authenticated.  A process killed between writing a
+ * frame header and finishing the page behind it leaves a frame whose header
+ * carries the current salts over a page that does not authenticate (half
+ * written, or an older page left from before the log was restarted, sealed
+ * for another page number).  Failing that read made recovery fail and the
+ * store unopenable.  The rule, applied only while SQLite runs recovery (it
+ * holds the exclusive WAL_RECOVER_LOCK on the shm, tracked in xShmLock) and
+ * only to whole-frame reads (recovery reads frame by frame):
+ *
+ *   - a frame whose salts differ from the WAL header's is not in the log;
+ *   - a frame that fails authentication and has NO later frame of the same
+ *     generation (same salts) marked as a commit is the torn tail of an
+ *     interrupted write: it is handed to SQLite with its salts inverted, so
+ *     SQLite's own salt check ends the log there and it opens at the last
+ *     complete commit, exactly as for a log cut mid-frame;
+ *   - a frame that fails authentication with a later commit frame after it
+ *     was committed and then changed: an error (SQLITE_IOERR_DATA).
+ *
+ * Why this is sound: SQLite writes frames strictly in order, so a commit
+ * frame is only ever written after every earlier frame is complete; for
+ * power loss, where the kernel may reorder unsynced writes, the VFS syncs
+ * the WAL before a commit frame's header whenever frames were written since
+ * the last sync.  A commit frame on disk therefore proves every frame before
+ * it was whole.  What the rule accepts as a torn tail (a bad frame with no
+ * commit after it) is exactly what an attacker gets by cutting the WAL at
+ * that frame, which no page-sealing scheme can tell from a crash anyway:
+ * rolling back to an earlier commit is detected at the level of the audit
+ * chain and the sync with the central, not here.  Outside recovery every
+ * frame that fails authentication is an error.
+ *
  * The key reaches xOpen through a URI parameter naming a reference-counted
  * key context in locked memory (the same trick as SQLite's own memvfs "ptr="
  * parameter); only store_db_open_key builds such URIs.  The context lives
@@ -59,6 +93,9 @@ struct vfs_key {
 	uint32_t last_pgno;		/* 0 = none */
 	uint8_t last_ct[PS];
 	uint8_t last_pt[PS];
+	/* SQLite holds the shm recovery lock of this connection: WAL reads
+	 * are walIndexRecover's (see the header comment). */
+	int recovering;
 };
 
 enum file_kind { F_MAIN, F_WAL, F_TEMP };
@@ -74,6 +111,7 @@ struct enc_file {
 	uint8_t tnonce[24];
 	int64_t hdr_frame;		/* WAL: last frame header written ... */
 	uint32_t hdr_pgno;		/* ... and its page number */
+	int unsynced;			/* WAL: pages written since the last sync */
 	const char *path;
 };
 
@@ -93,6 +131,7 @@ vfs_key_new(const uint8_t key[STORE_KEY_LEN], struct vfs_key **out,
 	k->magic = KEY_MAGIC;
 	k->refs = 1;
 	k->last_pgno = 0;
+	k->recovering = 0;
 	/* Two independent subkeys: the page key and the database id. */
 	crypto_kdf_derive_from_key(k->pagekey, sizeof(k->pagekey), 1, "mdgstore", key);
 	crypto_kdf_derive_from_key(k->dbid, sizeof(k->dbid), 2, "mdgstore", key);
@@ -207,10 +246,11 @@ auth_failed(struct enc_file *f, uint32_t pgno)
 /*
  * Read and decrypt page pgno whose sealed image starts at file offset off.
  * Returns SQLITE_OK, SQLITE_IOERR_SHORT_READ (page beyond the end of the
- * file: pt zeroed), SQLITE_IOERR_DATA, or an I/O error.
+ * file: pt zeroed), SQLITE_IOERR_DATA (not logged: see read_page), or an
+ * I/O error.
  */
 static int
-read_page(struct enc_file *f, uint32_t pgno, sqlite3_int64 off, uint8_t *pt)
+read_sealed(struct enc_file *f, uint32_t pgno, sqlite3_int64 off, uint8_t *pt)
 {
 	int rc = f->real->pMethods->xRead(f->real, f->ct, PS, off);
 
@@ -222,13 +262,29 @@ read_page(struct enc_file *f, uint32_t pgno, sqlite3_int64 off, uint8_t *pt)
 		return rc;
 	/* A short page (a truncated file) fails authentication below. */
 	if (page_open(f->key, pgno, f->ct, pt) != 0)
-		return auth_failed(f, pgno);
+		return SQLITE_IOERR_DATA;
 	if (f->kind == F_WAL) {
 		f->key->last_pgno = pgno;
 		memcpy(f->key->last_ct, f->ct, PS);
 		memcpy(f->key->last_pt, pt, DATA_LEN);
 	}
 	return SQLITE_OK;
+}
+
+/* read_sealed, with an authentication failure logged. */
+static int
+read_page(struct enc_file *f, uint32_t pgno, sqlite3_int64 off, uint8_t *pt)
+{
+	int rc = read_sealed(f, pgno, off, pt);
+
+	return rc == SQLITE_IOERR_DATA ? auth_failed(f, pgno) : rc;
+}
+
+static uint32_t
+get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
 }
 
 /* The page number in the header of WAL frame `frame` (0-based). */
@@ -246,10 +302,75 @@ wal_frame_pgno(struct enc_file *f, int64_t frame, uint32_t *pgno)
 	    WAL_HDR + frame * (sqlite3_int64)FRAME);
 	if (rc != SQLITE_OK)
 		return rc;
-	*pgno = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 |
-	    (uint32_t)h[2] << 8 | h[3];
+	*pgno = get_be32(h);
 	if (*pgno == 0)
 		return SQLITE_IOERR_DATA;
+	return SQLITE_OK;
+}
+
+/*
+ * Recovery found that WAL frame `frame` (0-based) with header hdr does not
+ * authenticate.  1 when a later frame of the same generation (salts as in
+ * hdr) is a commit frame, so this one was committed; 0 when none is (the
+ * frame is the torn tail of an interrupted write); or an I/O error < 0.
+ */
+static int
+wal_commit_after(struct enc_file *f, int64_t frame, const uint8_t hdr[FRAME_HDR])
+{
+	sqlite3_int64 size;
+	uint8_t h[FRAME_HDR];
+
+	if (f->real->pMethods->xFileSize(f->real, &size) != SQLITE_OK)
+		return -1;
+	for (int64_t j = frame + 1; WAL_HDR + (j + 1) * (sqlite3_int64)FRAME <= size;
+	    j++) {
+		if (f->real->pMethods->xRead(f->real, h, FRAME_HDR,
+		    WAL_HDR + j * (sqlite3_int64)FRAME) != SQLITE_OK)
+			return -1;
+		if (memcmp(h + 8, hdr + 8, 8) == 0 && get_be32(h + 4) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A whole-frame read during recovery (off is a frame start, out FRAME
+ * bytes): the rule in the header comment.
+ */
+static int
+wal_recover_frame(struct enc_file *f, uint8_t *out, sqlite3_int64 off)
+{
+	int64_t frame = (off - WAL_HDR) / FRAME;
+	uint8_t whdr[WAL_HDR];
+	uint32_t pgno;
+	int rc, later;
+
+	rc = f->real->pMethods->xRead(f->real, out, FRAME_HDR, off);
+	if (rc != SQLITE_OK) {
+		memset(out, 0, FRAME);
+		return rc;
+	}
+	pgno = get_be32(out);
+	rc = pgno == 0 ? SQLITE_IOERR_DATA :
+	    read_sealed(f, pgno, off + FRAME_HDR, out + FRAME_HDR);
+	if (rc != SQLITE_IOERR_DATA)
+		return rc;
+	memset(out + FRAME_HDR, 0, PS);
+	if ((rc = f->real->pMethods->xRead(f->real, whdr, WAL_HDR, 0)) != SQLITE_OK)
+		return rc;
+	if (memcmp(out + 8, whdr + 16, 8) != 0)
+		return SQLITE_OK;	/* another generation: SQLite skips it */
+	if ((later = wal_commit_after(f, frame, out)) < 0)
+		return SQLITE_IOERR_READ;
+	if (later)
+		return auth_failed(f, pgno);
+	log_warn("store: %s frame %lld is incomplete (an interrupted write); "
+	    "the log ends at the last commit before it", f->path ? f->path :
+	    "(wal)", (long long)frame + 1);
+	/* Inverted salts: SQLite's walDecodeFrame rejects the frame, and so
+	 * ends the log, whatever the checksum. */
+	for (int i = 0; i < 8; i++)
+		out[8 + i] = (uint8_t)~whdr[16 + i];
 	return SQLITE_OK;
 }
 
@@ -337,6 +458,9 @@ wal_read(struct enc_file *f, uint8_t *out, int amt, sqlite3_int64 off)
 {
 	int short_read = 0, rc;
 
+	if (f->key->recovering && amt == FRAME && off >= WAL_HDR &&
+	    (off - WAL_HDR) % FRAME == 0)
+		return wal_recover_frame(f, out, off);
 	while (amt > 0) {
 		int take;
 
@@ -467,9 +591,17 @@ wal_write(struct enc_file *f, const uint8_t *in, int amt, sqlite3_int64 off)
 				take = FRAME_HDR - rel < amt ? FRAME_HDR - rel : amt;
 				if (rel == 0 && take >= 4) {
 					f->hdr_frame = frame;
-					f->hdr_pgno = (uint32_t)in[0] << 24 |
-					    (uint32_t)in[1] << 16 |
-					    (uint32_t)in[2] << 8 | in[3];
+					f->hdr_pgno = get_be32(in);
+				}
+				/* A commit frame only after every earlier
+				 * frame is on disk (header comment). */
+				if (rel == 0 && take >= 8 && get_be32(in + 4) != 0 &&
+				    f->unsynced) {
+					rc = f->real->pMethods->xSync(f->real,
+					    SQLITE_SYNC_NORMAL);
+					if (rc != SQLITE_OK)
+						return rc;
+					f->unsynced = 0;
 				}
 				rc = f->real->pMethods->xWrite(f->real, in, take, off);
 			} else {
@@ -487,6 +619,7 @@ wal_write(struct enc_file *f, const uint8_t *in, int amt, sqlite3_int64 off)
 					return SQLITE_IOERR_WRITE;
 				page_seal(f->key, pgno, in, f->ct);
 				rc = f->real->pMethods->xWrite(f->real, f->ct, PS, off);
+				f->unsynced = 1;
 			}
 		}
 		if (rc != SQLITE_OK)
@@ -543,7 +676,11 @@ static int
 enc_sync(sqlite3_file *pf, int flags)
 {
 	struct enc_file *f = (struct enc_file *)pf;
-	return f->real->pMethods->xSync(f->real, flags);
+	int rc = f->real->pMethods->xSync(f->real, flags);
+
+	if (rc == SQLITE_OK)
+		f->unsynced = 0;
+	return rc;
 }
 
 static int
@@ -615,7 +752,17 @@ static int
 enc_shm_lock(sqlite3_file *pf, int offset, int n, int flags)
 {
 	struct enc_file *f = (struct enc_file *)pf;
-	return f->real->pMethods->xShmLock(f->real, offset, n, flags);
+	int rc = f->real->pMethods->xShmLock(f->real, offset, n, flags);
+
+	/* Slot 2 is SQLite's WAL_RECOVER_LOCK: held exclusively only by
+	 * walIndexRecover while it rebuilds the index from the WAL. */
+	if (rc == SQLITE_OK && f->key != NULL && offset <= 2 && 2 < offset + n) {
+		if (flags == (SQLITE_SHM_LOCK | SQLITE_SHM_EXCLUSIVE))
+			f->key->recovering = 1;
+		else if (flags & SQLITE_SHM_UNLOCK)
+			f->key->recovering = 0;
+	}
+	return rc;
 }
 
 static void
