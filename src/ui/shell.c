@@ -147,16 +147,24 @@ draw_status(struct ui *u)
 
 	shell_status_age(&u->status, (long)time(NULL), age, sizeof(age));
 	strncat(age, ui_fresh_mark(u), sizeof(age) - strlen(age) - 1);	/* NET-5 */
-	snprintf(left, sizeof(left), " %s%s%s [%s] %s%s", muni, muni[0] ? " " : "",
-	    branch, tid[0] ? tid : "-",
-	    u->ses.state != SES_LOGGED_OUT ? u->ses.display : "",
-	    u->ses.state == SES_LOCKED ? " ロック中" : "");
 	snprintf(right, sizeof(right), "%s %s  %s  %s ",
 	    u->status.online == 1 ? "オンライン" : "オフライン", age,
 	    card_state_text(u->status.card_state), u->clock);
+	rw = ui_width(right);
+	/* the clerk's name matters more than the place: on a narrow screen
+	 * drop the municipality, then the branch, before cutting the name */
+	for (int drop = 0; drop < 3; drop++) {
+		snprintf(left, sizeof(left), " %s%s%s%s[%s] %s%s",
+		    drop < 1 ? muni : "", drop < 1 && muni[0] ? " " : "",
+		    drop < 2 ? branch : "", drop < 2 && branch[0] ? " " : "",
+		    tid[0] ? tid : "-",
+		    u->ses.state != SES_LOGGED_OUT ? u->ses.display : "",
+		    u->ses.state == SES_LOCKED ? " ロック中" : "");
+		if (ui_width(left) <= COLS - rw - 1)
+			break;
+	}
 	attrset(ui_attr(u, C_STATUS));
 	mvhline(0, 0, ' ', COLS);
-	rw = ui_width(right);
 	ui_put(0, 0, left, COLS - rw - 1 > 0 ? COLS - rw - 1 : 0, 0);
 	ui_put(0, COLS - rw > 0 ? COLS - rw : 0, right, rw, 0);
 	attrset(A_NORMAL);
