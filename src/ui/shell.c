@@ -40,8 +40,14 @@ void
 ui_push(struct ui *u, ui_draw_fn draw, void *arg, int full, const char *title,
     unsigned keys)
 {
-	if (u->depth == UI_LAYERS_MAX)
-		return;		/* cannot happen with the screens we have */
+	/* The last slot is kept for the lock screen, which must always be
+	 * the top layer (SC-3).  A screen refused for lack of room is counted
+	 * so that its ui_pop does not take someone else's layer. */
+	if (u->depth >= UI_LAYERS_MAX - (u->locked ? 0 : 1)) {
+		u->overflow++;
+		log_error("screen stack full (%d layers)", u->depth);
+		return;
+	}
 	u->stack[u->depth++] = (struct ui_layer){ draw, arg, full, title, keys };
 	ui_redraw(u);
 }
@@ -49,6 +55,10 @@ ui_push(struct ui *u, ui_draw_fn draw, void *arg, int full, const char *title,
 void
 ui_pop(struct ui *u)
 {
+	if (u->overflow > 0) {
+		u->overflow--;
+		return;
+	}
 	if (u->depth > 0)
 		u->depth--;
 	ui_redraw(u);
@@ -564,6 +574,7 @@ home_run(struct ui *u)
 				ui_bgsync_stop(u);
 				ui_bgsync_start(u);
 				u->depth = 1;
+				u->overflow = 0;
 				h.sel = 0;
 				ui_message(u, 0, "%s さんのセッションを開始しました", u->ses.display);
 				continue;
@@ -586,6 +597,7 @@ home_run(struct ui *u)
 		ui_redraw(u);
 	}
 	u->depth = 0;
+	u->overflow = 0;
 }
 
 /* ------------------------------------------------------------ start */

@@ -25,7 +25,7 @@
 
 #define UI_MIN_COLS 80
 #define UI_MIN_LINES 24
-#define UI_LAYERS_MAX 16
+#define UI_LAYERS_MAX 32
 #define UI_BUSY_DELAY_MS 200
 
 struct ui;
@@ -66,6 +66,7 @@ struct ui {
 	char clock[8];
 	struct ui_layer stack[UI_LAYERS_MAX];
 	int depth;
+	int overflow;			/* pushes refused for lack of room */
 	int cur_y, cur_x, cur_on;	/* where the cursor goes after a redraw */
 	ui_action_fn actions[ACT_COUNT];
 	const char *login_note;
