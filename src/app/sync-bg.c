@@ -32,7 +32,9 @@ on_round(void *arg, const struct sync_status *st)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.type = EV_SYNC;
-	ev.code = st->online;
+	/* "online" on the status line means an enrolled terminal reached
+	 * its central; an unenrolled one is always shown offline. */
+	ev.code = st->enrolled && st->online;
 	snprintf(ev.text, sizeof(ev.text), "%s", st->synced_at);
 	evq_post(a->q, &ev);
 	if (a->was_online != -1 && a->was_online != st->online && st->enrolled) {

@@ -165,8 +165,7 @@ one_application(struct ui *u, struct visit *v, const struct screen *s,
 			ui_message(u, 2, "受付番号 %s で保存しました（%s）", res.receipt_no, s->title);
 			/* SPEC 7: a sync round after every intake, in the
 			 * background (bgsync.c); the outbox keeps it until then */
-			if (u->sync != NULL)
-				sync_sched_trigger(u->sync);
+			app_sync_now(u->sync);
 			break;
 		}
 		/* the values stay in the form: fix and save again, or leave */

@@ -29,7 +29,7 @@
 #define UI_BUSY_DELAY_MS 200
 
 struct ui;
-struct sync_sched;
+struct app_sync;
 
 typedef void (*ui_draw_fn)(struct ui *u, void *arg);
 /* An action handler for the keymap (F2 card, F3 search, ...). */
@@ -74,7 +74,7 @@ struct ui {
 	 * (F2) and the person found (F3), reused by intake (F4).  Allocated
 	 * by ui_visit(); wiped on logout and when another clerk takes over. */
 	struct visit *visit;
-	struct sync_sched *sync;	/* background sync while logged in */
+	struct app_sync *sync;		/* background sync while logged in */
 };
 
 /* Why the loops unwind (struct ui.abort). */
