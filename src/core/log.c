@@ -3,6 +3,7 @@
  * message.  This is the one piece of process-wide state (see core.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,9 +23,18 @@ int
 log_open(const char *ident, const char *path, int level)
 {
 	FILE *f = NULL;
+	int fd;
 
-	if (path != NULL && (f = fopen(path, "a")) == NULL)
-		return ERR_IO;
+	/* Owner-only whatever the umask: the log names clerks and persons
+	 * (LOG-1), so it must not be world-readable (fopen would give 0666). */
+	if (path != NULL) {
+		if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0)
+			return ERR_IO;
+		if ((f = fdopen(fd, "a")) == NULL) {
+			close(fd);
+			return ERR_IO;
+		}
+	}
 	pthread_mutex_lock(&lg.mu);
 	if (lg.f != NULL && lg.f != stderr)
 		fclose(lg.f);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "core.h"
 #include "harness.h"
@@ -188,4 +189,20 @@ TEST(log_lines_levels_and_file)
 	CHECK_INT(lines, 2);
 	free(text);
 	CHECK_INT(log_open("x", t_path("no/such/dir/log"), LOG_INFO), ERR_IO);
+}
+
+/* LOG-1/LOG-5: the operator log names clerks and persons; a new log file is
+ * owner-only even under the usual umask 022. */
+TEST(log_file_is_owner_only)
+{
+	const char *p = t_path("mode.log");
+	struct stat sb;
+	mode_t old = umask(022);
+
+	REQUIRE(log_open("mdg-test", p, LOG_INFO) == 0);
+	log_info("x");
+	log_close();
+	umask(old);
+	REQUIRE(stat(p, &sb) == 0);
+	CHECK_INT((int)(sb.st_mode & 0777), 0600);
 }
