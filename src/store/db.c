@@ -238,6 +238,33 @@ pragma_text(sqlite3 *db, const char *sql, char *out, size_t cap,
 }
 
 /*
+ * What SQL on a store connection may not do, whatever its origin: ATTACH
+ * another file (the only way SQL could name a file, and so a URI with
+ * parameters for the VFS, or reach an unencrypted copy), load extensions,
+ * or edit the schema or pages behind SQLite's back (DEFENSIVE); and
+ * functions with side effects are not run from inside the schema (views,
+ * triggers, indexes) of a file someone may have altered (trusted_schema
+ * OFF).  The limit holds for VACUUM too, which attaches a transient
+ * database: the store never runs it.
+ */
+static int
+db_harden(sqlite3 *db, struct err *e)
+{
+	int defensive = 0, trusted = 1, ext = 1;
+
+	sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
+	if (sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, &defensive) !=
+	    SQLITE_OK || sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0,
+	    &trusted) != SQLITE_OK || sqlite3_db_config(db,
+	    SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, &ext) != SQLITE_OK ||
+	    defensive != 1 || trusted != 0 || ext != 0 ||
+	    sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, -1) != 0)
+		return err_set(e, ERR_STATE, "cannot restrict the database "
+		    "connection (ATTACH, defensive mode, trusted schema)");
+	return 0;
+}
+
+/*
  * Pragmas every store connection runs with.  A new (empty) file first gets
  * its page size and, when encrypted, the reserved bytes for nonce and tag:
  * both are fixed for the life of the file once the first page is written.
@@ -252,6 +279,8 @@ db_setup(sqlite3 *db, int encrypted, struct err *e)
 
 	sqlite3_extended_result_codes(db, 1);
 	sqlite3_busy_timeout(db, 5000);
+	if ((r = db_harden(db, e)) != 0)
+		return r;
 	if ((r = pragma_text(db, "PRAGMA page_count", buf, sizeof(buf), e)) != 0)
 		return r;
 	if (strcmp(buf, "0") == 0) {

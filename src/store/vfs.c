@@ -50,12 +50,16 @@
  * chain and the sync with the central, not here.  Outside recovery every
  * frame that fails authentication is an error.
  *
- * The key reaches xOpen through a URI parameter naming a reference-counted
- * key context in locked memory (the same trick as SQLite's own memvfs "ptr="
- * parameter); only store_db_open_key builds such URIs.  The context lives
- * until the last file of the connection (database or WAL) is closed.
+ * The key reaches xOpen through a URI parameter "mdgkey=<16 hex digits>":
+ * a random 64-bit handle, looked up in a mutex-protected registry of the
+ * live key contexts (reference-counted, in locked memory).  The URI never
+ * carries an address: a handle that is not registered (made up, stale, or
+ * from another process) is refused with SQLITE_CANTOPEN and a log line,
+ * never dereferenced.  Only store_db_open_key builds such URIs, and every
+ * connection it opens forbids ATTACH besides.  A context lives, and its
+ * handle stays valid, until the last file of its connection (database or
+ * WAL) is closed.
  */
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,13 +79,13 @@
 #define WAL_HDR 32
 #define FRAME_HDR 24
 #define FRAME (FRAME_HDR + PS)
-#define KEY_MAGIC 0x6d64676bU	/* "mdgk" */
 
 _Static_assert(NONCE_LEN + TAG_LEN == STORE_RESERVE, "reserve = nonce + tag");
 
 struct vfs_key {
-	uint32_t magic;
-	int refs;
+	struct vfs_key *next;		/* registry list, under reg_mu */
+	uint64_t handle;		/* random, never 0 */
+	int refs;			/* under reg_mu */
 	uint8_t pagekey[32];
 	uint8_t dbid[16];
 	/* The last page image read from the WAL, sealed and open.  A
@@ -117,6 +121,24 @@ struct enc_file {
 
 /* ---------------------------------------------------------- key context */
 
+/*
+ * The registry of live key contexts.  SQLite gives xOpen nothing but the
+ * file name and its URI parameters, so the handle -> context map has to be
+ * process-wide, like the registered VFS itself; it is touched only under
+ * reg_mu.  A handful of connections at most: a list is enough.
+ */
+static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct vfs_key *reg_head;
+
+static struct vfs_key *
+reg_find_locked(uint64_t handle)
+{
+	for (struct vfs_key *k = reg_head; k != NULL; k = k->next)
+		if (k->handle == handle)
+			return k;
+	return NULL;
+}
+
 int
 vfs_key_new(const uint8_t key[STORE_KEY_LEN], struct vfs_key **out,
     struct err *e)
@@ -128,13 +150,19 @@ vfs_key_new(const uint8_t key[STORE_KEY_LEN], struct vfs_key **out,
 		return err_set(e, ERR_CRYPTO, "libsodium initialisation failed");
 	if ((k = sodium_malloc(sizeof(*k))) == NULL)
 		return err_set(e, ERR_NOMEM, "sodium_malloc");
-	k->magic = KEY_MAGIC;
 	k->refs = 1;
 	k->last_pgno = 0;
 	k->recovering = 0;
 	/* Two independent subkeys: the page key and the database id. */
 	crypto_kdf_derive_from_key(k->pagekey, sizeof(k->pagekey), 1, "mdgstore", key);
 	crypto_kdf_derive_from_key(k->dbid, sizeof(k->dbid), 2, "mdgstore", key);
+	pthread_mutex_lock(&reg_mu);
+	do
+		randombytes_buf(&k->handle, sizeof(k->handle));
+	while (k->handle == 0 || reg_find_locked(k->handle) != NULL);
+	k->next = reg_head;
+	reg_head = k;
+	pthread_mutex_unlock(&reg_mu);
 	*out = k;
 	return 0;
 }
@@ -142,40 +170,75 @@ vfs_key_new(const uint8_t key[STORE_KEY_LEN], struct vfs_key **out,
 void
 vfs_key_unref(struct vfs_key *k)
 {
+	int last;
+
 	if (k == NULL)
 		return;
-	if (__atomic_sub_fetch(&k->refs, 1, __ATOMIC_ACQ_REL) == 0) {
-		k->magic = 0;
-		sodium_free(k);	/* wipes */
+	pthread_mutex_lock(&reg_mu);
+	if ((last = --k->refs == 0)) {
+		for (struct vfs_key **pp = &reg_head; *pp != NULL; pp = &(*pp)->next)
+			if (*pp == k) {
+				*pp = k->next;
+				break;
+			}
 	}
+	pthread_mutex_unlock(&reg_mu);
+	if (last)
+		sodium_free(k);	/* wipes */
 }
 
+/*
+ * The key context named by the URI's mdgkey handle, with a reference
+ * taken, or NULL (logged) when there is no such parameter, it is not
+ * exactly 16 hex digits, or no live context has that handle.
+ */
 static struct vfs_key *
 key_from_uri(const char *zname)
 {
 	const char *s = zname ? sqlite3_uri_parameter(zname, "mdgkey") : NULL;
-	unsigned long long v;
-	char *end;
+	uint64_t v = 0;
 	struct vfs_key *k;
 
-	if (s == NULL || *s == '\0')
+	if (s == NULL || *s == '\0') {
+		log_error("store: %s opened on the encrypting VFS without a key "
+		    "handle", zname ? zname : "(anonymous)");
 		return NULL;
-	errno = 0;
-	v = strtoull(s, &end, 16);
-	if (errno != 0 || *end != '\0' || v == 0)
+	}
+	for (int i = 0; i < 16; i++) {
+		int c = s[i], d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else
+			d = -1;
+		if (d < 0) {
+			v = 0;
+			break;
+		}
+		v = v << 4 | (uint64_t)d;
+	}
+	if (v == 0 || strlen(s) != 16) {
+		log_error("store: %s: malformed key handle on the encrypting VFS",
+		    zname);
 		return NULL;
-	k = (struct vfs_key *)(uintptr_t)v;
-	if (k->magic != KEY_MAGIC)
-		return NULL;
-	__atomic_add_fetch(&k->refs, 1, __ATOMIC_ACQ_REL);
+	}
+	pthread_mutex_lock(&reg_mu);
+	if ((k = reg_find_locked(v)) != NULL)
+		k->refs++;
+	pthread_mutex_unlock(&reg_mu);
+	if (k == NULL)
+		log_error("store: %s: unknown key handle on the encrypting VFS "
+		    "(no such open store)", zname);
 	return k;
 }
 
 int
 vfs_key_uri(const struct vfs_key *k, char *out, size_t cap)
 {
-	int n = snprintf(out, cap, "mdgkey=%llx",
-	    (unsigned long long)(uintptr_t)k);
+	int n = snprintf(out, cap, "mdgkey=%016llx",
+	    (unsigned long long)k->handle);
 	return n < 0 || (size_t)n >= cap ? ERR_RANGE : 0;
 }
 
@@ -830,11 +893,8 @@ enc_open(sqlite3_vfs *v, const char *zname, sqlite3_file *pf, int flags,
 	f->path = zname;
 	if (type & (SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_WAL)) {
 		f->kind = (type & SQLITE_OPEN_WAL) ? F_WAL : F_MAIN;
-		if ((f->key = key_from_uri(zname)) == NULL) {
-			log_error("store: %s opened on the encrypting VFS without a key",
-			    zname ? zname : "(anonymous)");
+		if ((f->key = key_from_uri(zname)) == NULL)
 			return SQLITE_CANTOPEN;
-		}
 	} else if (type & (SQLITE_OPEN_MAIN_JOURNAL | SQLITE_OPEN_SUPER_JOURNAL)) {
 		/* A rollback journal holds original page images; the store
 		 * runs in WAL mode and never needs one.  Refuse rather than

@@ -624,6 +624,10 @@ TEST(vfs_vacuum_stays_encrypted)
 	    "(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c "
 	    "WHERE x<5000) SELECT x FROM c)");
 	exec_ok(db, "DELETE FROM t WHERE id % 2 = 0");
+	/* VACUUM attaches a transient database, which store connections
+	 * forbid (the store never vacuums); lift the limit for this check of
+	 * the VFS alone. */
+	sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 1);
 	exec_ok(db, "VACUUM");
 	exec_ok(db, "PRAGMA wal_checkpoint(TRUNCATE)");
 	CHECK(t_dir_contains(t_tmpdir(), "VACUUMSENTINEL", 14) == NULL);
@@ -634,5 +638,106 @@ TEST(vfs_vacuum_stays_encrypted)
 	CHECK_STR(out, "2500");
 	CHECK_INT(query1(db, "PRAGMA integrity_check", out, sizeof(out)), SQLITE_ROW);
 	CHECK_STR(out, "ok");
+	sqlite3_close(db);
+}
+
+/*
+ * Hardening (SPEC 4): SQL on a store connection cannot ATTACH any file (so
+ * it can never hand the VFS a URI of its own), and the schema is not
+ * trusted.  Fails without sqlite3_limit(SQLITE_LIMIT_ATTACHED, 0).
+ */
+TEST(vfs_attach_refused_on_store_connections)
+{
+	struct err e;
+	sqlite3 *db;
+	char out[64], sql[1200];
+	const char *h;
+
+	REQUIRE_OK(store_db_open_key(t_path("at.db"), key1, &db, &e), &e);
+	exec_ok(db, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)");
+	CHECK(sqlite3_exec(db, "ATTACH ':memory:' AS m", NULL, NULL, NULL) !=
+	    SQLITE_OK);
+	CHECK(strstr(sqlite3_errmsg(db), "too many attached") != NULL);
+	snprintf(sql, sizeof(sql), "ATTACH '%s' AS p", t_path("leak.db"));
+	CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK);
+	CHECK(file_size(t_path("leak.db")) < 0);	/* nothing created */
+	/* Not even with this connection's own live handle. */
+	h = sqlite3_uri_parameter(sqlite3_db_filename(db, "main"), "mdgkey");
+	REQUIRE(h != NULL && strlen(h) == 16);
+	snprintf(sql, sizeof(sql), "ATTACH 'file:%s?mdgkey=%s' AS p",
+	    t_path("at2.db"), h);
+	CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK);
+	CHECK(file_size(t_path("at2.db")) < 0);
+	CHECK_INT(query1(db, "PRAGMA trusted_schema", out, sizeof(out)), SQLITE_ROW);
+	CHECK_STR(out, "0");
+	/* Defensive: writable_schema is ignored. */
+	exec_ok(db, "PRAGMA writable_schema=ON");
+	CHECK(sqlite3_exec(db, "UPDATE sqlite_schema SET sql='x' WHERE name='t'",
+	    NULL, NULL, NULL) != SQLITE_OK);
+	sqlite3_close(db);
+	/* The plain comparison connection is restricted alike. */
+	REQUIRE_OK(store_db_open_plain(t_path("pl.db"), &db, &e), &e);
+	CHECK(sqlite3_exec(db, "ATTACH ':memory:' AS m", NULL, NULL, NULL) !=
+	    SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/*
+ * The key reaches the VFS as a random handle into a registry of live keys,
+ * never as an address: a made-up handle, one that looks like an address, a
+ * malformed one and one whose store was closed are each refused cleanly
+ * (SQLITE_CANTOPEN, no crash under ASan).  Before, "mdgkey=" was a pointer
+ * that xOpen dereferenced.
+ */
+TEST(vfs_bogus_key_handle_refused)
+{
+	struct err e;
+	sqlite3 *db, *h;
+	char uri[1200], stale[17];
+	const char *bad[] = { "0123456789abcdef", "41414141", "1", "zzzzzzzzzzzzzzzz",
+		"0000000000000000", "0123456789abcdef0", "" };
+	const char *p;
+
+	REQUIRE_OK(store_db_open_key(t_path("bk.db"), key1, &db, &e), &e);
+	exec_ok(db, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)");
+	p = sqlite3_uri_parameter(sqlite3_db_filename(db, "main"), "mdgkey");
+	REQUIRE(p != NULL && strlen(p) == 16);
+	snprintf(stale, sizeof(stale), "%s", p);
+	/* The handle is not the address of anything we could name. */
+	{
+		char addr[32];
+		snprintf(addr, sizeof(addr), "%016llx",
+		    (unsigned long long)(uintptr_t)db);
+		CHECK(strcmp(addr, stale) != 0);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc;
+
+		if (strcmp(bad[i], stale) == 0)
+			continue;
+		snprintf(uri, sizeof(uri), "file:%s?mdgkey=%s", t_path("bk.db"),
+		    bad[i]);
+		h = NULL;
+		rc = sqlite3_open_v2(uri, &h, SQLITE_OPEN_READWRITE |
+		    SQLITE_OPEN_URI, STORE_VFS_NAME);
+		CHECK_INT(rc, SQLITE_CANTOPEN);
+		sqlite3_close(h);
+	}
+	/* An address-shaped handle: the address of a live object. */
+	snprintf(uri, sizeof(uri), "file:%s?mdgkey=%016llx", t_path("bk.db"),
+	    (unsigned long long)(uintptr_t)&e);
+	h = NULL;
+	CHECK_INT(sqlite3_open_v2(uri, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI,
+	    STORE_VFS_NAME), SQLITE_CANTOPEN);
+	sqlite3_close(h);
+	sqlite3_close(db);
+	/* Once its store is closed, the handle is gone. */
+	snprintf(uri, sizeof(uri), "file:%s?mdgkey=%s", t_path("bk.db"), stale);
+	h = NULL;
+	CHECK_INT(sqlite3_open_v2(uri, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI,
+	    STORE_VFS_NAME), SQLITE_CANTOPEN);
+	sqlite3_close(h);
+	/* And the store itself still opens. */
+	REQUIRE_OK(store_db_open_key(t_path("bk.db"), key1, &db, &e), &e);
 	sqlite3_close(db);
 }
