@@ -3,12 +3,14 @@
  * (SPEC 5; ID-1, ID-4, ID-5, LOG-5).
  *
  *   card status                      readers, card present, tries left
- *   card read [--pin-stdin | --b BIRTH6 EXPIRY4 CODE4] [--confirm-last-try]
+ *   card read [--pin-stdin | --b-stdin] [--confirm-last-try]
  *             [--kenmen] [--reader NAME]
  *
- * What was read is printed with the 個人番号 masked.  The PIN is read from
- * standard input (or the terminal, without echo) byte by byte straight into
- * sodium_malloc memory, so no stdio buffer ever holds it.
+ * What was read is printed with the 個人番号 masked.  The PIN, and 照合番号B
+ * ("BIRTH6 EXPIRY4 CODE4" on one line), are read from standard input (or
+ * the terminal, without echo) byte by byte straight into sodium_malloc
+ * memory, so no stdio buffer ever holds them.  Neither is ever taken from
+ * the command line, which every local user can read in /proc/PID/cmdline.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +18,8 @@
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "app.h"
 #include "card.h"
@@ -107,10 +111,11 @@ card_status(struct app_opts *o, int argc, char **argv)
 	return 0;
 }
 
-/* One line of digits into a sodium buffer, without stdio buffering and,
- * on a terminal, without echo. */
-static int
-read_pin(const char *prompt, char *buf, struct err *e)
+/* One line into buf (size bytes of sodium memory), without stdio
+ * buffering and, on a terminal, without echo.  Returns the length, or
+ * size (buffer wiped) when the line does not fit. */
+static size_t
+read_secret_line(const char *prompt, char *buf, size_t size)
 {
 	struct termios old, quiet;
 	int tty = isatty(STDIN_FILENO);
@@ -136,8 +141,8 @@ read_pin(const char *prompt, char *buf, struct err *e)
 			break;
 		if (ch == '\r')
 			continue;
-		if (n + 1 >= CARD_SECRET_MAX) {
-			n = CARD_SECRET_MAX;	/* too long: reported below */
+		if (n + 1 >= size) {
+			n = size;	/* too long: reported by the caller */
 			continue;
 		}
 		buf[n++] = ch;
@@ -147,13 +152,58 @@ read_pin(const char *prompt, char *buf, struct err *e)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
 		fputc('\n', stderr);
 	}
-	if (n >= CARD_SECRET_MAX) {
-		mem_wipe(buf, CARD_SECRET_MAX);
-		return err_set_ja(e, ERR_INVAL, "暗証番号は数字4桁で入力してください。",
-		    "PIN too long");
+	if (n >= size) {
+		mem_wipe(buf, size);
+		return size;
 	}
 	buf[n] = '\0';
+	return n;
+}
+
+/* The 4-digit PIN, checked before it can be sent. */
+static int
+read_pin(const char *prompt, char *buf, struct err *e)
+{
+	if (read_secret_line(prompt, buf, CARD_SECRET_MAX) >= CARD_SECRET_MAX)
+		return err_set_ja(e, ERR_INVAL, "暗証番号は数字4桁で入力してください。",
+		    "PIN too long");
 	return card_pin_check(buf, e);
+}
+
+#define B_LINE_MAX 64
+
+/* 照合番号B as "BIRTH6 EXPIRY4 CODE4" (spaces optional) on one line, built
+ * into out (a card_secret_new() buffer).  The line and its parts live only
+ * in sodium memory and are wiped on every path (LOG-5). */
+static int
+read_b(const char *prompt, char *out, struct err *e)
+{
+	char *line = sodium_malloc(B_LINE_MAX), *d;
+	size_t n, k = 0;
+	int r;
+
+	if (line == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	/* line[0..31] the text read, line[32..]: "BIRTH6\0EXPIRY4\0CODE4\0" */
+	d = line + B_LINE_MAX / 2;
+	n = read_secret_line(prompt, line, B_LINE_MAX / 2);
+	for (size_t i = 0; n < B_LINE_MAX / 2 && i < n && k <= 14; i++) {
+		if (line[i] == ' ')
+			continue;
+		d[k + (k >= 6) + (k >= 10)] = line[i];
+		k++;
+	}
+	if (k != 14) {
+		r = err_set_ja(e, ERR_INVAL, "照合番号Bは「生年月日6桁 有効期限の年4桁 "
+		    "セキュリティコード4桁」で入力してください。",
+		    "照合番号B must be BIRTH6 EXPIRY4 CODE4");
+		goto out;
+	}
+	d[6] = d[11] = d[16] = '\0';
+	r = card_b_build(d, d + 7, d + 12, out, e);
+out:
+	sodium_free(line);	/* wipes */
+	return r;
 }
 
 static const char *
@@ -211,8 +261,8 @@ print_result(const struct card_result *r)
 static int
 card_read(struct app_opts *o, int argc, char **argv)
 {
-	const char *reader = NULL, *b[3] = { NULL, NULL, NULL };
-	int pin_stdin = 0, confirm = 0, kenmen = 0, rc = 1, r;
+	const char *reader = NULL;
+	int pin_stdin = 0, b_stdin = 0, confirm = 0, kenmen = 0, rc = 1, r;
 	struct card_read_req req;
 	struct card_result *res = NULL;
 	struct card *c = NULL;
@@ -222,25 +272,23 @@ card_read(struct app_opts *o, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--pin-stdin") == 0)
 			pin_stdin = 1;
-		else if (strcmp(argv[i], "--b") == 0 && i + 3 < argc) {
-			b[0] = argv[i + 1];
-			b[1] = argv[i + 2];
-			b[2] = argv[i + 3];
-			i += 3;
-		} else if (strcmp(argv[i], "--confirm-last-try") == 0)
+		else if (strcmp(argv[i], "--b-stdin") == 0)
+			b_stdin = 1;
+		else if (strcmp(argv[i], "--confirm-last-try") == 0)
 			confirm = 1;
 		else if (strcmp(argv[i], "--kenmen") == 0)
 			kenmen = 1;
 		else if (strcmp(argv[i], "--reader") == 0 && i + 1 < argc)
 			reader = argv[++i];
 		else {
-			fprintf(stderr, "usage: madoguchi card read [--pin-stdin | --b BIRTH6 "
-			    "EXPIRY4 CODE4] [--confirm-last-try] [--kenmen] [--reader NAME]\n");
+			fprintf(stderr, "usage: madoguchi card read [--pin-stdin | --b-stdin] "
+			    "[--confirm-last-try] [--kenmen] [--reader NAME]\n");
 			return 2;
 		}
 	}
-	if ((pin_stdin && b[0] != NULL) || (kenmen && b[0] == NULL)) {
-		fprintf(stderr, "madoguchi: give either --pin-stdin or --b (--kenmen needs --b)\n");
+	if ((pin_stdin && b_stdin) || (kenmen && !b_stdin)) {
+		fprintf(stderr, "madoguchi: give either --pin-stdin or --b-stdin "
+		    "(--kenmen needs --b-stdin)\n");
 		return 2;
 	}
 	err_clear(&e);
@@ -251,9 +299,10 @@ card_read(struct app_opts *o, int argc, char **argv)
 	memset(&req, 0, sizeof(req));
 	req.confirm_last_try = confirm;
 	req.secret = secret;
-	if (b[0] != NULL) {
+	if (b_stdin) {
 		req.method = CARD_UNLOCK_B;
-		r = card_b_build(b[0], b[1], b[2], secret, &e);
+		r = read_b("照合番号B（生年月日6桁 有効期限の年4桁 セキュリティコード4桁）: ",
+		    secret, &e);
 	} else {
 		req.method = CARD_UNLOCK_PIN;
 		r = read_pin("暗証番号（4桁）: ", secret, &e);

@@ -630,9 +630,11 @@ TEST(card_cli_status_and_read)		/* ID-1, SC-1 (masked), LOG-5 */
 	const char *args[] = { profile("test-yamada-taro"), NULL };
 	const char *status[] = { "card", "status", NULL };
 	const char *rd[] = { "card", "read", "--pin-stdin", NULL };
-	const char *rb[] = { "card", "read", "--b", "850412", "2034", "5678", NULL };
-	const char *rk[] = { "card", "read", "--kenmen", "--b", "850412", "2034", "5678", NULL };
-	const char *bad[] = { "card", "read", "--b", "851341", "2034", "5678", NULL };
+	/* LOG-5: 照合番号B comes on standard input, never on the command line
+	 * (which any local user can read in /proc/PID/cmdline). */
+	const char *rb[] = { "card", "read", "--b-stdin", NULL };
+	const char *rk[] = { "card", "read", "--kenmen", "--b-stdin", NULL };
+	const char *argb[] = { "card", "read", "--b", "850412", "2034", "5678", NULL };
 	const char *usage[] = { "card", "frobnicate", NULL };
 	struct t_proc p;
 	struct rig r;
@@ -660,15 +662,25 @@ TEST(card_cli_status_and_read)		/* ID-1, SC-1 (masked), LOG-5 */
 	t_proc_free(&p);
 	CHECK_INT(tries(CARD_PIN_KENHOJO), 2);
 
-	CHECK_INT(run_cli(rb, NULL, &p, "b"), 0);
+	CHECK_INT(run_cli(argb, NULL, &p, "argb"), 2);	/* refused, nothing read */
+	CHECK(strstr(p.out, "山田") == NULL);
+	t_proc_free(&p);
+	CHECK_INT(run_cli(rb, "850412 2034 5678\n", &p, "b"), 0);
 	CHECK(strstr(p.out, "照合番号B") != NULL);
 	CHECK(strstr(p.out, "**** **** 5352") != NULL);
 	t_proc_free(&p);
-	CHECK_INT(run_cli(rk, NULL, &p, "kenmen"), 0);
+	CHECK_INT(run_cli(rk, "85041220345678\n", &p, "kenmen"), 0);
 	CHECK(strstr(p.out, "券面事項確認AP") != NULL);
 	CHECK(strstr(p.out, "顔写真") != NULL);
 	t_proc_free(&p);
-	CHECK_INT(run_cli(bad, NULL, &p, "badb"), 1);
+	CHECK_INT(run_cli(rb, "851341 2034 5678\n", &p, "badb"), 1);
+	CHECK(strstr(p.err, "生年月日") != NULL);
+	t_proc_free(&p);
+	CHECK_INT(run_cli(rb, "850412 2034\n", &p, "shortb"), 1);
+	CHECK(strstr(p.err, "照合番号B") != NULL);
+	CHECK(strstr(p.err, "850412") == NULL);
+	t_proc_free(&p);
+	CHECK_INT(run_cli(rb, "850412 2034 5678 0000000000000000000000\n", &p, "longb"), 1);
 	CHECK(strstr(p.err, "生年月日") != NULL);
 	t_proc_free(&p);
 	CHECK_INT(run_cli(usage, NULL, &p, "usage"), 2);
@@ -739,8 +751,8 @@ TEST(card_nothing_written_holds_a_pin_or_full_number)	/* LOG-5 */
 	const char *secrets[] = { "5927", "5928", "555555555557", "77062320318152",
 	    "5555 5555 5557", NULL };
 	const char *rd[] = { "card", "read", "--pin-stdin", NULL };
-	const char *rb[] = { "card", "read", "--b", "770623", "2031", "8152", NULL };
-	const char *rk[] = { "card", "read", "--kenmen", "--b", "770623", "2031", "8152", NULL };
+	const char *rb[] = { "card", "read", "--b-stdin", NULL };
+	const char *rk[] = { "card", "read", "--kenmen", "--b-stdin", NULL };
 	const char *st[] = { "card", "status", NULL };
 	const char *args[2];
 	struct card_read_req req;
@@ -781,9 +793,9 @@ TEST(card_nothing_written_holds_a_pin_or_full_number)	/* LOG-5 */
 	t_proc_free(&p);
 	run_cli(rd, "5928\n", &p, "wrongpin");
 	t_proc_free(&p);
-	run_cli(rb, NULL, &p, "bnum");
+	run_cli(rb, "770623 2031 8152\n", &p, "bnum");
 	t_proc_free(&p);
-	run_cli(rk, NULL, &p, "kenmen");
+	run_cli(rk, "770623 2031 8152\n", &p, "kenmen");
 	t_proc_free(&p);
 	run_cli(st, NULL, &p, "status");
 	t_proc_free(&p);

@@ -64,7 +64,7 @@ birth2=$(sed -n 's/^birth = ..//p' data/cards/demo-2.card)
 kill -HUP "$SIM"
 ok=0
 for _ in $(seq 1 100); do
-	if "$MDG" card read --b "$birth2" 2034 1234 >"$T_TMP/read2.out" 2>&1 &&
+	if echo "$birth2 2034 1234" | "$MDG" card read --b-stdin >"$T_TMP/read2.out" 2>&1 &&
 	    grep -q "氏名: $name2" "$T_TMP/read2.out"; then
 		ok=1
 		break
