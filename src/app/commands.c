@@ -78,8 +78,9 @@ app_read_password(const char *prompt, int from_stdin, char *buf, size_t cap,
     struct err *e)
 {
 	struct termios old, quiet;
-	int tty = !from_stdin && isatty(STDIN_FILENO);
+	int tty = !from_stdin && isatty(STDIN_FILENO), got;
 	size_t n;
+	char ch;
 
 	if (cap < 2)
 		return err_set(e, ERR_INVAL, "password buffer too small");
@@ -95,20 +96,36 @@ app_read_password(const char *prompt, int from_stdin, char *buf, size_t cap,
 		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
 	}
-	if (fgets(buf, (int)cap, stdin) == NULL) {
-		if (tty) {
-			tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-			fputc('\n', stderr);
+	/* Byte by byte with read(2), not fgets: stdio would keep the password
+	 * (and the next line, often a second password) in its own heap buffer,
+	 * which nothing wipes (STYLE: secrets only in wiped memory). */
+	for (n = 0, got = 0;; ) {
+		ssize_t k = read(STDIN_FILENO, &ch, 1);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		got = 1;	/* even an empty line is an answer */
+		if (ch == '\n')
+			break;
+		if (ch == '\r')
+			continue;
+		if (n + 1 >= cap) {
+			n = cap;	/* too long: reported below */
+			continue;
 		}
-		mem_wipe(buf, cap);
-		return err_set(e, ERR_INVAL, "no password given");
+		buf[n++] = ch;
 	}
+	ch = 0;
 	if (tty) {
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
 		fputc('\n', stderr);
 	}
-	n = strcspn(buf, "\r\n");
-	if (buf[n] == '\0' && n == cap - 1) {
+	if (!got) {
+		mem_wipe(buf, cap);
+		return err_set(e, ERR_INVAL, "no password given");
+	}
+	if (n >= cap) {
 		mem_wipe(buf, cap);
 		return err_set(e, ERR_RANGE, "password too long");
 	}
