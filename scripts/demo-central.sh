@@ -48,9 +48,10 @@ enroll)
 	user=${4:?admin user}
 	pw=$(cat)
 	token=$("$C" --store "$store" terminal enrol DEMO01 | sed -n 2p)
-	printf '%s\n' "$pw" | "$M" --store "$tstore" enroll --central "$(cat "$dir/central.addr")" \
-		--central-key "$("$C" --store "$store" key)" --token "$token" \
-		--user "$user" --password-stdin
+	printf '%s\n%s\n' "$pw" "$token" | "$M" --store "$tstore" enroll \
+		--central "$(cat "$dir/central.addr")" \
+		--central-key "$("$C" --store "$store" key)" \
+		--user "$user" --password-stdin --token-stdin
 	printf '%s\n' "$pw" | "$M" --store "$tstore" sync --user "$user" --password-stdin
 	;;
 stop)

@@ -136,11 +136,15 @@ setup(struct env *v, int start)
 	REQUIRE_OK(store_create(v->tdir, "admin", PW, &e), &e);
 	if (start) {
 		char *argv[] = { (char *)t_bin("madoguchi"), "--store", v->tdir, "enroll",
-		    "--central", v->addr, "--central-key", v->key, "--token", token,
-		    "--user", "admin", "--password-stdin", NULL };
+		    "--central", v->addr, "--central-key", v->key, "--user", "admin",
+		    "--password-stdin", "--token-stdin", NULL };
+		char in[128];
 
+		/* the token follows the password on standard input, never on
+		 * the command line (LOG-5: /proc/PID/cmdline is public) */
+		snprintf(in, sizeof(in), "%s%s\n", PW_IN, token);
 		central_start(v);
-		run(argv, PW_IN, &p);
+		run(argv, in, &p);
 		if (p.status != 0)
 			t_fail_at(__FILE__, __LINE__, "enroll: %s %s", p.out, p.err);
 		t_proc_free(&p);
@@ -411,15 +415,19 @@ TEST(e2e_revoked_unknown_and_wrong_key_refused)
 	memset(&w, 0, sizeof(w));
 	{
 		struct err e;
-		char bin[512], t2[512], t3[512], t4[512], badkey[65];
+		char bin[512], t2[512], t3[512], t4[512], badkey[65], in[128];
 		char *a1[] = { bin, "--store", t2, "enroll", "--central", v.addr,
-		    "--central-key", v.key, "--token", token, "--user", "admin",
-		    "--password-stdin", NULL };
+		    "--central-key", v.key, "--user", "admin",
+		    "--password-stdin", "--token-stdin", NULL };
 		char *a3[] = { bin, "--store", t3, "enroll", "--central", v.addr,
-		    "--central-key", v.key, "--token", token, "--user", "admin",
-		    "--password-stdin", NULL };
+		    "--central-key", v.key, "--user", "admin",
+		    "--password-stdin", "--token-stdin", NULL };
 		char *a4[] = { bin, "--store", t4, "enroll", "--central", v.addr,
-		    "--central-key", badkey, "--token", token, "--user", "admin",
+		    "--central-key", badkey, "--user", "admin",
+		    "--password-stdin", "--token-stdin", NULL };
+		/* LOG-5: the old form with the token on the command line is refused */
+		char *aold[] = { bin, "--store", t2, "enroll", "--central", v.addr,
+		    "--central-key", v.key, "--token", token, "--user", "admin",
 		    "--password-stdin", NULL };
 
 		snprintf(bin, sizeof(bin), "%s", t_bin("madoguchi"));
@@ -433,13 +441,20 @@ TEST(e2e_revoked_unknown_and_wrong_key_refused)
 		 * spent: the central cannot even read message 1. */
 		memcpy(badkey, v.key, 65);
 		badkey[0] = badkey[0] == '0' ? '1' : '0';
-		CHECK_INT(run(a4, PW_IN, &p), 1);
+		snprintf(in, sizeof(in), "%s%s\n", PW_IN, token);
+		CHECK_INT(run(aold, in, &p), 2);
+		t_proc_free(&p);
+		CHECK_INT(run(a1, PW_IN, &p), 1);	/* no token given */
+		CHECK(strstr(p.err, "token") != NULL);
+		t_proc_free(&p);
+		CHECK_INT(run(a4, in, &p), 1);
 		CHECK(strstr(p.err, "refused") != NULL);
 		t_proc_free(&p);
-		CHECK_INT(run(a1, PW_IN, &p), 0);
+		CHECK_INT(run(a1, in, &p), 0);
+		CHECK(strstr(p.out, token) == NULL && strstr(p.err, token) == NULL);
 		t_proc_free(&p);
 		/* The same token again: refused. */
-		CHECK_INT(run(a3, PW_IN, &p), 1);
+		CHECK_INT(run(a3, in, &p), 1);
 		CHECK(strstr(p.err, "refused") != NULL);
 		t_proc_free(&p);
 	}
