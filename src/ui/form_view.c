@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ui-internal.h"
+#include "store.h"
 
 #define LABEL_MAX_W 28
 
@@ -21,6 +22,7 @@ struct form_view {
 	struct ui_input in;	/* the edit buffer of the focused field */
 	int editing;		/* in holds the focused field's text */
 	int label_w;
+	int show_number;	/* the account has the view flag (SC-1) */
 };
 
 static int
@@ -88,7 +90,10 @@ load_focus(struct form_view *v)
 	ui_input_init(&v->in, box_width(fd), fd->type == FT_MYNUMBER ? 14 :
 	    fd->type == FT_POSTAL ? 8 : fd->type == FT_PHONE ? 13 :
 	    fd->type == FT_DATE ? 20 : fd->type == FT_MONEY ? fd->max_len + fd->max_len / 3 + 2 :
-	    fd->max_len, filter_of(fd->type), 0);
+	    fd->max_len, filter_of(fd->type),
+	    /* SC-1: a prefilled 個人番号 stays masked while edited, unless the
+	     * account may view it (the check digit still catches typing slips) */
+	    fd->type == FT_MYNUMBER && !v->show_number);
 	lineedit_set(&v->in.le, v->f->values[v->focus]);
 	v->editing = 1;
 }
@@ -247,6 +252,7 @@ ui_form_run(struct ui *u, struct form *f)
 	memset(&v, 0, sizeof(v));
 	v.f = f;
 	v.label_w = 8;
+	v.show_number = u->ses.st != NULL && store_user(u->ses.st)->view_mynumber;
 	for (int i = 0; i < f->s->nfields; i++) {
 		int w = ui_width(f->s->fields[i].label) + (f->s->fields[i].required ? 1 : 0);
 		if (w > v.label_w)

@@ -922,3 +922,46 @@ TEST(ledger_by_period)
 	REQUIRE(tmx_wait(&t, "1 / 3", WAIT));
 	quit(&t);
 }
+
+/* SC-1: a form's 個人番号 field prefilled from the record stays masked when
+ * a clerk without the view flag moves onto it to edit (it was shown in
+ * full in the edit box). */
+TEST(mynumber_field_masked_while_edited_without_view_flag)
+{
+	static const char screen_n[] =
+	    "screen tt-bango\n"
+	    "title 試験 番号付きの申請\n"
+	    "procedure t-proc-a\n"
+	    "\n"
+	    "field name\n  label 氏名\n  type text\n  required\n  length 1 40\n"
+	    "  prefill person.name\n"
+	    "field mynumber\n  label 個人番号\n  type mynumber\n  required\n"
+	    "  prefill person.mynumber\n";
+	struct store *st;
+	struct tmx t;
+	struct err e;
+	char *s;
+
+	setup();
+	/* "0" sorts first: the first entry of the F4 menu */
+	REQUIRE(t_write_file(t_path("screens/0.screen"), screen_n, strlen(screen_n)) == 0);
+	st = admin_store();
+	REQUIRE_OK(store_mynumber_set(st, "3000000001", "314159265352", &e), &e);
+	store_close(st);
+	start(&t);
+	login(&t, "clerk1", CLERK_PW);		/* no view flag */
+	open_person(&t, "3000000001", "試験 太郎");
+	identity_by_documents(&t);
+	tmx_keys(&t, "F4", NULL);
+	REQUIRE(tmx_wait(&t, "新規申請 — 試験 太郎 さん", WAIT));
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "試験 番号付きの申請", WAIT));
+	REQUIRE(tmx_wait(&t, "**** **** 5352", WAIT));	/* not focused: masked */
+	tmx_keys(&t, "Down", NULL);			/* edit the number */
+	CHECK(tmx_wait(&t, "************", WAIT));
+	s = tmx_capture(&t);
+	CHECK(strstr(s, "314159265352") == NULL);
+	CHECK(strstr(s, "3141 5926 5352") == NULL);
+	free(s);
+	tmx_stop(&t);
+}
