@@ -821,21 +821,31 @@ central_import_file(struct central *c, enum import_kind kind, const char *path,
 
 	if ((f = fopen(path, "rb")) == NULL)
 		return err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
+	setvbuf(f, NULL, _IONBF, 0);	/* no unwiped stdio copy of the rows */
 	for (;;) {
 		if (n == cap) {
+			/* Grown by hand, not realloc: the rows are personal data
+			 * (個人番号 included) and realloc would free the old block
+			 * unwiped (STYLE: wipe on every path out). */
+			size_t nc = cap ? cap * 2 : 1 << 20;
 			char *t;
 
-			if (cap >= (size_t)1 << 31) {
+			if (cap >= (size_t)1 << 31 || (t = malloc(nc)) == NULL) {
 				fclose(f);
+				if (buf != NULL)
+					mem_wipe(buf, cap);
 				free(buf);
-				return err_set(e, ERR_RANGE, "%s: file too large", path);
+				return cap >= (size_t)1 << 31 ?
+				    err_set(e, ERR_RANGE, "%s: file too large", path) :
+				    err_set(e, ERR_NOMEM, "out of memory");
 			}
-			if ((t = realloc(buf, cap = cap ? cap * 2 : 1 << 20)) == NULL) {
-				fclose(f);
+			if (buf != NULL) {
+				memcpy(t, buf, n);
+				mem_wipe(buf, cap);
 				free(buf);
-				return err_set(e, ERR_NOMEM, "out of memory");
 			}
 			buf = t;
+			cap = nc;
 		}
 		if ((got = fread(buf + n, 1, cap - n, f)) == 0)
 			break;
