@@ -343,6 +343,8 @@ ui_password_change(struct ui *u, int forced)
 	}
 	for (int i = 0; i < 3; i++)
 		lineedit_wipe(&v.in[i].le);
+	/* the success path leaves the loop before the wipes inside it */
+	mem_wipe(confirm, sizeof(confirm));
 	mem_wipe(j, sizeof(*j));
 	free(j);
 	ui_pop(u);
