@@ -108,6 +108,16 @@ int central_terminal_enrol(struct central *c, const char *id,
 int central_terminal_revoke(struct central *c, const char *id, struct err *e);
 int central_terminal_list(struct central *c, FILE *out, struct err *e);
 
+/* ------------------------------------------------------------- accounts */
+
+/* `madoguchi-central user add|mod|revoke|list|review|history ...` (argv[0]
+ * is the subcommand; madoguchi-central(8)): accounts issued, changed and
+ * revoked one by one against a request reference, each change recorded in
+ * account_log and fed to the terminals as `import accounts` does (AC-1,
+ * AC-2, AC-3, AC-9).  Output to out; ERR_INVAL for a usage error. */
+int central_user_cmd(struct central *c, int argc, char **argv, FILE *out,
+    struct err *e);
+
 /* -------------------------------------------------------------- server */
 
 struct central_server;

@@ -30,6 +30,12 @@ int central_changes_page(sqlite3 *db, const char *terminal, const char *wards,
 int central_import_file(struct central *c, enum import_kind kind,
     const char *path, FILE *rep_out, struct import_report *r, struct err *e);
 
+/* central_import_text inside the caller's transaction (which the caller
+ * rolls back on error): `madoguchi-central user` (cmd-user.c). */
+int central_import_text_tx(struct central *c, enum import_kind kind,
+    const char *name, const char *text, size_t n, FILE *rep_out,
+    struct import_report *r, struct err *e);
+
 /* A terminal admitted by its key (or its enrolment token). */
 struct central_terminal {
 	char id[17];

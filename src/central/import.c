@@ -718,10 +718,12 @@ account_row(struct importer *im, struct err *e)
 
 /* ------------------------------------------------------------------ driver */
 
-int
-central_import_text(struct central *c, enum import_kind kind, const char *name,
+/* own_tx: begin and commit (or roll back) here; else the caller's
+ * transaction holds the rows and the caller rolls back on error. */
+static int
+import_run(struct central *c, enum import_kind kind, const char *name,
     const char *text, size_t n, FILE *rep_out, struct import_report *r,
-    struct err *e)
+    int own_tx, struct err *e)
 {
 	const struct col *cols = kind == IMPORT_PERSONS ? person_cols :
 	    kind == IMPORT_ELIGIBILITY ? elig_cols :
@@ -750,7 +752,7 @@ central_import_text(struct central *c, enum import_kind kind, const char *name,
 	}
 	if ((rc = central_sql(c->db, "CREATE TEMP TABLE IF NOT EXISTS import_seen"
 	    " (k TEXT PRIMARY KEY); DELETE FROM temp.import_seen;", e)) != 0 ||
-	    (rc = central_sql(c->db, "BEGIN IMMEDIATE", e)) != 0) {
+	    (own_tx && (rc = central_sql(c->db, "BEGIN IMMEDIATE", e)) != 0)) {
 		csv_free(csv);
 		return rc;
 	}
@@ -803,11 +805,28 @@ central_import_text(struct central *c, enum import_kind kind, const char *name,
 	}
 	csv_free(csv);
 	if (rc != 0) {
-		central_sql(c->db, "ROLLBACK", NULL);
+		if (own_tx)
+			central_sql(c->db, "ROLLBACK", NULL);
 		r->accepted = r->changed = r->unchanged = 0;
 		return rc;
 	}
-	return central_sql(c->db, "COMMIT", e);
+	return own_tx ? central_sql(c->db, "COMMIT", e) : 0;
+}
+
+int
+central_import_text(struct central *c, enum import_kind kind, const char *name,
+    const char *text, size_t n, FILE *rep_out, struct import_report *r,
+    struct err *e)
+{
+	return import_run(c, kind, name, text, n, rep_out, r, 1, e);
+}
+
+int
+central_import_text_tx(struct central *c, enum import_kind kind,
+    const char *name, const char *text, size_t n, FILE *rep_out,
+    struct import_report *r, struct err *e)
+{
+	return import_run(c, kind, name, text, n, rep_out, r, 0, e);
 }
 
 int

@@ -9,6 +9,7 @@
  *   madoguchi-central [--store DIR] export applications [--since N] [--format jsonl|csv]
  *   madoguchi-central [--store DIR] terminal enrol ID [--wards L] [--procedures L]
  *   madoguchi-central [--store DIR] terminal revoke ID | terminal list
+ *   madoguchi-central [--store DIR] user add|mod|revoke|list|review|history ...
  */
 #include <signal.h>
 #include <stdio.h>
@@ -47,6 +48,7 @@ struct opts {
 	int max_conn;
 	char *pos[8];
 	int npos;
+	int rest;	/* `user`: argv index of its subcommand (own options) */
 };
 
 static int
@@ -62,6 +64,9 @@ usage(void)
 	    "  terminal enrol ID [--wards LIST] [--procedures LIST]\n"
 	    "  terminal revoke ID\n"
 	    "  terminal list\n"
+	    "  user add NAME --display D --role R [--perm PROC:LEVEL]... --request REF\n"
+	    "  user mod NAME ... --request REF | user revoke NAME --request REF\n"
+	    "  user list | user review [--format csv] | user history [NAME]\n"
 	    "  demo-data [--count N] [--seed S]      load the fictional residents of 窓口市\n"
 	    "The store is --store DIR, else $MDG_CENTRAL_STORE, else %s.\n"
 	    "See madoguchi-central(8).\n", DEFAULT_STORE);
@@ -108,6 +113,10 @@ parse(int argc, char **argv, struct opts *o)
 			if (o->npos == 8)
 				return -1;
 			o->pos[o->npos++] = argv[i];
+			if (o->npos == 1 && strcmp(argv[i], "user") == 0) {
+				o->rest = i + 1;
+				break;
+			}
 			continue;
 		}
 		if (i + 1 >= argc)
@@ -295,7 +304,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(o.pos[0], "key") != 0 && strcmp(o.pos[0], "serve") != 0 &&
 	    strcmp(o.pos[0], "import") != 0 && strcmp(o.pos[0], "export") != 0 &&
-	    strcmp(o.pos[0], "terminal") != 0 && strcmp(o.pos[0], "demo-data") != 0)
+	    strcmp(o.pos[0], "terminal") != 0 && strcmp(o.pos[0], "demo-data") != 0 &&
+	    strcmp(o.pos[0], "user") != 0)
 		return usage();
 	if (central_open(o.store, &c, &e) != 0) {
 		log_close();
@@ -312,6 +322,9 @@ main(int argc, char **argv)
 		rc = cmd_export(c, &o);
 	else if (strcmp(o.pos[0], "demo-data") == 0)
 		rc = cmd_demo(c, &o);
+	else if (strcmp(o.pos[0], "user") == 0)
+		rc = central_user_cmd(c, argc - o.rest, argv + o.rest, stdout, &e) != 0 ?
+		    fail(&e) : 0;
 	else
 		rc = cmd_terminal(c, &o);
 	central_close(c);
