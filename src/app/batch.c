@@ -94,6 +94,7 @@ batch_transmittal(struct store *st, const struct screen_set *set, const char *id
 	struct batch b;
 	char date[64];
 	size_t nboard = 0;
+	int rw = 20;
 	int r;
 
 	if ((r = store_batch_get(st, id, &b, e)) != 0)
@@ -116,7 +117,12 @@ batch_transmittal(struct store *st, const struct screen_set *set, const char *id
 		wbuf_printf(w, "送付先   %s\n", b.destination);
 	wbuf_printf(w, "担当     %s\n", b.clerk);
 	wbuf_printf(w, "------------------------------------------------------------\n");
-	wbuf_printf(w, "No. 受付番号             受付日     宛名番号     申請書\n");
+	/* the receipt column fits the longest number: a terminal ID is up
+	 * to 16 characters, so TERMINAL-YYYYMMDD-NNNNN is not fixed width */
+	for (size_t i = 0; i < items.n; i++)
+		if ((int)strlen(items.v[i].receipt_no) > rw)
+			rw = (int)strlen(items.v[i].receipt_no);
+	wbuf_printf(w, "No. 受付番号%*s 受付日     宛名番号     申請書\n", rw - 8, "");
 	for (size_t i = 0; i < items.n; i++) {
 		const struct application *a = &items.v[i];
 		const struct screen *s = set != NULL ? screen_set_find(set, a->type) : NULL;
@@ -126,7 +132,7 @@ batch_transmittal(struct store *st, const struct screen_set *set, const char *id
 		int board = s != NULL && screen_has_flag(s, "review-board");
 		if (board)
 			nboard++;
-		wbuf_printf(w, "%3zu %-20s %.10s %-12s %s%s\n", i + 1, a->receipt_no,
+		wbuf_printf(w, "%3zu %-*s %.10s %-12s %s%s\n", i + 1, rw, a->receipt_no,
 		    a->received_at, a->atena, s != NULL ? s->title : a->type,
 		    board ? "　【審査会】" : "");
 	}

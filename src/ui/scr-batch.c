@@ -27,9 +27,21 @@ pick_draw(struct ui *u, void *arg)
 	struct pick_view *v = arg;
 	int y = ui_body_top(), rows = ui_body_rows() - 2;
 	char line[400];
+	int rw = 20, xt, xd;
 
+	/* columns by display width: receipt numbers vary with the terminal
+	 * ID, and printf's %-30s would pad a Japanese title by bytes */
+	for (size_t i = 0; i < v->l.n; i++)
+		rw = ui_fit_width(rw, v->l.v[i].receipt_no);
+	xt = 6 + rw + 1;
+	xd = xt + 30 + 1;
 	attrset(A_BOLD | A_UNDERLINE);
-	ui_put(y, 1, "    受付番号             申請書                         受付日時", COLS - 2, 1);
+	mvhline(y, 1, ' ', COLS - 2);
+	ui_put(y, 6, "受付番号", rw, 1);
+	if (xt < COLS - 1)
+		ui_put(y, xt, "申請書", 30 < COLS - 1 - xt ? 30 : COLS - 1 - xt, 1);
+	if (xd < COLS - 1)
+		ui_put(y, xd, "受付日時", COLS - 1 - xd, 0);
 	attrset(A_NORMAL);
 	if (v->sel < v->top)
 		v->top = v->sel;
@@ -39,11 +51,17 @@ pick_draw(struct ui *u, void *arg)
 		int i = v->top + r;
 		const struct application *a = &v->l.v[i];
 		const struct screen *s = ui_screen_of(u, a->type);
-		snprintf(line, sizeof(line), " [%s] %-20s %-30s %.16s", v->mark[i] ? "x" : " ",
-		    a->receipt_no, s != NULL ? s->title : a->type, a->received_at);
 		attrset(i == v->sel ? ui_attr(u, C_FOCUS) : (int)A_NORMAL);
 		mvhline(y + 1 + r, 1, ' ', COLS - 2);
-		ui_put(y + 1 + r, 1, line, COLS - 2, 0);
+		ui_put(y + 1 + r, 2, v->mark[i] ? "[x]" : "[ ]", 3, 0);
+		ui_put(y + 1 + r, 6, a->receipt_no, rw, 0);
+		if (xt < COLS - 1)
+			ui_put(y + 1 + r, xt, s != NULL ? s->title : a->type,
+			    30 < COLS - 1 - xt ? 30 : COLS - 1 - xt, 0);
+		if (xd < COLS - 1) {
+			snprintf(line, sizeof(line), "%.16s", a->received_at);
+			ui_put(y + 1 + r, xd, line, COLS - 1 - xd, 0);
+		}
 		attrset(A_NORMAL);
 	}
 	if (v->l.n == 0)
@@ -250,7 +268,7 @@ void
 ui_overdue_run(struct ui *u)
 {
 	static const char *const heads[] = { "区分", "受付番号", "状態", "日数", "申請書" };
-	static const int widths[] = { 14, 20, 6, 8, 0 };
+	int widths[] = { 14, 20, 6, 8, 0 };
 	struct overdue_limits lim;
 	struct od_table t;
 	struct ui_table tab = { "未処理の申請（受付後の停滞・未交付・再提出期限切れ）", 5, heads,
@@ -277,6 +295,7 @@ ui_overdue_run(struct ui *u)
 		const struct screen *s = ui_screen_of(u, t.v[j].type);
 		snprintf(t.cells[j][0], 264, "%s", overdue_kind_ja(t.v[j].kind));
 		snprintf(t.cells[j][1], 264, "%s", t.v[j].receipt_no);
+		widths[1] = ui_fit_width(widths[1], t.v[j].receipt_no);
 		snprintf(t.cells[j][2], 264, "%s", ledger_status_ja(t.v[j].status));
 		snprintf(t.cells[j][3], 264, "%d日", t.v[j].days);
 		snprintf(t.cells[j][4], 264, "%s", s != NULL ? s->title : t.v[j].type);
@@ -337,7 +356,7 @@ void
 ui_inquiry_run(struct ui *u)
 {
 	static const char *const heads[] = { "受付番号", "種別", "受付日", "内容", "回答" };
-	static const int widths[] = { 20, 10, 10, 24, 0 };
+	int widths[] = { 20, 10, 10, 24, 0 };
 	static const char *const items[] = { "新しい受付を記録する", "受付簿（回答の記録）" };
 	int m = ui_pick(u, "問合せ・開示請求の受付簿", items, 2, 0);
 
@@ -365,6 +384,7 @@ ui_inquiry_run(struct ui *u)
 		}
 		for (size_t j = 0; j < t.n; j++) {
 			snprintf(t.cells[j][0], 520, "%s", t.v[j].no);
+			widths[0] = ui_fit_width(widths[0], t.v[j].no);
 			snprintf(t.cells[j][1], 520, "%s", inquiry_kind_ja(t.v[j].kind));
 			snprintf(t.cells[j][2], 520, "%.10s", t.v[j].received_at);
 			snprintf(t.cells[j][3], 520, "%s", t.v[j].summary);

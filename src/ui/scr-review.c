@@ -289,6 +289,7 @@ struct app_table {
 	struct ui *u;
 	struct application_list l;
 	char (*cells)[5][264];
+	int rw;				/* receipt number column */
 };
 
 static const char *
@@ -306,10 +307,12 @@ app_table_fill(struct app_table *t)
 	t->cells = calloc(t->l.n ? t->l.n : 1, sizeof(*t->cells));
 	if (t->cells == NULL)
 		return;
+	t->rw = 20;
 	for (size_t i = 0; i < t->l.n; i++) {
 		const struct application *a = &t->l.v[i];
 		const struct screen *s = ui_screen_of(t->u, a->type);
 		snprintf(t->cells[i][0], 264, "%s", a->receipt_no);
+		t->rw = ui_fit_width(t->rw, a->receipt_no);
 		snprintf(t->cells[i][1], 264, "%s", ledger_status_ja(a->status));
 		snprintf(t->cells[i][2], 264, "%s", s != NULL ? s->title : a->type);
 		snprintf(t->cells[i][3], 264, "%.16s", a->received_at);
@@ -324,7 +327,7 @@ static void
 app_list_run(struct ui *u, const char *title, app_loader load, void *arg)
 {
 	static const char *const heads[] = { "受付番号", "状態", "申請書", "受付日時", "入力者" };
-	static const int widths[] = { 20, 6, 30, 16, 0 };
+	int widths[] = { 20, 6, 30, 16, 0 };
 	struct app_table t;
 	struct err e;
 	int sel = 0;
@@ -346,6 +349,7 @@ app_list_run(struct ui *u, const char *title, app_loader load, void *arg)
 			break;
 		}
 		tab.nrows = (int)t.l.n;
+		widths[0] = t.rw;
 		if (tab.sel >= tab.nrows)
 			tab.sel = tab.nrows > 0 ? tab.nrows - 1 : 0;
 		i = ui_table_run(u, &tab, 1);
@@ -456,7 +460,7 @@ void
 ui_confirm_queue_run(struct ui *u)
 {
 	static const char *const heads[] = { "受付番号", "項目", "依頼者", "変更後" };
-	static const int widths[] = { 20, 12, 12, 0 };
+	int widths[] = { 20, 12, 12, 0 };
 	static const char *const acts[] = { "承認する（申請に反映）", "却下する" };
 
 	for (;;) {
@@ -482,6 +486,7 @@ ui_confirm_queue_run(struct ui *u)
 			char m[MYNUMBER_MASKED_LEN];
 			if (store_application_get(u->ses.st, t.v[j].uuid, &ap, NULL) == 0) {
 				snprintf(t.cells[j][0], 96, "%s", ap.receipt_no);
+				widths[0] = ui_fit_width(widths[0], ap.receipt_no);
 				application_clear(&ap);
 			}
 			snprintf(t.cells[j][1], 96, "%s", t.v[j].field);

@@ -146,6 +146,14 @@ pick_cell(void *arg, int row, int col)
 }
 
 int
+ui_fit_width(int w, const char *s)
+{
+	int sw = ui_width(s);
+
+	return sw > w ? sw : w;
+}
+
+int
 ui_pick(struct ui *u, const char *title, const char *const *items, int n, int sel)
 {
 	static const char *const heads[] = { "" };

@@ -142,6 +142,10 @@ struct ui_table {
 	int sel, top;
 };
 int ui_table_run(struct ui *u, struct ui_table *t, int full);
+/* max(w, display width of s): a column that must show s whole.  Receipt
+ * numbers are TERMINAL-YYYYMMDD-NNNNN with a terminal ID of up to 16
+ * characters, so their columns are sized from the rows (LK-1). */
+int ui_fit_width(int w, const char *s);
 /* Pick one of n strings in a popup; returns the index, -1 Esc, -2 aborted. */
 int ui_pick(struct ui *u, const char *title, const char *const *items, int n, int sel);
 
