@@ -330,6 +330,9 @@ int lookup_open(struct store *st, const char *atena, int ack_restricted,
     const struct lookup_freshness *fresh, struct person_detail *out,
     struct err *e);
 void person_detail_free(struct person_detail *d);
+/* Re-read d's applications (after an intake or a review on the open
+ * record).  No audit row: the opening that made d was the audited view. */
+int lookup_reload_apps(struct store *st, struct person_detail *d, struct err *e);
 
 /* AC-6: may the account see / change this procedure? */
 int lookup_proc_visible(const struct account *a, const char *procedure);

@@ -461,13 +461,51 @@ any_writable(const struct account *a)
 	return 0;
 }
 
+/* The applications of atena in procedures the account may see (AC-6). */
+static int
+apps_load(struct store *st, const char *atena, struct application_list *out,
+    struct err *e)
+{
+	const struct account *a = store_user(st);
+	struct application_query aq;
+	size_t k;
+	int r;
+
+	memset(&aq, 0, sizeof(aq));
+	aq.atena = atena;
+	aq.limit = 200;
+	if ((r = store_application_list(st, &aq, out, e)) != 0)
+		return r;
+	for (size_t i = k = 0; i < out->n; i++) {
+		if (lookup_proc_visible(a, out->v[i].procedure))
+			out->v[k++] = out->v[i];
+		else
+			application_clear(&out->v[i]);
+	}
+	out->n = k;
+	return 0;
+}
+
+int
+lookup_reload_apps(struct store *st, struct person_detail *d, struct err *e)
+{
+	struct application_list l;
+	int r;
+
+	memset(&l, 0, sizeof(l));
+	if ((r = apps_load(st, d->p.atena, &l, e)) != 0)
+		return r;
+	application_list_free(&d->apps);
+	d->apps = l;
+	return 0;
+}
+
 int
 lookup_open(struct store *st, const char *atena, int ack_restricted,
     const struct lookup_freshness *fresh, struct person_detail *out,
     struct err *e)
 {
 	const struct account *a = store_user(st);
-	struct application_query aq;
 	struct cert_list cl;
 	char num[13];
 	size_t k;
@@ -526,18 +564,8 @@ lookup_open(struct store *st, const char *atena, int ack_restricted,
 		if (lookup_proc_visible(a, cl.v[i].procedure))
 			out->certs.v[k++] = cl.v[i];
 	out->certs.n = k;
-	memset(&aq, 0, sizeof(aq));
-	aq.atena = atena;
-	aq.limit = 200;
-	if ((r = store_application_list(st, &aq, &out->apps, e)) != 0)
+	if ((r = apps_load(st, atena, &out->apps, e)) != 0)
 		goto fail;
-	for (size_t i = k = 0; i < out->apps.n; i++) {
-		if (lookup_proc_visible(a, out->apps.v[i].procedure))
-			out->apps.v[k++] = out->apps.v[i];
-		else
-			application_clear(&out->apps.v[i]);
-	}
-	out->apps.n = k;
 	out->can_change = any_writable(a);
 	return 0;
 fail:

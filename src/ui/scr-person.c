@@ -230,6 +230,10 @@ ui_person_open(struct ui *u, const char *atena, int ack_restricted)
 		}
 		if (k.type == UI_K_ACTION) {
 			ui_dispatch(u, k.act);
+			/* F4 or a review from the menu may have added or
+			 * changed this person's applications */
+			if (u->ses.st != NULL)
+				(void)lookup_reload_apps(u->ses.st, &v->d, NULL);
 			build(u, v);
 			ui_redraw(u);
 			continue;
