@@ -385,3 +385,39 @@ TEST(user_revoke_reaches_terminal_after_one_sync)
 	CHECK_INT(store_open(v.tdir, "suzuki-i", "Tq7!wZr4pM", &st, &e), ERR_PERM);
 	CHECK_INT(t_stop_proc(v.pid, SIGTERM, 20000), 0);
 }
+
+/* AC-3: an account past its end date shows as expired in the list and the
+ * review, and --renew gives it until the end of the current fiscal year. */
+TEST(user_expired_account_listed_and_renewed)
+{
+	static const char csv[] = "name,display,role,perms,valid_until\n"
+	    "kato-m,加藤 美咲,clerk,kokuho:read,2020-03-31\n";
+	struct env v;
+	struct date today;
+	char want[32], *o, *b;
+
+	central_init_dir(&v);
+	REQUIRE(t_write_file(t_path("acc.csv"), csv, strlen(csv)) == 0);
+	free(cu_out(&v, __LINE__, 0, "import", "accounts", t_path("acc.csv"), NULL));
+	o = cu_out(&v, __LINE__, 0, "user", "list", NULL);
+	CHECK(strstr(o, "expired 2020-03-31") != NULL);
+	free(o);
+	o = cu_out(&v, __LINE__, 0, "user", "review", "--format", "csv", NULL);
+	CHECK(strstr(o, "\"kato-m\",\"加藤 美咲\",\"clerk\",\"expired\",\"kokuho\","
+	    "\"read\",0,0,0,\"2020-03-31\"") != NULL);
+	free(o);
+	free(cu_out(&v, __LINE__, 0, "user", "mod", "kato-m", "--renew", "--request",
+	    "REQ-20", NULL));
+	date_today(&today);
+	snprintf(want, sizeof(want), "\"valid_until\":%d0331", date_fiscal_year(&today) + 1);
+	b = feed_body(&v, "kato-m");
+	REQUIRE(b != NULL);
+	CHECK(strstr(b, want) != NULL);
+	free(b);
+	o = cu_out(&v, __LINE__, 0, "user", "list", NULL);
+	CHECK(strstr(o, "active ") != NULL && strstr(o, "expired") == NULL);
+	free(o);
+	/* --renew and --valid-until together are refused */
+	free(cu_out(&v, __LINE__, 1, "user", "mod", "kato-m", "--renew", "--valid-until",
+	    "2099-03-31", "--request", "REQ-21", NULL));
+}
