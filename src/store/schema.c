@@ -252,6 +252,26 @@ static const char *const migrations[] = {
 	"  responded_by TEXT NOT NULL DEFAULT ''"
 	");"
 	"CREATE INDEX inquiries_received ON inquiries(received_at);",
+	/* 3: the sync module's tables (issue 3, SPEC 4: the schema comes from
+	 * these migrations only).  LOG-4 the sync log (date-time, link ID,
+	 * source, destination, content, result); ID-6 the confirmation queue
+	 * of 個人番号 changes received from the central, which wait for a
+	 * second person; LOG-4 the outbox items the central refused, with its
+	 * reason.  Builds before this migration created the same three tables
+	 * on first use with CREATE TABLE IF NOT EXISTS and exactly these
+	 * columns, so an older store may already hold them with data:
+	 * IF NOT EXISTS keeps that data and makes this step a no-op there. */
+	"CREATE TABLE IF NOT EXISTS sync_log ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" round_id TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT NOT NULL,"
+	" source TEXT NOT NULL, destination TEXT NOT NULL, content TEXT NOT NULL,"
+	" result TEXT NOT NULL, error TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE IF NOT EXISTS sync_confirm ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" atena TEXT NOT NULL, proposed TEXT NOT NULL, reason TEXT NOT NULL,"
+	" received_at TEXT NOT NULL, resolved_at TEXT, resolved_by TEXT);"
+	"CREATE TABLE IF NOT EXISTS sync_rejects ("
+	" uuid TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL);",
 };
 
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))

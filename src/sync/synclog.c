@@ -3,11 +3,11 @@
  * content, result) and the confirmation queue (確認リスト, ID-6), kept in
  * the terminal's encrypted store.
  *
- * These two tables belong to the sync module; they are created here on
- * first use (CREATE TABLE IF NOT EXISTS) through the store's connection
- * rather than in the store's numbered migrations, so that the two modules
- * could be built in parallel.  Moving them into a migration later changes
- * nothing for the callers.
+ * The tables (sync_log, sync_confirm, sync_rejects) are created by the
+ * store's migration 3 (src/store/schema.c), applied by store_open before any
+ * handle reaches this module, so nothing here creates schema.  Earlier
+ * builds created them here on first use with the same columns; the
+ * migration's IF NOT EXISTS keeps what such a store already holds.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,33 +17,6 @@
 #include "store.h"
 #include "sync.h"
 #include "sync-int.h"
-
-static const char *const tables_sql =
-	"CREATE TABLE IF NOT EXISTS sync_log ("
-	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	" round_id TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT NOT NULL,"
-	" source TEXT NOT NULL, destination TEXT NOT NULL, content TEXT NOT NULL,"
-	" result TEXT NOT NULL, error TEXT NOT NULL DEFAULT '');"
-	"CREATE TABLE IF NOT EXISTS sync_confirm ("
-	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	" atena TEXT NOT NULL, proposed TEXT NOT NULL, reason TEXT NOT NULL,"
-	" received_at TEXT NOT NULL, resolved_at TEXT, resolved_by TEXT);"
-	/* Outbox items the central refused, with its reason (LOG-4 error list). */
-	"CREATE TABLE IF NOT EXISTS sync_rejects ("
-	" uuid TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL);";
-
-static int
-tables(sqlite3 *db, struct err *e)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(db, tables_sql, NULL, NULL, &msg) != SQLITE_OK) {
-		err_set(e, ERR_IO, "sync tables: %s", msg ? msg : "?");
-		sqlite3_free(msg);
-		return ERR_IO;
-	}
-	return 0;
-}
 
 void
 sync_log_now(char out[32])
@@ -62,7 +35,6 @@ sync_log_write(struct store *st, const char *central, const char *started,
 	sqlite3 *db = store_db(st);
 	sqlite3_stmt *q;
 	char ended[32], content[256], source[64];
-	struct err e;
 
 	sync_log_now(ended);
 	snprintf(content, sizeof(content), "pushed %ld, duplicates %ld, rejected %ld,"
@@ -72,7 +44,7 @@ sync_log_write(struct store *st, const char *central, const char *started,
 	    rep->outbox_left, (unsigned long long)rep->cursor);
 	snprintf(source, sizeof(source), "terminal %s",
 	    rep->terminal_id[0] ? rep->terminal_id : "?");
-	if (tables(db, &e) != 0 || sqlite3_prepare_v2(db, "INSERT INTO sync_log"
+	if (sqlite3_prepare_v2(db, "INSERT INTO sync_log"
 	    " (round_id, started_at, ended_at, source, destination, content, result,"
 	    " error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &q, NULL) != SQLITE_OK) {
 		log_warn("sync: cannot write the sync log: %s", sqlite3_errmsg(db));
@@ -108,14 +80,11 @@ sync_log_list(struct store *st, size_t limit, struct sync_log_row **v,
 	sqlite3 *db = store_db(st);
 	sqlite3_stmt *q;
 	struct sync_log_row *rows;
-	int r;
 
 	*v = NULL;
 	*n = 0;
 	if (limit == 0)
 		limit = 100;
-	if ((r = tables(db, e)) != 0)
-		return r;
 	if ((rows = calloc(limit, sizeof(*rows))) == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	if (sqlite3_prepare_v2(db, "SELECT id, round_id, started_at, ended_at, source,"
@@ -153,8 +122,6 @@ sync_confirm_add(struct store *st, const char *atena, const char *proposed,
 	char now[32];
 	int r;
 
-	if ((r = tables(db, e)) != 0)
-		return r;
 	sync_log_now(now);
 	if (sqlite3_prepare_v2(db, "INSERT INTO sync_confirm (atena, proposed, reason,"
 	    " received_at) VALUES (?, ?, ?, ?)", -1, &q, NULL) != SQLITE_OK)
@@ -180,14 +147,11 @@ sync_confirm_list(struct store *st, size_t limit, struct sync_confirm_row **v,
 	sqlite3 *db = store_db(st);
 	sqlite3_stmt *q;
 	struct sync_confirm_row *rows;
-	int r;
 
 	*v = NULL;
 	*n = 0;
 	if (limit == 0)
 		limit = 100;
-	if ((r = tables(db, e)) != 0)
-		return r;
 	if ((rows = calloc(limit, sizeof(*rows))) == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	if (sqlite3_prepare_v2(db, "SELECT id, atena, proposed, reason, received_at"
@@ -220,10 +184,8 @@ sync_confirm_decide(struct store *st, int64_t id, int approve, struct err *e)
 	sqlite3 *db = store_db(st);
 	sqlite3_stmt *q;
 	char atena[16] = "", proposed[16] = "", now[32];
-	int r, found = 0;
+	int r = 0, found = 0;	/* r stays 0 when the change is refused */
 
-	if ((r = tables(db, e)) != 0)
-		return r;
 	if (sqlite3_prepare_v2(db, "SELECT atena, proposed FROM sync_confirm"
 	    " WHERE id = ? AND resolved_at IS NULL", -1, &q, NULL) != SQLITE_OK)
 		return err_set(e, ERR_IO, "confirmation queue: %s", sqlite3_errmsg(db));
@@ -268,8 +230,6 @@ sync_reject_note(struct store *st, const char *uuid, const char *reason,
 	char now[32];
 	int r;
 
-	if ((r = tables(db, e)) != 0)
-		return r;
 	sync_log_now(now);
 	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO sync_rejects (uuid, reason, at)"
 	    " VALUES (?, ?, ?)", -1, &q, NULL) != SQLITE_OK)
@@ -291,7 +251,7 @@ sync_reject_reason(struct store *st, const char *uuid, char *buf, size_t cap)
 	int found = 0;
 
 	buf[0] = '\0';
-	if (tables(db, NULL) != 0 || sqlite3_prepare_v2(db, "SELECT reason, at FROM"
+	if (sqlite3_prepare_v2(db, "SELECT reason, at FROM"
 	    " sync_rejects WHERE uuid = ?", -1, &q, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(q, 1, uuid, -1, SQLITE_STATIC);
