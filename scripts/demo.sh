@@ -165,6 +165,9 @@ dir = $STORE
 screens = $ROOT/screens
 log = $DEMO/madoguchi.log
 login_note = $note
+# no printer in the demo: the 受付票 and 進達書 are shown on the screen
+# instead of a false "印刷できませんでした（プリンターを確認してください）" from lp
+print_command =
 EOF
 
 say "starting the counter screens (quit with F10 → 終了)"

@@ -198,7 +198,7 @@ static void
 batch_past(struct ui *u)
 {
 	static const char *const heads[] = { "進達番号", "進達日", "方法", "袋番号", "件数" };
-	static const int widths[] = { 22, 10, 6, 14, 0 };
+	int widths[] = { 22, 10, 6, 14, 0 };
 	struct batch_table t;
 	struct ui_table tab = { "進達の記録  Enter 進達書を再印刷", 5, heads, widths, 0,
 		batch_cell, &t, 0, 0 };
@@ -219,6 +219,7 @@ batch_past(struct ui *u)
 	}
 	for (size_t j = 0; j < t.n; j++) {
 		snprintf(t.cells[j][0], 64, "%s", t.v[j].id);
+		widths[0] = ui_fit_width(widths[0], t.v[j].id);
 		snprintf(t.cells[j][1], 64, "%d", t.v[j].date);
 		snprintf(t.cells[j][2], 64, "%s", batch_method_ja(t.v[j].method));
 		snprintf(t.cells[j][3], 64, "%s", t.v[j].bag);

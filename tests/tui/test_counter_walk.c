@@ -6,7 +6,9 @@
  *   - receipt numbers are TERMINAL-YYYYMMDD-NNNNN with a terminal ID of up
  *     to 12 characters in the number: the review queue, the ledger, the
  *     進達 pick list and the transmittal list show them whole, with the
- *     next column where its heading is (INT-8, INT-9, AC-7).
+ *     next column where its heading is, and so does the record of 進達
+ *     batches with its "<terminal>-B<yyyymmdd>-<nn>" numbers (INT-8, INT-9,
+ *     AC-7).
  * The store is made with the store API; the identity check is the
  * documents path of F2 (no card reader needed).
  */
@@ -273,6 +275,26 @@ TEST(long_receipt_numbers_are_shown_whole)
 	REQUIRE(tmx_wait(&t, "1 件を搬送で進達します", WAIT));
 	tmx_keys(&t, "y", NULL);
 	REQUIRE(tmx_wait(&t, "進達書を印刷しました", WAIT));
+	/* the record of batches: "<terminal>-B<yyyymmdd>-<nn>" whole */
+	to_main_menu(&t);
+	tmx_keys(&t, "F10", NULL);
+	REQUIRE(tmx_wait(&t, "パスワード変更", WAIT));
+	for (int i = 0; i < 6; i++)
+		tmx_keys(&t, "Down", NULL);
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "進達の記録・進達書の再印刷", WAIT));
+	tmx_keys(&t, "Down", "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "進達の記録  Enter", WAIT));
+	REQUIRE(tmx_wait(&t, TID "-B", WAIT));
+	s = tmx_capture(&t);
+	{
+		const char *b = strstr(s, TID "-B");
+		REQUIRE(b != NULL);
+		/* KITA-SHISHO1-B20261121-01: 25 characters, then the 進達日 column */
+		CHECK(strlen(b) > 25 && b[22] == '-' && b[23] == '0' && b[24] == '1' &&
+		    b[25] == ' ');
+	}
+	free(s);
 	quit(&t);
 	printed = t_read_file(t_path("printed.txt"), NULL);
 	REQUIRE(printed != NULL);
