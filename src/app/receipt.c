@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -169,6 +170,11 @@ receipt_print_run(const char *command, const char *text, struct err *e)
 			dup2(nul, 2);
 		}
 		signal(SIGPIPE, SIG_DFL);
+		/* LK-2, LK-3: whatever the print command writes (a spool or a
+		 * file sink) is owner-only, and it gets the slip and nothing
+		 * else: no store, log or reader descriptor leaks into it. */
+		umask(077);
+		closefrom(3);
 		execl("/bin/sh", "sh", "-c", command, (char *)NULL);
 		_exit(127);
 	}
