@@ -65,6 +65,11 @@ extern const char iddoc_default[];
 int iddoc_parse(const char *text, struct iddoc_list *out, struct err *e);
 /* Entry by code, or NULL. */
 const struct iddoc *iddoc_find(const struct iddoc_list *l, const char *code);
+/* An identity-check record as the clerk reads it, in Japanese: the method
+ * and the documents ("カード読取（暗証番号）", "書類（運転免許証、…）"), labels
+ * from docs (NULL: the built-in list); an unknown code is shown as is. */
+void idcheck_text_ja(const struct idcheck *ic, const struct iddoc_list *docs, char *out,
+    size_t cap);
 /*
  * Is a set of ticked documents (without an IC read) enough for 番号確認
  * and 身元確認?  0 when it is; ERR_INVAL with a Japanese reason otherwise

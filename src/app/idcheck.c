@@ -253,6 +253,54 @@ append_code(char *buf, size_t cap, const char *code)
 	snprintf(buf + o, cap > o ? cap - o : 0, "%s%s", o ? "," : "", code);
 }
 
+static const char *
+method_ja(const char *m)
+{
+	static const struct { const char *code, *ja; } t[] = {
+		{ "ic-card", "カード読取" },
+		{ "card-presented", "マイナンバーカード提示" },
+		{ "number-doc+photo-id", "番号確認書類と本人確認書類" },
+		{ "documents", "書類" },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(m, t[i].code) == 0)
+			return t[i].ja;
+	return m;
+}
+
+void
+idcheck_text_ja(const struct idcheck *ic, const struct iddoc_list *docs, char *out,
+    size_t cap)
+{
+	struct iddoc_list def;
+	char codes[sizeof(ic->documents)], *save = NULL;
+	size_t o;
+	int n = 0;
+
+	if (cap == 0)
+		return;
+	if (docs == NULL) {
+		if (iddoc_parse(iddoc_default, &def, NULL) != 0)
+			def.n = 0;
+		docs = &def;
+	}
+	snprintf(out, cap, "%s", method_ja(ic->method));
+	snprintf(codes, sizeof(codes), "%s", ic->documents);
+	for (char *c = strtok_r(codes, ",", &save); c != NULL; c = strtok_r(NULL, ",", &save)) {
+		const struct iddoc *d = iddoc_find(docs, c);
+		const char *ja = strcmp(c, "ic-pin") == 0 ? "暗証番号" :
+		    strcmp(c, "ic-b") == 0 ? "照合番号B" :
+		    strcmp(c, "proxy-letter") == 0 ? "委任状" : d != NULL ? d->label : c;
+		o = strlen(out);
+		snprintf(out + o, cap - o, "%s%s", n++ ? "、" : "（", ja);
+	}
+	if (n > 0) {
+		o = strlen(out);
+		snprintf(out + o, cap - o, "）");
+	}
+}
+
 struct save_job {
 	struct idcheck *ic;
 	const char *person;

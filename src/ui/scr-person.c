@@ -86,9 +86,13 @@ build(struct ui *u, struct person_view *v)
 	add(v, 3, "更新      %s  %s", p->updated_at, p->updated_by);
 	lookup_freshness_text(&d->fresh, f, sizeof(f));
 	add(v, d->fresh.state == FRESH_OK ? 3 : 2, "%s", f);
-	if (vi != NULL && vi->active && vi->linked && strcmp(vi->person.atena, p->atena) == 0)
-		add(v, 0, "本人確認  済み（%s  %s）", vi->idcheck.method, vi->idcheck.at);
-	else
+	if (vi != NULL && vi->active && vi->linked && strcmp(vi->person.atena, p->atena) == 0) {
+		struct iddoc_list docs;
+		char how[300];
+		int ok = iddoc_parse(conf_str(u->conf, "card", "id_documents"), &docs, NULL) == 0;
+		idcheck_text_ja(&vi->idcheck, ok ? &docs : NULL, how, sizeof(how));
+		add(v, 0, "本人確認  済み  %s  %s", how, vi->idcheck.at);
+	} else
 		add(v, 2, "本人確認  この来庁ではまだです — F2 で本人確認");
 	add(v, 0, "%s", "");
 	add(v, 1, "■ 世帯（%zu人）", d->household.n);

@@ -74,8 +74,13 @@ app_text(struct ui *u, const struct application *a, struct wbuf *w)
 	wbuf_printf(w, "受付日時   %s\n", a->received_at);
 	wbuf_printf(w, "入力者     %s\n", a->entered_by);
 	wbuf_printf(w, "確認者     %s\n", a->confirmed_by[0] ? a->confirmed_by : "（未確認）");
-	if (store_idcheck_get(st, a->idcheck, &ic, NULL) == 0)
-		wbuf_printf(w, "本人確認   %s %s（%s）\n", ic.method, ic.documents, ic.clerk);
+	if (store_idcheck_get(st, a->idcheck, &ic, NULL) == 0) {
+		struct iddoc_list docs;
+		char how[300];
+		int ok = iddoc_parse(conf_str(u->conf, "card", "id_documents"), &docs, NULL) == 0;
+		idcheck_text_ja(&ic, ok ? &docs : NULL, how, sizeof(how));
+		wbuf_printf(w, "本人確認   %s  担当 %s\n", how, ic.clerk);
+	}
 	if (a->agent_json != NULL)
 		wbuf_printf(w, "代理人     あり（委任状・代理人の本人確認を記録済み）\n");
 	if (store_batch_of(st, a->uuid, batch, NULL) == 0 && batch[0] != '\0')

@@ -8,7 +8,8 @@
  *     進達 pick list and the transmittal list show them whole, with the
  *     next column where its heading is, and so does the record of 進達
  *     batches with its "<terminal>-B<yyyymmdd>-<nn>" numbers (INT-8, INT-9,
- *     AC-7).
+ *     AC-7);
+ *   - the identity check of an application reads in Japanese (ID-1).
  * The store is made with the store API; the identity check is the
  * documents path of F2 (no card reader needed).
  */
@@ -233,6 +234,9 @@ TEST(long_receipt_numbers_are_shown_whole)
 	free(s);
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "c 確認", WAIT));
+	/* the identity check in Japanese, not "card-presented card" (ID-1) */
+	CHECK(tmx_wait(&t, "本人確認   マイナンバーカード提示（マイナンバーカード（読取なし", WAIT));
+	CHECK(tmx_wait(&t, "担当 clerk1", WAIT));
 	tmx_keys(&t, "c", NULL);
 	REQUIRE(tmx_wait(&t, "を確認しました", WAIT));
 	to_main_menu(&t);

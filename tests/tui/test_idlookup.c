@@ -428,7 +428,7 @@ TEST(pin_read_finds_shows_and_records_the_right_resident)	/* ID-1, ID-5, SC-4, L
 	tmx_keys(&t, "F9", NULL);
 	REQUIRE(tmx_wait(&t, "本人確認を記録しました", WAIT));
 	REQUIRE(tmx_wait(&t, "住民記録  遠藤 和子（1000000001）", WAIT));
-	CHECK(tmx_wait(&t, "本人確認  済み（ic-card", WAIT));
+	CHECK(tmx_wait(&t, "本人確認  済み  カード読取（暗証番号）", WAIT));
 	quit(&t);
 	rig_down(&r);
 	/* LOG-1: the read, the record and the opening are audit rows */
@@ -901,7 +901,9 @@ TEST(agent_and_documents_from_the_configured_checklist)	/* ID-1, ID-2 */
 	REQUIRE(tmx_wait(&t, "番号確認の書類", WAIT));
 	tmx_keys(&t, "Up", "Space", "F9", NULL);		/* + 住民票の写し */
 	REQUIRE(tmx_wait(&t, "本人確認（書類）を記録しました", WAIT));
-	CHECK(tmx_wait(&t, "本人確認  済み（number-doc+photo-id", WAIT));
+	/* in Japanese, with the labels of this municipality's checklist */
+	CHECK(tmx_wait(&t, "本人確認  済み  番号確認書類と本人確認書類（住民票の写し（番号付）、運転免許証）",
+	    WAIT));
 	quit(&t);
 	CHECK_INT(audit_count("idcheck.agent", "1000000001", "documents=license,proxy-letter"), 1);
 	CHECK_INT(audit_count("idcheck.save", "1000000001",
