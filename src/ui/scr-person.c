@@ -44,6 +44,20 @@ add(struct person_view *v, int kind, const char *fmt, ...)
 	v->kind[v->n++] = (unsigned char)kind;
 }
 
+/* s then spaces to w display columns: printf's %-8s pads by bytes, which
+ * put 夫 and 世帯主 (3 and 9 bytes) a column apart. */
+static void
+pad_width(char *out, size_t cap, const char *s, int w)
+{
+	int sw = utf8_width(s, strlen(s));
+	size_t o;
+
+	snprintf(out, cap, "%s", s);
+	for (o = strlen(out); sw < w && o + 1 < cap; sw++)
+		out[o++] = ' ';
+	out[o] = '\0';
+}
+
 static void
 date_text(int ymd, char *out, size_t cap)
 {
@@ -98,9 +112,12 @@ build(struct ui *u, struct person_view *v)
 	add(v, 1, "■ 世帯（%zu人）", d->household.n);
 	for (size_t i = 0; i < d->household.n; i++) {
 		const struct person *m = &d->household.v[i];
+		char rel[64], nk[400], who[420];
 		person_birth_text(m->birth, b, sizeof(b));
-		add(v, 0, "  %-8s %s（%s）  %s  %s", m->relation[0] ? m->relation : "—",
-		    m->name, m->kana, b, sex_name_ja(m->sex));
+		pad_width(rel, sizeof(rel), m->relation[0] ? m->relation : "—", 8);
+		snprintf(nk, sizeof(nk), "%s（%s）", m->name, m->kana);
+		pad_width(who, sizeof(who), nk, 34);
+		add(v, 0, "  %s %s %s  %s", rel, who, b, sex_name_ja(m->sex));
 	}
 	add(v, 0, "%s", "");
 	add(v, 1, "■ 資格・受給者証（参照できる事務のみ）");

@@ -2,7 +2,8 @@
  * test_counter_walk.c — things a clerk met walking through a day at the
  * window in the demo, each pinned down in a real terminal (tmux):
  *   - the person record lists the applications just taken in with F4 from
- *     it, without leaving and reopening it (SC-4, INT-8);
+ *     it, without leaving and reopening it, and its household lines up in
+ *     columns (SC-4, INT-8);
  *   - receipt numbers are TERMINAL-YYYYMMDD-NNNNN with a terminal ID of up
  *     to 12 characters in the number: the review queue, the ledger, the
  *     進達 pick list and the transmittal list show them whole, with the
@@ -77,6 +78,14 @@ setup(void)
 	p.sex = 1;
 	snprintf(p.address, sizeof(p.address), "窓口市北区青葉町1丁目2番3号");
 	snprintf(p.household, sizeof(p.household), "H3000000001");
+	snprintf(p.relation, sizeof(p.relation), "世帯主");
+	REQUIRE_OK(store_person_upsert(st, &p, &e), &e);
+	/* a household member with a shorter relation and name */
+	snprintf(p.atena, sizeof(p.atena), "3000000002");
+	snprintf(p.name, sizeof(p.name), "試験 誠");
+	snprintf(p.kana, sizeof(p.kana), "シケン マコト");
+	snprintf(p.relation, sizeof(p.relation), "子");
+	p.birth = 20180101;
 	REQUIRE_OK(store_person_upsert(st, &p, &e), &e);
 	store_close(st);
 	REQUIRE(mkdir(t_path("screens"), 0700) == 0);
@@ -194,6 +203,17 @@ TEST(record_lists_the_application_just_taken_in)
 	/* the record's own line: receipt, procedure, status */
 	snprintf(line, sizeof(line), "%s  t-proc-a  受付", receipt);
 	CHECK(tmx_wait(&t, line, WAIT));
+	/* SC-4: the household is a table: names and birth dates of 世帯主 and
+	 * 子 start in the same columns (padding by display width, not bytes) */
+	{
+		char *s = tmx_capture(&t);
+		/* "    世帯主 ": the household line, not "続柄 世帯主" above it */
+		CHECK(tmx_col(s, "    世帯主 ", "試験 太郎") > 0);
+		CHECK_INT(tmx_col(s, "    子 ", "試験 誠"), tmx_col(s, "    世帯主 ", "試験 太郎"));
+		CHECK(tmx_col(s, "    子 ", "H30.1.1") > 0);
+		CHECK_INT(tmx_col(s, "    子 ", "H30.1.1"), tmx_col(s, "    世帯主 ", "H27.5.6"));
+		free(s);
+	}
 	quit(&t);
 }
 
