@@ -355,6 +355,10 @@ app_list_run(struct ui *u, const char *title, app_loader load, void *arg)
 		}
 		tab.nrows = (int)t.l.n;
 		widths[0] = t.rw;
+		/* keep 入力者 on an 80-column screen (AC-7: the reviewer must
+		 * see who entered it): the title gives way, down to 16 */
+		widths[2] = COLS - (t.rw + 6 + 16 + 5 + 10);
+		widths[2] = widths[2] > 30 ? 30 : widths[2] < 16 ? 16 : widths[2];
 		if (tab.sel >= tab.nrows)
 			tab.sel = tab.nrows > 0 ? tab.nrows - 1 : 0;
 		i = ui_table_run(u, &tab, 1);

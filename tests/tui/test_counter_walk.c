@@ -223,7 +223,7 @@ TEST(record_lists_the_application_just_taken_in)
 TEST(long_receipt_numbers_are_shown_whole)
 {
 	struct tmx t;
-	char receipt[64], row[96], *s, *printed;
+	char receipt[64], row[96], *s, *s2, *printed;
 
 	setup();
 	start(&t);
@@ -261,7 +261,9 @@ TEST(long_receipt_numbers_are_shown_whole)
 	REQUIRE(tmx_wait(&t, "を確認しました", WAIT));
 	to_main_menu(&t);
 
-	/* ledger (受付簿 → すべて) */
+	/* ledger (受付簿 → すべて), on an 80×24 screen */
+	REQUIRE(tmx_resize(&t, 80, 24) == 0);
+	usleep(300000);
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "パスワード変更", WAIT));
 	for (int i = 0; i < 5; i++)
@@ -272,8 +274,15 @@ TEST(long_receipt_numbers_are_shown_whole)
 	REQUIRE(tmx_wait(&t, "受付簿（すべて）", WAIT));
 	REQUIRE(tmx_wait(&t, row, WAIT));
 	s = tmx_capture(&t);
+	s2 = tmx_capture(&t);
 	CHECK_INT(tmx_col(s, receipt, "確認済"), tmx_col(s, "受付番号", "状態"));
 	free(s);
+	/* AC-7: on an 80-column screen 入力者 is still there (the title
+	 * column gives way) */
+	CHECK(tmx_col(s2, receipt, "clerk1") > 0);
+	free(s2);
+	REQUIRE(tmx_resize(&t, 100, 30) == 0);
+	usleep(300000);
 	to_main_menu(&t);
 
 	/* 進達: the pick list, then the transmittal list on the printer */
