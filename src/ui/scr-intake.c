@@ -183,7 +183,7 @@ void
 ui_intake_run(struct ui *u)
 {
 	static const char *const heads[] = { "申請書", "事務", "画面ID" };
-	static const int widths[] = { 44, 22, 0 };
+	int widths[] = { 44, 12, 0 };
 	struct receipt_item items[INTAKE_MAX];
 	struct intake_menu m;
 	struct visit *v;
@@ -211,6 +211,11 @@ ui_intake_run(struct ui *u)
 		ui_message(u, 1, "受け付けられる申請書がありません（事務の権限を確認してください）");
 		return;
 	}
+	/* 事務 fits the longest name (自立支援医療（精神通院） is 24 columns,
+	 * which ran into the 画面ID column at 22) */
+	for (int k = 0; k < m.n; k++)
+		widths[1] = ui_fit_width(widths[1],
+		    procedure_name_ja(m.set->s[m.idx[k]]->procedure));
 	terminal_id_sync(u);
 	snprintf(atena, sizeof(atena), "%s", v->person.atena);
 	while (nsaved < INTAKE_MAX) {

@@ -3,7 +3,8 @@
  * window in the demo, each pinned down in a real terminal (tmux):
  *   - the person record lists the applications just taken in with F4 from
  *     it, without leaving and reopening it, and its household lines up in
- *     columns (SC-4, INT-8);
+ *     columns, and the F4 menu's 事務 column holds 自立支援医療（精神通院）
+ *     (SC-4, INT-8);
  *   - receipt numbers are TERMINAL-YYYYMMDD-NNNNN with a terminal ID of up
  *     to 12 characters in the number: the review queue, the ledger, the
  *     進達 pick list and the transmittal list show them whole, with the
@@ -41,6 +42,14 @@ static const char screen_a[] =
 	"\n"
 	"field name\n  label 氏名\n  type text\n  required\n  length 1 40\n  prefill person.name\n";
 
+/* 自立支援医療（精神通院）: the longest procedure name, 24 columns */
+static const char screen_j[] =
+	"screen zz-jiritsu\n"
+	"title 試験 精神通院\n"
+	"procedure jiritsu-seishin\n"
+	"\n"
+	"field name\n  label 氏名\n  type text\n  required\n  length 1 40\n  prefill person.name\n";
+
 static void
 account(struct store *st, const char *name, const char *display, enum store_role role,
     const char *pw)
@@ -54,7 +63,9 @@ account(struct store *st, const char *name, const char *display, enum store_role
 	a.role = role;
 	snprintf(a.perms[0].procedure, STORE_NAME_MAX, "t-proc-a");
 	a.perms[0].level = PERM_WRITE;
-	a.nperms = 1;
+	snprintf(a.perms[1].procedure, STORE_NAME_MAX, "jiritsu-seishin");
+	a.perms[1].level = PERM_WRITE;
+	a.nperms = 2;
 	REQUIRE_OK(store_account_add(st, &a, pw, &e), &e);
 }
 
@@ -90,6 +101,7 @@ setup(void)
 	store_close(st);
 	REQUIRE(mkdir(t_path("screens"), 0700) == 0);
 	REQUIRE(t_write_file(t_path("screens/a.screen"), screen_a, strlen(screen_a)) == 0);
+	REQUIRE(t_write_file(t_path("screens/j.screen"), screen_j, strlen(screen_j)) == 0);
 	snprintf(conf, sizeof(conf),
 	    "[terminal]\nmunicipality = 窓口市\nbranch = 北支所\nid = " TID "\n"
 	    "[store]\ndir = %s\n"
@@ -169,6 +181,12 @@ take_in_one(struct tmx *t, char *receipt, size_t cap)
 	REQUIRE(tmx_wait(t, "本人確認（書類）を記録しました", WAIT));
 	tmx_keys(t, "F4", NULL);
 	REQUIRE(tmx_wait(t, "新規申請 —", WAIT));
+	REQUIRE(tmx_wait(t, "zz-jiritsu", WAIT));
+	s = tmx_capture(t);
+	/* the 事務 column holds the whole name and the ID is under 画面ID */
+	CHECK(strstr(s, "自立支援医療（精神通院） zz-jiritsu") != NULL);
+	CHECK_INT(tmx_col(s, "試験 精神通院", "zz-jiritsu"), tmx_col(s, "申請書", "画面ID"));
+	free(s);
 	tmx_keys(t, "Enter", NULL);
 	REQUIRE(tmx_wait(t, "F9", WAIT));
 	tmx_keys(t, "F9", NULL);
