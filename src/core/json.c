@@ -80,6 +80,10 @@ json_free(struct json *j)
 	while (j != NULL) {
 		struct json *next = j->next;
 		json_free(j->child);	/* depth is bounded by the parser */
+		/* form values and change bodies carry personal data, the
+		 * 個人番号 included (STYLE: wipe on every path out) */
+		if (j->str != NULL)
+			mem_wipe(j->str, j->slen);
 		free(j->str);
 		free(j->key);
 		free(j);
@@ -223,6 +227,7 @@ parse_string(struct parser *p, char **out, size_t *outlen)
 	*outlen = o;
 	return 0;
 bad:
+	mem_wipe(s, cap + 5);	/* string values may be personal data */
 	free(s);
 	return r;
 }
