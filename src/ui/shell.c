@@ -157,9 +157,15 @@ draw_status(struct ui *u)
 
 	shell_status_age(&u->status, (long)time(NULL), age, sizeof(age));
 	strncat(age, ui_fresh_mark(u), sizeof(age) - strlen(age) - 1);	/* NET-5 */
-	snprintf(right, sizeof(right), "%s %s  %s  %s ",
-	    u->status.online == 1 ? "オンライン" : "オフライン", age,
-	    card_state_text(u->status.card_state), u->clock);
+	/* logged out, the store is locked and its sync state unknown: say
+	 * nothing rather than "オフライン 未同期" for an enrolled terminal */
+	if (u->ses.state == SES_LOGGED_OUT)
+		snprintf(right, sizeof(right), "%s  %s ",
+		    card_state_text(u->status.card_state), u->clock);
+	else
+		snprintf(right, sizeof(right), "%s %s  %s  %s ",
+		    u->status.online == 1 ? "オンライン" : "オフライン", age,
+		    card_state_text(u->status.card_state), u->clock);
 	rw = ui_width(right);
 	/* the clerk's name matters more than the place: on a narrow screen
 	 * drop the municipality, then the branch, before cutting the name */

@@ -212,11 +212,17 @@ take_in_one(struct tmx *t, char *receipt, size_t cap)
 TEST(record_lists_the_application_just_taken_in)
 {
 	struct tmx t;
-	char receipt[64], line[128];
+	char receipt[64], line[128], *s0;
 
 	setup();
 	start(&t);
+	/* NET-5: logged out, the store is locked and the sync state unknown;
+	 * the status line does not claim "オフライン 未同期" */
+	s0 = tmx_capture(&t);
+	CHECK(strstr(s0, "未同期") == NULL && strstr(s0, "オフライン") == NULL);
+	free(s0);
 	login(&t, "clerk1", CLERK_PW);
+	CHECK(tmx_wait(&t, "オフライン 未同期", WAIT));	/* never synchronised: true */
 	take_in_one(&t, receipt, sizeof(receipt));
 	/* the record's own line: receipt, procedure, status */
 	snprintf(line, sizeof(line), "%s  t-proc-a  受付", receipt);
