@@ -189,7 +189,7 @@ ui_intake_run(struct ui *u)
 	struct visit *v;
 	struct err e;
 	char title[256], atena[16], msg[400];
-	int nsaved = 0;
+	int nsaved = 0, sel = 0;
 
 	if (u->ses.state != SES_ACTIVE || u->ses.st == NULL || (v = ui_visit(u)) == NULL)
 		return;
@@ -219,15 +219,18 @@ ui_intake_run(struct ui *u)
 	terminal_id_sync(u);
 	snprintf(atena, sizeof(atena), "%s", v->person.atena);
 	while (nsaved < INTAKE_MAX) {
-		struct ui_table t = { title, 3, heads, widths, m.n, menu_cell, &m, 0, 0 };
+		/* back from a form (Esc or saved), the list is where it was:
+		 * the clerk who opened the wrong form moves one row, not 30 */
+		struct ui_table t = { title, 3, heads, widths, m.n, menu_cell, &m, sel, 0 };
 		int i, r;
-		snprintf(title, sizeof(title), "新規申請 — %s さん（この来庁で受付 %d 件）Esc 終了",
+		snprintf(title, sizeof(title), "新規申請 — %s さん（この来庁で受付 %d 件）  Esc 終了",
 		    v->person.name, nsaved);
 		if ((i = ui_table_run(u, &t, 1)) < 0) {
 			if (i == -2)
 				return;
 			break;
 		}
+		sel = i;
 		r = one_application(u, v, u->screens->s[m.idx[i]], &items[nsaved]);
 		if (r < 0)
 			return;

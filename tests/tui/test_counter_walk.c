@@ -4,7 +4,7 @@
  *   - the person record lists the applications just taken in with F4 from
  *     it, without leaving and reopening it, and its household lines up in
  *     columns, and the F4 menu's 事務 column holds 自立支援医療（精神通院）
- *     (SC-4, INT-8);
+ *     and keeps its place when a form is left with Esc (SC-4, INT-8);
  *   - receipt numbers are TERMINAL-YYYYMMDD-NNNNN with a terminal ID of up
  *     to 12 characters in the number: the review queue, the ledger, the
  *     進達 pick list and the transmittal list show them whole, with the
@@ -187,6 +187,14 @@ take_in_one(struct tmx *t, char *receipt, size_t cap)
 	CHECK(strstr(s, "自立支援医療（精神通院） zz-jiritsu") != NULL);
 	CHECK_INT(tmx_col(s, "試験 精神通院", "zz-jiritsu"), tmx_col(s, "申請書", "画面ID"));
 	free(s);
+	/* the wrong form opened and left with Esc: the list is where it was */
+	tmx_keys(t, "Down", "Enter", NULL);
+	REQUIRE(tmx_wait(t, "氏名*", WAIT));
+	tmx_keys(t, "Escape", NULL);
+	REQUIRE(tmx_wait(t, "新規申請 —", WAIT));
+	CHECK(tmx_wait(t, "2 / 2", WAIT));
+	tmx_keys(t, "Up", NULL);
+	REQUIRE(tmx_wait(t, "1 / 2", WAIT));
 	tmx_keys(t, "Enter", NULL);
 	REQUIRE(tmx_wait(t, "F9", WAIT));
 	tmx_keys(t, "F9", NULL);
