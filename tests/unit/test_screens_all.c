@@ -376,6 +376,32 @@ TEST(screens_every_expected_screen_ships_and_loads)
 	screen_set_free(set);
 }
 
+/* The person's own items come from the record, not retyped (SC-4): on every
+ * screen where the birth date is the visit's person's (prefill person.birth),
+ * the name and the sex beside it are prefilled from the same record. */
+TEST(screens_person_items_prefilled_together)
+{
+	struct screen_set *set = load_all();
+	int checked = 0;
+
+	for (int i = 0; i < set->n; i++) {
+		const struct screen *s = set->s[i];
+		int birth = screen_field(s, "birth"), sex = screen_field(s, "sex");
+		if (birth < 0)
+			birth = screen_field(s, "child_birth");
+		if (birth < 0 || strcmp(s->fields[birth].prefill, "person.birth") != 0)
+			continue;
+		if (sex >= 0) {
+			checked++;
+			if (strcmp(s->fields[sex].prefill, "person.sex") != 0)
+				t_fail_at(__FILE__, __LINE__, "%s: 性別 not prefilled from "
+				    "person.sex", s->id);
+		}
+	}
+	CHECK(checked >= 20);
+	screen_set_free(set);
+}
+
 TEST(screens_every_screen_filled_validated_and_round_tripped)
 {
 	struct screen_set *set = load_all();
