@@ -65,6 +65,9 @@ enum session_state { SES_LOGGED_OUT, SES_ACTIVE, SES_LOCKED };
 #define AUDIT_UNLOCK_FAIL	"unlock.failure"
 
 #define SESSION_PENDING_MAX 32
+/* How a login attempt with a name that is no account is recorded: the name
+ * itself never is (it may be a password typed in the wrong field, LOG-5). */
+#define SESSION_UNKNOWN_ACCOUNT "(unknown)"
 
 struct session {
 	enum session_state state;

@@ -182,14 +182,25 @@ session_login(struct session *s, const char *user, const char *password, int *en
 		return err_set(e, ERR_STATE, "login: a session is active");
 	r = store_open(s->store_dir, user, password, &st, e);
 	if (r != 0) {
-		login_error(s, user, r, e);
-		log_warn("login failed for account \"%s\": %s", user, reason_word(r));
+		/* A name that is no account is not written anywhere: clerks
+		 * type passwords into the account field by mistake, and the
+		 * log and audit trail must never hold one (LOG-5).  Its length
+		 * is enough to see probing. */
+		char who[64];
+		if (r == ERR_NOTFOUND)
+			snprintf(who, sizeof(who), "%s", SESSION_UNKNOWN_ACCOUNT);
+		else
+			snprintf(who, sizeof(who), "%.60s", user);
+		login_error(s, who, r, e);
+		log_warn("login failed for account \"%s\": %s%s", who, reason_word(r),
+		    r == ERR_NOTFOUND ? " (name not recorded)" : "");
 		if (s->state == SES_LOCKED) {
-			snprintf(detail, sizeof(detail), "account=%s reason=%s", user, reason_word(r));
+			snprintf(detail, sizeof(detail), "account=%s reason=%s", who, reason_word(r));
 			audit(s, r == ERR_NOTFOUND ? NULL : user,
 			    strcmp(user, s->user) == 0 ? AUDIT_UNLOCK_FAIL : AUDIT_LOGIN_FAIL, detail);
 		} else
-			remember_failure(s, user, r);
+			remember_failure(s, who, r);
+		mem_wipe(who, sizeof(who));
 		return r;
 	}
 	if (s->state == SES_LOCKED && strcmp(user, s->user) == 0) {

@@ -201,7 +201,10 @@ TEST(tui_wrong_password_message_counter_and_audit)
 	tmx_stop(&t);
 	/* failures before a login are written at the next login, with their time */
 	CHECK(audited("login.failure", "clerk1", "reason=wrong-password"));
-	CHECK(audited("login.failure", "nobody", "reason=no-account"));
+	CHECK(audited("login.failure", "(unknown)", "reason=no-account"));
+	/* LOG-5: the name typed is in neither the audit trail nor the log */
+	CHECK(!audited("login.failure", "nobody", NULL));
+	CHECK(t_dir_contains(t_tmpdir(), "nobody", 6) == NULL);
 }
 
 TEST(tui_third_failure_locks_the_account)
