@@ -21,6 +21,7 @@
 
 #include "card.h"
 #include "harness.h"
+#include "pcsc_rig.h"
 
 struct rig {
 	pid_t pcscd, sim;
@@ -29,28 +30,6 @@ struct rig {
 	char sock[600];
 	char simlog[600];
 };
-
-/* A port p with p and p+1 free on every address (vpcd binds both). */
-static int
-pair_port(void)
-{
-	for (int i = 0; i < 50; i++) {
-		int p = t_free_port(), ok = 1;
-		for (int k = 0; k < 2 && ok; k++) {
-			struct sockaddr_in sa;
-			int fd = socket(AF_INET, SOCK_STREAM, 0);
-			memset(&sa, 0, sizeof(sa));
-			sa.sin_family = AF_INET;
-			sa.sin_port = htons((uint16_t)(p + k));
-			ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-			if (fd >= 0)
-				close(fd);
-		}
-		if (ok && p > 0 && p < 65534)
-			return p;
-	}
-	return -1;
-}
 
 static const char *
 profile(const char *name)
@@ -64,36 +43,9 @@ profile(const char *name)
 }
 
 static int
-reader_up(void *arg)
-{
-	char **names;
-	size_t n;
-	int ok;
-
-	(void)arg;
-	if (card_readers_list(&names, &n, NULL) != 0)
-		return 0;
-	ok = n > 0;
-	card_readers_free(names, n);
-	return ok;
-}
-
-static int
-card_in(void *arg)
-{
-	struct card *c;
-	const char *reader = arg;
-
-	if (card_open(reader, &c, NULL) != 0)
-		return 0;
-	card_close(c);
-	return 1;
-}
-
-static int
 card_out(void *arg)
 {
-	return !card_in(arg);
+	return !rig_card_in(arg);
 }
 
 /* On failure: what the simulator and pcscd said. */
@@ -121,7 +73,7 @@ rig_up(struct rig *r, const char *const *simargs)
 	int n = 0;
 
 	memset(r, 0, sizeof(r[0]));
-	REQUIRE((r->port = pair_port()) > 0);
+	REQUIRE((r->port = rig_pair_port()) > 0);
 	snprintf(port, sizeof(port), "%d", r->port);
 	snprintf(r->dir, sizeof(r->dir), "%s/pcscd", t_tmpdir());
 	snprintf(r->sock, sizeof(r->sock), "%s/pcscd.comm", r->dir);
@@ -133,7 +85,7 @@ rig_up(struct rig *r, const char *const *simargs)
 		r->pcscd = t_start(argv, NULL, t_path("pcscd.log"));
 	}
 	REQUIRE(r->pcscd > 0);
-	if (!t_wait_for(reader_up, NULL, 10000)) {
+	if (!t_wait_for(rig_reader_up, NULL, 10000)) {
 		char *log = t_read_file(t_path("pcscd.log"), NULL);
 		t_fail_at(__FILE__, __LINE__, "pcscd did not come up: %s", log ? log : "");
 		free(log);
@@ -151,7 +103,7 @@ rig_up(struct rig *r, const char *const *simargs)
 	pa[n] = NULL;
 	r->sim = t_start(pa, NULL, r->simlog);
 	REQUIRE(r->sim > 0);
-	REQUIRE_RIG(r, t_wait_for(card_in, NULL, 10000));
+	REQUIRE_RIG(r, t_wait_for(rig_card_in, NULL, 10000));
 }
 
 static void
@@ -475,7 +427,7 @@ TEST(card_two_cards_in_sequence)
 	REQUIRE_OK(read_kenhojo("1234", CARD_UNLOCK_PIN, 0, &req, &a, &e), &e);
 	kill(r.sim, SIGHUP);				/* swap the card */
 	REQUIRE_RIG(&r, t_wait_for(card_out, NULL, 5000));
-	REQUIRE_RIG(&r, t_wait_for(card_in, NULL, 5000));
+	REQUIRE_RIG(&r, t_wait_for(rig_card_in, NULL, 5000));
 	REQUIRE_OK(read_kenhojo("4321", CARD_UNLOCK_PIN, 0, &req, &b, &e), &e);
 	CHECK_STR(a->name, "山田 太郎");
 	CHECK_STR(b->name, "鈴木 花子");

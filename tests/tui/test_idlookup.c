@@ -24,6 +24,7 @@
 #include "card.h"
 #include "core.h"
 #include "harness.h"
+#include "pcsc_rig.h"
 #include "store.h"
 #include "tmux.h"
 
@@ -43,61 +44,13 @@ struct rig {
 	char env[700];
 };
 
-static int
-pair_port(void)
-{
-	for (int i = 0; i < 50; i++) {
-		int p = t_free_port(), ok = 1;
-		for (int k = 0; k < 2 && ok; k++) {
-			struct sockaddr_in sa;
-			int fd = socket(AF_INET, SOCK_STREAM, 0);
-			memset(&sa, 0, sizeof(sa));
-			sa.sin_family = AF_INET;
-			sa.sin_port = htons((uint16_t)(p + k));
-			ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-			if (fd >= 0)
-				close(fd);
-		}
-		if (ok && p > 0 && p < 65534)
-			return p;
-	}
-	return -1;
-}
-
-static int
-reader_up(void *arg)
-{
-	char **names;
-	size_t n;
-	int ok;
-
-	(void)arg;
-	if (card_readers_list(&names, &n, NULL) != 0)
-		return 0;
-	ok = n > 0;
-	card_readers_free(names, n);
-	return ok;
-}
-
-static int
-card_in(void *arg)
-{
-	struct card *c;
-
-	(void)arg;
-	if (card_open(NULL, &c, NULL) != 0)
-		return 0;
-	card_close(c);
-	return 1;
-}
-
 static void
 rig_up(struct rig *r)
 {
 	char port[16];
 
 	memset(r, 0, sizeof(*r));
-	REQUIRE((r->port = pair_port()) > 0);
+	REQUIRE((r->port = rig_pair_port()) > 0);
 	snprintf(port, sizeof(port), "%d", r->port);
 	snprintf(r->dir, sizeof(r->dir), "%s/pcscd", t_tmpdir());
 	snprintf(r->sock, sizeof(r->sock), "%s/pcscd.comm", r->dir);
@@ -109,7 +62,7 @@ rig_up(struct rig *r)
 		r->pcscd = t_start(argv, NULL, t_path("pcscd.log"));
 	}
 	REQUIRE(r->pcscd > 0);
-	REQUIRE(t_wait_for(reader_up, NULL, 10000));
+	REQUIRE(t_wait_for(rig_reader_up, NULL, 10000));
 }
 
 /* Put the card of data/cards/NAME.card in the reader (replacing any). */
@@ -131,7 +84,7 @@ rig_card(struct rig *r, const char *name)
 		r->sim = t_start(argv, NULL, t_path("sim.log"));
 	}
 	REQUIRE(r->sim > 0);
-	if (!t_wait_for(card_in, NULL, 10000)) {
+	if (!t_wait_for(rig_card_in, NULL, 10000)) {
 		char *log = t_read_file(t_path("sim.log"), NULL);
 		char *plog = t_read_file(t_path("pcscd.log"), NULL);
 		t_fail_at(__FILE__, __LINE__, "card %s not in the reader: %s / %s", name,
