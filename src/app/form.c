@@ -675,7 +675,7 @@ form_display(const struct form *f, int i, int show_mynumber, char *out, size_t c
 		}
 		out[o] = '\0';
 		if (o + 4 < cap)
-			strcat(out, "円");
+			snprintf(out + o, cap - o, "円");
 		break;
 	}
 	default:

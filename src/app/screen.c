@@ -559,9 +559,11 @@ kw_header(struct parser *p, const char *kw, char *v)
 	/* purpose: each line adds one line of the notice */
 	if (strlen(s->purpose) + strlen(v) + 2 > sizeof(s->purpose))
 		return perr(p, "purpose too long (max %zu bytes in all)", sizeof(s->purpose) - 1);
-	if (s->purpose[0] != '\0')
-		strcat(s->purpose, "\n");
-	strcat(s->purpose, v);
+	{
+		size_t at = strlen(s->purpose);
+		snprintf(s->purpose + at, sizeof(s->purpose) - at, "%s%s",
+		    at > 0 ? "\n" : "", v);
+	}
 	return 0;
 }
 

@@ -241,7 +241,7 @@ describe(const struct account *a, char *out, size_t cap)
 		wbuf_printf(&w, "%s%s:%s", i ? "," : "", a->perms[i].procedure,
 		    store_perm_name(a->perms[i].level));
 	if (w.err)
-		out[cap > 4 ? cap - 4 : 0] = '\0', strcat(out, "...");
+		snprintf(out + (cap > 4 ? cap - 4 : 0), cap > 4 ? 4 : cap, "...");
 	else
 		wbuf_str(&w);
 }

@@ -342,8 +342,10 @@ store_db_open_key(const char *path, const uint8_t key[STORE_KEY_LEN],
 	if ((r = vfs_key_new(key, &k, e)) != 0)
 		return r;
 	vfs_key_uri(k, kp, sizeof(kp));
-	strcat(uri, "?");
-	strcat(uri, kp);
+	{
+		size_t at = strlen(uri);
+		snprintf(uri + at, sizeof(uri) - at, "?%s", kp);
+	}
 	rc = sqlite3_open_v2(uri, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, STORE_VFS_NAME);
 	/* The files hold their own references now. */
