@@ -143,7 +143,7 @@ void sync_chan_free(struct sync_chan *c);
 /*
  * Sync messages (NET-2, NET-3).  Binary, versioned:
  *
- *   version u8 (SYNC_MSG_VERSION) | type u8 | request id u64 | fields...
+ *   version u8 | type u8 | request id u64 | fields...
  *   field = tag u8 | length u32 | value
  *
  * Each message type allows a fixed set of tags, each with a type (u8, u32,
@@ -152,8 +152,24 @@ void sync_chan_free(struct sync_chan *c);
  * an unknown version or type, an undefined tag, a repeated single field, a
  * missing required field, a wrong length, a bad value and trailing bytes.
  * A reply carries the request ID of its request.
+ *
+ * Protocol versions (SPEC 7, rolling upgrades): the version byte is the
+ * protocol version the message is written in, and the definitions say
+ * since which version each message type and field exists; a message of
+ * version N allows only what exists in N (anything newer is undefined, so
+ * rejected).  HELLO is always version 1 (it is sent before anything is
+ * agreed); it offers the terminal's versions in its client text
+ * ("madoguchi 0.1.0 proto=1-2"; no "proto=" is a first-release terminal:
+ * 1 only).  The central answers with a WELCOME written in the highest
+ * version both speak, and every later message of the connection, in both
+ * directions, is written in that version.  See the top of msg.c.
  */
-#define SYNC_MSG_VERSION 1
+#define SYNC_MSG_VERSION 1		/* HELLO's version, and the first release's */
+#define SYNC_PROTO_MIN 1		/* oldest protocol version spoken */
+#define SYNC_PROTO_MAX 2		/* newest */
+/* What each version added: test with sync_proto_has(version, SINCE_...). */
+#define SYNC_SINCE_SERVER 2	/* WELCOME says the central's program and release */
+#define sync_proto_has(ver, since) ((ver) >= (since))
 #define SYNC_BODY_MAX (256u * 1024)	/* one item or change body (JSON) */
 #define SYNC_BATCH_MAX 5000		/* items, acks or changes per message */
 
@@ -217,6 +233,8 @@ struct msg_change {
 
 struct msg {
 	uint8_t type;
+	uint8_t proto;		/* protocol version it is written in (0 = 1);
+				 * set by msg_decode from the header */
 	uint64_t id;		/* request ID; echoed by the reply */
 	/* HELLO */
 	char *token;		/* enrolment token (one-time), or NULL */
@@ -227,6 +245,7 @@ struct msg {
 	char *wards;		/* comma-separated scope, "" = all */
 	char *procedures;
 	uint64_t time;		/* central clock, seconds since the epoch */
+	char *server;		/* since 2: the central's program and release */
 	/* PULL / CHANGES */
 	uint64_t cursor;
 	uint32_t limit;
@@ -253,10 +272,21 @@ int msg_add_change(struct msg *m, uint64_t seq, uint8_t kind, uint8_t op,
     const char *key, const char *body, size_t bodylen);
 /* Set a text field of m (copied); field is &m->token etc. */
 int msg_set_text(char **field, const char *s);
-/* Encode into w (appended).  Validates as the decoder would. */
+/* Encode into w (appended) in version m->proto (0: 1).  Validates as the
+ * decoder would.  A message type newer than m->proto is ERR_INVAL; an
+ * optional field newer than m->proto is left out (the peer does not know
+ * it), so a sender may fill it whatever the version. */
 int msg_encode(const struct msg *m, struct wbuf *w, struct err *e);
-/* Decode and validate; on failure m is left empty. */
+/* Decode and validate against the definitions of the message's version
+ * (m->proto); on failure m is left empty.  The caller checks that the
+ * version is the one agreed for the connection. */
 int msg_decode(const uint8_t *p, size_t n, struct msg *m, struct err *e);
+/* The versions a HELLO's client text offers: "... proto=LO-HI" (or
+ * "proto=N") as its last word; none is 1-1 (the first release).  ERR_FORMAT
+ * for a malformed offer. */
+int sync_proto_offer(const char *client, int *lo, int *hi);
+/* The highest version in both lo..hi and ours, or ERR_PROTO. */
+int sync_proto_choose(int lo, int hi);
 /* Release what m holds (m itself is the caller's). */
 void msg_clear(struct msg *m);
 /* A fresh request ID (random, non-zero). */
@@ -291,6 +321,8 @@ int sync_config_load(struct store *st, const struct conf *cf,
 struct sync_report {
 	char round_id[37];		/* link ID of the round */
 	char terminal_id[17];
+	int proto;			/* protocol version agreed (0: not connected) */
+	char central_release[65];	/* the central's program and release ("" before version 2) */
 	long pushed;			/* items stored at the central */
 	long duplicates;		/* already there (acknowledged again) */
 	long rejected;			/* refused by the central; kept in the outbox */

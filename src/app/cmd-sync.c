@@ -176,8 +176,11 @@ cmd_sync(struct app_opts *o, int argc, char **argv)
 		fprintf(stderr, "madoguchi: %s\n", e.msg);
 		return 1;
 	}
-	printf("sync %s with %s (terminal %s)\n", r == 0 ? "done" : "FAILED",
+	printf("sync %s with %s (terminal %s", r == 0 ? "done" : "FAILED",
 	    cfg.central, rep.terminal_id[0] ? rep.terminal_id : "?");
+	if (rep.proto > 0)
+		printf(", protocol %d", rep.proto);
+	printf(")\n");
 	printf("  pushed %ld (duplicates %ld, rejected %ld, audit rows %ld), outbox left %ld\n",
 	    rep.pushed, rep.duplicates, rep.rejected, rep.audit_rows, rep.outbox_left);
 	printf("  pulled %ld changes (applied %ld, deleted %ld, held for confirmation %ld),"

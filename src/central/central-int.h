@@ -8,6 +8,9 @@
 #include "central.h"
 #include "sync.h"
 
+/* The program and release, as `--version` prints it and WELCOME says it. */
+#define CENTRAL_NAME "madoguchi-central 0.1.0"
+
 /* Local ISO 8601 time "2025-04-01T09:30:00+0900". */
 void central_now(char out[32]);
 int central_sql(sqlite3 *db, const char *sql, struct err *e);

@@ -39,19 +39,27 @@ struct server {
 struct conn {
 	struct server *s;
 	int fd;
+	int proto;		/* protocol version agreed in the handshake */
 	struct central_terminal t;
 };
 
 /* --------------------------------------------------------- item checks */
 
 /* The definition of each pushed item body (NET-3): members, their JSON
- * types, and which are required.  Anything else is rejected. */
+ * types, and which are required.  Anything else is rejected.  A member
+ * added later names the protocol version that added it (since; see msg.c):
+ * a terminal of an older version that sends it is rejected like any other
+ * undefined member, and "required" holds from that version on. */
 struct member {
 	const char *name;
 	int type;		/* JSON_STR, JSON_NUM, JSON_OBJ, -1 any */
 	int required;
+	int since;		/* protocol version that added it (0: 1) */
 };
 
+/* A row that leaves `since` out exists since version 1. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 static const struct member app_members[] = {
 	{ "uuid", JSON_STR, 1 }, { "receipt_no", JSON_STR, 1 },
 	{ "procedure", JSON_STR, 1 }, { "type", JSON_STR, 0 },
@@ -83,6 +91,7 @@ static const struct member audit_members[] = {
 	{ "detail", JSON_STR, 0 }, { "prev", JSON_STR, 1 }, { "hash", JSON_STR, 1 },
 	{ NULL, 0, 0 }
 };
+#pragma GCC diagnostic pop
 
 /* A member name from outside, safe to put in a log line. */
 static const char *
@@ -97,7 +106,8 @@ printable(const char *s, char *buf, size_t cap)
 }
 
 static int
-body_check(const struct msg_item *it, struct json **out, char *why, size_t whylen)
+body_check(const struct msg_item *it, int proto, struct json **out, char *why,
+    size_t whylen)
 {
 	const struct member *defs = it->kind == ITEM_APPLICATION ? app_members :
 	    it->kind == ITEM_STATUS ? status_members :
@@ -116,7 +126,7 @@ body_check(const struct msg_item *it, struct json **out, char *why, size_t whyle
 	}
 	for (m = j->child; m != NULL; m = m->next) {
 		for (d = defs; d->name != NULL; d++)
-			if (strcmp(d->name, m->key) == 0)
+			if (strcmp(d->name, m->key) == 0 && d->since <= proto)
 				break;
 		if (d->name == NULL) {
 			char pb[41];
@@ -134,7 +144,7 @@ body_check(const struct msg_item *it, struct json **out, char *why, size_t whyle
 		}
 	}
 	for (d = defs; d->name != NULL; d++)
-		if (d->required && json_get(j, d->name) == NULL) {
+		if (d->required && d->since <= proto && json_get(j, d->name) == NULL) {
 			snprintf(why, whylen, "member \"%s\" missing", d->name);
 			json_free(j);
 			return -1;
@@ -379,7 +389,7 @@ handle_push(struct server *s, struct conn *cn, const struct msg *req,
 		struct json *j = NULL;
 		const char *rno;
 
-		if (body_check(it, &j, why, sizeof(why)) != 0 ||
+		if (body_check(it, cn->proto, &j, why, sizeof(why)) != 0 ||
 		    (it->kind == ITEM_AUDIT_HEAD && head_verify(s, cn, j, why,
 		    sizeof(why)) != 0)) {
 			json_free(j);
@@ -464,13 +474,24 @@ auth(void *arg, const uint8_t rs[32], const uint8_t *hello, size_t hlen,
 {
 	struct conn *cn = arg;
 	struct msg h, w;
-	int r;
+	int r, lo, hi;
 
 	if ((r = msg_decode(hello, hlen, &h, e)) != 0)
 		return r;
 	if (h.type != MSG_HELLO) {
 		msg_clear(&h);
 		return err_set(e, ERR_PROTO, "handshake payload is not HELLO");
+	}
+	/* The versions the terminal offers (none: a first-release terminal,
+	 * version 1); the highest both speak is the connection's. */
+	if (sync_proto_offer(h.client, &lo, &hi) != 0) {
+		msg_clear(&h);
+		return err_set(e, ERR_FORMAT, "HELLO: malformed protocol offer");
+	}
+	if ((cn->proto = sync_proto_choose(lo, hi)) < 0) {
+		msg_clear(&h);
+		return err_set(e, ERR_PROTO, "terminal speaks protocol versions %d-%d,"
+		    " this central %d-%d", lo, hi, SYNC_PROTO_MIN, SYNC_PROTO_MAX);
 	}
 	pthread_mutex_lock(&cn->s->dbmu);
 	r = central_terminal_admit(cn->s->c, rs, h.token, h.signkey, &cn->t, e);
@@ -479,10 +500,14 @@ auth(void *arg, const uint8_t rs[32], const uint8_t *hello, size_t hlen,
 		msg_clear(&h);
 		return r;
 	}
+	log_info("terminal %s connected: %s, protocol version %d", cn->t.id,
+	    h.client, cn->proto);
 	msg_init(&w, MSG_WELCOME, h.id);
+	w.proto = (uint8_t)cn->proto;
 	msg_set_text(&w.terminal_id, cn->t.id);
 	msg_set_text(&w.wards, cn->t.wards);
 	msg_set_text(&w.procedures, cn->t.procedures);
+	msg_set_text(&w.server, CENTRAL_NAME);	/* left out below version 2 */
 	w.time = (uint64_t)time(NULL);
 	r = msg_encode(&w, reply, e);
 	msg_clear(&w);
@@ -517,6 +542,13 @@ conn_main(void *arg)
 			log_warn("terminal %s: closing: %s", cn->t.id, e.msg);
 			break;
 		}
+		if (req.proto != cn->proto) {
+			log_warn("terminal %s: closing: %s in protocol version %u,"
+			    " not the agreed %d", cn->t.id, msg_type_name(req.type),
+			    (unsigned)req.proto, cn->proto);
+			msg_clear(&req);
+			break;
+		}
 		rid = req.id;
 		r = handle(s, cn, &req, &rep, &e);
 		msg_clear(&req);
@@ -525,6 +557,7 @@ conn_main(void *arg)
 		if (r != 0) {
 			log_warn("terminal %s: %s", cn->t.id, e.msg);
 			msg_init(&rep, MSG_ERROR, rid);
+			rep.proto = (uint8_t)cn->proto;
 			rep.code = (uint32_t)-r;
 			msg_set_text(&rep.text, "request failed at the central");
 			if (msg_encode(&rep, &out, &e) == 0)
@@ -532,6 +565,7 @@ conn_main(void *arg)
 			msg_clear(&rep);
 			break;
 		}
+		rep.proto = (uint8_t)cn->proto;
 		r = msg_encode(&rep, &out, &e);
 		msg_clear(&rep);
 		if (r != 0 || sync_chan_send(ch, out.p, out.len, &e) != 0) {

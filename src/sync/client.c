@@ -20,6 +20,11 @@
 #include "sync-int.h"
 
 #define CLIENT_NAME "madoguchi 0.1.0"
+#define STR_(x) #x
+#define STR(x) STR_(x)
+/* HELLO's client text: the release and the protocol versions it offers
+ * (see msg.c: a first-release central ignores the offer and speaks 1). */
+#define CLIENT_HELLO CLIENT_NAME " proto=" STR(SYNC_PROTO_MIN) "-" STR(SYNC_PROTO_MAX)
 
 static const struct {
 	const char *name;
@@ -107,7 +112,8 @@ private_key(struct store *st, struct err *e)
 }
 
 /* Connect with a HELLO (optionally carrying an enrolment token) and decode
- * the WELCOME. */
+ * the WELCOME, whose version (welcome->proto) is the one the central chose
+ * from our offer: every later message of the connection is in it. */
 static int
 open_channel(const char *central, const uint8_t central_key[32],
     const uint8_t *priv, const char *token, const char *signkey, int timeout_ms,
@@ -119,7 +125,7 @@ open_channel(const char *central, const uint8_t central_key[32],
 
 	*ch = NULL;
 	msg_init(&h, MSG_HELLO, msg_new_id());
-	msg_set_text(&h.client, CLIENT_NAME);
+	msg_set_text(&h.client, CLIENT_HELLO);
 	if (token != NULL)
 		msg_set_text(&h.token, token);
 	if (signkey != NULL)
@@ -140,7 +146,10 @@ open_channel(const char *central, const uint8_t central_key[32],
 		}
 		sync_chan_free(*ch);
 		*ch = NULL;
-	}
+	} else
+		log_info("sync: central %s, protocol version %u",
+		    welcome->server != NULL ? welcome->server : "(release not said)",
+		    (unsigned)welcome->proto);
 out:
 	msg_clear(&h);
 	wbuf_free(&hb);
@@ -148,21 +157,30 @@ out:
 	return r;
 }
 
-/* Send req and receive its answer, which must echo the request ID and be
- * of the expected type (NET-2).  An ERROR answer is ERR_PROTO with its text. */
+/* Send req in the connection's protocol version and receive its answer,
+ * which must be in the same version, echo the request ID and be of the
+ * expected type (NET-2).  An ERROR answer is ERR_PROTO with its text. */
 static int
-exchange(struct sync_chan *ch, const struct msg *req, int want, struct msg *rep,
-    struct wbuf *buf, struct err *e)
+exchange(struct sync_chan *ch, int proto, const struct msg *req, int want,
+    struct msg *rep, struct wbuf *buf, struct err *e)
 {
+	struct msg q = *req;	/* shallow: only its version differs */
 	int r;
 
 	buf->len = 0;
 	buf->err = 0;
-	if ((r = msg_encode(req, buf, e)) != 0 ||
+	q.proto = (uint8_t)proto;
+	if ((r = msg_encode(&q, buf, e)) != 0 ||
 	    (r = sync_chan_send(ch, buf->p, buf->len, e)) != 0 ||
 	    (r = sync_chan_recv(ch, buf, e)) != 0 ||
 	    (r = msg_decode(buf->p, buf->len, rep, e)) != 0)
 		return r;
+	if (rep->proto != proto) {
+		r = err_set(e, ERR_PROTO, "central answered in protocol version %u,"
+		    " not the agreed %d", (unsigned)rep->proto, proto);
+		msg_clear(rep);
+		return r;
+	}
 	if (rep->id != req->id) {
 		msg_clear(rep);
 		return err_set(e, ERR_PROTO, "answer does not match the request ID (NET-2)");
@@ -312,7 +330,7 @@ push_outbox(struct store *st, struct sync_chan *ch, const struct sync_config *cf
 			msg_clear(&req);
 			break;
 		}
-		if ((r = exchange(ch, &req, MSG_PUSH_ACK, &ack, buf, e)) != 0) {
+		if ((r = exchange(ch, rep->proto, &req, MSG_PUSH_ACK, &ack, buf, e)) != 0) {
 			msg_clear(&req);
 			break;
 		}
@@ -430,7 +448,7 @@ push_audit(struct store *st, struct sync_chan *ch, const struct sync_config *cfg
 			}
 		}
 		if (r == 0)
-			r = exchange(ch, &req, MSG_PUSH_ACK, &ack, buf, e);
+			r = exchange(ch, rep->proto, &req, MSG_PUSH_ACK, &ack, buf, e);
 		msg_clear(&req);
 		if (r != 0) {
 			free(v);
@@ -522,7 +540,7 @@ push_head(struct store *st, struct sync_chan *ch, struct sync_report *rep,
 		msg_clear(&req);
 		return err_set(e, ERR_NOMEM, "out of memory");
 	}
-	r = exchange(ch, &req, MSG_PUSH_ACK, &ack, buf, e);
+	r = exchange(ch, rep->proto, &req, MSG_PUSH_ACK, &ack, buf, e);
 	msg_clear(&req);
 	if (r != 0)
 		return r;
@@ -578,7 +596,7 @@ pull(struct store *st, struct sync_chan *ch, const struct sync_config *cfg,
 		msg_init(&req, MSG_PULL, msg_new_id());
 		req.cursor = cursor;
 		req.limit = cfg->page;
-		if ((r = exchange(ch, &req, MSG_CHANGES, &page, buf, e)) != 0)
+		if ((r = exchange(ch, rep->proto, &req, MSG_CHANGES, &page, buf, e)) != 0)
 			return r;
 		/* "More" must move the cursor forward, or this never ends. */
 		if (page.more && page.cursor <= cursor) {
@@ -629,6 +647,10 @@ sync_round(struct store *st, const struct sync_config *cfg,
 	if (r != 0)
 		goto out;
 	snprintf(rep->terminal_id, sizeof(rep->terminal_id), "%s", welcome.terminal_id);
+	rep->proto = welcome.proto;
+	if (welcome.server != NULL)
+		snprintf(rep->central_release, sizeof(rep->central_release), "%s",
+		    welcome.server);
 	msg_clear(&welcome);
 	if ((r = push_outbox(st, ch, cfg, rep, &buf, e)) != 0 ||
 	    (r = push_audit(st, ch, cfg, rep, &buf, e)) != 0 ||

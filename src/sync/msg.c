@@ -6,6 +6,32 @@
  * how long, whether required or repeated), so that the decoder and the
  * encoder enforce the same interface and an undefined item can only be
  * rejected.  Every read goes through struct rbuf.
+ *
+ * Versions and rolling upgrades (SPEC 7, NET-3).  Terminals and the central
+ * are upgraded one at a time, so a new program meets old peers in both
+ * directions.  The rule for every change to the protocol:
+ *
+ *  - Nothing is ever changed or removed within a version; a change is a new
+ *    version.  Raise SYNC_PROTO_MAX, add SYNC_SINCE_<WHAT> in sync.h, and
+ *    give the new message type (type_since[]), field (the fdef's since) or
+ *    pushed-item JSON member (serve.c's struct member since) that version.
+ *  - The decoder checks a message against its version's definitions only:
+ *    what is newer than the message's version is undefined and rejected,
+ *    exactly as before (NET-3 holds for every version).
+ *  - The encoder writes the agreed version: it leaves out an optional field
+ *    newer than it and refuses a newer message type, so code that sends a
+ *    new message asks sync_proto_has(proto, SYNC_SINCE_X) first, and the
+ *    receiver's behaviour for an older peer is written next to it.
+ *  - HELLO never gains fields (an old central rejects them): it is version 1,
+ *    and offers the terminal's versions in its client text ("proto=1-2").  A
+ *    HELLO without an offer comes from the first release and means 1.  The
+ *    central picks the highest common version and writes the WELCOME, and
+ *    everything after it, in that version; a first-release central knows
+ *    nothing of offers and answers in 1, which the new terminal then speaks.
+ *  - Required fields added later are required only from their version on.
+ *
+ * Version 1: the first release (v0.1.0, commit 02f4559).
+ * Version 2: WELCOME carries the central's program and release (T_SERVER).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +46,8 @@ enum { F_REQ = 1, F_REP = 2, F_MULTILINE = 4 };	/* MULTILINE: JSON bodies */
 enum {
 	T_TOKEN = 1, T_CLIENT = 2, T_TERMINAL_ID = 3, T_WARDS = 4,
 	T_PROCEDURES = 5, T_TIME = 6, T_CURSOR = 7, T_LIMIT = 8, T_MORE = 9,
-	T_CODE = 10, T_TEXT = 11, T_SIGNKEY = 12, T_ITEM = 20, T_ACK = 21,
-	T_CHANGE = 22
+	T_CODE = 10, T_TEXT = 11, T_SIGNKEY = 12, T_SERVER = 13, T_ITEM = 20,
+	T_ACK = 21, T_CHANGE = 22
 };
 /* Record tags (inside T_ITEM, T_ACK, T_CHANGE). */
 enum {
@@ -35,8 +61,12 @@ struct fdef {
 	uint32_t max;		/* text: bytes; u8/u32: largest value */
 	uint32_t min;		/* u8/u32: smallest value */
 	uint8_t flags;
+	uint8_t since;		/* protocol version that added it (0: 1) */
 };
 
+/* A row that leaves `since` out exists since version 1. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 static const struct fdef hello_f[] = {
 	{ T_TOKEN, FT_TEXT, 128, 0, 0 },
 	{ T_CLIENT, FT_TEXT, 64, 0, F_REQ },
@@ -48,6 +78,7 @@ static const struct fdef welcome_f[] = {
 	{ T_WARDS, FT_TEXT, 1024, 0, F_REQ },
 	{ T_PROCEDURES, FT_TEXT, 1024, 0, F_REQ },
 	{ T_TIME, FT_U64, 0, 0, F_REQ },
+	{ T_SERVER, FT_TEXT, 64, 0, 0, SYNC_SINCE_SERVER },
 	{ 0, 0, 0, 0, 0 }
 };
 static const struct fdef push_f[] = {
@@ -103,9 +134,16 @@ static const struct fdef change_f[] = {
 	{ 0, 0, 0, 0, 0 }
 };
 
+#pragma GCC diagnostic pop
+
 static const struct fdef *const type_defs[MSG_TYPE_MAX + 1] = {
 	NULL, hello_f, welcome_f, push_f, push_ack_f, pull_f, changes_f,
 	ping_f, pong_f, error_f
+};
+
+/* The protocol version that added each message type (0: 1). */
+static const uint8_t type_since[MSG_TYPE_MAX + 1] = {
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1
 };
 
 static const char *const type_names[MSG_TYPE_MAX + 1] = {
@@ -126,6 +164,58 @@ fdef_find(const struct fdef *defs, uint8_t tag)
 		if (defs->tag == tag)
 			return defs;
 	return NULL;
+}
+
+/* 1 when the definition d exists in protocol version ver. */
+static int
+in_version(const struct fdef *d, unsigned ver)
+{
+	return d->since <= ver;
+}
+
+static unsigned
+msg_version(const struct msg *m)
+{
+	return m->proto != 0 ? m->proto : SYNC_MSG_VERSION;
+}
+
+int
+sync_proto_offer(const char *client, int *lo, int *hi)
+{
+	const char *w, *p;
+	char *end;
+	long a, b;
+
+	*lo = *hi = 1;
+	if (client == NULL)
+		return 0;
+	w = strrchr(client, ' ');
+	w = w != NULL ? w + 1 : client;
+	if (strncmp(w, "proto=", 6) != 0)
+		return strstr(client, "proto=") != NULL ? ERR_FORMAT : 0;
+	p = w + 6;
+	if (*p < '1' || *p > '9')
+		return ERR_FORMAT;
+	a = strtol(p, &end, 10);
+	b = a;
+	if (*end == '-') {
+		if (end[1] < '1' || end[1] > '9')
+			return ERR_FORMAT;
+		b = strtol(end + 1, &end, 10);
+	}
+	if (*end != '\0' || a > 255 || b > 255 || b < a)
+		return ERR_FORMAT;
+	*lo = (int)a;
+	*hi = (int)b;
+	return 0;
+}
+
+int
+sync_proto_choose(int lo, int hi)
+{
+	int v = hi < SYNC_PROTO_MAX ? hi : SYNC_PROTO_MAX;
+
+	return v >= lo && v >= SYNC_PROTO_MIN ? v : ERR_PROTO;
 }
 
 int
@@ -281,6 +371,7 @@ msg_clear(struct msg *m)
 	free(m->terminal_id);
 	free(m->wards);
 	free(m->procedures);
+	free(m->server);
 	free(m->text);
 	for (i = 0; i < m->nitems; i++)
 		free(m->items[i].body);
@@ -369,6 +460,17 @@ put_text(struct wbuf *w, const struct fdef *defs, uint8_t tag, const char *s,
 		return r;
 	put_field(w, tag, s, n);
 	return 0;
+}
+
+/* An optional text field of the top level, written only in a version that
+ * has it (the peer of an older one would reject it). */
+static int
+enc_opt(struct wbuf *w, const struct fdef *defs, uint8_t tag, const char *s,
+    unsigned ver, const char *what, struct err *e)
+{
+	if (s == NULL || !in_version(fdef_find(defs, tag), ver))
+		return 0;
+	return put_text(w, defs, tag, s, strlen(s), what, e);
 }
 
 /* The value of a numeric field within its definition's range. */
@@ -469,13 +571,22 @@ msg_encode(const struct msg *m, struct wbuf *w, struct err *e)
 {
 	const struct fdef *defs;
 	struct wbuf sub;
+	unsigned ver;
 	size_t i;
 	int r = 0;
 
 	if (m->type < 1 || m->type > MSG_TYPE_MAX)
 		return err_set(e, ERR_INVAL, "unknown message type %u", m->type);
+	ver = msg_version(m);
+	if (ver < SYNC_PROTO_MIN || ver > SYNC_PROTO_MAX)
+		return err_set(e, ERR_INVAL, "protocol version %u is not spoken", ver);
+	if (type_since[m->type] > ver)
+		return err_set(e, ERR_INVAL, "%s is not in protocol version %u",
+		    msg_type_name(m->type), ver);
+	if (m->type == MSG_HELLO && ver != SYNC_MSG_VERSION)
+		return err_set(e, ERR_INVAL, "HELLO is always version %d", SYNC_MSG_VERSION);
 	defs = type_defs[m->type];
-	wbuf_put_u8(w, SYNC_MSG_VERSION);
+	wbuf_put_u8(w, (uint8_t)ver);
 	wbuf_put_u8(w, m->type);
 	wbuf_put_u64(w, m->id);
 	switch (m->type) {
@@ -487,8 +598,10 @@ msg_encode(const struct msg *m, struct wbuf *w, struct err *e)
 	case MSG_WELCOME:
 		if ((r = enc_str(w, defs, T_TERMINAL_ID, m->terminal_id, "terminal_id", e)) == 0 &&
 		    (r = enc_str(w, defs, T_WARDS, m->wards, "wards", e)) == 0 &&
-		    (r = enc_str(w, defs, T_PROCEDURES, m->procedures, "procedures", e)) == 0)
+		    (r = enc_str(w, defs, T_PROCEDURES, m->procedures, "procedures", e)) == 0) {
 			put_u64(w, T_TIME, m->time);
+			r = enc_opt(w, defs, T_SERVER, m->server, ver, "server", e);
+		}
 		break;
 	case MSG_PUSH:
 		if (m->nitems == 0 || m->nitems > SYNC_BATCH_MAX)
@@ -543,7 +656,7 @@ struct fval {
 };
 
 static int
-field_read(struct rbuf *b, const struct fdef *defs, uint32_t *seen,
+field_read(struct rbuf *b, const struct fdef *defs, unsigned ver, uint32_t *seen,
     const struct fdef **dout, struct fval *v, struct err *e)
 {
 	const struct fdef *d;
@@ -554,7 +667,7 @@ field_read(struct rbuf *b, const struct fdef *defs, uint32_t *seen,
 
 	if (rbuf_get_u8(b, &tag) != 0 || rbuf_get_u32(b, &len) != 0)
 		return err_set(e, ERR_SHORT, "truncated field header");
-	if ((d = fdef_find(defs, tag)) == NULL)
+	if ((d = fdef_find(defs, tag)) == NULL || !in_version(d, ver))
 		return err_set(e, ERR_FORMAT, "undefined field tag %u", tag);
 	if ((*seen & (1u << (tag & 31))) && !(d->flags & F_REP))
 		return err_set(e, ERR_FORMAT, "field tag %u repeated", tag);
@@ -605,10 +718,11 @@ field_read(struct rbuf *b, const struct fdef *defs, uint32_t *seen,
 }
 
 static int
-required_seen(const struct fdef *defs, uint32_t seen, struct err *e)
+required_seen(const struct fdef *defs, unsigned ver, uint32_t seen, struct err *e)
 {
 	for (; defs->tag != 0; defs++)
-		if ((defs->flags & F_REQ) && !(seen & (1u << (defs->tag & 31))))
+		if ((defs->flags & F_REQ) && in_version(defs, ver) &&
+		    !(seen & (1u << (defs->tag & 31))))
 			return err_set(e, ERR_FORMAT, "required field tag %u missing",
 			    defs->tag);
 	return 0;
@@ -623,7 +737,8 @@ set_str(char **dst, const struct fval *v)
 }
 
 static int
-dec_record(struct msg *m, uint8_t tag, const struct fval *rv, struct err *e)
+dec_record(struct msg *m, unsigned ver, uint8_t tag, const struct fval *rv,
+    struct err *e)
 {
 	const struct fdef *defs = tag == T_ITEM ? item_f : tag == T_ACK ? ack_f : change_f;
 	const struct fdef *d;
@@ -638,7 +753,7 @@ dec_record(struct msg *m, uint8_t tag, const struct fval *rv, struct err *e)
 
 	rbuf_init(&b, rv->s, rv->n);
 	while (rbuf_left(&b) > 0) {
-		if ((r = field_read(&b, defs, &seen, &d, &v, e)) != 0)
+		if ((r = field_read(&b, defs, ver, &seen, &d, &v, e)) != 0)
 			return r;
 		switch (d->tag) {
 		case R_UUID: uuid = v; break;
@@ -651,7 +766,7 @@ dec_record(struct msg *m, uint8_t tag, const struct fval *rv, struct err *e)
 		case R_KEY: key = v; break;
 		}
 	}
-	if ((r = required_seen(defs, seen, e)) != 0)
+	if ((r = required_seen(defs, ver, seen, e)) != 0)
 		return r;
 	if (uuid.s != NULL) {
 		memcpy(u, uuid.s, 36);
@@ -699,14 +814,17 @@ msg_decode(const uint8_t *p, size_t n, struct msg *m, struct err *e)
 	if (rbuf_get_u8(&b, &ver) != 0 || rbuf_get_u8(&b, &type) != 0 ||
 	    rbuf_get_u64(&b, &m->id) != 0)
 		return err_set(e, ERR_SHORT, "message header truncated");
-	if (ver != SYNC_MSG_VERSION)
+	if (ver < SYNC_PROTO_MIN || ver > SYNC_PROTO_MAX)
 		return err_set(e, ERR_PROTO, "unsupported message version %u", ver);
-	if (type < 1 || type > MSG_TYPE_MAX)
+	if (type < 1 || type > MSG_TYPE_MAX || type_since[type] > ver)
 		return err_set(e, ERR_FORMAT, "undefined message type %u", type);
+	if (type == MSG_HELLO && ver != SYNC_MSG_VERSION)
+		return err_set(e, ERR_PROTO, "HELLO of version %u", ver);
 	m->type = type;
+	m->proto = ver;
 	defs = type_defs[type];
 	while (rbuf_left(&b) > 0 && r == 0) {
-		if ((r = field_read(&b, defs, &seen, &d, &v, e)) != 0)
+		if ((r = field_read(&b, defs, ver, &seen, &d, &v, e)) != 0)
 			break;
 		switch (d->tag) {
 		case T_TOKEN: r = set_str(&m->token, &v); break;
@@ -715,6 +833,7 @@ msg_decode(const uint8_t *p, size_t n, struct msg *m, struct err *e)
 		case T_TERMINAL_ID: r = set_str(&m->terminal_id, &v); break;
 		case T_WARDS: r = set_str(&m->wards, &v); break;
 		case T_PROCEDURES: r = set_str(&m->procedures, &v); break;
+		case T_SERVER: r = set_str(&m->server, &v); break;
 		case T_TEXT: r = set_str(&m->text, &v); break;
 		case T_TIME: m->time = v.num; break;
 		case T_CURSOR: m->cursor = v.num; break;
@@ -724,7 +843,7 @@ msg_decode(const uint8_t *p, size_t n, struct msg *m, struct err *e)
 		case T_ITEM:
 		case T_ACK:
 		case T_CHANGE:
-			if ((r = dec_record(m, d->tag, &v, e)) != 0)
+			if ((r = dec_record(m, ver, d->tag, &v, e)) != 0)
 				err_prefix(e, "%s: ", d->tag == T_ITEM ? "item" :
 				    d->tag == T_ACK ? "ack" : "change");
 			break;
@@ -733,7 +852,7 @@ msg_decode(const uint8_t *p, size_t n, struct msg *m, struct err *e)
 			err_set(e, r, "out of memory");
 	}
 	if (r == 0)
-		r = required_seen(defs, seen, e);
+		r = required_seen(defs, ver, seen, e);
 	if (r != 0) {
 		err_prefix(e, "%s message: ", msg_type_name(type));
 		msg_clear(m);

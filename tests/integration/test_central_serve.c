@@ -471,3 +471,123 @@ TEST(serve_audit_chain_checked_on_receipt)
 	CHECK(t_dir_contains(t_tmpdir(), "broken at row 4", 15) != NULL);
 	CHECK(t_dir_contains(t_tmpdir(), "row 3 of terminal T1 does not match", 35) != NULL);
 }
+
+/* Connect with a HELLO whose client text is client (and a token); the
+ * WELCOME goes to w.  Returns the channel or NULL. */
+static struct sync_chan *
+hello_as(struct env *v, const char *client, const char *token, struct msg *w)
+{
+	uint8_t priv[32], pub[32];
+	struct sync_chan *ch = NULL;
+	struct wbuf b, reply;
+	struct msg h;
+	struct err e;
+
+	noise_keypair(priv, pub);
+	wbuf_init(&b, 0);
+	wbuf_init(&reply, 0);
+	msg_init(&h, MSG_HELLO, 11);
+	msg_set_text(&h.client, client);
+	msg_set_text(&h.token, token);
+	REQUIRE_OK(msg_encode(&h, &b, &e), &e);
+	msg_clear(&h);
+	if (sync_chan_connect(v->addr, priv, v->key, b.p, b.len, &reply, 10000,
+	    &ch, &e) == 0 && msg_decode(reply.p, reply.len, w, &e) != 0) {
+		t_fail_at(__FILE__, __LINE__, "WELCOME: %s", e.msg);
+		sync_chan_free(ch);
+		ch = NULL;
+	}
+	wbuf_free(&b);
+	wbuf_free(&reply);
+	return ch;
+}
+
+/* A PING written in version ver; 1 when a PONG of that version came back. */
+static int
+ping_in(struct sync_chan *ch, int ver)
+{
+	struct msg m;
+	struct wbuf b;
+	struct err e;
+	int ok;
+
+	wbuf_init(&b, 0);
+	msg_init(&m, MSG_PING, 99);
+	m.proto = (uint8_t)ver;
+	ok = msg_encode(&m, &b, &e) == 0 && sync_chan_send(ch, b.p, b.len, &e) == 0 &&
+	    sync_chan_recv(ch, &b, &e) == 0 && msg_decode(b.p, b.len, &m, &e) == 0;
+	ok = ok && m.type == MSG_PONG && m.proto == ver && m.id == 99;
+	msg_clear(&m);
+	wbuf_free(&b);
+	return ok;
+}
+
+/* SPEC 7 rolling upgrades, NET-3: the central answers a terminal that
+ * offers nothing (the first release) in version 1 without the fields of
+ * version 2, a terminal that offers 1-2 in 2 with them; every later
+ * message must be in the agreed version (another closes the connection);
+ * an offer with nothing in common, or malformed, is refused. */
+TEST(serve_negotiates_protocol_version)
+{
+	struct env v;
+	struct t_proc p;
+	struct sync_chan *ch;
+	struct msg w;
+	char tok[4][40];
+	int i;
+
+	setup(&v);
+	for (i = 0; i < 4; i++) {
+		char id[8];
+
+		snprintf(id, sizeof(id), "V%d", i);
+		ccmd(&v, "terminal", "enrol", id, NULL, NULL, &p);
+		REQUIRE(sscanf(strchr(p.out, '\n') + 1, "%32s", tok[i]) == 1);
+		t_proc_free(&p);
+	}
+	start(&v);
+	/* first release: no offer */
+	REQUIRE((ch = hello_as(&v, "madoguchi 0.1.0", tok[0], &w)) != NULL);
+	CHECK_INT(w.proto, 1);
+	CHECK(w.server == NULL);
+	CHECK_STR(w.terminal_id, "V0");
+	msg_clear(&w);
+	CHECK(ping_in(ch, 1));
+	CHECK(!ping_in(ch, 2));		/* not the agreed version: closed */
+	sync_chan_free(ch);
+	/* this release: 1-2 offered, 2 agreed */
+	REQUIRE((ch = hello_as(&v, "madoguchi 0.2.0 proto=1-2", tok[1], &w)) != NULL);
+	CHECK_INT(w.proto, SYNC_PROTO_MAX);
+	REQUIRE(w.server != NULL);
+	CHECK(strncmp(w.server, "madoguchi-central ", 18) == 0);
+	msg_clear(&w);
+	CHECK(ping_in(ch, SYNC_PROTO_MAX));
+	CHECK(ping_in(ch, SYNC_PROTO_MAX));
+	CHECK(!ping_in(ch, 1));
+	sync_chan_free(ch);
+	/* a later release offering more than this central speaks gets ours */
+	REQUIRE((ch = hello_as(&v, "madoguchi 9.0 proto=1-200", tok[2], &w)) != NULL);
+	CHECK_INT(w.proto, SYNC_PROTO_MAX);
+	msg_clear(&w);
+	sync_chan_free(ch);
+	/* nothing in common, or a malformed offer: no WELCOME at all */
+	CHECK((ch = hello_as(&v, "madoguchi 9.0 proto=200", tok[3], &w)) == NULL);
+	sync_chan_free(ch);
+	CHECK((ch = hello_as(&v, "madoguchi proto=1-x", tok[3], &w)) == NULL);
+	sync_chan_free(ch);
+	/* the token was not spent by the refused handshakes */
+	REQUIRE((ch = hello_as(&v, "madoguchi 0.2.0 proto=2", tok[3], &w)) != NULL);
+	CHECK_INT(w.proto, 2);
+	msg_clear(&w);
+	sync_chan_free(ch);
+	CHECK_INT(t_stop_proc(v.pid, SIGTERM, 20000), 0);
+	{
+		char *log = t_read_file(t_path("central.log"), NULL);
+
+		REQUIRE(log != NULL);
+		CHECK(strstr(log, "terminal V0 connected: madoguchi 0.1.0, protocol version 1") != NULL);
+		CHECK(strstr(log, "terminal V1 connected: madoguchi 0.2.0 proto=1-2,"
+		    " protocol version 2") != NULL);
+		free(log);
+	}
+}

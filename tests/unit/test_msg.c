@@ -3,7 +3,8 @@
  * decoder rejects what the interface definition does not allow: unknown
  * version or type, undefined tags, repeated single fields, missing required
  * fields, wrong lengths, values out of range, bad UUIDs, invalid UTF-8,
- * truncation and trailing bytes.
+ * truncation and trailing bytes; and protocol versions (SPEC 7, rolling
+ * upgrades): what a version added is undefined in an older one.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -224,8 +225,10 @@ TEST(msg_decoder_rejects_undefined_and_malformed)
 	fld(&w, 7, cur, 8);
 	fld(&w, 8, big, 4);
 	CHECK_INT(dec(&w), ERR_FORMAT);
-	/* unknown version, unknown type */
-	hdr(&w, 2, MSG_PING);
+	/* unknown version (past the newest spoken, and 0), unknown type */
+	hdr(&w, SYNC_PROTO_MAX + 1, MSG_PING);
+	CHECK_INT(dec(&w), ERR_PROTO);
+	hdr(&w, 0, MSG_PING);
 	CHECK_INT(dec(&w), ERR_PROTO);
 	hdr(&w, 1, 0);
 	CHECK_INT(dec(&w), ERR_FORMAT);
@@ -375,4 +378,131 @@ TEST(msg_batch_limit)
 	msg_clear(&d);
 	msg_clear(&m);
 	wbuf_free(&w);
+}
+
+/* SPEC 7 / NET-3, rolling upgrades: a field added in version 2 (WELCOME's
+ * server) is written only in version 2, left out for a version-1 peer, and
+ * a version-1 message that carries it is rejected as undefined. */
+TEST(msg_version_field_since)
+{
+	struct msg m, d;
+	struct wbuf w;
+	struct err e;
+	uint8_t t[8] = { 0, 0, 0, 0, 0x65, 0x5a, 0x2f, 0x00 };
+
+	REQUIRE(SYNC_PROTO_MAX >= SYNC_SINCE_SERVER);
+	wbuf_init(&w, 0);
+	msg_init(&m, MSG_WELCOME, 7);
+	msg_set_text(&m.terminal_id, "K01");
+	msg_set_text(&m.wards, "01");
+	msg_set_text(&m.procedures, "");
+	msg_set_text(&m.server, "madoguchi-central 9.9");
+	m.time = 1;
+	/* version 2: the server travels */
+	m.proto = SYNC_SINCE_SERVER;
+	REQUIRE_OK(msg_encode(&m, &w, &e), &e);
+	CHECK_INT(w.p[0], SYNC_SINCE_SERVER);
+	REQUIRE_OK(msg_decode(w.p, w.len, &d, &e), &e);
+	CHECK_INT(d.proto, SYNC_SINCE_SERVER);
+	REQUIRE(d.server != NULL);
+	CHECK_STR(d.server, "madoguchi-central 9.9");
+	msg_clear(&d);
+	/* version 1 (and 0, which means 1): left out, not an error */
+	m.proto = 1;
+	w.len = 0;
+	REQUIRE_OK(msg_encode(&m, &w, &e), &e);
+	CHECK_INT(w.p[0], 1);
+	REQUIRE_OK(msg_decode(w.p, w.len, &d, &e), &e);
+	CHECK_INT(d.proto, 1);
+	CHECK(d.server == NULL);
+	msg_clear(&d);
+	m.proto = 0;
+	w.len = 0;
+	REQUIRE_OK(msg_encode(&m, &w, &e), &e);
+	CHECK_INT(w.p[0], 1);
+	msg_clear(&m);
+	/* by hand: a version-1 WELCOME with tag 13 is undefined (NET-3); the
+	 * same bytes as version 2 are fine */
+	hdr(&w, 1, MSG_WELCOME);
+	fld(&w, 3, "K01", 3);
+	fld(&w, 4, "01", 2);
+	fld(&w, 5, "", 0);
+	fld(&w, 6, t, 8);
+	CHECK_INT(dec(&w), 0);
+	fld(&w, 13, "x 1", 3);
+	CHECK_INT(dec(&w), ERR_FORMAT);
+	w.p[0] = SYNC_SINCE_SERVER;
+	CHECK_INT(dec(&w), 0);
+	/* the new field keeps its own checks in version 2 */
+	fld(&w, 13, "y", 1);
+	CHECK_INT(dec(&w), ERR_FORMAT);		/* repeated */
+	wbuf_free(&w);
+}
+
+/* HELLO is version 1 whatever the terminal speaks: an old central must
+ * read it.  The encoder refuses another version, the decoder rejects one,
+ * and every other type may be written in any version spoken. */
+TEST(msg_version_hello_is_1_and_others_follow)
+{
+	struct msg m, d;
+	struct wbuf w;
+	struct err e;
+	int v;
+
+	wbuf_init(&w, 0);
+	msg_init(&m, MSG_HELLO, 9);
+	msg_set_text(&m.client, "madoguchi 0.2.0 proto=1-2");
+	m.proto = 2;
+	CHECK_INT(msg_encode(&m, &w, &e), ERR_INVAL);
+	msg_clear(&m);
+	hdr(&w, 2, MSG_HELLO);
+	fld(&w, 2, "madoguchi", 9);
+	CHECK_INT(dec(&w), ERR_PROTO);
+	w.p[0] = 1;
+	CHECK_INT(dec(&w), 0);
+	for (v = SYNC_PROTO_MIN; v <= SYNC_PROTO_MAX; v++) {
+		msg_init(&m, MSG_PING, 5);
+		m.proto = (uint8_t)v;
+		w.len = 0;
+		REQUIRE_OK(msg_encode(&m, &w, &e), &e);
+		REQUIRE_OK(msg_decode(w.p, w.len, &d, &e), &e);
+		CHECK_INT(d.proto, v);
+		msg_clear(&d);
+		msg_clear(&m);
+	}
+	msg_init(&m, MSG_PING, 5);
+	m.proto = SYNC_PROTO_MAX + 1;
+	w.len = 0;
+	CHECK_INT(msg_encode(&m, &w, &e), ERR_INVAL);
+	msg_clear(&m);
+	wbuf_free(&w);
+}
+
+/* The offer in HELLO's client text, and the choice. */
+TEST(msg_version_offer_and_choice)
+{
+	int lo, hi;
+
+	/* the first release sends no offer: version 1 */
+	CHECK_INT(sync_proto_offer("madoguchi 0.1.0", &lo, &hi), 0);
+	CHECK_INT(lo, 1);
+	CHECK_INT(hi, 1);
+	CHECK_INT(sync_proto_offer("madoguchi 0.2.0 proto=1-2", &lo, &hi), 0);
+	CHECK_INT(lo, 1);
+	CHECK_INT(hi, 2);
+	CHECK_INT(sync_proto_offer("proto=3", &lo, &hi), 0);
+	CHECK_INT(lo, 3);
+	CHECK_INT(hi, 3);
+	CHECK_INT(sync_proto_offer("m proto=", &lo, &hi), ERR_FORMAT);
+	CHECK_INT(sync_proto_offer("m proto=2-1", &lo, &hi), ERR_FORMAT);
+	CHECK_INT(sync_proto_offer("m proto=0-2", &lo, &hi), ERR_FORMAT);
+	CHECK_INT(sync_proto_offer("m proto=1-2x", &lo, &hi), ERR_FORMAT);
+	CHECK_INT(sync_proto_offer("m proto=1--2", &lo, &hi), ERR_FORMAT);
+	CHECK_INT(sync_proto_offer("m proto=1-300", &lo, &hi), ERR_FORMAT);
+	CHECK_INT(sync_proto_offer("m proto=1-2 extra", &lo, &hi), ERR_FORMAT);
+	/* the highest common version */
+	CHECK_INT(sync_proto_choose(1, 1), 1);
+	CHECK_INT(sync_proto_choose(1, SYNC_PROTO_MAX), SYNC_PROTO_MAX);
+	CHECK_INT(sync_proto_choose(1, 200), SYNC_PROTO_MAX);
+	CHECK_INT(sync_proto_choose(SYNC_PROTO_MAX + 1, 200), ERR_PROTO);
 }
