@@ -5,7 +5,8 @@
 . "$MDG_SRCDIR/tests/lib/lib.sh"
 
 NV=$MDG_BUILDDIR/tests/tools/noise-vectors
-VEC=$MDG_SRCDIR/../shared/vectors/noise-ik-25519-chachapoly-blake2b.json
+# The published vectors, kept in the tree (public domain; tests/vectors/README.md).
+VEC=$MDG_SRCDIR/tests/vectors/noise-ik-25519-chachapoly-blake2b.json
 
 t_begin "vectors file present"
 if [ -f "$VEC" ]; then t_ok; else t_fail "missing $VEC"; fi
