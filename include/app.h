@@ -30,6 +30,8 @@ struct app_cmd {
 	int (*run)(struct app_opts *o, int argc, char **argv);
 	const char *usage;		/* "init --store DIR --admin NAME" */
 	const char *help;		/* one line */
+	const char *subs;		/* its subcommands, "add mod ...", or NULL
+					 * (for `madoguchi help --list`) */
 };
 
 /* The table, ended by a NULL name (src/app/commands.c). */

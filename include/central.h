@@ -117,6 +117,9 @@ int central_terminal_list(struct central *c, FILE *out, struct err *e);
  * AC-2, AC-3, AC-9).  Output to out; ERR_INVAL for a usage error. */
 int central_user_cmd(struct central *c, int argc, char **argv, FILE *out,
     struct err *e);
+/* Check a `user` command line (verb, name, options) without the store:
+ * ERR_INVAL with the reason when it is a usage error. */
+int central_user_args(int argc, char **argv, struct err *e);
 
 /* -------------------------------------------------------------- server */
 

@@ -137,7 +137,8 @@ cmd_sync(struct app_opts *o, int argc, char **argv)
 		    strcmp(argv[i], "queue") == 0 || strcmp(argv[i], "pending") == 0))
 			what = argv[i];
 		else if (what == NULL && (strcmp(argv[i], "approve") == 0 ||
-		    strcmp(argv[i], "reject") == 0) && i + 1 < argc) {
+		    strcmp(argv[i], "reject") == 0) && i + 1 < argc &&
+		    argv[i + 1][0] != '-') {
 			what = argv[i];
 			idarg = argv[++i];
 		} else {

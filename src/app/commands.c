@@ -15,33 +15,43 @@
 static int cmd_help(struct app_opts *o, int argc, char **argv);
 static int cmd_version(struct app_opts *o, int argc, char **argv);
 
+/* A row that leaves subs out has no subcommands. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 const struct app_cmd app_commands[] = {
 	{ "help", cmd_help, "help", "list the commands" },
 	{ "version", cmd_version, "version", "print the version" },
-	{ "card", cmd_card, "card status | card read [--pin-stdin | --b BIRTH6 EXPIRY4 CODE4]",
-	  "show readers and PIN tries; read the My Number card (個人番号 masked)" },
-	{ "sync", cmd_sync, "sync [log|queue] --user NAME [--password-stdin]",
-	  "one sync round with the central (or show the sync log / confirmation queue)" },
-	{ "enroll", cmd_enroll, "enroll --central HOST:PORT --central-key KEY --token TOKEN --user ADMIN",
-	  "register this terminal with madoguchi-central (one-time token)" },
+	{ "card", cmd_card, "card status | card read [--pin-stdin | --b-stdin]",
+	  "show readers and PIN tries; read the My Number card (個人番号 masked)",
+	  "status read" },
+	{ "sync", cmd_sync, "sync [log|queue|pending|approve ID|reject ID] --user NAME [--password-stdin]",
+	  "one sync round with the central (or the sync log, confirmation queue, outbox)",
+	  "log queue pending approve reject" },
+	{ "enroll", cmd_enroll, "enroll --central HOST:PORT --central-key KEY --user ADMIN"
+	  " [--password-stdin] [--token-stdin]",
+	  "register this terminal with madoguchi-central (one-time token, asked or on stdin)" },
 	{ "init", cmd_init, "init --store DIR --admin NAME [--password-stdin] [--terminal ID]",
 	  "create the encrypted store and its first administrator" },
 	{ "user", cmd_user, "user add|mod|passwd|disable|enable|unlock|revoke|list --user ADMIN",
-	  "manage accounts, permissions and passwords (see madoguchi(1))" },
+	  "manage accounts, permissions and passwords (see madoguchi(1))",
+	  "add mod passwd disable enable unlock revoke list" },
 	{ "audit", cmd_audit, "audit verify|list|person [ID] --user NAME [--password-stdin]",
-	  "verify the audit hash chain, or list audit rows" },
+	  "verify the audit hash chain, or list audit rows", "verify list person" },
 	{ "wipe", cmd_wipe, "wipe [--store DIR] [--confirm-stdin]",
 	  "destroy the key slots: the store becomes unrecoverable" },
 	{ "demo-data", cmd_demo_data, "demo-data --user ADMIN [--count N] [--seed S]",
 	  "load synthetic residents of the fictional 窓口市" },
 	{ "ledger", cmd_ledger, "ledger [list|show RECEIPT|status RECEIPT STATUS] --user NAME",
-	  "the receipt ledger (受付簿): applications by status and date, history" },
+	  "the receipt ledger (受付簿): applications by status and date, history",
+	  "list show status" },
 	{ "report", cmd_report, "report overdue|inquiries --user NAME [--password-stdin]",
-	  "overdue applications (未進達・未決定・未交付・返戻期限切れ), inquiry log" },
+	  "overdue applications (未進達・未決定・未交付・返戻期限切れ), inquiry log",
+	  "overdue inquiries" },
 	{ "batch", cmd_batch, "batch list|show ID --user NAME [--password-stdin]",
-	  "進達 batches and their transmittal lists" },
-	{ NULL, NULL, NULL, NULL }
+	  "進達 batches and their transmittal lists", "list show" },
+	{ NULL, NULL, NULL, NULL, NULL }
 };
+#pragma GCC diagnostic pop
 
 static void
 usage(FILE *f, const char *argv0)
@@ -54,11 +64,51 @@ usage(FILE *f, const char *argv0)
 	fprintf(f, "\nSee madoguchi(1) and madoguchi.conf(5).\n");
 }
 
+static const struct app_cmd *
+cmd_find(const char *name)
+{
+	for (const struct app_cmd *c = app_commands; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+/* One command's usage (GNU: --help on standard output, exit 0). */
+static int
+cmd_usage(const struct app_cmd *c)
+{
+	printf("usage: madoguchi [--config FILE] [--store DIR] %s\n%s\n"
+	    "See madoguchi(1).\n", c->usage, c->help);
+	return 0;
+}
+
+/* help: the command list; help COMMAND: its usage; help --list: every
+ * command and subcommand, one a line (for scripts and tests). */
 static int
 cmd_help(struct app_opts *o, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	const struct app_cmd *c;
+
+	if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+		for (c = app_commands; c->name != NULL; c++) {
+			const char *p = c->subs;
+
+			printf("%s\n", c->name);
+			while (p != NULL && *p != '\0') {
+				size_t n = strcspn(p, " ");
+
+				printf("%s %.*s\n", c->name, (int)n, p);
+				p += n + (p[n] == ' ');
+			}
+		}
+		return 0;
+	}
+	if (argc == 2 && (c = cmd_find(argv[1])) != NULL)
+		return cmd_usage(c);
+	if (argc > 1) {
+		fprintf(stderr, "usage: madoguchi help [COMMAND | --list]\n");
+		return 2;
+	}
 	usage(stdout, o->argv0);
 	return 0;
 }
@@ -67,8 +117,10 @@ static int
 cmd_version(struct app_opts *o, int argc, char **argv)
 {
 	(void)o;
-	(void)argc;
-	(void)argv;
+	if (argc > 1) {
+		fprintf(stderr, "madoguchi: version takes no arguments (%s)\n", argv[1]);
+		return 2;
+	}
 	printf("madoguchi %s\n", MDG_VERSION);
 	return 0;
 }
@@ -136,6 +188,7 @@ app_read_password(const char *prompt, int from_stdin, char *buf, size_t cap,
 int
 app_main(int argc, char **argv, int (*tui)(struct app_opts *o))
 {
+	const struct app_cmd *c;
 	struct app_opts o;
 	struct err e;
 	int i, r;
@@ -154,10 +207,17 @@ app_main(int argc, char **argv, int (*tui)(struct app_opts *o))
 		} else if (strcmp(argv[i], "--version") == 0)
 			return cmd_version(&o, 0, NULL);
 		else {
+			fprintf(stderr, "madoguchi: unknown option %s\n", argv[i]);
 			usage(stderr, o.argv0);
 			return 2;
 		}
 	}
+	/* COMMAND ... --help: that command's usage, before anything is opened
+	 * (a value that is literally "--help" would be taken for it too). */
+	if (i < argc && (c = cmd_find(argv[i])) != NULL)
+		for (int j = i + 1; j < argc; j++)
+			if (strcmp(argv[j], "--help") == 0 || strcmp(argv[j], "-h") == 0)
+				return cmd_usage(c);
 	if (proc_harden(&e) != 0) {
 		fprintf(stderr, "madoguchi: %s\n", e.msg);
 		return 1;
@@ -172,12 +232,10 @@ app_main(int argc, char **argv, int (*tui)(struct app_opts *o))
 		conf_free(o.conf);
 		return r;
 	}
-	for (const struct app_cmd *c = app_commands; c->name != NULL; c++) {
-		if (strcmp(c->name, argv[i]) == 0) {
-			r = c->run(&o, argc - i, argv + i);
-			conf_free(o.conf);
-			return r;
-		}
+	if ((c = cmd_find(argv[i])) != NULL) {
+		r = c->run(&o, argc - i, argv + i);
+		conf_free(o.conf);
+		return r;
 	}
 	fprintf(stderr, "madoguchi: unknown command \"%s\"\n", argv[i]);
 	usage(stderr, o.argv0);

@@ -675,6 +675,26 @@ user_history(struct central *c, const char *name, FILE *out, struct err *e)
 }
 
 int
+central_user_args(int argc, char **argv, struct err *e)
+{
+	struct uopts o;
+	const char *verb = argc > 0 ? argv[0] : "";
+
+	if (strcmp(verb, "list") == 0 || strcmp(verb, "review") == 0)
+		return parse_opts(argc, argv, 1, &o, e);
+	if (strcmp(verb, "history") == 0)
+		return argc > 2 || (argc == 2 && argv[1][0] == '-') ?
+		    err_set(e, ERR_INVAL, "user history [NAME]") : 0;
+	if (strcmp(verb, "add") != 0 && strcmp(verb, "mod") != 0 &&
+	    strcmp(verb, "revoke") != 0)
+		return err_set(e, ERR_INVAL, "user add|mod|revoke|list|review|history"
+		    " (madoguchi-central(8))");
+	if (argc < 2 || argv[1][0] == '-')
+		return err_set(e, ERR_INVAL, "user %s NAME ...", verb);
+	return parse_opts(argc, argv, 2, &o, e);
+}
+
+int
 central_user_cmd(struct central *c, int argc, char **argv, FILE *out,
     struct err *e)
 {

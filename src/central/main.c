@@ -51,10 +51,24 @@ struct opts {
 	int rest;	/* `user`: argv index of its subcommand (own options) */
 };
 
-static int
-usage(void)
+/* The commands and their subcommands (`help --list`, dispatch). */
+static const struct {
+	const char *name;
+	const char *subs;	/* space-separated, or NULL */
+} commands[] = {
+	{ "help", NULL }, { "init", NULL }, { "key", NULL }, { "serve", NULL },
+	{ "import", "persons eligibility decisions accounts" },
+	{ "export", "applications" },
+	{ "terminal", "enrol revoke list" },
+	{ "user", "add mod revoke list review history" },
+	{ "demo-data", NULL },
+	{ NULL, NULL }
+};
+
+static void
+usage_to(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 	    "usage: madoguchi-central [--store DIR] COMMAND ...\n"
 	    "  init                                  create the central store and keys\n"
 	    "  key                                   print the central public key\n"
@@ -68,9 +82,56 @@ usage(void)
 	    "  user mod NAME ... --request REF | user revoke NAME --request REF\n"
 	    "  user list | user review [--format csv] | user history [NAME]\n"
 	    "  demo-data [--count N] [--seed S]      load the fictional residents of 窓口市\n"
+	    "  help [--list]                         this text; --list: every command\n"
 	    "The store is --store DIR, else $MDG_CENTRAL_STORE, else %s.\n"
 	    "See madoguchi-central(8).\n", DEFAULT_STORE);
+}
+
+/* A usage error: the reason and the usage on standard error, exit 2. */
+static int
+usage_error(const char *why, const char *arg)
+{
+	if (why != NULL)
+		fprintf(stderr, "madoguchi-central: %s%s%s\n", why,
+		    arg != NULL ? " " : "", arg != NULL ? arg : "");
+	usage_to(stderr);
 	return 2;
+}
+
+static int
+usage(void)
+{
+	return usage_error(NULL, NULL);
+}
+
+static int
+known_command(const char *name)
+{
+	int i;
+
+	for (i = 0; commands[i].name != NULL; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* help --list: every command and subcommand, one a line. */
+static void
+list_commands(void)
+{
+	int i;
+
+	for (i = 0; commands[i].name != NULL; i++) {
+		const char *p = commands[i].subs;
+
+		printf("%s\n", commands[i].name);
+		while (p != NULL && *p != '\0') {
+			size_t n = strcspn(p, " ");
+
+			printf("%s %.*s\n", commands[i].name, (int)n, p);
+			p += n + (p[n] == ' ');
+		}
+	}
 }
 
 static int
@@ -107,8 +168,10 @@ parse(int argc, char **argv, struct opts *o)
 			if (i + 1 >= argc || (o->max_conn = atoi(argv[++i])) < 1)
 				return -1;
 			continue;
-		} else if (a[0] == '-' && a[1] == '-')
+		} else if (a[0] == '-') {
+			fprintf(stderr, "madoguchi-central: unknown option %s\n", a);
 			return -1;
+		}
 		else {
 			if (o->npos == 8)
 				return -1;
@@ -286,8 +349,30 @@ main(int argc, char **argv)
 		printf("madoguchi-central 0.1.0\n");
 		return 0;
 	}
+	/* --help anywhere (GNU): the usage on standard output, exit 0. */
+	for (rc = 1; rc < argc; rc++)
+		if (strcmp(argv[rc], "--help") == 0 || strcmp(argv[rc], "-h") == 0) {
+			usage_to(stdout);
+			return 0;
+		}
+	if (argc >= 3 && strcmp(argv[argc - 2], "help") == 0 &&
+	    strcmp(argv[argc - 1], "--list") == 0) {
+		list_commands();
+		return 0;
+	}
 	if (parse(argc, argv, &o) != 0)
 		return usage();
+	if (strcmp(o.pos[0], "help") == 0) {
+		if (o.npos != 1)
+			return usage();
+		usage_to(stdout);
+		return 0;
+	}
+	if (!known_command(o.pos[0]))
+		return usage_error("unknown command", o.pos[0]);
+	if (strcmp(o.pos[0], "user") == 0 &&
+	    central_user_args(argc - o.rest, argv + o.rest, &e) != 0)
+		return usage_error(e.msg, NULL);
 	err_clear(&e);
 	umask(077);	/* the database, its WAL and key files: owner only */
 	if (proc_harden(&e) != 0)
@@ -302,11 +387,6 @@ main(int argc, char **argv)
 		log_close();
 		return 0;
 	}
-	if (strcmp(o.pos[0], "key") != 0 && strcmp(o.pos[0], "serve") != 0 &&
-	    strcmp(o.pos[0], "import") != 0 && strcmp(o.pos[0], "export") != 0 &&
-	    strcmp(o.pos[0], "terminal") != 0 && strcmp(o.pos[0], "demo-data") != 0 &&
-	    strcmp(o.pos[0], "user") != 0)
-		return usage();
 	if (central_open(o.store, &c, &e) != 0) {
 		log_close();
 		return fail(&e);
