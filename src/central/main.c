@@ -326,9 +326,14 @@ cmd_terminal(struct central *c, const struct opts *o)
 		    o->procedures ? o->procedures : "", token, &e) != 0)
 			return fail(&e);
 		hex_encode(c->noise_pub, 32, hex);
+		/* The token is never put on the terminal's command line (its
+		 * argv is public): the terminal asks for it, or reads it after
+		 * the password with --token-stdin. */
 		printf("terminal %s: one-time enrolment token (valid 7 days):\n%s\n"
-		    "on the terminal: madoguchi enroll --central HOST:PORT --central-key %s"
-		    " --token %s\n", o->pos[2], token, hex, token);
+		    "on the terminal, as an administrator (it then asks for the token):\n"
+		    "  madoguchi enroll --central HOST:PORT --central-key %s --user NAME\n",
+		    o->pos[2], token, hex);
+		fflush(stdout);
 		mem_wipe(token, sizeof(token));
 		return 0;
 	}

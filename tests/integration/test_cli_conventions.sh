@@ -78,4 +78,27 @@ expect_usage_error "mynacard-sim --no-such-option" "$S" --no-such-option
 expect_usage_error "madoguchi unknown command" "$T" --config "$T_TMP/empty.conf" no-such-command
 expect_usage_error "madoguchi-central unknown command" "$C" no-such-command
 
+# terminal enrol names the terminal's real next step: the token is asked
+# (or read from standard input), never given on the command line (there is
+# no --token option), and the text ends with a line break so that the next
+# log line starts on its own.
+t_begin "terminal enrol prints the next step"
+"$C" --store "$T_TMP/central" init >"$T_TMP/init.out" 2>&1
+key=$(sed -n 's/^central public key: //p' "$T_TMP/init.out")
+"$C" --store "$T_TMP/central" terminal enrol K01 >"$T_TMP/enrol.out" 2>/dev/null
+tok=$(sed -n 2p "$T_TMP/enrol.out")
+if ! echo "$tok" | grep -Eq '^[0-9a-f]{32}$'; then
+	t_fail "no token on line 2: $(cat "$T_TMP/enrol.out")"
+elif ! grep -qF "madoguchi enroll --central HOST:PORT --central-key $key --user NAME" "$T_TMP/enrol.out"; then
+	t_fail "no enroll command: $(cat "$T_TMP/enrol.out")"
+elif grep -q -- '--token' "$T_TMP/enrol.out" || [ "$(grep -c "$tok" "$T_TMP/enrol.out")" -ne 1 ]; then
+	t_fail "the token is offered for a command line: $(cat "$T_TMP/enrol.out")"
+elif [ "$(tail -c 1 "$T_TMP/enrol.out" | od -An -c | tr -d ' ')" != '\n' ]; then
+	t_fail "output does not end with a line break"
+elif ! "$T" help enroll | grep -q -- '--token-stdin'; then
+	t_fail "madoguchi enroll does not say how the token is read"
+else
+	t_ok
+fi
+
 t_end
