@@ -42,6 +42,13 @@ endif
 O := $(BUILD)/$(MODE)
 
 ifneq ($(filter progs tests fuzzers fuzz-drivers bench-progs,$(MAKECMDGOALS)),)
+# Say what is missing and how to get it, instead of failing in the compiler.
+PKG_MISSING := $(shell command -v pkg-config >/dev/null 2>&1 || { echo pkg-config; exit 0; }; \
+	for p in $(PKGS); do pkg-config --exists $$p || echo $$p; done)
+ifneq ($(PKG_MISSING),)
+$(error missing build dependencies: $(PKG_MISSING) (pkg-config names). `make deps` installs \
+	them (apt-get, as root or through sudo); `make demo` and `make check` install them first)
+endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 endif
