@@ -9,7 +9,8 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 BUILD=${BUILD:-build}
 B=$BUILD/rel
-export MDG_SRCDIR=$PWD MDG_BUILDDIR=$PWD/$B
+case $B in /*) MDG_BUILDDIR=$B;; *) MDG_BUILDDIR=$PWD/$B;; esac
+export MDG_SRCDIR=$PWD MDG_BUILDDIR
 export LC_ALL=C.UTF-8
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mdg-bench-XXXXXX")
 trap 'rm -rf "$WORK"' EXIT

@@ -16,6 +16,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD;; esac	# relative to the tree
 export BUILD
 cmd=${1:-}
 dir=${2:-}
@@ -24,7 +25,7 @@ case $dir in /*) ;; *) dir=$PWD/$dir;; esac
 SIM=${MYNACARD_SIM:-}
 if [ -z "$SIM" ]; then
 	for m in rel san; do
-		[ -x "$BUILD/$m/bin/mynacard-sim" ] && { SIM=$PWD/$BUILD/$m/bin/mynacard-sim; break; }
+		[ -x "$BUILD/$m/bin/mynacard-sim" ] && { SIM=$BUILD/$m/bin/mynacard-sim; break; }
 	done
 fi
 export MYNACARD_SIM=$SIM

@@ -30,7 +30,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=${BUILD:-build}
 export BUILD
-BIN=$ROOT/$BUILD/rel/bin
+case $BUILD in /*) BIN=$BUILD/rel/bin;; *) BIN=$ROOT/$BUILD/rel/bin;; esac
 M=$BIN/madoguchi
 DEMO=${DEMO_DIR:-$ROOT/demo}
 case $DEMO in /*) ;; *) DEMO=$ROOT/$DEMO;; esac

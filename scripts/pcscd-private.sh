@@ -21,10 +21,11 @@
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD;; esac	# relative to the tree
 SIM=${MYNACARD_SIM:-}
 if [ -z "$SIM" ]; then
 	for m in rel san; do
-		[ -x "$BUILD/$m/bin/mynacard-sim" ] && { SIM=$PWD/$BUILD/$m/bin/mynacard-sim; break; }
+		[ -x "$BUILD/$m/bin/mynacard-sim" ] && { SIM=$BUILD/$m/bin/mynacard-sim; break; }
 	done
 fi
 

@@ -7,7 +7,7 @@
 . "$MDG_SRCDIR/tests/lib/lib.sh"
 
 REL=${MDG_BUILDDIR%/san}/rel
-BUILD_NAME=$(basename "${MDG_BUILDDIR%/san}")
+BUILD_DIR=${MDG_BUILDDIR%/san}	# absolute: demo.sh takes either
 export TMUX_TMPDIR=$T_TMP
 unset TMUX
 TM="tmux -f /dev/null -L mdg-demo-$$"
@@ -16,7 +16,7 @@ port=$(( 20000 + ($$ % 20000) ))
 
 demo_start() {
 	$TM kill-server 2>/dev/null && sleep 1
-	$TM new-session -d -x 80 -y 24 "cd '$MDG_SRCDIR' && BUILD='$BUILD_NAME' DEMO_DIR='$DEMO' \
+	$TM new-session -d -x 80 -y 24 "cd '$MDG_SRCDIR' && BUILD='$BUILD_DIR' DEMO_DIR='$DEMO' \
 DEMO_COUNT=200 DEMO_CENTRAL_PORT=$port LC_ALL=C.UTF-8 scripts/demo.sh; rc=\$?; stty sane; \
 printf '\\r\\n[demo exited %d]\\r\\n' \$rc; sleep 600"
 }
