@@ -4,8 +4,10 @@
 # residents' cards (data/cards/demo-*.card, the people `madoguchi demo-data`
 # loads), then the moved-address and the unregistered card.
 #
-#   scripts/demo-card.sh start DIR    start both; prints the shell lines to
-#                                     use them (eval them before madoguchi)
+#   scripts/demo-card.sh start DIR    start both, wait (up to 10 s) until the
+#                                     card is in the reader, and print the
+#                                     shell lines to use them (eval them
+#                                     before madoguchi)
 #   scripts/demo-card.sh next DIR     swap to the next card
 #   scripts/demo-card.sh remove DIR   take the card out of the reader
 #   scripts/demo-card.sh insert DIR   put it back
@@ -46,6 +48,17 @@ start)
 		setsid "$SIM" --port "$MDG_VPCD_PORT" $cards data/cards/other-moved.card \
 		    data/cards/other-unregistered.card >"$dir/sim.log" 2>&1 </dev/null &
 		echo $! >"$dir/sim.pid"
+	fi
+	# Return only when the card is in the reader (bounded: 10 s), so that
+	# `madoguchi card status` right after this sees it.
+	M=$(dirname "$SIM")/madoguchi
+	if [ -x "$M" ]; then
+		in=0
+		for _ in $(seq 100); do
+			"$M" card status 2>/dev/null | grep -q 'カード: あり' && { in=1; break; }
+			sleep 0.1
+		done
+		[ $in = 1 ] || echo "demo-card: no card in the reader after 10 s (see $dir/sim.log)" >&2
 	fi
 	echo "$env"
 	;;
