@@ -269,6 +269,7 @@ main(int argc, char **argv)
 		else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)
 			verbose = 1;
 		else {
+			fprintf(stderr, "mynacard-sim: unknown option or missing value: %s\n", a);
 			usage(stderr);
 			return 2;
 		}
