@@ -17,6 +17,14 @@ DESTDIR  ?=
 BUILD    ?= build
 MODE     ?= rel
 FUZZ_SECONDS ?= 120
+# -Werror for the project's own builds and tests; a distribution build
+# (debian/rules) sets WERROR= so a newer compiler's new warning cannot
+# break an install.  EXTRA_CPPFLAGS/EXTRA_CFLAGS/EXTRA_LDFLAGS carry the
+# distribution's flags (dpkg-buildflags: hardening), after the project's.
+WERROR   ?= -Werror
+EXTRA_CPPFLAGS ?=
+EXTRA_CFLAGS   ?=
+EXTRA_LDFLAGS  ?=
 
 PKGS := ncursesw sqlite3 libsodium libpcsclite
 
@@ -39,6 +47,8 @@ MODE_CFLAGS := -O2 -g
 MODE_LDFLAGS :=
 endif
 
+MODE_LDFLAGS += $(EXTRA_LDFLAGS)
+
 O := $(BUILD)/$(MODE)
 
 ifneq ($(filter progs tests fuzzers fuzz-drivers bench-progs,$(MAKECMDGOALS)),)
@@ -53,8 +63,9 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 endif
 
-CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-	-Wformat=2 -Wno-format-nonliteral -Iinclude $(PKG_CFLAGS) $(MODE_CFLAGS) -MMD -MP
+CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes \
+	-Wformat=2 -Wno-format-nonliteral -Iinclude $(PKG_CFLAGS) $(MODE_CFLAGS) \
+	$(EXTRA_CPPFLAGS) $(EXTRA_CFLAGS) -MMD -MP
 LDLIBS := $(PKG_LIBS) -lpthread -lm
 
 # Each src/<module>/ becomes lib<module>.a, except the program entry points
@@ -125,6 +136,10 @@ $(O)/%.o: %.c
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
+# The installed screens are the default of [ui] screens (madoguchi.conf(5)):
+# $(PREFIX)/share/madoguchi/screens, /usr/share/... in the Debian package.
+$(O)/src/app/config.o: CFLAGS += -DMDG_SCREENS_DIR='"$(PREFIX)/share/madoguchi/screens"'
+
 # Test code builds paths into fixed buffers where truncation is harmless.
 $(O)/tests/%.o: CFLAGS += -Itests/lib -Wno-format-truncation
 
@@ -186,6 +201,7 @@ $(O)/fuzz/%: $(O)/tests/fuzz/%.o $(LIBS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -fsanitize=fuzzer,address,undefined -o $@ $< $(LINK_LIBS) $(LDLIBS)
 
+# The manual pages are installed naming the screens directory under PREFIX.
 install:
 	@$(MAKE) --no-print-directory MODE=rel progs
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/madoguchi/screens \
@@ -193,9 +209,10 @@ install:
 		$(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(addprefix $(BUILD)/rel/bin/,$(PROGRAMS)) $(DESTDIR)$(PREFIX)/bin/
 	$(if $(wildcard screens/*.screen),install -m 0644 screens/*.screen $(DESTDIR)$(PREFIX)/share/madoguchi/screens/)
-	$(if $(wildcard man/*.1),install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/)
-	$(if $(wildcard man/*.5),install -m 0644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/)
-	$(if $(wildcard man/*.8),install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/)
+	for f in $(wildcard man/*.[158]); do \
+		d=$(DESTDIR)$(PREFIX)/share/man/man$${f##*.}/$${f##*/}; \
+		sed 's|/usr/local/share/madoguchi|$(PREFIX)/share/madoguchi|g' $$f >$$d && chmod 0644 $$d || exit 1; \
+	done
 
 clean:
 	rm -rf $(BUILD)

@@ -14,6 +14,11 @@
 #define MDG_VERSION "0.1.0"
 #define MDG_DEFAULT_CONFIG "/etc/madoguchi/madoguchi.conf"
 #define MDG_DEFAULT_STORE "/var/lib/madoguchi"
+/* The installed screens: the Makefile passes $(PREFIX)/share/madoguchi/screens
+ * (/usr/share/madoguchi/screens in the Debian package). */
+#ifndef MDG_SCREENS_DIR
+#define MDG_SCREENS_DIR "/usr/local/share/madoguchi/screens"
+#endif
 
 /* What every subcommand gets: the global options and the loaded config. */
 struct app_opts {

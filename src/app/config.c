@@ -22,7 +22,7 @@ const struct conf_key app_conf_schema[] = {
 	{ "sync", "central", CONF_STR, 0, 255, "", "central address HOST:PORT (empty: the one saved by madoguchi enroll)" },
 	{ "sync", "central_key", CONF_STR, 0, 64, "", "central public key, 64 hex digits, pinned (empty: the one saved by madoguchi enroll)" },
 	{ "ui", "lock_after", CONF_INT, 5, 86400, "300", "seconds of inactivity before the screen locks" },
-	{ "ui", "screens", CONF_STR, 0, 1024, "/usr/local/share/madoguchi/screens", "directory of the application screens (*.screen, madoguchi-screen(5))" },
+	{ "ui", "screens", CONF_STR, 0, 1024, MDG_SCREENS_DIR, "directory of the application screens (*.screen, madoguchi-screen(5))" },
 	{ "ui", "login_note", CONF_STR, 0, 256, "", "a line shown under the login form (e.g. the demo accounts)" },
 	{ "ui", "log", CONF_STR, 0, 1024, "", "operator log while the screens run (empty: madoguchi.log in the store directory)" },
 	{ "ui", "print_command", CONF_STR, 0, 1024, "lp", "command that prints receipt slips and transmittal lists, text on its standard input (empty: show on screen; LK-3)" },
