@@ -2,10 +2,14 @@
 # Install the Debian packages madoguchi needs to build, test and run.
 # Skips what is installed; runs apt-get update first when something is missing;
 # works as root, uses sudo when it exists, otherwise prints the command to run.
+# Arguments are more packages for one target (make package-check: debhelper,
+# lintian).  The CUPS packages are for the receipt printer test (a private
+# cupsd, lp and lpadmin, the gziptoany filter).
 set -eu
 
 PKGS="gcc make pkg-config libncurses-dev libsqlite3-dev libsodium-dev libpcsclite-dev
-clang libclang-rt-14-dev pcscd vsmartcard-vpcd tmux libsqlcipher-dev"
+clang libclang-rt-14-dev pcscd vsmartcard-vpcd tmux libsqlcipher-dev
+cups-daemon cups-client cups-core-drivers $*"
 
 missing=""
 for p in $PKGS; do
