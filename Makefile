@@ -1,6 +1,6 @@
 # madoguchi — one Makefile for the workstation, the central and the card simulator.
 #
-# Public targets: all check demo bench fuzz install clean deps.
+# Public targets: all check demo bench fuzz install clean deps package-check.
 # Internal targets are run through a recursive make with MODE set, so that
 # pkg-config is asked only after `deps` has installed the packages.
 #
@@ -95,7 +95,7 @@ FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRCS))
 BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 BENCH_BINS := $(patsubst tests/bench/%.c,$(O)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all check demo bench fuzz install clean deps progs tests fuzzers fuzz-drivers bench-progs
+.PHONY: all check demo bench fuzz install clean deps package-check progs tests fuzzers fuzz-drivers bench-progs
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -109,6 +109,12 @@ check: deps
 	@$(MAKE) --no-print-directory MODE=rel progs
 	@$(MAKE) --no-print-directory MODE=san progs tests fuzz-drivers
 	@BUILD=$(BUILD) scripts/run-tests
+
+# The Debian packages built in a fresh clone, installed, run end to end and
+# purged (scripts/package-check.sh).  Installs into this machine, as root:
+# not part of check; .ci/run runs it after check.
+package-check:
+	@scripts/package-check.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory MODE=rel progs
