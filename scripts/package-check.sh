@@ -74,6 +74,9 @@ had_cgroup=0; getent group madoguchi-central >/dev/null && had_cgroup=1
 had_group=0; getent group madoguchi >/dev/null && had_group=1
 had_cstore=0; [ -e "$CSTORE" ] && had_cstore=1
 had_wstore=0; [ -e "$WSTORE" ] && had_wstore=1
+# the workstation runs as an ordinary account in the group madoguchi
+CLERK=mdg-pkgcheck
+had_clerk=0; getent passwd "$CLERK" >/dev/null && had_clerk=1
 
 cleanup() {
 	set +e
@@ -89,6 +92,8 @@ cleanup() {
 	[ -n "$new" ] && apt-get purge -y -q $new >>"$T/purge.log" 2>&1
 	[ "$had_cstore" = 0 ] && rm -rf "$CSTORE"
 	[ "$had_wstore" = 0 ] && rm -rf "$WSTORE"
+	[ "$had_clerk" = 0 ] && getent passwd "$CLERK" >/dev/null &&
+		deluser --quiet --system "$CLERK" >/dev/null 2>&1
 	[ "$had_user" = 0 ] && getent passwd madoguchi-central >/dev/null &&
 		deluser --quiet --system madoguchi-central >/dev/null 2>&1
 	[ "$had_cgroup" = 0 ] && getent group madoguchi-central >/dev/null &&
@@ -227,9 +232,16 @@ fi
 # ------------------------------------------------------------ 6. end to end
 # The workstation with its installed configuration (/etc/madoguchi/madoguchi.conf:
 # the store in /var/lib/madoguchi, the installed screens).
-M=/usr/bin/madoguchi
+# It runs as an account that is only a member of the group madoguchi (not
+# root), so the group's directory is what lets it make the store.
+if [ "$had_clerk" = 0 ]; then
+	adduser --system --quiet --no-create-home --home /nonexistent --ingroup nogroup "$CLERK" &&
+		adduser --quiet "$CLERK" madoguchi
+fi
+as_clerk() { setpriv --reuid "$CLERK" --regid nogroup --init-groups -- "$@"; }
+M="as_clerk /usr/bin/madoguchi"
 if printf '%s\n' "$PW" | $M init --admin admin --terminal PKG01 --password-stdin >"$T/init.log" 2>&1; then
-	ok "madoguchi init in $WSTORE (installed configuration)"
+	ok "madoguchi init in $WSTORE as $CLERK, a member of the group madoguchi"
 else
 	sed 's/^/  | /' "$T/init.log"
 	bad "madoguchi init in $WSTORE"
@@ -264,7 +276,7 @@ check "the central lists PKG01 as enrolled" sh -c \
 # screen file would stop them with file:line: reason).
 export TMUX_TMPDIR=$T
 if tmux -L "$TMUX_SOCK" new-session -d -x 100 -y 30 \
-	"env LANG=C.UTF-8 LC_ALL=C.UTF-8 $M 2>$T/tui.err; sleep 60" 2>"$T/tmux.err"; then
+	"setpriv --reuid $CLERK --regid nogroup --init-groups -- env LANG=C.UTF-8 LC_ALL=C.UTF-8 /usr/bin/madoguchi 2>$T/tui.err; sleep 60" 2>"$T/tmux.err"; then
 	up=0
 	for _ in $(seq 100); do
 		if tmux -L "$TMUX_SOCK" capture-pane -p -t 0 2>/dev/null | grep -q "ログイン"; then
@@ -312,5 +324,6 @@ left=""
 [ "$had_wstore" = 0 ] && [ -e "$WSTORE" ] && left="$left $WSTORE"
 [ "$had_user" = 0 ] && getent passwd madoguchi-central >/dev/null && left="$left user:madoguchi-central"
 [ "$had_group" = 0 ] && getent group madoguchi >/dev/null && left="$left group:madoguchi"
+[ "$had_clerk" = 0 ] && getent passwd "$CLERK" >/dev/null && left="$left user:$CLERK"
 check "the machine is as it was (stores, user and group removed)${left:+ (left:$left)}" test -z "$left"
 finish
