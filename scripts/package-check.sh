@@ -198,8 +198,10 @@ serving() { # serving LOGCOMMAND...
 	return 1
 }
 if [ "$(ps -p 1 -o comm= 2>/dev/null)" = systemd ] && [ -d /run/systemd/system ]; then
+	since=$(date '+%Y-%m-%d %H:%M:%S')
 	systemctl restart madoguchi-central
-	if serving journalctl -u madoguchi-central --no-pager -n 20 && systemctl is-active -q madoguchi-central; then
+	if serving journalctl -u madoguchi-central --no-pager --since "$since" &&
+		systemctl is-active -q madoguchi-central; then
 		ok "madoguchi-central.service runs under systemd on $ADDR"
 	else
 		systemctl status --no-pager madoguchi-central | sed 's/^/  | /'
