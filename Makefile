@@ -144,7 +144,16 @@ $(O)/%.o: %.c
 
 # The installed screens are the default of [ui] screens (madoguchi.conf(5)):
 # $(PREFIX)/share/madoguchi/screens, /usr/share/... in the Debian package.
+# prefix.txt changes only when PREFIX does, so `make` then `make install
+# PREFIX=/usr` rebuilds config.o with the directory the screens go to.
 $(O)/src/app/config.o: CFLAGS += -DMDG_SCREENS_DIR='"$(PREFIX)/share/madoguchi/screens"'
+$(O)/src/app/config.o: $(O)/prefix.txt
+ifneq ($(filter progs tests fuzzers fuzz-drivers bench-progs,$(MAKECMDGOALS)),)
+$(shell mkdir -p $(O) && { [ "`cat $(O)/prefix.txt 2>/dev/null`" = "$(PREFIX)" ] || echo "$(PREFIX)" >$(O)/prefix.txt; })
+endif
+$(O)/prefix.txt:
+	@mkdir -p $(@D)
+	echo "$(PREFIX)" >$@
 
 # Test code builds paths into fixed buffers where truncation is harmless.
 $(O)/tests/%.o: CFLAGS += -Itests/lib -Wno-format-truncation

@@ -146,6 +146,15 @@ fi
 # ------------------------------------------------------------ 4. what is in place
 check "madoguchi, madoguchi-central, mynacard-sim on PATH in /usr/bin" \
 	test -x /usr/bin/madoguchi -a -x /usr/bin/madoguchi-central -a -x /usr/bin/mynacard-sim
+hardened() { # PIE, BIND_NOW, RELRO and fortified calls: dpkg-buildflags reached the build
+	local b
+	for b in /usr/bin/madoguchi /usr/bin/madoguchi-central /usr/bin/mynacard-sim; do
+		readelf -d "$b" | grep -q 'FLAGS_1.*NOW.*PIE' || return 1
+		readelf -lW "$b" | grep -q GNU_RELRO || return 1
+		nm -D "$b" | grep -q '__[a-z_]*_chk@' || return 1
+	done
+}
+check "the programs are built with Debian's hardening flags (PIE, bindnow, relro, fortify)" hardened
 check "/etc/madoguchi/madoguchi.conf is a conffile of madoguchi" \
 	sh -c "dpkg-query -W -f='\${Conffiles}' madoguchi | grep -q ' /etc/madoguchi/madoguchi.conf '"
 n=$(ls /usr/share/madoguchi/screens/*.screen 2>/dev/null | wc -l)
