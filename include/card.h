@@ -242,6 +242,21 @@ int card_read_kenmen(struct card *c, struct card_read_req *req,
 /* Wipe every field (the 個人番号 with sodium_free) and free.  NULL ok. */
 void card_result_free(struct card_result *r);
 
+/* The 券面事項確認AP images for the identity screen, as raw bytes from the
+ * card (EF 0002: DF27 face photo, JPEG 2000 in a JP2 container; DF25 氏名
+ * and DF26 住所 images, PNG) and the expiry DF29 as "YYYY-MM-DD" ("" when
+ * not read).  Every buffer is sodium_malloc'd (NULL and 0 when absent) and
+ * wiped and freed by card_face_free(), which also zeroes the struct (the
+ * struct itself is the caller's; NULL ok).  Never written to a file or a
+ * log. */
+struct card_face {
+	uint8_t *photo_jp2;	size_t photo_len;
+	uint8_t *name_png;	size_t name_len;
+	uint8_t *addr_png;	size_t addr_len;
+	char expiry[11];
+};
+void card_face_free(struct card_face *f);
+
 /* JPKI: the authentication certificate (no PIN) and both retry counters. */
 struct card_jpki {
 	uint8_t *auth_cert;		/* DER, malloc'd */

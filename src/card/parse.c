@@ -296,3 +296,17 @@ card_result_free(struct card_result *r)
 	sodium_memzero(r, sizeof(*r));
 	free(r);
 }
+
+void
+card_face_free(struct card_face *f)
+{
+	if (f == NULL)
+		return;
+	if (f->photo_jp2 != NULL)
+		sodium_free(f->photo_jp2);	/* sodium_free wipes */
+	if (f->name_png != NULL)
+		sodium_free(f->name_png);
+	if (f->addr_png != NULL)
+		sodium_free(f->addr_png);
+	sodium_memzero(f, sizeof(*f));
+}
