@@ -47,6 +47,10 @@ extern const struct conf_key app_conf_schema[];
 
 /* Subcommands (one file each, src/app/cmd-*.c). */
 int cmd_card(struct app_opts *o, int argc, char **argv);	/* cmd-card.c */
+/* The issuer keys of [card] trust_anchors (none when the key is empty);
+ * ERR_FORMAT "file:line: reason" for a bad line (config.c). */
+struct card_anchors;
+int app_card_anchors(const struct conf *cf, struct card_anchors *out, struct err *e);
 int cmd_sync(struct app_opts *o, int argc, char **argv);	/* cmd-sync.c */
 int cmd_enroll(struct app_opts *o, int argc, char **argv);	/* cmd-enroll.c */
 /* Open the store as user, the password from standard input (pw_stdin) or

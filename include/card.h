@@ -93,6 +93,18 @@ int card_pin_check(const char *pin, struct err *e);
  * a bad part is named in .ja; the parts themselves never appear in .msg. */
 int card_b_build(const char *birth6, const char *expiry4, const char *code4,
     char *out, struct err *e);
+/* 照合番号B from what is printed on the card face (LAYOUT.md): birth as
+ * printed — 和暦 ("S55.2.17", "昭和55年2月17日": the era year is used) or
+ * 西暦 for a card printed in 西暦 ("1980-02-17", "1980/2/17", "19800217":
+ * the last two digits of the year), or the six digits YYMMDD as printed;
+ * expiry: the year "2035" or the full expiry date (any form date_parse
+ * takes); code: the 4-digit セキュリティコード.  1980-02-17 (昭和55),
+ * expiry 2035, code 2285 → 55021720352285.  Nothing typed appears in .msg. */
+int card_b_from_printed(const char *birth, const char *expiry, const char *code,
+    char *out, struct err *e);
+/* The same from one line "BIRTH EXPIRY CODE" (fields separated by spaces,
+ * ASCII or U+3000), as `card read --b-stdin` and the F2 screen take it. */
+int card_b_from_line(const char *line, char *out, struct err *e);
 
 /* ------------------------------------------------------------------ APDU */
 
@@ -160,9 +172,10 @@ int card_transmit(struct card *c, const struct apdu *a, uint8_t *resp,
     size_t cap, size_t *rlen, uint16_t *sw, struct err *e);
 
 /* Counters of what went over the wire since card_open (benchmarks).
- * A PIN read of 入力補助AP with extended length takes 10 APDUs: SELECT AP,
- * SELECT PIN EF, empty VERIFY (tries), VERIFY, and SELECT + READ BINARY for
- * each of EF 0001, 0002, 0003. */
+ * A fully authenticated PIN read of 入力補助AP with extended length takes
+ * 15 APDUs: SELECT AP, SELECT PIN EF, empty VERIFY (tries), VERIFY, SELECT +
+ * READ BINARY for each of EF 0001, 0002, 0003, 0004, 0007, and the chip
+ * challenge (80 2A).  A 照合番号B read skips EF 0001: 13. */
 struct card_stats {
 	unsigned long apdus;		/* command APDUs sent, retries included */
 	unsigned long bytes_out, bytes_in;
@@ -178,7 +191,108 @@ int card_pin_tries(struct card *c, enum card_pin which, struct err *e);
 
 /* ----------------------------------------------------------------- reads */
 
-/* Digest check of one item (SHA-256 over the whole TLV element read). */
+/* ------------------------------------------------------- authenticity */
+
+/* Verdicts (issue 11; SPEC 5 Authenticity).  The data: signed by an issuer
+ * key the terminal trusts (verified), a check failed (failed, with which),
+ * or the issuer key is not installed (unverifiable — never "forged").  The
+ * chip: it signed a fresh challenge with the card key from a verified
+ * record (genuine), it did not (failed), or no verified key to challenge
+ * (not-checked). */
+enum card_auth {
+	CARD_AUTH_NOT_CHECKED = 0,
+	CARD_AUTH_VERIFIED = 1,
+	CARD_AUTH_FAILED = 2,
+	CARD_AUTH_UNVERIFIABLE = 3,
+};
+enum card_auth_fail {
+	CARD_FAIL_NONE = 0,
+	CARD_FAIL_CERTIFICATE = 1,	/* EF 0004 does not verify with the anchor */
+	CARD_FAIL_SIGNATURE = 2,	/* DF33 / DF52 / DF28 */
+	CARD_FAIL_DIGEST = 3,		/* DF31 / DF32 against the data read */
+};
+enum card_chip {
+	CARD_CHIP_NOT_CHECKED = 0,
+	CARD_CHIP_GENUINE = 1,
+	CARD_CHIP_FAILED = 2,
+};
+const char *card_auth_name(enum card_auth a);		/* "verified", ... "not-checked" */
+const char *card_auth_fail_name(enum card_auth_fail f);	/* "certificate", ... "" */
+const char *card_chip_name(enum card_chip c);		/* "genuine", "failed", "not-checked" */
+const char *card_auth_name_ja(enum card_auth a);	/* "検証済み", ... */
+const char *card_auth_fail_name_ja(enum card_auth_fail f);
+const char *card_chip_name_ja(enum card_chip c);
+
+/* A card-verifiable key ID: 16 bytes (7 ASCII digits, 2 bytes, 3 ASCII
+ * digits, 4 bytes), compared whole. */
+#define CARD_KEYID_LEN 16
+
+/* Issuer keys the terminal trusts: `[card] trust_anchors = FILE`, one per
+ * line "KEYID EXPONENT MODULUS" in hex (KEYID 32 hex digits, MODULUS 128 to
+ * 512 bytes), `#` comments and blank lines.  A bad line is ERR_FORMAT
+ * "NAME:LINE: reason". */
+struct card_anchor {
+	uint8_t keyid[CARD_KEYID_LEN];
+	uint8_t e[8];
+	size_t elen;
+	uint8_t n[512];
+	size_t nlen;
+};
+struct card_anchors {
+	struct card_anchor *v;
+	size_t n;
+};
+int card_anchors_parse(const char *text, size_t len, const char *name,
+    struct card_anchors *out, struct err *e);
+int card_anchors_load(const char *path, struct card_anchors *out, struct err *e);
+void card_anchors_free(struct card_anchors *a);
+const struct card_anchor *card_anchors_find(const struct card_anchors *a,
+    const uint8_t keyid[CARD_KEYID_LEN]);
+/* A key ID as 32 hex digits. */
+void card_keyid_hex(const uint8_t keyid[CARD_KEYID_LEN], char out[2 * CARD_KEYID_LEN + 1]);
+
+/* An RSA public key as the card writes it: 90 exponent, 91 modulus.  The
+ * pointers point into the parsed bytes. */
+struct card_rsa_pub {
+	const uint8_t *n;
+	size_t nlen;
+	const uint8_t *e;
+	size_t elen;
+};
+int card_parse_rsakey(const uint8_t *p, size_t n, struct card_rsa_pub *k, struct err *e);
+
+/* The card-verifiable certificate of EF 0004: 7F21 { 5F4E 297 bytes
+ * (issuer key ID, subject key ID, 90/91 key), 5F37 signature }. */
+struct card_cvc {
+	uint8_t issuer[CARD_KEYID_LEN];
+	uint8_t subject[CARD_KEYID_LEN];
+	struct card_rsa_pub key;
+	const uint8_t *body;		/* the 5F4E value (what 5F37 signs) */
+	size_t body_len;
+	const uint8_t *sig;
+	size_t sig_len;
+};
+int card_parse_cvc(const uint8_t *p, size_t n, struct card_cvc *c, struct err *e);
+
+/* A SHA-256 DigestInfo (DER) around v (vlen bytes, put as they are: 32 for
+ * a hash, 96 for DF28's three hashes).  Returns its length, or 0 when cap
+ * is too small. */
+size_t card_digestinfo_sha256(const uint8_t *v, size_t vlen, uint8_t *out, size_t cap);
+/* RSA public operation and PKCS#1 v1.5 type-1 unpadding of sig: the block's
+ * payload into out.  ERR_AUTH when the block is not a valid type-1 block,
+ * ERR_INVAL for a bad key. */
+int card_rsa_recover(const struct card_rsa_pub *k, const uint8_t *sig, size_t siglen,
+    uint8_t *out, size_t cap, size_t *outlen);
+/* 0 when sig is k's PKCS#1 v1.5 signature of exactly this DigestInfo
+ * payload (di, dlen), ERR_AUTH otherwise. */
+int card_rsa_check(const struct card_rsa_pub *k, const uint8_t *sig, size_t siglen,
+    const uint8_t *di, size_t dlen);
+/* 0 when sig is k's PKCS#1 v1.5 SHA-256 signature of data. */
+int card_rsa_verify_sha256(const struct card_rsa_pub *k, const uint8_t *sig,
+    size_t siglen, const uint8_t *data, size_t dlen);
+
+/* Digest check of one item (LAYOUT.md: DF31 over the stored EF 0001, DF32
+ * over FF20's value without DF21). */
 enum card_digest {
 	CARD_DIGEST_UNCHECKED = 0,	/* not read (this AP has none) */
 	CARD_DIGEST_OK = 1,
@@ -195,11 +309,29 @@ struct card_read_req {
 	enum card_unlock method;
 	const char *secret;
 	int confirm_last_try;
+	/* Issuer keys to verify the data against (NULL: none installed, the
+	 * verdict is at best unverifiable). */
+	const struct card_anchors *anchors;
 	/* out, filled even when the read fails: tries left before the VERIFY
 	 * and after it (-1 = not known). */
 	int tries_before;
 	int tries_after;
 };
+
+/* The 券面事項確認AP images for the identity screen, as raw bytes from the
+ * card (EF 0002: DF27 face photo, JPEG 2000 in a JP2 container; DF25 氏名
+ * and DF26 住所 images, PNG) and the expiry DF29 as "YYYY-MM-DD" ("" when
+ * not read).  Every buffer is sodium_malloc'd (NULL and 0 when absent) and
+ * wiped and freed by card_face_free(), which also zeroes the struct (the
+ * struct itself is the caller's; NULL ok).  Never written to a file or a
+ * log. */
+struct card_face {
+	uint8_t *photo_jp2;	size_t photo_len;
+	uint8_t *name_png;	size_t name_len;
+	uint8_t *addr_png;	size_t addr_len;
+	char expiry[11];
+};
+void card_face_free(struct card_face *f);
 
 /* One identity read (入力補助AP or 確認AP). */
 struct card_result {
@@ -212,18 +344,22 @@ struct card_result {
 	char *address;			/* UTF-8, malloc'd */
 	struct date birth;
 	int sex;			/* ISO 5218: 1 male, 2 female, 9 n/a, 0 unknown */
-	/* 入力補助AP only: */
+	/* 入力補助AP only (never on a 照合番号B read, which opens EF 0002 and
+	 * not EF 0001): */
 	char *mynumber;			/* 12 digits + NUL, sodium_malloc'd; NULL if not read */
 	int mynumber_check_ok;		/* check digit (ID-4) */
 	enum card_digest digest_mynumber;	/* DF31 over EF 0001 */
 	enum card_digest digest_basic4;		/* DF32 over EF 0002 */
-	uint8_t *signature;		/* DF33, malloc'd (not verified yet) */
+	uint8_t *signature;		/* DF33 (DF28 on the 確認AP), malloc'd */
 	size_t signature_len;
-	/* 確認AP only: raw images for the identity screen (malloc'd). */
-	uint8_t *name_image;		size_t name_image_len;
-	uint8_t *address_image;		size_t address_image_len;
-	uint8_t *photo;			size_t photo_len;	/* JPEG 2000 */
+	/* 確認AP only: the images for the identity screen (sodium memory). */
+	struct card_face face;
 	struct date expiry;		/* zero when not read */
+	/* Authenticity (both APs). */
+	enum card_auth auth;
+	enum card_auth_fail auth_fail;
+	char issuer_key_id[2 * CARD_KEYID_LEN + 1];	/* "" when no certificate */
+	enum card_chip chip;
 };
 
 /* 券面事項入力補助AP: tries (EF 0011 or 0015) → refuse on one try left
@@ -242,21 +378,6 @@ int card_read_kenmen(struct card *c, struct card_read_req *req,
 /* Wipe every field (the 個人番号 with sodium_free) and free.  NULL ok. */
 void card_result_free(struct card_result *r);
 
-/* The 券面事項確認AP images for the identity screen, as raw bytes from the
- * card (EF 0002: DF27 face photo, JPEG 2000 in a JP2 container; DF25 氏名
- * and DF26 住所 images, PNG) and the expiry DF29 as "YYYY-MM-DD" ("" when
- * not read).  Every buffer is sodium_malloc'd (NULL and 0 when absent) and
- * wiped and freed by card_face_free(), which also zeroes the struct (the
- * struct itself is the caller's; NULL ok).  Never written to a file or a
- * log. */
-struct card_face {
-	uint8_t *photo_jp2;	size_t photo_len;
-	uint8_t *name_png;	size_t name_len;
-	uint8_t *addr_png;	size_t addr_len;
-	char expiry[11];
-};
-void card_face_free(struct card_face *f);
-
 /* JPKI: the authentication certificate (no PIN) and both retry counters. */
 struct card_jpki {
 	uint8_t *auth_cert;		/* DER, malloc'd */
@@ -267,19 +388,29 @@ struct card_jpki {
 int card_read_jpki(struct card *c, struct card_jpki **out, struct err *e);
 void card_jpki_free(struct card_jpki *j);
 
-/* Parsers of the EF contents (pure; fuzzed).  They fill the fields of r
- * that the EF carries; strings are malloc'd. */
+/* Parsers of the EF contents as LAYOUT.md gives them (pure; fuzzed).  They
+ * fill the fields of r that the EF carries; strings are malloc'd.
+ *   card_parse_mynumber: EF 0001 as stored, FF10 0C + 12 digits + filler;
+ *   card_parse_basic4: EF 0002, FF20 { DF21 offsets (checked against where
+ *     DF22..DF25 really are), DF22 氏名, DF23 住所, DF24 YYYYMMDD, DF25 性別 };
+ *   card_parse_digests: EF 0003, FF30 { DF31, DF32, DF33 }: DF31 against
+ *     SHA-256 of ef1 as stored (NULL: not read, UNCHECKED), DF32 against
+ *     SHA-256 of ef2's FF20 value without DF21 (NULL: UNCHECKED); keeps DF33;
+ *   card_parse_kenmen: 確認AP EF 0002, FF20 { DF21..DF2A }. */
 int card_parse_mynumber(const uint8_t *p, size_t n, struct card_result *r,
     struct err *e);
 int card_parse_basic4(const uint8_t *p, size_t n, struct card_result *r,
     struct err *e);
-/* EF 0003: checks DF31 against the EF 0001 element and DF32 against the
- * EF 0002 element and keeps DF33. */
 int card_parse_digests(const uint8_t *p, size_t n, const uint8_t *ef1,
     size_t ef1n, const uint8_t *ef2, size_t ef2n, struct card_result *r,
     struct err *e);
 int card_parse_kenmen(const uint8_t *p, size_t n, struct card_result *r,
     struct err *e);
+/* SHA-256 of FF20's value without the DF21 object (DF32's input), and of
+ * the 確認AP's three groups (DF22‖DF23‖DF24, DF25‖DF26, DF27: 96 bytes, what
+ * DF28 signs).  ERR_FORMAT on a malformed file. */
+int card_basic4_digest(const uint8_t *p, size_t n, uint8_t out[32]);
+int card_kenmen_digests(const uint8_t *p, size_t n, uint8_t out[96]);
 
 /* ---------------------------------------------------------------- watch */
 

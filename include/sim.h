@@ -31,8 +31,19 @@ struct sim_profile {
 	uint8_t *name_image;		size_t name_image_len;
 	uint8_t *address_image;		size_t address_image_len;
 	uint8_t *cert;			size_t cert_len;
+	int birth_seireki;		/* the card face prints the birth date in 西暦
+					 * (照合番号B then uses its two digits, not
+					 * the 和暦 era year) */
+	int chip_key;			/* 1..4: data/cards/keys/TEST-ONLY-chip-N.pem;
+					 * 0: chosen from the 個人番号 */
+	char keydir[4096];		/* the test keys (set by sim_profile_load:
+					 * PROFILE_DIR/keys) */
 	/* Fault switches. */
-	int bad_digest;			/* DF32 does not match 基本4情報 */
+	int forged;			/* data changed, digests recomputed, old signature */
+	int clone;			/* files copied onto another chip (another key
+					 * answers the challenge) */
+	int unknown_issuer;		/* certified by an issuer CA no terminal trusts */
+	int bad_digest;			/* DF32 does not match 基本4情報 (signed as stored) */
 	int truncate;			/* READ BINARY answers lose their last byte */
 	int garble;			/* READ BINARY answers lack a status word */
 	int malformed;			/* 基本4情報 TLV has a length past its end */
@@ -51,7 +62,12 @@ int sim_profile_parse(const char *text, size_t n, const char *dir,
 int sim_profile_load(const char *path, struct sim_profile **out, struct err *e);
 void sim_profile_free(struct sim_profile *p);
 
-/* The card: files built from a profile, counters, security state. */
+/* The trust anchor line of the simulator's test issuer CA ("KEYID EXPONENT
+ * MODULUS", hex, no newline), from keydir/TEST-ONLY-issuer-ca.pem. */
+int sim_trust_anchor(const char *keydir, char *out, size_t cap, struct err *e);
+
+/* The card: files built from a profile, counters, security state.  The
+ * data is signed here with the committed test keys (no key generation). */
 struct sim_card;
 int sim_card_new(const struct sim_profile *p, struct sim_card **out, struct err *e);
 void sim_card_free(struct sim_card *c);

@@ -19,6 +19,7 @@ OUT=$BUILD/fuzz-out
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LC_ALL=C.UTF-8
+export MDG_SRCDIR=${MDG_SRCDIR:-$PWD}	# the simulator's test keys (data/cards/keys)
 
 targets=()
 for f in "$B"/fuzz_*; do

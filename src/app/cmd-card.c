@@ -4,10 +4,11 @@
  *
  *   card status                      readers, card present, tries left
  *   card read [--pin-stdin | --b-stdin] [--confirm-last-try]
- *             [--kenmen] [--reader NAME]
+ *             [--kenmen] [--json] [--reader NAME]
  *
- * What was read is printed with the 個人番号 masked.  The PIN, and 照合番号B
- * ("BIRTH6 EXPIRY4 CODE4" on one line), are read from standard input (or
+ * What was read is printed with the 個人番号 masked (or as one JSON object),
+ * with the authenticity verdicts.  The PIN, and 照合番号B ("BIRTH EXPIRY
+ * CODE" as printed on the card, on one line), are read from standard input (or
  * the terminal, without echo) byte by byte straight into sodium_malloc
  * memory, so no stdio buffer ever holds them.  Neither is ever taken from
  * the command line, which every local user can read in /proc/PID/cmdline.
@@ -170,40 +171,51 @@ read_pin(const char *prompt, char *buf, struct err *e)
 	return card_pin_check(buf, e);
 }
 
-#define B_LINE_MAX 64
+#define B_LINE_MAX 128
 
-/* 照合番号B as "BIRTH6 EXPIRY4 CODE4" (spaces optional) on one line, built
- * into out (a card_secret_new() buffer).  The line and its parts live only
- * in sodium memory and are wiped on every path (LOG-5). */
+/* 照合番号B as printed on the card: "BIRTH EXPIRY CODE" on one line (birth
+ * in 和暦 such as S55.2.17 or 昭和55年2月17日, or 西暦 on a card printed in
+ * 西暦; the expiry year or date; the security code), built into out (a
+ * card_secret_new() buffer).  The line lives only in sodium memory and is
+ * wiped on every path (LOG-5). */
 static int
 read_b(const char *prompt, char *out, struct err *e)
 {
-	char *line = sodium_malloc(B_LINE_MAX), *d;
-	size_t n, k = 0;
+	char *line = sodium_malloc(B_LINE_MAX);
+	size_t n;
 	int r;
 
 	if (line == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	/* line[0..31] the text read, line[32..]: "BIRTH6\0EXPIRY4\0CODE4\0" */
-	d = line + B_LINE_MAX / 2;
-	n = read_secret_line(prompt, line, B_LINE_MAX / 2);
-	for (size_t i = 0; n < B_LINE_MAX / 2 && i < n && k <= 14; i++) {
-		if (line[i] == ' ')
-			continue;
-		d[k + (k >= 6) + (k >= 10)] = line[i];
-		k++;
-	}
-	if (k != 14) {
-		r = err_set_ja(e, ERR_INVAL, "照合番号Bは「生年月日6桁 有効期限の年4桁 "
-		    "セキュリティコード4桁」で入力してください。",
-		    "照合番号B must be BIRTH6 EXPIRY4 CODE4");
-		goto out;
-	}
-	d[6] = d[11] = d[16] = '\0';
-	r = card_b_build(d, d + 7, d + 12, out, e);
-out:
+	n = read_secret_line(prompt, line, B_LINE_MAX);
+	if (n >= B_LINE_MAX)
+		r = err_set_ja(e, ERR_INVAL, "照合番号Bの入力が長すぎます。", "照合番号B line too long");
+	else
+		r = card_b_from_line(line, out, e);
 	sodium_free(line);	/* wipes */
 	return r;
+}
+
+/* Card text with every control character (C0, DEL, C1) as a visible
+ * escape, so nothing from a card is ever written raw to a terminal. */
+static void
+visible(const char *in, char *out, size_t cap)
+{
+	size_t o = 0, n = in != NULL ? strlen(in) : 0;
+
+	for (size_t i = 0; i < n && o + 8 < cap; ) {
+		uint8_t c = (uint8_t)in[i];
+		if (c < 0x20 || c == 0x7F) {
+			o += (size_t)snprintf(out + o, cap - o, "\\x%02X", c);
+			i++;
+		} else if (c == 0xC2 && i + 1 < n && (uint8_t)in[i + 1] >= 0x80 &&
+		    (uint8_t)in[i + 1] <= 0x9F) {
+			o += (size_t)snprintf(out + o, cap - o, "\\u%04X", (uint8_t)in[i + 1]);
+			i += 2;
+		} else
+			out[o++] = in[i++];
+	}
+	out[o < cap ? o : cap - 1] = '\0';
 }
 
 static const char *
@@ -228,17 +240,29 @@ digest_ja(enum card_digest d)
 	}
 }
 
-static void
-print_result(const struct card_result *r)
+static const char *
+digest_word(enum card_digest d)
 {
-	char iso[16] = "", wa[64] = "", masked[MYNUMBER_MASKED_LEN];
+	return d == CARD_DIGEST_OK ? "match" : "mismatch";
+}
+
+static void
+print_result(const struct card_result *r, int tries_after)
+{
+	char iso[16] = "", wa[64] = "", masked[MYNUMBER_MASKED_LEN], t[2400];
 
 	printf("読み取り: %s（照合: %s、照合前の残り回数 %d回）\n", card_ap_name_ja(r->ap),
 	    card_unlock_name_ja(r->unlock), r->tries_left);
-	if (r->name != NULL)
-		printf("氏名: %s\n", r->name);
-	if (r->address != NULL)
-		printf("住所: %s\n", r->address);
+	if (tries_after >= 0)
+		printf("残り回数（照合後）: %d回\n", tries_after);
+	if (r->name != NULL) {
+		visible(r->name, t, sizeof(t));
+		printf("氏名: %s\n", t);
+	}
+	if (r->address != NULL) {
+		visible(r->address, t, sizeof(t));
+		printf("住所: %s\n", t);
+	}
 	date_format_iso(&r->birth, iso, sizeof(iso));
 	date_format_wareki(&r->birth, wa, sizeof(wa));
 	printf("生年月日: %s（%s）\n", iso, wa);
@@ -247,22 +271,96 @@ print_result(const struct card_result *r)
 		mynumber_mask(r->mynumber, MYNUMBER_LEN, masked);
 		printf("個人番号: %s（検査用数字: %s）\n", masked,
 		    r->mynumber_check_ok ? "正しい" : "誤り（警告）");
+	} else if (r->ap == CARD_AP_KENHOJO)
+		printf("個人番号: 読み取っていません（照合番号Bでは読めません。番号確認は券面"
+		    "または書類で行ってください）\n");
+	if (r->ap == CARD_AP_KENHOJO)
 		printf("ハッシュ照合: 個人番号 %s、基本4情報 %s\n",
 		    digest_ja(r->digest_mynumber), digest_ja(r->digest_basic4));
-	}
+	printf("真正性: %s%s%s%s\n", card_auth_name_ja(r->auth),
+	    r->auth_fail ? "（" : "", card_auth_fail_name_ja(r->auth_fail),
+	    r->auth_fail ? "）" : "");
+	if (r->issuer_key_id[0] != '\0')
+		printf("発行者鍵ID: %s\n", r->issuer_key_id);
+	printf("ICチップ: %s\n", card_chip_name_ja(r->chip));
 	if (r->ap == CARD_AP_KENMEN) {
-		date_format_iso(&r->expiry, iso, sizeof(iso));
-		printf("有効期限: %s\n", iso);
+		printf("有効期限: %s\n", r->face.expiry);
 		printf("券面画像: 氏名 %zu バイト、住所 %zu バイト、顔写真 %zu バイト\n",
-		    r->name_image_len, r->address_image_len, r->photo_len);
+		    r->face.name_len, r->face.addr_len, r->face.photo_len);
 	}
+}
+
+static void
+json_text(struct wbuf *w, const char *s)
+{
+	char t[2400];
+
+	if (s == NULL) {
+		wbuf_printf(w, "null");
+		return;
+	}
+	visible(s, t, sizeof(t));
+	json_put_str(w, t, strlen(t));
+}
+
+/* One JSON object (issue 11): never the full 個人番号. */
+static void
+print_json(const struct card_result *r, int tries_after)
+{
+	struct wbuf w;
+	char iso[16] = "", masked[MYNUMBER_MASKED_LEN];
+	int comma = 0;
+
+	wbuf_init(&w, 0);
+	wbuf_printf(&w, "{\"name\":");
+	json_text(&w, r->name);
+	wbuf_printf(&w, ",\"address\":");
+	json_text(&w, r->address);
+	date_format_iso(&r->birth, iso, sizeof(iso));
+	wbuf_printf(&w, ",\"birth\":\"%s\",\"sex\":%d,\"mynumber_masked\":", iso, r->sex);
+	if (r->mynumber != NULL) {
+		mynumber_mask(r->mynumber, MYNUMBER_LEN, masked);
+		json_put_str(&w, masked, strlen(masked));
+	} else
+		wbuf_printf(&w, "null");
+	wbuf_printf(&w, ",\"method\":\"%s\",\"digests\":{",
+	    r->unlock == CARD_UNLOCK_PIN ? "pin" : "b");
+	if (r->digest_mynumber != CARD_DIGEST_UNCHECKED) {
+		wbuf_printf(&w, "\"mynumber\":\"%s\"", digest_word(r->digest_mynumber));
+		comma = 1;
+	}
+	if (r->digest_basic4 != CARD_DIGEST_UNCHECKED)
+		wbuf_printf(&w, "%s\"basic4\":\"%s\"", comma ? "," : "",
+		    digest_word(r->digest_basic4));
+	wbuf_printf(&w, "},\"authenticity\":\"%s\",\"authenticity_detail\":",
+	    card_auth_name(r->auth));
+	if (r->auth_fail != CARD_FAIL_NONE)
+		wbuf_printf(&w, "\"%s\"", card_auth_fail_name(r->auth_fail));
+	else
+		wbuf_printf(&w, "null");
+	wbuf_printf(&w, ",\"issuer_key_id\":");
+	if (r->issuer_key_id[0] != '\0')
+		wbuf_printf(&w, "\"%s\"", r->issuer_key_id);
+	else
+		wbuf_printf(&w, "null");
+	wbuf_printf(&w, ",\"chip\":\"%s\",\"tries_left\":", card_chip_name(r->chip));
+	if (tries_after >= 0)
+		wbuf_printf(&w, "%d", tries_after);
+	else
+		wbuf_printf(&w, "null");
+	wbuf_printf(&w, "}\n");
+	if (w.err == 0)
+		fwrite(w.p, 1, w.len, stdout);
+	wbuf_free(&w);
 }
 
 static int
 card_read(struct app_opts *o, int argc, char **argv)
 {
 	const char *reader = NULL;
-	int pin_stdin = 0, b_stdin = 0, confirm = 0, kenmen = 0, rc = 1, r;
+	int pin_stdin = 0, b_stdin = 0, confirm = 0, kenmen = 0, json = 0, rc = 1, r;
+	int tries_after = -1;
+	struct card_anchors anchors;
 	struct card_read_req req;
 	struct card_result *res = NULL;
 	struct card *c = NULL;
@@ -278,31 +376,40 @@ card_read(struct app_opts *o, int argc, char **argv)
 			confirm = 1;
 		else if (strcmp(argv[i], "--kenmen") == 0)
 			kenmen = 1;
+		else if (strcmp(argv[i], "--json") == 0)
+			json = 1;
 		else if (strcmp(argv[i], "--reader") == 0 && i + 1 < argc)
 			reader = argv[++i];
 		else {
 			fprintf(stderr, "usage: madoguchi card read [--pin-stdin | --b-stdin] "
-			    "[--confirm-last-try] [--kenmen] [--reader NAME]\n");
+			    "[--confirm-last-try] [--kenmen] [--json] [--reader NAME]\n");
 			return 2;
 		}
 	}
+	(void)pin_stdin;
 	if ((pin_stdin && b_stdin) || (kenmen && !b_stdin)) {
 		fprintf(stderr, "madoguchi: give either --pin-stdin or --b-stdin "
 		    "(--kenmen needs --b-stdin)\n");
 		return 2;
 	}
 	err_clear(&e);
+	if (app_card_anchors(o->conf, &anchors, &e) != 0) {
+		fprintf(stderr, "madoguchi: %s\n", e.msg);
+		return 1;
+	}
 	if ((secret = card_secret_new()) == NULL) {
+		card_anchors_free(&anchors);
 		fprintf(stderr, "madoguchi: out of memory\n");
 		return 1;
 	}
 	memset(&req, 0, sizeof(req));
 	req.confirm_last_try = confirm;
 	req.secret = secret;
+	req.anchors = &anchors;
 	if (b_stdin) {
 		req.method = CARD_UNLOCK_B;
-		r = read_b("照合番号B（生年月日6桁 有効期限の年4桁 セキュリティコード4桁）: ",
-		    secret, &e);
+		r = read_b("照合番号B（券面のとおり: 生年月日 有効期限 セキュリティコード、"
+		    "例 S55.2.17 2035 2285）: ", secret, &e);
 	} else {
 		req.method = CARD_UNLOCK_PIN;
 		r = read_pin("暗証番号（4桁）: ", secret, &e);
@@ -330,7 +437,17 @@ card_read(struct app_opts *o, int argc, char **argv)
 		log_warn("card read failed: %s", e.msg);
 		goto out;
 	}
-	print_result(res);
+	/* The count after the VERIFY, as the card now gives it. */
+	{
+		struct err e2;
+		err_clear(&e2);
+		tries_after = card_pin_tries(c, kenmen ? CARD_PIN_KENMEN_B :
+		    req.method == CARD_UNLOCK_B ? CARD_PIN_KENHOJO_B : CARD_PIN_KENHOJO, &e2);
+	}
+	if (json)
+		print_json(res, tries_after);
+	else
+		print_result(res, tries_after);
 	if (res->mynumber != NULL) {
 		char masked[MYNUMBER_MASKED_LEN];
 		mynumber_mask(res->mynumber, MYNUMBER_LEN, masked);
@@ -338,11 +455,15 @@ card_read(struct app_opts *o, int argc, char **argv)
 		    res->unlock == CARD_UNLOCK_PIN ? "PIN" : "照合番号B", masked);
 	} else
 		log_info("card read: %s via 照合番号B", card_ap_name(res->ap));
+	log_info("card authenticity: %s%s%s, chip %s", card_auth_name(res->auth),
+	    res->auth_fail ? " " : "", card_auth_fail_name(res->auth_fail),
+	    card_chip_name(res->chip));
 	rc = 0;
 out:
 	card_result_free(res);
 	card_close(c);
 	card_secret_free(secret);
+	card_anchors_free(&anchors);
 	return rc;
 }
 
@@ -354,7 +475,7 @@ cmd_card(struct app_opts *o, int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "read") == 0)
 		return card_read(o, argc - 1, argv + 1);
 	fprintf(stderr, "usage: madoguchi card status [--reader NAME]\n"
-	    "       madoguchi card read [--pin-stdin | --b BIRTH6 EXPIRY4 CODE4] "
-	    "[--confirm-last-try] [--kenmen] [--reader NAME]\n");
+	    "       madoguchi card read [--pin-stdin | --b-stdin] "
+	    "[--confirm-last-try] [--kenmen] [--json] [--reader NAME]\n");
 	return 2;
 }

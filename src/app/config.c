@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "card.h"
 #include "visit.h"
 
 const struct conf_key app_conf_schema[] = {
@@ -15,6 +16,7 @@ const struct conf_key app_conf_schema[] = {
 	{ "terminal", "id", CONF_STR, 0, 16, "", "terminal ID, also the prefix of receipt numbers" },
 	{ "store", "dir", CONF_STR, 0, 1024, MDG_DEFAULT_STORE, "directory of the encrypted store and its key slots" },
 	{ "card", "reader", CONF_STR, 0, 256, "", "PC/SC reader name to use (empty: first reader with a card)" },
+	{ "card", "trust_anchors", CONF_STR, 0, 1024, "", "file of issuer (CA) public keys the card data is verified against: lines KEYID EXPONENT MODULUS in hex (empty: none, every card is unverifiable; issue 11)" },
 	{ "card", "id_documents", CONF_STR, 0, 1024, iddoc_default, "identity documents on the F2 checklist: code:label[:photo|number|both|other], comma-separated (ID-1)" },
 	{ "sync", "interval", CONF_INT, 10, 86400, "180", "seconds between background synchronisations" },
 	{ "sync", "stale_warn", CONF_INT, 0, 31536000, "900", "seconds after the last sync when lookups warn that the data is old (0: never; NET-5)" },
@@ -48,5 +50,23 @@ app_conf_load(struct app_opts *o, struct err *e)
 		return r;
 	if (o->store_dir == NULL)
 		o->store_dir = conf_str(o->conf, "store", "dir");
+	/* A bad trust anchor file stops start-up with file:line: reason. */
+	{
+		struct card_anchors a;
+		if ((r = app_card_anchors(o->conf, &a, e)) != 0)
+			return r;
+		card_anchors_free(&a);
+	}
 	return 0;
+}
+
+int
+app_card_anchors(const struct conf *cf, struct card_anchors *out, struct err *e)
+{
+	const char *path = cf != NULL ? conf_str(cf, "card", "trust_anchors") : "";
+
+	memset(out, 0, sizeof(*out));
+	if (path == NULL || path[0] == '\0')
+		return 0;
+	return card_anchors_load(path, out, e);
 }

@@ -37,4 +37,20 @@ int card_tries_here(struct card *c, enum card_pin which, struct err *e);
 int card_verify_safe(struct card *c, enum card_pin which,
     struct card_read_req *req, struct err *e);
 
+/* Authenticity (auth.c).  Fill r->auth, auth_fail, issuer_key_id; return 1
+ * with *chipkey set (pointing into the EF bytes) when the record holding
+ * the card key verified, so the chip may be challenged; else 0. */
+int card_auth_kenhojo(const struct card_anchors *anchors, const uint8_t *ef3, size_t n3,
+    const uint8_t *ef4, size_t n4, const uint8_t *ef7, size_t n7,
+    struct card_result *r, struct card_rsa_pub *chipkey);
+int card_auth_kenmen(const struct card_anchors *anchors, const uint8_t *ef2, size_t n2,
+    const uint8_t *ef4, size_t n4, struct card_result *r, struct card_rsa_pub *chipkey);
+/* 32 fresh random bytes, 80 2A 00 00 with their DigestInfo, the answer
+ * checked against chipkey: r->chip genuine or failed.  An error only when
+ * the card did not answer at all. */
+int card_challenge(struct card *c, const struct card_rsa_pub *chipkey,
+    struct card_result *r, struct err *e);
+/* The whole of the current EF up to 256 bytes (EF 0001 with its filler). */
+int card_read_small_ef(struct card *c, uint8_t **out, size_t *n, struct err *e);
+
 #endif

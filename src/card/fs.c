@@ -330,3 +330,32 @@ card_verify_safe(struct card *c, enum card_pin which, struct card_read_req *req,
 	err_prefix(e, "VERIFY: ");
 	return r;
 }
+
+int
+card_read_small_ef(struct card *c, uint8_t **out, size_t *n, struct err *e)
+{
+	uint8_t *buf;
+	size_t got;
+	int r, answered;
+
+	*out = NULL;
+	*n = 0;
+	if ((buf = malloc(258)) == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	/* Le 0000 (extended) or 00: the card answers the whole file, with 6282
+	 * or, on a short Le, 6Cxx with its length (the transport re-sends). */
+	r = read_binary(c, 0, card_extended(c) ? 65536 : 256, buf, 258, &got, &answered, e);
+	if (r != 0 && card_extended(c) &&
+	    ((!answered && card_refused_by_reader(c)) || answered == 2)) {
+		card_extended_off(c);
+		r = read_binary(c, 0, 256, buf, 258, &got, &answered, e);
+	}
+	if (r != 0) {
+		sodium_memzero(buf, 258);
+		free(buf);
+		return r;
+	}
+	*out = buf;
+	*n = got;
+	return 0;
+}

@@ -1,19 +1,20 @@
 /*
- * parse.c — the contents of the card's EFs, read through the bounded reader
- * and the core BER-TLV parser only.  Every field is checked for length and
- * character set; anything unexpected is ERR_FORMAT with an English reason
- * that never quotes the 個人番号.
+ * parse.c — the contents of the card's EFs as shared/cards/LAYOUT.md gives
+ * them (public work on physical and JPKI test cards), read through the
+ * bounded reader and the core BER-TLV parser only.  Every field is checked
+ * for length and character set; anything unexpected is ERR_FORMAT with an
+ * English reason that never quotes the 個人番号.
  *
- *   EF 0001  DF10 個人番号 (12 ASCII digits)
- *   EF 0002  FF20 { DF21 header, DF22 name, DF23 address, DF24 birth
- *                   YYYYMMDD, DF25 sex ISO 5218 ('1' '2' '9') }
- *   EF 0003  FF30 { DF31 SHA-256 of EF 0001's element, DF32 SHA-256 of
- *                   EF 0002's element, DF33 signature }
- *   確認AP EF 0002  FF40 { DF41 birth, DF42 sex, DF43 name image,
- *                   DF44 address image, DF45 face photo, DF46 expiry }
- *
- * Which bytes the card's digests cover is not public; we hash the whole
- * TLV element as read (see mynacard-sim(1)).
+ *   入力補助AP EF 0001  FF10 0C + 12 ASCII digits, then 2 filler bytes (17
+ *                      bytes stored; DF31 covers all 17)
+ *   入力補助AP EF 0002  FF20 { DF21 four 2-byte offsets from the start of the
+ *                      file of DF22..DF25, DF22 氏名, DF23 住所, DF24 birth
+ *                      YYYYMMDD, DF25 sex ISO 5218 }
+ *   入力補助AP EF 0003  FF30 { DF31 SHA-256 of EF 0001 as stored, DF32 SHA-256
+ *                      of FF20's value without DF21, DF33 signature }
+ *   確認AP EF 0002      FF20 { DF21 offsets, DF22 birth, DF23 sex, DF24 card
+ *                      key, DF25 氏名 PNG, DF26 住所 PNG, DF27 face JP2, DF28
+ *                      signature, DF29 expiry, DF2A security code PNG }
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -103,7 +104,7 @@ card_parse_mynumber(const uint8_t *p, size_t n, struct card_result *r, struct er
 	struct tlv t;
 	int rc;
 
-	if ((rc = top_element(p, n, 0xDF10, &t, e)) != 0)
+	if ((rc = top_element(p, n, 0xFF10, &t, e)) != 0)
 		return rc;
 	if (t.len != MYNUMBER_LEN || !digits(t.val, t.len))
 		return fmt_err(e, "個人番号 is not 12 digits");
@@ -115,67 +116,117 @@ card_parse_mynumber(const uint8_t *p, size_t n, struct card_result *r, struct er
 	return 0;
 }
 
+/* DF21: n 2-byte offsets; each must be where the object that follows
+ * really starts (counted from the first byte of the file). */
+static int
+offsets_check(const struct tlv *df21, const size_t *real, size_t nreal, size_t want)
+{
+	size_t k = df21->len / 2;
+
+	if (df21->len % 2 != 0 || k < want || k > nreal)
+		return ERR_FORMAT;
+	for (size_t i = 0; i < k; i++)
+		if ((size_t)(df21->val[2 * i] << 8 | df21->val[2 * i + 1]) != real[i])
+			return ERR_FORMAT;
+	return 0;
+}
+
+static int
+sex_code(const struct tlv *t, int *sex)
+{
+	if (t->len != 1 || (t->val[0] != '0' && t->val[0] != '1' && t->val[0] != '2' &&
+	    t->val[0] != '9'))
+		return ERR_FORMAT;
+	*sex = t->val[0] - '0';
+	return 0;
+}
+
 int
 card_parse_basic4(const uint8_t *p, size_t n, struct card_result *r, struct err *e)
 {
-	struct tlv top, t;
+	struct tlv top, t, df21;
 	struct rbuf b;
+	size_t real[4], hdr;
 	int rc, seen = 0;
+	static const uint32_t order[4] = { 0xDF22, 0xDF23, 0xDF24, 0xDF25 };
 
 	if ((rc = top_element(p, n, 0xFF20, &top, e)) != 0)
 		return rc;
+	hdr = top.total - top.len;
 	rbuf_init(&b, top.val, top.len);
-	while (rbuf_left(&b) > 0) {
+	if ((rc = rbuf_get_tlv(&b, &df21)) != 0 || df21.tag != 0xDF21)
+		return fmt_err(e, "基本4情報 does not begin with its DF21 offset table");
+	for (int i = 0; i < 4; i++) {
+		real[i] = hdr + b.off;
 		if ((rc = rbuf_get_tlv(&b, &t)) != 0)
 			return err_set_ja(e, rc, "カードの情報が壊れているか不完全です。",
 			    "基本4情報: malformed inner element");
+		if (t.tag != order[i])
+			return fmt_err(e, "基本4情報: elements missing or out of order");
 		switch (t.tag) {
-		case 0xDF21:
-			break;		/* header: offsets of the items, not needed */
 		case 0xDF22:
-			if (r->name != NULL || (rc = text_dup(&t, &r->name)) != 0)
+			if ((rc = text_dup(&t, &r->name)) != 0)
 				return rc == ERR_NOMEM ? err_set(e, rc, "out of memory") :
-				    fmt_err(e, "bad or repeated name");
-			seen |= 1;
+				    fmt_err(e, "bad name");
 			break;
 		case 0xDF23:
-			if (r->address != NULL || (rc = text_dup(&t, &r->address)) != 0)
+			if ((rc = text_dup(&t, &r->address)) != 0)
 				return rc == ERR_NOMEM ? err_set(e, rc, "out of memory") :
-				    fmt_err(e, "bad or repeated address");
-			seen |= 2;
+				    fmt_err(e, "bad address");
 			break;
 		case 0xDF24:
-			if ((seen & 4) || ymd_date(t.val, t.len, &r->birth) != 0)
+			if (ymd_date(t.val, t.len, &r->birth) != 0)
 				return fmt_err(e, "bad birth date");
-			seen |= 4;
 			break;
 		case 0xDF25:
-			if ((seen & 8) || t.len != 1 ||
-			    (t.val[0] != '1' && t.val[0] != '2' && t.val[0] != '9'))
+			if (sex_code(&t, &r->sex) != 0)
 				return fmt_err(e, "bad sex code");
-			r->sex = t.val[0] - '0';
-			seen |= 8;
 			break;
-		default:
-			return fmt_err(e, "unknown element in 基本4情報");
 		}
+		seen++;
 	}
-	if (seen != 15)
-		return fmt_err(e, "基本4情報 incomplete");
+	if (rbuf_left(&b) > 0)
+		return fmt_err(e, "unknown element in 基本4情報");
+	if (offsets_check(&df21, real, 4, 4) != 0)
+		return fmt_err(e, "基本4情報: DF21 offsets do not match the objects");
+	return seen == 4 ? 0 : fmt_err(e, "基本4情報 incomplete");
+}
+
+int
+card_basic4_digest(const uint8_t *p, size_t n, uint8_t out[32])
+{
+	crypto_hash_sha256_state st;
+	struct tlv top, t;
+	struct rbuf b;
+	size_t start;
+
+	if (top_element(p, n, 0xFF20, &top, NULL) != 0)
+		return ERR_FORMAT;
+	if (sodium_init() < 0)
+		return ERR_CRYPTO;
+	crypto_hash_sha256_init(&st);
+	rbuf_init(&b, top.val, top.len);
+	while (rbuf_left(&b) > 0) {
+		start = b.off;
+		if (rbuf_get_tlv(&b, &t) != 0)
+			return ERR_FORMAT;
+		if (t.tag != 0xDF21)
+			crypto_hash_sha256_update(&st, top.val + start, t.total);
+	}
+	crypto_hash_sha256_final(&st, out);
 	return 0;
 }
 
 static enum card_digest
-digest_check(const uint8_t *p, size_t n, uint32_t tag, const uint8_t *data, size_t dn)
+digest_check(const uint8_t *p, size_t n, uint32_t tag, const uint8_t *h, int have)
 {
-	uint8_t h[crypto_hash_sha256_BYTES];
 	struct tlv t;
 
-	if (tlv_find(p, n, tag, &t) != 0 || t.len != sizeof(h) || data == NULL)
+	if (!have)
+		return CARD_DIGEST_UNCHECKED;
+	if (tlv_find(p, n, tag, &t) != 0 || t.len != 32)
 		return CARD_DIGEST_MISSING;
-	crypto_hash_sha256(h, data, dn);
-	return sodium_memcmp(h, t.val, sizeof(h)) == 0 ? CARD_DIGEST_OK :
-	    CARD_DIGEST_MISMATCH;
+	return sodium_memcmp(h, t.val, 32) == 0 ? CARD_DIGEST_OK : CARD_DIGEST_MISMATCH;
 }
 
 int
@@ -184,7 +235,8 @@ card_parse_digests(const uint8_t *p, size_t n, const uint8_t *ef1, size_t ef1n,
 {
 	struct tlv top, t;
 	struct rbuf b;
-	int rc;
+	uint8_t h1[32], h2[32];
+	int rc, have2 = 0;
 
 	if ((rc = top_element(p, n, 0xFF30, &top, e)) != 0)
 		return rc;
@@ -196,8 +248,16 @@ card_parse_digests(const uint8_t *p, size_t n, const uint8_t *ef1, size_t ef1n,
 			    "digests: malformed inner element");
 	if (sodium_init() < 0)
 		return err_set(e, ERR_CRYPTO, "libsodium did not initialise");
-	r->digest_mynumber = digest_check(top.val, top.len, 0xDF31, ef1, ef1n);
-	r->digest_basic4 = digest_check(top.val, top.len, 0xDF32, ef2, ef2n);
+	/* DF31: the whole stored EF 0001, filler included. */
+	if (ef1 != NULL)
+		crypto_hash_sha256(h1, ef1, ef1n);
+	if (ef2 != NULL) {
+		if (card_basic4_digest(ef2, ef2n, h2) != 0)
+			return fmt_err(e, "基本4情報 malformed");
+		have2 = 1;
+	}
+	r->digest_mynumber = digest_check(top.val, top.len, 0xDF31, h1, ef1 != NULL);
+	r->digest_basic4 = digest_check(top.val, top.len, 0xDF32, h2, have2);
 	if (tlv_find(top.val, top.len, 0xDF33, &t) == 0 && r->signature == NULL) {
 		if (blob_dup(&t, &r->signature, &r->signature_len) != 0)
 			return err_set(e, ERR_NOMEM, "out of memory");
@@ -205,60 +265,103 @@ card_parse_digests(const uint8_t *p, size_t n, const uint8_t *ef1, size_t ef1n,
 	return 0;
 }
 
+static int
+sodium_dup(const struct tlv *t, uint8_t **out, size_t *n)
+{
+	if (t->len == 0)
+		return ERR_FORMAT;
+	if (sodium_init() < 0 || (*out = sodium_malloc(t->len)) == NULL)
+		return ERR_NOMEM;
+	memcpy(*out, t->val, t->len);
+	*n = t->len;
+	return 0;
+}
+
+#define KENMEN_N 10	/* DF21 .. DF2A */
+
+/* The 確認AP's EF 0002 objects DF21..DF2A, in order, each exactly once. */
+static int
+kenmen_split(const uint8_t *p, size_t n, struct tlv obj[KENMEN_N],
+    size_t real[KENMEN_N], struct err *e)
+{
+	struct tlv top;
+	struct rbuf b;
+	size_t hdr;
+	int rc;
+
+	if ((rc = top_element(p, n, 0xFF20, &top, e)) != 0)
+		return rc;
+	hdr = top.total - top.len;
+	rbuf_init(&b, top.val, top.len);
+	for (int i = 0; i < KENMEN_N; i++) {
+		real[i] = hdr + b.off;
+		if ((rc = rbuf_get_tlv(&b, &obj[i])) != 0)
+			return err_set_ja(e, rc, "カードの情報が壊れているか不完全です。",
+			    "券面事項: malformed inner element");
+		if (obj[i].tag != (uint32_t)(0xDF21 + i))
+			return fmt_err(e, "券面事項: elements missing or out of order");
+	}
+	if (rbuf_left(&b) > 0)
+		return fmt_err(e, "unknown element in 券面事項");
+	return 0;
+}
+
+int
+card_kenmen_digests(const uint8_t *p, size_t n, uint8_t out[96])
+{
+	struct tlv o[KENMEN_N];
+	size_t real[KENMEN_N];
+	crypto_hash_sha256_state st;
+	/* Groups of objects (index into o): DF22‖DF23‖DF24, DF25‖DF26, DF27. */
+	static const int from[3] = { 1, 4, 6 }, to[3] = { 3, 5, 6 };
+
+	if (kenmen_split(p, n, o, real, NULL) != 0 || sodium_init() < 0)
+		return ERR_FORMAT;
+	for (int g = 0; g < 3; g++) {
+		crypto_hash_sha256_init(&st);
+		for (int i = from[g]; i <= to[g]; i++)
+			crypto_hash_sha256_update(&st, p + real[i], o[i].total);
+		crypto_hash_sha256_final(&st, out + 32 * g);
+	}
+	return 0;
+}
+
 int
 card_parse_kenmen(const uint8_t *p, size_t n, struct card_result *r, struct err *e)
 {
-	struct tlv top, t;
-	struct rbuf b;
-	int rc, seen = 0;
+	struct tlv o[KENMEN_N];
+	size_t real[KENMEN_N];
+	struct date exp;
+	int rc;
 
-	if ((rc = top_element(p, n, 0xFF40, &top, e)) != 0)
+	if ((rc = kenmen_split(p, n, o, real, e)) != 0)
 		return rc;
-	rbuf_init(&b, top.val, top.len);
-	while (rbuf_left(&b) > 0) {
-		uint8_t **blob = NULL;
-		size_t *blen = NULL;
-		int bit;
-
-		if ((rc = rbuf_get_tlv(&b, &t)) != 0)
-			return err_set_ja(e, rc, "カードの情報が壊れているか不完全です。",
-			    "券面事項: malformed inner element");
-		switch (t.tag) {
-		case 0xDF41:
-			if ((seen & 1) || ymd_date(t.val, t.len, &r->birth) != 0)
-				return fmt_err(e, "bad birth date");
-			bit = 1;
-			break;
-		case 0xDF42:
-			if ((seen & 2) || t.len != 1 ||
-			    (t.val[0] != '1' && t.val[0] != '2' && t.val[0] != '9'))
-				return fmt_err(e, "bad sex code");
-			r->sex = t.val[0] - '0';
-			bit = 2;
-			break;
-		case 0xDF43: blob = &r->name_image; blen = &r->name_image_len; bit = 4; break;
-		case 0xDF44: blob = &r->address_image; blen = &r->address_image_len; bit = 8; break;
-		case 0xDF45: blob = &r->photo; blen = &r->photo_len; bit = 16; break;
-		case 0xDF46:
-			if ((seen & 32) || ymd_date(t.val, t.len, &r->expiry) != 0)
-				return fmt_err(e, "bad expiry date");
-			bit = 32;
-			break;
-		default:
-			return fmt_err(e, "unknown element in 券面事項");
-		}
-		if (seen & bit)
-			return fmt_err(e, "repeated element in 券面事項");
-		if (blob != NULL) {
-			if (t.len == 0)
-				return fmt_err(e, "empty image");
-			if (blob_dup(&t, blob, blen) != 0)
-				return err_set(e, ERR_NOMEM, "out of memory");
-		}
-		seen |= bit;
+	if (offsets_check(&o[0], real + 1, KENMEN_N - 1, 1) != 0)
+		return fmt_err(e, "券面事項: DF21 offsets do not match the objects");
+	if (ymd_date(o[1].val, o[1].len, &r->birth) != 0)
+		return fmt_err(e, "bad birth date");
+	if (sex_code(&o[2], &r->sex) != 0)
+		return fmt_err(e, "bad sex code");
+	{
+		struct card_rsa_pub k;
+		if (card_parse_rsakey(o[3].val, o[3].len, &k, NULL) != 0)
+			return fmt_err(e, "券面事項: bad card key");
 	}
-	if (seen != 63)
-		return fmt_err(e, "券面事項 incomplete");
+	if (ymd_date(o[8].val, o[8].len, &exp) != 0)
+		return fmt_err(e, "bad expiry date");
+	if (o[7].len == 0)
+		return fmt_err(e, "券面事項: empty signature");
+	if ((rc = sodium_dup(&o[4], &r->face.name_png, &r->face.name_len)) != 0 ||
+	    (rc = sodium_dup(&o[5], &r->face.addr_png, &r->face.addr_len)) != 0 ||
+	    (rc = sodium_dup(&o[6], &r->face.photo_jp2, &r->face.photo_len)) != 0) {
+		card_face_free(&r->face);
+		return rc == ERR_NOMEM ? err_set(e, rc, "out of memory") :
+		    fmt_err(e, "empty image");
+	}
+	r->expiry = exp;
+	date_format_iso(&exp, r->face.expiry, sizeof(r->face.expiry));
+	if (r->signature == NULL && blob_dup(&o[7], &r->signature, &r->signature_len) != 0)
+		return err_set(e, ERR_NOMEM, "out of memory");
 	return 0;
 }
 
@@ -281,18 +384,7 @@ card_result_free(struct card_result *r)
 		sodium_memzero(r->signature, r->signature_len);
 		free(r->signature);
 	}
-	if (r->name_image != NULL) {
-		sodium_memzero(r->name_image, r->name_image_len);
-		free(r->name_image);
-	}
-	if (r->address_image != NULL) {
-		sodium_memzero(r->address_image, r->address_image_len);
-		free(r->address_image);
-	}
-	if (r->photo != NULL) {
-		sodium_memzero(r->photo, r->photo_len);
-		free(r->photo);
-	}
+	card_face_free(&r->face);
 	sodium_memzero(r, sizeof(*r));
 	free(r);
 }

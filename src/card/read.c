@@ -1,7 +1,9 @@
 /*
  * read.c — the three reads a counter needs: 券面事項入力補助AP (個人番号 and
- * 基本4情報 with their digests), 券面事項確認AP (images for 対面確認) and JPKI
- * (authentication certificate and retry counters).
+ * 基本4情報 with their digests, signature, issuer certificate and card key),
+ * 券面事項確認AP (images for 対面確認, signed) and JPKI (authentication
+ * certificate and retry counters).  Authenticity is decided in auth.c and
+ * the chip challenged inside the same transaction.
  *
  * Each read runs inside one PC/SC transaction and either returns a complete
  * result or nothing: a card pulled out mid-read, a short or malformed
@@ -35,13 +37,26 @@ read_ef(struct card *c, uint16_t fid, uint8_t **p, size_t *n, struct err *e)
 	return r;
 }
 
+static int
+read_small(struct card *c, uint16_t fid, uint8_t **p, size_t *n, struct err *e)
+{
+	int r;
+
+	if ((r = card_select_ef(c, fid, e)) != 0)
+		return r;
+	if ((r = card_read_small_ef(c, p, n, e)) != 0)
+		err_prefix(e, "EF %04X: ", fid);
+	return r;
+}
+
 int
 card_read_kenhojo(struct card *c, struct card_read_req *req,
     struct card_result **out, struct err *e)
 {
 	struct card_result *res = NULL;
-	uint8_t *ef1 = NULL, *ef2 = NULL, *ef3 = NULL;
-	size_t n1 = 0, n2 = 0, n3 = 0;
+	uint8_t *ef1 = NULL, *ef2 = NULL, *ef3 = NULL, *ef4 = NULL, *ef7 = NULL;
+	size_t n1 = 0, n2 = 0, n3 = 0, n4 = 0, n7 = 0;
+	struct card_rsa_pub chipkey;
 	enum card_pin which;
 	int r;
 
@@ -59,28 +74,44 @@ card_read_kenhojo(struct card *c, struct card_read_req *req,
 		free(res);
 		return r;
 	}
+	/* 照合番号B opens EF 0002, 0003 and 0007 but not EF 0001 (LAYOUT.md):
+	 * a B read has no 個人番号. */
 	if ((r = card_select_ap(c, CARD_AP_KENHOJO, e)) != 0 ||
 	    (r = card_verify_safe(c, which, req, e)) != 0 ||
-	    (r = read_ef(c, 0x0001, &ef1, &n1, e)) != 0 ||
+	    (req->method == CARD_UNLOCK_PIN && (r = read_small(c, 0x0001, &ef1, &n1, e)) != 0) ||
 	    (r = read_ef(c, 0x0002, &ef2, &n2, e)) != 0 ||
-	    (r = read_ef(c, 0x0003, &ef3, &n3, e)) != 0)
+	    (r = read_ef(c, 0x0003, &ef3, &n3, e)) != 0 ||
+	    (r = read_ef(c, 0x0004, &ef4, &n4, e)) != 0 ||
+	    (r = read_ef(c, 0x0007, &ef7, &n7, e)) != 0)
 		goto done;
 	res->ap = CARD_AP_KENHOJO;
 	res->unlock = req->method;
 	res->tries_left = req->tries_before;
-	if ((r = card_parse_mynumber(ef1, n1, res, e)) != 0 ||
+	if ((ef1 != NULL && (r = card_parse_mynumber(ef1, n1, res, e)) != 0) ||
 	    (r = card_parse_basic4(ef2, n2, res, e)) != 0 ||
 	    (r = card_parse_digests(ef3, n3, ef1, n1, ef2, n2, res, e)) != 0)
 		goto done;
-	if (res->digest_mynumber != CARD_DIGEST_OK || res->digest_basic4 != CARD_DIGEST_OK)
+	if (res->digest_mynumber == CARD_DIGEST_MISMATCH ||
+	    res->digest_mynumber == CARD_DIGEST_MISSING || res->digest_basic4 != CARD_DIGEST_OK)
 		log_warn("card: digest check: 個人番号 %s, 基本4情報 %s",
-		    res->digest_mynumber == CARD_DIGEST_OK ? "ok" : "MISMATCH",
+		    res->digest_mynumber == CARD_DIGEST_OK ? "ok" :
+		    res->digest_mynumber == CARD_DIGEST_UNCHECKED ? "not read" : "MISMATCH",
 		    res->digest_basic4 == CARD_DIGEST_OK ? "ok" : "MISMATCH");
+	/* The chip is challenged only with a key from a verified record. */
+	if (card_auth_kenhojo(req->anchors, ef3, n3, ef4, n4, ef7, n7, res, &chipkey) == 1)
+		r = card_challenge(c, &chipkey, res, e);
+	if (res->auth != CARD_AUTH_VERIFIED || res->chip != CARD_CHIP_GENUINE)
+		log_warn("card: authenticity %s%s%s, chip %s, issuer key %s",
+		    card_auth_name(res->auth), res->auth_fail ? " " : "",
+		    card_auth_fail_name(res->auth_fail), card_chip_name(res->chip),
+		    res->issuer_key_id[0] ? res->issuer_key_id : "(none)");
 done:
 	card_end(c);
 	ef_free(ef1, n1);
 	ef_free(ef2, n2);
 	ef_free(ef3, n3);
+	ef_free(ef4, n4);
+	ef_free(ef7, n7);
 	if (r != 0) {
 		card_result_free(res);
 		return r;
@@ -94,8 +125,9 @@ card_read_kenmen(struct card *c, struct card_read_req *req,
     struct card_result **out, struct err *e)
 {
 	struct card_result *res;
-	uint8_t *ef = NULL;
-	size_t n = 0;
+	struct card_rsa_pub chipkey;
+	uint8_t *ef = NULL, *ef4 = NULL;
+	size_t n = 0, n4 = 0;
 	int r;
 
 	*out = NULL;
@@ -111,15 +143,20 @@ card_read_kenmen(struct card *c, struct card_read_req *req,
 	}
 	if ((r = card_select_ap(c, CARD_AP_KENMEN, e)) != 0 ||
 	    (r = card_verify_safe(c, CARD_PIN_KENMEN_B, req, e)) != 0 ||
-	    (r = read_ef(c, 0x0002, &ef, &n, e)) != 0)
+	    (r = read_ef(c, 0x0002, &ef, &n, e)) != 0 ||
+	    (r = read_ef(c, 0x0004, &ef4, &n4, e)) != 0)
 		goto done;
 	res->ap = CARD_AP_KENMEN;
 	res->unlock = CARD_UNLOCK_B;
 	res->tries_left = req->tries_before;
-	r = card_parse_kenmen(ef, n, res, e);
+	if ((r = card_parse_kenmen(ef, n, res, e)) != 0)
+		goto done;
+	if (card_auth_kenmen(req->anchors, ef, n, ef4, n4, res, &chipkey) == 1)
+		r = card_challenge(c, &chipkey, res, e);
 done:
 	card_end(c);
 	ef_free(ef, n);
+	ef_free(ef4, n4);
 	if (r != 0) {
 		card_result_free(res);
 		return r;

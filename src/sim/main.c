@@ -51,11 +51,13 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: mynacard-sim [--host ADDR] [--port PORT] [--removed] [--bad-digest]\n"
+	    "                    [--forged] [--clone] [--unknown-issuer] [--keys DIR]\n"
 	    "                    [--truncate] [--garble] [--malformed] [--slow MS]\n"
 	    "                    [--remove-after N] [--blocked] [--no-extended] [--t0]\n"
 	    "                    [--max-response N] [--die-with-parent] [--verbose]\n"
 	    "                    PROFILE.card...\n"
 	    "       mynacard-sim --pcscd DIR --port PORT [--die-with-parent]\n"
+	    "       mynacard-sim --trust-anchor [--keys DIR]\n"
 	    "See mynacard-sim(1).\n");
 }
 
@@ -216,6 +218,8 @@ main(int argc, char **argv)
 	int port = DEFAULT_PORT, removed = 0, verbose = 0, i, cur = 0, nprof = 0;
 	int f_bad = 0, f_trunc = 0, f_garble = 0, f_malformed = 0, f_slow = -1;
 	int f_remove = -1, f_blocked = 0, f_noext = 0, f_maxresp = 0, f_t0 = 0;
+	int f_forged = 0, f_clone = 0, f_unknown = 0, anchor = 0;
+	const char *keys = NULL;
 	struct sim_profile *prof[MAX_PROFILES];
 	struct sim_card *card = NULL;
 	struct sigaction sa;
@@ -237,6 +241,16 @@ main(int argc, char **argv)
 			port = atoi(v); i++;
 		} else if (strcmp(a, "--pcscd") == 0 && v) {
 			pcscd_dir = v; i++;
+		} else if (strcmp(a, "--keys") == 0 && v) {
+			keys = v; i++;
+		} else if (strcmp(a, "--trust-anchor") == 0) {
+			anchor = 1;
+		} else if (strcmp(a, "--forged") == 0) {
+			f_forged = 1;
+		} else if (strcmp(a, "--clone") == 0) {
+			f_clone = 1;
+		} else if (strcmp(a, "--unknown-issuer") == 0) {
+			f_unknown = 1;
 		} else if (strcmp(a, "--slow") == 0 && v) {
 			f_slow = atoi(v); i++;
 		} else if (strcmp(a, "--remove-after") == 0 && v) {
@@ -274,6 +288,18 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (anchor) {
+		/* The test issuer CA's anchor line for [card] trust_anchors. */
+		char line[2200];
+		if (sim_trust_anchor(keys != NULL ? keys : "data/cards/keys", line,
+		    sizeof(line), &e) != 0) {
+			fprintf(stderr, "mynacard-sim: %s\n", e.msg);
+			return 1;
+		}
+		printf("# mynacard-sim test issuer CA — TEST ONLY, never on a production terminal\n"
+		    "%s\n", line);
+		return 0;
+	}
 	if (port <= 0 || port > 65535) {
 		fprintf(stderr, "mynacard-sim: bad port\n");
 		return 2;
@@ -298,6 +324,11 @@ main(int argc, char **argv)
 			return 1;
 		}
 		p->bad_digest |= f_bad;
+		p->forged |= f_forged;
+		p->clone |= f_clone;
+		p->unknown_issuer |= f_unknown;
+		if (keys != NULL)
+			snprintf(p->keydir, sizeof(p->keydir), "%s", keys);
 		p->truncate |= f_trunc;
 		p->garble |= f_garble;
 		p->malformed |= f_malformed;

@@ -4,7 +4,8 @@
  *   # comment
  *   name = 山田 太郎
  *   birth = 19850412
- *   photo = file:yamada.jp2      (or hex:0000000C6A50...)
+ *   photo = faces/yamada.jp2     (relative to this file; or file:PATH,
+ *                                 hex:0000000C6A50...)
  *   bad_digest = 1
  *
  * One `key = value` per line; unknown keys, repeated keys, bad values and
@@ -50,6 +51,11 @@ static const struct key keys[] = {
 	{ "name_image", K_BLOB, F(name_image), F(name_image_len), 0, 0, 0 },
 	{ "address_image", K_BLOB, F(address_image), F(address_image_len), 0, 0, 0 },
 	{ "cert", K_BLOB, F(cert), F(cert_len), 0, 0, 0 },
+	{ "birth_seireki", K_INT, F(birth_seireki), 0, 0, 1, 0 },
+	{ "chip_key", K_INT, F(chip_key), 0, 1, 4, 0 },
+	{ "forged", K_INT, F(forged), 0, 0, 1, 0 },
+	{ "clone", K_INT, F(clone), 0, 0, 1, 0 },
+	{ "unknown_issuer", K_INT, F(unknown_issuer), 0, 0, 1, 0 },
 	{ "bad_digest", K_INT, F(bad_digest), 0, 0, 1, 0 },
 	{ "truncate", K_INT, F(truncate), 0, 0, 1, 0 },
 	{ "garble", K_INT, F(garble), 0, 0, 1, 0 },
@@ -184,7 +190,8 @@ set_value(struct sim_profile *p, const struct key *k, const char *v, size_t n,
 			*blen = (size_t)r;
 			return 0;
 		}
-		return err_set(e, ERR_FORMAT, "%s: value must start with file: or hex:", k->name);
+		/* A bare value is a path relative to the profile file. */
+		return read_file_blob(dir, v, n, blob, blen, e);
 	}
 	}
 	return ERR_INVAL;
@@ -291,6 +298,10 @@ sim_profile_load(const char *path, struct sim_profile **out, struct err *e)
 		snprintf(dir, sizeof(dir), ".");
 	r = sim_profile_parse(text, n, dir, out, e);
 	free(text);
+	if (r == 0 && strlen(dir) + 6 <= sizeof((*out)->keydir)) {
+		memcpy((*out)->keydir, dir, strlen(dir));
+		memcpy((*out)->keydir + strlen(dir), "/keys", 6);
+	}
 	if (r != 0)
 		err_prefix(e, "%s: ", path);
 	return r;

@@ -6,7 +6,8 @@
  *
  * The first byte picks the target; the rest is the input.  Properties:
  * errors are ERR_* values and leave nothing allocated behind; decoded
- * commands re-encode to the same bytes; a parsed 個人番号 is 12 digits; a
+ * commands re-encode to the same bytes; a parsed 個人番号 is 12 digits (FF10,
+ * LAYOUT.md); a
  * parsed 基本4情報 has UTF-8 name and address, a real date and an ISO 5218
  * sex; every status word gets a message in both languages.
  */
@@ -105,7 +106,7 @@ fuzz_basic4(const uint8_t *p, size_t n)
 		check(r->name != NULL && utf8_valid(r->name, strlen(r->name)));
 		check(r->address != NULL && utf8_valid(r->address, strlen(r->address)));
 		check(date_valid(r->birth.y, r->birth.m, r->birth.d));
-		check(r->sex == 1 || r->sex == 2 || r->sex == 9);
+		check(r->sex == 0 || r->sex == 1 || r->sex == 2 || r->sex == 9);
 	} else
 		check(is_err(rc));
 	card_result_free(r);		/* also on error: partial fields freed */
@@ -145,8 +146,10 @@ fuzz_kenmen(const uint8_t *p, size_t n)
 	int rc = card_parse_kenmen(p, n, r, &e);
 
 	if (rc == 0) {
-		check(r->photo != NULL && r->photo_len > 0);
+		check(r->face.photo_jp2 != NULL && r->face.photo_len > 0);
+		check(r->face.name_png != NULL && r->face.addr_png != NULL);
 		check(date_valid(r->expiry.y, r->expiry.m, r->expiry.d));
+		check(strlen(r->face.expiry) == 10);
 	} else
 		check(is_err(rc));
 	card_result_free(r);

@@ -22,6 +22,7 @@
 #include "card.h"
 #include "harness.h"
 #include "pcsc_rig.h"
+#include "sim.h"
 
 struct rig {
 	pid_t pcscd, sim;
@@ -116,6 +117,48 @@ rig_down(struct rig *r)
 	r->sim = r->pcscd = 0;
 }
 
+/* The simulator's test issuer CA, as a terminal with it installed holds
+ * it (issue 11: [card] trust_anchors). */
+static const struct card_anchors *
+test_anchors(void)
+{
+	static struct card_anchors a;
+	static int loaded;
+	char line[2200], dir[700];
+	struct err e;
+
+	if (!loaded) {
+		snprintf(dir, sizeof(dir), "%s/data/cards/keys", t_srcdir());
+		REQUIRE_OK(sim_trust_anchor(dir, line, sizeof(line), &e), &e);
+		REQUIRE_OK(card_anchors_parse(line, strlen(line), "test", &a, &e), &e);
+		loaded = 1;
+	}
+	return &a;
+}
+
+/* Write the anchor file and a madoguchi.conf naming it; returns the
+ * config path. */
+static const char *
+anchor_conf(void)
+{
+	static char conf[700];
+	char anchors[700], line[2200], text[1000];
+	struct err e;
+
+	snprintf(anchors, sizeof(anchors), "%s/anchors.txt", t_tmpdir());
+	snprintf(line, sizeof(line), "%s/data/cards/keys", t_srcdir());
+	{
+		char l2[2200];
+		REQUIRE_OK(sim_trust_anchor(line, l2, sizeof(l2), &e), &e);
+		snprintf(line, sizeof(line), "# test CA\n%s\n", l2);
+	}
+	REQUIRE(t_write_file(anchors, line, strlen(line)) == 0);
+	snprintf(conf, sizeof(conf), "%s/anchors.conf", t_tmpdir());
+	snprintf(text, sizeof(text), "[card]\ntrust_anchors = %s\n", anchors);
+	REQUIRE(t_write_file(conf, text, strlen(text)) == 0);
+	return conf;
+}
+
 /* Open the card, read 入力補助AP with a PIN or 照合番号B. */
 static int
 read_kenhojo(const char *secret, int method, int confirm, struct card_read_req *req,
@@ -131,6 +174,7 @@ read_kenhojo(const char *secret, int method, int confirm, struct card_read_req *
 	req->method = method;
 	req->secret = s;
 	req->confirm_last_try = confirm;
+	req->anchors = test_anchors();
 	if ((r = card_open(NULL, &c, e)) == 0) {
 		r = card_read_kenhojo(c, req, res, e);
 		card_close(c);
@@ -184,10 +228,17 @@ TEST(card_read_with_pin)		/* ID-1, ID-4, ID-5 */
 	CHECK(res->signature_len > 0);
 	CHECK_INT(res->tries_left, 3);
 	CHECK_INT(req.tries_before, 3);
+	/* Issue 11: a genuine card — data verified, chip genuine. */
+	CHECK_INT(res->auth, CARD_AUTH_VERIFIED);
+	CHECK_INT(res->auth_fail, CARD_FAIL_NONE);
+	CHECK_INT(res->chip, CARD_CHIP_GENUINE);
+	CHECK(res->issuer_key_id[0] == '3' && res->issuer_key_id[1] == '6');	/* '6': test */
 	card_result_free(res);
 	rig_down(&r);
 }
 
+/* 照合番号B typed as printed in 和暦 opens EF 0002 (not EF 0001) without
+ * spending a try; the 確認AP gives the face images (issue 11, ID-1, ID-5). */
 TEST(card_read_with_b_number_and_kenmen_images)
 {
 	const char *args[] = { profile("test-suzuki-hanako"), NULL };
@@ -200,36 +251,165 @@ TEST(card_read_with_b_number_and_kenmen_images)
 
 	rig_up(&r, args);
 	s = card_secret_new();
-	REQUIRE_OK(card_b_build("920730", "2032", "2468", s, &e), &e);
+	/* 1992-07-30 is 平成4年: the era year, not 92. */
+	REQUIRE_OK(card_b_from_printed("H4.7.30", "2032", "2468", s, &e), &e);
+	CHECK_STR(s, "04073020322468");
 	REQUIRE_OK(read_kenhojo(s, CARD_UNLOCK_B, 0, &req, &res, &e), &e);
 	CHECK_INT(res->unlock, CARD_UNLOCK_B);
 	CHECK_STR(res->name, "鈴木 花子");
 	CHECK_INT(res->sex, 2);
-	CHECK_STR(res->mynumber, "271828182840");
+	CHECK(res->mynumber == NULL);			/* B never opens EF 0001 */
+	CHECK_INT(res->digest_mynumber, CARD_DIGEST_UNCHECKED);
+	CHECK_INT(res->digest_basic4, CARD_DIGEST_OK);
+	CHECK_INT(res->auth, CARD_AUTH_VERIFIED);
+	CHECK_INT(res->chip, CARD_CHIP_GENUINE);
 	CHECK_INT(res->tries_left, 10);
 	card_result_free(res);
 	res = NULL;
+	CHECK_INT(tries(CARD_PIN_KENHOJO_B), 10);	/* no try spent */
 
-	/* 券面事項確認AP: images for the identity screen. */
+	/* 券面事項確認AP: images for the identity screen, signed (DF28). */
 	REQUIRE_OK(card_open(NULL, &c, &e), &e);
 	memset(&req, 0, sizeof(req));
 	req.method = CARD_UNLOCK_B;
 	req.secret = s;
+	req.anchors = test_anchors();
 	REQUIRE_OK(card_read_kenmen(c, &req, &res, &e), &e);
 	CHECK_INT(res->ap, CARD_AP_KENMEN);
 	CHECK_INT(res->birth.y, 1992);
 	CHECK_INT(res->expiry.y, 2032);
-	CHECK(res->photo_len > 1000);
-	CHECK(res->photo != NULL && res->photo[4] == 0x6A && res->photo[5] == 0x50);	/* JP2 */
-	CHECK(res->name_image_len > 0 && res->address_image_len > 0);
+	CHECK_STR(res->face.expiry, "2032-07-30");
+	CHECK(res->face.photo_len > 12);
+	REQUIRE(res->face.photo_jp2 != NULL);
+	CHECK(res->face.photo_jp2[4] == 0x6A && res->face.photo_jp2[5] == 0x50);	/* JP2 */
+	CHECK(res->face.name_len > 8 && res->face.addr_len > 8);
+	CHECK(memcmp(res->face.name_png, "\x89PNG", 4) == 0);
 	CHECK(res->mynumber == NULL);
+	CHECK_INT(res->auth, CARD_AUTH_VERIFIED);
+	CHECK_INT(res->chip, CARD_CHIP_GENUINE);
 	card_result_free(res);
 	/* 確認AP refuses the 4-digit PIN path. */
 	req.method = CARD_UNLOCK_PIN;
 	CHECK_INT(card_read_kenmen(c, &req, &res, &e), ERR_INVAL);
 	card_close(c);
+	/* The Gregorian year where the card wants the era year is wrong and
+	 * costs a try: what the screen must keep clerks from typing. */
+	REQUIRE_OK(card_b_build("920730", "2032", "2468", s, &e), &e);
+	CHECK_INT(read_kenhojo(s, CARD_UNLOCK_B, 0, &req, &res, &e), ERR_AUTH);
+	CHECK_INT(tries(CARD_PIN_KENHOJO_B), 9);
 	card_secret_free(s);
 	rig_down(&r);
+}
+
+/* A card printed in 西暦 (a foreign resident's) takes a 西暦 entry. */
+TEST(card_seireki_printed_card_opens_with_seireki_entry)
+{
+	static const char prof[] =
+	    "name = SMITH JOHN\n"
+	    "address = 窓口市北区本町一丁目2番3号\n"
+	    "birth = 19900512\n"
+	    "sex = 1\n"
+	    "mynumber = 314159265352\n"
+	    "pin = 1234\n"
+	    "expiry = 20300512\n"
+	    "security_code = 4321\n"
+	    "birth_seireki = 1\n";
+	struct card_read_req req;
+	struct card_result *res = NULL;
+	const char *args[2];
+	char path[700], *s;
+	struct rig r;
+	struct err e;
+
+	snprintf(path, sizeof(path), "%s/seireki.card", t_tmpdir());
+	REQUIRE(t_write_file(path, prof, strlen(prof)) == 0);
+	args[0] = path;
+	args[1] = NULL;
+	rig_up(&r, args);
+	s = card_secret_new();
+	REQUIRE_OK(card_b_from_line("1990-05-12 2030 4321", s, &e), &e);
+	CHECK_STR(s, "90051220304321");
+	REQUIRE_OK(read_kenhojo(s, CARD_UNLOCK_B, 0, &req, &res, &e), &e);
+	CHECK_STR(res->name, "SMITH JOHN");
+	CHECK_INT(res->auth, CARD_AUTH_VERIFIED);
+	card_result_free(res);
+	CHECK_INT(tries(CARD_PIN_KENHOJO_B), 10);
+	card_secret_free(s);
+	rig_down(&r);
+}
+
+/* Authenticity verdicts through pcscd + vpcd + the simulator (issue 11). */
+static void
+verdict(const char *const *simargs, enum card_auth want, enum card_auth_fail why,
+    enum card_chip chip)
+{
+	struct card_read_req req;
+	struct card_result *res = NULL;
+	struct rig r;
+	struct err e;
+
+	rig_up(&r, simargs);
+	REQUIRE_OK(read_kenhojo("1234", CARD_UNLOCK_PIN, 0, &req, &res, &e), &e);
+	CHECK_INT(res->auth, want);
+	CHECK_INT(res->auth_fail, why);
+	CHECK_INT(res->chip, chip);
+	card_result_free(res);
+	rig_down(&r);
+}
+
+TEST(card_forged_data_fails_signature)
+{
+	const char *args[] = { "--forged", profile("test-yamada-taro"), NULL };
+
+	verdict(args, CARD_AUTH_FAILED, CARD_FAIL_SIGNATURE, CARD_CHIP_NOT_CHECKED);
+}
+
+TEST(card_bad_digest_fails_digest)
+{
+	const char *args[] = { profile("fault-bad-digest"), NULL };
+
+	verdict(args, CARD_AUTH_FAILED, CARD_FAIL_DIGEST, CARD_CHIP_NOT_CHECKED);
+}
+
+TEST(card_clone_fails_the_chip_challenge)
+{
+	const char *args[] = { "--clone", profile("test-yamada-taro"), NULL };
+
+	/* The copied files verify; only the chip can tell. */
+	verdict(args, CARD_AUTH_VERIFIED, CARD_FAIL_NONE, CARD_CHIP_FAILED);
+}
+
+TEST(card_unknown_issuer_is_unverifiable_not_forged)
+{
+	const char *args[] = { "--unknown-issuer", profile("test-yamada-taro"), NULL };
+	struct card_read_req req;
+	struct card_result *res = NULL;
+	struct rig r;
+	struct err e;
+
+	verdict(args, CARD_AUTH_UNVERIFIABLE, CARD_FAIL_NONE, CARD_CHIP_NOT_CHECKED);
+	/* No anchor installed at all: a genuine card is unverifiable too, with
+	 * the issuer's key ID to ask J-LIS for. */
+	{
+		const char *g[] = { profile("test-yamada-taro"), NULL };
+		struct card *c;
+		char *s = card_secret_new();
+
+		rig_up(&r, g);
+		strcpy(s, "1234");
+		memset(&req, 0, sizeof(req));
+		req.method = CARD_UNLOCK_PIN;
+		req.secret = s;
+		REQUIRE_OK(card_open(NULL, &c, &e), &e);
+		REQUIRE_OK(card_read_kenhojo(c, &req, &res, &e), &e);
+		CHECK_INT(res->auth, CARD_AUTH_UNVERIFIABLE);
+		CHECK_INT(res->chip, CARD_CHIP_NOT_CHECKED);
+		CHECK_STR(res->issuer_key_id, "36303030303333000130303100000001");
+		card_result_free(res);
+		card_close(c);
+		card_secret_free(s);
+		rig_down(&r);
+	}
 }
 
 TEST(card_wrong_pin_decrements_and_reports_tries)
@@ -369,6 +549,7 @@ TEST(card_bad_digest_is_reported)
 	REQUIRE_OK(read_kenhojo("1234", CARD_UNLOCK_PIN, 0, &req, &res, &e), &e);
 	CHECK_INT(res->digest_mynumber, CARD_DIGEST_OK);
 	CHECK_INT(res->digest_basic4, CARD_DIGEST_MISMATCH);
+	CHECK_INT(res->auth, CARD_AUTH_FAILED);
 	card_result_free(res);
 	rig_down(&r);
 }
@@ -410,8 +591,10 @@ TEST(card_slow_card_and_short_apdus)
 	rig_up(&r, shrt);
 	short_n = read_count_apdus("1234");
 	rig_down(&r);
-	/* Extended length reads each EF in one APDU: the minimum, 10. */
-	CHECK_INT(ext_n, 10);
+	/* Extended length reads each EF in one APDU: the minimum for a fully
+	 * authenticated read, 15 (4 to unlock, 5 EFs × SELECT + READ, the
+	 * challenge). */
+	CHECK_INT(ext_n, 15);
 	CHECK(short_n > ext_n);
 }
 
@@ -617,24 +800,53 @@ TEST(card_cli_status_and_read)		/* ID-1, SC-1 (masked), LOG-5 */
 	CHECK_INT(run_cli(argb, NULL, &p, "argb"), 2);	/* refused, nothing read */
 	CHECK(strstr(p.out, "山田") == NULL);
 	t_proc_free(&p);
-	CHECK_INT(run_cli(rb, "850412 2034 5678\n", &p, "b"), 0);
+	/* 照合番号B as printed: 1985-04-12 is 昭和60年. */
+	CHECK_INT(run_cli(rb, "S60.4.12 2034 5678\n", &p, "b"), 0);
 	CHECK(strstr(p.out, "照合番号B") != NULL);
-	CHECK(strstr(p.out, "**** **** 5352") != NULL);
+	CHECK(strstr(p.out, "**** **** 5352") == NULL);		/* B: no 個人番号 */
+	CHECK(strstr(p.out, "照合番号Bでは読めません") != NULL);
 	t_proc_free(&p);
-	CHECK_INT(run_cli(rk, "85041220345678\n", &p, "kenmen"), 0);
+	CHECK_INT(run_cli(rk, "昭和60年4月12日 2034-04-12 5678\n", &p, "kenmen"), 0);
 	CHECK(strstr(p.out, "券面事項確認AP") != NULL);
 	CHECK(strstr(p.out, "顔写真") != NULL);
 	t_proc_free(&p);
-	CHECK_INT(run_cli(rb, "851341 2034 5678\n", &p, "badb"), 1);
+	CHECK_INT(run_cli(rb, "S60.13.41 2034 5678\n", &p, "badb"), 1);
 	CHECK(strstr(p.err, "生年月日") != NULL);
 	t_proc_free(&p);
-	CHECK_INT(run_cli(rb, "850412 2034\n", &p, "shortb"), 1);
+	CHECK_INT(run_cli(rb, "S60.4.12 2034\n", &p, "shortb"), 1);
 	CHECK(strstr(p.err, "照合番号B") != NULL);
-	CHECK(strstr(p.err, "850412") == NULL);
+	CHECK(strstr(p.err, "S60.4.12") == NULL);
 	t_proc_free(&p);
-	CHECK_INT(run_cli(rb, "850412 2034 5678 0000000000000000000000\n", &p, "longb"), 1);
-	CHECK(strstr(p.err, "生年月日") != NULL);
+	CHECK_INT(run_cli(rb, "S60.4.12 2034 5678 0000000000000000000000\n", &p, "longb"), 1);
+	CHECK(strstr(p.err, "照合番号B") != NULL);
 	t_proc_free(&p);
+	/* --json with the test CA installed (issue 11). */
+	{
+		const char *rj[] = { "--config", anchor_conf(), "card", "read", "--pin-stdin",
+		    "--json", NULL };
+		const char *rjb[] = { "--config", anchor_conf(), "card", "read", "--b-stdin",
+		    "--json", NULL };
+		CHECK_INT(run_cli(rj, "1234\n", &p, "json"), 0);
+		CHECK(strstr(p.out, "\"name\":\"山田 太郎\"") != NULL);
+		CHECK(strstr(p.out, "\"birth\":\"1985-04-12\"") != NULL);
+		CHECK(strstr(p.out, "\"sex\":1") != NULL);
+		CHECK(strstr(p.out, "\"mynumber_masked\":\"**** **** 5352\"") != NULL);
+		CHECK(strstr(p.out, "\"method\":\"pin\"") != NULL);
+		CHECK(strstr(p.out, "\"digests\":{\"mynumber\":\"match\",\"basic4\":\"match\"}") != NULL);
+		CHECK(strstr(p.out, "\"authenticity\":\"verified\"") != NULL);
+		CHECK(strstr(p.out, "\"authenticity_detail\":null") != NULL);
+		CHECK(strstr(p.out, "\"issuer_key_id\":\"36303030303333000130303100000001\"") != NULL);
+		CHECK(strstr(p.out, "\"chip\":\"genuine\"") != NULL);
+		CHECK(strstr(p.out, "\"tries_left\":3") != NULL);
+		CHECK(strstr(p.out, "314159265352") == NULL);
+		t_proc_free(&p);
+		CHECK_INT(run_cli(rjb, "S60.4.12 2034 5678\n", &p, "jsonb"), 0);
+		CHECK(strstr(p.out, "\"mynumber_masked\":null") != NULL);
+		CHECK(strstr(p.out, "\"method\":\"b\"") != NULL);
+		CHECK(strstr(p.out, "\"digests\":{\"basic4\":\"match\"}") != NULL);
+		CHECK(strstr(p.out, "\"tries_left\":10") != NULL);
+		t_proc_free(&p);
+	}
 	CHECK_INT(run_cli(usage, NULL, &p, "usage"), 2);
 	t_proc_free(&p);
 	rig_down(&r);
@@ -701,6 +913,7 @@ TEST(card_nothing_written_holds_a_pin_or_full_number)	/* LOG-5 */
 	    "expiry = 20310623\n"
 	    "security_code = 8152\n";
 	const char *secrets[] = { "5927", "5928", "555555555557", "77062320318152",
+	    "52062320318152",
 	    "5555 5555 5557", NULL };
 	const char *rd[] = { "card", "read", "--pin-stdin", NULL };
 	const char *rb[] = { "card", "read", "--b-stdin", NULL };
@@ -733,7 +946,7 @@ TEST(card_nothing_written_holds_a_pin_or_full_number)	/* LOG-5 */
 	REQUIRE_OK(read_kenhojo("5927", CARD_UNLOCK_PIN, 0, &req, &res, &e), &e);
 	CHECK_STR(res->mynumber, "555555555557");
 	card_result_free(res);
-	REQUIRE_OK(read_kenhojo("77062320318152", CARD_UNLOCK_B, 0, &req, &res, &e), &e);
+	REQUIRE_OK(read_kenhojo("52062320318152", CARD_UNLOCK_B, 0, &req, &res, &e), &e);
 	card_result_free(res);
 	REQUIRE_OK(card_open(NULL, &c, &e), &e);
 	REQUIRE_OK(card_read_jpki(c, &j, &e), &e);
@@ -745,9 +958,9 @@ TEST(card_nothing_written_holds_a_pin_or_full_number)	/* LOG-5 */
 	t_proc_free(&p);
 	run_cli(rd, "5928\n", &p, "wrongpin");
 	t_proc_free(&p);
-	run_cli(rb, "770623 2031 8152\n", &p, "bnum");
+	run_cli(rb, "S52.6.23 2031 8152\n", &p, "bnum");
 	t_proc_free(&p);
-	run_cli(rk, "770623 2031 8152\n", &p, "kenmen");
+	run_cli(rk, "S52.6.23 2031 8152\n", &p, "kenmen");
 	t_proc_free(&p);
 	run_cli(st, NULL, &p, "status");
 	t_proc_free(&p);
