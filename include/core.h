@@ -174,6 +174,12 @@ size_t utf8_cut(const char *s, size_t n, int maxw, int *w);
  * space to one space, trimmed.  Idempotent.  out needs n+1 bytes; returns
  * the output length or ERR_FORMAT for invalid UTF-8. */
 int kana_normalize(const char *in, size_t n, char *out, size_t outcap);
+/* Addresses (addr.c): one spelling for the same place — full-width digits
+ * and dashes folded, spaces dropped, 一丁目 → 1丁目, 1丁目3番8号 → 1-3-8 —
+ * so that １２－７ equals 12-7 and 1丁目3-8 equals 1-3-8, while a real
+ * difference stays.  Returns the length or ERR_FORMAT / ERR_RANGE. */
+int addr_normalize(const char *in, char *out, size_t cap);
+int addr_same(const char *a, const char *b);
 
 /* ------------------------------------------------------------------ dates */
 

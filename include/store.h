@@ -422,6 +422,14 @@ struct idcheck {
 	char at[32];			/* "" = now */
 	int digest_result;		/* -1 not checked, 0 mismatch, 1 ok */
 	char detail[256];		/* never a full 個人番号 */
+	/* The card's authenticity (issue 11; "" without a card read):
+	 * "verified" | "failed" | "unverifiable" | "not-checked", the failed
+	 * check ("certificate" | "signature" | "digest" | ""), the issuer key
+	 * ID (32 hex digits), and the chip "genuine" | "failed" | "not-checked". */
+	char authenticity[16];
+	char authenticity_detail[16];
+	char issuer_key_id[33];
+	char chip[16];
 };
 int store_idcheck_save(struct store *st, struct idcheck *ic, struct err *e);
 int store_idcheck_get(struct store *st, const char *uuid, struct idcheck *out,

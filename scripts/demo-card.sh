@@ -13,8 +13,8 @@
 #   scripts/demo-card.sh insert DIR   put it back
 #   scripts/demo-card.sh stop DIR     stop both
 #
-# Every demo card has PIN 1234; 照合番号B is the birth date YYMMDD, 2034 and
-# 1234 (see mynacard-sim(1)).
+# Every demo card has PIN 1234; 照合番号B is typed as printed: the 和暦 birth
+# date, 2034 and 1234 (e.g. S20.8.28 2034 1234; see mynacard-sim(1)).
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}

@@ -22,7 +22,10 @@
 #   clerk2 / Jiro#Mado-4713     窓口 次郎, counter clerk
 #   rev1   / Shinsa#Mado-6392   審査 一郎, reviewer (確認者)
 #   admin  / Kanri#Mado-7351    管理者, administrator
-# Demo cards: PIN 1234; 照合番号B = birth date YYMMDD + 2034 + 1234.
+# Demo cards: PIN 1234; 照合番号B = the 和暦 birth date as printed, 2034, 1234
+# (遠藤 和子: S20.8.28 2034 1234).  They are signed by mynacard-sim's TEST ONLY
+# issuer CA, whose anchor this script installs (demo/trust-anchors), so the
+# identity screen shows 検証済み.
 # While the demo runs, `scripts/demo-card.sh next demo/card` (in another
 # terminal) puts the next resident's card on the reader.
 set -eu
@@ -147,10 +150,24 @@ else
 	say "HOOK: no pcscd, scripts/demo-card.sh or mynacard-sim: no card reader"
 fi
 
+# ------------------------------------------------- the card issuer's key
+# The simulator's TEST ONLY issuer CA (mynacard-sim(1)); a production
+# terminal holds J-LIS's keys instead (madoguchi.conf(5) [card] trust_anchors).
+ANCHORS=$DEMO/trust-anchors
+anchor_line=
+if [ -x "$BIN/mynacard-sim" ] &&
+	"$BIN/mynacard-sim" --trust-anchor --keys "$ROOT/data/cards/keys" >"$ANCHORS.new" 2>/dev/null; then
+	mv "$ANCHORS.new" "$ANCHORS"
+	anchor_line="trust_anchors = $ANCHORS"
+else
+	rm -f "$ANCHORS.new"
+	say "no test issuer key: the demo cards will show 検証できません"
+fi
+
 # ------------------------------------------------------------ the config
 note="デモ: clerk1 / Hanako#Mado-2580（窓口）  clerk2 / Jiro#Mado-4713"
 note="$note  rev1 / Shinsa#Mado-6392（確認者）  admin / Kanri#Mado-7351"
-note="$note  カードPIN 1234"
+note="$note  カードPIN 1234（照合番号B: 和暦の生年月日 2034 1234）"
 cat >"$CONF" <<EOF
 # Written by scripts/demo.sh on every start.
 [terminal]
@@ -160,6 +177,9 @@ id = DEMO01
 
 [store]
 dir = $STORE
+
+[card]
+$anchor_line
 
 [ui]
 screens = $ROOT/screens

@@ -45,7 +45,9 @@ idc_compare(const struct card_result *card, const struct person *p,
 	out->differs[IDC_NAME] = strcmp(a, b) != 0;
 	fold(card->address ? card->address : "", a, sizeof(a));
 	fold(p->address, b, sizeof(b));
-	out->differs[IDC_ADDRESS] = strcmp(a, b) != 0;
+	/* １２－７ is 12-7, 1丁目3番8号 is 1-3-8 (addr_same, issue 11). */
+	out->differs[IDC_ADDRESS] = strcmp(a, b) != 0 &&
+	    !addr_same(card->address ? card->address : "", p->address);
 	out->differs[IDC_BIRTH] = date_to_ymd(&card->birth) != p->birth;
 	out->differs[IDC_SEX] = card->sex != p->sex;
 	for (int i = 0; i < IDC_NITEMS; i++)
@@ -137,6 +139,53 @@ find_by_basic(struct store *st, const struct card_result *card,
 	return found;
 }
 
+/* A 照合番号B read has no 個人番号 (B opens EF 0002, not EF 0001): the
+ * person is the one picked in the lookup, or the one with the card's 氏名
+ * and 生年月日, and the 番号確認 comes from the card face or a document
+ * when the record is saved (ID-1). */
+static int
+b_read_check(struct visit *v, struct store *st, const struct card_result *card,
+    struct err *e)
+{
+	struct person p;
+	char detail[256], diff[64];
+	int r;
+
+	v->masked_number[0] = '\0';
+	if (v->have_person) {
+		idc_compare(card, &v->person, &v->cmp);
+		if (v->cmp.differs[IDC_NAME] || v->cmp.differs[IDC_BIRTH]) {
+			/* Not the person picked: link nothing (ID-3). */
+			v->match = IDC_NUMBER_MISMATCH;
+			snprintf(detail, sizeof(detail), "unlock=B: the card's 氏名/生年月日 "
+			    "differ from %s; nothing linked (ID-3)", v->person.atena);
+			return store_audit_append(st, NULL, NULL, "idcheck.mismatch",
+			    v->person.atena, "idcheck", detail, e);
+		}
+	} else {
+		if ((r = find_by_basic(st, card, &p, e)) < 0)
+			return r;
+		if (r == 0) {
+			v->match = IDC_NO_PERSON;
+			return store_audit_append(st, NULL, NULL, "idcheck.nomatch", NULL,
+			    "idcheck", "unlock=B: the card's 氏名/生年月日 match no resident; "
+			    "nothing linked (ID-3)", e);
+		}
+		v->person = p;
+		v->have_person = 1;
+		idc_compare(card, &p, &v->cmp);
+	}
+	v->match = IDC_MATCHED;
+	diff_text(&v->cmp, diff, sizeof(diff));
+	snprintf(detail, sizeof(detail), "unlock=B basic4=%s auth=%s%s%s chip=%s "
+	    "tries_left=%d diff=%s (no 個人番号 on a B read)",
+	    digest_word(card->digest_basic4), card_auth_name(card->auth),
+	    card->auth_fail ? "/" : "", card_auth_fail_name(card->auth_fail),
+	    card_chip_name(card->chip), card->tries_left, diff);
+	return store_audit_append(st, NULL, NULL, "idcheck.read", v->person.atena,
+	    "idcheck", detail, e);
+}
+
 int
 visit_card_check(struct visit *v, struct store *st,
     const struct card_result *card, struct err *e)
@@ -151,6 +200,8 @@ visit_card_check(struct visit *v, struct store *st,
 	v->linked = 0;
 	memset(&v->idcheck, 0, sizeof(v->idcheck));
 	v->idcheck.digest_result = -1;
+	if (card->mynumber == NULL && card->unlock == CARD_UNLOCK_B)
+		return b_read_check(v, st, card, e);
 	if (card->mynumber == NULL || !card->mynumber_check_ok ||
 	    mynumber_validate(card->mynumber, strlen(card->mynumber), NULL) != 0) {
 		v->match = IDC_NO_NUMBER;
@@ -291,6 +342,7 @@ idcheck_text_ja(const struct idcheck *ic, const struct iddoc_list *docs, char *o
 		const struct iddoc *d = iddoc_find(docs, c);
 		const char *ja = strcmp(c, "ic-pin") == 0 ? "暗証番号" :
 		    strcmp(c, "ic-b") == 0 ? "照合番号B" :
+		    strcmp(c, "number-card-face") == 0 ? "番号確認はカード券面" :
 		    strcmp(c, "proxy-letter") == 0 ? "委任状" : d != NULL ? d->label : c;
 		o = strlen(out);
 		snprintf(out + o, cap - o, "%s%s", n++ ? "、" : "（", ja);
@@ -364,6 +416,23 @@ visit_idcheck_save(struct visit *v, struct store *st,
 			return err_set_ja(e, ERR_STATE,
 			    "カードの個人番号と住民記録が一致しないため、紐付けできません",
 			    "card not matched to a person: nothing linked (ID-3)");
+		if (in->card->auth == CARD_AUTH_FAILED || in->card->chip == CARD_CHIP_FAILED) {
+			/* A card whose data or chip failed cannot complete the
+			 * check: the clerk falls back to documents (audited). */
+			char ad[200];
+			snprintf(ad, sizeof(ad), "card refused: authenticity %s%s%s, chip %s; "
+			    "documents needed", card_auth_name(in->card->auth),
+			    in->card->auth_fail ? " " : "", card_auth_fail_name(in->card->auth_fail),
+			    card_chip_name(in->card->chip));
+			store_audit_append(st, NULL, NULL, "idcheck.refused", v->person.atena,
+			    "idcheck", ad, NULL);
+			return err_set_ja(e, ERR_STATE, in->card->chip == CARD_CHIP_FAILED ?
+			    "ICチップの確認に失敗したカードでは本人確認を完了できません。"
+			    "書類で確認してください" :
+			    "カードの真正性の検証に失敗したため、カードでは本人確認を完了できません。"
+			    "書類で確認してください",
+			    "card authenticity failed: identity check needs documents");
+		}
 		snprintf(ic.method, sizeof(ic.method), "ic-card");
 		append_code(ic.documents, sizeof(ic.documents),
 		    in->card->unlock == CARD_UNLOCK_B ? "ic-b" : "ic-pin");
@@ -386,15 +455,32 @@ visit_idcheck_save(struct visit *v, struct store *st,
 	if (in->card == NULL)
 		snprintf(ic.method, sizeof(ic.method), "%s", both_doc ? "card-presented" :
 		    number_doc && photo_doc ? "number-doc+photo-id" : "documents");
+	else {
+		/* A B read gives no 個人番号: 番号確認 is from a number document
+		 * if one was checked, else from the card face (ID-1). */
+		if (in->card->mynumber == NULL && !number_doc && !both_doc)
+			append_code(ic.documents, sizeof(ic.documents), "number-card-face");
+		snprintf(ic.authenticity, sizeof(ic.authenticity), "%s",
+		    card_auth_name(in->card->auth));
+		snprintf(ic.authenticity_detail, sizeof(ic.authenticity_detail), "%s",
+		    card_auth_fail_name(in->card->auth_fail));
+		snprintf(ic.issuer_key_id, sizeof(ic.issuer_key_id), "%s",
+		    in->card->issuer_key_id);
+		snprintf(ic.chip, sizeof(ic.chip), "%s", card_chip_name(in->card->chip));
+	}
 	snprintf(ic.atena, sizeof(ic.atena), "%s", v->person.atena);
 	if (in->card != NULL) {
 		char diff[64];
 		diff_text(&v->cmp, diff, sizeof(diff));
 		snprintf(ic.detail, sizeof(ic.detail),
-		    "unlock=%s digest number=%s basic4=%s diff=%s%s%s",
+		    "unlock=%s digest number=%s basic4=%s auth=%s%s%s chip=%s diff=%s%s%s%s",
 		    in->card->unlock == CARD_UNLOCK_B ? "B" : "PIN",
 		    digest_word(in->card->digest_mynumber),
-		    digest_word(in->card->digest_basic4), diff,
+		    digest_word(in->card->digest_basic4), card_auth_name(in->card->auth),
+		    in->card->auth_fail ? "/" : "", card_auth_fail_name(in->card->auth_fail),
+		    card_chip_name(in->card->chip), diff,
+		    in->card->auth == CARD_AUTH_UNVERIFIABLE ?
+		    " (issuer key not installed: authenticity unverifiable)" : "",
 		    in->note && *in->note ? " note=" : "", in->note ? in->note : "");
 	} else if (in->note != NULL)
 		snprintf(ic.detail, sizeof(ic.detail), "%s%s", *in->note ? "note=" : "", in->note);

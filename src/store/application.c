@@ -65,7 +65,18 @@ store_idcheck_save(struct store *st, struct idcheck *ic, struct err *e)
 	sql_bind_text(q, 6, ic->at);
 	sqlite3_bind_int(q, 7, ic->digest_result);
 	sql_bind_text(q, 8, ic->detail);
-	return step_done(st->db, q, e, "idcheck");
+	if ((r = step_done(st->db, q, e, "idcheck")) != 0 || ic->authenticity[0] == '\0')
+		return r;
+	/* The card's verdicts (migration 4, issue 11). */
+	if ((r = sql_prepare(st->db, "INSERT OR REPLACE INTO idcheck_verdicts VALUES "
+	    "(?,?,?,?,?)", &q, e)) != 0)
+		return r;
+	sql_bind_text(q, 1, ic->uuid);
+	sql_bind_text(q, 2, ic->authenticity);
+	sql_bind_text(q, 3, ic->authenticity_detail);
+	sql_bind_text(q, 4, ic->issuer_key_id);
+	sql_bind_text(q, 5, ic->chip);
+	return step_done(st->db, q, e, "idcheck verdicts");
 }
 
 int
@@ -76,8 +87,11 @@ store_idcheck_get(struct store *st, const char *uuid, struct idcheck *out,
 	int r, rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((r = sql_prepare(st->db, "SELECT uuid, atena, method, documents, "
-	    "clerk, at, digest_result, detail FROM idchecks WHERE uuid = ?",
+	if ((r = sql_prepare(st->db, "SELECT i.uuid, atena, method, documents, "
+	    "clerk, at, digest_result, detail, coalesce(v.authenticity, ''), "
+	    "coalesce(v.authenticity_detail, ''), coalesce(v.issuer_key_id, ''), "
+	    "coalesce(v.chip, '') FROM idchecks i LEFT JOIN idcheck_verdicts v "
+	    "ON v.uuid = i.uuid WHERE i.uuid = ?",
 	    &q, e)) != 0)
 		return r;
 	sql_bind_text(q, 1, uuid);
@@ -91,6 +105,10 @@ store_idcheck_get(struct store *st, const char *uuid, struct idcheck *out,
 		sql_col_text(q, 5, out->at, sizeof(out->at));
 		out->digest_result = sqlite3_column_int(q, 6);
 		sql_col_text(q, 7, out->detail, sizeof(out->detail));
+		sql_col_text(q, 8, out->authenticity, sizeof(out->authenticity));
+		sql_col_text(q, 9, out->authenticity_detail, sizeof(out->authenticity_detail));
+		sql_col_text(q, 10, out->issuer_key_id, sizeof(out->issuer_key_id));
+		sql_col_text(q, 11, out->chip, sizeof(out->chip));
 	}
 	sqlite3_finalize(q);
 	if (rc == SQLITE_DONE)

@@ -272,6 +272,16 @@ static const char *const migrations[] = {
 	" received_at TEXT NOT NULL, resolved_at TEXT, resolved_by TEXT);"
 	"CREATE TABLE IF NOT EXISTS sync_rejects ("
 	" uuid TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL);",
+	/* 4: the card's authenticity verdicts with the identity-check record
+	 * (issue 11, ID-1, ID-3), one row per idchecks row that had a card
+	 * read: authenticity verified / failed / unverifiable / not-checked,
+	 * which check failed, the issuer key ID, and the chip genuine /
+	 * failed / not-checked.  Never an image.  A table of its own (IF NOT
+	 * EXISTS), so the step is safe to replay like migration 3. */
+	"CREATE TABLE IF NOT EXISTS idcheck_verdicts ("
+	" uuid TEXT PRIMARY KEY,"
+	" authenticity TEXT NOT NULL, authenticity_detail TEXT NOT NULL DEFAULT '',"
+	" issuer_key_id TEXT NOT NULL DEFAULT '', chip TEXT NOT NULL);",
 };
 
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))

@@ -151,7 +151,7 @@ checklist_run(struct ui *u, struct checklist *c, const char *title)
 
 struct secret_view {
 	enum card_unlock method;
-	struct ui_input in[3];		/* PIN; or B: birth6, expiry4, code4 */
+	struct ui_input in[3];		/* PIN; or B as printed: birth, expiry, code */
 	int nin, focus;
 	int tries;			/* -1 unknown */
 	char note[160];
@@ -162,9 +162,10 @@ secret_draw(struct ui *u, void *arg)
 {
 	struct secret_view *s = arg;
 	static const char *const blabels[] = {
-		"生年月日（YYMMDD）", "有効期限の西暦年（YYYY）", "セキュリティコード（4桁）"
+		"生年月日（券面のとおり 例 S55.2.17）", "有効期限（年 例 2035）",
+		"セキュリティコード（4桁）"
 	};
-	int y = ui_body_top() + 1, x = 4, fx = 34;
+	int y = ui_body_top() + 1, x = 4, fx = 40;
 	char line[160];
 
 	snprintf(line, sizeof(line), "カードの状態: %s",
@@ -175,7 +176,7 @@ secret_draw(struct ui *u, void *arg)
 		    COLS - 2 * x, 0);
 		ui_put(y + 4, x, "暗証番号", fx - x, 1);
 	} else {
-		ui_put(y + 2, x, "カード券面の照合番号B（生年月日・有効期限の年・セキュリティコード）を入力してください。",
+		ui_put(y + 2, x, "カード券面のとおりに生年月日（和暦の券面は和暦で）・有効期限・セキュリティコードを入力してください。",
 		    COLS - 2 * x, 0);
 		for (int i = 0; i < 3; i++)
 			ui_put(y + 4 + i, x, blabels[i], fx - x, 1);
@@ -249,23 +250,27 @@ tries_refresh(struct ui *u, struct secret_view *s)
 /* Ask for the secret and read 入力補助AP.  Returns the result (caller
  * frees) or NULL (cancelled, aborted, or failed with the reason shown). */
 static struct card_result *
-card_read_run(struct ui *u, enum card_unlock method)
+card_read_run(struct ui *u, enum card_unlock method, int *use_b)
 {
 	struct secret_view *s = calloc(1, sizeof(*s));
 	struct card_result *res = NULL;
+	struct card_anchors anchors;
 	struct ui_key k;
 	int last_state;
 
 	if (s == NULL)
 		return NULL;
+	/* The issuer keys (checked at start-up; none: unverifiable). */
+	if (app_card_anchors(u->conf, &anchors, NULL) != 0)
+		memset(&anchors, 0, sizeof(anchors));
 	s->method = method;
 	s->tries = -1;
 	if (method == CARD_UNLOCK_PIN) {
 		ui_input_init(&s->in[0], 8, CARD_PIN_LEN, LE_DIGITS, 1);
 		s->nin = 1;
 	} else {
-		ui_input_init(&s->in[0], 8, 6, LE_DIGITS, 0);
-		ui_input_init(&s->in[1], 6, 4, LE_DIGITS, 0);
+		ui_input_init(&s->in[0], 18, 24, LE_ANY, 0);
+		ui_input_init(&s->in[1], 12, 16, LE_ANY, 0);
 		ui_input_init(&s->in[2], 6, 4, LE_DIGITS, 1);
 		s->nin = 3;
 	}
@@ -298,7 +303,7 @@ card_read_run(struct ui *u, enum card_unlock method)
 		} else if (UI_CHAR_IS(&k, '\n')) {
 			struct card_job j;
 			char *secret = card_secret_new();
-			char a[16], b[16], c[16];
+			char a[96], b[64], c[16];
 			int r;
 
 			if (secret == NULL) {
@@ -313,7 +318,7 @@ card_read_run(struct ui *u, enum card_unlock method)
 				lineedit_get(&s->in[0].le, a, sizeof(a));
 				lineedit_get(&s->in[1].le, b, sizeof(b));
 				lineedit_get(&s->in[2].le, c, sizeof(c));
-				r = card_b_build(a, b, c, secret, &j.e);
+				r = card_b_from_printed(a, b, c, secret, &j.e);
 				mem_wipe(a, sizeof(a));
 				mem_wipe(b, sizeof(b));
 				mem_wipe(c, sizeof(c));
@@ -329,6 +334,15 @@ card_read_run(struct ui *u, enum card_unlock method)
 			tries_refresh(u, s);
 			if (s->tries == 0) {
 				card_secret_free(secret);
+				if (method == CARD_UNLOCK_PIN && use_b != NULL) {
+					/* ID-1: the 基本4情報 can still be read with
+					 * 照合番号B (not the 個人番号). */
+					*use_b = ui_confirm(u, "暗証番号がロックされています",
+					    "このカードの暗証番号はロックされています（再設定は住所地の市区町村窓口）。\n"
+					    "照合番号B（券面の生年月日・有効期限・セキュリティコード）で基本4情報を\n"
+					    "読み取りますか。個人番号は読めないため、番号確認は券面か書類で行います。") == 1;
+					break;
+				}
 				ui_alert(u, "カードがロックされています",
 				    "このカードの暗証番号（照合番号B）はロックされています。\n"
 				    "住所地の市区町村窓口で初期化（再設定）の手続きが必要です。\n"
@@ -337,6 +351,7 @@ card_read_run(struct ui *u, enum card_unlock method)
 			}
 			j.req.method = method;
 			j.req.secret = secret;
+			j.req.anchors = &anchors;
 			if (s->tries == 1) {
 				int yes = ui_confirm(u, "残り1回です",
 				    "入力の残り回数が1回です。間違えるとカードがロックされます。\n"
@@ -355,6 +370,11 @@ card_read_run(struct ui *u, enum card_unlock method)
 			card_secret_free(secret);
 			if (r == 0) {
 				res = j.res;
+				/* The count the card now gives (reset by the
+				 * successful VERIFY), shown on the result. */
+				tries_refresh(u, s);
+				if (s->tries >= 0)
+					res->tries_left = s->tries;
 				break;
 			}
 			if (j.req.tries_after >= 0)
@@ -368,6 +388,12 @@ card_read_run(struct ui *u, enum card_unlock method)
 				session_audit(&u->ses, "idcheck.failed", NULL, "idcheck", d, NULL);
 			}
 			if (r == ERR_LOCKED) {
+				if (method == CARD_UNLOCK_PIN && use_b != NULL) {
+					*use_b = ui_confirm(u, "カードがロックされました",
+					    "暗証番号がロックされました。照合番号Bで基本4情報を読み取りますか。\n"
+					    "個人番号は読めないため、番号確認は券面か書類で行います。") == 1;
+					break;
+				}
 				ui_alert(u, "カードがロックされました", err_ja(&j.e));
 				break;
 			}
@@ -382,6 +408,7 @@ card_read_run(struct ui *u, enum card_unlock method)
 	ui_pop(u);
 	mem_wipe(s, sizeof(*s));
 	free(s);
+	card_anchors_free(&anchors);
 	return res;
 }
 
@@ -431,15 +458,21 @@ result_draw(struct ui *u, void *arg)
 	const struct person *p = &v->person;
 	int have = v->have_person && (v->match == IDC_MATCHED || v->match == IDC_NUMBER_MISMATCH);
 	int y = ui_body_top();
-	char line[320], cb[64], pb[64], cn[32];
+	char line[320], cb[64], pb[64], cn[64];
 
-	snprintf(line, sizeof(line), "読取 %s（%s）  残り回数 %d回  署名 %s",
+	snprintf(line, sizeof(line), "読取 %s（%s）  残り回数 %d回  真正性 %s%s%s%s  ICチップ %s",
 	    card_ap_name_ja(c->ap), card_unlock_name_ja(c->unlock), c->tries_left,
-	    c->signature_len > 0 ? "あり（未検証）" : "なし");
+	    card_auth_name_ja(c->auth), c->auth_fail ? "（" : "",
+	    card_auth_fail_name_ja(c->auth_fail), c->auth_fail ? "）" : "",
+	    card_chip_name_ja(c->chip));
+	attrset(c->auth == CARD_AUTH_FAILED || c->chip == CARD_CHIP_FAILED ? ui_attr(u, C_ERROR) :
+	    c->auth == CARD_AUTH_VERIFIED && c->chip == CARD_CHIP_GENUINE ? ui_attr(u, C_OK) :
+	    (int)A_NORMAL);
 	ui_put(y, 2, line, COLS - 4, 0);
+	attrset(A_NORMAL);
 	snprintf(line, sizeof(line), "ダイジェスト  個人番号: %s   基本4情報: %s",
 	    digest_ja(c->digest_mynumber), digest_ja(c->digest_basic4));
-	attrset(c->digest_mynumber == CARD_DIGEST_OK && c->digest_basic4 == CARD_DIGEST_OK ?
+	attrset(c->digest_mynumber != CARD_DIGEST_MISMATCH && c->digest_basic4 == CARD_DIGEST_OK ?
 	    (int)A_NORMAL : ui_attr(u, C_ERROR));
 	ui_put(y + 1, 2, line, COLS - 4, 0);
 	attrset(A_NORMAL);
@@ -478,14 +511,24 @@ result_draw(struct ui *u, void *arg)
 	/* SC-1: the number unmasked only for accounts with the view flag. */
 	if (rv->show_number && c->mynumber != NULL)
 		snprintf(cn, sizeof(cn), "%s", c->mynumber);
+	else if (c->mynumber == NULL && c->unlock == CARD_UNLOCK_B)
+		snprintf(cn, sizeof(cn), "%s", "（照合番号Bでは読めません）");
 	else
 		snprintf(cn, sizeof(cn), "%s", v->masked_number[0] ? v->masked_number : "—");
 	row2(u, y + 8, "個人番号", v->match == IDC_NUMBER_MISMATCH, cn,
 	    rv->record_number[0] ? rv->record_number : "—");
 	mem_wipe(cn, sizeof(cn));
 	attrset(ui_attr(u, C_DIM));
+	if (c->mynumber == NULL && c->unlock == CARD_UNLOCK_B)
+		ui_put(y + 10, 2, "番号確認: カード券面の個人番号か番号確認書類で行います（照合番号Bの読取）",
+		    COLS - 4, 0);
+	if (c->auth == CARD_AUTH_UNVERIFIABLE)
+		ui_put(y + 10, COLS / 2, "発行者の鍵が未登録のため真正性は検証できません",
+		    COLS / 2 - 2, 0);
 	ui_put(y + 11, 2, v->match == IDC_MATCHED ?
-	    "F9 本人確認を記録（追加の書類を選べます）  Esc 記録せずに戻る" :
+	    (c->auth == CARD_AUTH_FAILED || c->chip == CARD_CHIP_FAILED ?
+	    "このカードでは本人確認を完了できません。Esc で戻り、書類で確認してください" :
+	    "F9 本人確認を記録（追加の書類を選べます）  Esc 記録せずに戻る") :
 	    "紐付けはできません。Esc で戻り、書類での確認や担当者への確認をしてください",
 	    COLS - 4, 0);
 	attrset(A_NORMAL);
@@ -755,7 +798,12 @@ identity_flow(struct ui *u, struct visit *v)
 		agent_run(u, v);
 		return;
 	}
-	res = card_read_run(u, m == 0 ? CARD_UNLOCK_PIN : CARD_UNLOCK_B);
+	{
+		int use_b = 0;
+		res = card_read_run(u, m == 0 ? CARD_UNLOCK_PIN : CARD_UNLOCK_B, &use_b);
+		if (res == NULL && use_b)
+			res = card_read_run(u, CARD_UNLOCK_B, NULL);
+	}
 	if (res == NULL)
 		return;
 	card_result_run(u, v, res);

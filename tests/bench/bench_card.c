@@ -25,6 +25,9 @@
 #include <unistd.h>
 
 #include "card.h"
+#include "sim.h"
+
+static struct card_anchors anchors;	/* the simulator's test CA */
 
 static char sim_bin[1024], profile[1024];
 
@@ -118,7 +121,7 @@ wait_card(void)
 struct row {
 	unsigned long apdus;
 	double ms;
-	size_t ef[3];		/* sizes of the EFs read (TLV elements) */
+	size_t ef[6];		/* sizes of the EFs read (TLV elements) */
 	int nef;
 };
 
@@ -147,10 +150,11 @@ one_read(int method, int kenmen, struct row *row)
 	if (method == CARD_UNLOCK_PIN)
 		strcpy(s, "1234");
 	else
-		card_b_build("450828", "2034", "1234", s, NULL);	/* demo-1.card */
+		card_b_from_printed("S20.8.28", "2034", "1234", s, NULL);	/* demo-1.card */
 	memset(&req, 0, sizeof(req));
 	req.method = method;
 	req.secret = s;
+	req.anchors = &anchors;
 	t0 = now_ms();
 	if ((r = card_open(NULL, &c, &e)) == 0) {
 		r = kenmen ? card_read_kenmen(c, &req, &res, &e) :
@@ -165,16 +169,30 @@ one_read(int method, int kenmen, struct row *row)
 		return -1;
 	}
 	row->apdus += st.apdus;
-	if (kenmen) {
-		row->ef[0] = tl(tl(8) + tl(1) + tl(res->name_image_len) +
-		    tl(res->address_image_len) + tl(res->photo_len) + tl(8));
-		row->nef = 1;
-	} else {
-		row->ef[0] = tl(12);
-		row->ef[1] = tl(tl(3) + tl(strlen(res->name)) + tl(strlen(res->address)) +
-		    tl(8) + tl(1));
-		row->ef[2] = tl(tl(32) + tl(32) + tl(res->signature_len));
-		row->nef = 3;
+	if (res->auth != CARD_AUTH_VERIFIED || res->chip != CARD_CHIP_GENUINE) {
+		fprintf(stderr, "bench_card: the read was not fully authenticated\n");
+		card_result_free(res);
+		return -1;
+	}
+	/* A fully authenticated read (issue 11): the data EFs, the issuer
+	 * certificate EF 0004 (7F21 {5F4E 297, 5F37 256}), and on 入力補助AP
+	 * EF 0007 (FF50 {DF51 key, DF52 256}); then one challenge. */
+	{
+		size_t key = tl(tl(3) + tl(256)), cert = tl(tl(297) + tl(256)), k = 0;
+		if (kenmen) {
+			row->ef[k++] = tl(tl(18) + tl(8) + tl(1) + key + tl(res->face.name_len) +
+			    tl(res->face.addr_len) + tl(res->face.photo_len) + tl(256) + tl(8) +
+			    tl(67));
+		} else {
+			if (method == CARD_UNLOCK_PIN)
+				row->ef[k++] = tl(12) + 2;	/* 2 filler bytes */
+			row->ef[k++] = tl(tl(8) + tl(strlen(res->name)) + tl(strlen(res->address)) +
+			    tl(8) + tl(1));
+			row->ef[k++] = tl(tl(32) + tl(32) + tl(res->signature_len));
+			row->ef[k++] = tl(key + tl(256));
+		}
+		row->ef[k++] = cert;
+		row->nef = (int)k;
 	}
 	card_result_free(res);
 	return 0;
@@ -211,6 +229,16 @@ main(int argc, char **argv)
 		return 1;
 	}
 	srandom((unsigned)getpid());
+	{
+		char kd[1100], line[2200];
+		struct err e;
+		snprintf(kd, sizeof(kd), "%s/data/cards/keys", sdir ? sdir : ".");
+		if (sim_trust_anchor(kd, line, sizeof(line), &e) != 0 ||
+		    card_anchors_parse(line, strlen(line), "test", &anchors, &e) != 0) {
+			fprintf(stderr, "bench_card: %s\n", e.msg);
+			return 1;
+		}
+	}
 	snprintf(sock, sizeof(sock), "%s/pcscd.comm", dir);
 	snprintf(portstr, sizeof(portstr), "%d", port);
 	snprintf(log, sizeof(log), "%s/log", dir);
@@ -220,6 +248,7 @@ main(int argc, char **argv)
 		pcscd = spawn(a, log);
 	}
 	printf("card read through pcscd + vpcd + mynacard-sim (%s), %d reads per row\n"
+	    "fully authenticated reads: certificate, signatures, digests and the chip challenge\n"
 	    "kenhojo = 券面事項入力補助AP (個人番号, 基本4情報, digests); kenmen = 券面事項確認AP;\n"
 	    "B-number = 照合番号B; extended/short = APDU length encoding\n",
 	    "demo-1.card", reads);
@@ -259,7 +288,7 @@ main(int argc, char **argv)
 		per = row.apdus / (unsigned long)reads;
 		/* SELECT AP, SELECT PIN EF, tries, VERIFY; then per EF one
 		 * SELECT and its Le-sized pieces. */
-		min = 4;
+		min = 4 + 1;	/* + the chip challenge */
 		for (int k = 0; k < row.nef; k++)
 			min += 1 + pieces(row.ef[k], le);
 		printf("%-36s %8lu %8lu %8.2f %10.2f\n", rows[i].name, per, min,

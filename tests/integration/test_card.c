@@ -476,9 +476,11 @@ TEST(card_blocked_is_explained)
 	CHECK_INT(req.tries_before, 0);
 	CHECK(strstr(err_ja(&e), "ロック") != NULL);
 	CHECK(strstr(err_ja(&e), "市区町村窓口") != NULL);
-	/* 照合番号B has its own counter and still works. */
-	REQUIRE_OK(read_kenhojo("80010120301234", CARD_UNLOCK_B, 0, &req, &res, &e), &e);
+	/* 照合番号B has its own counter and still works: the 基本4情報, not the
+	 * 個人番号 (1980-01-01 is 昭和55年). */
+	REQUIRE_OK(read_kenhojo("55010120301234", CARD_UNLOCK_B, 0, &req, &res, &e), &e);
 	CHECK_STR(res->name, "試験 太郎");
+	CHECK(res->mynumber == NULL);
 	card_result_free(res);
 	rig_down(&r);
 }
@@ -568,9 +570,11 @@ read_count_apdus(const char *pin)
 	memset(&req, 0, sizeof(req));
 	req.method = CARD_UNLOCK_PIN;
 	req.secret = s;
+	req.anchors = test_anchors();
 	REQUIRE_OK(card_open(NULL, &c, &e), &e);
 	REQUIRE_OK(card_read_kenhojo(c, &req, &res, &e), &e);
 	card_stats_get(c, &st);
+	CHECK_INT(res->chip, CARD_CHIP_GENUINE);
 	CHECK_STR(res->name, "試験 太郎");
 	card_result_free(res);
 	card_close(c);

@@ -60,7 +60,12 @@ fi
 
 t_begin "SIGHUP swaps to demo-2, read with 照合番号B"
 name2=$(sed -n 's/^name = //p' data/cards/demo-2.card)
-birth2=$(sed -n 's/^birth = ..//p' data/cards/demo-2.card)
+# 照合番号B as printed: the 和暦 birth date (LAYOUT.md; 1950-06-16 is S25.6.16).
+birth2=$(sed -n 's/^birth = //p' data/cards/demo-2.card | awk '{
+	y = substr($0, 1, 4) + 0; m = substr($0, 5, 2) + 0; d = substr($0, 7, 2) + 0
+	if ($0 < 19890108) printf "S%d.%d.%d", y - 1925, m, d
+	else if ($0 < 20190501) printf "H%d.%d.%d", y - 1988, m, d
+	else printf "R%d.%d.%d", y - 2018, m, d }')
 kill -HUP "$SIM"
 ok=0
 for _ in $(seq 1 100); do

@@ -401,13 +401,13 @@ TEST(b_number_read_finds_the_resident)		/* ID-1, ID-5 */
 
 	setup();
 	rig_up(&r);
-	rig_card(&r, "demo-5");		/* 前田 勇気, B = 570530 2034 1234 */
+	rig_card(&r, "demo-5");		/* 前田 勇気, B as printed: S32.5.30 2034 1234 */
 	start(&t, &r);
 	login(&t, "clerk1", CLERK1_PW);
 	f2_method(&t, 1);
 	REQUIRE(tmx_wait(&t, "照合番号Bで読取", WAIT));
 	REQUIRE(tmx_wait(&t, "残り回数: 10回", WAIT));
-	tmx_text(&t, "570530");
+	tmx_text(&t, "S32.5.30");	/* 和暦 as printed: era year 32, not 57 */
 	tmx_keys(&t, "Tab", NULL);
 	tmx_text(&t, "2034");
 	tmx_keys(&t, "Tab", NULL);

@@ -650,6 +650,117 @@ TEST(card_check_match_nomatch_mismatch_and_the_record)	/* ID-1, ID-3, ID-6 */
 	store_close(st);
 }
 
+/* Issue 11: the card's verdicts go into the record; a failed one cannot
+ * complete a card identity check (audited); unverifiable may, noted; a
+ * 照合番号B read has no 個人番号 and records 番号確認 from the card face. */
+TEST(card_verdicts_and_b_read_in_the_record)		/* ID-1, ID-3, SC-4 */
+{
+	struct store *st = fixture("plain");
+	struct synth_resident r1;
+	struct card_result *c;
+	struct visit v;
+	struct idcheck_input in;
+	struct idcheck saved;
+	struct idc_compare cmp;
+	char text[300];
+	struct err e;
+
+	resident(1, &r1);
+	memset(&v, 0, sizeof(v));
+	memset(&in, 0, sizeof(in));
+
+	/* The card writes full-width block numbers: not a difference. */
+	c = card_of(&r1, "401682033287");
+	free(c->address);
+	c->address = strdup("窓口市東区東山１丁目３－８");
+	idc_compare(c, &r1.p, &cmp);
+	CHECK(!cmp.differs[IDC_ADDRESS]);
+	free(c->address);
+	c->address = strdup("窓口市東区東山１丁目３－９");
+	idc_compare(c, &r1.p, &cmp);
+	CHECK(cmp.differs[IDC_ADDRESS]);
+	free(c->address);
+	c->address = strdup(r1.p.address);
+
+	/* verified + genuine: stored with the record */
+	c->auth = CARD_AUTH_VERIFIED;
+	c->chip = CARD_CHIP_GENUINE;
+	snprintf(c->issuer_key_id, sizeof(c->issuer_key_id), "36303030303333000130303100000001");
+	visit_begin(&v, "plain");
+	REQUIRE_OK(visit_card_check(&v, st, c, &e), &e);
+	in.card = c;
+	REQUIRE_OK(visit_idcheck_save(&v, st, &in, &e), &e);
+	REQUIRE_OK(store_idcheck_get(st, v.idcheck.uuid, &saved, &e), &e);
+	CHECK_STR(saved.authenticity, "verified");
+	CHECK_STR(saved.authenticity_detail, "");
+	CHECK_STR(saved.chip, "genuine");
+	CHECK_STR(saved.issuer_key_id, "36303030303333000130303100000001");
+
+	/* failed (signature): refused, the refusal audited */
+	c->auth = CARD_AUTH_FAILED;
+	c->auth_fail = CARD_FAIL_SIGNATURE;
+	c->chip = CARD_CHIP_NOT_CHECKED;
+	visit_begin(&v, "plain");
+	REQUIRE_OK(visit_card_check(&v, st, c, &e), &e);
+	CHECK_INT(v.match, IDC_MATCHED);
+	CHECK_INT(visit_idcheck_save(&v, st, &in, &e), ERR_STATE);
+	CHECK(strstr(err_ja(&e), "書類") != NULL);
+	CHECK_INT(v.linked, 0);
+	CHECK_INT(count_audit(st, "idcheck.refused", "1000000001"), 1);
+	/* a cloned chip: refused too */
+	c->auth = CARD_AUTH_VERIFIED;
+	c->auth_fail = CARD_FAIL_NONE;
+	c->chip = CARD_CHIP_FAILED;
+	CHECK_INT(visit_idcheck_save(&v, st, &in, &e), ERR_STATE);
+	CHECK(strstr(err_ja(&e), "ICチップ") != NULL);
+	CHECK_INT(count_audit(st, "idcheck.refused", "1000000001"), 2);
+
+	/* unverifiable (no issuer key installed): allowed, with the note */
+	c->auth = CARD_AUTH_UNVERIFIABLE;
+	c->chip = CARD_CHIP_NOT_CHECKED;
+	visit_begin(&v, "plain");
+	REQUIRE_OK(visit_card_check(&v, st, c, &e), &e);
+	REQUIRE_OK(visit_idcheck_save(&v, st, &in, &e), &e);
+	REQUIRE_OK(store_idcheck_get(st, v.idcheck.uuid, &saved, &e), &e);
+	CHECK_STR(saved.authenticity, "unverifiable");
+	CHECK_STR(saved.chip, "not-checked");
+	CHECK(strstr(saved.detail, "unverifiable") != NULL);
+	card_free(c);
+
+	/* 照合番号B: no 個人番号; found by 氏名 and 生年月日; 番号確認 from the face */
+	c = card_of(&r1, "401682033287");
+	free(c->mynumber);
+	c->mynumber = NULL;
+	c->mynumber_check_ok = 0;
+	c->unlock = CARD_UNLOCK_B;
+	c->digest_mynumber = CARD_DIGEST_UNCHECKED;
+	visit_begin(&v, "plain");
+	REQUIRE_OK(visit_card_check(&v, st, c, &e), &e);
+	CHECK_INT(v.match, IDC_MATCHED);
+	CHECK_STR(v.person.atena, "1000000001");
+	CHECK_STR(v.masked_number, "");
+	in.card = c;
+	REQUIRE_OK(visit_idcheck_save(&v, st, &in, &e), &e);
+	REQUIRE_OK(store_idcheck_get(st, v.idcheck.uuid, &saved, &e), &e);
+	CHECK(strstr(saved.documents, "ic-b") != NULL);
+	CHECK(strstr(saved.documents, "number-card-face") != NULL);
+	idcheck_text_ja(&saved, NULL, text, sizeof(text));
+	CHECK(strstr(text, "番号確認はカード券面") != NULL);
+	/* B for someone else than the person picked: nothing linked */
+	visit_begin(&v, "plain");
+	{
+		struct synth_resident r3;
+		resident(3, &r3);
+		visit_set_person(&v, &r3.p);
+	}
+	REQUIRE_OK(visit_card_check(&v, st, c, &e), &e);
+	CHECK_INT(v.match, IDC_NUMBER_MISMATCH);
+	CHECK_INT(visit_idcheck_save(&v, st, &in, &e), ERR_STATE);
+	card_free(c);
+	visit_end(&v);
+	store_close(st);
+}
+
 TEST(documents_only_and_agent_records)			/* ID-1, ID-2 */
 {
 	struct store *st = fixture("plain");
