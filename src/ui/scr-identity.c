@@ -181,13 +181,14 @@ secret_draw(struct ui *u, void *arg)
 		for (int i = 0; i < 3; i++)
 			ui_put(y + 4 + i, x, blabels[i], fx - x, 1);
 	}
-	if (s->tries >= 0)
+	if (s->tries >= 0 && u->status.card_state == CARD_STATE_PRESENT)
 		snprintf(line, sizeof(line), "残り回数: %d回%s", s->tries,
 		    s->tries == 1 ? "（あと1回間違えるとロックされます）" :
 		    s->tries == 0 ? "（ロックされています）" : "");
 	else
 		snprintf(line, sizeof(line), "残り回数: 未確認（カードを置くと表示します）");
-	attrset(s->tries >= 0 && s->tries <= 1 ? ui_attr(u, C_ERROR) : (int)A_NORMAL);
+	attrset(s->tries >= 0 && s->tries <= 1 && u->status.card_state == CARD_STATE_PRESENT ?
+	    ui_attr(u, C_ERROR) : (int)A_NORMAL);
 	ui_put(y + 8, x, line, COLS - 2 * x, 0);
 	attrset(A_NORMAL);
 	attrset(ui_attr(u, C_DIM));
@@ -215,11 +216,17 @@ tries_job(void *arg)
 	struct card *c;
 	int r;
 
+	j->tries = -1;
 	if ((r = card_open(j->reader, &c, &j->e)) != 0)
 		return r;
 	j->tries = card_pin_tries(c, j->which, &j->e);
 	card_close(c);
-	return j->tries < 0 ? j->tries : 0;
+	if (j->tries < 0) {
+		r = j->tries;
+		j->tries = -1;		/* no answer is no count, never "locked" */
+		return r;
+	}
+	return 0;
 }
 
 static int
@@ -242,8 +249,14 @@ tries_refresh(struct ui *u, struct secret_view *s)
 	struct card_job j;
 
 	memset(&j, 0, sizeof(j));
+	j.tries = -1;
 	j.reader = conf_str(u->conf, "card", "reader");
 	j.which = s->method == CARD_UNLOCK_B ? CARD_PIN_KENHOJO_B : CARD_PIN_KENHOJO;
+	/* No card, no count (issue 19: a removed card is never "locked"). */
+	if (u->status.card_state != CARD_STATE_PRESENT) {
+		s->tries = -1;
+		return;
+	}
 	s->tries = ui_busy(u, "カード確認中", tries_job, &j) == 0 ? j.tries : -1;
 }
 
@@ -377,8 +390,11 @@ card_read_run(struct ui *u, enum card_unlock method, int *use_b)
 					res->tries_left = s->tries;
 				break;
 			}
-			if (j.req.tries_after >= 0)
+			/* Only a card that answered the VERIFY gives a count. */
+			if (j.req.tries_after >= 0 && (r == ERR_AUTH || r == ERR_LOCKED))
 				s->tries = j.req.tries_after;
+			else if (r == ERR_CARD || r == ERR_NOTFOUND)
+				s->tries = -1;
 			if (r == ERR_AUTH || r == ERR_LOCKED) {
 				/* LOG-1: a refused secret is a card event worth a
 				 * row (never the secret, no person known yet) */
@@ -460,11 +476,12 @@ result_draw(struct ui *u, void *arg)
 	int y = ui_body_top();
 	char line[320], cb[64], pb[64], cn[64];
 
-	snprintf(line, sizeof(line), "読取 %s（%s）  残り回数 %d回  真正性 %s%s%s%s  ICチップ %s",
+	snprintf(line, sizeof(line), "%s（%s） 残り%d回  真正性 %s%s%s%s  チップ %s",
 	    card_ap_name_ja(c->ap), card_unlock_name_ja(c->unlock), c->tries_left,
-	    card_auth_name_ja(c->auth), c->auth_fail ? "（" : "",
-	    card_auth_fail_name_ja(c->auth_fail), c->auth_fail ? "）" : "",
-	    card_chip_name_ja(c->chip));
+	    c->auth == CARD_AUTH_UNVERIFIABLE ? "検証不可（鍵未登録）" : card_auth_name_ja(c->auth),
+	    c->auth_fail ? "（" : "", card_auth_fail_name_ja(c->auth_fail),
+	    c->auth_fail ? "）" : "", c->chip == CARD_CHIP_GENUINE ? "真正" :
+	    c->chip == CARD_CHIP_FAILED ? "不一致（複製の疑い）" : "未確認");
 	attrset(c->auth == CARD_AUTH_FAILED || c->chip == CARD_CHIP_FAILED ? ui_attr(u, C_ERROR) :
 	    c->auth == CARD_AUTH_VERIFIED && c->chip == CARD_CHIP_GENUINE ? ui_attr(u, C_OK) :
 	    (int)A_NORMAL);

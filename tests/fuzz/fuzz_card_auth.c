@@ -3,7 +3,8 @@
  * (issue 11): the card-verifiable certificate (EF 0004), an RSA key as the
  * card writes it (90/91: DF51, DF24), the 確認AP's three-group digests
  * (DF28's input), DF32's input, the PKCS#1 recovery with a key from the
- * input, and the lines of [card] trust_anchors and 照合番号B as typed.
+ * input, the address normaliser (the card's 住所 text), and the lines of
+ * [card] trust_anchors and 照合番号B as typed.
  *
  * The first byte picks the target.  Properties: errors are ERR_* values; a
  * parsed certificate has a 297-byte body for a 2048-bit key and points
@@ -102,6 +103,16 @@ fuzz_text(const uint8_t *p, size_t n)
 		card_anchors_free(&a);
 	} else
 		check(r == ERR_FORMAT || r == ERR_NOMEM);
+	/* The card's address text (addr_same in the difference view). */
+	{
+		char ad[512];
+		r = addr_normalize(t, ad, sizeof(ad));
+		if (r >= 0)
+			check((size_t)r == strlen(ad) && utf8_valid(ad, (size_t)r));
+		else
+			check(r == ERR_FORMAT || r == ERR_RANGE);
+		check(addr_same(t, t));
+	}
 	r = card_b_from_line(t, s, &e);
 	if (r == 0) {
 		check(strlen(s) == CARD_B_LEN);

@@ -905,6 +905,45 @@ scan_number(const char *dir, const char *needle)
 	return NULL;
 }
 
+/* Card text is shown, never obeyed: a control character in the name or
+ * address reaches the terminal as a visible escape (issue 11). */
+TEST(card_control_characters_are_shown_as_escapes)
+{
+	static const char prof[] =
+	    "name = 試験\x1b[2J太郎\n"
+	    "address = 窓口市\xc2\x9b" "31m北区\n"
+	    "birth = 19800101\n"
+	    "sex = 1\n"
+	    "mynumber = 444444444440\n"
+	    "pin = 1234\n"
+	    "expiry = 20300101\n"
+	    "security_code = 1234\n";
+	const char *rd[] = { "card", "read", "--pin-stdin", NULL };
+	const char *rj[] = { "card", "read", "--pin-stdin", "--json", NULL };
+	const char *args[2];
+	char path[700];
+	struct t_proc p;
+	struct rig r;
+
+	snprintf(path, sizeof(path), "%s/ctl.card", t_tmpdir());
+	REQUIRE(t_write_file(path, prof, strlen(prof)) == 0);
+	args[0] = path;
+	args[1] = NULL;
+	rig_up(&r, args);
+	CHECK_INT(run_cli(rd, "1234\n", &p, "ctl"), 0);
+	CHECK(memchr(p.out, 0x1b, p.outlen) == NULL);
+	CHECK(strstr(p.out, "\xc2\x9b") == NULL);
+	CHECK(strstr(p.out, "試験\\x1B[2J太郎") != NULL);
+	CHECK(strstr(p.out, "窓口市\\u009B31m北区") != NULL);
+	t_proc_free(&p);
+	CHECK_INT(run_cli(rj, "1234\n", &p, "ctljson"), 0);
+	CHECK(memchr(p.out, 0x1b, p.outlen) == NULL);
+	CHECK(strstr(p.out, "\xc2\x9b") == NULL);
+	CHECK(strstr(p.out, "\"name\":\"試験\\\\x1B[2J太郎\"") != NULL);
+	t_proc_free(&p);
+	rig_down(&r);
+}
+
 TEST(card_nothing_written_holds_a_pin_or_full_number)	/* LOG-5 */
 {
 	static const char prof[] =

@@ -24,6 +24,7 @@
 #include "card.h"
 #include "core.h"
 #include "harness.h"
+#include "sim.h"
 #include "pcsc_rig.h"
 #include "store.h"
 #include "tmux.h"
@@ -65,9 +66,10 @@ rig_up(struct rig *r)
 	REQUIRE(t_wait_for(rig_reader_up, NULL, 10000));
 }
 
-/* Put the card of data/cards/NAME.card in the reader (replacing any). */
+/* Put the card of data/cards/NAME.card in the reader (replacing any),
+ * with a simulator fault flag (NULL: none). */
 static void
-rig_card(struct rig *r, const char *name)
+rig_card_flag(struct rig *r, const char *flag, const char *name)
 {
 	char port[16], prof[1024];
 
@@ -80,7 +82,8 @@ rig_card(struct rig *r, const char *name)
 	snprintf(prof, sizeof(prof), "%s/data/cards/%s.card", t_srcdir(), name);
 	{
 		char *const argv[] = { (char *)t_bin("mynacard-sim"), "--die-with-parent",
-		    "--port", port, prof, NULL };
+		    "--port", port, flag != NULL ? (char *)flag : prof,
+		    flag != NULL ? prof : NULL, NULL };
 		r->sim = t_start(argv, NULL, t_path("sim.log"));
 	}
 	REQUIRE(r->sim > 0);
@@ -93,6 +96,12 @@ rig_card(struct rig *r, const char *name)
 		free(plog);
 		t_stop();
 	}
+}
+
+static void
+rig_card(struct rig *r, const char *name)
+{
+	rig_card_flag(r, NULL, name);
 }
 
 static void
@@ -419,6 +428,50 @@ TEST(b_number_read_finds_the_resident)		/* ID-1, ID-5 */
 	quit(&t);
 	rig_down(&r);
 	CHECK_INT(audit_count("idcheck.read", "1000000005", "unlock=B"), 1);
+}
+
+/* Issue 11: with the issuer key installed the screen says 検証済み and the
+ * chip 真正; a cloned chip says so and cannot complete the check. */
+TEST(card_verdicts_on_the_identity_screen)		/* ID-1, ID-3 */
+{
+	struct tmx t;
+	struct rig r;
+	char line[2200], dir[1100], conf[3000], *old;
+	struct err e;
+
+	setup();
+	snprintf(dir, sizeof(dir), "%s/data/cards/keys", t_srcdir());
+	REQUIRE_OK(sim_trust_anchor(dir, line, sizeof(line), &e), &e);
+	REQUIRE(t_write_file(t_path("anchors"), line, strlen(line)) == 0);
+	old = t_read_file(t_path("madoguchi.conf"), NULL);
+	REQUIRE(old != NULL);
+	snprintf(conf, sizeof(conf), "%s[card]\ntrust_anchors = %s\n", old, t_path("anchors"));
+	free(old);
+	REQUIRE(t_write_file(t_path("madoguchi.conf"), conf, strlen(conf)) == 0);
+	rig_up(&r);
+	rig_card(&r, "demo-1");
+	start(&t, &r);
+	login(&t, "clerk1", CLERK1_PW);
+	f2_method(&t, 0);
+	type_pin(&t, "1234");
+	REQUIRE(tmx_wait(&t, "住民記録と一致しました（宛名番号 1000000001）", WAIT));
+	CHECK(tmx_wait(&t, "真正性 検証済み", WAIT));
+	CHECK(tmx_wait(&t, "チップ 真正", WAIT));
+	tmx_keys(&t, "Escape", NULL);
+	usleep(300000);
+	tmx_keys(&t, "Escape", NULL);
+	rig_card_flag(&r, "--clone", "demo-1");
+	REQUIRE(tmx_wait(&t, "メインメニュー", WAIT));
+	f2_method(&t, 0);
+	type_pin(&t, "1234");
+	REQUIRE(tmx_wait(&t, "住民記録と一致しました（宛名番号 1000000001）", WAIT));
+	CHECK(tmx_wait(&t, "チップ 不一致（複製の疑い）", WAIT));
+	CHECK(tmx_wait(&t, "このカードでは本人確認を完了できません", WAIT));
+	tmx_keys(&t, "F9", NULL);
+	CHECK(tmx_wait(&t, "書類で確認してください", WAIT));
+	quit(&t);
+	rig_down(&r);
+	CHECK_INT(audit_count("idcheck.refused", "1000000001", "chip failed"), 1);
 }
 
 TEST(card_with_a_new_address_shows_the_difference)	/* ID-3, SC-4 */
@@ -878,9 +931,15 @@ TEST(blocked_card_is_explained_and_nothing_is_read)	/* PIN safety (SPEC 5) */
 	REQUIRE(tmx_wait(&t, "残り回数: 0回（ロックされています）", WAIT));
 	tmx_text(&t, "1234");
 	tmx_keys(&t, "Enter", NULL);
-	REQUIRE(tmx_wait(&t, "カードがロックされています", WAIT));
-	CHECK(tmx_wait(&t, "書類による本人確認に切り替えてください", WAIT));
-	tmx_keys(&t, "Enter", NULL);
+	/* Issue 19: the PIN is locked, 照合番号B is offered for the 基本4情報
+	 * (not the 個人番号). */
+	REQUIRE(tmx_wait(&t, "暗証番号がロックされています", WAIT));
+	CHECK(tmx_wait(&t, "照合番号B", WAIT));
+	CHECK(tmx_wait(&t, "個人番号は読めない", WAIT));
+	tmx_keys(&t, "y", NULL);
+	REQUIRE(tmx_wait(&t, "照合番号Bで読取", WAIT));
+	CHECK(tmx_wait(&t, "残り回数: 10回", WAIT));		/* B's own counter */
+	tmx_keys(&t, "Escape", NULL);
 	quit(&t);
 	rig_down(&r);
 	CHECK_INT(audit_count("idcheck.read", NULL, NULL), 0);
