@@ -616,6 +616,16 @@ card_result_run(struct ui *u, struct visit *v, struct card_result *card)
 				ui_message(u, 1, "照合できないため本人確認を記録できません（紐付けしません）");
 				continue;
 			}
+			if (card->auth == CARD_AUTH_FAILED || card->chip == CARD_CHIP_FAILED) {
+				/* Refused before any checklist (the refusal is
+				 * audited by visit_idcheck_save). */
+				memset(&in, 0, sizeof(in));
+				in.card = card;
+				err_clear(&e);
+				if (visit_idcheck_save(v, u->ses.st, &in, &e) != 0)
+					ui_message(u, 1, "%s", err_ja(&e));
+				continue;
+			}
 			docs_load(u, &docs);
 			memset(&cl, 0, sizeof(cl));
 			cl.lead = "カード読取のほかに確認した書類があれば選んでください（なければそのまま F9）。";
