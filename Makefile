@@ -26,9 +26,10 @@ EXTRA_CPPFLAGS ?=
 EXTRA_CFLAGS   ?=
 EXTRA_LDFLAGS  ?=
 
-PKGS := ncursesw sqlite3 libsodium libpcsclite libcrypto
+# libopenjp2, libpng: the card's face images (src/img); chafa: drawing them (src/ui)
+PKGS := ncursesw sqlite3 libsodium libpcsclite libcrypto libopenjp2 libpng chafa
 
-MODULES  := core store card sync app ui central
+MODULES  := core store card sync img app ui central
 PROGRAMS := madoguchi madoguchi-central mynacard-sim
 
 ifeq ($(MODE),fuzz)
@@ -76,7 +77,7 @@ LIBS := $(foreach m,$(MODULES) sim,$(O)/lib$(m).a)
 # Link order: a module before what it depends on.
 # (sim and central use card, store and sync, so they come before them.)
 LINK_LIBS := $(O)/libui.a $(O)/libapp.a $(O)/libcentral.a $(O)/libsim.a \
-	$(O)/libsync.a $(O)/libcard.a $(O)/libstore.a $(O)/libcore.a
+	$(O)/libsync.a $(O)/libcard.a $(O)/libstore.a $(O)/libimg.a $(O)/libcore.a
 
 # Test binaries: tests/unit/test_*.c, tests/integration/test_*.c, tests/tui/test_*.c,
 # each linked with the harness and every module library.
