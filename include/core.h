@@ -265,6 +265,9 @@ const char *conf_str(const struct conf *c, const char *section, const char *key)
 long conf_int(const struct conf *c, const char *section, const char *key);
 int conf_bool(const struct conf *c, const char *section, const char *key);
 int conf_is_set(const struct conf *c, const char *section, const char *key);
+/* The line a value was set on (0: the default, or set by conf_set), for a
+ * caller's own "file:line: reason" about a value the type cannot check. */
+int conf_line(const struct conf *c, const char *section, const char *key);
 
 /* ------------------------------------------------------------------- JSON */
 

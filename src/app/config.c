@@ -28,6 +28,7 @@ const struct conf_key app_conf_schema[] = {
 	{ "ui", "login_note", CONF_STR, 0, 256, "", "a line shown under the login form (e.g. the demo accounts)" },
 	{ "ui", "log", CONF_STR, 0, 1024, "", "operator log while the screens run (empty: madoguchi.log in the store directory)" },
 	{ "ui", "print_command", CONF_STR, 0, 1024, "lp", "command that prints receipt slips and transmittal lists, text on its standard input (empty: show on screen; LK-3)" },
+	{ "ui", "graphics", CONF_STR, 0, 16, "auto", "images on the identity screen (顔写真, 氏名/住所): auto, symbols, sixel or none" },
 	{ "intake", "resubmit_days", CONF_INT, 1, 365, "14", "default resubmission deadline of a returned application (返戻), in days (INT-10)" },
 	{ "intake", "overdue_days", CONF_INT, 1, 3650, "7", "days after which a received application not yet forwarded is overdue (INT-10)" },
 	{ "intake", "decide_days", CONF_INT, 1, 3650, "30", "days after which a forwarded application not yet decided is overdue (INT-10)" },
@@ -35,6 +36,20 @@ const struct conf_key app_conf_schema[] = {
 	{ "intake", "forward_to", CONF_STR, 0, 128, "", "destination printed on 進達 transmittal lists (INT-9)" },
 	{ NULL, NULL, CONF_STR, 0, 0, NULL, NULL }
 };
+
+/* [ui] graphics is one of four words (conf has no enum type). */
+static int
+graphics_check(const struct conf *c, const char *path, struct err *e)
+{
+	static const char *const ok[] = { "auto", "symbols", "sixel", "none" };
+	const char *v = conf_str(c, "ui", "graphics");
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strcmp(v, ok[i]) == 0)
+			return 0;
+	return err_set(e, ERR_FORMAT, "%s:%d: [ui] graphics: must be auto, symbols, sixel or none",
+	    path != NULL ? path : "(config)", conf_line(c, "ui", "graphics"));
+}
 
 int
 app_conf_load(struct app_opts *o, struct err *e)
@@ -47,6 +62,8 @@ app_conf_load(struct app_opts *o, struct err *e)
 	if (path == NULL && access(MDG_DEFAULT_CONFIG, R_OK) == 0)
 		path = MDG_DEFAULT_CONFIG;
 	if (path != NULL && (r = conf_load(o->conf, path, e)) != 0)
+		return r;
+	if ((r = graphics_check(o->conf, path, e)) != 0)
 		return r;
 	if (o->store_dir == NULL)
 		o->store_dir = conf_str(o->conf, "store", "dir");

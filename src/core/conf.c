@@ -318,3 +318,9 @@ conf_is_set(const struct conf *c, const char *section, const char *key)
 {
 	return c->val[must_find(c, section, key)] != NULL;
 }
+
+int
+conf_line(const struct conf *c, const char *section, const char *key)
+{
+	return c->line[must_find(c, section, key)];
+}

@@ -238,6 +238,7 @@ ui_redraw(struct ui *u)
 		    UI_MIN_COLS, UI_MIN_LINES, COLS, LINES);
 		ui_put(0, 0, m, COLS, 0);
 		curs_set(0);
+		ui_gfx_before_update(u);
 		wnoutrefresh(stdscr);
 		doupdate();
 		return;
@@ -259,8 +260,10 @@ ui_redraw(struct ui *u)
 	}
 	for (int i = first; i < u->depth && i >= 0; i++) {
 		u->cur_on = 0;
+		u->drawing_top = i == u->depth - 1;
 		u->stack[i].draw(u, u->stack[i].arg);
 	}
+	u->drawing_top = 0;
 	if (u->depth > 0)
 		keys |= u->stack[u->depth - 1].keys;
 	if (u->ses.state == SES_ACTIVE)
@@ -274,8 +277,10 @@ ui_redraw(struct ui *u)
 		curs_set(0);
 		move(LINES - 2, 0);
 	}
+	ui_gfx_before_update(u);	/* a sixel image not drawn again is erased */
 	wnoutrefresh(stdscr);
 	doupdate();
+	ui_gfx_after_update(u);		/* and one drawn goes out after the text */
 }
 
 /* ------------------------------------------------------------- keys */
@@ -709,6 +714,7 @@ ui_run(struct app_opts *o)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	ui_gfx_start(&u);		/* may ask the terminal: before curses reads it */
 	set_escdelay(50);
 	initscr();
 	raw();			/* ^C and ^Z do not bypass logout and its audit row */
@@ -736,6 +742,7 @@ ui_run(struct app_opts *o)
 	erase();
 	refresh();
 	endwin();
+	ui_gfx_end(&u);
 	log_info("counter screens stopped");
 	ui_idlookup_end(&u);	/* the card watcher posts to the queue: stop it first */
 	evq_free(u.evq);

@@ -75,6 +75,8 @@ struct ui {
 	 * by ui_visit(); wiped on logout and when another clerk takes over. */
 	struct visit *visit;
 	struct app_sync *sync;		/* background sync while logged in */
+	struct ui_gfx *gfx;		/* images: mode and sixel state (gfx.c) */
+	int drawing_top;		/* ui_redraw is drawing the top layer */
 };
 
 /* Why the loops unwind (struct ui.abort). */
@@ -117,6 +119,56 @@ int ui_attr(struct ui *u, enum ui_colour c);
 int ui_put(int y, int x, const char *s, int w, int pad);
 int ui_width(const char *s);
 void ui_box(int y, int x, int h, int w);
+
+/* gfx.c — images (the card's face) with libchafa: [ui] graphics */
+struct img;
+enum ui_gfx_mode { GFX_NONE, GFX_SYMBOLS, GFX_SIXEL };
+/* Before initscr: the mode from the configuration and the terminal
+ * (auto asks the terminal for DA1 and its cell size). */
+void ui_gfx_start(struct ui *u);
+/* After endwin: erase a sixel image still shown, free the state. */
+void ui_gfx_end(struct ui *u);
+enum ui_gfx_mode ui_gfx_mode(const struct ui *u);
+const char *ui_gfx_mode_name(enum ui_gfx_mode m);
+/* Draw im inside the h × w cells at (y, x), its shape kept, from the top
+ * left; *oh × *ow get the cells used.  0 drawn, -1 not (mode none, locked,
+ * no room): the caller shows text instead.  Called from a layer's draw
+ * function; a sixel image goes to the terminal after the redraw. */
+int ui_image_draw(struct ui *u, const struct img *im, int y, int x, int h, int w,
+    int *oh, int *ow);
+/* ui_redraw calls these around doupdate. */
+void ui_gfx_before_update(struct ui *u);
+void ui_gfx_after_update(struct ui *u);
+/* The terminal's answers to "CSI 16 t" and DA1 (exposed for the tests):
+ * 1 when the DA1 answer is complete; *sixel set when it lists 4. */
+int ui_gfx_parse_reply(const char *s, size_t n, int *sixel, int *cw, int *ch);
+
+/* face.c — the card's face images on the identity screen */
+#define UI_FACE_MIN_COLS 100		/* the photo beside the record from here */
+#define UI_FACE_MIN_LINES 34
+#define UI_FACE_PHOTO_COLS 24		/* 24 × 16 cells: 24 × 32 half-block pixels */
+#define UI_FACE_PHOTO_ROWS 16
+#define UI_FACE_TEXT_ROWS 6		/* at most, for each of 氏名 and 住所 */
+struct ui_face {
+	struct img *photo, *name, *addr;	/* decoded (sodium memory), or NULL */
+	int present;			/* the card gave any image at all */
+	char why[160];			/* Japanese: why the photo did not decode */
+};
+/* Decode what is there (a length of 0: absent); a bad image is logged by
+ * its reason only and shown as a line of text.  ui_face_free wipes. */
+void ui_face_load(struct ui_face *f, const uint8_t *photo, size_t photo_len,
+    const uint8_t *name, size_t name_len, const uint8_t *addr, size_t addr_len);
+void ui_face_free(struct ui_face *f);
+/* Columns the photo panel takes at the right (0: no panel at this size). */
+int ui_face_panel_cols(const struct ui_face *f);
+/* What the identity screen calls: the photo beside the record rows (from
+ * rec_top, at the right), and from row below the 氏名/住所 images or the
+ * line saying why the photo is not shown.  Nothing when no image came. */
+void ui_face_draw(struct ui *u, const struct ui_face *f, int rec_top, int below);
+/* The photo panel at the right from row y, or the fallback line at row fy. */
+void ui_face_draw_photo(struct ui *u, const struct ui_face *f, int y, int fy);
+/* The 氏名/住所 images in rows y .. y + h - 1; the rows used. */
+int ui_face_draw_texts(struct ui *u, const struct ui_face *f, int y, int h);
 
 /* dialog.c */
 /* Yes/no question; 1 yes, 0 no or Esc, -1 aborted. */
