@@ -435,6 +435,7 @@ struct result_view {
 	struct visit *v;
 	int show_number;		/* account may view the 個人番号 */
 	char record_number[16];		/* stored number, masked unless permitted */
+	struct ui_face face;		/* the card's photo and images (face.c) */
 };
 
 static void
@@ -549,6 +550,21 @@ result_draw(struct ui *u, void *arg)
 	    "紐付けはできません。Esc で戻り、書類での確認や担当者への確認をしてください",
 	    COLS - 4, 0);
 	attrset(A_NORMAL);
+	/* the photo beside the rows, the 氏名/住所 images (or why not) under */
+	ui_face_draw(u, &rv->face, y, y + 12);
+}
+
+/* The 券面事項確認AP images of this read, decoded for as long as the
+ * result screen is up (ID-1: the clerk compares the photo with the person
+ * at the window).  The 入力補助AP carries none.  When the card layer's
+ * struct card_result gains its struct card_face (issue 11, branch card),
+ * this passes c->face.photo_jp2/photo_len, name_png/name_len and
+ * addr_png/addr_len. */
+static void
+face_load(struct result_view *rv, const struct card_result *c)
+{
+	(void)c;
+	ui_face_load(&rv->face, NULL, 0, NULL, 0, NULL, 0);
 }
 
 static void
@@ -600,6 +616,7 @@ card_result_run(struct ui *u, struct visit *v, struct card_result *card)
 	rv.v = v;
 	rv.show_number = store_user(u->ses.st)->view_mynumber;
 	record_number(u, &rv);
+	face_load(&rv, card);
 	ui_push(u, result_draw, &rv, 1, "本人確認 — カードと住民記録の照合",
 	    ACTBIT(ACT_BACK) | (v->match == IDC_MATCHED ? ACTBIT(ACT_SAVE) : 0));
 	for (;;) {
@@ -645,6 +662,7 @@ card_result_run(struct ui *u, struct visit *v, struct card_result *card)
 			}
 			ui_message(u, 2, "本人確認を記録しました（%s さん）", v->person.name);
 			ui_pop(u);
+			ui_face_free(&rv.face);
 			mem_wipe(&rv, sizeof(rv));
 			ui_person_open(u, v->person.atena, 1);
 			return;
@@ -653,6 +671,7 @@ card_result_run(struct ui *u, struct visit *v, struct card_result *card)
 			ui_dispatch(u, k.act);
 	}
 	ui_pop(u);
+	ui_face_free(&rv.face);
 	mem_wipe(&rv, sizeof(rv));
 }
 
