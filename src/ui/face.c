@@ -78,7 +78,7 @@ ui_face_draw_photo(struct ui *u, const struct ui_face *f, int y, int fy)
 		    &oh, &ow) == 0)
 			return;
 	}
-	why = f->photo == NULL ? (f->why[0] ? f->why : "カードに顔写真がありません") :
+	why = f->photo == NULL ? (f->why[0] ? f->why : "カードから顔写真を読み取れませんでした") :
 	    ui_gfx_mode(u) == GFX_NONE ? "画像表示が無効です（[ui] graphics = none）" :
 	    "画面が狭いため表示できません（120×40 以上で表示します）";
 	{

@@ -229,6 +229,35 @@ tries_job(void *arg)
 	return 0;
 }
 
+/* 照合番号B opens the 券面事項確認AP too: its face photo and 氏名/住所 images
+ * go with the result for the clerk to compare with the person (ID-1).
+ * The same B verifies there (a separate counter, and only after the
+ * 入力補助AP accepted it, so it is right).  Images from data whose
+ * signature or chip check failed are not shown; a failure here costs the
+ * read nothing: the screen says the photo could not be read. */
+static void
+face_read(struct card *c, struct card_job *j)
+{
+	struct card_read_req req = j->req;
+	struct card_result *kr = NULL;
+	struct err e;
+
+	err_clear(&e);
+	if (card_read_kenmen(c, &req, &kr, &e) != 0) {
+		log_warn("face images not read: %s", e.msg);
+		return;
+	}
+	if (kr->auth == CARD_AUTH_FAILED || kr->chip == CARD_CHIP_FAILED)
+		log_warn("face images not shown: 券面事項確認AP authenticity %s, chip %s",
+		    card_auth_name(kr->auth), card_chip_name(kr->chip));
+	else {
+		card_face_free(&j->res->face);
+		j->res->face = kr->face;	/* moved: kr no longer owns them */
+		memset(&kr->face, 0, sizeof(kr->face));
+	}
+	card_result_free(kr);
+}
+
 static int
 read_job(void *arg)
 {
@@ -239,6 +268,8 @@ read_job(void *arg)
 	if ((r = card_open(j->reader, &c, &j->e)) != 0)
 		return r;
 	r = card_read_kenhojo(c, &j->req, &j->res, &j->e);
+	if (r == 0 && j->req.method == CARD_UNLOCK_B)
+		face_read(c, j);
 	card_close(c);
 	return r;
 }
@@ -554,17 +585,17 @@ result_draw(struct ui *u, void *arg)
 	ui_face_draw(u, &rv->face, y, y + 12);
 }
 
-/* The 券面事項確認AP images of this read, decoded for as long as the
- * result screen is up (ID-1: the clerk compares the photo with the person
- * at the window).  The 入力補助AP carries none.  When the card layer's
- * struct card_result gains its struct card_face (issue 11, branch card),
- * this passes c->face.photo_jp2/photo_len, name_png/name_len and
- * addr_png/addr_len. */
+/* The 券面事項確認AP images of this read (face_read), decoded for as long
+ * as the result screen is up (ID-1: the clerk compares the photo with the
+ * person at the window).  A PIN read has none. */
 static void
 face_load(struct result_view *rv, const struct card_result *c)
 {
-	(void)c;
-	ui_face_load(&rv->face, NULL, 0, NULL, 0, NULL, 0);
+	ui_face_load(&rv->face, c->face.photo_jp2, c->face.photo_len, c->face.name_png,
+	    c->face.name_len, c->face.addr_png, c->face.addr_len);
+	/* a B read should have brought them: say so when it did not */
+	if (c->unlock == CARD_UNLOCK_B)
+		rv->face.present = 1;
 }
 
 static void

@@ -13,7 +13,10 @@
  *     at their cells; a popup over them first clears the screen and writes
  *     no sixel while it is up; closing it puts them back (Debian 12's
  *     tmux has no sixel, so this path is checked by the bytes);
- *   - no file the runs created holds image bytes (leak scan).
+ *   - no file the runs created holds image bytes (leak scan);
+ *   - and the whole way: madoguchi, a private pcscd and mynacard-sim with
+ *     demo-5's card carrying the demo images, F2 with 照合番号B: the photo
+ *     is on the result screen as half blocks.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +30,8 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "pcsc_rig.h"
+#include "store.h"
 #include "tmux.h"
 
 static const char *const half_blocks[] = { "▀", "▄", "▌", "▐" };
@@ -46,8 +51,14 @@ face_file(const char *name)
 	static char p[4][4096];
 	static int k;
 
+	char rel[4096];
+
 	k = (k + 1) % 4;
-	snprintf(p[k], sizeof(p[k]), "%s/data/cards/faces/%s", t_srcdir(), name);
+	snprintf(rel, sizeof(rel), "%s/data/cards/faces/%s", t_srcdir(), name);
+	/* absolute: the simulator reads file: paths from the profile's own
+	 * directory */
+	if (realpath(rel, p[k]) == NULL)
+		snprintf(p[k], sizeof(p[k]), "%s", rel);
 	return p[k];
 }
 
@@ -387,4 +398,166 @@ TEST(face_sixel_bytes_and_popup)
 	close(p.fd);
 	free(p.buf);
 	leak_scan();
+}
+
+/* ---------------------------------------------- through the real screen */
+
+#define CLERK_PW "Hana#7391kx"
+
+/* The whole way: a private pcscd with mynacard-sim holding demo-5's card
+ * with the committed demo images, madoguchi in tmux at 120×40, F2, a
+ * 照合番号B read: the result screen shows the photo as half blocks at
+ * the right, and nothing of it reaches a file (ID-1, ID-5). */
+TEST(face_on_the_identity_screen_after_a_b_read)
+{
+	struct store *st;
+	struct account a;
+	struct tmx t;
+	struct err e;
+	char text[4096], port[16], sock[600], env[700], rigdir[512];
+	pid_t pcscd, sim;
+	size_t n;
+	char *prof;
+
+	/* store: an administrator and one clerk */
+	REQUIRE_OK(store_create(t_path("store"), "admin", CLERK_PW, &e), &e);
+	REQUIRE_OK(store_open(t_path("store"), "admin", CLERK_PW, &st, &e), &e);
+	memset(&a, 0, sizeof(a));
+	snprintf(a.name, sizeof(a.name), "clerk1");
+	snprintf(a.display, sizeof(a.display), "窓口 花子");
+	a.role = ROLE_CLERK;
+	REQUIRE_OK(store_account_add(st, &a, CLERK_PW, &e), &e);
+	store_close(st);
+	snprintf(text, sizeof(text),
+	    "[terminal]\nid = T001\n[store]\ndir = %s\n[ui]\nlog = %s\ngraphics = symbols\n",
+	    t_path("store"), t_path("madoguchi.log"));
+	REQUIRE(t_write_file(t_path("madoguchi.conf"), text, strlen(text)) == 0);
+
+	/* demo-5's card, with its face images */
+	snprintf(text, sizeof(text), "%s/data/cards/demo-5.card", t_srcdir());
+	REQUIRE((prof = t_read_file(text, &n)) != NULL);
+	snprintf(text, sizeof(text), "%s\nphoto = in-photo.jp2\nname_image = in-name.png\n"
+	    "address_image = in-addr.png\n", prof);
+	free(prof);
+	REQUIRE(t_write_file(t_path("face-demo-5.card"), text, strlen(text)) == 0);
+	{
+		/* the simulator signs with the committed test keys beside its
+		 * profile (data/cards/keys) */
+		char rel[4096], abs[4096];
+		snprintf(rel, sizeof(rel), "%s/data/cards/keys", t_srcdir());
+		REQUIRE(realpath(rel, abs) != NULL);
+		REQUIRE(symlink(abs, t_path("keys")) == 0);
+	}
+	{
+		/* beside the profile (its paths are relative to it); removed
+		 * before the leak scan with the profile */
+		static const char *const from[] = { "demo-5.jp2", "demo-5-name.png", "demo-5-addr.png" };
+		static const char *const to[] = { "in-photo.jp2", "in-name.png", "in-addr.png" };
+		for (int i = 0; i < 3; i++) {
+			char *b = t_read_file(face_file(from[i]), &n);
+			REQUIRE(b != NULL);
+			REQUIRE(t_write_file(t_path(to[i]), b, n) == 0);
+			free(b);
+		}
+	}
+
+	int p = rig_pair_port();
+	REQUIRE(p > 0);
+	snprintf(port, sizeof(port), "%d", p);
+	snprintf(rigdir, sizeof(rigdir), "%s/pcscd", t_tmpdir());
+	snprintf(sock, sizeof(sock), "%s/pcscd.comm", rigdir);
+	snprintf(env, sizeof(env), "PCSCLITE_CSOCK_NAME=%s", sock);
+	setenv("PCSCLITE_CSOCK_NAME", sock, 1);
+	{
+		char *const argv[] = { (char *)t_bin("mynacard-sim"), "--die-with-parent",
+		    "--pcscd", rigdir, "--port", port, NULL };
+		REQUIRE((pcscd = t_start(argv, NULL, t_path("pcscd.log"))) > 0);
+	}
+	REQUIRE(t_wait_for(rig_reader_up, NULL, 10000));
+	{
+		char *const argv[] = { (char *)t_bin("mynacard-sim"), "--die-with-parent",
+		    "--port", port, (char *)t_path("face-demo-5.card"), NULL };
+		REQUIRE((sim = t_start(argv, NULL, t_path("sim.log"))) > 0);
+	}
+	if (!t_wait_for(rig_card_in, NULL, 10000)) {
+		char *log = t_read_file(t_path("sim.log"), NULL);
+		t_fail_at(__FILE__, __LINE__, "card not in the reader: %s", log ? log : "");
+		free(log);
+		t_stop();
+	}
+
+	{
+		char conf[1024], qenv[800] = "";
+		char *argv[] = { (char *)t_bin("madoguchi"), "--config", conf, NULL };
+		snprintf(conf, sizeof(conf), "%s", t_path("madoguchi.conf"));
+		tmx_quote(qenv, sizeof(qenv), env);
+		REQUIRE(tmx_start_env(&t, 120, 40, qenv, argv) == 0);
+	}
+	REQUIRE(tmx_wait(&t, "アカウントとパスワードを入力してください", 20000));
+	tmx_text(&t, "clerk1");
+	tmx_keys(&t, "Tab", NULL);
+	tmx_text(&t, CLERK_PW);
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "メインメニュー", 20000));
+	tmx_keys(&t, "F2", NULL);
+	REQUIRE(tmx_wait(&t, "本人確認の方法", 20000));
+	tmx_keys(&t, "Down", "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "照合番号Bで読取", 20000));
+	REQUIRE(tmx_wait(&t, "残り回数: ", 20000));
+	tmx_text(&t, "320530");		/* 1957-05-30 as printed: 昭和32 */
+	tmx_keys(&t, "Tab", NULL);
+	tmx_text(&t, "2034");
+	tmx_keys(&t, "Tab", NULL);
+	tmx_text(&t, "1234");
+	tmx_keys(&t, "Enter", NULL);
+	if (!tmx_wait(&t, "顔写真（カード）", 30000)) {
+		tmx_dump(&t, "no photo panel after the B read");
+		t_stop();
+	}
+	{
+		char *s = tmx_capture(&t), *lines[64];
+		int nl = split_lines(s, lines, 64), lab = line_of(lines, nl, "顔写真（カード）");
+		int in_panel = 0;
+		REQUIRE(lab >= 0);
+		for (int r = lab + 1; r <= lab + 16 && r < nl; r++)
+			in_panel += blocks_in_cols(lines[r], 120 - 26, 120);
+		if (in_panel < 150)
+			tmx_dump(&t, "too few half blocks in the photo area");
+		CHECK(in_panel >= 150);
+		CHECK(line_of(lines, nl, "前田") >= 0);
+		CHECK(line_of(lines, nl, "氏名（画像）") > lab);
+		free(s);
+	}
+	/* Esc back, and quit through the menu */
+	for (int i = 0; i < 4; i++) {
+		tmx_keys(&t, "Escape", NULL);
+		usleep(100000);
+	}
+	REQUIRE(tmx_wait(&t, "メインメニュー", 20000));
+	tmx_keys(&t, "F10", NULL);
+	REQUIRE(tmx_wait(&t, "パスワード変更", 20000));
+	tmx_keys(&t, "Down", "Down", "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "終了しますか", 20000));
+	tmx_keys(&t, "y", NULL);
+	CHECK(tmx_wait(&t, "[exited 0]", 20000));
+	CHECK(tmx_sanitizer_clean(&t));
+	tmx_stop(&t);
+	t_stop_proc(sim, SIGTERM, 3000);
+	t_stop_proc(pcscd, SIGTERM, 3000);
+	/* the profile copy is ours: scan everything else */
+	REQUIRE(unlink(t_path("face-demo-5.card")) == 0);
+	REQUIRE(unlink(t_path("in-photo.jp2")) == 0);
+	REQUIRE(unlink(t_path("in-name.png")) == 0);
+	REQUIRE(unlink(t_path("in-addr.png")) == 0);
+	{
+		static const char *const files[] = { "demo-5.jp2", "demo-5-name.png", "demo-5-addr.png" };
+		for (int i = 0; i < 3; i++) {
+			char *b = t_read_file(face_file(files[i]), &n);
+			REQUIRE(b != NULL && n > 120);
+			const char *hit = t_dir_contains(t_tmpdir(), b + n / 2, 24);
+			if (hit != NULL)
+				t_fail_at(__FILE__, __LINE__, "bytes of %s found in %s", files[i], hit);
+			free(b);
+		}
+	}
 }
