@@ -571,9 +571,11 @@ result_draw(struct ui *u, void *arg)
 	if (c->mynumber == NULL && c->unlock == CARD_UNLOCK_B)
 		ui_put(y + 10, 2, "番号確認: カード券面の個人番号か番号確認書類で行います（照合番号Bの読取）",
 		    COLS - 4, 0);
+	/* a row of its own: beside the B note it ran over it, and the photo
+	 * panel at the right would cover its end */
 	if (c->auth == CARD_AUTH_UNVERIFIABLE)
-		ui_put(y + 10, COLS / 2, "発行者の鍵が未登録のため真正性は検証できません",
-		    COLS / 2 - 2, 0);
+		ui_put(y + 12, 2, "発行者の鍵が未登録のため真正性は検証できません",
+		    COLS - 4, 0);
 	ui_put(y + 11, 2, v->match == IDC_MATCHED ?
 	    (c->auth == CARD_AUTH_FAILED || c->chip == CARD_CHIP_FAILED ?
 	    "このカードでは本人確認を完了できません。Esc で戻り、書類で確認してください" :
@@ -582,7 +584,7 @@ result_draw(struct ui *u, void *arg)
 	    COLS - 4, 0);
 	attrset(A_NORMAL);
 	/* the photo beside the rows, the 氏名/住所 images (or why not) under */
-	ui_face_draw(u, &rv->face, y, y + 12);
+	ui_face_draw(u, &rv->face, y, y + 13);
 }
 
 /* The 券面事項確認AP images of this read (face_read), decoded for as long

@@ -55,7 +55,8 @@ draw(struct ui *u, void *arg)
 		ui_put(y + 2 * i, 21, vals[i], COLS - 23, 0);
 	}
 	ui_put(y + 11, 2, "F9 本人確認を記録  Esc 記録せずに戻る  (p 確認の窓 / q 終了)", COLS - 4, 0);
-	ui_face_draw(u, arg, y, y + 12);
+	ui_put(y + 12, 2, "発行者の鍵が未登録のため真正性は検証できません", COLS - 4, 0);
+	ui_face_draw(u, arg, y, y + 13);
 }
 
 int

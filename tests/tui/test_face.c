@@ -352,13 +352,13 @@ TEST(face_sixel_bytes_and_popup)
 	REQUIRE(q >= 0);
 	REQUIRE(write(p.fd, "\033[6;20;10t\033[?62;4;22c", 22) == 22);
 	/* the photo at row 8, column 95 (1-based: the panel under its label at
-	 * the right of 120 columns), then the 氏名 image at row 19, column 15 */
+	 * the right of 120 columns), then the 氏名 image at row 20, column 15 */
 	s1 = PTY_WAIT(&p, (size_t)q, "\0337\033[8;95H\033P");
 	if (s1 < 0)
 		t_fail_at(__FILE__, __LINE__, "no sixel photo at 8;95 in %zu bytes", p.len);
 	REQUIRE(s1 >= 0);
 	REQUIRE(PTY_WAIT(&p, (size_t)s1, "\033\\\0338") > s1);
-	CHECK(PTY_WAIT(&p, (size_t)s1, "\0337\033[19;15H\033P") > s1);
+	CHECK(PTY_WAIT(&p, (size_t)s1, "\0337\033[20;15H\033P") > s1);
 	{
 		/* all three sixel images of the first screen */
 		long last = -1;
