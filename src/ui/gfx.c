@@ -128,17 +128,18 @@ ui_gfx_parse_reply(const char *s, size_t n, int *sixel, int *cw, int *ch)
 	return done;
 }
 
-/* Ask the terminal on fd for its cell size and its attributes.  A
- * terminal that answers nothing costs the wait once, at start. */
+/* Ask the terminal (questions on out, answers on fd) for its cell size
+ * and its attributes.  A terminal that answers nothing costs the wait
+ * once, at start (2 s at most). */
 static void
-term_query(int fd, int *sixel, int *cw, int *ch)
+term_query(int fd, int out, int *sixel, int *cw, int *ch)
 {
 	static const char q[] = "\033[16t\033[c";
 	struct termios old, raw;
 	char buf[256];
 	size_t n = 0;
 
-	if (!isatty(fd) || tcgetattr(fd, &old) != 0)
+	if (!isatty(fd) || !isatty(out) || tcgetattr(fd, &old) != 0)
 		return;
 	raw = old;
 	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
@@ -146,7 +147,7 @@ term_query(int fd, int *sixel, int *cw, int *ch)
 	raw.c_cc[VTIME] = 0;
 	if (tcsetattr(fd, TCSANOW, &raw) != 0)
 		return;
-	if (write(fd, q, sizeof(q) - 1) == (ssize_t)(sizeof(q) - 1)) {
+	if (write(out, q, sizeof(q) - 1) == (ssize_t)(sizeof(q) - 1)) {
 		for (int waits = 0; waits < 20 && n < sizeof(buf) - 1; ) {
 			struct pollfd pf = { .fd = fd, .events = POLLIN };
 			int r = poll(&pf, 1, 100);
@@ -191,7 +192,7 @@ ui_gfx_start(struct ui *u)
 	if (strcmp(want, "auto") == 0 && term != NULL &&
 	    (strncmp(term, "tmux", 4) == 0 || strncmp(term, "screen", 6) == 0))
 		return;			/* multiplexers: Debian 12's tmux has no sixel */
-	term_query(STDIN_FILENO, &sixel, &cw, &ch);
+	term_query(STDIN_FILENO, STDOUT_FILENO, &sixel, &cw, &ch);
 	if (cw == 0 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 &&
 	    ws.ws_row > 0 && ws.ws_xpixel >= ws.ws_col * 2 && ws.ws_ypixel >= ws.ws_row * 4) {
 		cw = ws.ws_xpixel / ws.ws_col;
