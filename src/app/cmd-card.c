@@ -235,10 +235,20 @@ print_result(const struct card_result *r)
 
 	printf("読み取り: %s（照合: %s、照合前の残り回数 %d回）\n", card_ap_name_ja(r->ap),
 	    card_unlock_name_ja(r->unlock), r->tries_left);
-	if (r->name != NULL)
-		printf("氏名: %s\n", r->name);
-	if (r->address != NULL)
-		printf("住所: %s\n", r->address);
+	/* Card text never reaches the terminal raw: an escape sequence in a
+	 * name would drive the clerk's terminal (issue 15 B, output). */
+	if (r->name != NULL) {
+		char v[1024];
+
+		text_visible(r->name, v, sizeof(v));
+		printf("氏名: %s\n", v);
+	}
+	if (r->address != NULL) {
+		char v[2048];
+
+		text_visible(r->address, v, sizeof(v));
+		printf("住所: %s\n", v);
+	}
 	date_format_iso(&r->birth, iso, sizeof(iso));
 	date_format_wareki(&r->birth, wa, sizeof(wa));
 	printf("生年月日: %s（%s）\n", iso, wa);

@@ -187,6 +187,7 @@ struct term {
 	struct server *s;
 	const uint8_t *ckey;
 	char token[40];
+	char id[17];
 	double secs;
 	int ok;
 };
@@ -201,7 +202,7 @@ term_main(void *arg)
 	struct msg m, rep;
 	struct wbuf b;
 	struct err e;
-	char uuid[37], body[300];
+	char uuid[37], body[512];
 	double t0;
 	int i;
 
@@ -220,10 +221,11 @@ term_main(void *arg)
 	msg_init(&m, MSG_PUSH, msg_new_id());
 	for (i = 0; i < 10; i++) {
 		uuid_v4(uuid);
-		snprintf(body, sizeof(body), "{\"uuid\":\"%s\",\"receipt_no\":\"C-%s\","
-		    "\"procedure\":\"maru-fuku\",\"atena\":\"000000001\",\"entered_by\":\"c\","
+		/* an item the central accepts from this terminal (issue 15 B) */
+		snprintf(body, sizeof(body), "{\"uuid\":\"%s\",\"receipt_no\":\"%s-20250401-%05d\","
+		    "\"procedure\":\"maru-fuku\",\"atena\":\"000000001\",\"entered_by\":\"clerk01\","
 		    "\"status\":\"received\",\"received_at\":\"2025-04-01T09:00:00+0900\"}",
-		    uuid, uuid);
+		    uuid, t->id, i + 1);
 		msg_add_item(&m, uuid, ITEM_APPLICATION, body, strlen(body));
 	}
 	b.len = 0;
@@ -295,6 +297,17 @@ main(int argc, char **argv)
 	printf("%-44s %10.0f records/s  (%.1f s, %.1f us CPU/record, %ld rejected)\n",
 	    "central import of residents (CSV)", n / dt, dt, dc * 1e6 / n, ir.rejected);
 	unlink(csv);
+	{
+		/* entered_by of the pushed applications: an account of the
+		 * central with the right (issue 15 B) */
+		static const char acc[] = "name,display,role,perms,valid_until\n"
+		    "clerk01,窓口 一郎,clerk,maru-fuku:write,2099-03-31\n";
+		struct import_report ar;
+
+		if (central_import_text(srv.c, IMPORT_ACCOUNTS, "accounts", acc,
+		    sizeof(acc) - 1, NULL, &ar, &e) != 0 || ar.accepted != 1)
+			die("accounts", &e);
+	}
 	if (central_terminal_enrol(srv.c, "B001", "01", "", token, &e) != 0)
 		die("enrol", &e);
 	terms = calloc((size_t)nterms, sizeof(*terms));
@@ -303,6 +316,7 @@ main(int argc, char **argv)
 		char id[17];
 
 		snprintf(id, sizeof(id), "C%04ld", i);
+		snprintf(terms[i].id, sizeof(terms[i].id), "%s", id);
 		terms[i].s = &srv;
 		terms[i].ckey = srv.c->noise_pub;
 		if (central_terminal_enrol(srv.c, id, "01", "", terms[i].token, &e) != 0)

@@ -129,6 +129,11 @@ setup(struct env *v, int start)
 	import(v, "persons", PERSONS, 0);
 	import(v, "eligibility", "atena,procedure,recipient_no,valid_from,valid_to,burden_rate\n"
 	    "000000001,maru-fuku,R0001,2025-04-01,2026-03-31,10\n", 0);
+	/* The terminal's administrator is an account of the central too: it
+	 * enters the applications below (issue 15 B: entered_by must be an
+	 * active account with the right). */
+	import(v, "accounts", "name,display,role,perms,valid_until\n"
+	    "admin,管理 太郎,admin,maru-fuku:write,2099-03-31\n", 0);
 	central_cmd(v, "terminal", "enrol", "T001", "--wards", "01", &p);
 	REQUIRE(p.status == 0);
 	REQUIRE(sscanf(strchr(p.out, '\n') + 1, "%32s", token) == 1);

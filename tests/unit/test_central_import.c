@@ -236,15 +236,26 @@ TEST(import_decisions_need_a_received_application)
 	struct central *c = fresh();
 	struct import_report r;
 	struct err e;
-	const char *d = "receipt_no,status,decided_at\nT1-1,決定,2025-05-01\nT1-2,maybe,2025-05-01\n";
+	const char *d = "receipt_no,status,decided_at\nT1-20250401-00001,決定,2025-05-01\n"
+	    "T1-20250401-00002,maybe,2025-05-01\n";
 
 	REQUIRE_OK(central_import_text(c, IMPORT_DECISIONS, "d", d, strlen(d), NULL, &r, &e), &e);
 	CHECK_INT(r.rejected, 2);
+	/* Issue 15 B: a number received from a terminal whose ID it does not
+	 * carry routes nothing there (a store from before the check). */
 	REQUIRE(sqlite3_exec(c->db, "INSERT INTO received (uuid, terminal, kind, receipt_no,"
-	    " body, received_at) VALUES ('u', 'T1', 1, 'T1-1', '{}', 'now')", NULL, NULL, NULL) == SQLITE_OK);
+	    " body, received_at) VALUES ('u', 'T2', 1, 'T1-20250401-00001', '{}', 'now')",
+	    NULL, NULL, NULL) == SQLITE_OK);
+	REQUIRE_OK(central_import_text(c, IMPORT_DECISIONS, "d", d, strlen(d), NULL, &r, &e), &e);
+	CHECK_INT(r.accepted, 0);
+	REQUIRE(sqlite3_exec(c->db, "INSERT INTO received (uuid, terminal, kind, receipt_no,"
+	    " body, received_at) VALUES ('u', 'T1', 1, 'T1-20250401-00001', '{}', 'now')",
+	    NULL, NULL, NULL) == SQLITE_OK);
 	REQUIRE_OK(central_import_text(c, IMPORT_DECISIONS, "d", d, strlen(d), NULL, &r, &e), &e);
 	CHECK_INT(r.accepted, 1);
 	CHECK_INT(count(c, "SELECT count(*) FROM changes WHERE kind = 5 AND terminal = 'T1'"), 1);
+	CHECK_INT(count(c, "SELECT count(*) FROM changes WHERE kind = 5 AND terminal = 'T2'"), 0);
+	CHECK_INT(count(c, "SELECT count(*) FROM decisions WHERE terminal = 'T1'"), 1);
 	central_close(c);
 }
 
