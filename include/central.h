@@ -107,6 +107,10 @@ int central_terminal_enrol(struct central *c, const char *id,
 /* Revoke: the key is refused from now on (AC-3, AC-8). */
 int central_terminal_revoke(struct central *c, const char *id, struct err *e);
 int central_terminal_list(struct central *c, FILE *out, struct err *e);
+/* Let a terminal held for a rollback (its signed audit head went back) in
+ * again, its present chain the new baseline (issue 15).  ERR_NOTFOUND when
+ * it is not held. */
+int central_terminal_release(struct central *c, const char *id, struct err *e);
 /* Items the central refused, of one terminal (NULL = all), with their
  * reasons (issue 15 B: `terminal rejects [ID]`). */
 int central_rejects_list(struct central *c, const char *terminal, FILE *out,

@@ -237,6 +237,16 @@ db_open(const char *dir, const uint8_t key[32], sqlite3 **db, struct err *e)
 	 * error here only means the column is already there. */
 	sqlite3_exec(*db, "ALTER TABLE terminals ADD COLUMN sign_pub BLOB", NULL,
 	    NULL, NULL);
+	/* Rollback detection (issue 15): a terminal held for an administrator,
+	 * and the generation of its audit heads (a re-enrolment or a release
+	 * starts a new one). */
+	sqlite3_exec(*db, "ALTER TABLE terminals ADD COLUMN held TEXT", NULL, NULL, NULL);
+	sqlite3_exec(*db, "ALTER TABLE terminals ADD COLUMN held_at TEXT", NULL, NULL,
+	    NULL);
+	sqlite3_exec(*db, "ALTER TABLE terminals ADD COLUMN gen INTEGER NOT NULL"
+	    " DEFAULT 0", NULL, NULL, NULL);
+	sqlite3_exec(*db, "ALTER TABLE audit_heads ADD COLUMN gen INTEGER NOT NULL"
+	    " DEFAULT 0", NULL, NULL, NULL);
 	if ((r = central_functions(*db, e)) != 0) {
 		sqlite3_close(*db);
 		*db = NULL;

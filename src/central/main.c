@@ -11,7 +11,7 @@
  *   madoguchi-central [--store DIR] export applications [--since N] [--format jsonl|csv]
  *   madoguchi-central [--store DIR] terminal enrol ID [--wards L] [--procedures L]
  *   madoguchi-central [--store DIR] terminal revoke ID | terminal list
- *   madoguchi-central [--store DIR] terminal rejects [ID]
+ *   madoguchi-central [--store DIR] terminal rejects [ID] | terminal release ID
  *   madoguchi-central [--store DIR] user add|mod|revoke|list|review|history ...
  */
 #include <signal.h>
@@ -85,6 +85,7 @@ usage_to(FILE *f)
 	    "  terminal revoke ID\n"
 	    "  terminal list\n"
 	    "  terminal rejects [ID]                 items refused, with the reasons\n"
+	    "  terminal release ID                   let a terminal held for a rollback in\n"
 	    "  user add NAME --display D --role R [--perm PROC:LEVEL]... --request REF\n"
 	    "  user mod NAME ... --request REF | user revoke NAME --request REF\n"
 	    "  user list | user review [--format csv] | user history [NAME]\n"
@@ -378,6 +379,8 @@ cmd_terminal(struct central *c, const struct opts *o)
 	}
 	if (strcmp(o->pos[1], "revoke") == 0)
 		return central_terminal_revoke(c, o->pos[2], &e) != 0 ? fail(&e) : 0;
+	if (strcmp(o->pos[1], "release") == 0)
+		return central_terminal_release(c, o->pos[2], &e) != 0 ? fail(&e) : 0;
 	return usage();
 }
 

@@ -370,8 +370,8 @@ head_store(struct server *s, struct conn *cn, const struct json *j,
 		    " received (last row %lld)", cn->t.id, (long long)id, (long long)last_id);
 	central_now(now);
 	if ((r = central_prepare(db, "INSERT OR REPLACE INTO audit_heads (terminal, id,"
-	    " hash, sig, signed_at, matches, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	    &st, e)) != 0)
+	    " hash, sig, signed_at, matches, received_at, gen) VALUES (?, ?, ?, ?, ?, ?,"
+	    " ?, (SELECT gen FROM terminals WHERE id = ?1))", &st, e)) != 0)
 		return r;
 	sqlite3_bind_text(st, 1, cn->t.id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
@@ -384,6 +384,75 @@ head_store(struct server *s, struct conn *cn, const struct json *j,
 	sqlite3_finalize(st);
 	return r == SQLITE_DONE ? 0 : err_set(e, ERR_IO, "central db: %s",
 	    sqlite3_errmsg(db));
+}
+
+/* Rollback (issue 15): a signed head behind one this terminal signed
+ * before, or at the same row with another hash, means its store went back
+ * (restored from an older copy: rows and their effects undone).  The
+ * page seals cannot see that; the central can.  1 = rolled back (why). */
+static int
+head_rollback(struct server *s, struct conn *cn, const struct json *j,
+    char *why, size_t whylen, struct err *e)
+{
+	sqlite3 *db = s->c->db;
+	sqlite3_stmt *st;
+	int64_t id = (int64_t)json_get(j, "id")->num, max = 0;
+	uint8_t hash[32];
+	int r, differs = 0;
+
+	hex_decode(json_get_str(j, "hash"), 64, hash, 32);
+	if ((r = central_prepare(db, "SELECT max(h.id) FROM audit_heads h JOIN"
+	    " terminals t ON t.id = h.terminal AND h.gen = t.gen WHERE h.terminal = ?",
+	    &st, e)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, cn->t.id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		max = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if ((r = central_prepare(db, "SELECT h.hash FROM audit_heads h JOIN terminals t"
+	    " ON t.id = h.terminal AND h.gen = t.gen WHERE h.terminal = ? AND h.id = ?",
+	    &st, e)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, cn->t.id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32)
+		differs = memcmp(sqlite3_column_blob(st, 0), hash, 32) != 0;
+	sqlite3_finalize(st);
+	if (id < max)
+		snprintf(why, whylen, "signed audit head %lld is behind head %lld signed"
+		    " before: the terminal's store went back (restored from an older"
+		    " copy?); held for an administrator", (long long)id, (long long)max);
+	else if (differs)
+		snprintf(why, whylen, "signed audit head %lld differs from the head %lld"
+		    " signed before: the terminal's store went back; held for an"
+		    " administrator", (long long)id, (long long)id);
+	else
+		return 0;
+	return 1;
+}
+
+/* Hold the terminal: refused at its next handshake until `terminal
+ * release` (terminal list shows it). */
+static int
+terminal_hold(struct server *s, struct conn *cn, const char *why, struct err *e)
+{
+	sqlite3_stmt *st;
+	char now[32];
+	int r;
+
+	central_now(now);
+	if ((r = central_prepare(s->c->db, "UPDATE terminals SET held = ?, held_at = ?"
+	    " WHERE id = ?", &st, e)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, why, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, cn->t.id, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		return err_set(e, ERR_IO, "central db: %s", sqlite3_errmsg(s->c->db));
+	log_error("terminal %s HELD for an administrator: %s", cn->t.id, why);
+	return 0;
 }
 
 /* Refuse one item: the ack's reason, the central log and the rejects
@@ -425,7 +494,7 @@ handle_push(struct server *s, struct conn *cn, const struct msg *req,
 	if ((r = central_prepare(db, "INSERT INTO received (uuid, terminal, kind,"
 	    " receipt_no, app, status, body, received_at) VALUES (?, ?, ?, ?, ?, ?,"
 	    " ?, ?)", &ins, e)) != 0 ||
-	    (r = central_prepare(db, "SELECT 1 FROM received WHERE terminal = ? AND"
+	    (r = central_prepare(db, "SELECT body FROM received WHERE terminal = ? AND"
 	    " uuid = ?", &dup, e)) != 0)
 		goto fail;
 	for (i = 0; i < req->nitems; i++) {
@@ -438,7 +507,31 @@ handle_push(struct server *s, struct conn *cn, const struct msg *req,
 		sqlite3_bind_text(dup, 1, cn->t.id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(dup, 2, it->uuid, -1, SQLITE_STATIC);
 		seen = sqlite3_step(dup) == SQLITE_ROW;
+		/* the same signed head again, but different: a rollback */
+		if (seen && it->kind == ITEM_AUDIT_HEAD &&
+		    ((size_t)sqlite3_column_bytes(dup, 0) != it->bodylen ||
+		    memcmp(sqlite3_column_text(dup, 0), it->body, it->bodylen) != 0))
+			seen = 2;
 		sqlite3_reset(dup);
+		if (seen == 2) {
+			why[0] = '\0';
+			r = 0;
+			if (body_check(it, cn->proto, &j, why, sizeof(why)) == 0 &&
+			    head_verify(s, cn, j, why, sizeof(why)) == 0 &&
+			    (r = head_rollback(s, cn, j, why, sizeof(why), e)) == 1 &&
+			    (r = terminal_hold(s, cn, why, e)) == 0)
+				r = 1;
+			json_free(j);
+			j = NULL;
+			if (r < 0)
+				goto fail;
+			if (r == 1) {
+				if ((r = push_refuse(s, cn, it, why, rep, e)) != 0)
+					goto fail;
+				continue;
+			}
+			seen = 1;	/* a head of an older generation */
+		}
 		if (seen) {
 			if ((r = msg_add_ack(rep, it->uuid, ACK_DUPLICATE, NULL)) != 0)
 				goto fail;
@@ -448,6 +541,9 @@ handle_push(struct server *s, struct conn *cn, const struct msg *req,
 		if (body_check(it, cn->proto, &j, why, sizeof(why)) != 0 ||
 		    (it->kind == ITEM_AUDIT_HEAD && head_verify(s, cn, j, why,
 		    sizeof(why)) != 0) ||
+		    (it->kind == ITEM_AUDIT_HEAD && (r = head_rollback(s, cn, j, why,
+		    sizeof(why), e)) != 0 && (r < 0 || (r = terminal_hold(s, cn, why,
+		    e)) != 0 || (r = 1))) ||
 		    (r = central_item_allowed(db, &cn->t, it->kind, j, why,
 		    sizeof(why), e)) != 0) {
 			json_free(j);

@@ -598,3 +598,65 @@ TEST(e2e_refused_item_stays_pending_with_reason)
 	t_proc_free(&p);
 	central_stop(&v);
 }
+
+/* Issue 15, rollback: a terminal store restored from an older copy signs
+ * an audit head behind the one the central already has; the central
+ * refuses the head, holds the terminal (refused at its next handshake,
+ * HELD in `terminal list`) until an administrator releases it. */
+TEST(e2e_rolled_back_terminal_is_held_until_released)
+{
+	struct env v;
+	struct t_proc p;
+	struct store *st;
+	struct err e;
+	char bak[600];
+	int i;
+
+	setup(&v, 1);
+	CHECK_INT(term_sync(&v, &p), 0);
+	t_proc_free(&p);
+	snprintf(bak, sizeof(bak), "%s.bak", v.tdir);
+	{
+		char *cp[] = { "cp", "-a", v.tdir, bak, NULL };
+
+		REQUIRE(run(cp, NULL, &p) == 0);
+		t_proc_free(&p);
+	}
+	st = term_open(&v);
+	for (i = 0; i < 10; i++)
+		REQUIRE_OK(store_audit_append(st, NULL, NULL, "test.row", NULL, NULL, NULL,
+		    &e), &e);
+	store_close(st);
+	CHECK_INT(term_sync(&v, &p), 0);
+	t_proc_free(&p);
+	/* the older copy comes back */
+	{
+		char *rm[] = { "rm", "-rf", v.tdir, NULL };
+		char *cp[] = { "cp", "-a", bak, v.tdir, NULL };
+
+		REQUIRE(run(rm, NULL, &p) == 0);
+		t_proc_free(&p);
+		REQUIRE(run(cp, NULL, &p) == 0);
+		t_proc_free(&p);
+	}
+	term_sync(&v, &p);
+	t_proc_free(&p);
+	CHECK(t_dir_contains(t_tmpdir(), "HELD for an administrator", 25) != NULL);
+	CHECK(t_dir_contains(t_tmpdir(), "store went back", 15) != NULL);
+	/* refused from now on, and raised in the terminal list */
+	CHECK_INT(term_sync(&v, &p), 1);
+	t_proc_free(&p);
+	central_cmd(&v, "terminal", "list", NULL, NULL, NULL, &p);
+	CHECK(strstr(p.out, "HELD") != NULL && strstr(p.out, "terminal release T001") != NULL);
+	t_proc_free(&p);
+	/* the administrator looked at it: released, it syncs again */
+	central_cmd(&v, "terminal", "release", "T001", NULL, NULL, &p);
+	CHECK_INT(p.status, 0);
+	t_proc_free(&p);
+	CHECK_INT(term_sync(&v, &p), 0);
+	t_proc_free(&p);
+	central_cmd(&v, "terminal", "list", NULL, NULL, NULL, &p);
+	CHECK(strstr(p.out, "HELD") == NULL);
+	t_proc_free(&p);
+	central_stop(&v);
+}
