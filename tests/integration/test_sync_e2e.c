@@ -660,3 +660,47 @@ TEST(e2e_rolled_back_terminal_is_held_until_released)
 	t_proc_free(&p);
 	central_stop(&v);
 }
+
+/* Issue 15 B at the real terminal: an application entered by an account
+ * the central does not know, and one for another ward's resident, are
+ * refused; the terminal keeps them with the central's reasons
+ * (sync_rejects, `madoguchi sync pending`). */
+TEST(e2e_central_refusal_reaches_the_terminal_with_its_reason)
+{
+	struct env v;
+	struct t_proc p;
+	struct store *st;
+	struct application a;
+	struct err e;
+	char bin[512];
+	char *argv[] = { bin, "--store", NULL, "sync", "pending",
+	    "--user", "admin", "--password-stdin", NULL };
+	int i;
+
+	setup(&v, 1);
+	snprintf(bin, sizeof(bin), "%s", t_bin("madoguchi"));
+	argv[2] = v.tdir;
+	st = term_open(&v);
+	for (i = 0; i < 2; i++) {
+		memset(&a, 0, sizeof(a));
+		snprintf(a.procedure, sizeof(a.procedure), "maru-fuku");
+		snprintf(a.type, sizeof(a.type), "new");
+		snprintf(a.atena, sizeof(a.atena), i == 0 ? "000000001" : "000000003");
+		snprintf(a.entered_by, sizeof(a.entered_by), i == 0 ? "ghost" : "admin");
+		snprintf(a.status, sizeof(a.status), "received");
+		a.form_json = strdup("{}");
+		REQUIRE_OK(store_application_save(st, &a, &e), &e);
+		REQUIRE_OK(sync_outbox_application(st, a.uuid, &e), &e);
+		application_clear(&a);
+	}
+	store_close(st);
+	CHECK_INT(term_sync(&v, &p), 0);
+	CHECK(strstr(p.out, "rejected 2") != NULL);
+	t_proc_free(&p);
+	CHECK_INT(run(argv, PW_IN, &p), 0);
+	if (strstr(p.out, "REFUSED: entered_by \"ghost\" is no account at the central") == NULL ||
+	    strstr(p.out, "outside this terminal's wards") == NULL)
+		t_fail_at(__FILE__, __LINE__, "pending: %s / %s", p.out, p.err);
+	t_proc_free(&p);
+	central_stop(&v);
+}
