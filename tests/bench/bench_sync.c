@@ -8,6 +8,7 @@
  *   initial pull of N residents by a terminal (records/s, CPU per record)
  *   push of A applications (applications/s)
  *   empty round trip (full round with nothing to move; PING over a channel)
+ *   the same while 600 idle sockets are held (issue 15: denial of service)
  *   T terminals syncing at once (rounds/s, slowest round)
  *
  * N = $BENCH_N (default 100000), A = $BENCH_APPS (10000), T =
@@ -370,6 +371,45 @@ main(int argc, char **argv)
 	dt = now_s() - t0;
 	printf("%-44s %10.2f ms/round (connect, handshake, push check, pull, log)\n",
 	    "empty sync round", dt * 1000 / 50);
+	{
+		/* Issue 15 B: the same rounds while an attacker holds 600 idle
+		 * sockets that never start the handshake (over the default
+		 * limits of 256 in all and 64 per address, from the terminal's
+		 * own address); the oldest make room, the rest are dropped at
+		 * the 5 s deadline. */
+		struct rlimit rl;
+		int idle[600], k, okr = 0, port = atoi(strrchr(srv.addr, ':') + 1);
+		double base = dt / 50;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+		for (k = 0; k < 600; k++) {
+			struct sockaddr_in sa;
+
+			idle[k] = socket(AF_INET, SOCK_STREAM, 0);
+			memset(&sa, 0, sizeof(sa));
+			sa.sin_family = AF_INET;
+			sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+			sa.sin_port = htons((uint16_t)port);
+			if (idle[k] >= 0 && connect(idle[k], (struct sockaddr *)&sa,
+			    sizeof(sa)) != 0) {
+				close(idle[k]);
+				idle[k] = -1;
+			}
+		}
+		t0 = now_s();
+		for (i = 0; i < 50; i++)
+			okr += sync_round(st, &cfg, &rep, &e) == 0;
+		dt = now_s() - t0;
+		printf("%-44s %10.2f ms/round (%d/50 ok; %.1fx the round without them)\n",
+		    "empty sync round, 600 idle sockets held", dt * 1000 / 50, okr,
+		    dt / 50 / base);
+		for (k = 0; k < 600; k++)
+			if (idle[k] >= 0)
+				close(idle[k]);
+	}
 	store_close(st);
 
 	/* Concurrent terminals. */
