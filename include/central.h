@@ -107,6 +107,14 @@ int central_terminal_enrol(struct central *c, const char *id,
 /* Revoke: the key is refused from now on (AC-3, AC-8). */
 int central_terminal_revoke(struct central *c, const char *id, struct err *e);
 int central_terminal_list(struct central *c, FILE *out, struct err *e);
+/* Let a terminal held for a rollback (its signed audit head went back) in
+ * again, its present chain the new baseline (issue 15).  ERR_NOTFOUND when
+ * it is not held. */
+int central_terminal_release(struct central *c, const char *id, struct err *e);
+/* Items the central refused, of one terminal (NULL = all), with their
+ * reasons (issue 15 B: `terminal rejects [ID]`). */
+int central_rejects_list(struct central *c, const char *terminal, FILE *out,
+    struct err *e);
 
 /* ------------------------------------------------------------- accounts */
 
@@ -131,5 +139,20 @@ struct central_server;
  * return.  max_conn bounds concurrent connections. */
 int central_serve(struct central *c, const char *listen_addr, int max_conn,
     volatile int *stop, struct err *e);
+
+/* The server's limits against denial of service (issue 15 B;
+ * madoguchi-central(8) serve options). */
+struct central_serve_opts {
+	int max_conn;		/* connections in all (1000) */
+	int max_preauth;	/* still in the handshake, in all (256) */
+	int max_preauth_addr;	/* still in the handshake, from one address (64) */
+	int handshake_ms;	/* the whole handshake's deadline (5000) */
+	size_t max_message;	/* one message from a terminal (SYNC_MSG_MAX) */
+	size_t mem_budget;	/* message bodies being received at once (512 MiB) */
+};
+void central_serve_defaults(struct central_serve_opts *o);
+/* central_serve with every limit given. */
+int central_serve_with(struct central *c, const char *listen_addr,
+    const struct central_serve_opts *o, volatile int *stop, struct err *e);
 
 #endif

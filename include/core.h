@@ -167,6 +167,24 @@ int utf8_width(const char *s, size_t n);
  * *w (may be NULL) receives their width. */
 size_t utf8_cut(const char *s, size_t n, int maxw, int *w);
 
+/* ------------------------------------------- text to terminals and files */
+
+/* C0, DEL, C1, bidi embeddings/overrides/isolates and marks, U+2028/2029
+ * (not private-use characters: 外字 are kept). */
+int cp_is_control(uint32_t cp);
+/* Offset of the first control or invalid byte in s[0..n), or -1; *cp (may
+ * be NULL) receives it (an invalid byte as 0x80000000 | byte). */
+long text_find_control(const char *s, size_t n, uint32_t *cp);
+/* s with every control shown as a visible escape (\x1b, \u202e, \n) and
+ * invalid bytes as \xNN, cut to whole pieces within cap; returns the
+ * length.  The one function CLI output of outside text goes through. */
+size_t text_visible(const char *s, char *out, size_t cap);
+/* text_visible into a growing buffer. */
+int text_put_visible(struct wbuf *w, const char *s);
+/* One quoted CSV cell, controls visible, and a cell that begins with = + -
+ * @ tab or CR prefixed with ' so that a spreadsheet shows it as text. */
+int csv_put_cell(struct wbuf *w, const char *s);
+
 /* ----------------------------------------------------- kana normalisation */
 
 /* Search key: half-width katakana to full-width (ｶﾞ→ガ, ﾊﾟ→パ), hiragana to

@@ -236,4 +236,28 @@ int inquiry_receive(struct store *st, struct inquiry *q, struct err *e);
 int inquiry_answer(struct store *st, const char *no, const char *response,
     struct err *e);
 
+/* ============================================ command-line rights (AC-6) */
+
+/* Which rows a command may show (src/app/rights.c has the table). */
+enum cli_rows {
+	CLI_ROWS_PROCEDURE,		/* of procedures the account may read */
+	CLI_ROWS_OWN_OR_SUPERVISOR,	/* reviewer/admin all, others their own */
+	CLI_ROWS_BATCH,			/* batches wholly of readable procedures */
+};
+struct cli_right {
+	const char *cmd, *sub;		/* sub NULL = every subcommand */
+	enum cli_rows rows;
+};
+/* The table entry of a command, or NULL (which shows nothing). */
+const struct cli_right *cli_right(const char *cmd, const char *sub);
+/* read or write permission on the procedure */
+int cli_may_read(const struct account *a, const char *procedure);
+/* 1 when every application of batch id is of a procedure the user may
+ * read, 0 when not, negative on error. */
+int cli_batch_visible(struct store *st, const char *id, struct err *e);
+/* May the logged-in account see this row under rule r?  (procedure,
+ * received_by and batch as the rule needs them, others NULL.) */
+int cli_row_ok(struct store *st, const struct cli_right *r,
+    const char *procedure, const char *received_by, const char *batch);
+
 #endif

@@ -130,6 +130,11 @@ int sync_chan_recv(struct sync_chan *c, struct wbuf *out, struct err *e);
 void sync_chan_set_cancel(struct sync_chan *c, const volatile int *flag);
 void sync_chan_set_timeout(struct sync_chan *c, int timeout_ms);
 void sync_chan_set_max(struct sync_chan *c, size_t max);
+/* Before a message's body is read, fn(arg, its announced length) must
+ * return 0 (the central's memory budget); otherwise the receive fails
+ * with ERR_BUSY and the connection is closed. */
+typedef int (*sync_budget_fn)(void *arg, size_t n);
+void sync_chan_set_budget(struct sync_chan *c, sync_budget_fn fn, void *arg);
 /* The peer's static public key and its address ("1.2.3.4:5678"). */
 void sync_chan_peer_key(const struct sync_chan *c, uint8_t out[32]);
 const char *sync_chan_peer(const struct sync_chan *c);

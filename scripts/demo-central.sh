@@ -29,6 +29,18 @@ start)
 	if [ ! -f "$store/central.key" ]; then
 		"$C" --store "$store" init >/dev/null
 		"$C" --store "$store" demo-data --count "${DEMO_COUNT:-1000}" --seed 1
+		# The demo staff are accounts of the central too: it accepts an
+		# application only from an active account with the right, and a
+		# confirmation only from a different reviewer (issue 15).
+		perms="kokuho:write;maru-fuku:write;yobo:write;jiritsu-seishin:write;iryohi-josei:write"
+		{
+			echo "name,display,role,perms,view_mynumber,valid_until"
+			echo "admin,管理者,admin,$perms,1,2099-03-31"
+			echo "clerk1,窓口 花子,clerk,$perms,1,2099-03-31"
+			echo "clerk2,窓口 次郎,clerk,$perms,1,2099-03-31"
+			echo "rev1,審査 一郎,reviewer,$perms,1,2099-03-31"
+		} >"$dir/accounts.csv"
+		"$C" --store "$store" import accounts "$dir/accounts.csv"
 	fi
 	if [ -f "$dir/central.pid" ] && kill -0 "$(cat "$dir/central.pid")" 2>/dev/null; then
 		echo "demo central already running (pid $(cat "$dir/central.pid"))"

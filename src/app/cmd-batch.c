@@ -65,10 +65,15 @@ cmd_batch(struct app_opts *o, int argc, char **argv)
 			r = 1;
 		} else {
 			printf("id\tdate\tmethod\tbag\tcount\tclerk\tdestination\n");
-			for (size_t i = 0; i < n; i++)
+			for (size_t i = 0; i < n; i++) {
+				/* issue 15 B: per-procedure rights (rights.c) */
+				if (!cli_row_ok(st, cli_right("batch", "list"), NULL, NULL,
+				    v[i].id))
+					continue;
 				printf("%s\t%d\t%s\t%s\t%d\t%s\t%s\n", v[i].id, v[i].date,
 				    batch_method_ja(v[i].method), v[i].bag, v[i].count,
 				    v[i].clerk, v[i].destination);
+			}
 		}
 		free(v);
 	} else {
@@ -78,7 +83,17 @@ cmd_batch(struct app_opts *o, int argc, char **argv)
 		if (access(dir, F_OK) == 0 && screen_set_load(dir, &set, NULL) != 0)
 			set = NULL;
 		wbuf_init(&w, 0);
-		if (batch_transmittal(st, set, pos[1], &w, &e) != 0) {
+		if (!cli_row_ok(st, cli_right("batch", "show"), NULL, NULL, pos[1])) {
+			/* unknown, or holding a procedure this account may not
+			 * read: the same answer, so as not to tell which */
+			err_set_ja(&e, ERR_PERM, "この進達を表示する権限がありません",
+			    "batch %s: not found, or holds applications of a procedure"
+			    " this account may not read", pos[1]);
+			app_store_error("batch", &e);
+			store_audit_append(st, NULL, NULL, "batch.show.denied", NULL, "cli",
+			    pos[1], NULL);
+			r = 1;
+		} else if (batch_transmittal(st, set, pos[1], &w, &e) != 0) {
 			app_store_error("batch", &e);
 			r = 1;
 		} else {

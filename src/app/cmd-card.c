@@ -201,21 +201,9 @@ read_b(const char *prompt, char *out, struct err *e)
 static void
 visible(const char *in, char *out, size_t cap)
 {
-	size_t o = 0, n = in != NULL ? strlen(in) : 0;
-
-	for (size_t i = 0; i < n && o + 8 < cap; ) {
-		uint8_t c = (uint8_t)in[i];
-		if (c < 0x20 || c == 0x7F) {
-			o += (size_t)snprintf(out + o, cap - o, "\\x%02X", c);
-			i++;
-		} else if (c == 0xC2 && i + 1 < n && (uint8_t)in[i + 1] >= 0x80 &&
-		    (uint8_t)in[i + 1] <= 0x9F) {
-			o += (size_t)snprintf(out + o, cap - o, "\\u%04X", (uint8_t)in[i + 1]);
-			i += 2;
-		} else
-			out[o++] = in[i++];
-	}
-	out[o < cap ? o : cap - 1] = '\0';
+	/* One rule for every CLI output: C0, C1, DEL and bidi overrides become
+	 * visible escapes (src/core/text.c). */
+	text_visible(in != NULL ? in : "", out, cap);
 }
 
 static const char *

@@ -43,9 +43,11 @@ print_overdue(struct store *st, int today, const struct overdue_limits *lim)
 	}
 	printf("kind\treceipt_no\tstatus\tsince\tdays\tdeadline\tprocedure\ttype\tatena\n");
 	for (size_t i = 0; i < n; i++)
-		printf("%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\n", overdue_kind_ja(v[i].kind),
-		    v[i].receipt_no, ledger_status_ja(v[i].status), v[i].since, v[i].days,
-		    v[i].deadline, v[i].procedure, v[i].type, v[i].atena);
+		if (cli_row_ok(st, cli_right("report", "overdue"), v[i].procedure, NULL, NULL))
+				printf("%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\n",
+			    overdue_kind_ja(v[i].kind), v[i].receipt_no,
+			    ledger_status_ja(v[i].status), v[i].since, v[i].days,
+			    v[i].deadline, v[i].procedure, v[i].type, v[i].atena);
 	free(v);
 	return 0;
 }
@@ -64,11 +66,21 @@ print_inquiries(struct store *st, int open_only)
 	}
 	printf("no\tkind\tatena\treceived_at\treceived_by\trequester\tsummary\tresponded_at\t"
 	    "responded_by\tresponse\n");
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		char req[384], sum[1536], res[1536];
+
+		/* issue 15 B: the summaries can hold a DV address (rights.c) */
+		if (!cli_row_ok(st, cli_right("report", "inquiries"), NULL,
+		    v[i].received_by, NULL))
+			continue;
+		/* typed text: never raw controls to the terminal */
+		text_visible(v[i].requester, req, sizeof(req));
+		text_visible(v[i].summary, sum, sizeof(sum));
+		text_visible(v[i].response, res, sizeof(res));
 		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v[i].no,
 		    inquiry_kind_ja(v[i].kind), v[i].atena, v[i].received_at, v[i].received_by,
-		    v[i].requester, v[i].summary, v[i].responded_at, v[i].responded_by,
-		    v[i].response);
+		    req, sum, v[i].responded_at, v[i].responded_by, res);
+	}
 	free(v);
 	store_audit_append(st, NULL, NULL, "report.inquiries", NULL, "cli", NULL, NULL);
 	return 0;

@@ -53,4 +53,21 @@ int central_terminal_admit(struct central *c, const uint8_t pub[32],
     const char *token, const char *signkey, struct central_terminal *t,
     struct err *e);
 
+/* check.c: what a terminal may push (issue 15 B). */
+/* 1 when v is in the comma-separated list ("" = every value). */
+int central_list_has(const char *list, const char *v);
+/* 1 when rno is a receipt number terminal makes (its ID's first 12
+ * characters, '-', yyyymmdd, '-', digits). */
+int central_receipt_of(const char *terminal, const char *rno);
+/* 1 when a terminal may move an application from status from to to. */
+int central_status_legal(const char *from, const char *to);
+/* Check a pushed item (already well-formed, j its body) against the
+ * terminal t: 0 allowed, 1 refused with the reason in why, negative on a
+ * database error. */
+int central_item_allowed(sqlite3 *db, const struct central_terminal *t,
+    int kind, const struct json *j, char *why, size_t whylen, struct err *e);
+/* Record a refused item (kept per terminal and UUID, with a count). */
+int central_reject_note(sqlite3 *db, const char *terminal, const char *uuid,
+    int kind, const char *reason, struct err *e);
+
 #endif

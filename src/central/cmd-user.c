@@ -519,22 +519,20 @@ ymd_iso(int ymd, char out[16])
 		snprintf(out, 16, "%04d-%02d-%02d", ymd / 10000, ymd / 100 % 100, ymd % 100);
 }
 
-/* A CSV cell; a leading = + - @ is quoted with ' so that a spreadsheet
- * opening the review never evaluates a name as a formula. */
+/* A CSV cell through the shared guard (core text.c): a leading = + - @
+ * tab or CR is quoted with ' so that a spreadsheet opening the review
+ * never evaluates a name as a formula; controls are made visible. */
 static void
 csv_out(FILE *out, const char *s, int first)
 {
+	struct wbuf w;
+
 	if (!first)
 		fputc(',', out);
-	fputc('"', out);
-	if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')
-		fputc('\'', out);
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
+	wbuf_init(&w, 0);
+	csv_put_cell(&w, s);
+	fputs(wbuf_str(&w), out);
+	wbuf_free(&w);
 }
 
 /* The latest account_log row for name if it produced the account's current

@@ -27,6 +27,22 @@
 #include "store.h"
 #include "sync.h"
 
+/* What terminals pushed: each UUID once per terminal (one terminal's
+ * UUIDs never make another's items "duplicates"); app and status are the
+ * application UUID and status of application and status items. */
+#define RECEIVED_SQL(name) \
+	"CREATE TABLE IF NOT EXISTS " name " (" \
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT," \
+	" uuid TEXT NOT NULL, terminal TEXT NOT NULL, kind INTEGER NOT NULL," \
+	" receipt_no TEXT, app TEXT, status TEXT, body TEXT NOT NULL," \
+	" received_at TEXT NOT NULL, UNIQUE (terminal, uuid));"
+/* Decisions of the core system, routed by (terminal, receipt number). */
+#define DECISIONS_SQL(name) \
+	"CREATE TABLE IF NOT EXISTS " name " (" \
+	" terminal TEXT NOT NULL, receipt_no TEXT NOT NULL, status TEXT NOT NULL," \
+	" decided_at TEXT NOT NULL, note TEXT NOT NULL DEFAULT ''," \
+	" PRIMARY KEY (terminal, receipt_no));"
+
 static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	/* Terminals and their enrolment (AC-8). */
@@ -60,11 +76,14 @@ static const char *const schema_sql =
 	" at TEXT NOT NULL);"
 	"CREATE UNIQUE INDEX IF NOT EXISTS changes_key ON changes(kind, key, ifnull(ward, ''));"
 	/* What terminals pushed, each UUID once. */
-	"CREATE TABLE IF NOT EXISTS received ("
-	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-	" uuid TEXT NOT NULL UNIQUE, terminal TEXT NOT NULL, kind INTEGER NOT NULL,"
-	" receipt_no TEXT, body TEXT NOT NULL, received_at TEXT NOT NULL);"
+	RECEIVED_SQL("received")
 	"CREATE INDEX IF NOT EXISTS received_receipt ON received(receipt_no);"
+	"CREATE INDEX IF NOT EXISTS received_app ON received(app);"
+	/* Items refused (issue 15 B): `terminal rejects`. */
+	"CREATE TABLE IF NOT EXISTS rejects ("
+	" terminal TEXT NOT NULL, uuid TEXT NOT NULL, kind INTEGER NOT NULL,"
+	" reason TEXT NOT NULL, first_at TEXT NOT NULL, last_at TEXT NOT NULL,"
+	" times INTEGER NOT NULL, PRIMARY KEY (terminal, uuid));"
 	/* Audit rows of the terminals' chains (LOG-2). */
 	"CREATE TABLE IF NOT EXISTS audit ("
 	" terminal TEXT NOT NULL, id INTEGER NOT NULL, body TEXT NOT NULL,"
@@ -75,9 +94,7 @@ static const char *const schema_sql =
 	" terminal TEXT NOT NULL, id INTEGER NOT NULL, hash BLOB NOT NULL,"
 	" sig BLOB NOT NULL, signed_at TEXT NOT NULL, matches INTEGER NOT NULL,"
 	" received_at TEXT NOT NULL, PRIMARY KEY (terminal, id));"
-	"CREATE TABLE IF NOT EXISTS decisions ("
-	" receipt_no TEXT PRIMARY KEY, status TEXT NOT NULL, decided_at TEXT NOT NULL,"
-	" note TEXT NOT NULL DEFAULT '');";
+	DECISIONS_SQL("decisions");
 
 static int
 path_in(char *out, size_t cap, const char *dir, const char *name, struct err *e)
@@ -139,6 +156,60 @@ key_file_read(const char *path, uint8_t *out, struct err *e)
 	return 0;
 }
 
+/* Stores made before issue 15: received had one UUID namespace for all
+ * terminals and decisions were keyed by receipt number alone.  Rebuilt in
+ * place, rows kept (a decision goes to the terminal that sent its
+ * application). */
+static int
+schema_upgrade(sqlite3 *db, struct err *e)
+{
+	sqlite3_stmt *st;
+	int old_received = 0, old_decisions = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT name, sql FROM sqlite_master WHERE type ="
+	    " 'table' AND name IN ('received', 'decisions')", -1, &st, NULL) != SQLITE_OK)
+		return err_set(e, ERR_IO, "central db: %s", sqlite3_errmsg(db));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *n = (const char *)sqlite3_column_text(st, 0),
+		    *sql = (const char *)sqlite3_column_text(st, 1);
+
+		if (strcmp(n, "received") == 0 && sql != NULL &&
+		    strstr(sql, "UNIQUE (terminal, uuid)") == NULL)
+			old_received = 1;
+		if (strcmp(n, "decisions") == 0 && sql != NULL &&
+		    strstr(sql, "terminal") == NULL)
+			old_decisions = 1;
+	}
+	sqlite3_finalize(st);
+	if (!old_received && !old_decisions)
+		return 0;
+	if (central_sql(db, "BEGIN IMMEDIATE", e) != 0)
+		return ERR_IO;
+	if (old_received && central_sql(db, RECEIVED_SQL("received_v2")
+	    "INSERT INTO received_v2 (seq, uuid, terminal, kind, receipt_no, app,"
+	    " status, body, received_at) SELECT seq, uuid, terminal, kind, receipt_no,"
+	    " CASE WHEN kind IN (1, 2) AND json_valid(body) THEN"
+	    " json_extract(body, '$.uuid') END,"
+	    " CASE WHEN kind IN (1, 2) AND json_valid(body) THEN"
+	    " json_extract(body, '$.status') END, body, received_at FROM received;"
+	    "DROP TABLE received; ALTER TABLE received_v2 RENAME TO received;"
+	    "CREATE INDEX IF NOT EXISTS received_receipt ON received(receipt_no);"
+	    "CREATE INDEX IF NOT EXISTS received_app ON received(app);", e) != 0)
+		goto fail;
+	if (old_decisions && central_sql(db, DECISIONS_SQL("decisions_v2")
+	    "INSERT OR IGNORE INTO decisions_v2 (terminal, receipt_no, status,"
+	    " decided_at, note) SELECT (SELECT terminal FROM received r WHERE"
+	    " r.receipt_no = d.receipt_no AND r.kind = 1 ORDER BY seq LIMIT 1),"
+	    " receipt_no, status, decided_at, note FROM decisions d WHERE EXISTS"
+	    " (SELECT 1 FROM received r WHERE r.receipt_no = d.receipt_no);"
+	    "DROP TABLE decisions; ALTER TABLE decisions_v2 RENAME TO decisions;", e) != 0)
+		goto fail;
+	return central_sql(db, "COMMIT", e);
+fail:
+	central_sql(db, "ROLLBACK", NULL);
+	return ERR_IO;
+}
+
 static int
 db_open(const char *dir, const uint8_t key[32], sqlite3 **db, struct err *e)
 {
@@ -150,6 +221,11 @@ db_open(const char *dir, const uint8_t key[32], sqlite3 **db, struct err *e)
 		return r;
 	if ((r = store_db_open_key(path, key, db, e)) != 0)
 		return r;
+	if ((r = schema_upgrade(*db, e)) != 0) {
+		sqlite3_close(*db);
+		*db = NULL;
+		return r;
+	}
 	if (sqlite3_exec(*db, schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
 		r = err_set(e, ERR_IO, "central schema: %s", msg ? msg : "?");
 		sqlite3_free(msg);
@@ -161,6 +237,16 @@ db_open(const char *dir, const uint8_t key[32], sqlite3 **db, struct err *e)
 	 * error here only means the column is already there. */
 	sqlite3_exec(*db, "ALTER TABLE terminals ADD COLUMN sign_pub BLOB", NULL,
 	    NULL, NULL);
+	/* Rollback detection (issue 15): a terminal held for an administrator,
+	 * and the generation of its audit heads (a re-enrolment or a release
+	 * starts a new one). */
+	sqlite3_exec(*db, "ALTER TABLE terminals ADD COLUMN held TEXT", NULL, NULL, NULL);
+	sqlite3_exec(*db, "ALTER TABLE terminals ADD COLUMN held_at TEXT", NULL, NULL,
+	    NULL);
+	sqlite3_exec(*db, "ALTER TABLE terminals ADD COLUMN gen INTEGER NOT NULL"
+	    " DEFAULT 0", NULL, NULL, NULL);
+	sqlite3_exec(*db, "ALTER TABLE audit_heads ADD COLUMN gen INTEGER NOT NULL"
+	    " DEFAULT 0", NULL, NULL, NULL);
 	if ((r = central_functions(*db, e)) != 0) {
 		sqlite3_close(*db);
 		*db = NULL;

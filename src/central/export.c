@@ -10,21 +10,17 @@
 #include "central-int.h"
 
 /* One CSV field, quoted when needed (RFC 4180). */
+/* One cell through the shared guard (core text.c): controls visible, a
+ * leading = + - @ tab or CR made text (issue 15 B). */
 static void
 csv_field(FILE *out, const char *s, int last)
 {
-	if (s == NULL)
-		s = "";
-	if (strpbrk(s, ",\"\r\n") != NULL) {
-		fputc('"', out);
-		for (; *s != '\0'; s++) {
-			if (*s == '"')
-				fputc('"', out);
-			fputc(*s, out);
-		}
-		fputc('"', out);
-	} else
-		fputs(s, out);
+	struct wbuf w;
+
+	wbuf_init(&w, 0);
+	csv_put_cell(&w, s);
+	fputs(wbuf_str(&w), out);
+	wbuf_free(&w);
 	fputc(last ? '\n' : ',', out);
 }
 
@@ -39,7 +35,7 @@ central_export_applications(struct central *c, int64_t since, int csv,
 	*next = since;
 	if ((r = central_prepare(c->db, "SELECT r.seq, r.uuid, r.terminal,"
 	    " r.received_at, r.body, d.status, d.decided_at FROM received r"
-	    " LEFT JOIN decisions d ON d.receipt_no = r.receipt_no"
+	    " LEFT JOIN decisions d ON d.receipt_no = r.receipt_no AND d.terminal = r.terminal"
 	    " WHERE r.kind = 1 AND r.seq > ? ORDER BY r.seq", &st, e)) != 0)
 		return r;
 	sqlite3_bind_int64(st, 1, since);

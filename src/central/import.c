@@ -42,9 +42,9 @@ enum { E_ATENA, E_PROCEDURE, E_RECIPIENT, E_CATEGORY, E_FROM, E_TO,
 
 static const struct col decision_cols[] = {
 	{ "receipt_no", 1 }, { "status", 1 }, { "decided_at", 1 },
-	{ "note", 0 }, { NULL, 0 }
+	{ "note", 0 }, { "terminal", 0 }, { NULL, 0 }
 };
-enum { D_RECEIPT, D_STATUS, D_AT, D_NOTE };
+enum { D_RECEIPT, D_STATUS, D_AT, D_NOTE, D_TERMINAL };
 
 static const struct col account_cols[] = {
 	{ "name", 1 }, { "display", 1 }, { "role", 1 }, { "perms", 0 },
@@ -578,6 +578,37 @@ elig_row(struct importer *im, struct err *e)
 
 /* -------------------------------------------------------------- decisions */
 
+/* The one terminal that sent an application numbered rno under its own
+ * ID (want "" = any): 0 and *out malloc'd, 1 none, 2 more than one. */
+static int
+decision_terminal(sqlite3 *db, const char *rno, const char *want, char **out)
+{
+	sqlite3_stmt *st;
+	int n = 0;
+
+	*out = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT DISTINCT terminal FROM received WHERE"
+	    " receipt_no = ?1 AND kind = 1 AND (?2 = '' OR terminal = ?2)", -1, &st,
+	    NULL) != SQLITE_OK)
+		return 1;
+	sqlite3_bind_text(st, 1, rno, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, want, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+
+		if (!central_receipt_of(t, rno))
+			continue;
+		if (n++ == 0)
+			*out = strdup(t);
+	}
+	sqlite3_finalize(st);
+	if (n == 1 && *out != NULL)
+		return 0;
+	free(*out);
+	*out = NULL;
+	return n == 0 ? 1 : 2;
+}
+
 static int
 decision_row(struct importer *im, struct err *e)
 {
@@ -602,11 +633,22 @@ decision_row(struct importer *im, struct err *e)
 	    text_col(im, D_NOTE, "note", 255, 0) ||
 	    date_col(im, D_AT, "decided_at", 0, &ymd))
 		return -1;
-	if (seen_before(db, rno))
-		return reject(im, "%s appears twice in this file", "receipt_no");
-	if ((terminal = lookup(db, "SELECT terminal FROM received WHERE receipt_no = ?"
-	    " AND kind = 1", rno)) == NULL)
-		return reject(im, "%s is not a received application", "receipt_no");
+	if (text_col(im, D_TERMINAL, "terminal", 16, 0))
+		return -1;
+	{
+		char key[64];
+
+		snprintf(key, sizeof(key), "%s|%s", col(im, D_TERMINAL), rno);
+		if (seen_before(db, key))
+			return reject(im, "%s appears twice in this file", "receipt_no");
+	}
+	/* Issue 15 B: a decision goes to the terminal whose receipt number it
+	 * is (its ID is the number's prefix, checked at every push), never to
+	 * whichever terminal pushed the number first. */
+	if ((r = decision_terminal(db, rno, col(im, D_TERMINAL), &terminal)) != 0)
+		return reject(im, "%s", r == 2 ? "receipt_no matches applications of more"
+		    " than one terminal: give the terminal column" :
+		    "receipt_no is not a received application");
 	date_from_ymd(ymd, &d);
 	date_format_iso(&d, at, sizeof(at));
 	wbuf_init(&w, 2048);
@@ -617,17 +659,23 @@ decision_row(struct importer *im, struct err *e)
 	jstr(&w, "note", col(im, D_NOTE), 0);
 	wbuf_put_u8(&w, '}');
 	wbuf_str(&w);
-	old = lookup(db, "SELECT status || '|' || decided_at || '|' || note FROM"
-	    " decisions WHERE receipt_no = ?", rno);
+	{
+		char k2[64];
+
+		snprintf(k2, sizeof(k2), "%s|%s", terminal, rno);
+		old = lookup(db, "SELECT status || '|' || decided_at || '|' || note FROM"
+		    " decisions WHERE terminal || '|' || receipt_no = ?", k2);
+	}
 	{
 		char cur[600];
 
 		snprintf(cur, sizeof(cur), "%s|%s|%s", status, at, col(im, D_NOTE));
 		if (old == NULL || strcmp(old, cur) != 0) {
-			const char *v[4] = { rno, status, at, col(im, D_NOTE) };
+			const char *v[5] = { terminal, rno, status, at, col(im, D_NOTE) };
 
-			if ((r = exec_bind(db, "INSERT OR REPLACE INTO decisions (receipt_no,"
-			    " status, decided_at, note) VALUES (?, ?, ?, ?)", 4, v, e)) == 0)
+			if ((r = exec_bind(db, "INSERT OR REPLACE INTO decisions (terminal,"
+			    " receipt_no, status, decided_at, note) VALUES (?, ?, ?, ?, ?)",
+			    5, v, e)) == 0)
 				r = central_change_put(db, CHG_DECISION, CHG_UPSERT, rno,
 				    NULL, NULL, terminal, (char *)w.p, e);
 			if (r == 0)
@@ -718,6 +766,30 @@ account_row(struct importer *im, struct err *e)
 
 /* ------------------------------------------------------------------ driver */
 
+/* Issue 15 B, output: no field of any import may hold a control character
+ * (C0, DEL, C1, bidi overrides and isolates: core text.c); it would reach
+ * the terminals' screens, CSV files and logs.  Private-use characters
+ * (外字) are not controls and pass.  1 = rejected (im->why). */
+static int
+row_controls(struct importer *im, const struct col *cols)
+{
+	size_t i, k;
+	uint32_t cp;
+
+	for (i = 0; i < im->nf; i++) {
+		if (text_find_control(im->f[i], strlen(im->f[i]), &cp) < 0)
+			continue;
+		for (k = 0; cols[k].name != NULL; k++)
+			if (im->idx[k] == (int)i)
+				break;
+		snprintf(im->why, sizeof(im->why), "%s holds the control character"
+		    " U+%04X", cols[k].name != NULL ? cols[k].name : "a column",
+		    (unsigned)(cp & 0x7fffffff));
+		return 1;
+	}
+	return 0;
+}
+
 /* own_tx: begin and commit (or roll back) here; else the caller's
  * transaction holds the rows and the caller rolls back on error. */
 static int
@@ -778,7 +850,9 @@ import_run(struct central *c, enum import_kind kind, const char *name,
 				snprintf(im.why, sizeof(im.why),
 				    "%zu fields, the header has %zu", im.nf, ncols);
 				rc = -1;
-			} else if (kind == IMPORT_PERSONS)
+			} else if (row_controls(&im, cols))
+				rc = -1;
+			else if (kind == IMPORT_PERSONS)
 				rc = person_row(&im, e);
 			else if (kind == IMPORT_ELIGIBILITY)
 				rc = elig_row(&im, e);

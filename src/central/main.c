@@ -5,10 +5,13 @@
  *   madoguchi-central [--store DIR] init
  *   madoguchi-central [--store DIR] key
  *   madoguchi-central [--store DIR] serve --listen ADDR:PORT [--max-conn N]
+ *       [--max-handshakes N] [--max-handshakes-per-addr N]
+ *       [--handshake-timeout SEC] [--max-message-mb N] [--memory-budget-mb N]
  *   madoguchi-central [--store DIR] import persons|eligibility|decisions|accounts FILE
  *   madoguchi-central [--store DIR] export applications [--since N] [--format jsonl|csv]
  *   madoguchi-central [--store DIR] terminal enrol ID [--wards L] [--procedures L]
  *   madoguchi-central [--store DIR] terminal revoke ID | terminal list
+ *   madoguchi-central [--store DIR] terminal rejects [ID] | terminal release ID
  *   madoguchi-central [--store DIR] user add|mod|revoke|list|review|history ...
  */
 #include <signal.h>
@@ -46,6 +49,7 @@ struct opts {
 	const char *count;
 	const char *seed;
 	int max_conn;
+	struct central_serve_opts serve;
 	char *pos[8];
 	int npos;
 	int rest;	/* `user`: argv index of its subcommand (own options) */
@@ -73,11 +77,15 @@ usage_to(FILE *f)
 	    "  init                                  create the central store and keys\n"
 	    "  key                                   print the central public key\n"
 	    "  serve --listen ADDR:PORT [--max-conn N] [--log FILE]\n"
+	    "        [--max-handshakes N] [--max-handshakes-per-addr N]\n"
+	    "        [--handshake-timeout SEC] [--max-message-mb N] [--memory-budget-mb N]\n"
 	    "  import persons|eligibility|decisions|accounts FILE.csv\n"
 	    "  export applications [--since CURSOR] [--format jsonl|csv]\n"
 	    "  terminal enrol ID [--wards LIST] [--procedures LIST]\n"
 	    "  terminal revoke ID\n"
 	    "  terminal list\n"
+	    "  terminal rejects [ID]                 items refused, with the reasons\n"
+	    "  terminal release ID                   let a terminal held for a rollback in\n"
 	    "  user add NAME --display D --role R [--perm PROC:LEVEL]... --request REF\n"
 	    "  user mod NAME ... --request REF | user revoke NAME --request REF\n"
 	    "  user list | user review [--format csv] | user history [NAME]\n"
@@ -141,6 +149,7 @@ parse(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->max_conn = 1000;
+	central_serve_defaults(&o->serve);
 	o->store = getenv("MDG_CENTRAL_STORE");
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -167,6 +176,34 @@ parse(int argc, char **argv, struct opts *o)
 		else if (strcmp(a, "--max-conn") == 0) {
 			if (i + 1 >= argc || (o->max_conn = atoi(argv[++i])) < 1)
 				return -1;
+			o->serve.max_conn = o->max_conn;
+			continue;
+		} else if (strcmp(a, "--max-handshakes") == 0 ||
+		    strcmp(a, "--max-handshakes-per-addr") == 0 ||
+		    strcmp(a, "--handshake-timeout") == 0 ||
+		    strcmp(a, "--max-message-mb") == 0 ||
+		    strcmp(a, "--memory-budget-mb") == 0) {
+			/* issue 15 B: limits against denial of service */
+			char *end;
+			long v;
+
+			if (i + 1 >= argc)
+				return -1;
+			v = strtol(argv[++i], &end, 10);
+			if (*end != '\0' || v < 1 || v > 1000000)
+				return -1;
+			if (strcmp(a, "--max-handshakes") == 0)
+				o->serve.max_preauth = (int)v;
+			else if (strcmp(a, "--max-handshakes-per-addr") == 0)
+				o->serve.max_preauth_addr = (int)v;
+			else if (strcmp(a, "--handshake-timeout") == 0) {
+				if (v > 600)
+					return -1;
+				o->serve.handshake_ms = (int)v * 1000;
+			} else if (strcmp(a, "--max-message-mb") == 0)
+				o->serve.max_message = (size_t)v << 20;
+			else
+				o->serve.mem_budget = (size_t)v << 20;
 			continue;
 		} else if (a[0] == '-') {
 			fprintf(stderr, "madoguchi-central: unknown option %s\n", a);
@@ -228,7 +265,7 @@ cmd_serve(struct central *c, const struct opts *o)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	err_clear(&e);
-	if (central_serve(c, o->listen, o->max_conn, &stop_flag, &e) != 0)
+	if (central_serve_with(c, o->listen, &o->serve, &stop_flag, &e) != 0)
 		return fail(&e);
 	return 0;
 }
@@ -319,6 +356,9 @@ cmd_terminal(struct central *c, const struct opts *o)
 	err_clear(&e);
 	if (o->npos == 2 && strcmp(o->pos[1], "list") == 0)
 		return central_terminal_list(c, stdout, &e) != 0 ? fail(&e) : 0;
+	if ((o->npos == 2 || o->npos == 3) && strcmp(o->pos[1], "rejects") == 0)
+		return central_rejects_list(c, o->npos == 3 ? o->pos[2] : NULL, stdout,
+		    &e) != 0 ? fail(&e) : 0;
 	if (o->npos != 3)
 		return usage();
 	if (strcmp(o->pos[1], "enrol") == 0 || strcmp(o->pos[1], "enroll") == 0) {
@@ -339,6 +379,8 @@ cmd_terminal(struct central *c, const struct opts *o)
 	}
 	if (strcmp(o->pos[1], "revoke") == 0)
 		return central_terminal_revoke(c, o->pos[2], &e) != 0 ? fail(&e) : 0;
+	if (strcmp(o->pos[1], "release") == 0)
+		return central_terminal_release(c, o->pos[2], &e) != 0 ? fail(&e) : 0;
 	return usage();
 }
 

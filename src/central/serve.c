@@ -10,6 +10,7 @@
  * connection finishes the request it is in and closes at the next wait.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
@@ -27,20 +28,41 @@
 
 #define IDLE_TIMEOUT_MS 60000
 
+struct conn;
+
+/* Denial of service (issue 15 B): connections that have not finished the
+ * handshake are on a list, oldest first, and limited in all and per
+ * address; when a limit is reached the oldest one (of that address) is
+ * dropped to make room, so that an attacker holding the limit cannot keep
+ * a terminal out (its handshake takes milliseconds).  Each is dropped at
+ * the handshake deadline.  Message bodies take their announced size from
+ * a global budget before they are read. */
 struct server {
 	struct central *c;
+	struct central_serve_opts o;
 	pthread_mutex_t dbmu;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int active;
 	volatile int *stop;
+	struct conn *pre_head, *pre_tail;	/* not authenticated, oldest first */
+	int npre;
+	size_t mem_used;
+	long dropped, expired, refused;		/* since the last log line */
+	int64_t last_log;
 };
 
 struct conn {
 	struct server *s;
-	int fd;
+	int fd;			/* the channel's (a dup of sock) */
+	int sock;		/* the accepted socket, closed last */
 	int proto;		/* protocol version agreed in the handshake */
 	struct central_terminal t;
+	struct conn *prev, *next;
+	int listed;		/* on the pre-authentication list */
+	int64_t start;		/* accepted at (monotonic ms) */
+	char ip[64];
+	size_t held;		/* bytes of the memory budget held */
 };
 
 /* --------------------------------------------------------- item checks */
@@ -348,8 +370,8 @@ head_store(struct server *s, struct conn *cn, const struct json *j,
 		    " received (last row %lld)", cn->t.id, (long long)id, (long long)last_id);
 	central_now(now);
 	if ((r = central_prepare(db, "INSERT OR REPLACE INTO audit_heads (terminal, id,"
-	    " hash, sig, signed_at, matches, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	    &st, e)) != 0)
+	    " hash, sig, signed_at, matches, received_at, gen) VALUES (?, ?, ?, ?, ?, ?,"
+	    " ?, (SELECT gen FROM terminals WHERE id = ?1))", &st, e)) != 0)
 		return r;
 	sqlite3_bind_text(st, 1, cn->t.id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
@@ -364,15 +386,104 @@ head_store(struct server *s, struct conn *cn, const struct json *j,
 	    sqlite3_errmsg(db));
 }
 
-/* Store each item once; fill the acknowledgements.  All in one
- * transaction: either every STORED ack is durable or none is sent. */
+/* Rollback (issue 15): a signed head behind one this terminal signed
+ * before, or at the same row with another hash, means its store went back
+ * (restored from an older copy: rows and their effects undone).  The
+ * page seals cannot see that; the central can.  1 = rolled back (why). */
+static int
+head_rollback(struct server *s, struct conn *cn, const struct json *j,
+    char *why, size_t whylen, struct err *e)
+{
+	sqlite3 *db = s->c->db;
+	sqlite3_stmt *st;
+	int64_t id = (int64_t)json_get(j, "id")->num, max = 0;
+	uint8_t hash[32];
+	int r, differs = 0;
+
+	hex_decode(json_get_str(j, "hash"), 64, hash, 32);
+	if ((r = central_prepare(db, "SELECT max(h.id) FROM audit_heads h JOIN"
+	    " terminals t ON t.id = h.terminal AND h.gen = t.gen WHERE h.terminal = ?",
+	    &st, e)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, cn->t.id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		max = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if ((r = central_prepare(db, "SELECT h.hash FROM audit_heads h JOIN terminals t"
+	    " ON t.id = h.terminal AND h.gen = t.gen WHERE h.terminal = ? AND h.id = ?",
+	    &st, e)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, cn->t.id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32)
+		differs = memcmp(sqlite3_column_blob(st, 0), hash, 32) != 0;
+	sqlite3_finalize(st);
+	if (id < max)
+		snprintf(why, whylen, "signed audit head %lld is behind head %lld signed"
+		    " before: the terminal's store went back (restored from an older"
+		    " copy?); held for an administrator", (long long)id, (long long)max);
+	else if (differs)
+		snprintf(why, whylen, "signed audit head %lld differs from the head %lld"
+		    " signed before: the terminal's store went back; held for an"
+		    " administrator", (long long)id, (long long)id);
+	else
+		return 0;
+	return 1;
+}
+
+/* Hold the terminal: refused at its next handshake until `terminal
+ * release` (terminal list shows it). */
+static int
+terminal_hold(struct server *s, struct conn *cn, const char *why, struct err *e)
+{
+	sqlite3_stmt *st;
+	char now[32];
+	int r;
+
+	central_now(now);
+	if ((r = central_prepare(s->c->db, "UPDATE terminals SET held = ?, held_at = ?"
+	    " WHERE id = ?", &st, e)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, why, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, cn->t.id, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		return err_set(e, ERR_IO, "central db: %s", sqlite3_errmsg(s->c->db));
+	log_error("terminal %s HELD for an administrator: %s", cn->t.id, why);
+	return 0;
+}
+
+/* Refuse one item: the ack's reason, the central log and the rejects
+ * table (issue 15 B). */
+static int
+push_refuse(struct server *s, struct conn *cn, const struct msg_item *it,
+    const char *why, struct msg *rep, struct err *e)
+{
+	char uu[41];
+	int r;
+
+	log_warn("terminal %s: item %s rejected: %s", cn->t.id,
+	    printable(it->uuid, uu, sizeof(uu)), why);
+	if ((r = central_reject_note(s->c->db, cn->t.id, it->uuid, it->kind, why,
+	    e)) != 0)
+		return r;
+	return msg_add_ack(rep, it->uuid, ACK_REJECTED, why);
+}
+
+/* Store each item once per terminal; fill the acknowledgements.  All in
+ * one transaction: either every STORED ack is durable or none is sent.
+ * An item already received from this terminal is a duplicate before any
+ * check (it was checked when it came); a new one is checked against the
+ * terminal (check.c) before it is stored. */
 static int
 handle_push(struct server *s, struct conn *cn, const struct msg *req,
     struct msg *rep, struct err *e)
 {
 	sqlite3 *db = s->c->db;
-	sqlite3_stmt *ins = NULL;
-	char now[32], why[128];
+	sqlite3_stmt *ins = NULL, *dup = NULL;
+	char now[32], why[256];
 	size_t i;
 	int r;
 
@@ -381,25 +492,76 @@ handle_push(struct server *s, struct conn *cn, const struct msg *req,
 	if ((r = central_sql(db, "BEGIN IMMEDIATE", e)) != 0)
 		return r;
 	if ((r = central_prepare(db, "INSERT INTO received (uuid, terminal, kind,"
-	    " receipt_no, body, received_at) VALUES (?, ?, ?, ?, ?, ?)"
-	    " ON CONFLICT(uuid) DO NOTHING", &ins, e)) != 0)
+	    " receipt_no, app, status, body, received_at) VALUES (?, ?, ?, ?, ?, ?,"
+	    " ?, ?)", &ins, e)) != 0 ||
+	    (r = central_prepare(db, "SELECT body FROM received WHERE terminal = ? AND"
+	    " uuid = ?", &dup, e)) != 0)
 		goto fail;
 	for (i = 0; i < req->nitems; i++) {
 		const struct msg_item *it = &req->items[i];
 		struct json *j = NULL;
-		const char *rno;
+		const char *rno, *app = NULL, *status = NULL;
+		int seen;
 
-		if (body_check(it, cn->proto, &j, why, sizeof(why)) != 0 ||
-		    (it->kind == ITEM_AUDIT_HEAD && head_verify(s, cn, j, why,
-		    sizeof(why)) != 0)) {
+		sqlite3_reset(dup);
+		sqlite3_bind_text(dup, 1, cn->t.id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(dup, 2, it->uuid, -1, SQLITE_STATIC);
+		seen = sqlite3_step(dup) == SQLITE_ROW;
+		/* the same signed head again, but different: a rollback */
+		if (seen && it->kind == ITEM_AUDIT_HEAD &&
+		    ((size_t)sqlite3_column_bytes(dup, 0) != it->bodylen ||
+		    memcmp(sqlite3_column_text(dup, 0), it->body, it->bodylen) != 0))
+			seen = 2;
+		sqlite3_reset(dup);
+		if (seen == 2) {
+			why[0] = '\0';
+			r = 0;
+			if (body_check(it, cn->proto, &j, why, sizeof(why)) == 0 &&
+			    head_verify(s, cn, j, why, sizeof(why)) == 0 &&
+			    (r = head_rollback(s, cn, j, why, sizeof(why), e)) == 1 &&
+			    (r = terminal_hold(s, cn, why, e)) == 0)
+				r = 1;
 			json_free(j);
 			j = NULL;
-			log_warn("terminal %s: item %s rejected: %s", cn->t.id, it->uuid, why);
-			if ((r = msg_add_ack(rep, it->uuid, ACK_REJECTED, why)) != 0)
+			if (r < 0)
+				goto fail;
+			if (r == 1) {
+				if ((r = push_refuse(s, cn, it, why, rep, e)) != 0)
+					goto fail;
+				continue;
+			}
+			seen = 1;	/* a head of an older generation */
+		}
+		if (seen) {
+			if ((r = msg_add_ack(rep, it->uuid, ACK_DUPLICATE, NULL)) != 0)
 				goto fail;
 			continue;
 		}
-		rno = it->kind == ITEM_APPLICATION ? json_get_str(j, "receipt_no") : NULL;
+		why[0] = '\0';
+		if (body_check(it, cn->proto, &j, why, sizeof(why)) != 0 ||
+		    (it->kind == ITEM_AUDIT_HEAD && head_verify(s, cn, j, why,
+		    sizeof(why)) != 0) ||
+		    (it->kind == ITEM_AUDIT_HEAD && (r = head_rollback(s, cn, j, why,
+		    sizeof(why), e)) != 0 && (r < 0 || (r = terminal_hold(s, cn, why,
+		    e)) != 0 || (r = 1))) ||
+		    (r = central_item_allowed(db, &cn->t, it->kind, j, why,
+		    sizeof(why), e)) != 0) {
+			json_free(j);
+			j = NULL;
+			if (r < 0)
+				goto fail;
+			if ((r = push_refuse(s, cn, it, why, rep, e)) != 0)
+				goto fail;
+			continue;
+		}
+		rno = it->kind == ITEM_APPLICATION || it->kind == ITEM_STATUS ?
+		    json_get_str(j, "receipt_no") : NULL;
+		if (it->kind == ITEM_APPLICATION || it->kind == ITEM_STATUS) {
+			app = json_get_str(j, "uuid");
+			status = json_get_str(j, "status");
+		}
+		if (it->kind == ITEM_STATUS)
+			rno = NULL;	/* the application row carries it */
 		sqlite3_reset(ins);
 		sqlite3_bind_text(ins, 1, it->uuid, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 2, cn->t.id, -1, SQLITE_STATIC);
@@ -408,30 +570,35 @@ handle_push(struct server *s, struct conn *cn, const struct msg *req,
 			sqlite3_bind_text(ins, 4, rno, -1, SQLITE_STATIC);
 		else
 			sqlite3_bind_null(ins, 4);
-		sqlite3_bind_text(ins, 5, it->body, (int)it->bodylen, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 6, now, -1, SQLITE_STATIC);
+		if (app != NULL)
+			sqlite3_bind_text(ins, 5, app, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(ins, 5);
+		if (status != NULL)
+			sqlite3_bind_text(ins, 6, status, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(ins, 6);
+		sqlite3_bind_text(ins, 7, it->body, (int)it->bodylen, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 8, now, -1, SQLITE_STATIC);
 		if (sqlite3_step(ins) != SQLITE_DONE) {
 			json_free(j);
 			r = err_set(e, ERR_IO, "central db: %s", sqlite3_errmsg(db));
 			goto fail;
 		}
-		if (sqlite3_changes(db) == 0) {
-			json_free(j);
-			r = msg_add_ack(rep, it->uuid, ACK_DUPLICATE, NULL);
-		} else {
-			r = it->kind == ITEM_AUDIT ? audit_store(s, cn, j, it->body, e) :
-			    it->kind == ITEM_AUDIT_HEAD ? head_store(s, cn, j, e) : 0;
-			json_free(j);
-			if (r == 0)
-				r = msg_add_ack(rep, it->uuid, ACK_STORED, NULL);
-		}
+		r = it->kind == ITEM_AUDIT ? audit_store(s, cn, j, it->body, e) :
+		    it->kind == ITEM_AUDIT_HEAD ? head_store(s, cn, j, e) : 0;
+		json_free(j);
+		if (r == 0)
+			r = msg_add_ack(rep, it->uuid, ACK_STORED, NULL);
 		if (r != 0)
 			goto fail;
 	}
 	sqlite3_finalize(ins);
+	sqlite3_finalize(dup);
 	return central_sql(db, "COMMIT", e);
 fail:
 	sqlite3_finalize(ins);
+	sqlite3_finalize(dup);
 	central_sql(db, "ROLLBACK", NULL);
 	msg_clear(rep);
 	return r != 0 ? r : ERR_IO;
@@ -515,6 +682,143 @@ auth(void *arg, const uint8_t rs[32], const uint8_t *hello, size_t hlen,
 	return r;
 }
 
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The pre-authentication list (under s->mu). */
+static void
+pre_unlink(struct server *s, struct conn *cn)
+{
+	if (!cn->listed)
+		return;
+	if (cn->prev != NULL)
+		cn->prev->next = cn->next;
+	else
+		s->pre_head = cn->next;
+	if (cn->next != NULL)
+		cn->next->prev = cn->prev;
+	else
+		s->pre_tail = cn->prev;
+	cn->prev = cn->next = NULL;
+	cn->listed = 0;
+	s->npre--;
+}
+
+static void
+pre_append(struct server *s, struct conn *cn)
+{
+	cn->prev = s->pre_tail;
+	cn->next = NULL;
+	if (s->pre_tail != NULL)
+		s->pre_tail->next = cn;
+	else
+		s->pre_head = cn;
+	s->pre_tail = cn;
+	cn->listed = 1;
+	s->npre++;
+}
+
+/* Drop a connection still in its handshake: its thread's next read fails
+ * and it ends.  The socket stays open until that thread closes it, after
+ * it has left the list, so the descriptor is never one reused meanwhile. */
+static void
+pre_drop(struct server *s, struct conn *cn)
+{
+	shutdown(cn->sock, SHUT_RDWR);
+	pre_unlink(s, cn);
+}
+
+/* One line a second at most about dropped and refused connections. */
+static void
+pre_log(struct server *s, int64_t now)
+{
+	if (s->dropped + s->expired + s->refused == 0 || now - s->last_log < 1000)
+		return;
+	log_warn("connections: %ld dropped at the pre-authentication limits (%d in all,"
+	    " %d per address), %ld past the %d ms handshake deadline, %ld refused at"
+	    " %d connections", s->dropped, s->o.max_preauth, s->o.max_preauth_addr,
+	    s->expired, s->o.handshake_ms, s->refused, s->o.max_conn);
+	s->dropped = s->expired = s->refused = 0;
+	s->last_log = now;
+}
+
+/* Drop every handshake past the deadline (under s->mu). */
+static void
+pre_reap(struct server *s, int64_t now)
+{
+	while (s->pre_head != NULL && now - s->pre_head->start >= s->o.handshake_ms) {
+		pre_drop(s, s->pre_head);
+		s->expired++;
+	}
+	pre_log(s, now);
+}
+
+/* Make room for a new connection from ip; 0 = admit it (under s->mu). */
+static int
+pre_admit(struct server *s, const char *ip)
+{
+	struct conn *cn, *oldest = NULL;
+	int n = 0;
+
+	for (cn = s->pre_head; cn != NULL; cn = cn->next)
+		if (strcmp(cn->ip, ip) == 0 && n++ == 0)
+			oldest = cn;
+	if (n >= s->o.max_preauth_addr && oldest != NULL) {
+		pre_drop(s, oldest);
+		s->dropped++;
+	}
+	if (s->npre >= s->o.max_preauth && s->pre_head != NULL) {
+		pre_drop(s, s->pre_head);
+		s->dropped++;
+	}
+	if (s->active >= s->o.max_conn) {
+		if (s->pre_head == NULL) {
+			s->refused++;
+			return -1;
+		}
+		pre_drop(s, s->pre_head);
+		s->dropped++;
+	}
+	return 0;
+}
+
+/* The memory budget: a message's announced size is taken before its body
+ * is read, and given back once it is answered. */
+static int
+budget_take(void *arg, size_t n)
+{
+	struct conn *cn = arg;
+	struct server *s = cn->s;
+	int r = -1;
+
+	pthread_mutex_lock(&s->mu);
+	if (n <= s->o.mem_budget && s->mem_used <= s->o.mem_budget - n) {
+		s->mem_used += n;
+		cn->held += n;
+		r = 0;
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (r != 0)
+		log_warn("terminal %s: message of %zu bytes refused: memory budget for"
+		    " message bodies (%zu bytes) in use", cn->t.id, n, s->o.mem_budget);
+	return r;
+}
+
+static void
+budget_give(struct conn *cn)
+{
+	pthread_mutex_lock(&cn->s->mu);
+	cn->s->mem_used -= cn->held;
+	cn->held = 0;
+	pthread_mutex_unlock(&cn->s->mu);
+}
+
 static void *
 conn_main(void *arg)
 {
@@ -525,17 +829,29 @@ conn_main(void *arg)
 	struct wbuf in, out;
 	struct err e;
 	uint64_t rid;
-	int r;
+	int r, ok;
 
 	err_clear(&e);
 	wbuf_init(&in, SYNC_MSG_MAX + 64);
 	wbuf_init(&out, SYNC_MSG_MAX + 64);
-	if (sync_chan_accept(cn->fd, s->c->noise_priv, auth, cn, 10000,
-	    &ch, &e) != 0)
+	ok = cn->fd >= 0 && sync_chan_accept(cn->fd, s->c->noise_priv, auth, cn,
+	    s->o.handshake_ms, &ch, &e) == 0;
+	pthread_mutex_lock(&s->mu);
+	pre_unlink(s, cn);
+	pthread_mutex_unlock(&s->mu);
+	if (!ok)
 		goto out;
 	sync_chan_set_timeout(ch, IDLE_TIMEOUT_MS);
 	sync_chan_set_cancel(ch, s->stop);
+	sync_chan_set_max(ch, s->o.max_message);
+	sync_chan_set_budget(ch, budget_take, cn);
 	for (;;) {
+		budget_give(cn);
+		if (in.cap > ((size_t)1 << 20)) {
+			/* a large message's buffer is not kept while idle */
+			wbuf_free(&in);
+			wbuf_init(&in, SYNC_MSG_MAX + 64);
+		}
 		if (sync_chan_recv(ch, &in, &e) != 0)
 			break;
 		if ((r = msg_decode(in.p, in.len, &req, &e)) != 0) {
@@ -572,12 +888,18 @@ conn_main(void *arg)
 			log_warn("terminal %s: %s", cn->t.id, e.msg);
 			break;
 		}
+		if (out.cap > ((size_t)1 << 20)) {
+			wbuf_free(&out);
+			wbuf_init(&out, SYNC_MSG_MAX + 64);
+		}
 	}
 out:
 	sync_chan_free(ch);	/* closes fd; on accept failure it was closed */
+	budget_give(cn);
 	wbuf_free(&in);
 	wbuf_free(&out);
 	pthread_mutex_lock(&s->mu);
+	close(cn->sock);
 	s->active--;
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
@@ -618,19 +940,47 @@ listen_on(const char *addr, struct err *e)
 	return fd;
 }
 
+void
+central_serve_defaults(struct central_serve_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->max_conn = 1000;
+	o->max_preauth = 256;
+	o->max_preauth_addr = 64;
+	o->handshake_ms = 5000;
+	o->max_message = SYNC_MSG_MAX;
+	o->mem_budget = (size_t)512 << 20;
+}
+
 int
 central_serve(struct central *c, const char *listen_addr, int max_conn,
     volatile int *stop, struct err *e)
+{
+	struct central_serve_opts o;
+
+	central_serve_defaults(&o);
+	o.max_conn = max_conn;
+	return central_serve_with(c, listen_addr, &o, stop, e);
+}
+
+int
+central_serve_with(struct central *c, const char *listen_addr,
+    const struct central_serve_opts *opts, volatile int *stop, struct err *e)
 {
 	struct server s;
 	pthread_attr_t attr;
 	struct pollfd pfd;
 	int lfd, fd;
 
+	if (opts->max_conn < 1 || opts->max_preauth < 1 || opts->max_preauth_addr < 1 ||
+	    opts->handshake_ms < 100 || opts->max_message < 1024 ||
+	    opts->max_message > SYNC_MSG_MAX || opts->mem_budget < opts->max_message)
+		return err_set(e, ERR_INVAL, "serve limits out of range (madoguchi-central(8))");
 	if ((lfd = listen_on(listen_addr, e)) < 0)
 		return lfd;
 	memset(&s, 0, sizeof(s));
 	s.c = c;
+	s.o = *opts;
 	s.stop = stop;
 	pthread_mutex_init(&s.dbmu, NULL);
 	pthread_mutex_init(&s.mu, NULL);
@@ -638,26 +988,39 @@ central_serve(struct central *c, const char *listen_addr, int max_conn,
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
-	log_info("serving on %s", listen_addr);
+	log_info("serving on %s (at most %d connections, %d in the handshake, %d of"
+	    " them from one address, %d ms to finish it)", listen_addr, s.o.max_conn,
+	    s.o.max_preauth, s.o.max_preauth_addr, s.o.handshake_ms);
 	while (!*stop) {
+		struct sockaddr_storage sa;
+		socklen_t salen = sizeof(sa);
+		char ip[64];
 		struct conn *cn;
 		pthread_t th;
+		int admit;
 
+		pthread_mutex_lock(&s.mu);
+		pre_reap(&s, mono_ms());
+		pthread_mutex_unlock(&s.mu);
 		pfd.fd = lfd;
 		pfd.events = POLLIN;
-		if (poll(&pfd, 1, 200) <= 0)
+		if (poll(&pfd, 1, 100) <= 0)
 			continue;
-		if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+		if ((fd = accept4(lfd, (struct sockaddr *)&sa, &salen, SOCK_CLOEXEC)) < 0)
 			continue;
+		if (getnameinfo((struct sockaddr *)&sa, salen, ip, sizeof(ip), NULL, 0,
+		    NI_NUMERICHOST) != 0)
+			snprintf(ip, sizeof(ip), "?");
 		pthread_mutex_lock(&s.mu);
-		if (s.active >= max_conn) {
-			pthread_mutex_unlock(&s.mu);
-			log_warn("too many connections (%d); refusing one", max_conn);
+		admit = pre_admit(&s, ip) == 0;
+		if (admit)
+			s.active++;
+		pre_log(&s, mono_ms());
+		pthread_mutex_unlock(&s.mu);
+		if (!admit) {
 			close(fd);
 			continue;
 		}
-		s.active++;
-		pthread_mutex_unlock(&s.mu);
 		if ((cn = calloc(1, sizeof(*cn))) == NULL) {
 			close(fd);
 			pthread_mutex_lock(&s.mu);
@@ -666,19 +1029,31 @@ central_serve(struct central *c, const char *listen_addr, int max_conn,
 			continue;
 		}
 		cn->s = &s;
-		cn->fd = fd;
+		cn->sock = fd;
+		cn->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		cn->start = mono_ms();
+		snprintf(cn->ip, sizeof(cn->ip), "%s", ip);
+		pthread_mutex_lock(&s.mu);
+		pre_append(&s, cn);
+		pthread_mutex_unlock(&s.mu);
 		if (pthread_create(&th, &attr, conn_main, cn) != 0) {
 			log_warn("cannot start a connection thread");
-			close(fd);
-			free(cn);
 			pthread_mutex_lock(&s.mu);
+			pre_unlink(&s, cn);
 			s.active--;
 			pthread_mutex_unlock(&s.mu);
+			if (cn->fd >= 0)
+				close(cn->fd);
+			close(fd);
+			free(cn);
 		}
 	}
 	close(lfd);
 	log_info("stopping: waiting for %d connection(s) to finish", s.active);
 	pthread_mutex_lock(&s.mu);
+	/* handshakes in progress are not worth waiting for */
+	while (s.pre_head != NULL)
+		pre_drop(&s, s.pre_head);
 	while (s.active > 0)
 		pthread_cond_wait(&s.cv, &s.mu);
 	pthread_mutex_unlock(&s.mu);

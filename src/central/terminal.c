@@ -56,7 +56,8 @@ central_terminal_enrol(struct central *c, const char *id, const char *wards,
 	if ((r = central_prepare(c->db, "INSERT INTO terminals (id, wards, procedures,"
 	    " token_hash, token_expires, status, created_at) VALUES (?1, ?2, ?3, ?4, ?5,"
 	    " 'pending', ?6) ON CONFLICT(id) DO UPDATE SET wards = ?2, procedures = ?3,"
-	    " token_hash = ?4, token_expires = ?5, status = 'pending', pubkey = NULL",
+	    " token_hash = ?4, token_expires = ?5, status = 'pending', pubkey = NULL,"
+	    " held = NULL, held_at = NULL, gen = gen + 1",
 	    &st, e)) != 0)
 		return r;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -105,9 +106,10 @@ central_terminal_list(struct central *c, FILE *out, struct err *e)
 	sqlite3_stmt *st;
 	int r;
 
-	if ((r = central_prepare(c->db, "SELECT id, status, wards, procedures,"
-	    " ifnull(enrolled_at, '-'), ifnull(last_seen, '-'), hex(pubkey)"
-	    " FROM terminals ORDER BY id", &st, e)) != 0)
+	if ((r = central_prepare(c->db, "SELECT id, CASE WHEN held IS NOT NULL THEN"
+	    " 'HELD' ELSE status END, wards, procedures,"
+	    " ifnull(enrolled_at, '-'), ifnull(last_seen, '-'), hex(pubkey), held,"
+	    " held_at FROM terminals ORDER BY id", &st, e)) != 0)
 		return r;
 	fprintf(out, "%-16s %-8s %-12s %-16s %-25s %-25s %s\n", "ID", "STATUS",
 	    "WARDS", "PROCEDURES", "ENROLLED", "LAST SEEN", "KEY");
@@ -121,6 +123,12 @@ central_terminal_list(struct central *c, FILE *out, struct err *e)
 		    wards[0] ? wards : "*", procs[0] ? procs : "*",
 		    sqlite3_column_text(st, 4), sqlite3_column_text(st, 5),
 		    key != NULL && key[0] ? key : "-", key != NULL && key[0] ? "..." : "");
+		if (sqlite3_column_type(st, 7) != SQLITE_NULL)
+			/* issue 15: raised for an administrator */
+			fprintf(out, "  HELD since %s: %s\n  (after checking the terminal:"
+			    " madoguchi-central terminal release %s)\n",
+			    sqlite3_column_text(st, 8), sqlite3_column_text(st, 7),
+			    sqlite3_column_text(st, 0));
 	}
 	sqlite3_finalize(st);
 	return 0;
@@ -140,7 +148,7 @@ central_terminal_admit(struct central *c, const uint8_t pub[32],
 
 	memset(t, 0, sizeof(*t));
 	central_now(now);
-	if ((r = central_prepare(c->db, "SELECT id, status, wards, procedures FROM"
+	if ((r = central_prepare(c->db, "SELECT id, status, wards, procedures, held FROM"
 	    " terminals WHERE pubkey = ?", &st, e)) != 0)
 		return r;
 	sqlite3_bind_blob(st, 1, pub, 32, SQLITE_STATIC);
@@ -153,6 +161,12 @@ central_terminal_admit(struct central *c, const uint8_t pub[32],
 		if (strcmp((const char *)sqlite3_column_text(st, 1), "active") != 0) {
 			sqlite3_finalize(st);
 			return err_set(e, ERR_AUTH, "terminal %s is revoked", t->id);
+		}
+		if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+			/* issue 15: its store went back; an administrator decides */
+			sqlite3_finalize(st);
+			return err_set(e, ERR_AUTH, "terminal %s is held for an administrator"
+			    " (terminal list)", t->id);
 		}
 	}
 	sqlite3_finalize(st);
@@ -195,5 +209,26 @@ central_terminal_admit(struct central *c, const uint8_t pub[32],
 	sqlite3_bind_text(st, 2, t->id, -1, SQLITE_STATIC);
 	sqlite3_step(st);
 	sqlite3_finalize(st);
+	return 0;
+}
+
+int
+central_terminal_release(struct central *c, const char *id, struct err *e)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	/* the terminal's present chain becomes the new baseline */
+	if ((r = central_prepare(c->db, "UPDATE terminals SET held = NULL, held_at ="
+	    " NULL, gen = gen + 1 WHERE id = ? AND held IS NOT NULL", &st, e)) != 0)
+		return r;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		return err_set(e, ERR_IO, "central db: %s", sqlite3_errmsg(c->db));
+	if (sqlite3_changes(c->db) == 0)
+		return err_set(e, ERR_NOTFOUND, "no held terminal \"%s\"", id);
+	log_info("terminal %s released by the operator (its audit heads start again)", id);
 	return 0;
 }

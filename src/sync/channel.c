@@ -41,6 +41,8 @@ struct sync_chan {
 	int timeout_ms;
 	size_t max;
 	const volatile int *cancel;
+	sync_budget_fn budget;	/* reserve a message's bytes, or NULL */
+	void *budget_arg;
 	struct noise_cipher *tx, *rx;
 	uint8_t peer_key[32];
 	char peer[64];
@@ -474,6 +476,11 @@ sync_chan_recv(struct sync_chan *c, struct wbuf *out, struct err *e)
 				    (unsigned)total, c->max);
 				return chan_fail(c, e, r);
 			}
+			if (c->budget != NULL && c->budget(c->budget_arg, total) != 0) {
+				r = err_set(e, ERR_BUSY, "no memory budget left for a"
+				    " message of %u bytes", (unsigned)total);
+				return chan_fail(c, e, r);
+			}
 			first = 0;
 		} else if (rbuf_left(&b) == 0) {
 			r = err_set(e, ERR_PROTO, "empty continuation frame");
@@ -503,6 +510,13 @@ void
 sync_chan_set_timeout(struct sync_chan *c, int timeout_ms)
 {
 	c->timeout_ms = timeout_ms > 0 ? timeout_ms : SYNC_TIMEOUT_MS;
+}
+
+void
+sync_chan_set_budget(struct sync_chan *c, sync_budget_fn fn, void *arg)
+{
+	c->budget = fn;
+	c->budget_arg = arg;
 }
 
 void

@@ -8,6 +8,7 @@
  *   initial pull of N residents by a terminal (records/s, CPU per record)
  *   push of A applications (applications/s)
  *   empty round trip (full round with nothing to move; PING over a channel)
+ *   the same while 600 idle sockets are held (issue 15: denial of service)
  *   T terminals syncing at once (rounds/s, slowest round)
  *
  * N = $BENCH_N (default 100000), A = $BENCH_APPS (10000), T =
@@ -187,6 +188,7 @@ struct term {
 	struct server *s;
 	const uint8_t *ckey;
 	char token[40];
+	char id[17];
 	double secs;
 	int ok;
 };
@@ -201,7 +203,7 @@ term_main(void *arg)
 	struct msg m, rep;
 	struct wbuf b;
 	struct err e;
-	char uuid[37], body[300];
+	char uuid[37], body[512];
 	double t0;
 	int i;
 
@@ -220,10 +222,11 @@ term_main(void *arg)
 	msg_init(&m, MSG_PUSH, msg_new_id());
 	for (i = 0; i < 10; i++) {
 		uuid_v4(uuid);
-		snprintf(body, sizeof(body), "{\"uuid\":\"%s\",\"receipt_no\":\"C-%s\","
-		    "\"procedure\":\"maru-fuku\",\"atena\":\"000000001\",\"entered_by\":\"c\","
+		/* an item the central accepts from this terminal (issue 15 B) */
+		snprintf(body, sizeof(body), "{\"uuid\":\"%s\",\"receipt_no\":\"%s-20250401-%05d\","
+		    "\"procedure\":\"maru-fuku\",\"atena\":\"000000001\",\"entered_by\":\"clerk01\","
 		    "\"status\":\"received\",\"received_at\":\"2025-04-01T09:00:00+0900\"}",
-		    uuid, uuid);
+		    uuid, t->id, i + 1);
 		msg_add_item(&m, uuid, ITEM_APPLICATION, body, strlen(body));
 	}
 	b.len = 0;
@@ -295,6 +298,17 @@ main(int argc, char **argv)
 	printf("%-44s %10.0f records/s  (%.1f s, %.1f us CPU/record, %ld rejected)\n",
 	    "central import of residents (CSV)", n / dt, dt, dc * 1e6 / n, ir.rejected);
 	unlink(csv);
+	{
+		/* entered_by of the pushed applications: an account of the
+		 * central with the right (issue 15 B) */
+		static const char acc[] = "name,display,role,perms,valid_until\n"
+		    "clerk01,窓口 一郎,clerk,maru-fuku:write,2099-03-31\n";
+		struct import_report ar;
+
+		if (central_import_text(srv.c, IMPORT_ACCOUNTS, "accounts", acc,
+		    sizeof(acc) - 1, NULL, &ar, &e) != 0 || ar.accepted != 1)
+			die("accounts", &e);
+	}
 	if (central_terminal_enrol(srv.c, "B001", "01", "", token, &e) != 0)
 		die("enrol", &e);
 	terms = calloc((size_t)nterms, sizeof(*terms));
@@ -303,6 +317,7 @@ main(int argc, char **argv)
 		char id[17];
 
 		snprintf(id, sizeof(id), "C%04ld", i);
+		snprintf(terms[i].id, sizeof(terms[i].id), "%s", id);
 		terms[i].s = &srv;
 		terms[i].ckey = srv.c->noise_pub;
 		if (central_terminal_enrol(srv.c, id, "01", "", terms[i].token, &e) != 0)
@@ -356,6 +371,45 @@ main(int argc, char **argv)
 	dt = now_s() - t0;
 	printf("%-44s %10.2f ms/round (connect, handshake, push check, pull, log)\n",
 	    "empty sync round", dt * 1000 / 50);
+	{
+		/* Issue 15 B: the same rounds while an attacker holds 600 idle
+		 * sockets that never start the handshake (over the default
+		 * limits of 256 in all and 64 per address, from the terminal's
+		 * own address); the oldest make room, the rest are dropped at
+		 * the 5 s deadline. */
+		struct rlimit rl;
+		int idle[600], k, okr = 0, port = atoi(strrchr(srv.addr, ':') + 1);
+		double base = dt / 50;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+		for (k = 0; k < 600; k++) {
+			struct sockaddr_in sa;
+
+			idle[k] = socket(AF_INET, SOCK_STREAM, 0);
+			memset(&sa, 0, sizeof(sa));
+			sa.sin_family = AF_INET;
+			sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+			sa.sin_port = htons((uint16_t)port);
+			if (idle[k] >= 0 && connect(idle[k], (struct sockaddr *)&sa,
+			    sizeof(sa)) != 0) {
+				close(idle[k]);
+				idle[k] = -1;
+			}
+		}
+		t0 = now_s();
+		for (i = 0; i < 50; i++)
+			okr += sync_round(st, &cfg, &rep, &e) == 0;
+		dt = now_s() - t0;
+		printf("%-44s %10.2f ms/round (%d/50 ok; %.1fx the round without them)\n",
+		    "empty sync round, 600 idle sockets held", dt * 1000 / 50, okr,
+		    dt / 50 / base);
+		for (k = 0; k < 600; k++)
+			if (idle[k] >= 0)
+				close(idle[k]);
+	}
 	store_close(st);
 
 	/* Concurrent terminals. */

@@ -1063,3 +1063,41 @@ TEST(card_extended_length_refused_falls_back_to_short)
 	CHECK(n > 10);
 	rig_down(&r);
 }
+
+/* Issue 15 B, output: a card whose name holds terminal escape sequences
+ * (set the title, clear the screen) and whose address holds a
+ * right-to-left override reaches `madoguchi card read` as visible text,
+ * never as the raw bytes; a 外字 (private use) is kept. */
+TEST(card_cli_read_shows_control_characters_as_escapes)
+{
+	static const char prof[] =
+	    "name = 山田\x1b]0;pwned\x07\x1b[2J太郎\xee\x80\x80\n"
+	    "address = 窓口市\xe2\x80\xae" "3-2-1\xc2\x9b" "北区\n"
+	    "birth = 19850412\n"
+	    "sex = 1\n"
+	    "mynumber = 314159265352\n"
+	    "pin = 1234\n"
+	    "expiry = 20340412\n"
+	    "security_code = 5678\n";
+	const char *rd[] = { "card", "read", "--pin-stdin", NULL };
+	const char *args[2];
+	struct t_proc p;
+	struct rig r;
+	char path[700];
+
+	snprintf(path, sizeof(path), "%s/esc.card", t_tmpdir());
+	REQUIRE(t_write_file(path, prof, strlen(prof)) == 0);
+	args[0] = path;
+	args[1] = NULL;
+	rig_up(&r, args);
+	CHECK_INT(run_cli(rd, "1234\n", &p, "esc"), 0);
+	CHECK(memchr(p.out, 0x1b, p.outlen) == NULL);
+	CHECK(memchr(p.out, 0x07, p.outlen) == NULL);
+	CHECK(strstr(p.out, "\xe2\x80\xae") == NULL);
+	CHECK(strstr(p.out, "\xc2\x9b") == NULL);
+	if (strstr(p.out, "氏名: 山田\\x1b]0;pwned\\x07\\x1b[2J太郎\xee\x80\x80") == NULL)
+		t_fail_at(__FILE__, __LINE__, "card read: %s", p.out);
+	CHECK(strstr(p.out, "住所: 窓口市\\u202e3-2-1\\u009b北区") != NULL);
+	t_proc_free(&p);
+	rig_down(&r);
+}

@@ -73,6 +73,8 @@ PERSONS='atena,name,kana,birth,sex,address,ward
 000000002,山田 花子,ヤマダ ハナコ,1985-05-01,2,窓口市北区1-1,01
 000000003,鈴木 一郎,スズキ イチロウ,1990-01-01,1,窓口市南区2-2,02'
 printf '%s\n' "$PERSONS" >"$T_TMP/persons.csv"
+printf 'name,display,role,perms,valid_until\nadmin,管理 太郎,admin,maru-fuku:write,2099-03-31\n' \
+	>"$T_TMP/accounts.csv"
 
 port_free() { # a port nothing listens on
 	local p
@@ -94,6 +96,10 @@ round() {
 	key=$(sed -n 's/^central public key: //p' "$d/init.out")
 	"$C" --store "$d/central" import persons "$T_TMP/persons.csv" >/dev/null 2>&1 ||
 		{ echo "central import failed"; return; }
+	# the account that enters the application: the central accepts an
+	# application only from an active account with the right (issue 15)
+	"$C" --store "$d/central" import accounts "$T_TMP/accounts.csv" >/dev/null 2>&1 ||
+		{ echo "central accounts import failed"; return; }
 	"$C" --store "$d/central" terminal enrol K01 --wards 01 >"$d/enrol.out" 2>"$d/enrol.err" ||
 		{ echo "terminal enrol failed"; return; }
 	token=$(sed -n 2p "$d/enrol.out")

@@ -21,6 +21,7 @@
 #define ADMIN_PW "Zq#4817Lmtv"
 #define CLERK_PW "Hana#7391kx"
 #define REV_PW "Kaz1#8264mq"
+#define CLERK2_PW "Jir0#5528pw"
 
 static const char screen_a[] =
 	"screen tt-kodomo\n"
@@ -35,7 +36,8 @@ static char uuids[4][37];
 static char number[13];
 
 static void
-account(struct store *st, const char *name, enum store_role role, const char *pw)
+account_on(struct store *st, const char *name, enum store_role role, const char *pw,
+    const char *proc)
 {
 	struct account a;
 	struct err e;
@@ -43,10 +45,16 @@ account(struct store *st, const char *name, enum store_role role, const char *pw
 	memset(&a, 0, sizeof(a));
 	snprintf(a.name, sizeof(a.name), "%s", name);
 	a.role = role;
-	snprintf(a.perms[0].procedure, STORE_NAME_MAX, "t-proc-a");
+	snprintf(a.perms[0].procedure, STORE_NAME_MAX, "%s", proc);
 	a.perms[0].level = PERM_WRITE;
 	a.nperms = 1;
 	REQUIRE_OK(store_account_add(st, &a, pw, &e), &e);
+}
+
+static void
+account(struct store *st, const char *name, enum store_role role, const char *pw)
+{
+	account_on(st, name, role, pw, "t-proc-a");
 }
 
 /* Four applications: 0 and 1 confirmed and forwarded in one batch, 2 old
@@ -69,6 +77,8 @@ setup(void)
 	REQUIRE_OK(store_setting_set(st, "terminal.id", "T042", &e), &e);
 	account(st, "clerk1", ROLE_CLERK, CLERK_PW);
 	account(st, "rev1", ROLE_REVIEWER, REV_PW);
+	/* a clerk of another procedure only (issue 15 B, CLI rights) */
+	account_on(st, "clerk2", ROLE_CLERK, CLERK2_PW, "t-proc-b");
 	memset(&p, 0, sizeof(p));
 	snprintf(p.atena, sizeof(p.atena), "4000000001");
 	snprintf(p.name, sizeof(p.name), "試験 三郎");
@@ -252,5 +262,78 @@ TEST(report_overdue_and_inquiries)	/* INT-10, INT-11 */
 	t_proc_free(&p);
 	REQUIRE(run(&p, REV_PW, usage) == 0);
 	CHECK_INT(p.status, 2);
+	t_proc_free(&p);
+}
+
+/* Issue 15 B, AC-6: every report and list of the command line checks the
+ * account's rights (src/app/rights.c), one test per command and role:
+ * clerk2 may read only another procedure, clerk1 enters t-proc-a, rev1 is
+ * a reviewer of t-proc-a. */
+TEST(cli_rights_per_command_and_role)
+{
+	struct t_proc p;
+	char id[64] = "";
+	const char *list1[] = { "batch", "list", "--user", "clerk1", "--password-stdin", NULL };
+	const char *list2[] = { "batch", "list", "--user", "clerk2", "--password-stdin", NULL };
+	const char *show2[] = { "batch", "show", id, "--user", "clerk2", "--password-stdin",
+		NULL };
+	const char *show1[] = { "batch", "show", id, "--user", "clerk1", "--password-stdin",
+		NULL };
+	const char *inq1[] = { "report", "inquiries", "--user", "clerk1", "--password-stdin",
+		NULL };
+	const char *inq2[] = { "report", "inquiries", "--user", "clerk2", "--password-stdin",
+		NULL };
+	const char *inqr[] = { "report", "inquiries", "--user", "rev1", "--password-stdin",
+		NULL };
+	const char *od2[] = { "report", "overdue", "--days", "0", "--user", "clerk2",
+		"--password-stdin", NULL };
+	const char *od1[] = { "report", "overdue", "--days", "0", "--user", "clerk1",
+		"--password-stdin", NULL };
+	const char *led2[] = { "ledger", "--user", "clerk2", "--password-stdin", NULL };
+	char *l;
+
+	setup();
+	/* batch list: clerk1 sees the t-proc-a batch, clerk2 does not */
+	REQUIRE(run(&p, CLERK_PW, list1) == 0);
+	CHECK_INT(p.status, 0);
+	REQUIRE((l = strstr(p.out, "T042-B")) != NULL);
+	sscanf(l, "%63[^\t]", id);
+	t_proc_free(&p);
+	REQUIRE(run(&p, CLERK2_PW, list2) == 0);
+	CHECK_INT(p.status, 0);
+	CHECK(strstr(p.out, "T042-B") == NULL);
+	t_proc_free(&p);
+	/* batch show: refused to clerk2, with nothing of the list printed */
+	REQUIRE(run(&p, CLERK2_PW, show2) == 0);
+	CHECK_INT(p.status, 1);
+	CHECK(strstr(p.out, receipts[0]) == NULL && strstr(p.out, "件数") == NULL);
+	CHECK(strstr(p.err, "権限") != NULL);
+	t_proc_free(&p);
+	REQUIRE(run(&p, CLERK_PW, show1) == 0);
+	CHECK_INT(p.status, 0);
+	CHECK(strstr(p.out, receipts[0]) != NULL);
+	t_proc_free(&p);
+	/* report inquiries: the clerk who received it and a reviewer see it;
+	 * another clerk does not */
+	REQUIRE(run(&p, CLERK_PW, inq1) == 0);
+	CHECK(strstr(p.out, "受給記録の開示") != NULL);
+	t_proc_free(&p);
+	REQUIRE(run(&p, REV_PW, inqr) == 0);
+	CHECK(strstr(p.out, "受給記録の開示") != NULL);
+	t_proc_free(&p);
+	REQUIRE(run(&p, CLERK2_PW, inq2) == 0);
+	CHECK_INT(p.status, 0);
+	CHECK(strstr(p.out, "受給記録の開示") == NULL && strstr(p.out, "T042-Q") == NULL);
+	t_proc_free(&p);
+	/* report overdue and the ledger: only readable procedures */
+	REQUIRE(run(&p, CLERK_PW, od1) == 0);
+	CHECK(strstr(p.out, receipts[3]) != NULL);
+	t_proc_free(&p);
+	REQUIRE(run(&p, CLERK2_PW, od2) == 0);
+	CHECK_INT(p.status, 0);
+	CHECK(strstr(p.out, "T042-") == NULL);
+	t_proc_free(&p);
+	REQUIRE(run(&p, CLERK2_PW, led2) == 0);
+	CHECK(strstr(p.out, "T042-2") == NULL);
 	t_proc_free(&p);
 }

@@ -129,6 +129,11 @@ setup(struct env *v, int start)
 	import(v, "persons", PERSONS, 0);
 	import(v, "eligibility", "atena,procedure,recipient_no,valid_from,valid_to,burden_rate\n"
 	    "000000001,maru-fuku,R0001,2025-04-01,2026-03-31,10\n", 0);
+	/* The terminal's administrator is an account of the central too: it
+	 * enters the applications below (issue 15 B: entered_by must be an
+	 * active account with the right). */
+	import(v, "accounts", "name,display,role,perms,valid_until\n"
+	    "admin,管理 太郎,admin,maru-fuku:write,2099-03-31\n", 0);
 	central_cmd(v, "terminal", "enrol", "T001", "--wards", "01", &p);
 	REQUIRE(p.status == 0);
 	REQUIRE(sscanf(strchr(p.out, '\n') + 1, "%32s", token) == 1);
@@ -590,6 +595,112 @@ TEST(e2e_refused_item_stays_pending_with_reason)
 		t_fail_at(__FILE__, __LINE__, "pending: %s / %s", p.out, p.err);
 	CHECK(strstr(p.out, "REFUSED: too large") != NULL);
 	CHECK(strstr(p.out, "2 waiting") != NULL);
+	t_proc_free(&p);
+	central_stop(&v);
+}
+
+/* Issue 15, rollback: a terminal store restored from an older copy signs
+ * an audit head behind the one the central already has; the central
+ * refuses the head, holds the terminal (refused at its next handshake,
+ * HELD in `terminal list`) until an administrator releases it. */
+TEST(e2e_rolled_back_terminal_is_held_until_released)
+{
+	struct env v;
+	struct t_proc p;
+	struct store *st;
+	struct err e;
+	char bak[600];
+	int i;
+
+	setup(&v, 1);
+	CHECK_INT(term_sync(&v, &p), 0);
+	t_proc_free(&p);
+	snprintf(bak, sizeof(bak), "%s.bak", v.tdir);
+	{
+		char *cp[] = { "cp", "-a", v.tdir, bak, NULL };
+
+		REQUIRE(run(cp, NULL, &p) == 0);
+		t_proc_free(&p);
+	}
+	st = term_open(&v);
+	for (i = 0; i < 10; i++)
+		REQUIRE_OK(store_audit_append(st, NULL, NULL, "test.row", NULL, NULL, NULL,
+		    &e), &e);
+	store_close(st);
+	CHECK_INT(term_sync(&v, &p), 0);
+	t_proc_free(&p);
+	/* the older copy comes back */
+	{
+		char *rm[] = { "rm", "-rf", v.tdir, NULL };
+		char *cp[] = { "cp", "-a", bak, v.tdir, NULL };
+
+		REQUIRE(run(rm, NULL, &p) == 0);
+		t_proc_free(&p);
+		REQUIRE(run(cp, NULL, &p) == 0);
+		t_proc_free(&p);
+	}
+	term_sync(&v, &p);
+	t_proc_free(&p);
+	CHECK(t_dir_contains(t_tmpdir(), "HELD for an administrator", 25) != NULL);
+	CHECK(t_dir_contains(t_tmpdir(), "store went back", 15) != NULL);
+	/* refused from now on, and raised in the terminal list */
+	CHECK_INT(term_sync(&v, &p), 1);
+	t_proc_free(&p);
+	central_cmd(&v, "terminal", "list", NULL, NULL, NULL, &p);
+	CHECK(strstr(p.out, "HELD") != NULL && strstr(p.out, "terminal release T001") != NULL);
+	t_proc_free(&p);
+	/* the administrator looked at it: released, it syncs again */
+	central_cmd(&v, "terminal", "release", "T001", NULL, NULL, &p);
+	CHECK_INT(p.status, 0);
+	t_proc_free(&p);
+	CHECK_INT(term_sync(&v, &p), 0);
+	t_proc_free(&p);
+	central_cmd(&v, "terminal", "list", NULL, NULL, NULL, &p);
+	CHECK(strstr(p.out, "HELD") == NULL);
+	t_proc_free(&p);
+	central_stop(&v);
+}
+
+/* Issue 15 B at the real terminal: an application entered by an account
+ * the central does not know, and one for another ward's resident, are
+ * refused; the terminal keeps them with the central's reasons
+ * (sync_rejects, `madoguchi sync pending`). */
+TEST(e2e_central_refusal_reaches_the_terminal_with_its_reason)
+{
+	struct env v;
+	struct t_proc p;
+	struct store *st;
+	struct application a;
+	struct err e;
+	char bin[512];
+	char *argv[] = { bin, "--store", NULL, "sync", "pending",
+	    "--user", "admin", "--password-stdin", NULL };
+	int i;
+
+	setup(&v, 1);
+	snprintf(bin, sizeof(bin), "%s", t_bin("madoguchi"));
+	argv[2] = v.tdir;
+	st = term_open(&v);
+	for (i = 0; i < 2; i++) {
+		memset(&a, 0, sizeof(a));
+		snprintf(a.procedure, sizeof(a.procedure), "maru-fuku");
+		snprintf(a.type, sizeof(a.type), "new");
+		snprintf(a.atena, sizeof(a.atena), i == 0 ? "000000001" : "000000003");
+		snprintf(a.entered_by, sizeof(a.entered_by), i == 0 ? "ghost" : "admin");
+		snprintf(a.status, sizeof(a.status), "received");
+		a.form_json = strdup("{}");
+		REQUIRE_OK(store_application_save(st, &a, &e), &e);
+		REQUIRE_OK(sync_outbox_application(st, a.uuid, &e), &e);
+		application_clear(&a);
+	}
+	store_close(st);
+	CHECK_INT(term_sync(&v, &p), 0);
+	CHECK(strstr(p.out, "rejected 2") != NULL);
+	t_proc_free(&p);
+	CHECK_INT(run(argv, PW_IN, &p), 0);
+	if (strstr(p.out, "REFUSED: entered_by \"ghost\" is no account at the central") == NULL ||
+	    strstr(p.out, "outside this terminal's wards") == NULL)
+		t_fail_at(__FILE__, __LINE__, "pending: %s / %s", p.out, p.err);
 	t_proc_free(&p);
 	central_stop(&v);
 }

@@ -106,6 +106,17 @@ setup(struct env *v, struct store **st)
 		t_proc_free(&p);
 	}
 	{
+		/* entered_by of the pushed applications (issue 15 B) */
+		static const char acc[] = "name,display,role,perms,valid_until\n"
+		    "admin,管理 太郎,admin,maru-fuku:write,2099-03-31\n";
+		char *a[] = { bin, "--store", v->cdir, "import", "accounts",
+		    (char *)t_path("a.csv"), NULL };
+
+		REQUIRE(t_write_file(t_path("a.csv"), acc, strlen(acc)) == 0);
+		REQUIRE(t_run(a, NULL, NULL, 0, 60000, &p) == 0 && p.status == 0);
+		t_proc_free(&p);
+	}
+	{
 		char *a[] = { bin, "--store", v->cdir, "terminal", "enrol", "T001",
 		    "--wards", "01", NULL };
 
@@ -265,7 +276,7 @@ TEST(faults_garbage_never_stops_the_central)
 	/* Still serving, and the central is still alive. */
 	REQUIRE_OK(sync_config_load(st, NULL, &cfg, &e), &e);
 	CHECK_OK(sync_round(st, &cfg, &rep, &e), &e);
-	CHECK_INT(rep.pulled, NPERSONS);
+	CHECK_INT(rep.pulled, NPERSONS + 1);	/* and the admin account */
 	CHECK(kill(v.pid, 0) == 0);
 	store_close(st);
 	CHECK_INT(t_stop_proc(v.pid, SIGTERM, 20000), 0);

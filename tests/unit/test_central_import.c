@@ -236,15 +236,26 @@ TEST(import_decisions_need_a_received_application)
 	struct central *c = fresh();
 	struct import_report r;
 	struct err e;
-	const char *d = "receipt_no,status,decided_at\nT1-1,決定,2025-05-01\nT1-2,maybe,2025-05-01\n";
+	const char *d = "receipt_no,status,decided_at\nT1-20250401-00001,決定,2025-05-01\n"
+	    "T1-20250401-00002,maybe,2025-05-01\n";
 
 	REQUIRE_OK(central_import_text(c, IMPORT_DECISIONS, "d", d, strlen(d), NULL, &r, &e), &e);
 	CHECK_INT(r.rejected, 2);
+	/* Issue 15 B: a number received from a terminal whose ID it does not
+	 * carry routes nothing there (a store from before the check). */
 	REQUIRE(sqlite3_exec(c->db, "INSERT INTO received (uuid, terminal, kind, receipt_no,"
-	    " body, received_at) VALUES ('u', 'T1', 1, 'T1-1', '{}', 'now')", NULL, NULL, NULL) == SQLITE_OK);
+	    " body, received_at) VALUES ('u', 'T2', 1, 'T1-20250401-00001', '{}', 'now')",
+	    NULL, NULL, NULL) == SQLITE_OK);
+	REQUIRE_OK(central_import_text(c, IMPORT_DECISIONS, "d", d, strlen(d), NULL, &r, &e), &e);
+	CHECK_INT(r.accepted, 0);
+	REQUIRE(sqlite3_exec(c->db, "INSERT INTO received (uuid, terminal, kind, receipt_no,"
+	    " body, received_at) VALUES ('u', 'T1', 1, 'T1-20250401-00001', '{}', 'now')",
+	    NULL, NULL, NULL) == SQLITE_OK);
 	REQUIRE_OK(central_import_text(c, IMPORT_DECISIONS, "d", d, strlen(d), NULL, &r, &e), &e);
 	CHECK_INT(r.accepted, 1);
 	CHECK_INT(count(c, "SELECT count(*) FROM changes WHERE kind = 5 AND terminal = 'T1'"), 1);
+	CHECK_INT(count(c, "SELECT count(*) FROM changes WHERE kind = 5 AND terminal = 'T2'"), 0);
+	CHECK_INT(count(c, "SELECT count(*) FROM decisions WHERE terminal = 'T1'"), 1);
 	central_close(c);
 }
 
@@ -336,5 +347,51 @@ TEST(changes_page_stays_within_message_limit)
 	wbuf_free(&w);
 	msg_clear(&page);
 	free(body);
+	central_close(c);
+}
+
+/* Issue 15 B, output: a row holding a control character (a right-to-left
+ * override, a C1 control, an escape) is refused with the row's reason and
+ * never reaches the terminals; 外字 (private use) are kept.  A name that
+ * is a formula leaves `user review --format csv` as text. */
+TEST(import_refuses_control_characters_keeps_gaiji_and_csv_is_guarded)
+{
+	struct central *c = fresh();
+	struct import_report r;
+	struct err e;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *rep = open_memstream(&buf, &len);
+	const char *p = "atena,name,kana,birth,sex,address,ward\n"
+	    "000000001,山田\xe2\x80\xae" "郎太,ヤマダ タロウ,1980-04-01,1,北区,01\n"
+	    "000000002,山田 花子,ヤマダ ハナコ,1982-05-01,2,北区\xc2\x85" "1-1,01\n"
+	    "000000003,鈴木\x1b[2J,スズキ,1990-01-01,1,南区,02\n"
+	    "000000004,髙\xee\x80\x80 一郎,タカ イチロウ,1990-01-01,1,南区,02\n";
+	const char *a = "name,display,role,perms,valid_until\n"
+	    "kato-h,\"=HYPERLINK(\"\"http://evil/\"\",\"\"加藤\"\")\",clerk,maru-fuku:write,2099-03-31\n";
+	char *argv[] = { "review", "--format", "csv", NULL };
+
+	REQUIRE(rep != NULL);
+	REQUIRE_OK(central_import_text(c, IMPORT_PERSONS, "p.csv", p, strlen(p), rep, &r, &e), &e);
+	fclose(rep);
+	CHECK_INT(r.accepted, 1);
+	CHECK_INT(r.rejected, 3);
+	CHECK(strstr(buf, "p.csv:2: rejected: name holds the control character U+202E") != NULL);
+	CHECK(strstr(buf, "p.csv:3: rejected: address holds the control character U+0085") != NULL);
+	CHECK(strstr(buf, "p.csv:4: rejected: name holds the control character U+001B") != NULL);
+	free(buf);
+	CHECK_INT(count(c, "SELECT count(*) FROM persons"), 1);
+	CHECK_INT(count(c, "SELECT count(*) FROM persons WHERE body LIKE '%髙\xee\x80\x80 一郎%'"), 1);
+	CHECK_INT(count(c, "SELECT count(*) FROM changes WHERE body LIKE '%\xe2\x80\xae%'"), 0);
+	/* the formula: stored as given, shown as text */
+	REQUIRE_OK(central_import_text(c, IMPORT_ACCOUNTS, "a.csv", a, strlen(a), NULL, &r, &e), &e);
+	CHECK_INT(r.accepted, 1);
+	rep = open_memstream(&buf, &len);
+	REQUIRE(rep != NULL);
+	CHECK_OK(central_user_cmd(c, 3, argv, rep, &e), &e);
+	fclose(rep);
+	CHECK(strstr(buf, "\"'=HYPERLINK(\"\"http://evil/\"\",\"\"加藤\"\")\"") != NULL);
+	CHECK(strstr(buf, ",\"=HYPERLINK") == NULL);
+	free(buf);
 	central_close(c);
 }
