@@ -773,7 +773,24 @@ ui_identity_run(struct ui *u)
 	 * person looked up for someone else would only confuse), unless an
 	 * agent was just recorded for this visit.  F2 from a person's record
 	 * checks against that person (ui_identity_for). */
-	if (!v->agent.present)
+	if (v->agent.present) {
+		/* ID-2: the agent's visit may go on (the principal's 番号確認
+		 * after the agent was recorded), but a new visitor must not be
+		 * checked against the last one's principal: ask, いいえ by
+		 * default (F8 次の方 ends a visit without asking here) */
+		char text[512];
+		int r;
+
+		snprintf(text, sizeof(text), "代理人 %s さんの来庁の続きですか。\n（本人 %s）\n"
+		    "「いいえ」でその来庁を終了し、次の方として本人確認をします。",
+		    v->agent.name, v->have_person ? v->person.name : "未特定");
+		r = ui_confirm(u, "本人確認", text);
+		mem_wipe(text, sizeof(text));
+		if (r < 0)
+			return;
+		if (r == 0)
+			visit_begin(v, u->ses.user);
+	} else
 		visit_begin(v, u->ses.user);
 	identity_flow(u, v);
 }

@@ -115,11 +115,11 @@ slip_run(struct ui *u, const struct receipt_item *items, int n, const char *aten
 		return;
 	}
 	snprintf(what, sizeof(what), "receipt slip: %d applications", n);
-	for (;;) {
-		ui_print_or_show(u, "受付票", wbuf_str(&w), atena, what);
-		if (ui_confirm(u, "受付票", "受付票をもう一度印刷しますか。") != 1)
-			break;
-	}
+	/* printed: ask whether to print again; shown on the screen (no
+	 * printer, or it failed): there is nothing to print again */
+	while (ui_print_or_show(u, "受付票", wbuf_str(&w), atena, what) == 0 &&
+	    ui_confirm(u, "受付票", "受付票をもう一度印刷しますか。") == 1)
+		;
 	wbuf_free(&w);
 }
 
@@ -243,8 +243,20 @@ ui_intake_run(struct ui *u)
 				break;
 		}
 	}
-	if (nsaved > 0)
+	if (nsaved > 0) {
+		int r;
+
 		slip_run(u, items, nsaved, atena);
+		/* the last 受付票 is the natural end of the visit: offer it, so
+		 * that the next visitor's F2 does not meet this one's record */
+		snprintf(msg, sizeof(msg), "%s さんの受付は以上ですか。\n"
+		    "「はい」で来庁を終了し、本人確認・代理人・カードの結果を消去します（次の方）。",
+		    v->person.name);
+		r = ui_confirm(u, "来庁終了", msg);
+		mem_wipe(msg, sizeof(msg));
+		if (r == 1)
+			ui_visit_close(u, 0);
+	}
 }
 
 void

@@ -78,7 +78,8 @@ struct ui {
 };
 
 /* Why the loops unwind (struct ui.abort). */
-enum { ABORT_NONE = 0, ABORT_TAKEOVER = 1, ABORT_LOGOUT = 2, ABORT_QUIT = 3 };
+enum { ABORT_NONE = 0, ABORT_TAKEOVER = 1, ABORT_LOGOUT = 2, ABORT_QUIT = 3,
+	ABORT_HOME = 4 };	/* the visit ended (F8 次の方): back to the start screen */
 
 /* Keys as the loops see them. */
 enum ui_key_type { UI_K_CHAR, UI_K_KEY, UI_K_ACTION, UI_K_ABORT };
@@ -103,6 +104,11 @@ void ui_message(struct ui *u, int kind, const char *fmt, ...)
 void ui_clear_message(struct ui *u);
 /* Take queued background events (status line, messages). */
 void ui_take_events(struct ui *u);
+/* End the visit (F8 次の方, or after the last 受付票): wipe and free the
+ * person, the agent, the identity check and the card's result, and go
+ * back to the start screen.  ask: confirm first when there is anything to
+ * end.  1 ended, 0 not. */
+int ui_visit_close(struct ui *u, int ask);
 /* Run an action through the keymap handlers (say so when not available). */
 void ui_dispatch(struct ui *u, enum shell_action a);
 /* Body rows: first and count (between the title row and the message line). */

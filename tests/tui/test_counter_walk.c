@@ -211,6 +211,8 @@ take_in_one(struct tmx *t, char *receipt, size_t cap)
 	tmx_keys(t, "n", NULL);
 	REQUIRE(tmx_wait(t, "もう一度印刷しますか", WAIT));
 	tmx_keys(t, "n", NULL);
+	REQUIRE(tmx_wait(t, "受付は以上ですか", WAIT));
+	tmx_keys(t, "n", NULL);		/* the visit goes on */
 	REQUIRE(tmx_wait(t, "住民記録", WAIT));
 }
 

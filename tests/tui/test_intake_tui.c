@@ -344,6 +344,8 @@ TEST(complete_intake_prints_the_slip)
 	REQUIRE(tmx_wait(&t, "受付票を印刷しました", WAIT));
 	REQUIRE(tmx_wait(&t, "もう一度印刷しますか", WAIT));
 	tmx_keys(&t, "n", NULL);
+	REQUIRE(tmx_wait(&t, "受付は以上ですか", WAIT));
+	tmx_keys(&t, "n", NULL);		/* the visit goes on */
 	REQUIRE(tmx_wait(&t, "住民記録  試験 太郎", WAIT));
 	quit(&t);
 	printed = t_read_file(t_path("printed.txt"), NULL);
@@ -513,6 +515,8 @@ TEST(self_confirmation_refused_other_reviewer_accepted)
 	tmx_keys(&t, "n", NULL);
 	REQUIRE(tmx_wait(&t, "もう一度印刷しますか", WAIT));
 	tmx_keys(&t, "n", NULL);
+	REQUIRE(tmx_wait(&t, "受付は以上ですか", WAIT));
+	tmx_keys(&t, "n", NULL);		/* the visit goes on */
 	REQUIRE(tmx_wait(&t, "住民記録", WAIT));
 	tmx_keys(&t, "Escape", "Escape", "Escape", NULL);
 	REQUIRE(tmx_wait(&t, "メインメニュー", WAIT));
@@ -591,6 +595,8 @@ TEST(correction_keeps_the_old_value)
 	}
 	tmx_keys(&t, "n", NULL);
 	REQUIRE(tmx_wait(&t, "もう一度印刷しますか", WAIT));
+	tmx_keys(&t, "n", NULL);
+	REQUIRE(tmx_wait(&t, "受付は以上ですか", WAIT));
 	tmx_keys(&t, "n", NULL);
 	tmx_keys(&t, "Escape", "Escape", "Escape", NULL);
 	REQUIRE(tmx_wait(&t, "メインメニュー", WAIT));
@@ -869,7 +875,12 @@ TEST(no_printer_shows_the_slip_on_screen)
 	CHECK(!digit_run(cap, 12));
 	free(cap);
 	tmx_keys(&t, "Escape", NULL);
-	REQUIRE(tmx_wait(&t, "もう一度印刷しますか", WAIT));
+	/* issue 19: nothing was printed, so no "print again": the visit's
+	 * end is offered next */
+	REQUIRE(tmx_wait(&t, "受付は以上ですか", WAIT));
+	cap = tmx_capture(&t);
+	CHECK(strstr(cap, "もう一度印刷しますか") == NULL);
+	free(cap);
 	tmx_keys(&t, "n", NULL);
 	quit(&t);
 	CHECK_INT(count("SELECT count(*) FROM audit WHERE action = 'print.failed'"), 1);

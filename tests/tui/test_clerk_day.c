@@ -1,0 +1,344 @@
+/*
+ * test_clerk_day.c — what a clerk met in a whole day at the window (issue
+ * 19), each item pinned down in a real terminal (tmux) with the sanitized
+ * madoguchi, a private pcscd with mynacard-sim holding the demo cards and
+ * a store holding the demo residents (seed 1):
+ *   - a visit has a clear end (F8 次の方, also offered after the last
+ *     受付票): the next card is checked against nobody (ID-1, ID-2, ID-3);
+ *   - popups leave every double-width character they crossed whole when
+ *     they close (SC-4: a name shown wrongly at the counter);
+ *   - F10 → 終了 works inside the F4 list; a second F5 while offline
+ *     reports the failure.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "card.h"
+#include "core.h"
+#include "harness.h"
+#include "pcsc_rig.h"
+#include "store.h"
+#include "tmux.h"
+
+#define ADMIN_PW "Zq#4817Lmtv"
+#define CLERK1_PW "Hana#7391kx"
+#define WAIT 20000
+#define NRES 200
+
+/* ------------------------------------------------ pcscd + simulator */
+
+struct rig {
+	pid_t pcscd, sim;
+	int port;
+	char dir[512];
+	char sock[600];
+	char env[700];
+};
+
+static void
+rig_up(struct rig *r)
+{
+	char port[16];
+
+	memset(r, 0, sizeof(*r));
+	REQUIRE((r->port = rig_pair_port()) > 0);
+	snprintf(port, sizeof(port), "%d", r->port);
+	snprintf(r->dir, sizeof(r->dir), "%s/pcscd", t_tmpdir());
+	snprintf(r->sock, sizeof(r->sock), "%s/pcscd.comm", r->dir);
+	snprintf(r->env, sizeof(r->env), "PCSCLITE_CSOCK_NAME=%s", r->sock);
+	setenv("PCSCLITE_CSOCK_NAME", r->sock, 1);
+	{
+		char *const argv[] = { (char *)t_bin("mynacard-sim"), "--die-with-parent",
+		    "--pcscd", r->dir, "--port", port, NULL };
+		r->pcscd = t_start(argv, NULL, t_path("pcscd.log"));
+	}
+	REQUIRE(r->pcscd > 0);
+	REQUIRE(t_wait_for(rig_reader_up, NULL, 10000));
+}
+
+/* Put the card of data/cards/NAME.card in the reader (replacing any). */
+static void
+rig_card(struct rig *r, const char *name)
+{
+	char port[16], prof[1024];
+
+	if (r->sim > 0) {
+		t_stop_proc(r->sim, SIGTERM, 3000);
+		r->sim = 0;
+		usleep(300000);
+	}
+	snprintf(port, sizeof(port), "%d", r->port);
+	snprintf(prof, sizeof(prof), "%s/data/cards/%s.card", t_srcdir(), name);
+	{
+		char *const argv[] = { (char *)t_bin("mynacard-sim"), "--die-with-parent",
+		    "--port", port, prof, NULL };
+		r->sim = t_start(argv, NULL, t_path("sim.log"));
+	}
+	REQUIRE(r->sim > 0);
+	REQUIRE(t_wait_for(rig_card_in, NULL, 10000));
+}
+
+static void
+rig_down(struct rig *r)
+{
+	if (r->sim > 0)
+		t_stop_proc(r->sim, SIGTERM, 3000);
+	if (r->pcscd > 0)
+		t_stop_proc(r->pcscd, SIGTERM, 3000);
+	r->sim = r->pcscd = 0;
+}
+
+/* ------------------------------------------------------------ store */
+
+/* A test form whose labels and values are full-width text at both column
+ * parities, so that every popup edge crosses a wide character on some row
+ * (labels with an ASCII letter first start their kanji one column later). */
+static const char screen_wide[] =
+	"screen zz-wide\n"
+	"title 試験 幅の広い文字\n"
+	"procedure kokuho\n"
+	"\n"
+	"field kind\n  label 異動の種類\n  type select\n  options 転入 | 転出 | 出生 | 死亡\n"
+	"field w1\n  label 宮崎宮崎宮崎宮崎\n  type text\n  length 0 40\n"
+	"field w2\n  label A宮崎宮崎宮崎宮崎\n  type text\n  length 0 40\n"
+	"field w3\n  label 髙橋髙橋髙橋髙橋\n  type text\n  length 0 40\n"
+	"field w4\n  label B髙橋髙橋髙橋髙橋\n  type text\n  length 0 40\n"
+	"field w5\n  label 渡邉渡邉渡邉渡邉\n  type text\n  length 0 40\n"
+	"field w6\n  label C渡邉渡邉渡邉渡邉\n  type text\n  length 0 40\n"
+	"field w7\n  label 齋藤齋藤齋藤齋藤\n  type text\n  length 0 40\n"
+	"field w8\n  label D齋藤齋藤齋藤齋藤\n  type text\n  length 0 40\n"
+	"field w9\n  label 山﨑山﨑山﨑山﨑\n  type text\n  length 0 40\n"
+	"field w10\n  label E山﨑山﨑山﨑山﨑\n  type text\n  length 0 40\n"
+	"field w11\n  label 宮崎宮崎宮崎宮崎\n  type text\n  length 0 40\n"
+	"field w12\n  label F宮崎宮崎宮崎宮崎\n  type text\n  length 0 40\n"
+	"field w13\n  label 髙橋髙橋髙橋髙橋\n  type text\n  length 0 40\n"
+	"field w14\n  label G髙橋髙橋髙橋髙橋\n  type text\n  length 0 40\n"
+	"field w15\n  label 渡邉渡邉渡邉渡邉\n  type text\n  length 0 40\n"
+	"field w16\n  label H渡邉渡邉渡邉渡邉\n  type text\n  length 0 40\n";
+
+/* clerk1 (窓口 花子) enters 国保; the residents are the demo data set
+ * (seed 1), whose cards are data/cards/demo-N.card. */
+static void
+setup(void)
+{
+	struct store *st;
+	struct account a;
+	struct err e;
+	char conf[4096];
+
+	REQUIRE_OK(store_create(t_path("store"), "admin", ADMIN_PW, &e), &e);
+	REQUIRE_OK(store_open(t_path("store"), "admin", ADMIN_PW, &st, &e), &e);
+	memset(&a, 0, sizeof(a));
+	snprintf(a.name, sizeof(a.name), "clerk1");
+	snprintf(a.display, sizeof(a.display), "窓口 花子");
+	a.role = ROLE_CLERK;
+	snprintf(a.perms[0].procedure, STORE_NAME_MAX, "kokuho");
+	a.perms[0].level = PERM_WRITE;
+	a.nperms = 1;
+	REQUIRE_OK(store_account_add(st, &a, CLERK1_PW, &e), &e);
+	REQUIRE_OK(store_synth_load(st, 1, NRES, &e), &e);
+	store_close(st);
+	REQUIRE(mkdir(t_path("screens"), 0700) == 0);
+	REQUIRE(t_write_file(t_path("screens/wide.screen"), screen_wide,
+	    strlen(screen_wide)) == 0);
+	snprintf(conf, sizeof(conf),
+	    "[terminal]\nmunicipality = 窓口市\nbranch = 北支所\nid = T001\n"
+	    "[store]\ndir = %s\n"
+	    "[card]\nid_documents = juminhyo:住民票の写し（番号付）:number,"
+	    "license:運転免許証,passport:旅券\n"
+	    "[ui]\nlog = %s\nscreens = %s\nprint_command = cat >> '%s'\n",
+	    t_path("store"), t_path("madoguchi.log"), t_path("screens"),
+	    t_path("printed.txt"));
+	REQUIRE(t_write_file(t_path("madoguchi.conf"), conf, strlen(conf)) == 0);
+}
+
+/* --------------------------------------------------------- terminal */
+
+static void
+start_size(struct tmx *t, struct rig *r, int cols, int rows)
+{
+	char conf[1024], env[800];
+	char *argv[] = { (char *)t_bin("madoguchi"), "--config", conf, NULL };
+
+	snprintf(conf, sizeof(conf), "%s", t_path("madoguchi.conf"));
+	env[0] = '\0';
+	if (r != NULL)
+		tmx_quote(env, sizeof(env), r->env);
+	for (int i = 0; tmx_start_env(t, cols, rows, env, argv) != 0; i++) {
+		REQUIRE(i < 5);
+		usleep(400000);
+	}
+	REQUIRE(tmx_wait(t, "アカウントとパスワードを入力してください", WAIT));
+}
+
+static void
+login(struct tmx *t)
+{
+	tmx_text(t, "clerk1");
+	tmx_keys(t, "Tab", NULL);
+	tmx_text(t, CLERK1_PW);
+	tmx_keys(t, "Enter", NULL);
+	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
+}
+
+static void
+to_main_menu(struct tmx *t)
+{
+	for (int i = 0; i < 6; i++) {
+		tmx_keys(t, "Escape", NULL);
+		usleep(100000);
+	}
+	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
+}
+
+static void
+quit(struct tmx *t)
+{
+	to_main_menu(t);
+	tmx_keys(t, "F10", NULL);
+	REQUIRE(tmx_wait(t, "パスワード変更", WAIT));
+	tmx_keys(t, "Down", "Down", "Enter", NULL);
+	REQUIRE(tmx_wait(t, "終了しますか", WAIT));
+	tmx_keys(t, "y", NULL);
+	CHECK(tmx_wait(t, "[exited 0]", WAIT));
+	CHECK(tmx_sanitizer_clean(t));
+}
+
+/* F3 by 宛名番号, open the record. */
+static void
+open_person(struct tmx *t, const char *atena, const char *name)
+{
+	char want[128];
+
+	tmx_keys(t, "F3", NULL);
+	REQUIRE(tmx_wait(t, "住民の検索（F3）", WAIT));
+	tmx_keys(t, "Tab", "Tab", "Tab", NULL);
+	tmx_text(t, atena);
+	tmx_keys(t, "Enter", NULL);
+	REQUIRE(tmx_wait(t, "検索結果", WAIT));
+	tmx_keys(t, "Enter", NULL);
+	snprintf(want, sizeof(want), "住民記録  %s", name);
+	REQUIRE(tmx_wait(t, want, WAIT));
+}
+
+/* On the record: F2 → 代理人の来庁 with a 委任状 and the agent's licence. */
+static void
+record_agent(struct tmx *t)
+{
+	tmx_keys(t, "F2", NULL);
+	REQUIRE(tmx_wait(t, "本人確認の方法", WAIT));
+	tmx_keys(t, "Down", "Down", "Down", "Enter", NULL);
+	REQUIRE(tmx_wait(t, "委任者（本人）: 遠藤 和子（1000000001）", WAIT));
+	tmx_text(t, "代理 一郎");
+	tmx_keys(t, "Tab", NULL);
+	tmx_text(t, "ダイリ イチロウ");
+	tmx_keys(t, "Tab", NULL);
+	tmx_text(t, "知人");
+	tmx_keys(t, "Enter", NULL);
+	REQUIRE(tmx_wait(t, "委任状と、代理人ご本人の本人確認書類", WAIT));
+	tmx_keys(t, "Space", "Down", "Down", "Space", "F9", NULL);	/* 委任状 + licence */
+	REQUIRE(tmx_wait(t, "代理人（代理 一郎）を記録しました", WAIT));
+}
+
+/* From the start screen: F2, PIN 1234 on the card in the reader. */
+static void
+pin_read(struct tmx *t)
+{
+	REQUIRE(tmx_wait(t, "本人確認の方法", WAIT));
+	tmx_keys(t, "Enter", NULL);
+	REQUIRE(tmx_wait(t, "暗証番号で読取", WAIT));
+	REQUIRE(tmx_wait(t, "残り回数: ", WAIT));
+	tmx_text(t, "1234");
+	tmx_keys(t, "Enter", NULL);
+}
+
+/* ------------------------------------------------ 1. the visit's end */
+
+/* Issue 19, ID-1, ID-2, ID-3: F3 a person, F2 → 代理人 with 委任状, Esc to
+ * the menu; F8 次の方 ends that visit (asking first, naming whom), and the
+ * next resident's card is matched to them, not checked against the last
+ * principal ("個人番号が住民記録（…）と一致しません"). */
+TEST(visit_has_a_clear_end_and_the_next_card_starts_clean)
+{
+	struct tmx t;
+	struct rig r;
+	char *s;
+
+	setup();
+	rig_up(&r);
+	rig_card(&r, "demo-5");		/* 前田 勇気, the next visitor */
+	start_size(&t, &r, 100, 30);
+	login(&t);
+	REQUIRE(tmx_wait(&t, "F8次の方", WAIT));	/* on the start screen's key bar */
+	open_person(&t, "1000000001", "遠藤 和子");
+	record_agent(&t);
+	to_main_menu(&t);
+	tmx_keys(&t, "F8", NULL);
+	REQUIRE(tmx_wait(&t, "遠藤 和子 さん（代理人 代理 一郎 さん）の来庁を終了しますか", WAIT));
+	tmx_keys(&t, "y", NULL);
+	REQUIRE(tmx_wait(&t, "来庁を終了しました", WAIT));
+	tmx_keys(&t, "F2", NULL);
+	s = tmx_capture(&t);
+	CHECK(strstr(s, "の続きですか") == NULL);	/* nothing left to continue */
+	free(s);
+	pin_read(&t);
+	REQUIRE(tmx_wait(&t, "住民記録と一致しました（宛名番号 1000000005）", WAIT));
+	s = tmx_capture(&t);
+	CHECK(strstr(s, "前田 勇気") != NULL);
+	CHECK(strstr(s, "一致しません") == NULL);
+	CHECK(strstr(s, "遠藤") == NULL && strstr(s, "代理 一郎") == NULL);
+	free(s);
+	quit(&t);
+	rig_down(&r);
+}
+
+/* Issue 19, ID-2: without F8, F2 from the start screen after an agent asks
+ * whether it is that visit's continuation; いいえ (the default) starts a
+ * new one, and F8 on the record itself unwinds to the start screen. */
+TEST(f2_after_an_agent_asks_whose_visit_it_is)
+{
+	struct tmx t;
+	struct rig r;
+	char *s;
+
+	setup();
+	rig_up(&r);
+	rig_card(&r, "demo-5");
+	start_size(&t, &r, 100, 30);
+	login(&t);
+	open_person(&t, "1000000001", "遠藤 和子");
+	record_agent(&t);
+	to_main_menu(&t);
+	tmx_keys(&t, "F2", NULL);
+	REQUIRE(tmx_wait(&t, "代理人 代理 一郎 さんの来庁の続きですか", WAIT));
+	CHECK(tmx_wait(&t, "（本人 遠藤 和子）", WAIT));
+	tmx_keys(&t, "Enter", NULL);	/* いいえ is the default */
+	pin_read(&t);
+	REQUIRE(tmx_wait(&t, "住民記録と一致しました（宛名番号 1000000005）", WAIT));
+	s = tmx_capture(&t);
+	CHECK(strstr(s, "一致しません") == NULL);
+	free(s);
+	tmx_keys(&t, "F9", NULL);
+	REQUIRE(tmx_wait(&t, "追加の書類", WAIT));
+	tmx_keys(&t, "F9", NULL);
+	REQUIRE(tmx_wait(&t, "住民記録  前田 勇気（1000000005）", WAIT));
+	/* F8 on the record: asked, then back on the start screen */
+	tmx_keys(&t, "F8", NULL);
+	REQUIRE(tmx_wait(&t, "前田 勇気 さんの来庁を終了しますか", WAIT));
+	tmx_keys(&t, "y", NULL);
+	REQUIRE(tmx_wait(&t, "来庁を終了しました", WAIT));
+	REQUIRE(tmx_wait(&t, "メインメニュー", WAIT));
+	s = tmx_capture(&t);
+	CHECK(strstr(s, "前田") == NULL);
+	free(s);
+	/* F4 now has no visit to take applications for */
+	tmx_keys(&t, "F4", NULL);
+	REQUIRE(tmx_wait(&t, "F2 で本人確認をしてから", WAIT));
+	tmx_keys(&t, "Enter", NULL);
+	quit(&t);
+	rig_down(&r);
+}
