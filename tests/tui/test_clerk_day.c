@@ -342,3 +342,215 @@ TEST(f2_after_an_agent_asks_whose_visit_it_is)
 	quit(&t);
 	rig_down(&r);
 }
+
+/* ------------------------------------- 2. popups and wide characters */
+
+/* Line i (0-based) of a capture, malloc'd ("" past the end). */
+static char *
+cap_line(const char *s, int i)
+{
+	for (; i > 0 && s != NULL; i--) {
+		s = strchr(s, '\n');
+		if (s != NULL)
+			s++;
+	}
+	if (s == NULL)
+		return strdup("");
+	return strndup(s, strcspn(s, "\n"));
+}
+
+/* The cells [from, to) of a captured line as the terminal shows them: a
+ * character wholly inside is itself, half of a wide character cut by from
+ * or to is a space, columns past the end are spaces.  malloc'd. */
+static char *
+cells(const char *line, int from, int to)
+{
+	size_t n = strlen(line), i = 0, o = 0;
+	char *out = malloc(n + (size_t)(to - from) + 8);
+	int col = 0;
+
+	REQUIRE(out != NULL);
+	while (i < n && col < to) {
+		size_t len;
+		int w;
+		/* one character: its byte length from the UTF-8 lead byte */
+		{
+			unsigned char c = (unsigned char)line[i];
+			len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+			if (i + len > n)
+				len = n - i;
+		}
+		w = utf8_width(line + i, len);
+		if (col >= from && col + w <= to) {
+			memcpy(out + o, line + i, len);
+			o += len;
+		} else {
+			for (int c = col; c < col + w; c++)
+				if (c >= from && c < to)
+					out[o++] = ' ';
+		}
+		col += w;
+		i += len;
+	}
+	for (; col < to; col++)
+		if (col >= from)
+			out[o++] = ' ';
+	out[o] = '\0';
+	return out;
+}
+
+/* The popup's frame in a capture: rows of ┌ and └, columns of ┌ and ┐
+ * (the last ┌ on the screen: the top layer).  0 when found. */
+static int
+popup_frame(const char *s, int *top, int *bottom, int *left, int *right)
+{
+	int rows = 0;
+
+	*top = *bottom = -1;
+	for (const char *p = s; *p; p++)
+		rows += *p == '\n';
+	for (int r = 0; r <= rows; r++) {
+		char *l = cap_line(s, r);
+		if (strstr(l, "┌") != NULL && strstr(l, "┐") != NULL) {
+			*top = r;
+			*left = tmx_col(l, "┌", "┌");
+			*right = tmx_col(l, "┐", "┐");
+		}
+		if (*top >= 0 && r > *top && strstr(l, "└") != NULL && *bottom < 0)
+			*bottom = r;
+		free(l);
+	}
+	return *top >= 0 && *bottom > *top ? 0 : -1;
+}
+
+/* The screen under a popup (s1) is the screen before it (s0) cell for
+ * cell outside the frame; after it closed (s2) it is s0 again, every
+ * line whole.  Rows 1..rows-3 (the status line's clock and the message
+ * and key lines may change). */
+static void
+check_popup(const char *what, const char *s0, const char *s1, const char *s2, int cols,
+    int rows)
+{
+	int top, bottom, left, right, bad = 0;
+
+	if (popup_frame(s1, &top, &bottom, &left, &right) != 0) {
+		printf("    %s: no popup frame on the screen\n", what);
+		CHECK(0);
+		return;
+	}
+	for (int r = 1; r < rows - 2; r++) {
+		char *a = cap_line(s0, r), *b = cap_line(s1, r), *c = cap_line(s2, r);
+		char *a0 = cells(a, 0, cols), *c0 = cells(c, 0, cols);
+		if (strcmp(a0, c0) != 0) {
+			printf("    %s: row %d not restored after the popup closed:\n"
+			    "      before |%s|\n      after  |%s|\n", what, r, a0, c0);
+			bad++;
+		}
+		if (r < top || r > bottom) {
+			char *b0 = cells(b, 0, cols);
+			if (strcmp(a0, b0) != 0) {
+				printf("    %s: row %d changed outside the popup:\n"
+				    "      before |%s|\n      under  |%s|\n", what, r, a0, b0);
+				bad++;
+			}
+			free(b0);
+		} else {
+			char *al = cells(a, 0, left), *bl = cells(b, 0, left);
+			char *ar = cells(a, right + 1, cols), *br = cells(b, right + 1, cols);
+			if (strcmp(al, bl) != 0 || strcmp(ar, br) != 0) {
+				printf("    %s: row %d beside the popup differs:\n"
+				    "      before |%s|…|%s|\n      under  |%s|…|%s|\n", what, r,
+				    al, ar, bl, br);
+				bad++;
+			}
+			free(al);
+			free(bl);
+			free(ar);
+			free(br);
+		}
+		free(a0);
+		free(c0);
+		free(a);
+		free(b);
+		free(c);
+	}
+	CHECK_INT(bad, 0);
+}
+
+/* Fill the wide test form: text at both parities in every text field. */
+static void
+fill_wide_form(struct tmx *t)
+{
+	static const char *const v[] = {
+		"宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎",
+		"x宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮崎宮",
+	};
+
+	for (int i = 0; i < 16; i++) {
+		tmx_keys(t, "Tab", NULL);
+		tmx_text(t, v[i % 2]);
+	}
+	for (int i = 0; i < 16; i++)	/* commit the last one; back on the first */
+		tmx_keys(t, "BTab", NULL);
+}
+
+/* Open a popup with keys, wait for want, close it with close_key, wait
+ * for it to be gone, and compare (check_popup). */
+static void
+popup_round(struct tmx *t, const char *what, const char *open_key, const char *want,
+    const char *close_key, int cols, int rows)
+{
+	char *s0, *s1, *s2;
+
+	usleep(300000);
+	s0 = tmx_capture(t);
+	tmx_keys(t, open_key, NULL);
+	REQUIRE(tmx_wait(t, want, WAIT));
+	usleep(300000);
+	s1 = tmx_capture(t);
+	tmx_keys(t, close_key, NULL);
+	REQUIRE(tmx_wait_gone(t, want, WAIT));
+	usleep(300000);
+	s2 = tmx_capture(t);
+	check_popup(what, s0, s1, s2, cols, rows);
+	free(s0);
+	free(s1);
+	free(s2);
+}
+
+/* Issue 19, SC-4: a popup whose edge crosses a double-width character
+ * (`宮崎 清（ミ ザキ キヨシ）`, `異 の種類*`) leaves it whole when it closes,
+ * and beside the popup nothing changes; the F10 menu, a choice popup and
+ * the confirmation popups over a form of wide text at both column
+ * parities, at 80×24 and 120×40. */
+TEST(popups_leave_wide_characters_whole)
+{
+	static const int size[][2] = { { 80, 24 }, { 120, 40 } };
+	struct tmx t;
+
+	setup();
+	for (int z = 0; z < 2; z++) {
+		int cols = size[z][0], rows = size[z][1];
+		start_size(&t, NULL, cols, rows);
+		login(&t);
+		/* F10 → 申請画面の試用 (the last entry) → the wide form */
+		tmx_keys(&t, "F10", NULL);
+		REQUIRE(tmx_wait(&t, "パスワード変更", WAIT));
+		tmx_keys(&t, "End", "Enter", NULL);
+		REQUIRE(tmx_wait(&t, "試験 幅の広い文字", WAIT));
+		tmx_keys(&t, "Enter", NULL);
+		REQUIRE(tmx_wait(&t, "異動の種類", WAIT));
+		fill_wide_form(&t);
+		popup_round(&t, "F10 menu", "F10", "パスワード変更", "Escape", cols, rows);
+		popup_round(&t, "choice popup", "Enter", "転出", "Escape", cols, rows);
+		popup_round(&t, "F9 confirmation", "F9", "この内容で確定しますか", "n", cols, rows);
+		popup_round(&t, "Esc confirmation", "Escape", "入力した内容を破棄して戻りますか",
+		    "n", cols, rows);
+		popup_round(&t, "F1 help", "F1", "キー一覧", "Escape", cols, rows);
+		tmx_keys(&t, "Escape", NULL);
+		REQUIRE(tmx_wait(&t, "入力した内容を破棄して戻りますか", WAIT));
+		tmx_keys(&t, "y", NULL);
+		quit(&t);
+		tmx_stop(&t);
+	}
+}
