@@ -554,3 +554,91 @@ TEST(popups_leave_wide_characters_whole)
 		tmx_stop(&t);
 	}
 }
+
+/* ------------------------------- 3. F10 → 終了 in F4, F5 while offline */
+
+/* On a person's record: F2 → documents (住民票の写し + licence). */
+static void
+identity_by_documents(struct tmx *t)
+{
+	tmx_keys(t, "F2", NULL);
+	REQUIRE(tmx_wait(t, "本人確認の方法", WAIT));
+	tmx_keys(t, "Down", "Down", "Enter", NULL);
+	REQUIRE(tmx_wait(t, "確認した書類を選んでください", WAIT));
+	tmx_keys(t, "Space", "Down", "Space", "F9", NULL);
+	REQUIRE(tmx_wait(t, "本人確認（書類）を記録しました", WAIT));
+}
+
+/* Issue 19: F10 → 終了 inside the F4 list closed the menu and did
+ * nothing; it quits (after the question), like everywhere else. */
+TEST(f10_quit_inside_the_f4_list_quits)
+{
+	struct tmx t;
+
+	setup();
+	start_size(&t, NULL, 100, 30);
+	login(&t);
+	open_person(&t, "1000000001", "遠藤 和子");
+	identity_by_documents(&t);
+	tmx_keys(&t, "F4", NULL);
+	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
+	tmx_keys(&t, "F10", NULL);
+	REQUIRE(tmx_wait(&t, "パスワード変更", WAIT));
+	tmx_keys(&t, "Down", "Down", "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "終了しますか", WAIT));
+	tmx_keys(&t, "y", NULL);
+	CHECK(tmx_wait(&t, "[exited 0]", WAIT));
+	CHECK(tmx_sanitizer_clean(&t));
+}
+
+/* Issue 19, NET-5: F5 while the central cannot be reached says so when
+ * the round ends — the second time too, not only "同期を始めました". */
+TEST(f5_while_offline_reports_the_failure_each_time)
+{
+	struct tmx t;
+	struct store *st;
+	struct err e;
+	char conf[4096], central[64];
+
+	setup();
+	/* enrolled with a central on a port nobody listens on */
+	REQUIRE_OK(store_open(t_path("store"), "admin", ADMIN_PW, &st, &e), &e);
+	REQUIRE_OK(store_setting_set(st, "sync.private_key",
+	    "1111111111111111111111111111111111111111111111111111111111111111", &e), &e);
+	store_close(st);
+	snprintf(central, sizeof(central), "127.0.0.1:%d", t_free_port());
+	snprintf(conf, sizeof(conf),
+	    "[terminal]\nid = T001\n[store]\ndir = %s\n"
+	    "[sync]\ncentral = %s\ncentral_key = "
+	    "2222222222222222222222222222222222222222222222222222222222222222\n"
+	    "[ui]\nlog = %s\n", t_path("store"), central, t_path("madoguchi.log"));
+	REQUIRE(t_write_file(t_path("madoguchi.conf"), conf, strlen(conf)) == 0);
+	start_size(&t, NULL, 100, 30);
+	login(&t);
+	REQUIRE(tmx_wait(&t, "オフライン", WAIT));
+	/* each F5 ends in its own message (the failure count grows; the
+	 * background retries in between say nothing, so a new count can only
+	 * come from the F5) */
+	REQUIRE(tmx_wait(&t, "オフライン 未同期", WAIT));
+	{
+		int last = 0;
+		for (int i = 0; i < 2; i++) {
+			int64_t end;
+			int n = 0;
+			tmx_keys(&t, "F5", NULL);
+			for (end = t_now_ms() + WAIT; t_now_ms() < end; usleep(100000)) {
+				char *s = tmx_capture(&t);
+				const char *m = strstr(s, "同期できませんでした：中央システムに接続できません（");
+				n = m != NULL ? atoi(m + strlen("同期できませんでした：中央システムに接続できません（")) : 0;
+				free(s);
+				if (n > last)
+					break;
+			}
+			if (n <= last)
+				tmx_dump(&t, "no new failure message after F5");
+			CHECK(n > last);
+			last = n;
+		}
+	}
+	quit(&t);
+}
