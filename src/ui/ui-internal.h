@@ -165,7 +165,12 @@ void ui_input_init(struct ui_input *in, int width, int max_chars,
     enum lineedit_filter f, int masked);
 /* Draw the box at (y, x); set the cursor there when focused. */
 void ui_input_draw(struct ui *u, struct ui_input *in, int y, int x, int focused);
-/* Apply an editing key; 1 when it was one. */
+/* Apply an editing key; 0 when it was none, 1 when applied, and for a
+ * typed character that was not taken UI_INPUT_REFUSED (the field does not
+ * accept it) or UI_INPUT_FULL (no room): the caller says so (issue 19: no
+ * character is dropped silently). */
+#define UI_INPUT_REFUSED 2
+#define UI_INPUT_FULL 3
 int ui_input_key(struct ui_input *in, const struct ui_key *k);
 
 /* form_view.c */

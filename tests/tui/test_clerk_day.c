@@ -120,6 +120,24 @@ static const char screen_wide[] =
 	"field w15\n  label 渡邉渡邉渡邉渡邉\n  type text\n  length 0 40\n"
 	"field w16\n  label H渡邉渡邉渡邉渡邉\n  type text\n  length 0 40\n";
 
+/* Year, year-month, a limited digits field, a 保険者番号 and an impossible
+ * combination of two selects (issue 19, madoguchi-screen(5)). */
+static const char screen_forms[] =
+	"screen zz-forms\n"
+	"title 試験 入力の確かめ\n"
+	"procedure kokuho\n"
+	"\n"
+	"field month\n  label 診療年月\n  type year-month\n  check not-after today\n"
+	"field fy\n  label 年度\n  type year\n"
+	"field copies\n  label 部数\n  help 1〜5部\n  type digits\n  length 1 1\n"
+	"  check regex ^[1-5]$\n"
+	"field insurer\n  label 保険者番号\n  type digits\n  length 6 8\n"
+	"  check insurer-number\n"
+	"field doc\n  label 障害認定書類\n  type select\n  options 身体障害者手帳 | 療育手帳\n"
+	"field grade\n  label 等級区分\n  type select\n  options 1級 | 療育手帳Ⓐ\n"
+	"  check option-needs 療育手帳Ⓐ : doc = 療育手帳\n"
+	"  check option-needs 1級 : doc = 身体障害者手帳\n";
+
 /* clerk1 (窓口 花子) enters 国保; the residents are the demo data set
  * (seed 1), whose cards are data/cards/demo-N.card. */
 static void
@@ -145,6 +163,8 @@ setup(void)
 	REQUIRE(mkdir(t_path("screens"), 0700) == 0);
 	REQUIRE(t_write_file(t_path("screens/wide.screen"), screen_wide,
 	    strlen(screen_wide)) == 0);
+	REQUIRE(t_write_file(t_path("screens/forms.screen"), screen_forms,
+	    strlen(screen_forms)) == 0);
 	snprintf(conf, sizeof(conf),
 	    "[terminal]\nmunicipality = 窓口市\nbranch = 北支所\nid = T001\n"
 	    "[store]\ndir = %s\n"
@@ -640,5 +660,81 @@ TEST(f5_while_offline_reports_the_failure_each_time)
 			last = n;
 		}
 	}
+	quit(&t);
+}
+
+/* ------------------------------------------------------------ 4. forms */
+
+/* Issue 19: year and year-month fields take 和暦 like dates (R8.10,
+ * 令和8年度); a character a field cannot take is refused with a message,
+ * never dropped; messages say what is allowed (1〜5部); a future 診療年月,
+ * a 保険者番号 whose 検証番号 is wrong and 身体障害者手帳 with 療育手帳Ⓐ are
+ * refused. */
+TEST(forms_take_wareki_and_say_what_is_allowed)
+{
+	struct tmx t;
+	struct date today;
+	char want[256], wareki[64], *s;
+
+	setup();
+	date_today(&today);
+	REQUIRE(date_format_wareki(&today, wareki, sizeof(wareki)) > 0);
+	start_size(&t, NULL, 100, 30);
+	login(&t);
+	tmx_keys(&t, "F10", NULL);
+	REQUIRE(tmx_wait(&t, "パスワード変更", WAIT));
+	tmx_keys(&t, "End", "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "試験 入力の確かめ", WAIT));
+	tmx_keys(&t, "Home", "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "診療年月", WAIT));
+	/* 和暦 in a year-month field: nothing dropped (was 810) */
+	tmx_text(&t, "R8.10");
+	tmx_keys(&t, "Tab", NULL);
+	CHECK(tmx_wait(&t, "令和8年10月 (202610)", WAIT));
+	tmx_text(&t, "令和7年度");
+	tmx_keys(&t, "Tab", NULL);
+	CHECK(tmx_wait(&t, "令和7年 (2025)", WAIT));
+	/* a letter in a digits field: refused, and said so */
+	tmx_text(&t, "x");
+	CHECK(tmx_wait(&t, "「x」は入力できません。「部数」に入力できるのは数字だけです", WAIT));
+	tmx_text(&t, "7");
+	tmx_keys(&t, "Tab", NULL);
+	CHECK(tmx_wait(&t, "入力できる形ではありません（1〜5部）", WAIT));
+	tmx_keys(&t, "C-u", NULL);
+	tmx_text(&t, "3");
+	tmx_keys(&t, "Tab", NULL);
+	/* the 保険者番号's 検証番号 (33120015 is right) */
+	tmx_text(&t, "33120016");
+	tmx_keys(&t, "Tab", NULL);
+	CHECK(tmx_wait(&t, "保険者番号の検証番号（最後の1桁）が合いません", WAIT));
+	tmx_keys(&t, "C-u", NULL);
+	tmx_text(&t, "33120");
+	tmx_keys(&t, "Tab", NULL);
+	CHECK(tmx_wait(&t, "6〜8桁で入力してください（いま5桁）", WAIT));
+	tmx_keys(&t, "C-u", NULL);
+	tmx_text(&t, "33120015");
+	tmx_keys(&t, "Tab", NULL);
+	/* 身体障害者手帳 with 療育手帳Ⓐ */
+	tmx_keys(&t, "Right", "Tab", "Right", "Right", NULL);
+	/* a future 診療年月, found first on F9 */
+	tmx_keys(&t, "BTab", "BTab", "BTab", "BTab", "BTab", NULL);
+	tmx_keys(&t, "C-u", NULL);
+	snprintf(want, sizeof(want), "%04d%02d", today.m == 12 ? today.y + 1 : today.y,
+	    today.m == 12 ? 1 : today.m + 1);
+	tmx_text(&t, want);
+	tmx_keys(&t, "Tab", "F9", NULL);
+	snprintf(want, sizeof(want), "未来の年月は入力できません（本日 %s）", wareki);
+	CHECK(tmx_wait(&t, want, WAIT));
+	tmx_keys(&t, "C-u", NULL);
+	tmx_text(&t, "令和8年10月");
+	tmx_keys(&t, "Tab", "F9", NULL);
+	CHECK(tmx_wait(&t, "「療育手帳Ⓐ」は「障害認定書類」が「療育手帳」のときだけ選べます", WAIT));
+	tmx_keys(&t, "Left", "F9", NULL);
+	REQUIRE(tmx_wait(&t, "この内容で確定しますか", WAIT));
+	tmx_keys(&t, "y", NULL);
+	REQUIRE(tmx_wait(&t, "入力内容を確認しました", WAIT));
+	s = tmx_capture(&t);
+	CHECK(strstr(s, "未来の年月") == NULL);	/* that message had its moment */
+	free(s);
 	quit(&t);
 }

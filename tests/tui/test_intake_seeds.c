@@ -313,7 +313,10 @@ sample(struct filler *fl, int i)
 		cands[n++] = "2025";
 		cands[n++] = "202504";
 		cands[n++] = "12";
+		cands[n++] = "33120015";	/* a 保険者番号 with its 検証番号 */
 		break;
+	case FT_YEAR: cands[n++] = "2025"; cands[n++] = "R7"; break;
+	case FT_YEARMONTH: cands[n++] = "202504"; break;
 	case FT_DATE:
 		cands[n++] = today;
 		cands[n++] = "2024-04-01";
