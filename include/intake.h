@@ -41,6 +41,13 @@ int intake_menu(const struct screen_set *set, const struct account *a,
  * NULL) says why for the first one. */
 int intake_prefill(struct form *f, struct store *st, const struct visit *v,
     struct err *e);
+/* Within one visit the next form offers what the previous one took
+ * (issue 19): the empty fields of `to` named like a field of `from` among
+ * the contact, account, insurance and guardian fields (phone, bank_code,
+ * branch_code, account_*, insurance_kind, insurer_no, ins_*, guardian,
+ * guardian_relation) get its value when `to` accepts it.  Returns how many
+ * were filled; `to` stays not dirty (nothing typed yet). */
+int intake_carry(struct form *to, const struct form *from);
 
 struct intake_result {
 	char uuid[37];

@@ -126,7 +126,7 @@ slip_run(struct ui *u, const struct receipt_item *items, int n, const char *aten
 /* Fill in and save one application; 1 saved, 0 not, -1 aborted. */
 static int
 one_application(struct ui *u, struct visit *v, const struct screen *s,
-    struct receipt_item *item)
+    struct receipt_item *item, struct form **prev)
 {
 	struct intake_result res;
 	struct form *f;
@@ -153,6 +153,10 @@ one_application(struct ui *u, struct visit *v, const struct screen *s,
 	err_clear(&e);
 	if (intake_prefill(f, u->ses.st, v, &e) > 0)
 		ui_message(u, 1, "住民記録の値を入力できない項目があります: %s", err_ja(&e));
+	else if ((r = intake_carry(f, *prev)) > 0)
+		/* issue 19: what this visit's last application took */
+		ui_message(u, 0, "前の申請から %d 項目（電話番号・口座・保険・保護者）を入れました。"
+		    "確かめてください", r);
 	for (;;) {
 		r = ui_form_run(u, f);
 		if (r != 1)
@@ -175,7 +179,12 @@ one_application(struct ui *u, struct visit *v, const struct screen *s,
 			break;
 		}
 	}
-	form_free(f);
+	if (r == 1) {
+		/* kept for the next form of this visit (intake_carry) */
+		form_free(*prev);
+		*prev = f;
+	} else
+		form_free(f);
 	return r < 0 ? -1 : r == 1;
 }
 
@@ -190,6 +199,7 @@ ui_intake_run(struct ui *u)
 	struct err e;
 	char title[256], atena[16], msg[400];
 	int nsaved = 0, sel = 0;
+	struct form *prev = NULL;	/* the last form saved in this visit */
 
 	if (u->ses.state != SES_ACTIVE || u->ses.st == NULL || (v = ui_visit(u)) == NULL)
 		return;
@@ -226,23 +236,30 @@ ui_intake_run(struct ui *u)
 		snprintf(title, sizeof(title), "新規申請 — %s さん（この来庁で受付 %d 件）  Esc 終了",
 		    v->person.name, nsaved);
 		if ((i = ui_table_run(u, &t, 1)) < 0) {
-			if (i == -2)
+			if (i == -2) {
+				form_free(prev);
 				return;
+			}
 			break;
 		}
 		sel = i;
-		r = one_application(u, v, u->screens->s[m.idx[i]], &items[nsaved]);
-		if (r < 0)
+		r = one_application(u, v, u->screens->s[m.idx[i]], &items[nsaved], &prev);
+		if (r < 0) {
+			form_free(prev);
 			return;
+		}
 		if (r == 1) {
 			nsaved++;
 			r = ui_confirm(u, "続けて入力", "保存しました。同じ方の別の申請を続けて入力しますか。");
-			if (r < 0)
+			if (r < 0) {
+				form_free(prev);
 				return;
+			}
 			if (r == 0)
 				break;
 		}
 	}
+	form_free(prev);	/* wipes its values */
 	if (nsaved > 0) {
 		int r;
 

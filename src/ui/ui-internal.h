@@ -236,6 +236,11 @@ int ui_prompt(struct ui *u, const char *title, const char *label, char *buf,
  * aborted. */
 int ui_text_view(struct ui *u, const char *title, const char *text,
     const char *keys_hint);
+/* The same text as a layer only (no keys read), for popups that act on it
+ * (the reviewer's correction is drawn over the application).  Pop with
+ * ui_text_backdrop_pop; NULL when out of memory (then nothing is pushed). */
+void *ui_text_backdrop_push(struct ui *u, const char *title, const char *text);
+void ui_text_backdrop_pop(struct ui *u, void *backdrop);
 
 /* bgsync.c: background sync from login to logout; F5 runs a round now. */
 void ui_bgsync_start(struct ui *u);

@@ -138,6 +138,17 @@ static const char screen_forms[] =
 	"  check option-needs 療育手帳Ⓐ : doc = 療育手帳\n"
 	"  check option-needs 1級 : doc = 身体障害者手帳\n";
 
+/* Contact and account fields, for what the next form of a visit offers
+ * and for the reviewer's correction (issue 19). */
+static const char screen_contact[] =
+	"screen zz-contact\n"
+	"title 試験 連絡先と口座\n"
+	"procedure kokuho\n"
+	"\n"
+	"field phone\n  label 連絡先電話番号\n  type phone\n  required\n"
+	"field bank_code\n  label 金融機関コード\n  type digits\n  length 4 4\n"
+	"field account_type\n  label 口座種別\n  type select\n  options 普通 | 当座\n";
+
 /* clerk1 (窓口 花子) enters 国保; the residents are the demo data set
  * (seed 1), whose cards are data/cards/demo-N.card. */
 static void
@@ -158,6 +169,10 @@ setup(void)
 	a.perms[0].level = PERM_WRITE;
 	a.nperms = 1;
 	REQUIRE_OK(store_account_add(st, &a, CLERK1_PW, &e), &e);
+	snprintf(a.name, sizeof(a.name), "rev1");
+	snprintf(a.display, sizeof(a.display), "審査 一郎");
+	a.role = ROLE_REVIEWER;
+	REQUIRE_OK(store_account_add(st, &a, CLERK1_PW, &e), &e);
 	REQUIRE_OK(store_synth_load(st, 1, NRES, &e), &e);
 	store_close(st);
 	REQUIRE(mkdir(t_path("screens"), 0700) == 0);
@@ -165,6 +180,8 @@ setup(void)
 	    strlen(screen_wide)) == 0);
 	REQUIRE(t_write_file(t_path("screens/forms.screen"), screen_forms,
 	    strlen(screen_forms)) == 0);
+	REQUIRE(t_write_file(t_path("screens/contact.screen"), screen_contact,
+	    strlen(screen_contact)) == 0);
 	snprintf(conf, sizeof(conf),
 	    "[terminal]\nmunicipality = 窓口市\nbranch = 北支所\nid = T001\n"
 	    "[store]\ndir = %s\n"
@@ -193,6 +210,16 @@ start_size(struct tmx *t, struct rig *r, int cols, int rows)
 		usleep(400000);
 	}
 	REQUIRE(tmx_wait(t, "アカウントとパスワードを入力してください", WAIT));
+}
+
+static void
+login_as(struct tmx *t, const char *user)
+{
+	tmx_text(t, user);
+	tmx_keys(t, "Tab", NULL);
+	tmx_text(t, CLERK1_PW);
+	tmx_keys(t, "Enter", NULL);
+	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
 }
 
 static void
@@ -736,5 +763,101 @@ TEST(forms_take_wareki_and_say_what_is_allowed)
 	s = tmx_capture(&t);
 	CHECK(strstr(s, "未来の年月") == NULL);	/* that message had its moment */
 	free(s);
+	quit(&t);
+}
+
+/* ------------------------------------- 5. the visit's next form, review */
+
+/* Issue 19: the second application of a visit offers the phone and account
+ * the first one took; the reviewer corrects a choice field by picking one
+ * of its options over the application, and a typed value is checked (and
+ * may be full-width) before the reason is asked. */
+TEST(next_form_offers_what_the_visit_took_and_review_corrects_by_the_fields_rules)
+{
+	struct tmx t;
+	char *s;
+
+	setup();
+	start_size(&t, NULL, 100, 30);
+	login(&t);
+	open_person(&t, "1000000001", "遠藤 和子");
+	identity_by_documents(&t);
+	tmx_keys(&t, "F4", NULL);
+	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
+	REQUIRE(tmx_wait(&t, "試験 連絡先と口座", WAIT));
+	tmx_keys(&t, "Home", "Enter", NULL);	/* contact.screen sorts first */
+	REQUIRE(tmx_wait(&t, "連絡先電話番号", WAIT));
+	tmx_text(&t, "0312345678");
+	tmx_keys(&t, "Tab", NULL);
+	tmx_text(&t, "0001");
+	tmx_keys(&t, "Tab", "Right", "F9", NULL);
+	REQUIRE(tmx_wait(&t, "この内容で確定しますか", WAIT));
+	tmx_keys(&t, "y", NULL);
+	REQUIRE(tmx_wait(&t, "続けて入力しますか", WAIT));
+	tmx_keys(&t, "y", NULL);
+	REQUIRE(tmx_wait(&t, "この来庁で受付 1 件", WAIT));
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "前の申請から 3 項目（電話番号・口座・保険・保護者）を入れました", WAIT));
+	s = tmx_capture(&t);
+	CHECK(strstr(s, "0312345678") != NULL && strstr(s, "0001") != NULL);
+	free(s);
+	tmx_keys(&t, "Escape", NULL);	/* nothing typed: no question */
+	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
+	tmx_keys(&t, "Escape", NULL);
+	REQUIRE(tmx_wait(&t, "もう一度印刷しますか", WAIT));
+	tmx_keys(&t, "n", NULL);
+	REQUIRE(tmx_wait(&t, "受付は以上ですか", WAIT));
+	tmx_keys(&t, "y", NULL);
+	REQUIRE(tmx_wait(&t, "来庁を終了しました", WAIT));
+
+	/* the reviewer */
+	tmx_keys(&t, "F10", NULL);
+	REQUIRE(tmx_wait(&t, "パスワード変更", WAIT));
+	tmx_keys(&t, "Down", "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "ログアウトしますか", WAIT));
+	tmx_keys(&t, "y", NULL);
+	REQUIRE(tmx_wait(&t, "アカウントとパスワードを入力してください", WAIT));
+	login_as(&t, "rev1");
+	tmx_keys(&t, "F10", NULL);
+	REQUIRE(tmx_wait(&t, "申請の確認（審査）", WAIT));
+	tmx_keys(&t, "Down", "Down", "Down", "Down", "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "申請の確認（未確認の申請）", WAIT));
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "e 訂正", WAIT));
+	/* a choice field: its own options, over the application */
+	tmx_keys(&t, "e", NULL);
+	REQUIRE(tmx_wait(&t, "訂正する項目", WAIT));
+	tmx_keys(&t, "Down", "Down", "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "口座種別（訂正後の値を選んでください）", WAIT));
+	s = tmx_capture(&t);
+	CHECK(strstr(s, "当座") != NULL);
+	CHECK(strstr(s, "申請の内容") != NULL);	/* the application under it */
+	free(s);
+	tmx_keys(&t, "Down", "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "訂正の理由", WAIT));
+	tmx_text(&t, "申請者の申出");
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "訂正しました", WAIT));
+	REQUIRE(tmx_wait(&t, "e 訂正", WAIT));
+	/* a typed value: refused before the reason, then full-width taken */
+	tmx_keys(&t, "e", NULL);
+	REQUIRE(tmx_wait(&t, "訂正する項目", WAIT));
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "連絡先電話番号（訂正後の値）", WAIT));
+	tmx_keys(&t, "C-u", NULL);
+	tmx_text(&t, "12");
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "電話番号は0から始まる10桁か11桁です", WAIT));
+	s = tmx_capture(&t);
+	CHECK(strstr(s, "訂正の理由") == NULL);
+	free(s);
+	tmx_keys(&t, "C-u", NULL);
+	tmx_text(&t, "０３１２３４５６７９");
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "訂正の理由", WAIT));
+	tmx_text(&t, "番号の誤記");
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "訂正しました", WAIT));
+	CHECK(tmx_wait(&t, "0312345679", WAIT));
 	quit(&t);
 }
