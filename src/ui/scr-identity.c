@@ -595,7 +595,7 @@ documents_run(struct ui *u, struct visit *v)
 	struct checklist cl;
 	struct idcheck_input in;
 	struct err e;
-	char lead[256];
+	char lead[512];
 
 	if (!v->have_person) {
 		ui_message(u, 1, "先に F3 で住民を検索し、記録を開いてから F2 を押してください");
@@ -603,12 +603,20 @@ documents_run(struct ui *u, struct visit *v)
 	}
 	docs_load(u, &docs);
 	memset(&cl, 0, sizeof(cl));
-	snprintf(lead, sizeof(lead), "%s さん（%s）について、確認した書類を選んでください。",
-	    v->person.name, v->person.atena);
+	if (v->agent.present && v->agent.idcheck[0] != '\0')
+		/* ID-2: the agent's 身元確認 and the 委任状 are recorded; the
+		 * absent principal's photo ID is not asked for */
+		snprintf(lead, sizeof(lead), "%s さん（%s）の番号確認の書類を選んでください（写しでも可）。",
+		    v->person.name, v->person.atena);
+	else
+		snprintf(lead, sizeof(lead), "%s さん（%s）について、確認した書類を選んでください。",
+		    v->person.name, v->person.atena);
 	cl.lead = lead;
 	cl.docs = &docs;
 	for (;;) {
-		if (checklist_run(u, &cl, "本人確認 — 書類による確認") != 1)
+		if (checklist_run(u, &cl, v->agent.present && v->agent.idcheck[0] != '\0' ?
+		    "本人の番号確認（代理人の来庁：本人の身元確認書類は不要です）" :
+		    "本人確認 — 書類による確認") != 1)
 			return;
 		memset(&in, 0, sizeof(in));
 		in.docs = &docs;

@@ -861,3 +861,33 @@ TEST(next_form_offers_what_the_visit_took_and_review_corrects_by_the_fields_rule
 	CHECK(tmx_wait(&t, "0312345679", WAIT));
 	quit(&t);
 }
+
+/* ------------------------------------------------ 6. an agent's visit */
+
+/* Issue 19, ID-2 (番号法): with the 委任状 and the agent's own licence
+ * recorded, the principal's part is the 番号確認 only — a number document
+ * alone is enough, the absent principal's photo ID is not asked for — and
+ * F4 takes applications in. */
+TEST(agent_visit_asks_the_principals_number_check_not_a_photo_id)
+{
+	struct tmx t;
+
+	setup();
+	start_size(&t, NULL, 100, 30);
+	login(&t);
+	open_person(&t, "1000000001", "遠藤 和子");
+	record_agent(&t);
+	tmx_keys(&t, "F2", NULL);
+	REQUIRE(tmx_wait(&t, "本人確認の方法", WAIT));
+	tmx_keys(&t, "Down", "Down", "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "の番号確認の書類を選んでください", WAIT));
+	CHECK(tmx_wait(&t, "本人の身元確認書類は不要です", WAIT));
+	tmx_keys(&t, "F9", NULL);		/* nothing ticked */
+	REQUIRE(tmx_wait(&t, "本人の番号確認の書類", WAIT));
+	tmx_keys(&t, "Space", "F9", NULL);	/* 住民票の写し（番号付） only */
+	REQUIRE(tmx_wait(&t, "本人確認（書類）を記録しました", WAIT));
+	CHECK(tmx_wait(&t, "代理人の来庁（本人の番号確認書類）", WAIT));
+	tmx_keys(&t, "F4", NULL);
+	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
+	quit(&t);
+}
