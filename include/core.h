@@ -174,6 +174,12 @@ size_t utf8_cut(const char *s, size_t n, int maxw, int *w);
  * space to one space, trimmed.  Idempotent.  out needs n+1 bytes; returns
  * the output length or ERR_FORMAT for invalid UTF-8. */
 int kana_normalize(const char *in, size_t n, char *out, size_t outcap);
+/* Names as searched (namefold.c): blanks (also U+3000) removed and common
+ * 異体字 folded to one form (齋/齊/斉→斎, 邊/邉→辺, 髙→高, 﨑→崎, ...;
+ * the table, after IPA's MJ縮退マップ, is name_fold_pairs, ended by NULL).
+ * Returns the length, or ERR_RANGE when out is too small. */
+int name_fold(const char *in, char *out, size_t cap);
+extern const char *const name_fold_pairs[][2];
 
 /* ------------------------------------------------------------------ dates */
 

@@ -281,6 +281,21 @@ collect(sqlite3 *db, sqlite3_stmt *q, size_t limit, struct person_list *out,
 	return 0;
 }
 
+/* The SQL of name_fold(col): blanks removed, 異体字 folded. */
+static void
+fold_sql(struct wbuf *x, const char *col)
+{
+	int n = 0;
+
+	while (name_fold_pairs[n][0] != NULL)
+		n++;
+	for (int k = 0; k < n + 2; k++)
+		wbuf_printf(x, "replace(");
+	wbuf_printf(x, "%s, ' ', ''), '\xE3\x80\x80', '')", col);
+	for (int k = 0; k < n; k++)
+		wbuf_printf(x, ", '%s', '%s')", name_fold_pairs[k][0], name_fold_pairs[k][1]);
+}
+
 /*
  * The search.  Every criterion narrows.  With a kana prefix the 宛名番号 to
  * show come from two branches, one walking the 氏名カナ index and one the
@@ -295,7 +310,7 @@ int
 store_person_search_db(sqlite3 *db, const struct person_query *qy,
     struct person_list *out, struct err *e)
 {
-	char sql[2048], extra[512], lo[512], hi[520];
+	char sql[8192], extra[3072], lo[512], hi[520];
 	struct wbuf w, x;
 	sqlite3_stmt *q;
 	size_t limit = qy->limit ? qy->limit : 100;
@@ -314,8 +329,13 @@ store_person_search_db(sqlite3 *db, const struct person_query *qy,
 	}
 	wbuf_init_fixed(&x, extra, sizeof(extra));
 	if (qy->name && *qy->name) {
-		wbuf_printf(&x, " AND (instr(name, ?3) > 0 OR instr(alias, ?3) > 0 "
-		    "OR instr(upper(alpha), upper(?3)) > 0)");
+		/* "遠藤和子" finds "遠藤 和子", 斉藤 finds 齋藤 (name_fold: the
+		 * same folding on both sides, in SQL as nested replace()) */
+		wbuf_printf(&x, " AND (instr(");
+		fold_sql(&x, "name");
+		wbuf_printf(&x, ", ?11) > 0 OR instr(");
+		fold_sql(&x, "alias");
+		wbuf_printf(&x, ", ?11) > 0 OR instr(upper(alpha), upper(?3)) > 0)");
 		have = 1;
 	}
 	if (qy->birth) {
@@ -365,8 +385,15 @@ store_person_search_db(sqlite3 *db, const struct person_query *qy,
 		sql_bind_text(q, 2, hi);
 		sqlite3_bind_int64(q, 10, (sqlite3_int64)(limit + 1 + qy->offset));
 	}
-	if (qy->name && *qy->name)
+	if (qy->name && *qy->name) {
+		char folded[512];
 		sql_bind_text(q, 3, qy->name);
+		if (name_fold(qy->name, folded, sizeof(folded)) < 0) {
+			sqlite3_finalize(q);
+			return err_set(e, ERR_RANGE, "search: name too long");
+		}
+		sqlite3_bind_text(q, 11, folded, -1, SQLITE_TRANSIENT);
+	}
 	if (qy->birth)
 		sqlite3_bind_int(q, 4, qy->birth);
 	if (qy->atena && *qy->atena)

@@ -174,6 +174,25 @@ setup(void)
 	a.role = ROLE_REVIEWER;
 	REQUIRE_OK(store_account_add(st, &a, CLERK1_PW, &e), &e);
 	REQUIRE_OK(store_synth_load(st, 1, NRES, &e), &e);
+	/* names with 異体字 (issue 19: 斎/斉, 邊/辺/邉, 髙/高, 﨑/崎) */
+	{
+		struct person p;
+		memset(&p, 0, sizeof(p));
+		snprintf(p.atena, sizeof(p.atena), "2000000001");
+		snprintf(p.name, sizeof(p.name), "齋藤 邊子");
+		snprintf(p.kana, sizeof(p.kana), "サイトウ ナベコ");
+		p.birth = 19600101;
+		p.sex = 2;
+		snprintf(p.address, sizeof(p.address), "窓口市北区青葉町1丁目2番3号");
+		snprintf(p.household, sizeof(p.household), "H2000000001");
+		snprintf(p.relation, sizeof(p.relation), "世帯主");
+		REQUIRE_OK(store_person_upsert(st, &p, &e), &e);
+		snprintf(p.atena, sizeof(p.atena), "2000000002");
+		snprintf(p.name, sizeof(p.name), "髙﨑 一");
+		snprintf(p.kana, sizeof(p.kana), "タカサキ ハジメ");
+		snprintf(p.household, sizeof(p.household), "H2000000002");
+		REQUIRE_OK(store_person_upsert(st, &p, &e), &e);
+	}
 	store_close(st);
 	REQUIRE(mkdir(t_path("screens"), 0700) == 0);
 	REQUIRE(t_write_file(t_path("screens/wide.screen"), screen_wide,
@@ -889,5 +908,43 @@ TEST(agent_visit_asks_the_principals_number_check_not_a_photo_id)
 	CHECK(tmx_wait(&t, "代理人の来庁（本人の番号確認書類）", WAIT));
 	tmx_keys(&t, "F4", NULL);
 	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
+	quit(&t);
+}
+
+/* ------------------------------------------------------- 7. finding */
+
+/* Issue 19: names match without the space (遠藤和子) and across common
+ * 異体字 (斉藤辺子 finds 齋藤 邊子, 高崎 finds 髙﨑 一); the list shows the
+ * 宛名番号 and the age. */
+TEST(names_match_without_the_space_and_across_itaiji)
+{
+	static const struct { const char *typed, *found, *atena; } k[] = {
+		{ "遠藤和子", "遠藤 和子", "1000000001" },
+		{ "斉藤辺子", "齋藤 邊子", "2000000001" },
+		{ "斎藤　邉子", "齋藤 邊子", "2000000001" },
+		{ "高崎", "髙﨑 一", "2000000002" },
+	};
+	struct tmx t;
+
+	setup();
+	start_size(&t, NULL, 100, 30);
+	login(&t);
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		char *s;
+		tmx_keys(&t, "F3", NULL);
+		REQUIRE(tmx_wait(&t, "住民の検索（F3）", WAIT));
+		tmx_keys(&t, "Tab", NULL);
+		tmx_text(&t, k[i].typed);
+		tmx_keys(&t, "Enter", NULL);
+		REQUIRE(tmx_wait(&t, "検索結果", WAIT));
+		s = tmx_capture(&t);
+		if (strstr(s, k[i].found) == NULL)
+			tmx_dump(&t, k[i].typed);
+		CHECK(strstr(s, k[i].found) != NULL);
+		CHECK(tmx_col(s, k[i].found, k[i].atena) > 0);	/* 宛名番号 on its row */
+		CHECK(tmx_col(s, k[i].found, "歳") > 0);		/* and the age */
+		free(s);
+		to_main_menu(&t);
+	}
 	quit(&t);
 }
