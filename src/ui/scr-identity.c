@@ -674,7 +674,7 @@ agent_run(struct ui *u, struct visit *v)
 	a.principal = principal;
 	for (int i = 0; i < 4; i++)
 		ui_input_init(&a.in[i], i == 3 ? 50 : 30, i == 3 ? 120 : 60, LE_ANY, 0);
-	ui_push(u, agent_draw, &a, 1, "代理人の来庁（ID-2）", ACTBIT(ACT_BACK));
+	ui_push(u, agent_draw, &a, 1, "代理人の来庁", ACTBIT(ACT_BACK));
 	for (;;) {
 		ui_getkey(u, &k);
 		if (k.type == UI_K_ABORT || UI_ACT_IS(&k, ACT_BACK))

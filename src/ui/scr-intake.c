@@ -123,6 +123,42 @@ slip_run(struct ui *u, const struct receipt_item *items, int n, const char *aten
 	wbuf_free(&w);
 }
 
+/* A screen's purpose text with the place names from the configuration:
+ * {municipality} ([terminal] municipality, else 本市) and {forward_to}
+ * ([intake] forward_to, else 進達先の機関) — the shipped screens name no
+ * real city or facility (issue 19). */
+static void
+purpose_text(struct ui *u, const char *in, char *out, size_t cap)
+{
+	const char *muni = conf_str(u->conf, "terminal", "municipality");
+	const char *fwd = conf_str(u->conf, "intake", "forward_to");
+	size_t o = 0;
+
+	if (cap == 0)
+		return;
+	while (*in != '\0' && o + 1 < cap) {
+		const char *rep = NULL;
+		size_t skip = 0;
+		if (strncmp(in, "{municipality}", 14) == 0) {
+			rep = muni[0] != '\0' ? muni : "本市";
+			skip = 14;
+		} else if (strncmp(in, "{forward_to}", 12) == 0) {
+			rep = fwd[0] != '\0' ? fwd : "進達先の機関";
+			skip = 12;
+		}
+		if (rep != NULL) {
+			size_t l = strlen(rep);
+			if (o + l >= cap)
+				break;
+			memcpy(out + o, rep, l);
+			o += l;
+			in += skip;
+		} else
+			out[o++] = *in++;
+	}
+	out[o] = '\0';
+}
+
 /* Fill in and save one application; 1 saved, 0 not, -1 aborted. */
 static int
 one_application(struct ui *u, struct visit *v, const struct screen *s,
@@ -136,7 +172,9 @@ one_application(struct ui *u, struct visit *v, const struct screen *s,
 
 	if (s->purpose[0] != '\0') {
 		/* INT-7: the purpose of use is told before anything is taken */
-		snprintf(text, sizeof(text), "%s\n\n申請者に利用目的を説明しましたか。", s->purpose);
+		char purpose[1200];
+		purpose_text(u, s->purpose, purpose, sizeof(purpose));
+		snprintf(text, sizeof(text), "%s\n\n申請者に利用目的を説明しましたか。", purpose);
 		r = ui_confirm(u, "利用目的の説明", text);
 		if (r < 0)
 			return -1;

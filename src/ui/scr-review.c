@@ -306,6 +306,18 @@ ui_app_detail(struct ui *u, const char *uuid)
 		r = ui_text_view(u, title, wbuf_str(&w),
 		    "c 確認  r 返戻  e 訂正  s 状態変更  Esc 戻る");
 		if (r == 'c') {
+			char q[160];
+			int yes;
+			/* issue 19: confirming is a decision; asked, いいえ first */
+			snprintf(q, sizeof(q), "%s を確認済みにしますか。", a.receipt_no);
+			yes = ui_confirm(u, "申請の確認", q);
+			if (yes != 1) {
+				application_clear(&a);
+				wbuf_free(&w);
+				if (yes < 0)
+					return;
+				continue;
+			}
 			if (review_confirm(u->ses.st, uuid, &e) != 0)
 				ui_message(u, 1, "%s", err_ja(&e));
 			else
@@ -509,7 +521,7 @@ ui_confirm_queue_run(struct ui *u)
 
 	for (;;) {
 		struct confirm_table t;
-		struct ui_table tab = { "個人番号変更の確認（ID-6）  Enter 承認・却下", 4, heads,
+		struct ui_table tab = { "個人番号変更の確認  Enter 承認・却下", 4, heads,
 			widths, 0, confirm_cell, &t, 0, 0 };
 		struct err e;
 		int i, a;

@@ -510,12 +510,14 @@ next_visitor(struct ui *u)
 void
 ui_dispatch(struct ui *u, enum shell_action a)
 {
-	static const char *const items[] = { "パスワード変更", "ログアウト", "終了", "キー一覧",
-		/* scr-review.c, scr-batch.c: ui_work_menu(u, i - 4) */
+	/* work first; the account's own entries last (issue 19) */
+	static const char *const items[] = {
+		/* 0-5, scr-review.c, scr-batch.c: ui_work_menu(u, i) */
 		"申請の確認（審査）", "受付簿", "進達", "未処理の申請", "個人番号変更の確認",
 		"問合せ・開示請求",
-		/* 10: any screen, filled and checked, nothing saved */
-		"申請画面の試用（保存しません）" };
+		/* 6: any screen, filled and checked, nothing saved */
+		"申請画面の試用（保存しません）",
+		"キー一覧", "パスワード変更", "ログアウト", "終了" };
 	int i;
 
 	switch (a) {
@@ -528,20 +530,20 @@ ui_dispatch(struct ui *u, enum shell_action a)
 		return;
 	case ACT_MENU:
 		i = ui_pick(u, "メニュー", items, (int)(sizeof(items) / sizeof(items[0])), 0);
-		if (i == 0) {
+		if (i == 8) {
 			ui_password_change(u, 0);
-		} else if (i == 1) {
+		} else if (i == 9) {
 			if (ui_confirm(u, "ログアウト", "ログアウトしますか。入力中の内容は破棄されます。") == 1)
 				u->abort = ABORT_LOGOUT;
-		} else if (i == 2) {
+		} else if (i == 10) {
 			if (ui_confirm(u, "終了", "madoguchi を終了しますか。") == 1)
 				u->abort = ABORT_QUIT;
-		} else if (i == 3)
+		} else if (i == 7)
 			ui_help(u);
-		else if (i == 10)
+		else if (i == 6)
 			new_application(u);
-		else if (i >= 4)
-			ui_work_menu(u, i - 4);
+		else if (i >= 0)
+			ui_work_menu(u, i);
 		return;
 	case ACT_NEXT:
 		next_visitor(u);
@@ -582,7 +584,7 @@ static const struct {
 	{ ACT_NEXT, "次の方（来庁終了：前の方の記録を画面から消去）" },
 	{ ACT_SYNC, "中央システムと同期" },
 	{ ACT_LOCK, "画面ロック" },
-	{ ACT_MENU, "メニュー（審査・受付簿・進達・パスワード変更・終了）" },
+	{ ACT_MENU, "メニュー（審査・受付簿・進達・パスワード変更・ログアウト・終了）" },
 };
 #define HOME_N ((int)(sizeof(home_items) / sizeof(home_items[0])))
 

@@ -221,7 +221,7 @@ quit(struct tmx *t)
 	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
 	tmx_keys(t, "F10", NULL);
 	REQUIRE(tmx_wait(t, "パスワード変更", WAIT));
-	tmx_keys(t, "Down", "Down", "Enter", NULL);
+	tmx_keys(t, "End", "Enter", NULL);
 	REQUIRE(tmx_wait(t, "終了しますか", WAIT));
 	tmx_keys(t, "y", NULL);
 	CHECK(tmx_wait(t, "[exited 0]", WAIT));

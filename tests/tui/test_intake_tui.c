@@ -176,7 +176,7 @@ logout(struct tmx *t)
 	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
 	tmx_keys(t, "F10", NULL);
 	REQUIRE(tmx_wait(t, "パスワード変更", WAIT));
-	tmx_keys(t, "Down", "Enter", NULL);
+	tmx_keys(t, "End", "Up", "Enter", NULL);
 	REQUIRE(tmx_wait(t, "ログアウトしますか", WAIT));
 	tmx_keys(t, "y", NULL);
 	REQUIRE(tmx_wait(t, "アカウントとパスワードを入力してください", WAIT));
@@ -192,7 +192,7 @@ quit(struct tmx *t)
 	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
 	tmx_keys(t, "F10", NULL);
 	REQUIRE(tmx_wait(t, "パスワード変更", WAIT));
-	tmx_keys(t, "Down", "Down", "Enter", NULL);
+	tmx_keys(t, "End", "Enter", NULL);
 	REQUIRE(tmx_wait(t, "終了しますか", WAIT));
 	tmx_keys(t, "y", NULL);
 	CHECK(tmx_wait(t, "[exited 0]", WAIT));
@@ -522,25 +522,27 @@ TEST(self_confirmation_refused_other_reviewer_accepted)
 	REQUIRE(tmx_wait(&t, "メインメニュー", WAIT));
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "申請の確認（審査）", WAIT));
-	for (int i = 0; i < 4; i++)
-		tmx_keys(&t, "Down", NULL);
+	/* 申請の確認 is the first entry (issue 19: work first) */
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, receipt, WAIT));
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "c 確認", WAIT));
 	tmx_keys(&t, "c", NULL);
+	REQUIRE(tmx_wait(&t, "を確認済みにしますか", WAIT));	/* issue 19 */
+	tmx_keys(&t, "y", NULL);
 	REQUIRE(tmx_wait(&t, "自分が入力した申請は確認できません", WAIT));
 	logout(&t);
 	login(&t, "rev2", REV2_PW);
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "申請の確認（審査）", WAIT));
-	for (int i = 0; i < 4; i++)
-		tmx_keys(&t, "Down", NULL);
+	/* 申請の確認 is the first entry (issue 19: work first) */
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, receipt, WAIT));
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "c 確認", WAIT));
 	tmx_keys(&t, "c", NULL);
+	REQUIRE(tmx_wait(&t, "を確認済みにしますか", WAIT));	/* issue 19 */
+	tmx_keys(&t, "y", NULL);
 	REQUIRE(tmx_wait(&t, "を確認しました", WAIT));
 	REQUIRE(tmx_wait(&t, "確認者     rev2", WAIT));
 	quit(&t);
@@ -603,7 +605,7 @@ TEST(correction_keeps_the_old_value)
 	/* F10 → 受付簿 → すべて → the application → e (訂正) → 備考 */
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "受付簿", WAIT));
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 1; i++)
 		tmx_keys(&t, "Down", NULL);
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "表示する状態", WAIT));
@@ -688,7 +690,7 @@ TEST(batch_list_count_matches)
 	login(&t, "rev1", REV1_PW);
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "進達", WAIT));
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 2; i++)
 		tmx_keys(&t, "Down", NULL);
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "進達を作成する", WAIT));
@@ -836,7 +838,7 @@ TEST(dv_person_address_hidden_in_application_details)
 	login(&t, "clerk1", CLERK_PW);
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "受付簿", WAIT));
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 1; i++)
 		tmx_keys(&t, "Down", NULL);
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "表示する状態", WAIT));
@@ -902,7 +904,7 @@ TEST(ledger_by_period)
 	login(&t, "clerk1", CLERK_PW);
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "受付簿", WAIT));
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 1; i++)
 		tmx_keys(&t, "Down", NULL);
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "受付日の期間を指定", WAIT));
@@ -918,7 +920,7 @@ TEST(ledger_by_period)
 	tmx_keys(&t, "Escape", NULL);
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "受付簿", WAIT));
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 1; i++)
 		tmx_keys(&t, "Down", NULL);
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "受付日の期間を指定", WAIT));
