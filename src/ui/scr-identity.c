@@ -755,6 +755,8 @@ identity_flow(struct ui *u, struct visit *v)
 	m = ui_pick(u, "本人確認の方法", items, 4, 0);
 	if (m < 0)
 		return;
+	/* the last step's message (代理人を記録しました…) has had its moment */
+	ui_clear_message(u);
 	if (m == 2) {
 		documents_run(u, v);
 		return;

@@ -197,6 +197,10 @@ one_application(struct ui *u, struct visit *v, const struct screen *s,
 		    "確かめてください", r);
 	for (;;) {
 		r = ui_form_run(u, f);
+		/* the note about values taken from the last form belongs to
+		 * that form: gone with it */
+		if (strncmp(u->msg, "前の申請から", strlen("前の申請から")) == 0)
+			ui_clear_message(u);
 		if (r != 1)
 			break;
 		err_clear(&e);

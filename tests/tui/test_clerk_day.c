@@ -822,6 +822,8 @@ TEST(next_form_offers_what_the_visit_took_and_review_corrects_by_the_fields_rule
 	free(s);
 	tmx_keys(&t, "Escape", NULL);	/* nothing typed: no question */
 	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
+	/* the note about the carried values went with the form */
+	CHECK(tmx_wait_gone(&t, "前の申請から", WAIT));
 	tmx_keys(&t, "Escape", NULL);
 	REQUIRE(tmx_wait(&t, "もう一度印刷しますか", WAIT));
 	tmx_keys(&t, "n", NULL);
@@ -900,6 +902,8 @@ TEST(agent_visit_asks_the_principals_number_check_not_a_photo_id)
 	REQUIRE(tmx_wait(&t, "本人確認の方法", WAIT));
 	tmx_keys(&t, "Down", "Down", "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "の番号確認の書類を選んでください", WAIT));
+	/* the agent step's message had its moment (issue 19) */
+	CHECK(tmx_wait_gone(&t, "代理人（代理 一郎）を記録しました", WAIT));
 	CHECK(tmx_wait(&t, "本人の身元確認書類は不要です", WAIT));
 	tmx_keys(&t, "F9", NULL);		/* nothing ticked */
 	REQUIRE(tmx_wait(&t, "本人の番号確認の書類", WAIT));
