@@ -613,6 +613,18 @@ TEST(popups_leave_wide_characters_whole)
 		popup_round(&t, "Esc confirmation", "Escape", "入力した内容を破棄して戻りますか",
 		    "n", cols, rows);
 		popup_round(&t, "F1 help", "F1", "キー一覧", "Escape", cols, rows);
+		/* F1 lists this screen's keys: F9 on a form, not F2/F3 */
+		{
+			char *h;
+			tmx_keys(&t, "F1", NULL);
+			REQUIRE(tmx_wait(&t, "この画面で使えるキー", WAIT));
+			h = tmx_capture(&t);
+			CHECK(strstr(h, "入力内容を確認して確定します") != NULL);
+			CHECK(strstr(h, "マイナンバーカードを読み取り") == NULL);
+			free(h);
+			tmx_keys(&t, "Escape", NULL);
+			REQUIRE(tmx_wait_gone(&t, "この画面で使えるキー", WAIT));
+		}
 		tmx_keys(&t, "Escape", NULL);
 		REQUIRE(tmx_wait(&t, "入力した内容を破棄して戻りますか", WAIT));
 		tmx_keys(&t, "y", NULL);
