@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ui-internal.h"
 #include "intake.h"
@@ -96,17 +97,27 @@ ui_print_or_show(struct ui *u, const char *title, const char *text,
 }
 
 static void
-slip_run(struct ui *u, const struct receipt_item *items, int n, const char *atena)
+slip_run(struct ui *u, const struct receipt_item *items, int n, const char *atena,
+    const char *applicant)
 {
 	struct receipt_info info;
 	struct wbuf w;
 	struct err e;
-	char what[96];
+	char what[96], hhmm[8];
 
 	memset(&info, 0, sizeof(info));
 	info.municipality = conf_str(u->conf, "terminal", "municipality");
 	info.branch = conf_str(u->conf, "terminal", "branch");
 	info.terminal = conf_str(u->conf, "terminal", "id");
+	info.contact = conf_str(u->conf, "terminal", "contact");
+	info.applicant = applicant;
+	{
+		time_t t = time(NULL);
+		struct tm tm;
+		localtime_r(&t, &tm);
+		strftime(hhmm, sizeof(hhmm), "%H:%M", &tm);
+		info.time = hhmm;
+	}
 	wbuf_init(&w, 0);
 	err_clear(&e);
 	if (receipt_slip(items, n, &info, &w, &e) != 0) {
@@ -305,7 +316,8 @@ ui_intake_run(struct ui *u)
 	if (nsaved > 0) {
 		int r;
 
-		slip_run(u, items, nsaved, atena);
+		/* the applicant: the agent when one came, else the person */
+		slip_run(u, items, nsaved, atena, v->agent.present ? v->agent.name : v->person.name);
 		/* the last 受付票 is the natural end of the visit: offer it, so
 		 * that the next visitor's F2 does not meet this one's record */
 		snprintf(msg, sizeof(msg), "%s さんの受付は以上ですか。\n"

@@ -355,6 +355,10 @@ TEST(complete_intake_prints_the_slip)
 	CHECK(strstr(printed, "試験 子ども医療費申請") != NULL);
 	CHECK(strstr(printed, "北支所") != NULL);
 	CHECK(strstr(printed, "今後の流れ") != NULL);
+	/* issue 19: who, when (和暦 and 24-hour time) and whom to ask */
+	CHECK(strstr(printed, "申請者 試験 太郎 様") != NULL);
+	CHECK(strstr(printed, "受付日時 令和") != NULL);
+	CHECK(strstr(printed, "問い合わせ先") != NULL);
 	CHECK(!digit_run(printed, 12));
 	free(printed);
 	st = admin_store();

@@ -779,7 +779,7 @@ TEST(inquiry_log)
 TEST(slip_has_no_12_digit_number)
 {
 	struct receipt_item it[3];
-	struct receipt_info info = { "窓口市", "北区役所", "T001", "2025-04-01" };
+	struct receipt_info info = { "窓口市", "北区役所", "T001", "2025-04-01", NULL, NULL, NULL };
 	struct wbuf w;
 	struct err e;
 
@@ -801,6 +801,7 @@ TEST(slip_has_no_12_digit_number)
 	CHECK(strstr(wbuf_str(&w), "北区役所") != NULL);
 	CHECK(strstr(wbuf_str(&w), "3 件") != NULL);
 	CHECK(strstr(wbuf_str(&w), "今後の流れ") != NULL);
+	CHECK(strstr(wbuf_str(&w), "問い合わせ先") != NULL);	/* issue 19 */
 	CHECK(!receipt_has_digit_run(wbuf_str(&w), 12));
 	wbuf_free(&w);
 	/* the detector, and the guard */
