@@ -71,8 +71,9 @@ report_round(struct app_sync *a, const struct sync_status *st)
 		snprintf(ev.text, sizeof(ev.text), "中央システムと同期しました");
 	} else {
 		ev.code = 1;
+		/* short enough for an 80-column message line */
 		snprintf(ev.text, sizeof(ev.text), "同期できませんでした：中央システムに接続できません"
-		    "（%d回連続）。受付はオフラインで続けられます", st->failures);
+		    "（%d回連続）", st->failures);
 	}
 	evq_post(a->q, &ev);
 }

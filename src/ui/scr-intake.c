@@ -204,8 +204,7 @@ one_application(struct ui *u, struct visit *v, const struct screen *s,
 		ui_message(u, 1, "住民記録の値を入力できない項目があります: %s", err_ja(&e));
 	else if ((r = intake_carry(f, *prev)) > 0)
 		/* issue 19: what this visit's last application took */
-		ui_message(u, 0, "前の申請から %d 項目（電話番号・口座・保険・保護者）を入れました。"
-		    "確かめてください", r);
+		ui_message(u, 0, "前の申請から%d項目を入れました（電話・口座など）。確かめてください", r);
 	for (;;) {
 		r = ui_form_run(u, f);
 		/* the note about values taken from the last form belongs to
@@ -281,6 +280,7 @@ ui_intake_run(struct ui *u)
 		    procedure_name_ja(m.set->s[m.idx[k]]->procedure));
 	terminal_id_sync(u);
 	snprintf(atena, sizeof(atena), "%s", v->person.atena);
+	ui_clear_message(u);	/* the identity step's message had its moment */
 	while (nsaved < INTAKE_MAX) {
 		/* back from a form (Esc or saved), the list is where it was:
 		 * the clerk who opened the wrong form moves one row, not 30 */

@@ -549,6 +549,7 @@ ui_dispatch(struct ui *u, enum shell_action a)
 		next_visitor(u);
 		return;
 	case ACT_NEW:
+		ui_clear_message(u);	/* a new task: the last one's message is done */
 		if (u->actions[ACT_NEW] != NULL)
 			u->actions[ACT_NEW](u);	/* the intake flow (scr-intake.c) */
 		else
@@ -560,6 +561,8 @@ ui_dispatch(struct ui *u, enum shell_action a)
 		return;
 	default:
 		if (u->actions[a] != NULL) {
+			if (a == ACT_CARD || a == ACT_SEARCH)
+				ui_clear_message(u);	/* a new task (issue 19) */
 			u->actions[a](u);
 			return;
 		}
