@@ -69,6 +69,9 @@ struct sync_status;
 int app_sync_start(struct store *st, const struct conf *cf, struct evq *q,
     struct app_sync **out, struct err *e);
 void app_sync_now(struct app_sync *a);
+/* F5: a round now whose outcome, success or failure, is reported as an
+ * EV_MESSAGE when it ends (also when the line stays down). */
+void app_sync_request(struct app_sync *a);
 void app_sync_status(struct app_sync *a, struct sync_status *out);
 /* Stop (waits for a round in progress) and free; NULL is fine. */
 void app_sync_stop(struct app_sync *a);

@@ -198,6 +198,12 @@ int kana_normalize(const char *in, size_t n, char *out, size_t outcap);
  * difference stays.  Returns the length or ERR_FORMAT / ERR_RANGE. */
 int addr_normalize(const char *in, char *out, size_t cap);
 int addr_same(const char *a, const char *b);
+/* Names as searched (namefold.c): blanks (also U+3000) removed and common
+ * 異体字 folded to one form (齋/齊/斉→斎, 邊/邉→辺, 髙→高, 﨑→崎, ...;
+ * the table, after IPA's MJ縮退マップ, is name_fold_pairs, ended by NULL).
+ * Returns the length, or ERR_RANGE when out is too small. */
+int name_fold(const char *in, char *out, size_t cap);
+extern const char *const name_fold_pairs[][2];
 
 /* ------------------------------------------------------------------ dates */
 

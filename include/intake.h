@@ -41,6 +41,13 @@ int intake_menu(const struct screen_set *set, const struct account *a,
  * NULL) says why for the first one. */
 int intake_prefill(struct form *f, struct store *st, const struct visit *v,
     struct err *e);
+/* Within one visit the next form offers what the previous one took
+ * (issue 19): the empty fields of `to` named like a field of `from` among
+ * the contact, account, insurance and guardian fields (phone, bank_code,
+ * branch_code, account_*, insurance_kind, insurer_no, ins_*, guardian,
+ * guardian_relation) get its value when `to` accepts it.  Returns how many
+ * were filled; `to` stays not dirty (nothing typed yet). */
+int intake_carry(struct form *to, const struct form *from);
 
 struct intake_result {
 	char uuid[37];
@@ -78,12 +85,16 @@ struct receipt_info {
 	const char *branch;		/* [terminal] branch */
 	const char *terminal;		/* terminal id */
 	const char *date;		/* "2025-04-01" or NULL = today */
+	const char *time;		/* "14:05" (local), or NULL: not printed */
+	const char *applicant;		/* 申請者 name ("… 様"), or NULL */
+	const char *contact;		/* [terminal] contact (問い合わせ先), or NULL */
 };
 
 /*
- * The 受付票 as text (UTF-8, lines of at most 40 columns): receipt numbers
- * and procedures, date in 和暦 and 西暦, branch, what happens next.  Never a
- * 個人番号 nor any form value: the text is refused (ERR_INVAL) if it holds
+ * The 受付票 as text (UTF-8, lines of at most 40 columns): the applicant's
+ * name (申請者 … 様), receipt numbers and procedures, 受付日時 in 和暦 with
+ * the 24-hour local time, branch, what happens next per procedure and the
+ * 問い合わせ先.  Never a 個人番号 nor any form value: the text is refused (ERR_INVAL) if it holds
  * a run of 12 or more digits (receipt_has_digit_run).
  */
 int receipt_slip(const struct receipt_item *items, int n,

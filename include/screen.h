@@ -38,7 +38,9 @@
 
 enum field_type {
 	FT_TEXT, FT_KANA, FT_DIGITS, FT_DATE, FT_SELECT, FT_CHECKBOX,
-	FT_MYNUMBER, FT_POSTAL, FT_PHONE, FT_MONEY
+	FT_MYNUMBER, FT_POSTAL, FT_PHONE, FT_MONEY,
+	FT_YEAR,		/* stored "YYYY"; typed 2026, R8, 令和8年(度) */
+	FT_YEARMONTH		/* stored "YYYYMM"; typed 202610, 2026-10, R8.10, 令和8年10月 */
 };
 
 enum check_kind {
@@ -46,15 +48,9 @@ enum check_kind {
 	CK_AGE_FISCAL,		/* date: age on 1 April of this fiscal year in [a, b] */
 	CK_REGEX,		/* text-like: POSIX extended regex must match */
 	CK_NOT_BEFORE,		/* date: not before field `ref` (or today) */
-	CK_NOT_AFTER		/* date: not after field `ref` (or today) */
-};
-
-struct field_check {
-	enum check_kind kind;
-	int a, b;			/* CK_AGE* bounds */
-	int ref;			/* CK_NOT_*: field index, -1 = today */
-	regex_t re;			/* CK_REGEX, compiled at load */
-	char src[SCREEN_TEXT_MAX];	/* the pattern as written, for messages */
+	CK_NOT_AFTER,		/* date: not after field `ref` (or today) */
+	CK_INSURER,		/* digits: 保険者番号 検証番号 (6 or 8 digits) */
+	CK_OPTION_NEEDS		/* select: option `src` only while `cond` holds */
 };
 
 /* shows-when: the field exists only while field `ref` has (op '=') or has
@@ -66,6 +62,16 @@ struct field_cond {
 	int ref;			/* -1: always shown */
 	char op;
 	char value[SCREEN_OPTION_MAX];
+};
+
+struct field_check {
+	enum check_kind kind;
+	int a, b;			/* CK_AGE* bounds */
+	int ref;			/* CK_NOT_*: field index, -1 = today */
+	regex_t re;			/* CK_REGEX, compiled at load */
+	char src[SCREEN_TEXT_MAX];	/* the pattern as written, for messages;
+					 * CK_OPTION_NEEDS: the option */
+	struct field_cond cond;		/* CK_OPTION_NEEDS */
 };
 
 struct field {

@@ -29,6 +29,7 @@ enum shell_action {
 	ACT_SEARCH,		/* F3  検索 */
 	ACT_NEW,		/* F4  新規申請 */
 	ACT_SYNC,		/* F5  同期 */
+	ACT_NEXT,		/* F8  次の方（来庁終了） */
 	ACT_SAVE,		/* F9  確定（保存） */
 	ACT_MENU,		/* F10 メニュー */
 	ACT_LOCK,		/* F12 画面ロック */

@@ -78,6 +78,11 @@ void idcheck_text_ja(const struct idcheck *ic, const struct iddoc_list *docs, ch
  */
 int iddoc_sufficient(const struct iddoc_list *l, const int *checked,
     int ic_read, struct err *e);
+/* An agent's visit (番号法 第16条, 施行規則): 代理権 (委任状) and the agent's
+ * 身元確認 are the agent's record; of the absent principal only the 番号確認
+ * is needed (a number document, also a copy), not a photo ID.  0 when a
+ * number document is ticked; ERR_INVAL with a Japanese reason otherwise. */
+int iddoc_number_only(const struct iddoc_list *l, const int *checked, struct err *e);
 
 /* ============================================== card vs. the record */
 

@@ -44,8 +44,13 @@ start)
 	eval "$env"
 	if ! [ -f "$dir/sim.pid" ] || ! kill -0 "$(cat "$dir/sim.pid")" 2>/dev/null; then
 		cards=$(ls data/cards/demo-*.card | sort -V)
+		# DEMO_FAULTS=1: the fault cards after the residents' (blocked,
+		# last try, bad digest, removed mid-read, ...) for trying the
+		# error paths at the window
+		faults=""
+		[ "${DEMO_FAULTS:-0}" = 1 ] && faults=$(ls data/cards/fault-*.card | sort)
 		# shellcheck disable=SC2086
-		setsid "$SIM" --port "$MDG_VPCD_PORT" $cards data/cards/other-moved.card \
+		setsid "$SIM" --port "$MDG_VPCD_PORT" $faults $cards data/cards/other-moved.card \
 		    data/cards/other-unregistered.card >"$dir/sim.log" 2>&1 </dev/null &
 		echo $! >"$dir/sim.pid"
 	fi

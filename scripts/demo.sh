@@ -21,11 +21,14 @@
 #   clerk1 / Hanako#Mado-2580   窓口 花子, counter clerk
 #   clerk2 / Jiro#Mado-4713     窓口 次郎, counter clerk
 #   rev1   / Shinsa#Mado-6392   審査 一郎, reviewer (確認者)
+#   rev2   / Shinsa#Mado-7418   審査 二郎, second reviewer (confirms rev1's corrections)
 #   admin  / Kanri#Mado-7351    管理者, administrator
 # Demo cards: PIN 1234; 照合番号B = the 和暦 birth date as printed, 2034, 1234
 # (遠藤 和子: S20.8.28 2034 1234).  They are signed by mynacard-sim's TEST ONLY
 # issuer CA, whose anchor this script installs (demo/trust-anchors), so the
 # identity screen shows 検証済み.
+# DEMO_FAULTS=1 puts the fault cards (data/cards/fault-*.card: blocked, last
+# try, bad digest, forged, clone, removed, ...) on the reader first.
 # While the demo runs, `scripts/demo-card.sh next demo/card` (in another
 # terminal) puts the next resident's card on the reader.
 set -eu
@@ -46,7 +49,8 @@ ADMIN_PW='Kanri#Mado-7351'
 # name|password|display|role
 ACCOUNTS='clerk1|Hanako#Mado-2580|窓口 花子|clerk
 clerk2|Jiro#Mado-4713|窓口 次郎|clerk
-rev1|Shinsa#Mado-6392|審査 一郎|reviewer'
+rev1|Shinsa#Mado-6392|審査 一郎|reviewer
+rev2|Shinsa#Mado-7418|審査 二郎|reviewer'
 PROCEDURES="kokuho maru-fuku yobo jiritsu-seishin iryohi-josei"
 
 say() { printf 'demo: %s\n' "$*"; }
@@ -166,7 +170,7 @@ fi
 
 # ------------------------------------------------------------ the config
 note="デモ: clerk1 / Hanako#Mado-2580（窓口）  clerk2 / Jiro#Mado-4713"
-note="$note  rev1 / Shinsa#Mado-6392（確認者）  admin / Kanri#Mado-7351"
+note="$note  rev1 / Shinsa#Mado-6392  rev2 / Shinsa#Mado-7418（確認者）  admin / Kanri#Mado-7351"
 note="$note  カードPIN 1234（照合番号B: 和暦の生年月日 2034 1234）"
 cat >"$CONF" <<EOF
 # Written by scripts/demo.sh on every start.

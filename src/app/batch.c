@@ -9,6 +9,7 @@
 
 #include "intake.h"
 #include "sync.h"
+#include "visit.h"
 
 const char *
 batch_method_ja(const char *method)
@@ -67,6 +68,26 @@ batch_make(struct store *st, struct batch *b, const char *const *uuids, size_t n
 	if (store_user(st)->role != ROLE_REVIEWER)
 		return err_set_ja(e, ERR_PERM, "進達は確認者が行います",
 		    "only reviewers forward batches");
+	/* issue 19: one batch is one 事務 going to one 進達先 */
+	{
+		char first[64] = "";
+		for (size_t i = 0; i < n; i++) {
+			struct application a;
+			int r = store_application_get(st, uuids[i], &a, e);
+			if (r != 0)
+				return r;
+			if (i == 0)
+				snprintf(first, sizeof(first), "%s", a.procedure);
+			else if (strcmp(first, a.procedure) != 0) {
+				char ja[256];
+				snprintf(ja, sizeof(ja), "進達は事務ごとに作成してください（%s と %s が混在しています）",
+				    procedure_name_ja(first), procedure_name_ja(a.procedure));
+				application_clear(&a);
+				return err_set_ja(e, ERR_INVAL, ja, "a batch holds one procedure");
+			}
+			application_clear(&a);
+		}
+	}
 	return store_tx(st, make_tx, &t, e);
 }
 
@@ -113,9 +134,16 @@ batch_transmittal(struct store *st, const struct screen_set *set, const char *id
 	wbuf_printf(w, "進達日   %s\n", date);
 	wbuf_printf(w, "送付方法 %s\n", batch_method_ja(b.method));
 	wbuf_printf(w, "袋番号   %s\n", b.bag);
-	if (b.destination[0] != '\0')
-		wbuf_printf(w, "送付先   %s\n", b.destination);
-	wbuf_printf(w, "担当     %s\n", b.clerk);
+	wbuf_printf(w, "宛先     %s 御中\n", b.destination[0] != '\0' ? b.destination :
+	    "（宛先未設定：[intake] forward_to）");
+	{
+		/* the reviewer by name, not only the account */
+		struct account acc;
+		if (store_account_get(st, b.clerk, &acc, NULL) == 0 && acc.display[0] != '\0')
+			wbuf_printf(w, "進達者   %s（%s）\n", acc.display, b.clerk);
+		else
+			wbuf_printf(w, "進達者   %s\n", b.clerk);
+	}
 	wbuf_printf(w, "------------------------------------------------------------\n");
 	/* the receipt column fits the longest number: a terminal ID is up
 	 * to 16 characters, so TERMINAL-YYYYMMDD-NNNNN is not fixed width */
@@ -140,6 +168,11 @@ batch_transmittal(struct store *st, const struct screen_set *set, const char *id
 	wbuf_printf(w, "件数 %zu 件\n", items.n);
 	if (nboard > 0)
 		wbuf_printf(w, "うち審査会付議 %zu 件\n", nboard);
+	/* 受領欄: the receiving office signs and dates the copy it returns */
+	wbuf_printf(w, "------------------------------------------------------------\n");
+	wbuf_printf(w, "受領欄（上記 %zu 件を受領しました）\n", items.n);
+	wbuf_printf(w, "  受領日  令和　　年　　月　　日\n");
+	wbuf_printf(w, "  受領者  ＿＿＿＿＿＿＿＿＿＿＿＿＿＿  印\n");
 	application_list_free(&items);
 	if (w->err != 0)
 		return err_set(e, ERR_RANGE, "transmittal list too long");

@@ -161,22 +161,105 @@ is_katakana_text(const char *s)
 	return 1;
 }
 
+/* What a length check allows, said as the clerk needs it: "8桁",
+ * "6〜8桁", "1〜40文字", "40文字以内". */
+static void
+length_text(const struct field *fd, char *out, size_t cap)
+{
+	const char *unit = fd->type == FT_DIGITS ? "桁" : "文字";
+
+	if (fd->min_len > 0 && fd->min_len == fd->max_len)
+		snprintf(out, cap, "%d%s", fd->max_len, unit);
+	else if (fd->min_len > 0 && fd->max_len > 0)
+		snprintf(out, cap, "%d〜%d%s", fd->min_len, fd->max_len, unit);
+	else if (fd->max_len > 0)
+		snprintf(out, cap, "%d%s以内", fd->max_len, unit);
+	else
+		snprintf(out, cap, "%d%s以上", fd->min_len, unit);
+}
+
 static int
 length_ok(const struct field *fd, int len, struct err *e)
 {
-	char ja[96], en[96];
+	char ja[128], en[96], allowed[48];
 
-	if (fd->max_len > 0 && len > fd->max_len) {
-		snprintf(ja, sizeof(ja), "%d文字以内で入力してください", fd->max_len);
-		snprintf(en, sizeof(en), "longer than %d characters", fd->max_len);
-		return ferr(fd, e, ERR_RANGE, ja, en);
-	}
-	if (len < fd->min_len) {
-		snprintf(ja, sizeof(ja), "%d文字以上で入力してください", fd->min_len);
-		snprintf(en, sizeof(en), "shorter than %d characters", fd->min_len);
+	if ((fd->max_len > 0 && len > fd->max_len) || len < fd->min_len) {
+		length_text(fd, allowed, sizeof(allowed));
+		snprintf(ja, sizeof(ja), "%sで入力してください（いま%d%s）", allowed, len,
+		    fd->type == FT_DIGITS ? "桁" : "文字");
+		snprintf(en, sizeof(en), "length %d outside %d-%d", len, fd->min_len, fd->max_len);
 		return ferr(fd, e, ERR_RANGE, ja, en);
 	}
 	return 0;
+}
+
+/* 保険者番号の検証番号 (厚生労働省「保険者番号等の設定について」, the
+ * 保険者番号設定要領): multiply the digits before the check digit by 2 and
+ * 1 alternately starting from the last of them, add the products (a
+ * two-digit product as the sum of its digits), and the check digit is 10
+ * minus the last digit of the sum (0 when that digit is 0).  Example:
+ * 3312001 → 6+3+2+2+0+0+2 = 15 → 5: 33120015.  8 digits (法別番号 2,
+ * 都道府県 2, 保険者別 3, 検証 1) or 6 for 国民健康保険 (no 法別番号). */
+static int
+insurer_number_valid(const char *d)
+{
+	size_t n = strlen(d);
+	int sum = 0, w = 2;
+
+	if (n != 6 && n != 8)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (d[i] < '0' || d[i] > '9')
+			return 0;
+	for (size_t i = n - 1; i-- > 0; ) {
+		int v = (d[i] - '0') * w;
+		sum += v / 10 + v % 10;
+		w = w == 2 ? 1 : 2;
+	}
+	return (10 - sum % 10) % 10 == d[n - 1] - '0';
+}
+
+/* A year ("2026", "R8", "令和8年", "令和8年度", "平成31年") or a year and
+ * month ("202610", "2026-10", "2026/10", "2026年10月", "R8.10",
+ * "令和8年10月") in the same 和暦/西暦 forms as dates (date_parse does the
+ * era arithmetic: the text is completed to a date and parsed).  s is
+ * ASCII-folded.  0 with *y (and *m), or -1. */
+static int
+parse_year_month(const char *s, int want_month, int *y, int *m)
+{
+	static const char *const ym_tail[] = { ".1", "1日", "-01", "/1", "01", ".28", "28日" };
+	static const char *const y_tail[] = { ".1.1", "1月1日", "-01-01", "0101", ".12.31",
+		"12月31日" };
+	const char *const *tails = want_month ? ym_tail : y_tail;
+	int ntails = want_month ? 7 : 6;
+	char buf[96], base[64];
+	size_t l = strlen(s);
+	struct date d;
+
+	if (l == 0 || l >= sizeof(base))
+		return -1;
+	memcpy(base, s, l + 1);
+	/* 年度: the fiscal year is named by the year it starts in */
+	if (!want_month && l > 3 && strcmp(base + l - 3, "度") == 0)
+		base[l -= 3] = '\0';
+	/* "2026" alone is a year; "202610" a year-month (not 2026-10-?? as
+	 * an 8-digit date would be) */
+	for (int i = 0; i < ntails; i++) {
+		/* digits-only input: only the digits-only completion */
+		int digits = strspn(base, "0123456789") == l;
+		if (digits != (strspn(tails[i], "0123456789") == strlen(tails[i])))
+			continue;
+		if (digits && l != (want_month ? 6u : 4u))
+			continue;
+		snprintf(buf, sizeof(buf), "%s%s", base, tails[i]);
+		if (date_parse(buf, &d, NULL) == 0) {
+			*y = d.y;
+			if (m != NULL)
+				*m = d.m;
+			return 0;
+		}
+	}
+	return -1;
 }
 
 /* The age check of one date value against today. */
@@ -347,6 +430,20 @@ normalise(const struct form *f, const struct field *fd, const char *v, char *out
 		}
 		date_format_iso(&d, out, cap);
 		break;
+	case FT_YEAR:
+	case FT_YEARMONTH: {
+		int y, m = 0;
+		if (parse_year_month(tmp, fd->type == FT_YEARMONTH, &y, &m) != 0)
+			return ferr(fd, e, ERR_FORMAT, fd->type == FT_YEARMONTH ?
+			    "年月として読めません。西暦6桁 202610 または 令和8年10月・R8.10 の形で入力してください" :
+			    "年として読めません。西暦4桁 2026 または 令和8年・R8 の形で入力してください",
+			    "not a year/month");
+		if (fd->type == FT_YEARMONTH)
+			snprintf(out, cap, "%04d%02d", y, m);
+		else
+			snprintf(out, cap, "%04d", y);
+		break;
+	}
 	case FT_SELECT:
 		for (int i = 0; i < fd->noptions; i++)
 			if (strcmp(fd->options[i], v) == 0) {
@@ -361,9 +458,21 @@ normalise(const struct form *f, const struct field *fd, const char *v, char *out
 	for (int i = 0; i < fd->nchecks; i++) {
 		const struct field_check *c = &fd->checks[i];
 		if (c->kind == CK_REGEX && regexec(&c->re, out, 0, NULL, 0) != 0) {
+			char ja[ERR_MSG_MAX], h[140];
 			mem_wipe(out, strlen(out));
 			out[0] = '\0';
-			return ferr(fd, e, ERR_FORMAT, "入力の形式が正しくありません", "does not match the pattern");
+			/* say what is allowed: the screen's help when it has one */
+			if (fd->help[0] != '\0')
+				snprintf(ja, sizeof(ja), "入力できる形ではありません（%s）",
+				    text_cut(fd->help, 130, h, sizeof(h)));
+			else
+				snprintf(ja, sizeof(ja), "入力の形式が正しくありません");
+			return ferr(fd, e, ERR_FORMAT, ja, "does not match the pattern");
+		}
+		if (c->kind == CK_INSURER && !insurer_number_valid(out)) {
+			out[0] = '\0';
+			return ferr(fd, e, ERR_FORMAT, "保険者番号の検証番号（最後の1桁）が合いません。"
+			    "6桁（国保）か8桁の番号を確かめてください", "insurer number check digit");
 		}
 		if (c->kind == CK_AGE || c->kind == CK_AGE_FISCAL) {
 			struct date bd;
@@ -493,8 +602,39 @@ form_validate(const struct form *f, int *bad, struct err *e)
 			const struct field_check *c = &fd->checks[j];
 			struct date a, b;
 			int cmp;
+			if (c->kind == CK_OPTION_NEEDS && strcmp(v, c->src) == 0 &&
+			    !cond_holds(f, &c->cond)) {
+				char ja[ERR_MSG_MAX], l[100], o[100], w[100];
+				const struct field *rf = &f->s->fields[c->cond.ref];
+				snprintf(ja, sizeof(ja), "「%s」は「%s」が「%s」%sのときだけ選べます",
+				    text_cut(c->src, 60, o, sizeof(o)), text_cut(rf->label, 60, l, sizeof(l)),
+				    text_cut(c->cond.value, 60, w, sizeof(w)),
+				    c->cond.op == '=' ? "" : "以外");
+				return ferr(fd, e, ERR_INVAL, ja, "option not allowed with another field's value");
+			}
 			if (c->kind != CK_NOT_BEFORE && c->kind != CK_NOT_AFTER)
 				continue;
+			if (fd->type == FT_YEAR || fd->type == FT_YEARMONTH) {
+				/* against today only: a year-month after this month, a
+				 * year after this year */
+				long ym = atol(v), now = fd->type == FT_YEAR ? f->today.y :
+				    f->today.y * 100L + f->today.m;
+				if (c->ref < 0 && c->kind == CK_NOT_AFTER && ym > now) {
+					char ja[ERR_MSG_MAX], t[64];
+					date_format_wareki(&f->today, t, sizeof(t));
+					snprintf(ja, sizeof(ja), "未来の%sは入力できません（本日 %s）",
+					    fd->type == FT_YEAR ? "年" : "年月", t);
+					return ferr(fd, e, ERR_RANGE, ja, "in the future");
+				}
+				if (c->ref < 0 && c->kind == CK_NOT_BEFORE && ym < now) {
+					char ja[ERR_MSG_MAX], t[64];
+					date_format_wareki(&f->today, t, sizeof(t));
+					snprintf(ja, sizeof(ja), "過去の%sは入力できません（本日 %s）",
+					    fd->type == FT_YEAR ? "年" : "年月", t);
+					return ferr(fd, e, ERR_RANGE, ja, "in the past");
+				}
+				continue;
+			}
 			if (date_parse(v, &a, NULL) != 0)
 				continue;
 			if (c->ref < 0)
@@ -503,6 +643,14 @@ form_validate(const struct form *f, int *bad, struct err *e)
 			    date_parse(f->values[c->ref], &b, NULL) != 0)
 				continue;
 			cmp = date_cmp(&a, &b);
+			if (c->ref < 0 && cmp != 0 && (c->kind == CK_NOT_AFTER) == (cmp > 0)) {
+				char ja[ERR_MSG_MAX], t[64];
+				date_format_wareki(&f->today, t, sizeof(t));
+				snprintf(ja, sizeof(ja), "%sの日付は入力できません（本日 %s）",
+				    cmp > 0 ? "未来" : "過去", t);
+				return ferr(fd, e, ERR_RANGE, ja, cmp > 0 ? "date in the future" :
+				    "date in the past");
+			}
 			if (c->kind == CK_NOT_BEFORE && cmp < 0) {
 				char ja[ERR_MSG_MAX], l[100];
 				snprintf(ja, sizeof(ja), "「%s」より前の日付です",
@@ -666,6 +814,20 @@ form_display(const struct form *f, int i, int show_mynumber, char *out, size_t c
 	case FT_CHECKBOX:
 		snprintf(out, cap, "✓");
 		break;
+	case FT_YEAR:
+	case FT_YEARMONTH: {
+		/* 和暦 beside the stored 西暦: "令和8年10月 (202610)" */
+		struct date dd = { atoi(v) / (fd->type == FT_YEAR ? 1 : 100),
+			fd->type == FT_YEAR ? 12 : atoi(v) % 100, fd->type == FT_YEAR ? 31 : 1 };
+		char w[64], *cut;
+		if (date_valid(dd.y, dd.m, dd.d) && date_format_wareki(&dd, w, sizeof(w)) > 0 &&
+		    (cut = strstr(w, fd->type == FT_YEAR ? "年" : "月")) != NULL) {
+			cut[3] = '\0';
+			snprintf(out, cap, "%s (%s)", w, v);
+		} else
+			snprintf(out, cap, "%s", v);
+		break;
+	}
 	case FT_MONEY: {
 		size_t n = strlen(v), o = 0;
 		for (size_t k = 0; k < n && o + 2 < cap; k++) {

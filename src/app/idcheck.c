@@ -311,6 +311,7 @@ method_ja(const char *m)
 		{ "ic-card", "カード読取" },
 		{ "card-presented", "マイナンバーカード提示" },
 		{ "number-doc+photo-id", "番号確認書類と本人確認書類" },
+		{ "agent-number-doc", "代理人の来庁（本人の番号確認書類）" },
 		{ "documents", "書類" },
 	};
 
@@ -441,7 +442,13 @@ visit_idcheck_save(struct visit *v, struct store *st,
 		if (!v->have_person)
 			return err_set_ja(e, ERR_STATE,
 			    "先に F3 で住民を検索して選んでください", "no person picked");
-		if ((r = iddoc_sufficient(in->docs, in->checked, 0, e)) != 0)
+		/* an agent recorded with the 委任状 and the agent's own check:
+		 * the principal's 番号確認 is what is left (ID-2, 番号法) */
+		if (v->agent.present && v->agent.idcheck[0] != '\0')
+			r = iddoc_number_only(in->docs, in->checked, e);
+		else
+			r = iddoc_sufficient(in->docs, in->checked, 0, e);
+		if (r != 0)
 			return r;
 	}
 	for (int i = 0; in->docs != NULL && in->checked != NULL && i < in->docs->n; i++) {
@@ -454,7 +461,8 @@ visit_idcheck_save(struct visit *v, struct store *st,
 	}
 	if (in->card == NULL)
 		snprintf(ic.method, sizeof(ic.method), "%s", both_doc ? "card-presented" :
-		    number_doc && photo_doc ? "number-doc+photo-id" : "documents");
+		    number_doc && photo_doc ? "number-doc+photo-id" :
+		    number_doc && v->agent.present ? "agent-number-doc" : "documents");
 	else {
 		/* A B read gives no 個人番号: 番号確認 is from a number document
 		 * if one was checked, else from the card face (ID-1). */

@@ -153,3 +153,14 @@ iddoc_sufficient(const struct iddoc_list *l, const int *checked, int ic_read,
 		    "身元確認の書類（運転免許証等）が選ばれていません", "no identity document");
 	return 0;
 }
+
+int
+iddoc_number_only(const struct iddoc_list *l, const int *checked, struct err *e)
+{
+	for (int i = 0; checked != NULL && i < l->n; i++)
+		if (checked[i] && (l->v[i].kind == IDDOC_NUMBER || l->v[i].kind == IDDOC_BOTH))
+			return 0;
+	return err_set_ja(e, ERR_INVAL,
+	    "本人の番号確認の書類（通知カード・住民票の写し（番号付）・個人番号カード等、写しでも可）を選んでください",
+	    "no number document for the principal (agent visit)");
+}

@@ -118,6 +118,33 @@ intake_prefill(struct form *f, struct store *st, const struct visit *v,
 	return refused;
 }
 
+static const char *const carry_fields[] = {
+	"phone", "bank_code", "branch_code", "account_type", "account_no", "account_kana",
+	"insurance_kind", "insurer_no", "ins_symbol", "ins_number", "ins_relation",
+	"guardian", "guardian_relation", NULL
+};
+
+int
+intake_carry(struct form *to, const struct form *from)
+{
+	int n = 0, dirty = to->dirty;
+
+	if (from == NULL)
+		return 0;
+	for (int k = 0; carry_fields[k] != NULL; k++) {
+		int i = screen_field(to->s, carry_fields[k]);
+		int j = screen_field(from->s, carry_fields[k]);
+		if (i < 0 || j < 0 || to->values[i][0] != '\0' || from->values[j][0] == '\0' ||
+		    to->s->fields[i].type != from->s->fields[j].type ||
+		    !form_field_shown(from, j))
+			continue;
+		if (form_set_index(to, i, from->values[j], NULL) == 0)
+			n++;
+	}
+	to->dirty = dirty;
+	return n;
+}
+
 /* ID-1, ID-2: the visit's records really are in the store. */
 static int
 check_records(struct store *st, const struct visit *v, struct err *e)

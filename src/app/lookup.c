@@ -332,9 +332,15 @@ matches(const struct person *p, const struct lookup_criteria *c)
 		return 0;
 	if (c->atena[0] && strcmp(p->atena, c->atena) != 0)
 		return 0;
-	if (c->name[0] && strstr(p->name, c->name) == NULL &&
-	    strstr(p->alias, c->name) == NULL)
-		return 0;
+	if (c->name[0]) {
+		/* as the store's search: blanks and 異体字 folded (name_fold) */
+		char want[512], n1[600], n2[600];
+		if (name_fold(c->name, want, sizeof(want)) < 0 ||
+		    name_fold(p->name, n1, sizeof(n1)) < 0 || name_fold(p->alias, n2, sizeof(n2)) < 0)
+			return 0;
+		if (strstr(n1, want) == NULL && strstr(n2, want) == NULL)
+			return 0;
+	}
 	if (c->kana[0]) {
 		char k[600], ak[600], t[600];
 		int n1 = kana_normalize(p->kana, strlen(p->kana), t, sizeof(t));

@@ -88,7 +88,14 @@ receipt_slip(const struct receipt_item *items, int n,
 	wbuf_printf(w, "%s%s%s\n", info->municipality ? info->municipality : "",
 	    info->municipality && info->municipality[0] ? " " : "",
 	    info->branch ? info->branch : "");
-	wbuf_printf(w, "受付日 %s (%s)\n", wa, iso);
+	if (info->applicant != NULL && info->applicant[0] != '\0')
+		wbuf_printf(w, "申請者 %s 様\n", info->applicant);
+	/* one date-time style: 和暦 with the 24-hour local time */
+	if (info->time != NULL && info->time[0] != '\0')
+		wbuf_printf(w, "受付日時 %s %s\n", wa, info->time);
+	else
+		wbuf_printf(w, "受付日 %s\n", wa);
+	(void)iso;
 	if (info->terminal != NULL && info->terminal[0] != '\0')
 		wbuf_printf(w, "受付端末 %s\n", info->terminal);
 	wbuf_printf(w, "----------------------------------------\n");
@@ -111,6 +118,14 @@ receipt_slip(const struct receipt_item *items, int n,
 	}
 	wbuf_printf(w, "・お問い合わせの際は受付番号をお伝えください。\n");
 	wbuf_printf(w, "・この票は結果が届くまで保管してください。\n");
+	wbuf_printf(w, "----------------------------------------\n");
+	wbuf_printf(w, "問い合わせ先\n");
+	if (info->contact != NULL && info->contact[0] != '\0')
+		wbuf_printf(w, "%s\n", info->contact);
+	else
+		wbuf_printf(w, "%s%s%s\n", info->municipality ? info->municipality : "",
+		    info->municipality && info->municipality[0] ? " " : "",
+		    info->branch ? info->branch : "");
 	wbuf_printf(w, "----------------------------------------\n");
 	if (w->err != 0)
 		return err_set(e, ERR_RANGE, "receipt slip too long");

@@ -25,7 +25,7 @@
 
 static const char *const type_names[] = {
 	"text", "kana", "digits", "date", "select", "checkbox",
-	"mynumber", "postal", "phone", "money"
+	"mynumber", "postal", "phone", "money", "year", "year-month"
 };
 
 const char *const screen_prefill_sources[] = {
@@ -293,7 +293,7 @@ kw_type(struct parser *p, char *v)
 		return ERR_FORMAT;
 	if ((t = field_type_parse(v)) < 0)
 		return perr(p, "unknown type \"%.40s\" (text, kana, digits, date, select, checkbox, "
-		    "mynumber, postal, phone, money)", v);
+		    "mynumber, postal, phone, money, year, year-month)", v);
 	f->type = (enum field_type)t;
 	type_lengths(f->type, &def, &max);
 	f->max_len = def;
@@ -459,7 +459,8 @@ kw_check(struct parser *p, char *v)
 		*rest++ = '\0';
 	rest = trim(rest);
 	if (strcmp(v, "regex") == 0) {
-		if (f->type == FT_DATE || f->type == FT_SELECT || f->type == FT_CHECKBOX)
+		if (f->type == FT_DATE || f->type == FT_SELECT || f->type == FT_CHECKBOX ||
+		    f->type == FT_YEAR || f->type == FT_YEARMONTH)
 			return perr(p, "check regex does not apply to type %s", field_type_name(f->type));
 		if (*rest == '\0')
 			return perr(p, "check regex: expected a pattern");
@@ -490,13 +491,15 @@ kw_check(struct parser *p, char *v)
 	}
 	if (strcmp(v, "not-before") == 0 || strcmp(v, "not-after") == 0) {
 		c->kind = v[4] == 'b' ? CK_NOT_BEFORE : CK_NOT_AFTER;
-		if (f->type != FT_DATE)
-			return perr(p, "check %s applies only to type date", v);
+		if (f->type != FT_DATE && f->type != FT_YEAR && f->type != FT_YEARMONTH)
+			return perr(p, "check %s applies only to types date, year and year-month", v);
 		n = split_words(rest, w, 1);
 		if (n != 1)
 			return perr(p, "check %s: expected a date field or today", v);
 		if (strcmp(w[0], "today") == 0)
 			c->ref = -1;
+		else if (f->type != FT_DATE)
+			return perr(p, "check %s: a year or year-month field is compared with today only", v);
 		else if ((c->ref = field_before(p, w[0])) < 0 ||
 		    p->s->fields[c->ref].type != FT_DATE)
 			return perr(p, "check %s: \"%.60s\" is not a date field declared before this one",
@@ -504,7 +507,40 @@ kw_check(struct parser *p, char *v)
 		f->nchecks++;
 		return 0;
 	}
-	return perr(p, "unknown check \"%.40s\" (age, age-fiscal, regex, not-before, not-after)", v);
+	if (strcmp(v, "insurer-number") == 0) {
+		/* 保険者番号: the 検証番号 rule of 厚生労働省「保険者番号等の設定
+		 * について」(保険者番号設定要領), checked in form.c */
+		if (f->type != FT_DIGITS)
+			return perr(p, "check insurer-number applies only to type digits");
+		if (*rest != '\0')
+			return perr(p, "check insurer-number takes no value");
+		c->kind = CK_INSURER;
+		f->nchecks++;
+		return 0;
+	}
+	if (strcmp(v, "option-needs") == 0) {
+		/* "check option-needs OPTION : FIELD = VALUE": this select's
+		 * OPTION is refused unless the condition holds (身体障害者手帳
+		 * with 療育手帳Ⓐ is impossible) */
+		char *colon = strstr(rest, " : "), *opt;
+		if (f->type != FT_SELECT)
+			return perr(p, "check option-needs applies only to type select");
+		if (colon == NULL)
+			return perr(p, "check option-needs: expected OPTION : FIELD = VALUE");
+		*colon = '\0';
+		opt = trim(rest);
+		if (option_index(f, opt) < 0)
+			return perr(p, "check option-needs: \"%.60s\" is not an option of \"%s\" "
+			    "(give the options first)", opt, f->name);
+		memcpy(c->src, opt, strlen(opt) + 1);
+		if (parse_cond(p, colon + 3, &c->cond) != 0)
+			return ERR_FORMAT;
+		c->kind = CK_OPTION_NEEDS;
+		f->nchecks++;
+		return 0;
+	}
+	return perr(p, "unknown check \"%.40s\" (age, age-fiscal, regex, not-before, not-after, "
+	    "insurer-number, option-needs)", v);
 }
 
 static int

@@ -19,7 +19,10 @@ struct app_sync {
 	struct sync_sched *sched;
 	struct evq *q;
 	int was_online;		/* -1 unknown; touched by the sync thread only */
+	int report;		/* atomic: the clerk asked (F5), say how it ended */
 };
+
+static void report_round(struct app_sync *a, const struct sync_status *st);
 
 /* Runs on the sync thread: post, never block. */
 static void
@@ -30,6 +33,10 @@ on_round(void *arg, const struct sync_status *st)
 
 	if (st->running)
 		return;
+	if (__atomic_exchange_n(&a->report, 0, __ATOMIC_ACQ_REL) && st->enrolled) {
+		report_round(a, st);
+		a->was_online = st->online;	/* said: no second message */
+	}
 	memset(&ev, 0, sizeof(ev));
 	ev.type = EV_SYNC;
 	/* "online" on the status line means an enrolled terminal reached
@@ -46,6 +53,29 @@ on_round(void *arg, const struct sync_status *st)
 		evq_post(a->q, &ev);
 	}
 	a->was_online = st->online;
+}
+
+/* The clerk's F5: the round that ends next says how it went, also when
+ * nothing changed (a second F5 while offline used to say only that it
+ * had started).  Never carries the server's error text to the screen: it
+ * is English and for the log. */
+static void
+report_round(struct app_sync *a, const struct sync_status *st)
+{
+	struct shell_ev ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = EV_MESSAGE;
+	if (st->online) {
+		ev.code = 2;
+		snprintf(ev.text, sizeof(ev.text), "中央システムと同期しました");
+	} else {
+		ev.code = 1;
+		/* short enough for an 80-column message line */
+		snprintf(ev.text, sizeof(ev.text), "同期できませんでした：中央システムに接続できません"
+		    "（%d回連続）", st->failures);
+	}
+	evq_post(a->q, &ev);
 }
 
 int
@@ -74,6 +104,15 @@ app_sync_now(struct app_sync *a)
 {
 	if (a != NULL)
 		sync_sched_trigger(a->sched);
+}
+
+void
+app_sync_request(struct app_sync *a)
+{
+	if (a == NULL)
+		return;
+	__atomic_store_n(&a->report, 1, __ATOMIC_RELEASE);
+	sync_sched_trigger(a->sched);
 }
 
 void

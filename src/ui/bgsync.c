@@ -27,7 +27,7 @@ bgsync_now(struct ui *u)
 		ui_message(u, 1, "この端末は中央システムに登録されていません（madoguchi enroll）");
 		return;
 	}
-	app_sync_now(u->sync);
+	app_sync_request(u->sync);	/* the outcome comes as a message */
 	ui_message(u, 0, "中央システムとの同期を始めました（画面はそのまま使えます）");
 }
 

@@ -185,29 +185,47 @@ ui_busy(struct ui *u, const char *label, int (*fn)(void *), void *arg)
 
 /* -------------------------------------------------------------- help */
 
+/* The keys of the screen F1 was pressed on: the bar's keys of the top
+ * layer, and F8/F10/F12 while logged in (issue 19: help for this screen,
+ * not the whole keymap). */
+static unsigned
+help_keys(struct ui *u)
+{
+	unsigned keys = ACTBIT(ACT_HELP);
+
+	if (u->depth > 0)
+		keys |= u->stack[u->depth - 1].keys;
+	if (u->ses.state == SES_ACTIVE)
+		keys |= ACTBIT(ACT_LOCK) | ACTBIT(ACT_MENU) | ACTBIT(ACT_NEXT);
+	return keys;
+}
+
 static void
 help_draw(struct ui *u, void *arg)
 {
+	const unsigned *keys = arg;
 	char kn[8];
 	int n = 0, w = 72, h, y, x;
 
-	(void)arg;
 	for (const struct keymap_entry *k = shell_keymap; k->act != ACT_NONE; k++)
-		n++;
+		n += (*keys & ACTBIT(k->act)) != 0;
 	h = n + 9;
 	y = (LINES - h) / 2;
 	x = (COLS - w) / 2;
 	ui_box(y, x, h, w);
 	attrset(ui_attr(u, C_TITLE));
-	ui_put(y, x + 2, "キー一覧（どの画面でも同じ意味です）", w - 4, 0);
+	ui_put(y, x + 2, "キー一覧（この画面で使えるキー）", w - 4, 0);
 	attrset(A_NORMAL);
 	n = 0;
-	for (const struct keymap_entry *k = shell_keymap; k->act != ACT_NONE; k++, n++) {
+	for (const struct keymap_entry *k = shell_keymap; k->act != ACT_NONE; k++) {
+		if (!(*keys & ACTBIT(k->act)))
+			continue;
 		attrset(A_BOLD);
 		ui_put(y + 2 + n, x + 2, keymap_key_name(k, kn), 4, 1);
 		ui_put(y + 2 + n, x + 7, k->label, 10, 1);
 		attrset(A_NORMAL);
 		ui_put(y + 2 + n, x + 18, k->help, w - 20, 0);
+		n++;
 	}
 	ui_put(y + 3 + n, x + 2, "Tab/↓ 次の項目  Shift+Tab/↑ 前の項目  Enter 決定", w - 4, 0);
 	ui_put(y + 4 + n, x + 2, "←→ 文字の移動・選択肢の切替  Space チェック  ^U 入力の消去", w - 4, 0);
@@ -220,9 +238,10 @@ void
 ui_help(struct ui *u)
 {
 	struct ui_key k;
+	unsigned keys = help_keys(u);
 
 	u->help_open = 1;
-	ui_push(u, help_draw, NULL, 0, NULL, ACTBIT(ACT_BACK));
+	ui_push(u, help_draw, &keys, 0, NULL, ACTBIT(ACT_BACK));
 	ui_getkey(u, &k);
 	ui_pop(u);
 	u->help_open = 0;

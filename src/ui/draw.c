@@ -34,16 +34,24 @@ ui_put(int y, int x, const char *s, int w, int pad)
 void
 ui_box(int y, int x, int h, int w)
 {
+	/* Only whline/wvline here, never waddch: drawn over the screen below,
+	 * an edge may cross a double-width character, and the line functions
+	 * blank the half of it left outside the box, so that ncurses' idea of
+	 * the screen stays what the terminal shows.  waddch leaves that half
+	 * in place: the terminal then drops the whole character while ncurses
+	 * thinks it is still there, and the character stays erased after the
+	 * popup is gone (issue 19: `宮崎 清（ミ ザキ キヨシ）`, `異 の種類`). */
 	if (h < 2 || w < 2)
 		return;
+	mvhline(y, x, ACS_ULCORNER, 1);
 	mvhline(y, x + 1, ACS_HLINE, w - 2);
-	mvhline(y + h - 1, x + 1, ACS_HLINE, w - 2);
-	mvvline(y + 1, x, ACS_VLINE, h - 2);
-	mvvline(y + 1, x + w - 1, ACS_VLINE, h - 2);
-	mvaddch(y, x, ACS_ULCORNER);
-	mvaddch(y, x + w - 1, ACS_URCORNER);
-	mvaddch(y + h - 1, x, ACS_LLCORNER);
-	mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
-	for (int r = y + 1; r < y + h - 1; r++)
+	mvhline(y, x + w - 1, ACS_URCORNER, 1);
+	for (int r = y + 1; r < y + h - 1; r++) {
+		mvhline(r, x, ACS_VLINE, 1);
 		mvhline(r, x + 1, ' ', w - 2);
+		mvhline(r, x + w - 1, ACS_VLINE, 1);
+	}
+	mvhline(y + h - 1, x, ACS_LLCORNER, 1);
+	mvhline(y + h - 1, x + 1, ACS_HLINE, w - 2);
+	mvhline(y + h - 1, x + w - 1, ACS_LRCORNER, 1);
 }

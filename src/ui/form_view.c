@@ -23,6 +23,7 @@ struct form_view {
 	int editing;		/* in holds the focused field's text */
 	int label_w;
 	int show_number;	/* the account has the view flag (SC-1) */
+	int refused;		/* the message line says why a key was refused */
 };
 
 static int
@@ -40,6 +41,8 @@ box_width(const struct field *fd)
 	case FT_DIGITS: return fd->max_len + 2;
 	case FT_MONEY: return fd->max_len + 5;
 	case FT_DATE: return 14;
+	case FT_YEAR: return 12;
+	case FT_YEARMONTH: return 14;
 	case FT_MYNUMBER: return 16;
 	case FT_POSTAL: return 10;
 	case FT_PHONE: return 15;
@@ -69,6 +72,8 @@ hint_of(const struct field *fd)
 	case FT_KANA: return "カタカナで入力（ひらがな・半角カナは自動で変換）";
 	case FT_DIGITS: return "数字のみ";
 	case FT_DATE: return "和暦（R7.4.1・令和7年4月1日）または西暦（2025-04-01）";
+	case FT_YEARMONTH: return "西暦6桁 202610 または 令和8年10月・R8.10";
+	case FT_YEAR: return "西暦4桁 2026 または 令和8年・R8";
 	case FT_SELECT: return "←→ で切替、Enter で一覧から選択";
 	case FT_CHECKBOX: return "Space で切替";
 	case FT_MYNUMBER: return "12桁の数字（チェックデジットを確認します）";
@@ -89,7 +94,8 @@ load_focus(struct form_view *v)
 		return;
 	ui_input_init(&v->in, box_width(fd), fd->type == FT_MYNUMBER ? 14 :
 	    fd->type == FT_POSTAL ? 8 : fd->type == FT_PHONE ? 13 :
-	    fd->type == FT_DATE ? 20 : fd->type == FT_MONEY ? fd->max_len + fd->max_len / 3 + 2 :
+	    fd->type == FT_DATE || fd->type == FT_YEARMONTH || fd->type == FT_YEAR ? 20 :
+	    fd->type == FT_MONEY ? fd->max_len + fd->max_len / 3 + 2 :
 	    fd->max_len, filter_of(fd->type),
 	    /* SC-1: a prefilled 個人番号 stays masked while edited, unless the
 	     * account may view it (the check digit still catches typing slips) */
@@ -198,7 +204,8 @@ form_draw(struct ui *u, void *arg)
 			ui_put(y, x_in, buf, box_width(fd) < COLS - x_in - 2 ? box_width(fd) : COLS - x_in - 2, 1);
 			attrset(A_NORMAL);
 		}
-		if (fd->type == FT_DATE && v->f->values[i][0] != '\0') {
+		if ((fd->type == FT_DATE || fd->type == FT_YEAR || fd->type == FT_YEARMONTH) &&
+		    v->f->values[i][0] != '\0') {
 			/* both calendars, always (SPEC 6) */
 			form_display(v->f, i, 0, buf, sizeof(buf));
 			attrset(ui_attr(u, C_DIM));
@@ -239,6 +246,35 @@ cycle_select(struct form_view *v, int dir)
 			cur = i;
 	cur = cur < 0 ? (dir > 0 ? 0 : fd->noptions - 1) : (cur + dir + fd->noptions) % fd->noptions;
 	form_set_index(v->f, v->focus, fd->options[cur], NULL);
+}
+
+/* Say why a typed character was not taken and what the field takes
+ * (issue 19: a field never drops a character silently). */
+static void
+refused_message(struct ui *u, const struct field *fd, wint_t ch, int full)
+{
+	char c[8] = "";
+	const char *what;
+
+	if (full) {
+		ui_message(u, 1, "これ以上入力できません（「%s」は%d文字まで）", fd->label,
+		    fd->max_len);
+		return;
+	}
+	if (ch >= 0x20 && ch < 0x110000) {
+		int n = utf8_encode((uint32_t)ch, c);
+		c[n > 0 ? n : 0] = '\0';
+	}
+	switch (fd->type) {
+	case FT_DIGITS: case FT_MYNUMBER: what = "数字だけです"; break;
+	case FT_POSTAL: what = "数字と「-」だけです（123-4567）"; break;
+	case FT_PHONE: what = "数字と「-」だけです"; break;
+	case FT_MONEY: what = "数字と「,」だけです（円単位）"; break;
+	default:
+		ui_message(u, 1, "「%s」は入力できない文字です", c);
+		return;
+	}
+	ui_message(u, 1, "「%s」は入力できません。「%s」に入力できるのは%s", c, fd->label, what);
 }
 
 int
@@ -346,8 +382,21 @@ ui_form_run(struct ui *u, struct form *f)
 				form_set_index(f, v.focus, f->values[v.focus][0] ? "" : "1", NULL);
 			else
 				continue;
-		} else if (!ui_input_key(&v.in, &k))
-			continue;
+		} else {
+			int ir = ui_input_key(&v.in, &k);
+			if (ir == 0)
+				continue;
+			if (ir == UI_INPUT_REFUSED || ir == UI_INPUT_FULL) {
+				refused_message(u, fd, k.ch, ir == UI_INPUT_FULL);
+				v.refused = 1;
+				continue;
+			}
+			/* a message about the last refused key has had its moment */
+			if (v.refused) {
+				v.refused = 0;
+				ui_clear_message(u);
+			}
+		}
 		ui_redraw(u);
 	}
 	if (v.editing)

@@ -60,9 +60,16 @@ ui_input_key(struct ui_input *in, const struct ui_key *k)
 		}
 		if (k->ch < 0x20)
 			return 0;
-		if (lineedit_insert(&in->le, (uint32_t)k->ch) != 0)
+		switch (lineedit_insert(&in->le, (uint32_t)k->ch)) {
+		case 0:
+			return 1;
+		case ERR_INVAL:
 			beep();
-		return 1;
+			return UI_INPUT_REFUSED;
+		default:
+			beep();
+			return UI_INPUT_FULL;
+		}
 	}
 	if (k->type != UI_K_KEY)
 		return 0;

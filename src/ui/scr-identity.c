@@ -717,7 +717,7 @@ documents_run(struct ui *u, struct visit *v)
 	struct checklist cl;
 	struct idcheck_input in;
 	struct err e;
-	char lead[256];
+	char lead[512];
 
 	if (!v->have_person) {
 		ui_message(u, 1, "先に F3 で住民を検索し、記録を開いてから F2 を押してください");
@@ -725,12 +725,20 @@ documents_run(struct ui *u, struct visit *v)
 	}
 	docs_load(u, &docs);
 	memset(&cl, 0, sizeof(cl));
-	snprintf(lead, sizeof(lead), "%s さん（%s）について、確認した書類を選んでください。",
-	    v->person.name, v->person.atena);
+	if (v->agent.present && v->agent.idcheck[0] != '\0')
+		/* ID-2: the agent's 身元確認 and the 委任状 are recorded; the
+		 * absent principal's photo ID is not asked for */
+		snprintf(lead, sizeof(lead), "%s さん（%s）の番号確認の書類を選んでください（写しでも可）。",
+		    v->person.name, v->person.atena);
+	else
+		snprintf(lead, sizeof(lead), "%s さん（%s）について、確認した書類を選んでください。",
+		    v->person.name, v->person.atena);
 	cl.lead = lead;
 	cl.docs = &docs;
 	for (;;) {
-		if (checklist_run(u, &cl, "本人確認 — 書類による確認") != 1)
+		if (checklist_run(u, &cl, v->agent.present && v->agent.idcheck[0] != '\0' ?
+		    "本人の番号確認（代理人の来庁：本人の身元確認書類は不要です）" :
+		    "本人確認 — 書類による確認") != 1)
 			return;
 		memset(&in, 0, sizeof(in));
 		in.docs = &docs;
@@ -788,7 +796,7 @@ agent_run(struct ui *u, struct visit *v)
 	a.principal = principal;
 	for (int i = 0; i < 4; i++)
 		ui_input_init(&a.in[i], i == 3 ? 50 : 30, i == 3 ? 120 : 60, LE_ANY, 0);
-	ui_push(u, agent_draw, &a, 1, "代理人の来庁（ID-2）", ACTBIT(ACT_BACK));
+	ui_push(u, agent_draw, &a, 1, "代理人の来庁", ACTBIT(ACT_BACK));
 	for (;;) {
 		ui_getkey(u, &k);
 		if (k.type == UI_K_ABORT || UI_ACT_IS(&k, ACT_BACK))
@@ -869,6 +877,8 @@ identity_flow(struct ui *u, struct visit *v)
 	m = ui_pick(u, "本人確認の方法", items, 4, 0);
 	if (m < 0)
 		return;
+	/* the last step's message (代理人を記録しました…) has had its moment */
+	ui_clear_message(u);
 	if (m == 2) {
 		documents_run(u, v);
 		return;
@@ -900,7 +910,24 @@ ui_identity_run(struct ui *u)
 	 * person looked up for someone else would only confuse), unless an
 	 * agent was just recorded for this visit.  F2 from a person's record
 	 * checks against that person (ui_identity_for). */
-	if (!v->agent.present)
+	if (v->agent.present) {
+		/* ID-2: the agent's visit may go on (the principal's 番号確認
+		 * after the agent was recorded), but a new visitor must not be
+		 * checked against the last one's principal: ask, いいえ by
+		 * default (F8 次の方 ends a visit without asking here) */
+		char text[512];
+		int r;
+
+		snprintf(text, sizeof(text), "代理人 %s さんの来庁の続きですか。\n（本人 %s）\n"
+		    "「いいえ」でその来庁を終了し、次の方として本人確認をします。",
+		    v->agent.name, v->have_person ? v->person.name : "未特定");
+		r = ui_confirm(u, "本人確認", text);
+		mem_wipe(text, sizeof(text));
+		if (r < 0)
+			return;
+		if (r == 0)
+			visit_begin(v, u->ses.user);
+	} else
 		visit_begin(v, u->ses.user);
 	identity_flow(u, v);
 }

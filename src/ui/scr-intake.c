@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ui-internal.h"
 #include "intake.h"
@@ -96,17 +97,27 @@ ui_print_or_show(struct ui *u, const char *title, const char *text,
 }
 
 static void
-slip_run(struct ui *u, const struct receipt_item *items, int n, const char *atena)
+slip_run(struct ui *u, const struct receipt_item *items, int n, const char *atena,
+    const char *applicant)
 {
 	struct receipt_info info;
 	struct wbuf w;
 	struct err e;
-	char what[96];
+	char what[96], hhmm[8];
 
 	memset(&info, 0, sizeof(info));
 	info.municipality = conf_str(u->conf, "terminal", "municipality");
 	info.branch = conf_str(u->conf, "terminal", "branch");
 	info.terminal = conf_str(u->conf, "terminal", "id");
+	info.contact = conf_str(u->conf, "terminal", "contact");
+	info.applicant = applicant;
+	{
+		time_t t = time(NULL);
+		struct tm tm;
+		localtime_r(&t, &tm);
+		strftime(hhmm, sizeof(hhmm), "%H:%M", &tm);
+		info.time = hhmm;
+	}
 	wbuf_init(&w, 0);
 	err_clear(&e);
 	if (receipt_slip(items, n, &info, &w, &e) != 0) {
@@ -115,18 +126,54 @@ slip_run(struct ui *u, const struct receipt_item *items, int n, const char *aten
 		return;
 	}
 	snprintf(what, sizeof(what), "receipt slip: %d applications", n);
-	for (;;) {
-		ui_print_or_show(u, "受付票", wbuf_str(&w), atena, what);
-		if (ui_confirm(u, "受付票", "受付票をもう一度印刷しますか。") != 1)
-			break;
-	}
+	/* printed: ask whether to print again; shown on the screen (no
+	 * printer, or it failed): there is nothing to print again */
+	while (ui_print_or_show(u, "受付票", wbuf_str(&w), atena, what) == 0 &&
+	    ui_confirm(u, "受付票", "受付票をもう一度印刷しますか。") == 1)
+		;
 	wbuf_free(&w);
+}
+
+/* A screen's purpose text with the place names from the configuration:
+ * {municipality} ([terminal] municipality, else 本市) and {forward_to}
+ * ([intake] forward_to, else 進達先の機関) — the shipped screens name no
+ * real city or facility (issue 19). */
+static void
+purpose_text(struct ui *u, const char *in, char *out, size_t cap)
+{
+	const char *muni = conf_str(u->conf, "terminal", "municipality");
+	const char *fwd = conf_str(u->conf, "intake", "forward_to");
+	size_t o = 0;
+
+	if (cap == 0)
+		return;
+	while (*in != '\0' && o + 1 < cap) {
+		const char *rep = NULL;
+		size_t skip = 0;
+		if (strncmp(in, "{municipality}", 14) == 0) {
+			rep = muni[0] != '\0' ? muni : "本市";
+			skip = 14;
+		} else if (strncmp(in, "{forward_to}", 12) == 0) {
+			rep = fwd[0] != '\0' ? fwd : "進達先の機関";
+			skip = 12;
+		}
+		if (rep != NULL) {
+			size_t l = strlen(rep);
+			if (o + l >= cap)
+				break;
+			memcpy(out + o, rep, l);
+			o += l;
+			in += skip;
+		} else
+			out[o++] = *in++;
+	}
+	out[o] = '\0';
 }
 
 /* Fill in and save one application; 1 saved, 0 not, -1 aborted. */
 static int
 one_application(struct ui *u, struct visit *v, const struct screen *s,
-    struct receipt_item *item)
+    struct receipt_item *item, struct form **prev)
 {
 	struct intake_result res;
 	struct form *f;
@@ -136,7 +183,9 @@ one_application(struct ui *u, struct visit *v, const struct screen *s,
 
 	if (s->purpose[0] != '\0') {
 		/* INT-7: the purpose of use is told before anything is taken */
-		snprintf(text, sizeof(text), "%s\n\n申請者に利用目的を説明しましたか。", s->purpose);
+		char purpose[1200];
+		purpose_text(u, s->purpose, purpose, sizeof(purpose));
+		snprintf(text, sizeof(text), "%s\n\n申請者に利用目的を説明しましたか。", purpose);
 		r = ui_confirm(u, "利用目的の説明", text);
 		if (r < 0)
 			return -1;
@@ -153,8 +202,15 @@ one_application(struct ui *u, struct visit *v, const struct screen *s,
 	err_clear(&e);
 	if (intake_prefill(f, u->ses.st, v, &e) > 0)
 		ui_message(u, 1, "住民記録の値を入力できない項目があります: %s", err_ja(&e));
+	else if ((r = intake_carry(f, *prev)) > 0)
+		/* issue 19: what this visit's last application took */
+		ui_message(u, 0, "前の申請から%d項目を入れました（電話・口座など）。確かめてください", r);
 	for (;;) {
 		r = ui_form_run(u, f);
+		/* the note about values taken from the last form belongs to
+		 * that form: gone with it */
+		if (strncmp(u->msg, "前の申請から", strlen("前の申請から")) == 0)
+			ui_clear_message(u);
 		if (r != 1)
 			break;
 		err_clear(&e);
@@ -175,7 +231,12 @@ one_application(struct ui *u, struct visit *v, const struct screen *s,
 			break;
 		}
 	}
-	form_free(f);
+	if (r == 1) {
+		/* kept for the next form of this visit (intake_carry) */
+		form_free(*prev);
+		*prev = f;
+	} else
+		form_free(f);
 	return r < 0 ? -1 : r == 1;
 }
 
@@ -190,6 +251,7 @@ ui_intake_run(struct ui *u)
 	struct err e;
 	char title[256], atena[16], msg[400];
 	int nsaved = 0, sel = 0;
+	struct form *prev = NULL;	/* the last form saved in this visit */
 
 	if (u->ses.state != SES_ACTIVE || u->ses.st == NULL || (v = ui_visit(u)) == NULL)
 		return;
@@ -218,6 +280,7 @@ ui_intake_run(struct ui *u)
 		    procedure_name_ja(m.set->s[m.idx[k]]->procedure));
 	terminal_id_sync(u);
 	snprintf(atena, sizeof(atena), "%s", v->person.atena);
+	ui_clear_message(u);	/* the identity step's message had its moment */
 	while (nsaved < INTAKE_MAX) {
 		/* back from a form (Esc or saved), the list is where it was:
 		 * the clerk who opened the wrong form moves one row, not 30 */
@@ -226,25 +289,45 @@ ui_intake_run(struct ui *u)
 		snprintf(title, sizeof(title), "新規申請 — %s さん（この来庁で受付 %d 件）  Esc 終了",
 		    v->person.name, nsaved);
 		if ((i = ui_table_run(u, &t, 1)) < 0) {
-			if (i == -2)
+			if (i == -2) {
+				form_free(prev);
 				return;
+			}
 			break;
 		}
 		sel = i;
-		r = one_application(u, v, u->screens->s[m.idx[i]], &items[nsaved]);
-		if (r < 0)
+		r = one_application(u, v, u->screens->s[m.idx[i]], &items[nsaved], &prev);
+		if (r < 0) {
+			form_free(prev);
 			return;
+		}
 		if (r == 1) {
 			nsaved++;
 			r = ui_confirm(u, "続けて入力", "保存しました。同じ方の別の申請を続けて入力しますか。");
-			if (r < 0)
+			if (r < 0) {
+				form_free(prev);
 				return;
+			}
 			if (r == 0)
 				break;
 		}
 	}
-	if (nsaved > 0)
-		slip_run(u, items, nsaved, atena);
+	form_free(prev);	/* wipes its values */
+	if (nsaved > 0) {
+		int r;
+
+		/* the applicant: the agent when one came, else the person */
+		slip_run(u, items, nsaved, atena, v->agent.present ? v->agent.name : v->person.name);
+		/* the last 受付票 is the natural end of the visit: offer it, so
+		 * that the next visitor's F2 does not meet this one's record */
+		snprintf(msg, sizeof(msg), "%s さんの受付は以上ですか。\n"
+		    "「はい」で来庁を終了し、本人確認・代理人・カードの結果を消去します（次の方）。",
+		    v->person.name);
+		r = ui_confirm(u, "来庁終了", msg);
+		mem_wipe(msg, sizeof(msg));
+		if (r == 1)
+			ui_visit_close(u, 0);
+	}
 }
 
 void

@@ -78,7 +78,7 @@ struct result_view {
 	struct lookup_result res;
 	int prev_row, next_row;		/* pseudo rows for paging, -1 = none */
 	int nrows;
-	char cells[LOOKUP_PAGE + 2][6][160];
+	char cells[LOOKUP_PAGE + 2][7][160];
 };
 
 static const char *
@@ -103,12 +103,19 @@ result_fill(struct result_view *rv)
 	}
 	for (size_t i = 0; i < rv->res.list.n; i++, r++) {
 		const struct person *p = &rv->res.list.v[i];
+		struct date bd, today;
 		snprintf(rv->cells[r][0], 160, "%s", p->name);
 		snprintf(rv->cells[r][1], 160, "%s", p->kana);
-		person_birth_text(p->birth, rv->cells[r][2], 160);
-		snprintf(rv->cells[r][3], 160, "%s", sex_name_ja(p->sex));
-		snprintf(rv->cells[r][4], 160, "%s", ward_name_ja(p->ward));
-		snprintf(rv->cells[r][5], 160, "%s", person_address_shown(p));
+		snprintf(rv->cells[r][2], 160, "%s", p->atena);	/* issue 19 */
+		/* 和暦 and the age: two people of one name are told apart */
+		date_today(&today);
+		if (p->birth != 0 && date_from_ymd(p->birth, &bd) == 0 &&
+		    date_format_wareki_short(&bd, rv->cells[r][3], 160) > 0)
+			snprintf(rv->cells[r][4], 160, "%d歳", date_age(&bd, &today));
+		else
+			snprintf(rv->cells[r][3], 160, "不明");
+		snprintf(rv->cells[r][5], 160, "%s", sex_name_ja(p->sex));
+		snprintf(rv->cells[r][6], 160, "%s", person_address_shown(p));
 	}
 	if (rv->res.more) {
 		rv->next_row = r;
@@ -155,8 +162,9 @@ open_row(struct ui *u, const struct person *p)
 static int
 results_run(struct ui *u, struct lookup_view *v, const struct lookup_criteria *c)
 {
-	static const char *const heads[] = { "氏名", "氏名カナ", "生年月日", "性別", "区", "住所" };
-	static const int widths[] = { 14, 16, 22, 4, 6, 0 };
+	static const char *const heads[] = { "氏名", "氏名カナ", "宛名番号", "生年月日", "年齢",
+		"性別", "住所" };
+	static const int widths[] = { 14, 16, 10, 10, 5, 4, 0 };
 	struct result_view *rv = calloc(1, sizeof(*rv));
 	struct search_job j;
 	size_t offset = 0;
@@ -196,7 +204,7 @@ results_run(struct ui *u, struct lookup_view *v, const struct lookup_criteria *c
 		    offset + 1, offset + rv->res.list.n, rv->res.more ? "（続きあり）" : "");
 		memset(&t, 0, sizeof(t));
 		t.title = title;
-		t.ncols = 6;
+		t.ncols = 7;
 		t.heads = heads;
 		t.widths = widths;
 		t.nrows = rv->nrows;

@@ -6,6 +6,7 @@
  * of an application.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ui-internal.h"
@@ -114,6 +115,29 @@ text_draw(struct ui *u, void *arg)
 		ui_put(y + rows + 1, 2, t->hint, COLS - 4, 0);
 		attrset(A_NORMAL);
 	}
+}
+
+void *
+ui_text_backdrop_push(struct ui *u, const char *title, const char *text)
+{
+	struct textview *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->text = text;
+	for (const char *p = text; *p; p++)
+		t->nlines += *p == '\n';
+	ui_push(u, text_draw, t, 1, title, ACTBIT(ACT_BACK));
+	return t;
+}
+
+void
+ui_text_backdrop_pop(struct ui *u, void *backdrop)
+{
+	if (backdrop == NULL)
+		return;
+	ui_pop(u);
+	free(backdrop);
 }
 
 int

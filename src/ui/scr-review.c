@@ -163,15 +163,22 @@ act_return(struct ui *u, const struct application *a)
 		ui_message(u, 2, "%s を返戻しました（再提出期限 %s）", a->receipt_no, dl);
 }
 
+/* The reviewer's correction (issue 19): drawn over the application it
+ * corrects; a choice field is corrected by picking one of its own options;
+ * a typed value goes through the form's own normalisation (full-width
+ * digits, 和暦 dates, check digits), so it is checked before the reason is
+ * asked, and asked again when refused. */
 static void
-act_correct(struct ui *u, const struct application *a)
+act_correct(struct ui *u, const struct application *a, const char *text)
 {
 	const struct screen *s = ui_screen_of(u, a->type);
 	const char *labels[SCREEN_FIELDS_MAX];
-	int map[SCREEN_FIELDS_MAX], n = 0, i, queued = 0;
-	char value[FORM_VALUE_MAX + 1] = "", reason[256] = "", label[SCREEN_TEXT_MAX + 32];
+	int map[SCREEN_FIELDS_MAX], n = 0, i, fi = -1, queued = 0, ok = 0;
+	char value[FORM_VALUE_MAX + 1] = "", reason[256] = "", label[SCREEN_TEXT_MAX + 64];
+	char title[128];
 	struct form *f;
 	struct err e;
+	void *bd;
 
 	if (s == NULL) {
 		ui_message(u, 1, "この申請の画面（%s）が読み込まれていません", a->type);
@@ -185,29 +192,57 @@ act_correct(struct ui *u, const struct application *a)
 			labels[n] = s->fields[j].label;
 			map[n++] = j;
 		}
+	snprintf(title, sizeof(title), "申請の内容  %s  — 訂正", a->receipt_no);
+	bd = ui_text_backdrop_push(u, title, text);
 	i = ui_pick(u, "訂正する項目", labels, n, 0);
-	if (i < 0) {
-		form_free(f);
-		return;
+	if (i < 0)
+		goto out;
+	fi = map[i];
+	if (s->fields[fi].type == FT_SELECT) {
+		const char *items[SCREEN_OPTIONS_MAX];
+		int cur = 0, p;
+		for (int k = 0; k < s->fields[fi].noptions; k++) {
+			items[k] = s->fields[fi].options[k];
+			if (strcmp(items[k], f->values[fi]) == 0)
+				cur = k;
+		}
+		snprintf(label, sizeof(label), "%s（訂正後の値を選んでください）", s->fields[fi].label);
+		if ((p = ui_pick(u, label, items, s->fields[fi].noptions, cur)) < 0)
+			goto out;
+		snprintf(value, sizeof(value), "%s", items[p]);
+	} else {
+		if (s->fields[fi].type != FT_MYNUMBER)
+			snprintf(value, sizeof(value), "%s", f->values[fi]);
+		snprintf(label, sizeof(label), "%s（訂正後の値）", s->fields[fi].label);
+		for (;;) {
+			if (ui_prompt(u, "訂正", label, value, sizeof(value),
+			    s->fields[fi].max_len > 0 ? s->fields[fi].max_len + 8 : 200) != 1)
+				goto out;
+			err_clear(&e);
+			/* the form's own check and normalisation, before the reason */
+			if (form_set_index(f, fi, value, &e) == 0) {
+				snprintf(value, sizeof(value), "%s", f->values[fi]);
+				break;
+			}
+			ui_message(u, 1, "%s", err_ja(&e));
+		}
 	}
-	if (s->fields[map[i]].type != FT_MYNUMBER)
-		snprintf(value, sizeof(value), "%s", f->values[map[i]]);
+	if (ui_prompt(u, "訂正", "訂正の理由", reason, sizeof(reason), 100) != 1)
+		goto out;
+	ok = 1;
+out:
 	form_free(f);
-	snprintf(label, sizeof(label), "%s（訂正後の値）", s->fields[map[i]].label);
-	if (ui_prompt(u, "訂正", label, value, sizeof(value), s->fields[map[i]].max_len > 0 ?
-	    s->fields[map[i]].max_len + 8 : 200) != 1 ||
-	    ui_prompt(u, "訂正", "訂正の理由", reason, sizeof(reason), 100) != 1) {
-		mem_wipe(value, sizeof(value));
-		return;
+	ui_text_backdrop_pop(u, bd);
+	if (ok) {
+		err_clear(&e);
+		if (intake_correct(u->ses.st, s, a->uuid, s->fields[fi].name, value, reason,
+		    &queued, &e) != 0)
+			ui_message(u, 1, "%s", err_ja(&e));
+		else if (queued)
+			ui_message(u, 2, "個人番号の変更は確認待ちに回しました（別の職員の確認が必要です）");
+		else
+			ui_message(u, 2, "訂正しました。訂正前の値は履歴に残ります（再確認が必要です）");
 	}
-	err_clear(&e);
-	if (intake_correct(u->ses.st, s, a->uuid, s->fields[map[i]].name, value, reason,
-	    &queued, &e) != 0)
-		ui_message(u, 1, "%s", err_ja(&e));
-	else if (queued)
-		ui_message(u, 2, "個人番号の変更は確認待ちに回しました（別の職員の確認が必要です）");
-	else
-		ui_message(u, 2, "訂正しました。訂正前の値は履歴に残ります（再確認が必要です）");
 	mem_wipe(value, sizeof(value));
 }
 
@@ -270,8 +305,19 @@ ui_app_detail(struct ui *u, const char *uuid)
 		snprintf(title, sizeof(title), "申請の内容  %s", a.receipt_no);
 		r = ui_text_view(u, title, wbuf_str(&w),
 		    "c 確認  r 返戻  e 訂正  s 状態変更  Esc 戻る");
-		wbuf_free(&w);
 		if (r == 'c') {
+			char q[160];
+			int yes;
+			/* issue 19: confirming is a decision; asked, いいえ first */
+			snprintf(q, sizeof(q), "%s を確認済みにしますか。", a.receipt_no);
+			yes = ui_confirm(u, "申請の確認", q);
+			if (yes != 1) {
+				application_clear(&a);
+				wbuf_free(&w);
+				if (yes < 0)
+					return;
+				continue;
+			}
 			if (review_confirm(u->ses.st, uuid, &e) != 0)
 				ui_message(u, 1, "%s", err_ja(&e));
 			else
@@ -279,9 +325,10 @@ ui_app_detail(struct ui *u, const char *uuid)
 		} else if (r == 'r')
 			act_return(u, &a);
 		else if (r == 'e')
-			act_correct(u, &a);
+			act_correct(u, &a, wbuf_str(&w));
 		else if (r == 's')
 			act_status(u, &a);
+		wbuf_free(&w);
 		application_clear(&a);
 		if (r <= 0)
 			return;
@@ -474,7 +521,7 @@ ui_confirm_queue_run(struct ui *u)
 
 	for (;;) {
 		struct confirm_table t;
-		struct ui_table tab = { "個人番号変更の確認（ID-6）  Enter 承認・却下", 4, heads,
+		struct ui_table tab = { "個人番号変更の確認  Enter 承認・却下", 4, heads,
 			widths, 0, confirm_cell, &t, 0, 0 };
 		struct err e;
 		int i, a;

@@ -22,6 +22,7 @@
 #include "ui-internal.h"
 #include "store.h"
 #include "ui.h"
+#include "visit.h"
 
 /* Set by SIGTERM/SIGHUP: leave cleanly (logout row) at the next wake-up.
  * A signal flag is the one piece of process state a handler may touch. */
@@ -464,17 +465,64 @@ new_application(struct ui *u)
 	form_free(f);
 }
 
+/* ----------------------------------------------------- end of visit */
+
+int
+ui_visit_close(struct ui *u, int ask)
+{
+	struct visit *v = u->visit;
+	char text[512];
+	int r;
+
+	if (u->ses.state != SES_ACTIVE)
+		return 0;
+	if (ask && v != NULL && v->active && (v->have_person || v->agent.present)) {
+		char who[300];
+
+		if (v->have_person && v->agent.present)
+			snprintf(who, sizeof(who), "%s さん（代理人 %s さん）", v->person.name,
+			    v->agent.name);
+		else if (v->have_person)
+			snprintf(who, sizeof(who), "%s さん", v->person.name);
+		else
+			snprintf(who, sizeof(who), "代理人 %s さん", v->agent.name);
+		snprintf(text, sizeof(text), "%sの来庁を終了しますか。\n"
+		    "本人確認・代理人・カードの結果を消去し、メインメニューに戻ります。", who);
+		r = ui_confirm(u, "来庁終了", text);
+		mem_wipe(who, sizeof(who));
+		mem_wipe(text, sizeof(text));
+		if (r != 1)
+			return 0;
+	}
+	/* visit_end wipes everything personal the visit holds before the
+	 * memory is freed; the next F2 or F3 starts a new visit */
+	ui_visit_free(u);
+	if (u->depth > 1)
+		u->abort = ABORT_HOME;	/* unwind: no screen shows the last visitor */
+	ui_message(u, 2, "来庁を終了しました。次の方をどうぞ");
+	log_info("visit ended by the clerk");
+	return 1;
+}
+
+static void
+next_visitor(struct ui *u)
+{
+	ui_visit_close(u, 1);
+}
+
 /* ------------------------------------------------------------ menu */
 
 void
 ui_dispatch(struct ui *u, enum shell_action a)
 {
-	static const char *const items[] = { "パスワード変更", "ログアウト", "終了", "キー一覧",
-		/* scr-review.c, scr-batch.c: ui_work_menu(u, i - 4) */
+	/* work first; the account's own entries last (issue 19) */
+	static const char *const items[] = {
+		/* 0-5, scr-review.c, scr-batch.c: ui_work_menu(u, i) */
 		"申請の確認（審査）", "受付簿", "進達", "未処理の申請", "個人番号変更の確認",
 		"問合せ・開示請求",
-		/* 10: any screen, filled and checked, nothing saved */
-		"申請画面の試用（保存しません）" };
+		/* 6: any screen, filled and checked, nothing saved */
+		"申請画面の試用（保存しません）",
+		"キー一覧", "パスワード変更", "ログアウト", "終了" };
 	int i;
 
 	switch (a) {
@@ -487,22 +535,26 @@ ui_dispatch(struct ui *u, enum shell_action a)
 		return;
 	case ACT_MENU:
 		i = ui_pick(u, "メニュー", items, (int)(sizeof(items) / sizeof(items[0])), 0);
-		if (i == 0) {
+		if (i == 8) {
 			ui_password_change(u, 0);
-		} else if (i == 1) {
+		} else if (i == 9) {
 			if (ui_confirm(u, "ログアウト", "ログアウトしますか。入力中の内容は破棄されます。") == 1)
 				u->abort = ABORT_LOGOUT;
-		} else if (i == 2) {
+		} else if (i == 10) {
 			if (ui_confirm(u, "終了", "madoguchi を終了しますか。") == 1)
 				u->abort = ABORT_QUIT;
-		} else if (i == 3)
+		} else if (i == 7)
 			ui_help(u);
-		else if (i == 10)
+		else if (i == 6)
 			new_application(u);
-		else if (i >= 4)
-			ui_work_menu(u, i - 4);
+		else if (i >= 0)
+			ui_work_menu(u, i);
+		return;
+	case ACT_NEXT:
+		next_visitor(u);
 		return;
 	case ACT_NEW:
+		ui_clear_message(u);	/* a new task: the last one's message is done */
 		if (u->actions[ACT_NEW] != NULL)
 			u->actions[ACT_NEW](u);	/* the intake flow (scr-intake.c) */
 		else
@@ -514,6 +566,8 @@ ui_dispatch(struct ui *u, enum shell_action a)
 		return;
 	default:
 		if (u->actions[a] != NULL) {
+			if (a == ACT_CARD || a == ACT_SEARCH)
+				ui_clear_message(u);	/* a new task (issue 19) */
 			u->actions[a](u);
 			return;
 		}
@@ -535,9 +589,10 @@ static const struct {
 	{ ACT_CARD, "本人確認（マイナンバーカード読取）" },
 	{ ACT_SEARCH, "住民の検索" },
 	{ ACT_NEW, "新規申請の入力" },
+	{ ACT_NEXT, "次の方（来庁終了：前の方の記録を画面から消去）" },
 	{ ACT_SYNC, "中央システムと同期" },
 	{ ACT_LOCK, "画面ロック" },
-	{ ACT_MENU, "メニュー（審査・受付簿・進達・パスワード変更・終了）" },
+	{ ACT_MENU, "メニュー（審査・受付簿・進達・パスワード変更・ログアウト・終了）" },
 };
 #define HOME_N ((int)(sizeof(home_items) / sizeof(home_items[0])))
 
@@ -573,10 +628,20 @@ home_run(struct ui *u)
 	struct ui_key k;
 
 	ui_push(u, home_draw, &h, 1, "メインメニュー",
-	    ACTBIT(ACT_CARD) | ACTBIT(ACT_SEARCH) | ACTBIT(ACT_NEW) | ACTBIT(ACT_SYNC));
+	    ACTBIT(ACT_CARD) | ACTBIT(ACT_SEARCH) | ACTBIT(ACT_NEW) | ACTBIT(ACT_NEXT) |
+	    ACTBIT(ACT_SYNC));
 	for (;;) {
 		ui_getkey(u, &k);
 		if (k.type == UI_K_ABORT) {
+			if (u->abort == ABORT_HOME) {
+				/* F8 次の方 on a screen above this one: all of
+				 * them are gone; the message says why */
+				u->abort = ABORT_NONE;
+				u->depth = 1;
+				u->overflow = 0;
+				ui_redraw(u);
+				continue;
+			}
 			if (u->abort == ABORT_TAKEOVER) {
 				/* another clerk: everything above the start screen
 				 * is gone; start over for them, with their own

@@ -80,7 +80,8 @@ struct ui {
 };
 
 /* Why the loops unwind (struct ui.abort). */
-enum { ABORT_NONE = 0, ABORT_TAKEOVER = 1, ABORT_LOGOUT = 2, ABORT_QUIT = 3 };
+enum { ABORT_NONE = 0, ABORT_TAKEOVER = 1, ABORT_LOGOUT = 2, ABORT_QUIT = 3,
+	ABORT_HOME = 4 };	/* the visit ended (F8 次の方): back to the start screen */
 
 /* Keys as the loops see them. */
 enum ui_key_type { UI_K_CHAR, UI_K_KEY, UI_K_ACTION, UI_K_ABORT };
@@ -105,6 +106,11 @@ void ui_message(struct ui *u, int kind, const char *fmt, ...)
 void ui_clear_message(struct ui *u);
 /* Take queued background events (status line, messages). */
 void ui_take_events(struct ui *u);
+/* End the visit (F8 次の方, or after the last 受付票): wipe and free the
+ * person, the agent, the identity check and the card's result, and go
+ * back to the start screen.  ask: confirm first when there is anything to
+ * end.  1 ended, 0 not. */
+int ui_visit_close(struct ui *u, int ask);
 /* Run an action through the keymap handlers (say so when not available). */
 void ui_dispatch(struct ui *u, enum shell_action a);
 /* Body rows: first and count (between the title row and the message line). */
@@ -211,7 +217,12 @@ void ui_input_init(struct ui_input *in, int width, int max_chars,
     enum lineedit_filter f, int masked);
 /* Draw the box at (y, x); set the cursor there when focused. */
 void ui_input_draw(struct ui *u, struct ui_input *in, int y, int x, int focused);
-/* Apply an editing key; 1 when it was one. */
+/* Apply an editing key; 0 when it was none, 1 when applied, and for a
+ * typed character that was not taken UI_INPUT_REFUSED (the field does not
+ * accept it) or UI_INPUT_FULL (no room): the caller says so (issue 19: no
+ * character is dropped silently). */
+#define UI_INPUT_REFUSED 2
+#define UI_INPUT_FULL 3
 int ui_input_key(struct ui_input *in, const struct ui_key *k);
 
 /* form_view.c */
@@ -277,6 +288,11 @@ int ui_prompt(struct ui *u, const char *title, const char *label, char *buf,
  * aborted. */
 int ui_text_view(struct ui *u, const char *title, const char *text,
     const char *keys_hint);
+/* The same text as a layer only (no keys read), for popups that act on it
+ * (the reviewer's correction is drawn over the application).  Pop with
+ * ui_text_backdrop_pop; NULL when out of memory (then nothing is pushed). */
+void *ui_text_backdrop_push(struct ui *u, const char *title, const char *text);
+void ui_text_backdrop_pop(struct ui *u, void *backdrop);
 
 /* bgsync.c: background sync from login to logout; F5 runs a round now. */
 void ui_bgsync_start(struct ui *u);

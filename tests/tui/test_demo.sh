@@ -35,7 +35,7 @@ wait_for() {
 quit_demo() {
 	$TM send-keys F10
 	wait_for "パスワード変更" 20 || return 1
-	$TM send-keys Down Down Enter
+	$TM send-keys End Enter
 	wait_for "終了しますか" 20 || return 1
 	$TM send-keys y
 	wait_for "[demo exited 0]" 60

@@ -230,7 +230,7 @@ quit(struct tmx *t)
 	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
 	tmx_keys(t, "F10", NULL);
 	REQUIRE(tmx_wait(t, "パスワード変更", WAIT));
-	tmx_keys(t, "Down", "Down", "Enter", NULL);
+	tmx_keys(t, "End", "Enter", NULL);
 	REQUIRE(tmx_wait(t, "終了しますか", WAIT));
 	tmx_keys(t, "y", NULL);
 	CHECK(tmx_wait(t, "[exited 0]", WAIT));
@@ -703,7 +703,11 @@ TEST(result_lists_never_show_a_12_digit_number)		/* SC-1 */
 	s = result_list(&t);
 	pages++;
 	CHECK(strstr(s, "遠藤 和子") != NULL);
-	CHECK(strstr(s, "S20.8.28 (1945-08-28)") != NULL);
+	/* one date style on screen (和暦), with the 宛名番号 and the age
+	 * (issue 19) */
+	CHECK(strstr(s, "S20.8.28") != NULL && strstr(s, "(1945-08-28)") == NULL);
+	CHECK(strstr(s, "1000000001") != NULL);
+	CHECK(strstr(s, "歳") != NULL);
 	free(s);
 	tmx_keys(&t, "Escape", NULL);
 	REQUIRE(tmx_wait(&t, "住民の検索（F3）", WAIT));
@@ -902,7 +906,8 @@ TEST(agent_and_documents_from_the_configured_checklist)	/* ID-1, ID-2 */
 	tmx_keys(&t, "F2", NULL);
 	REQUIRE(tmx_wait(&t, "本人確認の方法", WAIT));
 	tmx_keys(&t, "Down", "Down", "Enter", NULL);
-	REQUIRE(tmx_wait(&t, "確認した書類を選んでください", WAIT));
+	/* issue 19: with the agent recorded, the principal's 番号確認 only */
+	REQUIRE(tmx_wait(&t, "の番号確認の書類を選んでください", WAIT));
 	tmx_keys(&t, "Down", "Space", "F9", NULL);		/* licence: no number */
 	REQUIRE(tmx_wait(&t, "番号確認の書類", WAIT));
 	tmx_keys(&t, "Up", "Space", "F9", NULL);		/* + 住民票の写し */

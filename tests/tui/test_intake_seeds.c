@@ -190,7 +190,7 @@ quit(struct tmx *t)
 	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
 	tmx_keys(t, "F10", NULL);
 	REQUIRE(tmx_wait(t, "パスワード変更", WAIT));
-	tmx_keys(t, "Down", "Down", "Enter", NULL);
+	tmx_keys(t, "End", "Enter", NULL);
 	REQUIRE(tmx_wait(t, "終了しますか", WAIT));
 	tmx_keys(t, "y", NULL);
 	CHECK(tmx_wait(t, "[exited 0]", WAIT));
@@ -313,7 +313,10 @@ sample(struct filler *fl, int i)
 		cands[n++] = "2025";
 		cands[n++] = "202504";
 		cands[n++] = "12";
+		cands[n++] = "33120015";	/* a 保険者番号 with its 検証番号 */
 		break;
+	case FT_YEAR: cands[n++] = "2025"; cands[n++] = "R7"; break;
+	case FT_YEARMONTH: cands[n++] = "202504"; break;
 	case FT_DATE:
 		cands[n++] = today;
 		cands[n++] = "2024-04-01";

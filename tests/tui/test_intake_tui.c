@@ -176,7 +176,7 @@ logout(struct tmx *t)
 	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
 	tmx_keys(t, "F10", NULL);
 	REQUIRE(tmx_wait(t, "パスワード変更", WAIT));
-	tmx_keys(t, "Down", "Enter", NULL);
+	tmx_keys(t, "End", "Up", "Enter", NULL);
 	REQUIRE(tmx_wait(t, "ログアウトしますか", WAIT));
 	tmx_keys(t, "y", NULL);
 	REQUIRE(tmx_wait(t, "アカウントとパスワードを入力してください", WAIT));
@@ -192,7 +192,7 @@ quit(struct tmx *t)
 	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
 	tmx_keys(t, "F10", NULL);
 	REQUIRE(tmx_wait(t, "パスワード変更", WAIT));
-	tmx_keys(t, "Down", "Down", "Enter", NULL);
+	tmx_keys(t, "End", "Enter", NULL);
 	REQUIRE(tmx_wait(t, "終了しますか", WAIT));
 	tmx_keys(t, "y", NULL);
 	CHECK(tmx_wait(t, "[exited 0]", WAIT));
@@ -344,6 +344,8 @@ TEST(complete_intake_prints_the_slip)
 	REQUIRE(tmx_wait(&t, "受付票を印刷しました", WAIT));
 	REQUIRE(tmx_wait(&t, "もう一度印刷しますか", WAIT));
 	tmx_keys(&t, "n", NULL);
+	REQUIRE(tmx_wait(&t, "受付は以上ですか", WAIT));
+	tmx_keys(&t, "n", NULL);		/* the visit goes on */
 	REQUIRE(tmx_wait(&t, "住民記録  試験 太郎", WAIT));
 	quit(&t);
 	printed = t_read_file(t_path("printed.txt"), NULL);
@@ -353,6 +355,10 @@ TEST(complete_intake_prints_the_slip)
 	CHECK(strstr(printed, "試験 子ども医療費申請") != NULL);
 	CHECK(strstr(printed, "北支所") != NULL);
 	CHECK(strstr(printed, "今後の流れ") != NULL);
+	/* issue 19: who, when (和暦 and 24-hour time) and whom to ask */
+	CHECK(strstr(printed, "申請者 試験 太郎 様") != NULL);
+	CHECK(strstr(printed, "受付日時 令和") != NULL);
+	CHECK(strstr(printed, "問い合わせ先") != NULL);
 	CHECK(!digit_run(printed, 12));
 	free(printed);
 	st = admin_store();
@@ -513,30 +519,34 @@ TEST(self_confirmation_refused_other_reviewer_accepted)
 	tmx_keys(&t, "n", NULL);
 	REQUIRE(tmx_wait(&t, "もう一度印刷しますか", WAIT));
 	tmx_keys(&t, "n", NULL);
+	REQUIRE(tmx_wait(&t, "受付は以上ですか", WAIT));
+	tmx_keys(&t, "n", NULL);		/* the visit goes on */
 	REQUIRE(tmx_wait(&t, "住民記録", WAIT));
 	tmx_keys(&t, "Escape", "Escape", "Escape", NULL);
 	REQUIRE(tmx_wait(&t, "メインメニュー", WAIT));
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "申請の確認（審査）", WAIT));
-	for (int i = 0; i < 4; i++)
-		tmx_keys(&t, "Down", NULL);
+	/* 申請の確認 is the first entry (issue 19: work first) */
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, receipt, WAIT));
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "c 確認", WAIT));
 	tmx_keys(&t, "c", NULL);
+	REQUIRE(tmx_wait(&t, "を確認済みにしますか", WAIT));	/* issue 19 */
+	tmx_keys(&t, "y", NULL);
 	REQUIRE(tmx_wait(&t, "自分が入力した申請は確認できません", WAIT));
 	logout(&t);
 	login(&t, "rev2", REV2_PW);
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "申請の確認（審査）", WAIT));
-	for (int i = 0; i < 4; i++)
-		tmx_keys(&t, "Down", NULL);
+	/* 申請の確認 is the first entry (issue 19: work first) */
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, receipt, WAIT));
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "c 確認", WAIT));
 	tmx_keys(&t, "c", NULL);
+	REQUIRE(tmx_wait(&t, "を確認済みにしますか", WAIT));	/* issue 19 */
+	tmx_keys(&t, "y", NULL);
 	REQUIRE(tmx_wait(&t, "を確認しました", WAIT));
 	REQUIRE(tmx_wait(&t, "確認者     rev2", WAIT));
 	quit(&t);
@@ -592,12 +602,14 @@ TEST(correction_keeps_the_old_value)
 	tmx_keys(&t, "n", NULL);
 	REQUIRE(tmx_wait(&t, "もう一度印刷しますか", WAIT));
 	tmx_keys(&t, "n", NULL);
+	REQUIRE(tmx_wait(&t, "受付は以上ですか", WAIT));
+	tmx_keys(&t, "n", NULL);
 	tmx_keys(&t, "Escape", "Escape", "Escape", NULL);
 	REQUIRE(tmx_wait(&t, "メインメニュー", WAIT));
 	/* F10 → 受付簿 → すべて → the application → e (訂正) → 備考 */
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "受付簿", WAIT));
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 1; i++)
 		tmx_keys(&t, "Down", NULL);
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "表示する状態", WAIT));
@@ -682,7 +694,7 @@ TEST(batch_list_count_matches)
 	login(&t, "rev1", REV1_PW);
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "進達", WAIT));
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 2; i++)
 		tmx_keys(&t, "Down", NULL);
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "進達を作成する", WAIT));
@@ -830,7 +842,7 @@ TEST(dv_person_address_hidden_in_application_details)
 	login(&t, "clerk1", CLERK_PW);
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "受付簿", WAIT));
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 1; i++)
 		tmx_keys(&t, "Down", NULL);
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "表示する状態", WAIT));
@@ -869,7 +881,12 @@ TEST(no_printer_shows_the_slip_on_screen)
 	CHECK(!digit_run(cap, 12));
 	free(cap);
 	tmx_keys(&t, "Escape", NULL);
-	REQUIRE(tmx_wait(&t, "もう一度印刷しますか", WAIT));
+	/* issue 19: nothing was printed, so no "print again": the visit's
+	 * end is offered next */
+	REQUIRE(tmx_wait(&t, "受付は以上ですか", WAIT));
+	cap = tmx_capture(&t);
+	CHECK(strstr(cap, "もう一度印刷しますか") == NULL);
+	free(cap);
 	tmx_keys(&t, "n", NULL);
 	quit(&t);
 	CHECK_INT(count("SELECT count(*) FROM audit WHERE action = 'print.failed'"), 1);
@@ -891,7 +908,7 @@ TEST(ledger_by_period)
 	login(&t, "clerk1", CLERK_PW);
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "受付簿", WAIT));
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 1; i++)
 		tmx_keys(&t, "Down", NULL);
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "受付日の期間を指定", WAIT));
@@ -907,7 +924,7 @@ TEST(ledger_by_period)
 	tmx_keys(&t, "Escape", NULL);
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "受付簿", WAIT));
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 1; i++)
 		tmx_keys(&t, "Down", NULL);
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "受付日の期間を指定", WAIT));

@@ -124,7 +124,7 @@ quit(struct tmx *t)
 {
 	tmx_keys(t, "F10", NULL);
 	REQUIRE(tmx_wait(t, "メニュー", WAIT));
-	tmx_keys(t, "Down", "Down", "Enter", NULL);
+	tmx_keys(t, "End", "Enter", NULL);
 	REQUIRE(tmx_wait(t, "終了しますか", WAIT));
 	tmx_keys(t, "y", NULL);
 	CHECK(tmx_wait(t, "[exited 0]", WAIT));
@@ -303,7 +303,7 @@ open_test_form(struct tmx *t)
 {
 	tmx_keys(t, "F10", NULL);
 	REQUIRE(tmx_wait(t, "パスワード変更", WAIT));
-	tmx_keys(t, "End", NULL);
+	tmx_keys(t, "End", "Up", "Up", "Up", "Up", NULL);
 	REQUIRE(tmx_wait(t, "申請画面の試用（保存しません）", WAIT));
 	tmx_keys(t, "Enter", NULL);
 	REQUIRE(tmx_wait(t, "テスト用 申請書（幅混在）", WAIT));

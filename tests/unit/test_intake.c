@@ -547,6 +547,61 @@ TEST(batch_list_count_equals_batch)
 	teardown(&x);
 }
 
+/* Issue 19, INT-9: a batch holds one 事務 (one 進達先): applications of
+ * two procedures are refused together, with both named; the 進達書 has the
+ * 宛先, the reviewer by name and a 受領欄. */
+TEST(batch_holds_one_procedure_and_the_list_has_addressee_and_receipt_box)
+{
+	struct fx x;
+	struct intake_result ra, rb;
+	const char *uuids[2];
+	struct batch b;
+	struct wbuf w;
+	struct form *f;
+	struct err e;
+
+	setup(&x, "T001");
+	REQUIRE_OK(save_one(&x, x.clerk, NULL, &ra, &e), &e);
+	REQUIRE_OK(save_one(&x, x.clerk, NULL, &rb, &e), &e);
+	/* the second one of another 事務 (the clerk enters only proc-a) */
+	{
+		char sql[160];
+		snprintf(sql, sizeof(sql), "UPDATE applications SET procedure = 'proc-b' "
+		    "WHERE uuid = '%s'", rb.uuid);
+		REQUIRE(sqlite3_exec(store_db(x.admin), sql, NULL, NULL, NULL) == SQLITE_OK);
+	}
+	/* review01 may see both 事務 */
+	{
+		struct account acc;
+		REQUIRE_OK(store_account_get(x.admin, "review01", &acc, &e), &e);
+		snprintf(acc.perms[acc.nperms].procedure, sizeof(acc.perms[0].procedure), "proc-b");
+		acc.perms[acc.nperms++].level = PERM_WRITE;
+		REQUIRE_OK(store_account_update(x.admin, &acc, &e), &e);
+		store_close(x.rev1);
+		REQUIRE_OK(store_open(t_path("s"), "review01", REV1_PW, &x.rev1, &e), &e);
+	}
+	(void)f;
+	REQUIRE_OK(review_confirm(x.rev1, ra.uuid, &e), &e);
+	REQUIRE_OK(review_confirm(x.rev1, rb.uuid, &e), &e);
+	uuids[0] = ra.uuid;
+	uuids[1] = rb.uuid;
+	memset(&b, 0, sizeof(b));
+	snprintf(b.method, sizeof(b.method), "carry");
+	snprintf(b.bag, sizeof(b.bag), "袋-01");
+	snprintf(b.destination, sizeof(b.destination), "県 保健福祉センター");
+	CHECK_INT(batch_make(x.rev1, &b, uuids, 2, &e), ERR_INVAL);
+	CHECK(strstr(e.ja, "事務ごと") != NULL);
+	CHECK_INT(count_rows(x.rev1, "SELECT count(*) FROM batches"), 0);
+	REQUIRE_OK(batch_make(x.rev1, &b, uuids, 1, &e), &e);
+	wbuf_init(&w, 0);
+	REQUIRE_OK(batch_transmittal(x.rev1, &x.set, b.id, &w, &e), &e);
+	CHECK(strstr(wbuf_str(&w), "宛先     県 保健福祉センター 御中") != NULL);
+	CHECK(strstr(wbuf_str(&w), "進達者") != NULL);
+	CHECK(strstr(wbuf_str(&w), "受領欄") != NULL);
+	wbuf_free(&w);
+	teardown(&x);
+}
+
 /* INT-4: an application whose screen carries "flag review-board" is
  * recorded as routed to the 審査会 when it is saved, and the transmittal
  * list marks it and counts it; other applications are not marked. */
@@ -779,7 +834,7 @@ TEST(inquiry_log)
 TEST(slip_has_no_12_digit_number)
 {
 	struct receipt_item it[3];
-	struct receipt_info info = { "窓口市", "北区役所", "T001", "2025-04-01" };
+	struct receipt_info info = { "窓口市", "北区役所", "T001", "2025-04-01", NULL, NULL, NULL };
 	struct wbuf w;
 	struct err e;
 
@@ -801,6 +856,7 @@ TEST(slip_has_no_12_digit_number)
 	CHECK(strstr(wbuf_str(&w), "北区役所") != NULL);
 	CHECK(strstr(wbuf_str(&w), "3 件") != NULL);
 	CHECK(strstr(wbuf_str(&w), "今後の流れ") != NULL);
+	CHECK(strstr(wbuf_str(&w), "問い合わせ先") != NULL);	/* issue 19 */
 	CHECK(!receipt_has_digit_run(wbuf_str(&w), 12));
 	wbuf_free(&w);
 	/* the detector, and the guard */

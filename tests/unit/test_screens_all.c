@@ -73,6 +73,8 @@ static const struct {
 	{ "*", "dose", "2" },
 	{ "*", "children", "1" },
 	{ "*", "copies", "1" },
+	/* a 保険者番号 with its 検証番号 (check insurer-number) */
+	{ "*", "insurer_no", "33120015" },
 	{ "*", "start_period", "4" },
 	{ "*", "diag_icd", "F32.1" },
 	{ "*", "passport_no", "TK1234567" },
@@ -204,6 +206,40 @@ has_age_check(const struct field *fd)
 /* Fill every shown field in declaration order (conditions refer to earlier
  * fields only, so each field's visibility is final when it is reached).
  * filled[i] is set for each field given a value.  0, or -1 with why. */
+/* check option-needs: may option o of select fd be chosen with the values
+ * filled so far? */
+static int
+option_allowed(const struct form *f, const struct field *fd, int o)
+{
+	for (int c = 0; c < fd->nchecks; c++) {
+		const struct field_check *k = &fd->checks[c];
+		if (k->kind != CK_OPTION_NEEDS || strcmp(k->src, fd->options[o]) != 0)
+			continue;
+		if ((strcmp(f->values[k->cond.ref], k->cond.value) == 0) != (k->cond.op == '='))
+			return 0;
+	}
+	return 1;
+}
+
+/* The value field i must have for the variant's chosen option (another
+ * select's option that needs it), or NULL. */
+static const char *
+needed_by_target(const struct screen *s, const struct variant *vr, int i)
+{
+	const struct field *t;
+
+	if (vr->k < 0 || s->fields[vr->k].type != FT_SELECT)
+		return NULL;
+	t = &s->fields[vr->k];
+	for (int c = 0; c < t->nchecks; c++) {
+		const struct field_check *k = &t->checks[c];
+		if (k->kind == CK_OPTION_NEEDS && k->cond.ref == i && k->cond.op == '=' &&
+		    strcmp(k->src, t->options[vr->j]) == 0)
+			return k->cond.value;
+	}
+	return NULL;
+}
+
 static int
 fill(struct form *f, const struct variant *vr, int *filled, char *why, size_t cap)
 {
@@ -244,6 +280,12 @@ fill(struct form *f, const struct variant *vr, int *filled, char *why, size_t ca
 				v = buf;
 				break;
 			}
+			case FT_YEAR:
+				v = "2024";
+				break;
+			case FT_YEARMONTH:
+				v = "202404";
+				break;
 			case FT_DATE:
 				if (strcmp(fd->prefill, "person.birth") == 0)
 					v = "1980-05-05";
@@ -259,6 +301,14 @@ fill(struct form *f, const struct variant *vr, int *filled, char *why, size_t ca
 				int o = vr->sel_last ? fd->noptions - 1 : 0;
 				if (vr->k == i)
 					o = vr->j;
+				else if (needed_by_target(s, vr, i) != NULL) {
+					v = needed_by_target(s, vr, i);
+					break;
+				} else
+					/* an option the form allows with what is filled
+					 * so far (check option-needs) */
+					for (int t = 0; t < fd->noptions && !option_allowed(f, fd, o); t++)
+						o = (o + 1) % fd->noptions;
 				v = fd->options[o];
 				break;
 			}
@@ -842,7 +892,11 @@ TEST(screens_dates_in_order)
 		struct form *f = filled(set, pairs[k].screen);
 		int bad = -1;
 		if (strcmp(pairs[k].second, "seishin_until") == 0)
+		{
 			CHECK_OK(form_set(f, "doc", "精神障害者保健福祉手帳", &e), &e);
+			/* the grade goes with the document (check option-needs) */
+			CHECK_OK(form_set(f, "grade", "精神障害者保健福祉手帳1級", &e), &e);
+		}
 		/* before every generated date, after every birth */
 		CHECK_OK(form_set(f, pairs[k].first, "2024-03-10", &e), &e);
 		CHECK_OK(form_set(f, pairs[k].second, "2024-03-10", &e), &e);	/* same day */
