@@ -26,7 +26,7 @@ EXTRA_CPPFLAGS ?=
 EXTRA_CFLAGS   ?=
 EXTRA_LDFLAGS  ?=
 
-PKGS := ncursesw sqlite3 libsodium libpcsclite
+PKGS := ncursesw sqlite3 libsodium libpcsclite libcrypto
 
 MODULES  := core store card sync app ui central
 PROGRAMS := madoguchi madoguchi-central mynacard-sim

@@ -21,7 +21,7 @@ static const struct {
 	[CARD_PIN_KENHOJO] = { CARD_AP_KENHOJO, 0x0011, CARD_PIN_LEN },
 	[CARD_PIN_KENHOJO_B] = { CARD_AP_KENHOJO, 0x0015, CARD_B_LEN },
 	[CARD_PIN_KENMEN_B] = { CARD_AP_KENMEN, 0x0012, CARD_B_LEN },
-	[CARD_PIN_JPKI_AUTH] = { CARD_AP_JPKI, 0x0018, 0 },
+	[CARD_PIN_JPKI_AUTH] = { CARD_AP_JPKI, 0x0018, CARD_PIN_LEN },
 	[CARD_PIN_JPKI_SIGN] = { CARD_AP_JPKI, 0x001B, 0 },
 };
 
@@ -273,7 +273,8 @@ card_verify_safe(struct card *c, enum card_pin which, struct card_read_req *req,
 	if (req->secret == NULL)
 		return err_set(e, ERR_INVAL, "no PIN given");
 	slen = strnlen(req->secret, CARD_SECRET_MAX);
-	if (which == CARD_PIN_KENHOJO && (r = card_pin_check(req->secret, e)) != 0)
+	if ((which == CARD_PIN_KENHOJO || which == CARD_PIN_JPKI_AUTH) &&
+	    (r = card_pin_check(req->secret, e)) != 0)
 		return r;
 	if (slen != pin_ef[which].len)
 		return err_set_ja(e, ERR_INVAL,

@@ -50,6 +50,9 @@ static const struct key keys[] = {
 	{ "name_image", K_BLOB, F(name_image), F(name_image_len), 0, 0, 0 },
 	{ "address_image", K_BLOB, F(address_image), F(address_image_len), 0, 0, 0 },
 	{ "cert", K_BLOB, F(cert), F(cert_len), 0, 0, 0 },
+	{ "jpki", K_BLOB, F(jpki), F(jpki_len), 0, 0, 0 },
+	{ "jpki_pin", K_DIGITS, F(jpki_pin), 5, 0, 0, 0 },
+	{ "jpki_password", K_STR, F(jpki_password), sizeof(((struct sim_profile *)0)->jpki_password), 0, 0, 0 },
 	{ "bad_digest", K_INT, F(bad_digest), 0, 0, 1, 0 },
 	{ "truncate", K_INT, F(truncate), 0, 0, 1, 0 },
 	{ "garble", K_INT, F(garble), 0, 0, 1, 0 },
@@ -305,6 +308,9 @@ sim_profile_free(struct sim_profile *p)
 	free(p->name_image);
 	free(p->address_image);
 	free(p->cert);
+	if (p->jpki != NULL)
+		mem_wipe(p->jpki, p->jpki_len);	/* test keys, but keys */
+	free(p->jpki);
 	mem_wipe(p, sizeof(*p));
 	free(p);
 }

@@ -27,6 +27,7 @@ struct ef {
 	int pin;		/* -1 data EF, else index into secrets */
 	int need;		/* data EF: bit mask of secrets of which one must be
 				 * verified, 0 none */
+	int key;		/* JPKI key EF: 1 利用者証明用 (0017), 2 署名用 (001A) */
 };
 
 enum { S_PIN, S_KB, S_MB, S_JAUTH, S_JSIGN, S_COUNT };
@@ -38,7 +39,7 @@ struct secret {
 	int verified;
 };
 
-#define N_EF 10
+#define N_EF 16
 
 struct sim_card {
 	struct sim_profile prof;	/* copy of the scalars (blobs not owned) */
@@ -50,6 +51,7 @@ struct sim_card {
 	uint8_t *pending;		/* GET RESPONSE data */
 	size_t pending_len, pending_off;
 	unsigned long apdus;
+	struct sim_jpki *jpki;		/* JPKI keys and certificates, or NULL */
 };
 
 static void
@@ -133,6 +135,7 @@ sim_card_new(const struct sim_profile *p, struct sim_card **out, struct err *e)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	c->prof = *p;
 	c->prof.photo = c->prof.name_image = c->prof.address_image = c->prof.cert = NULL;
+	c->prof.jpki = NULL;
 	c->cur = -1;
 
 	/* Secrets.  照合番号B = birth YYMMDD + expiry YYYY + security code. */
@@ -142,8 +145,10 @@ sim_card_new(const struct sim_profile *p, struct sim_card **out, struct err *e)
 	set_secret(&c->sec[S_PIN], p->pin, p->pin_tries, 3);
 	set_secret(&c->sec[S_KB], b, p->b_tries, 10);
 	set_secret(&c->sec[S_MB], b, p->b_tries, 10);
-	set_secret(&c->sec[S_JAUTH], "0000", p->jpki_auth_tries, 3);
-	set_secret(&c->sec[S_JSIGN], "SIGNPASS", p->jpki_sign_tries, 5);
+	set_secret(&c->sec[S_JAUTH], p->jpki_pin[0] != '\0' ? p->jpki_pin : p->pin,
+	    p->jpki_auth_tries, 3);
+	set_secret(&c->sec[S_JSIGN], p->jpki_password[0] != '\0' ? p->jpki_password :
+	    "MADOGUCHI1", p->jpki_sign_tries, 5);
 	mem_wipe(b, sizeof(b));
 
 	/* 券面事項入力補助AP. */
@@ -200,17 +205,31 @@ sim_card_new(const struct sim_profile *p, struct sim_card **out, struct err *e)
 	wbuf_put_tlv(&fk->data, 0xFF40, in.p, in.len);
 	wbuf_free(&in);
 
-	/* JPKI: certificate readable without PIN, two PIN EFs. */
-	fc = add_ef(c, AP_JPKI, 0x000A, -1, 0);
-	if (p->cert != NULL)
+	/* JPKI (sim-jpki.c): X.509 certificates of the simulator's test PKI;
+	 * the 利用者証明用 certificate and both CA certificates need no PIN,
+	 * the 署名用 certificate needs the 署名用 password; key EFs 0017 and
+	 * 001A are selected before 80 2A.  A profile without a bundle is a
+	 * card issued without certificates (only the PIN EFs answer), unless
+	 * `cert` gives raw EF 000A bytes. */
+	if (p->jpki != NULL) {
+		static const struct { uint16_t fid; int need; } cf[] = {
+			{ 0x000A, 0 }, { 0x000B, 0 }, { 0x0001, 1 << S_JSIGN }, { 0x0002, 0 } };
+		int r;
+		if ((r = sim_jpki_new(p->jpki, p->jpki_len, &c->jpki, e)) != 0) {
+			sim_card_free(c);
+			return r;
+		}
+		for (size_t i = 0; i < sizeof(cf) / sizeof(cf[0]); i++) {
+			size_t dn;
+			const uint8_t *d = sim_jpki_cert(c->jpki, cf[i].fid, &dn);
+			fc = add_ef(c, AP_JPKI, cf[i].fid, -1, cf[i].need);
+			wbuf_put(&fc->data, d, dn);
+		}
+		add_ef(c, AP_JPKI, 0x0017, -1, 1 << S_JAUTH)->key = 1;
+		add_ef(c, AP_JPKI, 0x001A, -1, 1 << S_JSIGN)->key = 2;
+	} else if (p->cert != NULL) {
+		fc = add_ef(c, AP_JPKI, 0x000A, -1, 0);
 		wbuf_put(&fc->data, p->cert, p->cert_len);
-	else {
-		wbuf_init(&in, 0);
-		wbuf_put_tlv(&in, 0x0C, p->name, strlen(p->name));
-		snprintf(seed, sizeof(seed), "cert:%s", p->name);
-		put_image(&in, 0x04, NULL, 0, seed, 1000, 0);
-		wbuf_put_tlv(&fc->data, 0x30, in.p, in.len);
-		wbuf_free(&in);
 	}
 	add_ef(c, AP_JPKI, 0x0018, S_JAUTH, 0);
 	add_ef(c, AP_JPKI, 0x001B, S_JSIGN, 0);
@@ -232,6 +251,7 @@ sim_card_free(struct sim_card *c)
 		return;
 	for (size_t i = 0; i < c->nef; i++)
 		wbuf_free(&c->ef[i].data);
+	sim_jpki_free(c->jpki);
 	free(c->pending);
 	mem_wipe(c, sizeof(*c));
 	free(c);
@@ -395,6 +415,8 @@ do_read(struct sim_card *c, const struct apdu *a, uint8_t *out, size_t cap, size
 		return sw(out, n, 0, 0x6981);	/* SFI addressing not offered */
 	if (c->cur < 0 || c->ef[c->cur].pin >= 0)
 		return sw(out, n, 0, 0x6986);
+	if (c->ef[c->cur].key != 0)
+		return sw(out, n, 0, 0x6981);	/* a key EF is not readable */
 	f = &c->ef[c->cur];
 	if (f->need != 0) {
 		int ok = 0;
@@ -446,6 +468,39 @@ do_get_response(struct sim_card *c, const struct apdu *a, uint8_t *out, size_t c
 	return sw(out, n, k, 0x9000);
 }
 
+/* JPKI COMPUTE DIGITAL SIGNATURE, 80 2A 00 80 <DigestInfo>: with the key
+ * of the selected key EF, after its PIN (or password) was verified. */
+static int
+do_jpki_sign(struct sim_card *c, const struct apdu *a, uint8_t *out, size_t cap,
+    size_t *n)
+{
+	struct ef *f;
+	uint8_t sig[512];
+	size_t siglen;
+	int r;
+
+	if (c->pending != NULL) {
+		free(c->pending);
+		c->pending = NULL;
+		c->pending_len = c->pending_off = 0;
+	}
+	if (a->p1 != 0x00 || a->p2 != 0x80)
+		return sw(out, n, 0, 0x6A86);
+	if (c->cur < 0 || c->ef[c->cur].key == 0)
+		return sw(out, n, 0, 0x6985);	/* no key selected */
+	f = &c->ef[c->cur];
+	if (!c->sec[f->key == 1 ? S_JAUTH : S_JSIGN].verified)
+		return sw(out, n, 0, 0x6982);
+	if (a->lc == 0)
+		return sw(out, n, 0, 0x6700);
+	r = sim_jpki_sign(c->jpki, f->key - 1, a->data, a->lc, sig, sizeof(sig), &siglen, NULL);
+	if (r != 0)
+		return sw(out, n, 0, r == ERR_RANGE ? 0x6700 : 0x6F00);
+	if (cap < 2 + siglen)
+		return sw(out, n, 0, 0x6F00);
+	return answer(c, sig, siglen, 0x9000, out, cap, n);
+}
+
 int
 sim_card_apdu(struct sim_card *c, const uint8_t *in, size_t n, uint8_t *out,
     size_t cap, size_t *outn)
@@ -465,6 +520,8 @@ sim_card_apdu(struct sim_card *c, const uint8_t *in, size_t n, uint8_t *out,
 	}
 	if (apdu_decode(in, n, &a) != 0)
 		return sw(out, outn, 0, 0x6700);
+	if (a.cla == 0x80 && a.ins == 0x2A && c->ap == AP_JPKI)
+		return do_jpki_sign(c, &a, out, cap, outn);
 	if (a.cla != 0x00)
 		return sw(out, outn, 0, 0x6E00);
 	if (a.ext && c->prof.ext_refused)
