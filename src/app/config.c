@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "card.h"
 #include "visit.h"
 
 const struct conf_key app_conf_schema[] = {
@@ -15,6 +16,7 @@ const struct conf_key app_conf_schema[] = {
 	{ "terminal", "id", CONF_STR, 0, 16, "", "terminal ID, also the prefix of receipt numbers" },
 	{ "store", "dir", CONF_STR, 0, 1024, MDG_DEFAULT_STORE, "directory of the encrypted store and its key slots" },
 	{ "card", "reader", CONF_STR, 0, 256, "", "PC/SC reader name to use (empty: first reader with a card)" },
+	{ "card", "jpki_roots", CONF_STR, 0, 1024, "", "PEM file of J-LIS JPKI root certificates for the offline chain check of the 利用者証明用 certificate (empty: unverifiable)" },
 	{ "card", "id_documents", CONF_STR, 0, 1024, iddoc_default, "identity documents on the F2 checklist: code:label[:photo|number|both|other], comma-separated (ID-1)" },
 	{ "sync", "interval", CONF_INT, 10, 86400, "180", "seconds between background synchronisations" },
 	{ "sync", "stale_warn", CONF_INT, 0, 31536000, "900", "seconds after the last sync when lookups warn that the data is old (0: never; NET-5)" },
@@ -46,6 +48,16 @@ app_conf_load(struct app_opts *o, struct err *e)
 		path = MDG_DEFAULT_CONFIG;
 	if (path != NULL && (r = conf_load(o->conf, path, e)) != 0)
 		return r;
+	if (conf_str(o->conf, "card", "jpki_roots")[0] != '\0') {
+		/* A bad roots file stops start-up, not the first card check. */
+		struct card_jpki_roots *roots;
+		if ((r = card_jpki_roots_load(conf_str(o->conf, "card", "jpki_roots"),
+		    &roots, e)) != 0) {
+			err_prefix(e, "%s: [card] jpki_roots: ", path != NULL ? path : "config");
+			return r;
+		}
+		card_jpki_roots_free(roots);
+	}
 	if (o->store_dir == NULL)
 		o->store_dir = conf_str(o->conf, "store", "dir");
 	return 0;

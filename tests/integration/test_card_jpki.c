@@ -202,7 +202,7 @@ TEST(jpki_certificate_is_x509_and_chains)	/* issue 11; ID-5 */
 /* Roots file with several generations of one DN: chosen by signature. */
 TEST(jpki_roots_choose_by_signature)
 {
-	const char *pem = t_path("roots.pem");
+	char pem[700];
 	char *a = t_read_file(jpki_file("impostor-auth.pem"), NULL);
 	char *b = t_read_file(jpki_file("ca-auth.pem"), NULL);
 	char *both;
@@ -212,6 +212,7 @@ TEST(jpki_roots_choose_by_signature)
 	struct rig r;
 	struct err e;
 
+	snprintf(pem, sizeof(pem), "%s", t_path("roots.pem"));
 	REQUIRE(a != NULL && b != NULL);
 	REQUIRE((both = malloc(strlen(a) + strlen(b) + 1)) != NULL);
 	strcpy(both, a);
@@ -236,10 +237,11 @@ TEST(jpki_roots_file_errors)
 {
 	struct card_jpki_roots *ro = NULL;
 	struct err e;
-	const char *bad = t_path("bad.pem");
+	char bad[700];
 	char *leaf = t_read_file(jpki_file("test-yamada-taro.pem"), NULL);
 	char *p;
 
+	snprintf(bad, sizeof(bad), "%s", t_path("bad.pem"));
 	CHECK(card_jpki_roots_load(t_path("missing.pem"), &ro, &e) != 0);
 	REQUIRE(t_write_file(bad, "not pem\n", 8) == 0);
 	CHECK_INT(card_jpki_roots_load(bad, &ro, &e), ERR_FORMAT);
@@ -437,4 +439,96 @@ TEST(jpki_opensc_reads_and_signs)
 	CHECK(strstr(p.out, "notAfter=Apr 12 14:59:59 2030 GMT") != NULL);
 	t_proc_free(&p);
 	rig_down(&r);
+}
+
+/* madoguchi with a config file naming the roots (or not). */
+static int
+mdg(const char *conf, const char *const *args, const char *input, struct t_proc *p)
+{
+	char *argv[16];
+	int n = 0;
+
+	argv[n++] = (char *)t_bin("madoguchi");
+	if (conf != NULL) {
+		argv[n++] = "--config";
+		argv[n++] = (char *)conf;
+	}
+	for (const char *const *a = args; *a != NULL && n < 15; a++)
+		argv[n++] = (char *)*a;
+	argv[n] = NULL;
+	memset(p, 0, sizeof(*p));
+	REQUIRE(t_run(argv, NULL, input, input ? strlen(input) : 0, 60000, p) == 0);
+	return p->status;
+}
+
+/* `madoguchi card read --jpki --pin-stdin` and `card status`: expiry,
+ * offline chain, verdict; exit 0 verified, 3 failed, 4 unverifiable. */
+TEST(jpki_cli_read_and_status)			/* issue 11 */
+{
+	const char *rd[] = { "card", "read", "--jpki", "--pin-stdin", NULL };
+	const char *st[] = { "card", "status", NULL };
+	char conf[700], none[700], text[1200];
+	struct t_proc p;
+	struct rig r;
+
+	/* t_path's buffer is reused: keep copies. */
+	snprintf(conf, sizeof(conf), "%s", t_path("madoguchi.conf"));
+	snprintf(none, sizeof(none), "%s", t_path("none.conf"));
+
+	snprintf(text, sizeof(text), "[store]\ndir = %s/store\n[card]\njpki_roots = %s\n",
+	    t_tmpdir(), jpki_file("ca-auth.pem"));
+	REQUIRE(t_write_file(conf, text, strlen(text)) == 0);
+	snprintf(text, sizeof(text), "[store]\ndir = %s/store\n", t_tmpdir());
+	REQUIRE(t_write_file(none, text, strlen(text)) == 0);
+
+	rig_up(&r, profile("test-yamada-taro"));
+	CHECK_INT(mdg(conf, rd, "1234\n", &p), 0);
+	CHECK(strstr(p.out, "有効期限: 2030-04-12（令和12年4月12日）") != NULL);
+	CHECK(strstr(p.out, "発行元の確認（オフライン）") != NULL);
+	CHECK(strstr(p.out, "真正性: 検証済み（verified）") != NULL);
+	CHECK(strstr(p.out, "1234") == NULL && strstr(p.err, "1234") == NULL);
+	t_proc_free(&p);
+	CHECK_INT(mdg(none, rd, "1234\n", &p), 4);
+	CHECK(strstr(p.out, "検証不能（unverifiable: no-roots）") != NULL);
+	t_proc_free(&p);
+	CHECK_INT(mdg(conf, rd, "9999\n", &p), 1);
+	CHECK(strstr(p.err, "残り回数: 2回") != NULL);
+	t_proc_free(&p);
+	CHECK_INT(mdg(conf, st, NULL, &p), 0);
+	CHECK(strstr(p.out, "利用者証明用電子証明書: 有効期限 2030-04-12") != NULL);
+	CHECK(strstr(p.out, "利用者証明用電子証明書の暗証番号: 残り2回") != NULL);
+	t_proc_free(&p);
+	rig_down(&r);
+
+	rig_up(&r, profile("fault-jpki-forged"));
+	CHECK_INT(mdg(conf, rd, "1234\n", &p), 3);
+	CHECK(strstr(p.out, "検証失敗（failed: certificate）") != NULL);
+	t_proc_free(&p);
+	rig_down(&r);
+
+	rig_up(&r, profile("fault-jpki-expired"));
+	CHECK_INT(mdg(conf, st, NULL, &p), 0);
+	CHECK(strstr(p.out, "有効期限 2025-11-01") != NULL);
+	CHECK(strstr(p.out, "期限切れ") != NULL);
+	t_proc_free(&p);
+	rig_down(&r);
+}
+
+/* A bad [card] jpki_roots stops start-up with file and reason. */
+TEST(jpki_roots_config_error_stops_startup)
+{
+	const char *st[] = { "card", "status", NULL };
+	char conf[700], pem[700], text[1200];
+	struct t_proc p;
+
+	snprintf(conf, sizeof(conf), "%s", t_path("bad.conf"));
+	snprintf(pem, sizeof(pem), "%s", t_path("notroot.pem"));
+
+	REQUIRE(t_write_file(pem, "garbage\n", 8) == 0);
+	snprintf(text, sizeof(text), "[card]\njpki_roots = %s\n", pem);
+	REQUIRE(t_write_file(conf, text, strlen(text)) == 0);
+	CHECK(mdg(conf, st, NULL, &p) != 0);
+	CHECK(strstr(p.err, "jpki_roots") != NULL);
+	CHECK(strstr(p.err, "no PEM certificate") != NULL);
+	t_proc_free(&p);
 }
