@@ -177,6 +177,41 @@ void card_stats_get(const struct card *c, struct card_stats *s);
  * negative error.  Never changes a counter. */
 int card_pin_tries(struct card *c, enum card_pin which, struct err *e);
 
+/* -------------------------------------------------------------- PIN pad
+ * pinpad.c: readers with their own keypad (PC/SC part 10 v2.02.09,
+ * FEATURE_VERIFY_PIN_DIRECT).  When the reader offers it, the PIN is typed
+ * on the reader and never passes through this program: card_verify_safe
+ * (and every read built on it) takes a NULL secret to mean "on the reader's
+ * keys" for the 4-digit PINs, after the same tries check and last-try rule.
+ * The simulator (vpcd) cannot offer it; see mynacard-sim(1). */
+#define CARD_IOCTL_GET_FEATURE_REQUEST 0x42000D48UL	/* SCARD_CTL_CODE(3400) */
+#define CARD_FEATURE_VERIFY_PIN_DIRECT 0x06
+
+/* What goes into PIN_VERIFY_STRUCTURE. */
+struct card_pinpad_params {
+	uint8_t timeout;		/* bTimerOut: seconds for the whole entry (0 = reader default) */
+	uint8_t timeout2;		/* bTimerOut2: seconds after the first key */
+	uint8_t min_digits, max_digits;	/* wPINMaxExtraDigit */
+	uint16_t lang;			/* wLangId, 0x0411 Japanese */
+	uint8_t apdu[4];		/* CLA INS P1 P2 of the VERIFY (00 20 00 80) */
+};
+/* The defaults for the 4-digit PINs: 30 s, 15 s after the first key, 4..4
+ * digits, Japanese, VERIFY 00 20 00 80. */
+void card_pinpad_params_pin4(struct card_pinpad_params *p);
+/* PIN_VERIFY_STRUCTURE (19 bytes + the APDU: header, Lc = max_digits and
+ * max_digits placeholder bytes 0xFF the reader overwrites with the ASCII
+ * digits), little-endian as part 10 says.  ERR_INVAL on bad parameters,
+ * ERR_RANGE when cap is too small. */
+int card_pinpad_build_verify(const struct card_pinpad_params *p, uint8_t *out,
+    size_t cap, size_t *n, struct err *e);
+/* The control code of feature `tag` in a GET_FEATURE_REQUEST answer (TLV:
+ * tag, length 4, code big-endian).  ERR_NOTFOUND when the reader does not
+ * offer it, ERR_FORMAT on a malformed answer (pure; fuzzed). */
+int card_pinpad_parse_features(const uint8_t *p, size_t n, uint8_t tag,
+    uint32_t *code, struct err *e);
+/* 1 when the card's reader offers FEATURE_VERIFY_PIN_DIRECT, else 0. */
+int card_pinpad_offered(struct card *c);
+
 /* ----------------------------------------------------------------- reads */
 
 /* Digest check of one item (SHA-256 over the whole TLV element read). */

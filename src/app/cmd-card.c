@@ -315,12 +315,16 @@ card_read_jpki_route(struct app_opts *o, const char *reader, int confirm)
 	req.method = CARD_UNLOCK_PIN;
 	req.secret = secret;
 	req.confirm_last_try = confirm;
-	if ((r = read_pin("利用者証明用電子証明書の暗証番号（4桁）: ", secret, &e)) != 0) {
-		fprintf(stderr, "madoguchi: %s\n", err_ja(&e));
-		goto out;
-	}
 	if ((r = card_open(reader_of(o, reader), &c, &e)) != 0) {
 		explain_service(&e);
+		goto out;
+	}
+	if (card_pinpad_offered(c)) {
+		/* PC/SC part 10: the PIN is typed on the reader, never here. */
+		req.secret = NULL;
+		fprintf(stderr, "利用者証明用電子証明書の暗証番号（4桁）をカードリーダーのキーで入力してください。\n");
+	} else if ((r = read_pin("利用者証明用電子証明書の暗証番号（4桁）: ", secret, &e)) != 0) {
+		fprintf(stderr, "madoguchi: %s\n", err_ja(&e));
 		goto out;
 	}
 	r = card_jpki_authenticate(c, &req, roots, NULL, &au, &e);

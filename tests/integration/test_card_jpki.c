@@ -532,3 +532,26 @@ TEST(jpki_roots_config_error_stops_startup)
 	CHECK(strstr(p.err, "no PEM certificate") != NULL);
 	t_proc_free(&p);
 }
+
+/* vpcd offers no PIN pad: the program asks for the PIN itself, and a
+ * missing PIN is refused before anything is sent (SPEC 5). */
+TEST(jpki_no_pinpad_on_the_simulated_reader)
+{
+	struct card_jpki_auth *au = NULL;
+	struct card_read_req req;
+	struct card *c;
+	struct rig r;
+	struct err e;
+
+	rig_up(&r, profile("test-yamada-taro"));
+	REQUIRE_OK(card_open(NULL, &c, &e), &e);
+	CHECK_INT(card_pinpad_offered(c), 0);
+	memset(&req, 0, sizeof(req));
+	req.method = CARD_UNLOCK_PIN;
+	req.secret = NULL;
+	CHECK_INT(card_jpki_authenticate(c, &req, NULL, NULL, &au, &e), ERR_INVAL);
+	CHECK(au == NULL);
+	card_close(c);
+	CHECK_INT(auth_tries(), 3);
+	rig_down(&r);
+}
