@@ -328,6 +328,14 @@ struct card_jpki_cert {
 int card_jpki_cert_parse(const uint8_t *der, size_t n,
     struct card_jpki_cert *out, struct err *e);
 
+/* Does a certificate that carries 基本4情報 name the person the card's
+ * 入力補助AP read names?  Name and address are compared after folding
+ * U+3000/ASCII spaces and full-width/ASCII digits and hyphens
+ * (kana_normalize); birth and sex exactly.  1 same, 0 different, -1 the
+ * certificate carries none (a 利用者証明用 certificate). */
+int card_jpki_subject_match(const struct card_jpki_cert *c,
+    const struct card_result *basic4);
+
 /* The chain, offline: signature and validity only (no CRL/OCSP).  The root
  * is chosen by signature, not by name (three J-LIS generations share one
  * DN).  `now` is the time to judge validity at. */
@@ -394,6 +402,11 @@ int card_jpki_authenticate(struct card *c, struct card_read_req *req,
     const struct card_jpki_roots *roots, const struct card_result *basic4,
     struct card_jpki_auth **out, struct err *e);
 void card_jpki_auth_free(struct card_jpki_auth *a);
+/* The verdict as one line for the identity-check record and the operator
+ * log (no PIN, no personal data): "method=jpki authenticity=verified
+ * chain=ok offline=1 cert_until=2030-04-12" (plus " detail=..." when
+ * failed or unverifiable).  Returns the length written (snprintf). */
+int card_jpki_auth_summary(const struct card_jpki_auth *a, char *out, size_t cap);
 
 /* Parsers of the EF contents (pure; fuzzed).  They fill the fields of r
  * that the EF carries; strings are malloc'd. */

@@ -161,6 +161,10 @@ id = DEMO01
 [store]
 dir = $STORE
 
+[card]
+# TEST ONLY root of the simulator's JPKI certificates (data/cards/jpki)
+jpki_roots = $ROOT/data/cards/jpki/ca-auth.pem
+
 [ui]
 screens = $ROOT/screens
 log = $DEMO/madoguchi.log

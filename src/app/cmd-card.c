@@ -350,9 +350,12 @@ card_read_jpki_route(struct app_opts *o, const char *reader, int confirm)
 	    card_jpki_verdict_name(au->verdict), au->detail != NULL ? ": " : "",
 	    au->detail != NULL ? au->detail : "");
 	printf("%s\n", au->note_ja);
-	log_info("card jpki check: method jpki, authenticity %s%s%s, chain %s, expiry %s",
-	    card_jpki_verdict_name(au->verdict), au->detail != NULL ? "/" : "",
-	    au->detail != NULL ? au->detail : "", card_jpki_chain_name(au->chain), iso);
+	{
+		char line[256];
+		card_jpki_auth_summary(au, line, sizeof(line));
+		printf("記録: %s\n", line);
+		log_info("card check: %s", line);
+	}
 	rc = au->verdict == CARD_JPKI_VERIFIED ? 0 : au->verdict == CARD_JPKI_FAILED ? 3 : 4;
 out:
 	card_jpki_auth_free(au);

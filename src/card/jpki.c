@@ -517,17 +517,23 @@ same_text(const char *a, const char *b)
 	return n >= 0 && m >= 0 && n == m && memcmp(x, y, (size_t)n) == 0;
 }
 
+int
+card_jpki_subject_match(const struct card_jpki_cert *c, const struct card_result *basic4)
+{
+	if (!c->has_basic4)
+		return -1;
+	return same_text(c->name, basic4->name) && same_text(c->address, basic4->address) &&
+	    date_cmp(&c->birth, &basic4->birth) == 0 && c->sex == basic4->sex;
+}
+
 static void
 judge(struct card_jpki_auth *a, const struct card_result *basic4)
 {
 	char exp[32];
 
 	date_format_wareki(&a->cert.not_after, exp, sizeof(exp));
-	if (a->cert.has_basic4 && basic4 != NULL)
-		a->subject = same_text(a->cert.name, basic4->name) &&
-		    same_text(a->cert.address, basic4->address) &&
-		    date_cmp(&a->cert.birth, &basic4->birth) == 0 &&
-		    a->cert.sex == basic4->sex ? 1 : 2;
+	if (basic4 != NULL && card_jpki_subject_match(&a->cert, basic4) >= 0)
+		a->subject = card_jpki_subject_match(&a->cert, basic4) == 1 ? 1 : 2;
 	if (!a->signature_ok) {
 		a->verdict = CARD_JPKI_FAILED;
 		a->detail = "signature";
@@ -566,6 +572,17 @@ judge(struct card_jpki_auth *a, const struct card_result *basic4)
 	    "有効期限: %s。%s", exp,
 	    a->subject == 1 ? "証明書の基本4情報も一致しました。" :
 	    "この証明書には基本4情報の記載がないため、同じカードの応答であることで結び付けています。");
+}
+
+int
+card_jpki_auth_summary(const struct card_jpki_auth *a, char *out, size_t cap)
+{
+	char iso[16] = "";
+
+	date_format_iso(&a->cert.not_after, iso, sizeof(iso));
+	return snprintf(out, cap, "method=jpki authenticity=%s%s%s chain=%s offline=1 cert_until=%s",
+	    card_jpki_verdict_name(a->verdict), a->detail != NULL ? " detail=" : "",
+	    a->detail != NULL ? a->detail : "", card_jpki_chain_name(a->chain), iso);
 }
 
 int

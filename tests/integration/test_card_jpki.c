@@ -486,6 +486,8 @@ TEST(jpki_cli_read_and_status)			/* issue 11 */
 	CHECK(strstr(p.out, "有効期限: 2030-04-12（令和12年4月12日）") != NULL);
 	CHECK(strstr(p.out, "発行元の確認（オフライン）") != NULL);
 	CHECK(strstr(p.out, "真正性: 検証済み（verified）") != NULL);
+	CHECK(strstr(p.out, "記録: method=jpki authenticity=verified chain=ok offline=1 "
+	    "cert_until=2030-04-12") != NULL);
 	CHECK(strstr(p.out, "1234") == NULL && strstr(p.err, "1234") == NULL);
 	t_proc_free(&p);
 	CHECK_INT(mdg(none, rd, "1234\n", &p), 4);
@@ -503,6 +505,7 @@ TEST(jpki_cli_read_and_status)			/* issue 11 */
 	rig_up(&r, profile("fault-jpki-forged"));
 	CHECK_INT(mdg(conf, rd, "1234\n", &p), 3);
 	CHECK(strstr(p.out, "検証失敗（failed: certificate）") != NULL);
+	CHECK(strstr(p.out, "authenticity=failed detail=certificate chain=bad-signature") != NULL);
 	t_proc_free(&p);
 	rig_down(&r);
 

@@ -106,3 +106,39 @@ TEST(jpki_cert_parse_refuses_non_certificates)
 	CHECK_INT(card_jpki_chain_check(NULL, der, n - 1, time(NULL)), CARD_JPKI_CHAIN_MALFORMED);
 	free(der);
 }
+
+/* The 署名用 certificate against what 入力補助AP read: the same person
+ * written the card's way (U+3000, full-width digits) matches; another
+ * birth date or name does not; a 利用者証明用 certificate has nothing. */
+TEST(jpki_subject_match_folds_spaces_and_digits)
+{
+	size_t n, an;
+	uint8_t *der = bundle_cert("test-yamada-taro.pem", 3, &n);
+	uint8_t *auth = bundle_cert("test-yamada-taro.pem", 1, &an);
+	struct card_jpki_cert c, ac;
+	struct card_result r;
+	char name[] = "山田 太郎", other[] = "山田 次郎", addr[] = "窓口市北区本町一丁目２番３号";
+	struct err e;
+
+	REQUIRE_OK(card_jpki_cert_parse(der, n, &c, &e), &e);
+	REQUIRE_OK(card_jpki_cert_parse(auth, an, &ac, &e), &e);
+	memset(&r, 0, sizeof(r));
+	r.name = name;
+	r.address = addr;
+	r.birth.y = 1985;
+	r.birth.m = 4;
+	r.birth.d = 12;
+	r.sex = 1;
+	CHECK_INT(card_jpki_subject_match(&c, &r), 1);
+	CHECK_INT(card_jpki_subject_match(&ac, &r), -1);
+	r.birth.d = 13;
+	CHECK_INT(card_jpki_subject_match(&c, &r), 0);
+	r.birth.d = 12;
+	r.sex = 2;
+	CHECK_INT(card_jpki_subject_match(&c, &r), 0);
+	r.sex = 1;
+	r.name = other;
+	CHECK_INT(card_jpki_subject_match(&c, &r), 0);
+	free(der);
+	free(auth);
+}
