@@ -39,7 +39,7 @@ struct secret {
 	int verified;
 };
 
-#define N_EF 16
+#define N_EF 24		/* room for every AP's EFs; add_ef checks */
 
 struct sim_card {
 	struct sim_profile prof;	/* copy of the scalars (blobs not owned) */
@@ -100,7 +100,13 @@ put_image(struct wbuf *w, uint32_t tag, const uint8_t *img, size_t len,
 static struct ef *
 add_ef(struct sim_card *c, int ap, uint16_t fid, int pin, int need)
 {
-	struct ef *f = &c->ef[c->nef++];
+	struct ef *f;
+
+	/* A programming error, not input: the file list is fixed at build
+	 * time (merges that each added EFs once overflowed it silently). */
+	if (c->nef >= N_EF)
+		abort();
+	f = &c->ef[c->nef++];
 
 	f->ap = ap;
 	f->fid = fid;
