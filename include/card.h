@@ -32,6 +32,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "core.h"
 
@@ -188,6 +189,41 @@ void card_stats_get(const struct card *c, struct card_stats *s);
  * application and EF first).  Returns the count (0..15, 0 = blocked) or a
  * negative error.  Never changes a counter. */
 int card_pin_tries(struct card *c, enum card_pin which, struct err *e);
+
+/* -------------------------------------------------------------- PIN pad
+ * pinpad.c: readers with their own keypad (PC/SC part 10 v2.02.09,
+ * FEATURE_VERIFY_PIN_DIRECT).  When the reader offers it, the PIN is typed
+ * on the reader and never passes through this program: card_verify_safe
+ * (and every read built on it) takes a NULL secret to mean "on the reader's
+ * keys" for the 4-digit PINs, after the same tries check and last-try rule.
+ * The simulator (vpcd) cannot offer it; see mynacard-sim(1). */
+#define CARD_IOCTL_GET_FEATURE_REQUEST 0x42000D48UL	/* SCARD_CTL_CODE(3400) */
+#define CARD_FEATURE_VERIFY_PIN_DIRECT 0x06
+
+/* What goes into PIN_VERIFY_STRUCTURE. */
+struct card_pinpad_params {
+	uint8_t timeout;		/* bTimerOut: seconds for the whole entry (0 = reader default) */
+	uint8_t timeout2;		/* bTimerOut2: seconds after the first key */
+	uint8_t min_digits, max_digits;	/* wPINMaxExtraDigit */
+	uint16_t lang;			/* wLangId, 0x0411 Japanese */
+	uint8_t apdu[4];		/* CLA INS P1 P2 of the VERIFY (00 20 00 80) */
+};
+/* The defaults for the 4-digit PINs: 30 s, 15 s after the first key, 4..4
+ * digits, Japanese, VERIFY 00 20 00 80. */
+void card_pinpad_params_pin4(struct card_pinpad_params *p);
+/* PIN_VERIFY_STRUCTURE (19 bytes + the APDU: header, Lc = max_digits and
+ * max_digits placeholder bytes 0xFF the reader overwrites with the ASCII
+ * digits), little-endian as part 10 says.  ERR_INVAL on bad parameters,
+ * ERR_RANGE when cap is too small. */
+int card_pinpad_build_verify(const struct card_pinpad_params *p, uint8_t *out,
+    size_t cap, size_t *n, struct err *e);
+/* The control code of feature `tag` in a GET_FEATURE_REQUEST answer (TLV:
+ * tag, length 4, code big-endian).  ERR_NOTFOUND when the reader does not
+ * offer it, ERR_FORMAT on a malformed answer (pure; fuzzed). */
+int card_pinpad_parse_features(const uint8_t *p, size_t n, uint8_t tag,
+    uint32_t *code, struct err *e);
+/* 1 when the card's reader offers FEATURE_VERIFY_PIN_DIRECT, else 0. */
+int card_pinpad_offered(struct card *c);
 
 /* ----------------------------------------------------------------- reads */
 
@@ -387,6 +423,126 @@ struct card_jpki {
 };
 int card_read_jpki(struct card *c, struct card_jpki **out, struct err *e);
 void card_jpki_free(struct card_jpki *j);
+
+/* ------------------------------------------------------------------ JPKI
+ * jpki.c: the 利用者証明用 certificate and key of the JPKI AP as a second,
+ * publicly checkable route to authenticity (issue 11), and as a staff
+ * member's second factor (issue 14).  X.509 and RSA are OpenSSL 3's
+ * libcrypto; this module only decides what the results mean.
+ *
+ * What a real 利用者証明用 certificate says: subject C=JP and an issue
+ * identifier, no 基本4情報 (public work on real cards; only the 署名用
+ * certificate carries them, in subjectAltName otherNames under
+ * 1.2.392.200149.8.5.5).  So the link between the JPKI key and the 基本4情報
+ * read from 入力補助AP is "the same chip answered both in one session";
+ * where a certificate does carry 基本4情報 they are compared as well. */
+
+/* J-LIS root certificates (`[card] jpki_roots`), loaded once. */
+struct card_jpki_roots;
+/* Load a PEM file of one or more self-signed root certificates.  Each must
+ * be a CA whose self-signature verifies; a bad one is ERR_FORMAT with
+ * "FILE: certificate N: reason".  Free with card_jpki_roots_free. */
+int card_jpki_roots_load(const char *path, struct card_jpki_roots **out,
+    struct err *e);
+int card_jpki_roots_from_pem(const uint8_t *pem, size_t n,
+    struct card_jpki_roots **out, struct err *e);
+size_t card_jpki_roots_count(const struct card_jpki_roots *r);
+void card_jpki_roots_free(struct card_jpki_roots *r);
+
+/* What a certificate says (pure; fuzzed).  Strings are NUL-terminated;
+ * has_basic4 is set when the certificate carries 基本4情報 (JPKI otherName
+ * 1.2.392.200149.8.5.5.1/.3/.4/.5). */
+struct card_jpki_cert {
+	struct date not_before, not_after;
+	char subject_cn[128];
+	int has_basic4;
+	char name[256];
+	char address[512];
+	struct date birth;		/* from EYYYYMMDD (Gregorian after the era digit) */
+	int sex;			/* ISO 5218 */
+};
+int card_jpki_cert_parse(const uint8_t *der, size_t n,
+    struct card_jpki_cert *out, struct err *e);
+
+/* Does a certificate that carries 基本4情報 name the person the card's
+ * 入力補助AP read names?  Name and address are compared after folding
+ * U+3000/ASCII spaces and full-width/ASCII digits and hyphens
+ * (kana_normalize); birth and sex exactly.  1 same, 0 different, -1 the
+ * certificate carries none (a 利用者証明用 certificate). */
+int card_jpki_subject_match(const struct card_jpki_cert *c,
+    const struct card_result *basic4);
+
+/* The chain, offline: signature and validity only (no CRL/OCSP).  The root
+ * is chosen by signature, not by name (three J-LIS generations share one
+ * DN).  `now` is the time to judge validity at. */
+enum card_jpki_chain {
+	CARD_JPKI_CHAIN_OK = 0,
+	CARD_JPKI_CHAIN_NO_ROOTS = 1,		/* no [card] jpki_roots: unverifiable */
+	CARD_JPKI_CHAIN_UNKNOWN_ISSUER = 2,	/* no root has the issuer's name: unverifiable */
+	CARD_JPKI_CHAIN_BAD_SIGNATURE = 3,	/* a root of that name, none signed it: failed */
+	CARD_JPKI_CHAIN_EXPIRED = 4,		/* the certificate or its root is out of date: failed */
+	CARD_JPKI_CHAIN_NOT_YET_VALID = 5,	/* failed */
+	CARD_JPKI_CHAIN_MALFORMED = 6,		/* not a certificate: failed */
+};
+const char *card_jpki_chain_name(enum card_jpki_chain c);	/* "ok", "no-roots", ... */
+const char *card_jpki_chain_name_ja(enum card_jpki_chain c);
+enum card_jpki_chain card_jpki_chain_check(const struct card_jpki_roots *roots,
+    const uint8_t *der, size_t n, time_t now);
+
+/* Check `sig` (from 80 2A 00 80 over DigestInfo(SHA-256(challenge))) with
+ * the public key of the certificate `der` — e.g. the one registered for a
+ * staff account (issue 14).  0 when it verifies, ERR_AUTH when it does not,
+ * ERR_FORMAT when der is not an RSA certificate. */
+int card_jpki_challenge_verify(const uint8_t *der, size_t n,
+    const uint8_t *challenge, size_t clen, const uint8_t *sig, size_t siglen,
+    struct err *e);
+
+/* On the card: tries of the 利用者証明用 PIN first (req->secret, 4 digits;
+ * one try left needs req->confirm_last_try), VERIFY (the PIN wiped at once),
+ * select the 利用者証明用 key (EF 0017) and sign DigestInfo(SHA-256(data))
+ * with 80 2A 00 80.  sig needs 256 bytes.  Errors as card_read_kenhojo. */
+int card_jpki_sign(struct card *c, struct card_read_req *req,
+    const uint8_t *data, size_t n, uint8_t *sig, size_t cap, size_t *siglen,
+    struct err *e);
+
+/* The authenticity route 「電子証明書で真正性を確認」. */
+enum card_jpki_verdict {
+	CARD_JPKI_VERIFIED = 1,
+	CARD_JPKI_FAILED = 2,
+	CARD_JPKI_UNVERIFIABLE = 3,
+};
+const char *card_jpki_verdict_name(enum card_jpki_verdict v);	/* verified|failed|unverifiable */
+const char *card_jpki_verdict_name_ja(enum card_jpki_verdict v);	/* 検証済み, ... */
+
+struct card_jpki_auth {
+	enum card_jpki_verdict verdict;
+	/* failed: "signature" | "certificate" | "subject"; unverifiable:
+	 * "no-roots" | "unknown-issuer"; verified: NULL */
+	const char *detail;
+	char note_ja[320];		/* what the clerk reads, including "オフライン" */
+	enum card_jpki_chain chain;
+	int signature_ok;
+	int subject;			/* 0 not carried by the certificate, 1 match, 2 differs */
+	struct card_jpki_cert cert;	/* parsed 利用者証明用 certificate */
+	uint8_t *cert_der;		/* DER, malloc'd */
+	size_t cert_der_len;
+};
+/* Read EF 000A, sign 32 fresh random bytes after the PIN (card_jpki_sign),
+ * verify the signature against the certificate, check the chain against
+ * roots (NULL: none configured) at the current time, compare the subject
+ * with basic4 (NULL: not compared) where the certificate carries 基本4情報.
+ * A wrong PIN, a blocked PIN, an unconfirmed last try or a card error is a
+ * negative return (no verdict); everything the card answered is a verdict
+ * in *out.  Free with card_jpki_auth_free. */
+int card_jpki_authenticate(struct card *c, struct card_read_req *req,
+    const struct card_jpki_roots *roots, const struct card_result *basic4,
+    struct card_jpki_auth **out, struct err *e);
+void card_jpki_auth_free(struct card_jpki_auth *a);
+/* The verdict as one line for the identity-check record and the operator
+ * log (no PIN, no personal data): "method=jpki authenticity=verified
+ * chain=ok offline=1 cert_until=2030-04-12" (plus " detail=..." when
+ * failed or unverifiable).  Returns the length written (snprintf). */
+int card_jpki_auth_summary(const struct card_jpki_auth *a, char *out, size_t cap);
 
 /* Parsers of the EF contents as LAYOUT.md gives them (pure; fuzzed).  They
  * fill the fields of r that the EF carries; strings are malloc'd.

@@ -31,6 +31,13 @@ struct sim_profile {
 	uint8_t *name_image;		size_t name_image_len;
 	uint8_t *address_image;		size_t address_image_len;
 	uint8_t *cert;			size_t cert_len;
+	/* JPKI AP (sim-jpki.c): a PEM bundle of the 利用者証明用 key, cert and
+	 * CA cert, then the 署名用 key, cert and CA cert (TEST ONLY, made by
+	 * scripts/gen-jpki-test-ca.sh); the 利用者証明用 PIN (default: pin) and
+	 * the 署名用 password (default MADOGUCHI1). */
+	uint8_t *jpki;			size_t jpki_len;
+	char jpki_pin[5];
+	char jpki_password[17];
 	int birth_seireki;		/* the card face prints the birth date in 西暦
 					 * (照合番号B then uses its two digits, not
 					 * the 和暦 era year) */
@@ -80,6 +87,20 @@ int sim_card_apdu(struct sim_card *c, const uint8_t *in, size_t n,
     uint8_t *out, size_t cap, size_t *outn);
 unsigned long sim_card_apdu_count(const struct sim_card *c);
 void sim_card_apdu_count_reset(struct sim_card *c);
+
+/* The JPKI AP's keys and certificates, from the profile's jpki bundle. */
+struct sim_jpki;
+int sim_jpki_new(const uint8_t *pem, size_t n, struct sim_jpki **out, struct err *e);
+void sim_jpki_free(struct sim_jpki *j);
+/* DER of a certificate EF: 000A 利用者証明用, 000B its CA, 0001 署名用,
+ * 0002 its CA.  NULL when the bundle has none. */
+const uint8_t *sim_jpki_cert(const struct sim_jpki *j, uint16_t fid, size_t *n);
+/* The card's COMPUTE DIGITAL SIGNATURE (80 2A 00 80): PKCS#1 v1.5 type 1
+ * over the data as given (a DigestInfo), with the 利用者証明用 key (sign_key
+ * 0) or the 署名用 key (1).  sig receives 256 bytes.  ERR_RANGE when the data
+ * is too long for the key. */
+int sim_jpki_sign(const struct sim_jpki *j, int sign_key, const uint8_t *in,
+    size_t n, uint8_t *sig, size_t cap, size_t *siglen, struct err *e);
 
 /* Run pcscd in the foreground with its own reader configuration in dir
  * (dir/reader.conf.d/vpcd naming the vpcd driver on port and port+1) and

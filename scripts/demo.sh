@@ -183,6 +183,8 @@ id = DEMO01
 dir = $STORE
 
 [card]
+# TEST ONLY root of the simulator's JPKI certificates (data/cards/jpki)
+jpki_roots = $ROOT/data/cards/jpki/ca-auth.pem
 $anchor_line
 
 [ui]

@@ -51,6 +51,33 @@ explain_service(const struct err *e)
 	}
 }
 
+/* The 利用者証明用 certificate's expiry (residents come to renew it). */
+static void
+jpki_status(struct card *c)
+{
+	struct card_jpki *j = NULL;
+	struct card_jpki_cert ci;
+	char iso[16] = "", wa[64] = "";
+	struct date today;
+	struct err e;
+
+	err_clear(&e);
+	if (card_read_jpki(c, &j, &e) != 0) {
+		printf("  利用者証明用電子証明書: なし（%s）\n", err_ja(&e));
+		return;
+	}
+	if (card_jpki_cert_parse(j->auth_cert, j->auth_cert_len, &ci, &e) != 0)
+		printf("  利用者証明用電子証明書: 読めません（%s）\n", err_ja(&e));
+	else {
+		date_today(&today);
+		date_format_iso(&ci.not_after, iso, sizeof(iso));
+		date_format_wareki(&ci.not_after, wa, sizeof(wa));
+		printf("  利用者証明用電子証明書: 有効期限 %s（%s）%s\n", iso, wa,
+		    date_cmp(&ci.not_after, &today) < 0 ? "（期限切れ: 更新の手続きが必要です）" : "");
+	}
+	card_jpki_free(j);
+}
+
 static int
 card_status(struct app_opts *o, int argc, char **argv)
 {
@@ -106,6 +133,7 @@ card_status(struct app_opts *o, int argc, char **argv)
 			else
 				printf("  %s: 不明（%s）\n", card_pin_name_ja(pins[k]), err_ja(&e));
 		}
+		jpki_status(c);
 		card_close(c);
 	}
 	card_readers_free(names, n);
@@ -278,6 +306,85 @@ print_result(const struct card_result *r, int tries_after)
 	}
 }
 
+/* `card read --jpki`: the authenticity route 「電子証明書で真正性を確認」 with
+ * the 利用者証明用 PIN (issue 11).  Exit 0 when verified, 3 when failed,
+ * 4 when unverifiable, 1 on an error (wrong PIN, no card, ...). */
+static int
+card_read_jpki_route(struct app_opts *o, const char *reader, int confirm)
+{
+	const char *path = o->conf != NULL ? conf_str(o->conf, "card", "jpki_roots") : "";
+	struct card_jpki_roots *roots = NULL;
+	struct card_jpki_auth *au = NULL;
+	struct card_read_req req;
+	struct card *c = NULL;
+	char iso[16] = "", wa[64] = "", *secret;
+	struct err e;
+	int rc = 1, r;
+
+	err_clear(&e);
+	if (path[0] != '\0' && card_jpki_roots_load(path, &roots, &e) != 0) {
+		fprintf(stderr, "madoguchi: [card] jpki_roots: %s\n", e.msg);
+		return 1;
+	}
+	if ((secret = card_secret_new()) == NULL) {
+		card_jpki_roots_free(roots);
+		fprintf(stderr, "madoguchi: out of memory\n");
+		return 1;
+	}
+	memset(&req, 0, sizeof(req));
+	req.method = CARD_UNLOCK_PIN;
+	req.secret = secret;
+	req.confirm_last_try = confirm;
+	if ((r = card_open(reader_of(o, reader), &c, &e)) != 0) {
+		explain_service(&e);
+		goto out;
+	}
+	if (card_pinpad_offered(c)) {
+		/* PC/SC part 10: the PIN is typed on the reader, never here. */
+		req.secret = NULL;
+		fprintf(stderr, "利用者証明用電子証明書の暗証番号（4桁）をカードリーダーのキーで入力してください。\n");
+	} else if ((r = read_pin("利用者証明用電子証明書の暗証番号（4桁）: ", secret, &e)) != 0) {
+		fprintf(stderr, "madoguchi: %s\n", err_ja(&e));
+		goto out;
+	}
+	r = card_jpki_authenticate(c, &req, roots, NULL, &au, &e);
+	mem_wipe(secret, CARD_SECRET_MAX);
+	if (r != 0) {
+		fprintf(stderr, "madoguchi: %s\n  (%s)\n", err_ja(&e), e.msg);
+		if (req.tries_after >= 0)
+			fprintf(stderr, "残り回数: %d回\n", req.tries_after);
+		else if (req.tries_before >= 0 && r == ERR_STATE)
+			fprintf(stderr, "残り回数: %d回（--confirm-last-try で確認のうえ実行）\n",
+			    req.tries_before);
+		log_warn("card jpki check failed: %s", e.msg);
+		goto out;
+	}
+	printf("読み取り: %s（照合: %s、照合前の残り回数 %d回）\n", card_ap_name_ja(CARD_AP_JPKI),
+	    card_pin_name_ja(CARD_PIN_JPKI_AUTH), req.tries_before);
+	date_format_iso(&au->cert.not_after, iso, sizeof(iso));
+	date_format_wareki(&au->cert.not_after, wa, sizeof(wa));
+	printf("利用者証明用電子証明書の有効期限: %s（%s）\n", iso, wa);
+	printf("発行元の確認（オフライン）: %s\n", card_jpki_chain_name_ja(au->chain));
+	printf("カードの署名: %s\n", au->signature_ok ? "電子証明書の鍵と一致" : "不一致");
+	printf("真正性: %s（%s%s%s）\n", card_jpki_verdict_name_ja(au->verdict),
+	    card_jpki_verdict_name(au->verdict), au->detail != NULL ? ": " : "",
+	    au->detail != NULL ? au->detail : "");
+	printf("%s\n", au->note_ja);
+	{
+		char line[256];
+		card_jpki_auth_summary(au, line, sizeof(line));
+		printf("記録: %s\n", line);
+		log_info("card check: %s", line);
+	}
+	rc = au->verdict == CARD_JPKI_VERIFIED ? 0 : au->verdict == CARD_JPKI_FAILED ? 3 : 4;
+out:
+	card_jpki_auth_free(au);
+	card_jpki_roots_free(roots);
+	card_close(c);
+	card_secret_free(secret);
+	return rc;
+}
+
 static void
 json_text(struct wbuf *w, const char *s)
 {
@@ -346,7 +453,7 @@ static int
 card_read(struct app_opts *o, int argc, char **argv)
 {
 	const char *reader = NULL;
-	int pin_stdin = 0, b_stdin = 0, confirm = 0, kenmen = 0, json = 0, rc = 1, r;
+	int pin_stdin = 0, b_stdin = 0, confirm = 0, kenmen = 0, jpki = 0, json = 0, rc = 1, r;
 	int tries_after = -1;
 	struct card_anchors anchors;
 	struct card_read_req req;
@@ -364,16 +471,24 @@ card_read(struct app_opts *o, int argc, char **argv)
 			confirm = 1;
 		else if (strcmp(argv[i], "--kenmen") == 0)
 			kenmen = 1;
+		else if (strcmp(argv[i], "--jpki") == 0)
+			jpki = 1;
 		else if (strcmp(argv[i], "--json") == 0)
 			json = 1;
 		else if (strcmp(argv[i], "--reader") == 0 && i + 1 < argc)
 			reader = argv[++i];
 		else {
 			fprintf(stderr, "usage: madoguchi card read [--pin-stdin | --b-stdin] "
-			    "[--confirm-last-try] [--kenmen] [--json] [--reader NAME]\n");
+			    "[--confirm-last-try] [--kenmen | --jpki] [--json] [--reader NAME]\n");
 			return 2;
 		}
 	}
+	if (jpki && (b_stdin || kenmen || json)) {
+		fprintf(stderr, "madoguchi: --jpki takes the 利用者証明用 PIN (--pin-stdin)\n");
+		return 2;
+	}
+	if (jpki)
+		return card_read_jpki_route(o, reader, confirm);
 	(void)pin_stdin;
 	if ((pin_stdin && b_stdin) || (kenmen && !b_stdin)) {
 		fprintf(stderr, "madoguchi: give either --pin-stdin or --b-stdin "
@@ -464,6 +579,6 @@ cmd_card(struct app_opts *o, int argc, char **argv)
 		return card_read(o, argc - 1, argv + 1);
 	fprintf(stderr, "usage: madoguchi card status [--reader NAME]\n"
 	    "       madoguchi card read [--pin-stdin | --b-stdin] "
-	    "[--confirm-last-try] [--kenmen] [--json] [--reader NAME]\n");
+	    "[--confirm-last-try] [--kenmen | --jpki] [--json] [--reader NAME]\n");
 	return 2;
 }

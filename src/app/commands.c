@@ -21,7 +21,7 @@ static int cmd_version(struct app_opts *o, int argc, char **argv);
 const struct app_cmd app_commands[] = {
 	{ "help", cmd_help, "help", "list the commands" },
 	{ "version", cmd_version, "version", "print the version" },
-	{ "card", cmd_card, "card status | card read [--pin-stdin | --b-stdin] [--json]",
+	{ "card", cmd_card, "card status | card read [--pin-stdin | --b-stdin] [--jpki] [--json]",
 	  "show readers and PIN tries; read the My Number card (個人番号 masked)",
 	  "status read" },
 	{ "sync", cmd_sync, "sync [log|queue|pending|approve ID|reject ID] --user NAME [--password-stdin]",

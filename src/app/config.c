@@ -17,6 +17,7 @@ const struct conf_key app_conf_schema[] = {
 	{ "terminal", "contact", CONF_STR, 0, 200, "", "問い合わせ先 printed on the 受付票 (office, telephone, hours)" },
 	{ "store", "dir", CONF_STR, 0, 1024, MDG_DEFAULT_STORE, "directory of the encrypted store and its key slots" },
 	{ "card", "reader", CONF_STR, 0, 256, "", "PC/SC reader name to use (empty: first reader with a card)" },
+	{ "card", "jpki_roots", CONF_STR, 0, 1024, "", "PEM file of J-LIS JPKI root certificates for the offline chain check of the 利用者証明用 certificate (empty: unverifiable)" },
 	{ "card", "trust_anchors", CONF_STR, 0, 1024, "", "file of issuer (CA) public keys the card data is verified against: lines KEYID EXPONENT MODULUS in hex (empty: none, every card is unverifiable; issue 11)" },
 	{ "card", "id_documents", CONF_STR, 0, 1024, iddoc_default, "identity documents on the F2 checklist: code:label[:photo|number|both|other], comma-separated (ID-1)" },
 	{ "sync", "interval", CONF_INT, 10, 86400, "180", "seconds between background synchronisations" },
@@ -66,6 +67,16 @@ app_conf_load(struct app_opts *o, struct err *e)
 		return r;
 	if ((r = graphics_check(o->conf, path, e)) != 0)
 		return r;
+	if (conf_str(o->conf, "card", "jpki_roots")[0] != '\0') {
+		/* A bad roots file stops start-up, not the first card check. */
+		struct card_jpki_roots *roots;
+		if ((r = card_jpki_roots_load(conf_str(o->conf, "card", "jpki_roots"),
+		    &roots, e)) != 0) {
+			err_prefix(e, "%s: [card] jpki_roots: ", path != NULL ? path : "config");
+			return r;
+		}
+		card_jpki_roots_free(roots);
+	}
 	if (o->store_dir == NULL)
 		o->store_dir = conf_str(o->conf, "store", "dir");
 	/* A bad trust anchor file stops start-up with file:line: reason. */

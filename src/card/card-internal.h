@@ -21,6 +21,13 @@ int card_refused_by_reader(const struct card *c);
  * interleaves APDUs with ours. */
 int card_begin(struct card *c, struct err *e);
 void card_end(struct card *c);
+/* SCardControl on the connected card's reader (PC/SC part 10 features);
+ * pinpad.c. */
+int card_control(struct card *c, unsigned long code, const uint8_t *in,
+    size_t inlen, uint8_t *out, size_t cap, size_t *outlen, struct err *e);
+/* The PIN-pad VERIFY (pinpad.c): the reader collects the PIN on its keys
+ * and sends the VERIFY for the current EF itself; *sw its answer. */
+int card_pinpad_verify_here(struct card *c, uint16_t *sw, struct err *e);
 
 int card_select_ap(struct card *c, enum card_ap ap, struct err *e);
 int card_select_ef(struct card *c, uint16_t fid, struct err *e);

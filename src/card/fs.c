@@ -21,7 +21,7 @@ static const struct {
 	[CARD_PIN_KENHOJO] = { CARD_AP_KENHOJO, 0x0011, CARD_PIN_LEN },
 	[CARD_PIN_KENHOJO_B] = { CARD_AP_KENHOJO, 0x0015, CARD_B_LEN },
 	[CARD_PIN_KENMEN_B] = { CARD_AP_KENMEN, 0x0012, CARD_B_LEN },
-	[CARD_PIN_JPKI_AUTH] = { CARD_AP_JPKI, 0x0018, 0 },
+	[CARD_PIN_JPKI_AUTH] = { CARD_AP_JPKI, 0x0018, CARD_PIN_LEN },
 	[CARD_PIN_JPKI_SIGN] = { CARD_AP_JPKI, 0x001B, 0 },
 };
 
@@ -263,17 +263,24 @@ card_verify_safe(struct card *c, enum card_pin which, struct card_read_req *req,
 	struct apdu a = { .cla = 0x00, .ins = 0x20, .p1 = 0x00, .p2 = 0x80 };
 	uint8_t resp[258];
 	char ja[ERR_MSG_MAX];
-	size_t n, slen;
+	size_t n, slen = 0;
 	uint16_t sw;
 	uint8_t *buf;
-	int r, t;
+	int r, t, pad = 0;
 
 	req->tries_before = -1;
 	req->tries_after = -1;
-	if (req->secret == NULL)
-		return err_set(e, ERR_INVAL, "no PIN given");
+	if (req->secret == NULL) {
+		/* No PIN in hand: only on a PIN-pad reader, for a 4-digit PIN,
+		 * typed on the reader's keys (pinpad.c). */
+		if (pin_ef[which].len != CARD_PIN_LEN || !card_pinpad_offered(c))
+			return err_set(e, ERR_INVAL, "no PIN given");
+		pad = 1;
+		goto tries;
+	}
 	slen = strnlen(req->secret, CARD_SECRET_MAX);
-	if (which == CARD_PIN_KENHOJO && (r = card_pin_check(req->secret, e)) != 0)
+	if ((which == CARD_PIN_KENHOJO || which == CARD_PIN_JPKI_AUTH) &&
+	    (r = card_pin_check(req->secret, e)) != 0)
 		return r;
 	if (slen != pin_ef[which].len)
 		return err_set_ja(e, ERR_INVAL,
@@ -283,6 +290,7 @@ card_verify_safe(struct card *c, enum card_pin which, struct card_read_req *req,
 		if (req->secret[i] < '0' || req->secret[i] > '9')
 			return err_set_ja(e, ERR_INVAL, "数字だけで入力してください。",
 			    "secret must be digits");
+tries:
 	if ((t = card_tries_here(c, which, e)) < 0)
 		return t;
 	req->tries_before = t;
@@ -298,16 +306,22 @@ card_verify_safe(struct card *c, enum card_pin which, struct card_read_req *req,
 		return err_set_ja(e, ERR_STATE, ja,
 		    "one try left: VERIFY refused without confirmation");
 	}
-	if ((buf = sodium_malloc(CARD_SECRET_MAX)) == NULL)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	memcpy(buf, req->secret, slen);
-	a.data = buf;
-	a.lc = slen;
-	r = card_transmit(c, &a, resp, sizeof(resp), &n, &sw, e);
-	sodium_free(buf);		/* wiped before anything else happens */
-	a.data = NULL;
-	if (r != 0)
-		return r;
+	if (pad) {
+		/* The reader sends the VERIFY to the EF card_tries_here selected. */
+		if ((r = card_pinpad_verify_here(c, &sw, e)) != 0)
+			return r;
+	} else {
+		if ((buf = sodium_malloc(CARD_SECRET_MAX)) == NULL)
+			return err_set(e, ERR_NOMEM, "out of memory");
+		memcpy(buf, req->secret, slen);
+		a.data = buf;
+		a.lc = slen;
+		r = card_transmit(c, &a, resp, sizeof(resp), &n, &sw, e);
+		sodium_free(buf);	/* wiped before anything else happens */
+		a.data = NULL;
+		if (r != 0)
+			return r;
+	}
 	if (sw == 0x9000) {
 		req->tries_after = -1;	/* reset to the card's maximum */
 		return 0;

@@ -475,3 +475,19 @@ card_transmit(struct card *c, const struct apdu *a, uint8_t *resp, size_t cap,
 		return 0;
 	}
 }
+
+int
+card_control(struct card *c, unsigned long code, const uint8_t *in, size_t inlen,
+    uint8_t *out, size_t cap, size_t *outlen, struct err *e)
+{
+	DWORD got = 0;
+	LONG rv;
+
+	*outlen = 0;
+	rv = SCardControl(c->h, (DWORD)code, in, (DWORD)inlen, out, (DWORD)cap, &got);
+	c->last_rv = rv;
+	if (rv != SCARD_S_SUCCESS)
+		return card_pcsc_err(rv, "SCardControl", e);
+	*outlen = got;
+	return 0;
+}

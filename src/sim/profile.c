@@ -51,6 +51,9 @@ static const struct key keys[] = {
 	{ "name_image", K_BLOB, F(name_image), F(name_image_len), 0, 0, 0 },
 	{ "address_image", K_BLOB, F(address_image), F(address_image_len), 0, 0, 0 },
 	{ "cert", K_BLOB, F(cert), F(cert_len), 0, 0, 0 },
+	{ "jpki", K_BLOB, F(jpki), F(jpki_len), 0, 0, 0 },
+	{ "jpki_pin", K_DIGITS, F(jpki_pin), 5, 0, 0, 0 },
+	{ "jpki_password", K_STR, F(jpki_password), sizeof(((struct sim_profile *)0)->jpki_password), 0, 0, 0 },
 	{ "birth_seireki", K_INT, F(birth_seireki), 0, 0, 1, 0 },
 	{ "chip_key", K_INT, F(chip_key), 0, 1, 4, 0 },
 	{ "forged", K_INT, F(forged), 0, 0, 1, 0 },
@@ -316,6 +319,9 @@ sim_profile_free(struct sim_profile *p)
 	free(p->name_image);
 	free(p->address_image);
 	free(p->cert);
+	if (p->jpki != NULL)
+		mem_wipe(p->jpki, p->jpki_len);	/* test keys, but keys */
+	free(p->jpki);
 	mem_wipe(p, sizeof(*p));
 	free(p);
 }

@@ -35,6 +35,7 @@ struct ef {
 	int pin;		/* -1 data EF, else index into secrets */
 	int need;		/* data EF: bit mask of secrets of which one must be
 				 * verified, 0 none */
+	int key;		/* JPKI key EF: 1 利用者証明用 (0017), 2 署名用 (001A) */
 };
 
 enum { S_PIN, S_KB, S_MB, S_JAUTH, S_JSIGN, S_COUNT };
@@ -46,7 +47,7 @@ struct secret {
 	int verified;
 };
 
-#define N_EF 16
+#define N_EF 24		/* room for every AP's EFs; add_ef checks */
 
 struct sim_card {
 	struct sim_profile prof;	/* copy of the scalars (blobs not owned) */
@@ -58,6 +59,7 @@ struct sim_card {
 	uint8_t *pending;		/* GET RESPONSE data */
 	size_t pending_len, pending_off;
 	unsigned long apdus;
+	struct sim_jpki *jpki;		/* JPKI keys and certificates, or NULL */
 	struct ossl_key *chip;		/* answers 80 2A (another key on a clone) */
 };
 
@@ -103,53 +105,16 @@ static const uint8_t placeholder_png[] = {
 	0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
 };
 
-static void
-fill_placeholder(struct wbuf *w, const char *seed, size_t n)
-{
-	/* Deterministic bytes derived from the seed: different people get
-	 * different images without shipping binary files. */
-	uint8_t block[crypto_hash_sha256_BYTES];
-	uint32_t ctr = 0;
-
-	while (n > 0) {
-		crypto_hash_sha256_state st;
-		size_t k = n < sizeof(block) ? n : sizeof(block);
-		crypto_hash_sha256_init(&st);
-		crypto_hash_sha256_update(&st, (const uint8_t *)seed, strlen(seed));
-		crypto_hash_sha256_update(&st, (const uint8_t *)&ctr, sizeof(ctr));
-		crypto_hash_sha256_final(&st, block);
-		wbuf_put(w, block, k);
-		n -= k;
-		ctr++;
-	}
-}
-
-/* Image bytes: the profile's, or a placeholder (a JPEG 2000 signature box
- * followed by seeded bytes, for the photo). */
-static void
-put_image(struct wbuf *w, uint32_t tag, const uint8_t *img, size_t len,
-    const char *seed, size_t deflen, int jp2)
-{
-	static const uint8_t sig[] = { 0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20,
-	    0x0D, 0x0A, 0x87, 0x0A };
-	struct wbuf tmp;
-
-	if (img != NULL) {
-		wbuf_put_tlv(w, tag, img, len);
-		return;
-	}
-	wbuf_init(&tmp, 0);
-	if (jp2)
-		wbuf_put(&tmp, sig, sizeof(sig));
-	fill_placeholder(&tmp, seed, deflen);
-	wbuf_put_tlv(w, tag, tmp.p, tmp.len);
-	wbuf_free(&tmp);
-}
-
 static struct ef *
 add_ef(struct sim_card *c, int ap, uint16_t fid, int pin, int need)
 {
-	struct ef *f = &c->ef[c->nef++];
+	struct ef *f;
+
+	/* A programming error, not input: the file list is fixed at build
+	 * time (merges that each added EFs once overflowed it silently). */
+	if (c->nef >= N_EF)
+		abort();
+	f = &c->ef[c->nef++];
 
 	f->ap = ap;
 	f->fid = fid;
@@ -566,7 +531,6 @@ sim_card_new(const struct sim_profile *p, struct sim_card **out, struct err *e)
 {
 	struct sim_card *c;
 	struct ef *f1, *f2, *f3, *f4, *f7, *fk, *fk4, *fc;
-	struct wbuf in;
 	char b[32], seed[600];
 
 	*out = NULL;
@@ -576,6 +540,7 @@ sim_card_new(const struct sim_profile *p, struct sim_card **out, struct err *e)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	c->prof = *p;
 	c->prof.photo = c->prof.name_image = c->prof.address_image = c->prof.cert = NULL;
+	c->prof.jpki = NULL;
 	c->cur = -1;
 
 	/* Secrets.  照合番号B = birth YYMMDD as printed (the 和暦 era year, or
@@ -597,8 +562,10 @@ sim_card_new(const struct sim_profile *p, struct sim_card **out, struct err *e)
 	set_secret(&c->sec[S_PIN], p->pin, p->pin_tries, 3);
 	set_secret(&c->sec[S_KB], b, p->b_tries, 10);
 	set_secret(&c->sec[S_MB], b, p->b_tries, 10);
-	set_secret(&c->sec[S_JAUTH], "0000", p->jpki_auth_tries, 3);
-	set_secret(&c->sec[S_JSIGN], "SIGNPASS", p->jpki_sign_tries, 5);
+	set_secret(&c->sec[S_JAUTH], p->jpki_pin[0] != '\0' ? p->jpki_pin : p->pin,
+	    p->jpki_auth_tries, 3);
+	set_secret(&c->sec[S_JSIGN], p->jpki_password[0] != '\0' ? p->jpki_password :
+	    "MADOGUCHI1", p->jpki_sign_tries, 5);
 	mem_wipe(b, sizeof(b));
 
 	/* 券面事項入力補助AP: the PIN opens EF 0001, 0002, 0003, 0007; 照合番号B
@@ -621,17 +588,31 @@ sim_card_new(const struct sim_profile *p, struct sim_card **out, struct err *e)
 	}
 	(void)seed;
 
-	/* JPKI: certificate readable without PIN, two PIN EFs. */
-	fc = add_ef(c, AP_JPKI, 0x000A, -1, 0);
-	if (p->cert != NULL)
+	/* JPKI (sim-jpki.c): X.509 certificates of the simulator's test PKI;
+	 * the 利用者証明用 certificate and both CA certificates need no PIN,
+	 * the 署名用 certificate needs the 署名用 password; key EFs 0017 and
+	 * 001A are selected before 80 2A.  A profile without a bundle is a
+	 * card issued without certificates (only the PIN EFs answer), unless
+	 * `cert` gives raw EF 000A bytes. */
+	if (p->jpki != NULL) {
+		static const struct { uint16_t fid; int need; } cf[] = {
+			{ 0x000A, 0 }, { 0x000B, 0 }, { 0x0001, 1 << S_JSIGN }, { 0x0002, 0 } };
+		int r;
+		if ((r = sim_jpki_new(p->jpki, p->jpki_len, &c->jpki, e)) != 0) {
+			sim_card_free(c);
+			return r;
+		}
+		for (size_t i = 0; i < sizeof(cf) / sizeof(cf[0]); i++) {
+			size_t dn;
+			const uint8_t *d = sim_jpki_cert(c->jpki, cf[i].fid, &dn);
+			fc = add_ef(c, AP_JPKI, cf[i].fid, -1, cf[i].need);
+			wbuf_put(&fc->data, d, dn);
+		}
+		add_ef(c, AP_JPKI, 0x0017, -1, 1 << S_JAUTH)->key = 1;
+		add_ef(c, AP_JPKI, 0x001A, -1, 1 << S_JSIGN)->key = 2;
+	} else if (p->cert != NULL) {
+		fc = add_ef(c, AP_JPKI, 0x000A, -1, 0);
 		wbuf_put(&fc->data, p->cert, p->cert_len);
-	else {
-		wbuf_init(&in, 0);
-		wbuf_put_tlv(&in, 0x0C, p->name, strlen(p->name));
-		snprintf(seed, sizeof(seed), "cert:%s", p->name);
-		put_image(&in, 0x04, NULL, 0, seed, 1000, 0);
-		wbuf_put_tlv(&fc->data, 0x30, in.p, in.len);
-		wbuf_free(&in);
 	}
 	add_ef(c, AP_JPKI, 0x0018, S_JAUTH, 0);
 	add_ef(c, AP_JPKI, 0x001B, S_JSIGN, 0);
@@ -653,6 +634,7 @@ sim_card_free(struct sim_card *c)
 		return;
 	for (size_t i = 0; i < c->nef; i++)
 		wbuf_free(&c->ef[i].data);
+	sim_jpki_free(c->jpki);
 	free(c->pending);
 	ossl_key_free(c->chip);
 	mem_wipe(c, sizeof(*c));
@@ -817,6 +799,8 @@ do_read(struct sim_card *c, const struct apdu *a, uint8_t *out, size_t cap, size
 		return sw(out, n, 0, 0x6981);	/* SFI addressing not offered */
 	if (c->cur < 0 || c->ef[c->cur].pin >= 0)
 		return sw(out, n, 0, 0x6986);
+	if (c->ef[c->cur].key != 0)
+		return sw(out, n, 0, 0x6981);	/* a key EF is not readable */
 	f = &c->ef[c->cur];
 	if (f->need != 0) {
 		int ok = 0;
@@ -924,6 +908,39 @@ do_get_response(struct sim_card *c, const struct apdu *a, uint8_t *out, size_t c
 	return sw(out, n, k, 0x9000);
 }
 
+/* JPKI COMPUTE DIGITAL SIGNATURE, 80 2A 00 80 <DigestInfo>: with the key
+ * of the selected key EF, after its PIN (or password) was verified. */
+static int
+do_jpki_sign(struct sim_card *c, const struct apdu *a, uint8_t *out, size_t cap,
+    size_t *n)
+{
+	struct ef *f;
+	uint8_t sig[512];
+	size_t siglen;
+	int r;
+
+	if (c->pending != NULL) {
+		free(c->pending);
+		c->pending = NULL;
+		c->pending_len = c->pending_off = 0;
+	}
+	if (a->p1 != 0x00 || a->p2 != 0x80)
+		return sw(out, n, 0, 0x6A86);
+	if (c->cur < 0 || c->ef[c->cur].key == 0)
+		return sw(out, n, 0, 0x6985);	/* no key selected */
+	f = &c->ef[c->cur];
+	if (!c->sec[f->key == 1 ? S_JAUTH : S_JSIGN].verified)
+		return sw(out, n, 0, 0x6982);
+	if (a->lc == 0)
+		return sw(out, n, 0, 0x6700);
+	r = sim_jpki_sign(c->jpki, f->key - 1, a->data, a->lc, sig, sizeof(sig), &siglen, NULL);
+	if (r != 0)
+		return sw(out, n, 0, r == ERR_RANGE ? 0x6700 : 0x6F00);
+	if (cap < 2 + siglen)
+		return sw(out, n, 0, 0x6F00);
+	return answer(c, sig, siglen, 0x9000, out, cap, n);
+}
+
 int
 sim_card_apdu(struct sim_card *c, const uint8_t *in, size_t n, uint8_t *out,
     size_t cap, size_t *outn)
@@ -943,6 +960,8 @@ sim_card_apdu(struct sim_card *c, const uint8_t *in, size_t n, uint8_t *out,
 	}
 	if (apdu_decode(in, n, &a) != 0)
 		return sw(out, outn, 0, 0x6700);
+	if (a.cla == 0x80 && a.ins == 0x2A && c->ap == AP_JPKI)
+		return do_jpki_sign(c, &a, out, cap, outn);
 	if (a.cla != 0x00 && !(a.cla == 0x80 && a.ins == 0x2A))
 		return sw(out, outn, 0, 0x6E00);
 	if (a.ext && c->prof.ext_refused)

@@ -954,7 +954,8 @@ TEST(card_nothing_written_holds_a_pin_or_full_number)	/* LOG-5 */
 	    "mynumber = 555555555557\n"
 	    "pin = 5927\n"
 	    "expiry = 20310623\n"
-	    "security_code = 8152\n";
+	    "security_code = 8152\n"
+	    "jpki = file:jpki.pem\n";
 	const char *secrets[] = { "5927", "5928", "555555555557", "77062320318152",
 	    "52062320318152",
 	    "5555 5555 5557", NULL };
@@ -975,6 +976,16 @@ TEST(card_nothing_written_holds_a_pin_or_full_number)	/* LOG-5 */
 
 	snprintf(path, sizeof(path), "%s/in", t_tmpdir());
 	REQUIRE(mkdir(path, 0700) == 0);
+	{
+		/* Its JPKI test bundle beside it (profile key jpki). */
+		char src[700], *pem;
+		size_t pn;
+		snprintf(src, sizeof(src), "%s/data/cards/jpki/test-yamada-taro.pem", t_srcdir());
+		REQUIRE((pem = t_read_file(src, &pn)) != NULL);
+		snprintf(path, sizeof(path), "%s/in/jpki.pem", t_tmpdir());
+		REQUIRE(t_write_file(path, pem, pn) == 0);
+		free(pem);
+	}
 	snprintf(path, sizeof(path), "%s/in/leak.card", t_tmpdir());
 	REQUIRE(t_write_file(path, prof, strlen(prof)) == 0);
 	args[0] = path;

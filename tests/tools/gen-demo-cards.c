@@ -76,10 +76,11 @@ main(int argc, char **argv)
 		    "mynumber = %s\n"
 		    "pin = 1234\n"
 		    "expiry = 2034%04d\n"
-		    "security_code = 1234\n",
+		    "security_code = 1234\n"
+		    "jpki = file:jpki/demo-%d.pem\n",
 		    k, r.p.name, r.p.atena, k, seed, wa, seed, k,
 		    r.p.name, r.p.address, r.p.birth, r.p.sex == 0 ? 9 : r.p.sex,
-		    r.mynumber, mmdd);
+		    r.mynumber, mmdd, k);
 		fclose(f);
 	}
 	mem_wipe(&r, sizeof(r));

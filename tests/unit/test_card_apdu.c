@@ -619,8 +619,13 @@ TEST(sim_card_long_answers_in_pieces)
 	struct apdu gr = { .ins = 0xC0, .le = 256 };
 	uint16_t sw;
 
+	char bundle[1024];
+
 	REQUIRE(sim_profile_parse(profile_text, strlen(profile_text), NULL, &p, &e) == 0);
 	p->max_response = 300;
+	/* The JPKI certificate (EF 000A) comes from the profile's test bundle. */
+	snprintf(bundle, sizeof(bundle), "%s/data/cards/jpki/test-yamada-taro.pem", t_srcdir());
+	REQUIRE((p->jpki = (uint8_t *)t_read_file(bundle, &p->jpki_len)) != NULL);
 	REQUIRE(sim_card_new(p, &c, &e) == 0);
 	CHECK_INT(sim_send(c, &sel, out, &n), 0x9000);
 	CHECK_INT(sim_send(c, &self, out, &n), 0x9000);
