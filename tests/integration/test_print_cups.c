@@ -195,7 +195,8 @@ static void
 slip_text(struct wbuf *w, const char *receipt_no)
 {
 	struct receipt_item it;
-	struct receipt_info info = { "窓口市", "本庁 市民課", "K01", "2025-04-01" };
+	struct receipt_info info = { .municipality = "窓口市", .branch = "本庁 市民課",
+	    .terminal = "K01", .date = "2025-04-01" };
 	struct err e;
 
 	memset(&it, 0, sizeof(it));
