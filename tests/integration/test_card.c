@@ -933,13 +933,13 @@ TEST(card_control_characters_are_shown_as_escapes)
 	CHECK_INT(run_cli(rd, "1234\n", &p, "ctl"), 0);
 	CHECK(memchr(p.out, 0x1b, p.outlen) == NULL);
 	CHECK(strstr(p.out, "\xc2\x9b") == NULL);
-	CHECK(strstr(p.out, "試験\\x1B[2J太郎") != NULL);
-	CHECK(strstr(p.out, "窓口市\\u009B31m北区") != NULL);
+	CHECK(strstr(p.out, "試験\\x1b[2J太郎") != NULL);
+	CHECK(strstr(p.out, "窓口市\\u009b31m北区") != NULL);
 	t_proc_free(&p);
 	CHECK_INT(run_cli(rj, "1234\n", &p, "ctljson"), 0);
 	CHECK(memchr(p.out, 0x1b, p.outlen) == NULL);
 	CHECK(strstr(p.out, "\xc2\x9b") == NULL);
-	CHECK(strstr(p.out, "\"name\":\"試験\\\\x1B[2J太郎\"") != NULL);
+	CHECK(strstr(p.out, "\"name\":\"試験\\\\x1b[2J太郎\"") != NULL);
 	t_proc_free(&p);
 	rig_down(&r);
 }
