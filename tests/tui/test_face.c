@@ -447,6 +447,10 @@ TEST(face_on_the_identity_screen_after_a_b_read)
 		snprintf(rel, sizeof(rel), "%s/data/cards/keys", t_srcdir());
 		REQUIRE(realpath(rel, abs) != NULL);
 		REQUIRE(symlink(abs, t_path("keys")) == 0);
+		/* and its JPKI certificates (data/cards/jpki, issue 11) */
+		snprintf(rel, sizeof(rel), "%s/data/cards/jpki", t_srcdir());
+		REQUIRE(realpath(rel, abs) != NULL);
+		REQUIRE(symlink(abs, t_path("jpki")) == 0);
 	}
 	{
 		/* beside the profile (its paths are relative to it); removed
@@ -536,7 +540,7 @@ TEST(face_on_the_identity_screen_after_a_b_read)
 	REQUIRE(tmx_wait(&t, "メインメニュー", 20000));
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "パスワード変更", 20000));
-	tmx_keys(&t, "Down", "Down", "Enter", NULL);
+	tmx_keys(&t, "End", "Enter", NULL);	/* 終了 is the last item (issue 19) */
 	REQUIRE(tmx_wait(&t, "終了しますか", 20000));
 	tmx_keys(&t, "y", NULL);
 	CHECK(tmx_wait(&t, "[exited 0]", 20000));
