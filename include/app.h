@@ -85,6 +85,11 @@ int app_conf_load(struct app_opts *o, struct err *e);
 
 /* Read a password: from standard input (one line) when from_stdin, else
  * from the terminal without echo.  buf is wiped by the caller. */
+/* Echo off on standard input for a secret; a signal (Ctrl-C ...) while it
+ * is off restores the terminal before the default action.  -1 when
+ * standard input is not a terminal.  app_tty_restore undoes it. */
+int app_tty_noecho(void);
+void app_tty_restore(void);
 int app_read_password(const char *prompt, int from_stdin, char *buf,
     size_t cap, struct err *e);
 

@@ -10,8 +10,10 @@
  *   DIR/store.db       the database; every page sealed with XChaCha20-Poly1305
  *   DIR/store.db-wal   its write-ahead log; every page image sealed the same way
  *   DIR/store.db-shm   WAL index (page numbers, salts, checksums; no content)
- *   DIR/store.keys     key slots: the random database key wrapped once per
- *                      account with Argon2id(password) + XChaCha20-Poly1305
+ *   DIR/store.keys     key slots (format 2): per account an X25519 key pair
+ *                      wrapped under Argon2id(password), and the database and
+ *                      terminal keys sealed to its public key (issue 15)
+ *   DIR/store.db.rekey, DIR/store.keys.rekey   only during a re-key
  *
  * Conventions: functions return 0 (or a count) or a negative ERR_* and fill
  * the struct err (may be NULL).  Structs with fixed-size char arrays are
@@ -99,28 +101,39 @@ void store_key_free(uint8_t *key);
 /* ========================================================== key slots */
 
 /*
- * The key-slot file (LUKS-style): one slot per account, each the database
- * key sealed with XChaCha20-Poly1305 under Argon2id(password, salt) with
- * the Argon2id parameters stored per slot (never below the libsodium
- * INTERACTIVE limits).  The associated data binds the file's id and the
- * account name, so a slot cannot be moved to another account.  Each slot also
- * holds the account's consecutive failed-login counter and its locked and
- * disabled flags: they are needed before the database can be opened (AC-4).
+ * The key-slot file (format 2, issue 15; keyslot.c has the byte layout):
+ * one slot per account that has a password.  Each slot holds the account's
+ * X25519 key pair — the secret key (with the account name) wrapped with
+ * XChaCha20-Poly1305 under Argon2id(password, salt), the Argon2id
+ * parameters per slot (never below the libsodium INTERACTIVE limits) — and
+ * the slot keys (database key || terminal key, STORE_SLOT_KEYS_LEN) sealed
+ * to the account's public key, so a re-key reseals every slot without any
+ * password.  A slot is found by a keyed hash of the name: names are not
+ * readable in the file.  Each slot also holds the account's consecutive
+ * failed-login counter and its locked flag: they are needed before the
+ * database can be opened (AC-4).  Disabling or revoking replaces the slot
+ * by a tombstone without keys and re-keys the store (store_rekey).
  * A struct store_keyslots is an in-memory copy; nothing reaches the disk
  * until store_keyslots_save, which writes a temp file, fsyncs it, renames it
  * over the old file and fsyncs the directory.
  */
 struct store_keyslots;
 
+#define STORE_SLOT_KEYS_LEN 64		/* database key || terminal key */
+#define STORE_PK_LEN 32			/* X25519 public key */
+#define STORE_SK_LEN 32			/* X25519 secret key */
+
 struct store_kdf {
 	uint64_t opslimit;		/* >= crypto_pwhash_OPSLIMIT_INTERACTIVE */
 	uint64_t memlimit;		/* >= crypto_pwhash_MEMLIMIT_INTERACTIVE */
 };
 
-/* Empty set with a new random file id.  Free with store_keyslots_free. */
+/* Empty set with a new random file id, generation 1.  Free with
+ * store_keyslots_free. */
 int store_keyslots_new(struct store_keyslots **out, struct err *e);
 /* Read and parse a key-slot file (bounded reader; a malformed file is
- * ERR_FORMAT, a missing one ERR_NOTFOUND). */
+ * ERR_FORMAT, a missing one ERR_NOTFOUND; a format-1 file of an older
+ * madoguchi is ERR_FORMAT with a message saying so). */
 int store_keyslots_load(const char *path, struct store_keyslots **out,
     struct err *e);
 /* The same from memory (e.g. a key file kept elsewhere), and the file's
@@ -134,31 +147,49 @@ int store_keyslots_save(const struct store_keyslots *ks, const char *path,
 void store_keyslots_free(struct store_keyslots *ks);
 
 size_t store_keyslots_count(const struct store_keyslots *ks);
-/* Name of slot i (valid until the set changes), or NULL. */
-const char *store_keyslots_name(const struct store_keyslots *ks, size_t i);
+/* Raised by every reseal; sealed into every slot. */
+uint64_t store_keyslots_generation(const struct store_keyslots *ks);
 /* 1 when the account has a slot. */
 int store_keyslots_has(const struct store_keyslots *ks, const char *name);
+/* The account's public key; ERR_NOTFOUND. */
+int store_keyslots_pk(const struct store_keyslots *ks, const char *name,
+    uint8_t pk[STORE_PK_LEN]);
 
-/* Wrap key for name under password.  kdf NULL = INTERACTIVE limits; limits
- * below INTERACTIVE are ERR_RANGE.  An existing slot of that name is
- * replaced (password change) with its counters reset. */
+/* Create or replace the slot of name: sk is the account's X25519 secret key
+ * to keep (a password change), NULL for a new key pair (a new account, or an
+ * administrator's reset: grants sealed to the old public key no longer
+ * open).  keys = database key || terminal key.  kdf NULL = INTERACTIVE
+ * limits; limits below INTERACTIVE are ERR_RANGE.  A replaced slot's
+ * counters are reset. */
 int store_keyslots_set(struct store_keyslots *ks, const char *name,
-    const char *password, const uint8_t key[STORE_KEY_LEN],
-    const struct store_kdf *kdf, struct err *e);
-/* Remove the slot: the account can no longer open the store.  ERR_NOTFOUND. */
+    const char *password, const uint8_t keys[STORE_SLOT_KEYS_LEN],
+    const uint8_t *sk, const struct store_kdf *kdf, struct err *e);
+/* Remove the slot: the account can no longer open the store.  ERR_NOTFOUND.
+ * store_keyslots_disable instead leaves a tombstone (the name's locator and
+ * a disabled flag, no keys), so a login is told "disabled"; setting a new
+ * password on the name (store_keyslots_set) replaces it. */
+int store_keyslots_disable(struct store_keyslots *ks, const char *name,
+    struct err *e);
 int store_keyslots_remove(struct store_keyslots *ks, const char *name,
     struct err *e);
-/* Unwrap into key (32 bytes, caller's locked buffer; zeroed on failure).
- * ERR_NOTFOUND unknown account, ERR_AUTH wrong password.  Does not look at
- * or change the counters (store_open does that). */
+/* Raise the generation and seal new slot keys to every slot's public key
+ * (a re-key; no password needed). */
+int store_keyslots_reseal(struct store_keyslots *ks,
+    const uint8_t keys[STORE_SLOT_KEYS_LEN], struct err *e);
+/* Unwrap: keys (64 bytes) and, when sk is not NULL, the account's secret key
+ * (32 bytes), both caller's locked buffers, zeroed on failure.
+ * ERR_NOTFOUND unknown account, ERR_AUTH wrong password, ERR_CORRUPT a slot
+ * that does not belong to the account or to this generation.  Does not look
+ * at or change the counters (store_open does that). */
 int store_keyslots_unlock(const struct store_keyslots *ks, const char *name,
-    const char *password, uint8_t key[STORE_KEY_LEN], struct err *e);
+    const char *password, uint8_t keys[STORE_SLOT_KEYS_LEN], uint8_t *sk,
+    struct err *e);
 
 /* Per-slot login state.  get returns ERR_NOTFOUND for an unknown name. */
 struct store_slot_state {
 	int failures;			/* consecutive wrong passwords */
 	int locked;			/* locked after STORE_LOGIN_ATTEMPTS */
-	int disabled;			/* disabled by an administrator */
+	int disabled;			/* a tombstone: disabled or revoked */
 };
 int store_keyslots_state(const struct store_keyslots *ks, const char *name,
     struct store_slot_state *st);
@@ -216,6 +247,10 @@ int store_perm_parse(const char *s, enum store_perm *p);
  */
 int store_create(const char *dir, const char *admin, const char *password,
     struct err *e);
+/* The same with the terminal ID set before the first audit row, which
+ * names it (terminal NULL or "" = "T000" until one is set). */
+int store_create_terminal(const char *dir, const char *admin,
+    const char *password, const char *terminal, struct err *e);
 
 /*
  * Open a store as user.  Distinct results for the login screen:
@@ -258,6 +293,57 @@ int store_tx(struct store *st, int (*fn)(struct store *st, void *arg),
  * random bytes, fsync, unlink it, then unlink the database, WAL and shm.
  * Nothing is decryptable afterwards even if the database files survive. */
 int store_wipe(const char *dir, struct err *e);
+/* The same, telling said (may be NULL) each file it removed: the key slots
+ * (shredded), temp files of an interrupted key-slot save
+ * (store.keys.tmp*), an interrupted re-key's files, the database, its WAL
+ * and shm. */
+int store_wipe_report(const char *dir, void (*said)(const char *path, void *arg),
+    void *arg, struct err *e);
+
+/*
+ * Re-key (issue 15): remove the key slot of every disabled account, then copy
+ * the database page by page through the VFS (SQLite's backup API) into
+ * DIR/store.db.rekey under a new random database key, write
+ * DIR/store.keys.rekey with every remaining slot resealed (generation + 1),
+ * rename the database over store.db (the commit point), then the key file
+ * over store.keys; st continues on the new key.  Crash-safe: store_open
+ * rolls an interrupted re-key forward or back, so the store always opens
+ * with either the old key set or the new one.  Needs the store to itself:
+ * ERR_BUSY when another connection (another process, or this process's
+ * background thread) has it open, and inside a transaction; the request
+ * then stays pending (setting "rekey.pending") and runs at the next
+ * store_open or store_rekey_pending.  Nothing the old slots unwrap reads
+ * anything written after it.  Audited ("store.rekey").
+ */
+int store_rekey(struct store *st, struct err *e);
+/* Run a pending re-key now if one is pending and possible: 0 (done or
+ * nothing pending), ERR_BUSY (still pending), or an error. */
+int store_rekey_pending(struct store *st, struct err *e);
+/* The generation counter (issue 15, rollback detection): raised by every
+ * re-key and by store_generation_next, which the sync client calls for
+ * every audit head it signs; the central refuses a terminal whose counter
+ * (or audit head) goes backwards.  Kept in the database (setting
+ * "store.generation"). */
+int store_generation(struct store *st, uint64_t *gen, struct err *e);
+int store_generation_next(struct store *st, uint64_t *gen, struct err *e);
+
+/* Rights backed by keys (issue 15, issue 14).  A right key guards a field;
+ * "mynumber" (view_mynumber), "address" (DV/不開示 addresses; role admin).
+ * 1 when the logged-in account holds the right's key in this session. */
+int store_right_held(const struct store *st, const char *right);
+/* Grants the session can complete now (accounts made entitled by a sync or
+ * by an administrator) are written; withdrawn ones deleted.  Run at every
+ * open and after every account change.  *pending (may be NULL) = grants
+ * that still wait for a session holding the right. */
+int store_rights_sync(struct store *st, int *pending, struct err *e);
+
+/* Secrets of the terminal itself (the sync's Noise static key and Ed25519
+ * key), sealed in the database under a subkey of the terminal key (table
+ * sealed_settings), never printed by any command.  get: ERR_NOTFOUND. */
+int store_secret_set(struct store *st, const char *name, const void *v,
+    size_t n, struct err *e);
+int store_secret_get(struct store *st, const char *name, void *out,
+    size_t cap, size_t *n, struct err *e);
 
 /* Password policy (AC-4): at least 10 characters and 3 of 4 classes
  * (lower, upper, digit, other), not containing the account name, no run of
@@ -296,7 +382,10 @@ int store_account_set_password(struct store *st, const char *name,
     const char *old, const char *password, struct err *e);
 /* Admin: clear the lock and failure counter (AC-4).  Audited. */
 int store_account_unlock(struct store *st, const char *name, struct err *e);
-/* Admin: remove the key slot and disable (revocation).  Audited. */
+/* Admin: disable, remove the key slot and re-key (revocation; see
+ * store_rekey: when the re-key cannot run now it is left pending and the
+ * call still succeeds).  Audited.  store_account_update and
+ * store_account_upsert re-key (or leave it pending) when they disable. */
 int store_account_revoke(struct store *st, const char *name, struct err *e);
 
 /* ========================================================= persons */
@@ -371,10 +460,29 @@ void person_list_free(struct person_list *l);
  * another person holding the same number is ERR_EXISTS. */
 int store_mynumber_set(struct store *st, const char *atena,
     const char *mynumber, struct err *e);
-/* out: 13 bytes.  ERR_NOTFOUND.  Callers check view_mynumber first. */
+/* The number is stored sealed to the right "mynumber" with a blind index
+ * (keyed BLAKE2b) beside it (issue 15).  get: out 13 bytes; ERR_NOTFOUND,
+ * ERR_PERM when the session does not hold the right (view_mynumber). */
 int store_mynumber_get(struct store *st, const char *atena, char out[13],
     struct err *e);
+/* Whether the person's number is mynumber, through the blind index (ID-3;
+ * no right needed): 1 the same, 0 different, ERR_NOTFOUND none held. */
+int store_mynumber_matches(struct store *st, const char *atena,
+    const char *mynumber, struct err *e);
+/* The masked form "**** **** 1234" kept beside the sealed number (SC-1
+ * shows it to everyone).  ERR_NOTFOUND. */
+int store_mynumber_masked(struct store *st, const char *atena,
+    char out[MYNUMBER_MASKED_LEN], struct err *e);
 int store_mynumber_delete(struct store *st, const char *atena, struct err *e);
+/* A 個人番号 held outside the 個人番号 table (the sync's confirmation queue):
+ * seal gives malloc'd bytes = masked form (MYNUMBER_MASKED_LEN) || the
+ * number sealed to the right "mynumber" (anyone may seal); unseal gives the
+ * masked form always and the number (out, 13 bytes; may be NULL) only with
+ * the right (ERR_PERM otherwise, masked still filled). */
+int store_mynumber_seal(struct store *st, const char *mynumber, uint8_t **out,
+    size_t *n, struct err *e);
+int store_mynumber_unseal(struct store *st, const void *p, size_t n,
+    char out[13], char masked[MYNUMBER_MASKED_LEN], struct err *e);
 
 /* ============================================ eligibility, certificates */
 
@@ -604,6 +712,9 @@ int store_synth_load(struct store *st, uint64_t seed, size_t n,
     struct err *e);
 /* The same into any connection with the schema (benchmarks). */
 int synth_load_db(sqlite3 *db, uint64_t seed, size_t n, struct err *e);
+/* The blind index of a 個人番号 as synth_load_db / synth_load_more write it
+ * on a bare connection (throw-away keys of this process; benchmarks). */
+void synth_mynumber_index(const char *mynumber, uint8_t out[16]);
 /* Load the next n residents of g (loads can be split into chunks). */
 int synth_load_more(sqlite3 *db, struct synth *g, size_t n, struct err *e);
 

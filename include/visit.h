@@ -140,6 +140,11 @@ struct visit {
 	enum idc_match match;
 	struct idc_compare cmp;
 	char masked_number[MYNUMBER_MASKED_LEN];	/* of the card, masked */
+	/* The card's 個人番号 once the identity check matched it with the
+	 * record through the blind index (ID-3): what card.mynumber prefills,
+	 * since a clerk without view-mynumber cannot open the stored one
+	 * (issue 15).  Wiped with the visit. */
+	char card_number[MYNUMBER_LEN + 1];
 	/* The person the visit is for (from the check or the lookup).  linked
 	 * is 1 only when the identity check confirmed this person. */
 	struct person person;

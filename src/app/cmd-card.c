@@ -146,7 +146,6 @@ card_status(struct app_opts *o, int argc, char **argv)
 static size_t
 read_secret_line(const char *prompt, char *buf, size_t size)
 {
-	struct termios old, quiet;
 	int tty = isatty(STDIN_FILENO);
 	size_t n = 0;
 	char ch;
@@ -155,11 +154,7 @@ read_secret_line(const char *prompt, char *buf, size_t size)
 	if (tty) {
 		fprintf(stderr, "%s", prompt);
 		fflush(stderr);
-		if (tcgetattr(STDIN_FILENO, &old) == 0) {
-			quiet = old;
-			quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-			tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-		} else
+		if (app_tty_noecho() != 0)	/* restored on Ctrl-C too */
 			tty = 0;
 	}
 	for (;;) {
@@ -178,7 +173,7 @@ read_secret_line(const char *prompt, char *buf, size_t size)
 	}
 	ch = 0;
 	if (tty) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		app_tty_restore();
 		fputc('\n', stderr);
 	}
 	if (n >= size) {

@@ -52,16 +52,9 @@ cmd_init(struct app_opts *o, int argc, char **argv)
 			goto fail;
 		}
 	}
-	if ((r = store_create(dir, admin, pw, &e)) != 0)
+	/* The first audit row names the terminal (issue 15: it said T000). */
+	if ((r = store_create_terminal(dir, admin, pw, terminal, &e)) != 0)
 		goto fail;
-	if (terminal != NULL && *terminal != '\0') {
-		if (store_open(dir, admin, pw, &st, &e) != 0 ||
-		    store_setting_set(st, "terminal.id", terminal, &e) != 0 ||
-		    store_audit_append(st, NULL, terminal, "terminal.set", NULL,
-		    "init", terminal, &e) != 0)
-			goto fail;
-		store_close(st);
-	}
 	app_password_free(pw);
 	app_password_free(pw2);
 	printf("store created in %s (administrator %s)\n", dir, admin);

@@ -164,6 +164,21 @@ new_password(const struct app_store_args *a, struct err *e)
 	return pw;
 }
 
+/* After a disabling: whether the store was re-keyed (issue 15). */
+static void
+say_rekey(struct store *st)
+{
+	char v[8];
+
+	if (store_setting_get(st, "rekey.pending", v, sizeof(v), NULL) == 0 &&
+	    strcmp(v, "1") == 0)
+		printf("re-key pending: the store is open elsewhere; it runs at the "
+		    "next login or sync\n");
+	else
+		printf("store re-keyed: the removed slot opens nothing written from "
+		    "now on\n");
+}
+
 int
 cmd_user(struct app_opts *o, int argc, char **argv)
 {
@@ -268,7 +283,15 @@ cmd_user(struct app_opts *o, int argc, char **argv)
 		if (store_account_update(st, &acc, &e) != 0)
 			goto fail;
 		printf("account %s %s\n", name, strcmp(sub, "mod") == 0 ? "updated" :
-		    acc.disabled ? "disabled" : "enabled");
+		    acc.disabled ? "disabled: key slot removed" : "enabled");
+		if (strcmp(sub, "disable") == 0)
+			say_rekey(st);
+		/* issue 15: disabling removed the slot; it comes back only with
+		 * a new password */
+		if (!acc.disabled && store_account_get(st, name, &acc, NULL) == 0 &&
+		    !acc.has_slot)
+			printf("account %s has no key slot: set a password with "
+			    "`madoguchi user passwd %s` before it can log in\n", name, name);
 	} else if (strcmp(sub, "unlock") == 0) {
 		if (store_account_unlock(st, name, &e) != 0)
 			goto fail;
@@ -277,6 +300,7 @@ cmd_user(struct app_opts *o, int argc, char **argv)
 		if (store_account_revoke(st, name, &e) != 0)
 			goto fail;
 		printf("account %s revoked: key slot removed\n", name);
+		say_rekey(st);
 	} else {
 		store_close(st);
 		fputs(usage_text, stderr);

@@ -4,6 +4,7 @@
  * own file (cmd-*.c) named after it.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,11 +126,61 @@ cmd_version(struct app_opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* Echo off for a secret, with the terminal restored by a signal too: Ctrl-C
+ * (or SIGTERM, SIGHUP, SIGQUIT) at the prompt must not leave the shell
+ * without echo (issue 15).  The handler restores the saved settings, puts
+ * the default action back and raises the signal again. */
+static struct termios tty_saved;
+static volatile sig_atomic_t tty_quiet;
+static struct sigaction tty_oldact[4];
+static const int tty_sigs[4] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+static void
+tty_on_signal(int sig)
+{
+	if (tty_quiet) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &tty_saved);
+		tty_quiet = 0;
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+int
+app_tty_noecho(void)
+{
+	struct termios quiet;
+	struct sigaction sa;
+
+	if (tcgetattr(STDIN_FILENO, &tty_saved) != 0)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = tty_on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < 4; i++)
+		sigaction(tty_sigs[i], &sa, &tty_oldact[i]);
+	quiet = tty_saved;
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+	tty_quiet = 1;
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	return 0;
+}
+
+void
+app_tty_restore(void)
+{
+	if (!tty_quiet)
+		return;
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &tty_saved);
+	tty_quiet = 0;
+	for (int i = 0; i < 4; i++)
+		sigaction(tty_sigs[i], &tty_oldact[i], NULL);
+}
+
 int
 app_read_password(const char *prompt, int from_stdin, char *buf, size_t cap,
     struct err *e)
 {
-	struct termios old, quiet;
 	int tty = !from_stdin && isatty(STDIN_FILENO), got;
 	size_t n;
 	char ch;
@@ -142,11 +193,8 @@ app_read_password(const char *prompt, int from_stdin, char *buf, size_t cap,
 	if (tty) {
 		fprintf(stderr, "%s", prompt);
 		fflush(stderr);
-		if (tcgetattr(STDIN_FILENO, &old) != 0)
+		if (app_tty_noecho() != 0)
 			return err_set(e, ERR_IO, "tcgetattr: %s", strerror(errno));
-		quiet = old;
-		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
 	}
 	/* Byte by byte with read(2), not fgets: stdio would keep the password
 	 * (and the next line, often a second password) in its own heap buffer,
@@ -170,7 +218,7 @@ app_read_password(const char *prompt, int from_stdin, char *buf, size_t cap,
 	}
 	ch = 0;
 	if (tty) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		app_tty_restore();
 		fputc('\n', stderr);
 	}
 	if (!got) {

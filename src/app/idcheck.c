@@ -206,6 +206,7 @@ visit_card_check(struct visit *v, struct store *st,
 	    mynumber_validate(card->mynumber, strlen(card->mynumber), NULL) != 0) {
 		v->match = IDC_NO_NUMBER;
 		v->masked_number[0] = '\0';
+		mem_wipe(v->card_number, sizeof(v->card_number));
 		snprintf(detail, sizeof(detail), "unlock=%s: no valid 個人番号 on the card",
 		    card->unlock == CARD_UNLOCK_B ? "B" : "PIN");
 		return store_audit_append(st, NULL, NULL, "idcheck.nonumber", NULL,
@@ -227,6 +228,7 @@ visit_card_check(struct visit *v, struct store *st,
 		v->person = p;
 		v->have_person = 1;
 		v->match = IDC_MATCHED;
+		snprintf(v->card_number, sizeof(v->card_number), "%s", card->mynumber);
 		idc_compare(card, &p, &v->cmp);
 		diff_text(&v->cmp, diff, sizeof(diff));
 		snprintf(detail, sizeof(detail),
@@ -253,10 +255,10 @@ visit_card_check(struct visit *v, struct store *st,
 		}
 	}
 	if (v->have_person) {
-		char stored[13];
-		int has = store_mynumber_get(st, v->person.atena, stored, NULL) == 0;
+		char stored[MYNUMBER_MASKED_LEN];
+		/* whether one is held, not which (no right needed; issue 15) */
+		int has = store_mynumber_masked(st, v->person.atena, stored, NULL) == 0;
 
-		mem_wipe(stored, sizeof(stored));
 		v->match = IDC_NUMBER_MISMATCH;
 		idc_compare(card, &v->person, &v->cmp);
 		snprintf(detail, sizeof(detail), "card %s: %s; nothing linked (ID-3, ID-6)",

@@ -85,9 +85,17 @@ prefill_value(const char *src, struct store *st, const struct visit *v,
 		return buf;
 	}
 	if (strcmp(src, "mynumber") == 0) {
-		/* only a number the identity check confirmed (ID-3) */
-		if (!v->linked || cap < 13 ||
-		    store_mynumber_get(st, p->atena, buf, NULL) != 0)
+		/* only a number the identity check confirmed (ID-3): the
+		 * card's, matched with the record through the blind index, or
+		 * the stored one for an account that may open it (issue 15) */
+		if (!v->linked || cap < 13)
+			return NULL;
+		if (v->card_number[0] != '\0' &&
+		    store_mynumber_matches(st, p->atena, v->card_number, NULL) == 1) {
+			snprintf(buf, cap, "%s", v->card_number);
+			return buf;
+		}
+		if (store_mynumber_get(st, p->atena, buf, NULL) != 0)
 			return NULL;
 		return buf;
 	}
@@ -176,10 +184,12 @@ static int
 check_number(struct store *st, const struct visit *v, const struct form *f,
     struct err *e)
 {
-	char held[13];
+	char held[MYNUMBER_MASKED_LEN];
 	int have, r = 0;
 
-	have = store_mynumber_get(st, v->person.atena, held, NULL) == 0;
+	/* Compared through the blind index: a clerk without view-mynumber
+	 * cannot open the number, and need not (issue 15). */
+	have = store_mynumber_masked(st, v->person.atena, held, NULL) == 0;
 	for (int i = 0; i < f->s->nfields && r == 0; i++) {
 		const struct field *fd = &f->s->fields[i];
 		if (fd->type != FT_MYNUMBER || f->values[i][0] == '\0' ||
@@ -190,7 +200,7 @@ check_number(struct store *st, const struct visit *v, const struct form *f,
 		if (!have)
 			continue;	/* nothing to compare: the identity check's
 					 * 番号確認 stands (ID-1); save_tx notes it */
-		if (ct_memcmp(held, f->values[i], 13) == 0)
+		if (store_mynumber_matches(st, v->person.atena, f->values[i], NULL) == 1)
 			continue;
 		store_audit_append(st, NULL, NULL, "application.mynumber.mismatch",
 		    v->person.atena, f->s->id, "differs from the number held", NULL);
@@ -207,10 +217,9 @@ check_number(struct store *st, const struct visit *v, const struct form *f,
 static int
 number_unverified(struct store *st, const struct visit *v, const struct form *f)
 {
-	char held[13];
-	int have = store_mynumber_get(st, v->person.atena, held, NULL) == 0;
+	char held[MYNUMBER_MASKED_LEN];
+	int have = store_mynumber_masked(st, v->person.atena, held, NULL) == 0;
 
-	mem_wipe(held, sizeof(held));
 	if (have)
 		return 0;
 	for (int i = 0; i < f->s->nfields; i++)

@@ -513,7 +513,7 @@ lookup_open(struct store *st, const char *atena, int ack_restricted,
 {
 	const struct account *a = store_user(st);
 	struct cert_list cl;
-	char num[13];
+	char num[MYNUMBER_MASKED_LEN];
 	size_t k;
 	int r;
 
@@ -543,18 +543,16 @@ lookup_open(struct store *st, const char *atena, int ack_restricted,
 	    out->restricted ? "DV/不開示 warning shown and acknowledged; address withheld" :
 	    NULL, e)) != 0)
 		goto fail;
-	if (store_mynumber_get(st, atena, num, NULL) == 0) {
-		if (a->view_mynumber) {
-			snprintf(out->number_shown, sizeof(out->number_shown), "%s", num);
-			if ((r = store_audit_append(st, NULL, NULL, "mynumber.view", atena,
-			    "person", NULL, e)) != 0) {
-				mem_wipe(num, sizeof(num));
-				goto fail;
-			}
-		} else
-			mynumber_mask(num, strlen(num), out->number_shown);
+	/* The number opens only with the right's key (issue 15); everyone
+	 * else sees the masked form kept beside it. */
+	if (a->view_mynumber && store_mynumber_get(st, atena, num, NULL) == 0) {
+		snprintf(out->number_shown, sizeof(out->number_shown), "%s", num);
 		mem_wipe(num, sizeof(num));
-	}
+		if ((r = store_audit_append(st, NULL, NULL, "mynumber.view", atena,
+		    "person", NULL, e)) != 0)
+			goto fail;
+	} else if (store_mynumber_masked(st, atena, num, NULL) == 0)
+		snprintf(out->number_shown, sizeof(out->number_shown), "%s", num);
 	if (out->p.household[0] != '\0') {
 		if ((r = store_person_household(st, out->p.household, &out->household, e)) != 0)
 			goto fail;

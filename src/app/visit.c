@@ -57,6 +57,7 @@ visit_set_person(struct visit *v, const struct person *p)
 		v->match = IDC_NOT_CHECKED;
 		memset(&v->cmp, 0, sizeof(v->cmp));
 		v->masked_number[0] = '\0';
+		mem_wipe(v->card_number, sizeof(v->card_number));
 		/* an agent came for the other person, not for this one */
 		mem_wipe(&v->agent, sizeof(v->agent));
 		v->agent.in_household = -1;

@@ -320,7 +320,19 @@ acct_apply(struct central *c, const struct acct *a, const char *action,
 		return r;
 	if (r == 0)
 		return err_set(e, ERR_STATE, "account %s: not in the feed", a->name);
-	if (sudo != NULL && sudo[0] != '\0')
+	/* SUDO_USER is only an environment variable: anyone can set it.  It
+	 * names the caller only when this really runs as root under sudo,
+	 * with SUDO_UID naming the same user (issue 15). */
+	if (sudo != NULL && sudo[0] != '\0' && getuid() == 0) {
+		const char *suid = getenv("SUDO_UID");
+		struct passwd *sp = getpwnam(sudo);
+
+		if (suid == NULL || sp == NULL ||
+		    (unsigned long)sp->pw_uid != strtoul(suid, NULL, 10))
+			sudo = NULL;
+	} else
+		sudo = NULL;
+	if (sudo != NULL)
 		snprintf(op, sizeof(op), "%.60s (sudo from %.60s)",
 		    pw ? pw->pw_name : "?", sudo);
 	else if (pw != NULL)

@@ -222,7 +222,8 @@ fill_slot_state(const struct store_keyslots *ks, struct account *a)
 {
 	struct store_slot_state ss;
 
-	a->has_slot = store_keyslots_state(ks, a->name, &ss) == 0;
+	a->has_slot = store_keyslots_has(ks, a->name) &&
+	    store_keyslots_state(ks, a->name, &ss) == 0;
 	a->failures = a->has_slot ? ss.failures : 0;
 	a->locked = a->has_slot ? ss.locked : 0;
 }
@@ -313,6 +314,7 @@ store_account_add(struct store *st, const struct account *a,
 {
 	struct store_keyslots *ks = NULL;
 	char path[4200], detail[512];
+	uint8_t pk[STORE_PK_LEN];
 	int r, lk;
 
 	if ((r = need_admin(st, e)) != 0)
@@ -330,12 +332,17 @@ store_account_add(struct store *st, const struct account *a,
 		r = err_set(e, ERR_EXISTS, "account \"%s\" already exists", a->name);
 		goto out;
 	}
-	if ((r = store_keyslots_set(ks, a->name, password, st->key, NULL, e)) != 0)
+	if ((r = store_keyslots_set(ks, a->name, password, st->key, NULL, NULL,
+	    e)) != 0 || (r = store_keyslots_pk(ks, a->name, pk)) != 0)
 		goto out;
 	if ((r = sql_tx_begin(st->db, e)) != 0)
 		goto out;
 	describe(a, detail, sizeof(detail));
 	r = account_insert(st->db, a, st->user.name, 0, e);
+	if (r == 0)
+		r = account_key_set(st->db, a->name, pk, e);
+	if (r == 0)
+		r = store_rights_sync(st, NULL, e);
 	if (r == 0)
 		r = store_audit_append(st, NULL, NULL, "account.add", NULL, "admin",
 		    detail, e);
@@ -380,10 +387,44 @@ slot_update(struct store *st, const char *name,
 	return r;
 }
 
-static void
-set_disabled(struct store_slot_state *ss, void *arg)
+/* Remove an account's key slot (disabling, revocation); the re-key that
+ * follows makes the old slot useless even where a copy survives. */
+static int
+slot_drop(struct store *st, const char *name, struct err *e)
 {
-	ss->disabled = *(int *)arg;
+	struct store_keyslots *ks;
+	char path[4200];
+	int r, lk;
+
+	if ((lk = store_dir_lock(st->dir, e)) < 0)
+		return lk;
+	if ((r = slots_load(st, &ks, path, sizeof(path), e)) != 0) {
+		store_dir_unlock(lk);
+		return r;
+	}
+	if (store_keyslots_has(ks, name) &&
+	    store_keyslots_disable(ks, name, NULL) == 0)
+		r = store_keyslots_save(ks, path, e);
+	store_keyslots_free(ks);
+	store_dir_unlock(lk);
+	return r;
+}
+
+/* After a disabling: re-key now, or leave it pending (ERR_BUSY is not a
+ * failure of the change itself). */
+static int
+rekey_after(struct store *st, struct err *e)
+{
+	struct err e2;
+	int r = store_rekey(st, &e2);
+
+	if (r == ERR_BUSY) {
+		log_info("re-key pending: %s", e2.msg);
+		return 0;
+	}
+	if (r != 0 && e != NULL)
+		*e = e2;
+	return r;
 }
 
 static void
@@ -417,9 +458,14 @@ store_account_update(struct store *st, const struct account *a,
 	if (r == 0)
 		r = store_audit_append(st, NULL, NULL, "account.update", NULL,
 		    "admin", detail, e);
-	if (r == 0 && (old.disabled != 0) != dis)
-		r = slot_update(st, a->name, set_disabled, &dis, 0, e);
-	sql_tx_end(st->db, r == 0, r == 0 ? e : NULL);
+	if (r == 0 && dis && !old.disabled)
+		r = slot_drop(st, a->name, e);
+	if (r == 0)
+		r = store_rights_sync(st, NULL, e);
+	r = sql_tx_end(st->db, r == 0, r == 0 ? e : NULL) != 0 && r == 0 ?
+	    ERR_IO : r;
+	if (r == 0 && dis && !old.disabled)
+		r = rekey_after(st, e);
 	return r;
 }
 
@@ -430,6 +476,12 @@ store_account_upsert(struct store *st, const struct account *a,
 	char detail[512];
 	int r, dis = a->disabled != 0;
 
+	if (dis) {
+		struct account old;
+		/* already disabled here: nothing to remove or re-key */
+		if (account_load(st->db, a->name, &old, NULL) == 0 && old.disabled)
+			dis = 0;
+	}
 	if ((r = sql_tx_begin(st->db, e)) != 0)
 		return r;
 	describe(a, detail, sizeof(detail));
@@ -438,9 +490,17 @@ store_account_upsert(struct store *st, const struct account *a,
 	if (r == 0)
 		r = store_audit_append(st, NULL, NULL, "account.sync", NULL, "sync",
 		    detail, e);
+	/* A disabling or revocation pulled by sync: the slot goes now, the
+	 * re-key runs when the store is free (inside this page's transaction
+	 * it is left pending; the sync round and the next open run it). */
+	if (r == 0 && dis)
+		r = slot_drop(st, a->name, e);
 	if (r == 0)
-		r = slot_update(st, a->name, set_disabled, &dis, 0, e);
-	sql_tx_end(st->db, r == 0, r == 0 ? e : NULL);
+		r = store_rights_sync(st, NULL, e);
+	r = sql_tx_end(st->db, r == 0, r == 0 ? e : NULL) != 0 && r == 0 ?
+	    ERR_IO : r;
+	if (r == 0 && dis)
+		r = rekey_after(st, e);
 	return r;
 }
 
@@ -451,7 +511,7 @@ store_account_set_password(struct store *st, const char *name,
 	struct store_keyslots *ks = NULL;
 	struct store_slot_state ss = { 0, 0, 0 };
 	char path[4200];
-	uint8_t *tmp = NULL;
+	uint8_t *tmp = NULL, pk[STORE_PK_LEN];
 	int self = strcmp(name, st->user.name) == 0, r, lk;
 
 	if (!self && st->user.role != ROLE_ADMIN)
@@ -464,11 +524,12 @@ store_account_set_password(struct store *st, const char *name,
 		goto out;
 	if (self || old != NULL) {
 		/* Prove the old password (the admin changing their own too). */
-		if ((tmp = store_key_alloc(e)) == NULL) {
-			r = e ? e->code : ERR_NOMEM;
+		if ((tmp = sodium_malloc(STORE_SLOT_KEYS_LEN)) == NULL) {
+			r = err_set(e, ERR_NOMEM, "sodium_malloc");
 			goto out;
 		}
-		if ((r = store_keyslots_unlock(ks, name, old ? old : "", tmp, e)) != 0)
+		if ((r = store_keyslots_unlock(ks, name, old ? old : "", tmp, NULL,
+		    e)) != 0)
 			goto out;
 		if (old != NULL && strcmp(old, password) == 0) {
 			r = err_set_ja(e, ERR_INVAL, "新しいパスワードが以前と同じです",
@@ -481,7 +542,12 @@ store_account_set_password(struct store *st, const char *name,
 			goto out;
 	}
 	store_keyslots_state(ks, name, &ss);
-	if ((r = store_keyslots_set(ks, name, password, st->key, NULL, e)) != 0)
+	/* One's own password change keeps the key pair (and the grants sealed
+	 * to it); an administrator's reset makes a new one: the grants are
+	 * sealed again by a session that holds the rights. */
+	if ((r = store_keyslots_set(ks, name, password, st->key,
+	    self ? st->sk : NULL, NULL, e)) != 0 ||
+	    (r = store_keyslots_pk(ks, name, pk)) != 0)
 		goto out;
 	/* A new password clears the failure counter; disabled stays. */
 	ss.failures = 0;
@@ -510,6 +576,10 @@ store_account_set_password(struct store *st, const char *name,
 		}
 	}
 	if (r == 0)
+		r = account_key_set(st->db, name, pk, e);
+	if (r == 0)
+		r = store_rights_sync(st, NULL, e);
+	if (r == 0)
 		r = store_audit_append(st, NULL, NULL, "account.password", NULL,
 		    self ? "passwd" : "admin", self ? "own password changed" :
 		    name, e);
@@ -519,7 +589,8 @@ store_account_set_password(struct store *st, const char *name,
 	if (r == 0 && self)
 		st->user.must_change_password = 0;
 out:
-	store_key_free(tmp);
+	if (tmp != NULL)
+		sodium_free(tmp);
 	store_keyslots_free(ks);
 	store_dir_unlock(lk);
 	return r;
@@ -558,7 +629,11 @@ store_account_revoke(struct store *st, const char *name, struct err *e)
 		return lk;
 	if ((r = slots_load(st, &ks, path, sizeof(path), e)) != 0)
 		goto out;
-	if ((r = store_keyslots_remove(ks, name, e)) != 0)
+	if (!store_keyslots_has(ks, name)) {
+		r = err_set(e, ERR_NOTFOUND, "account \"%s\" has no key slot", name);
+		goto out;
+	}
+	if ((r = store_keyslots_disable(ks, name, e)) != 0)
 		goto out;
 	if ((r = sql_tx_begin(st->db, e)) != 0)
 		goto out;
@@ -575,9 +650,15 @@ store_account_revoke(struct store *st, const char *name, struct err *e)
 		    "admin", name, e);
 	if (r == 0)
 		r = store_keyslots_save(ks, path, e);
-	sql_tx_end(st->db, r == 0, r == 0 ? e : NULL);
+	if (r == 0)
+		r = store_rights_sync(st, NULL, e);
+	r = sql_tx_end(st->db, r == 0, r == 0 ? e : NULL) != 0 && r == 0 ?
+	    ERR_IO : r;
 out:
 	store_keyslots_free(ks);
 	store_dir_unlock(lk);
+	/* Nothing the removed slot unwraps reads what is written after this. */
+	if (r == 0)
+		r = rekey_after(st, e);
 	return r;
 }

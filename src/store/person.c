@@ -7,13 +7,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "core.h"
 #include "store.h"
 #include "store-int.h"
 
 #define PERSON_COLS "atena, name, kana, alias, alias_kana, alpha, birth, sex, " \
 	"postal, address, household, relation, head, ward, dv, nondisclose, " \
-	"updated_at, updated_by"
+	"updated_at, updated_by, address_sealed"
+
+/* SC-5, issue 15: the postal code and address of a DV/不開示 person are
+ * stored only sealed to the right "address", as "postal\naddress". */
+static int
+protected(const struct person *p)
+{
+	return p->dv || p->nondisclose;
+}
 
 int
 person_key(const char *in, char *out, size_t cap)
@@ -41,7 +51,7 @@ person_key(const char *in, char *out, size_t cap)
 }
 
 static void
-read_person(sqlite3_stmt *q, struct person *p)
+read_person(const struct store *st, sqlite3_stmt *q, struct person *p)
 {
 	memset(p, 0, sizeof(*p));
 	sql_col_text(q, 0, p->atena, sizeof(p->atena));
@@ -62,25 +72,43 @@ read_person(sqlite3_stmt *q, struct person *p)
 	p->nondisclose = sqlite3_column_int(q, 15);
 	sql_col_text(q, 16, p->updated_at, sizeof(p->updated_at));
 	sql_col_text(q, 17, p->updated_by, sizeof(p->updated_by));
+	if (st != NULL && sqlite3_column_type(q, 18) == SQLITE_BLOB &&
+	    store_right_held(st, "address")) {
+		char buf[512], *nl;
+
+		if (field_open(st, "address", sqlite3_column_blob(q, 18),
+		    (size_t)sqlite3_column_bytes(q, 18), buf, sizeof(buf), NULL) == 0 &&
+		    (nl = strchr(buf, '\n')) != NULL) {
+			size_t pl = (size_t)(nl - buf), al = strlen(nl + 1);
+
+			if (pl < sizeof(p->postal) && al < sizeof(p->address)) {
+				memcpy(p->postal, buf, pl);
+				p->postal[pl] = '\0';
+				memcpy(p->address, nl + 1, al + 1);
+			}
+		}
+		sodium_memzero(buf, sizeof(buf));
+	}
 }
 
 static const char person_upsert_sql[] =
     "INSERT INTO persons (atena, name, kana, kana_key, alias, alias_kana, "
     "alias_key, alpha, birth, sex, postal, address, household, relation, "
-    "head, ward, dv, nondisclose, updated_at, updated_by) VALUES "
-    "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20) "
+    "head, ward, dv, nondisclose, updated_at, updated_by, address_sealed) VALUES "
+    "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21) "
     "ON CONFLICT(atena) DO UPDATE SET name=?2, kana=?3, kana_key=?4, "
     "alias=?5, alias_kana=?6, alias_key=?7, alpha=?8, birth=?9, sex=?10, "
     "postal=?11, address=?12, household=?13, relation=?14, head=?15, "
-    "ward=?16, dv=?17, nondisclose=?18, updated_at=?19, updated_by=?20";
+    "ward=?16, dv=?17, nondisclose=?18, updated_at=?19, updated_by=?20, "
+    "address_sealed=?21";
 
 /* The bulk loader inserts new rows only; the plain INSERT also runs on
  * SQLite versions without UPSERT (SQLCipher's, in the benchmark). */
 static const char person_insert_sql[] =
     "INSERT INTO persons (atena, name, kana, kana_key, alias, alias_kana, "
     "alias_key, alpha, birth, sex, postal, address, household, relation, "
-    "head, ward, dv, nondisclose, updated_at, updated_by) VALUES "
-    "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)";
+    "head, ward, dv, nondisclose, updated_at, updated_by, address_sealed) VALUES "
+    "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)";
 
 int
 person_stmt_prepare(sqlite3 *db, int insert_only, sqlite3_stmt **q,
@@ -93,9 +121,11 @@ person_stmt_prepare(sqlite3 *db, int insert_only, sqlite3_stmt **q,
 /* Bind, run and reset a statement from person_stmt_prepare. */
 int
 person_stmt_run(sqlite3 *db, sqlite3_stmt *q, const struct person *p,
-    const char *by, struct err *e)
+    const char *by, const struct field_keys *fk, struct err *e)
 {
 	char kkey[512], akey[512], now[32];
+	uint8_t *sealed = NULL;
+	size_t slen = 0;
 	int rc;
 
 	if (p->atena[0] == '\0' || p->name[0] == '\0')
@@ -123,8 +153,26 @@ person_stmt_run(sqlite3 *db, sqlite3_stmt *q, const struct person *p,
 	sql_bind_text(q, 8, p->alpha);
 	sqlite3_bind_int(q, 9, p->birth);
 	sqlite3_bind_int(q, 10, p->sex);
-	sql_bind_text(q, 11, p->postal);
-	sql_bind_text(q, 12, p->address);
+	if (protected(p)) {
+		char buf[300];
+		int n = snprintf(buf, sizeof(buf), "%s\n%s", p->postal, p->address);
+
+		if (!fk->have_addr)
+			return err_set(e, ERR_STATE, "the store has no key for addresses");
+		if (n < 0 || (size_t)n >= sizeof(buf))
+			return err_set(e, ERR_RANGE, "person %s: address too long", p->atena);
+		rc = field_seal(fk->addr_pk, buf, (size_t)n, &sealed, &slen, e);
+		sodium_memzero(buf, sizeof(buf));
+		if (rc != 0)
+			return rc;
+		sql_bind_text(q, 11, "");
+		sql_bind_text(q, 12, "");
+		sqlite3_bind_blob(q, 21, sealed, (int)slen, SQLITE_STATIC);
+	} else {
+		sql_bind_text(q, 11, p->postal);
+		sql_bind_text(q, 12, p->address);
+		sqlite3_bind_null(q, 21);
+	}
 	sql_bind_text(q, 13, p->household);
 	sql_bind_text(q, 14, p->relation);
 	sql_bind_text(q, 15, p->head);
@@ -136,6 +184,7 @@ person_stmt_run(sqlite3 *db, sqlite3_stmt *q, const struct person *p,
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
+	free(sealed);
 	if (rc != SQLITE_DONE)
 		return sql_err(db, sqlite3_extended_errcode(db), e, "person");
 	return 0;
@@ -143,14 +192,14 @@ person_stmt_run(sqlite3 *db, sqlite3_stmt *q, const struct person *p,
 
 int
 person_upsert_db(sqlite3 *db, const struct person *p, const char *by,
-    struct err *e)
+    const struct field_keys *fk, struct err *e)
 {
 	sqlite3_stmt *q;
 	int r;
 
 	if ((r = person_stmt_prepare(db, 0, &q, e)) != 0)
 		return r;
-	r = person_stmt_run(db, q, p, by, e);
+	r = person_stmt_run(db, q, p, by, fk, e);
 	sqlite3_finalize(q);
 	return r;
 }
@@ -158,7 +207,7 @@ person_upsert_db(sqlite3 *db, const struct person *p, const char *by,
 int
 store_person_upsert(struct store *st, const struct person *p, struct err *e)
 {
-	return person_upsert_db(st->db, p, st->user.name, e);
+	return person_upsert_db(st->db, p, st->user.name, &st->fk, e);
 }
 
 static int
@@ -209,7 +258,7 @@ get_one(struct store *st, const char *sql, const char *arg, struct person *out,
 	sql_bind_text(q, 1, arg);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW)
-		read_person(q, out);
+		read_person(st, q, out);
 	sqlite3_finalize(q);
 	if (rc == SQLITE_DONE)
 		return err_set_ja(e, ERR_NOTFOUND, "該当する住民がいません",
@@ -231,11 +280,30 @@ int
 store_person_find_by_mynumber(struct store *st, const char *mynumber,
     struct person *out, struct err *e)
 {
+	uint8_t idx[MN_IDX_LEN];
+	sqlite3_stmt *q;
+	int r, rc;
+
 	if (mynumber == NULL || mynumber_validate(mynumber, strlen(mynumber), e) != 0)
 		return err_set_ja(e, ERR_FORMAT, "個人番号が正しくありません",
 		    "not a valid 個人番号");
-	return get_one(st, "SELECT " PERSON_COLS " FROM persons WHERE atena = "
-	    "(SELECT atena FROM mynumbers WHERE mynumber = ?)", mynumber, out, e);
+	/* Through the blind index: no right is needed to find the record,
+	 * and the number is never compared in the clear (issue 15). */
+	mynumber_index(&st->fk, mynumber, idx);
+	if ((r = sql_prepare(st->db, "SELECT " PERSON_COLS " FROM persons WHERE "
+	    "atena = (SELECT atena FROM mynumbers WHERE idx = ?)", &q, e)) != 0)
+		return r;
+	sqlite3_bind_blob(q, 1, idx, MN_IDX_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		read_person(st, q, out);
+	sqlite3_finalize(q);
+	if (rc == SQLITE_DONE)
+		return err_set_ja(e, ERR_NOTFOUND, "該当する住民がいません",
+		    "no such person");
+	if (rc != SQLITE_ROW)
+		return sql_err(st->db, sqlite3_extended_errcode(st->db), e, "person");
+	return 0;
 }
 
 void
@@ -249,8 +317,8 @@ person_list_free(struct person_list *l)
 }
 
 static int
-collect(sqlite3 *db, sqlite3_stmt *q, size_t limit, struct person_list *out,
-    struct err *e)
+collect(const struct store *st, sqlite3 *db, sqlite3_stmt *q, size_t limit,
+    struct person_list *out, struct err *e)
 {
 	size_t cap = 0;
 	int rc;
@@ -271,7 +339,7 @@ collect(sqlite3 *db, sqlite3_stmt *q, size_t limit, struct person_list *out,
 			out->v = v;
 			cap = nc;
 		}
-		read_person(q, &out->v[out->n++]);
+		read_person(st, q, &out->v[out->n++]);
 	}
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
@@ -318,8 +386,8 @@ fold_sql(struct wbuf *x, const char *col)
  * and sort every match; a UNION of full rows costs more to prepare than the
  * search itself.)  Without a kana prefix one plain query suffices.
  */
-int
-store_person_search_db(sqlite3 *db, const struct person_query *qy,
+static int
+search(const struct store *st, sqlite3 *db, const struct person_query *qy,
     struct person_list *out, struct err *e)
 {
 	char sql[4096], extra[1024], lo[512], hi[520];
@@ -420,14 +488,21 @@ store_person_search_db(sqlite3 *db, const struct person_query *qy,
 		sql_bind_text(q, 7, qy->household);
 	sqlite3_bind_int64(q, 8, (sqlite3_int64)limit + 1);
 	sqlite3_bind_int64(q, 9, (sqlite3_int64)qy->offset);
-	return collect(db, q, limit, out, e);
+	return collect(st, db, q, limit, out, e);
+}
+
+int
+store_person_search_db(sqlite3 *db, const struct person_query *qy,
+    struct person_list *out, struct err *e)
+{
+	return search(NULL, db, qy, out, e);
 }
 
 int
 store_person_search(struct store *st, const struct person_query *qy,
     struct person_list *out, struct err *e)
 {
-	return store_person_search_db(st->db, qy, out, e);
+	return search(st, st->db, qy, out, e);
 }
 
 int
@@ -443,7 +518,7 @@ store_person_household(struct store *st, const char *household,
 	    &q, e)) != 0)
 		return r;
 	sql_bind_text(q, 1, household);
-	return collect(st->db, q, 0, out, e);
+	return collect(st, st->db, q, 0, out, e);
 }
 
 int
@@ -451,30 +526,44 @@ mynumber_stmt_prepare(sqlite3 *db, int insert_only, sqlite3_stmt **q,
     struct err *e)
 {
 	return sql_prepare(db, insert_only ?
-	    "INSERT INTO mynumbers VALUES (?1, ?2, ?3, ?4)" :
-	    "INSERT INTO mynumbers VALUES (?1, ?2, ?3, ?4) "
-	    "ON CONFLICT(atena) DO UPDATE SET mynumber = ?2, updated_at = ?3, "
-	    "updated_by = ?4", q, e);
+	    "INSERT INTO mynumbers VALUES (?1, ?2, ?3, ?4, ?5, ?6)" :
+	    "INSERT INTO mynumbers VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+	    "ON CONFLICT(atena) DO UPDATE SET idx = ?2, sealed = ?3, masked = ?4, "
+	    "updated_at = ?5, updated_by = ?6", q, e);
 }
 
+/* The number sealed to the right "mynumber", its blind index and its
+ * masked form (issue 15). */
 int
 mynumber_stmt_run(sqlite3 *db, sqlite3_stmt *q, const char *atena,
-    const char *mynumber, const char *by, struct err *e)
+    const char *mynumber, const char *by, const struct field_keys *fk,
+    struct err *e)
 {
-	char now[32];
+	char now[32], masked[MYNUMBER_MASKED_LEN];
+	uint8_t idx[MN_IDX_LEN], *sealed = NULL;
+	size_t slen = 0;
 	int rc;
 
 	if (mynumber == NULL || mynumber_validate(mynumber, strlen(mynumber), e) != 0)
 		return err_set_ja(e, ERR_FORMAT, "個人番号が正しくありません",
 		    "not a valid 個人番号 (ID-4)");
+	if (!fk->have_mn || fk->idx == NULL)
+		return err_set(e, ERR_STATE, "the store has no key for 個人番号");
+	if ((rc = field_seal(fk->mn_pk, mynumber, MYNUMBER_LEN, &sealed, &slen, e)) != 0)
+		return rc;
+	mynumber_index(fk, mynumber, idx);
+	mynumber_mask(mynumber, MYNUMBER_LEN, masked);
 	store_now(now);
 	sql_bind_text(q, 1, atena);
-	sql_bind_text(q, 2, mynumber);
-	sql_bind_text(q, 3, now);
-	sql_bind_text(q, 4, by);
+	sqlite3_bind_blob(q, 2, idx, MN_IDX_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 3, sealed, (int)slen, SQLITE_STATIC);
+	sql_bind_text(q, 4, masked);
+	sql_bind_text(q, 5, now);
+	sql_bind_text(q, 6, by);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
+	free(sealed);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE)
 		return err_set_ja(e, ERR_EXISTS, "この個人番号は別の住民に登録されています",
 		    "that 個人番号 belongs to another person");
@@ -487,14 +576,14 @@ mynumber_stmt_run(sqlite3 *db, sqlite3_stmt *q, const char *atena,
 
 int
 mynumber_set_db(sqlite3 *db, const char *atena, const char *mynumber,
-    const char *by, struct err *e)
+    const char *by, const struct field_keys *fk, struct err *e)
 {
 	sqlite3_stmt *q;
 	int r;
 
 	if ((r = mynumber_stmt_prepare(db, 0, &q, e)) != 0)
 		return r;
-	r = mynumber_stmt_run(db, q, atena, mynumber, by, e);
+	r = mynumber_stmt_run(db, q, atena, mynumber, by, fk, e);
 	sqlite3_finalize(q);
 	return r;
 }
@@ -503,30 +592,100 @@ int
 store_mynumber_set(struct store *st, const char *atena, const char *mynumber,
     struct err *e)
 {
-	return mynumber_set_db(st->db, atena, mynumber, st->user.name, e);
+	return mynumber_set_db(st->db, atena, mynumber, st->user.name, &st->fk, e);
+}
+
+/* Column col of the person's mynumbers row through fn; ERR_NOTFOUND. */
+static int
+mn_row(struct store *st, const char *atena, const char *col,
+    int (*fn)(sqlite3_stmt *q, void *arg), void *arg, struct err *e)
+{
+	char sql[96];
+	sqlite3_stmt *q;
+	int r, rc;
+
+	snprintf(sql, sizeof(sql), "SELECT %s FROM mynumbers WHERE atena = ?", col);
+	if ((r = sql_prepare(st->db, sql, &q, e)) != 0)
+		return r;
+	sql_bind_text(q, 1, atena);
+	rc = sqlite3_step(q);
+	r = rc == SQLITE_ROW ? fn(q, arg) : 0;
+	sqlite3_finalize(q);
+	if (rc == SQLITE_DONE)
+		return err_set(e, ERR_NOTFOUND, "no 個人番号 for %s", atena);
+	if (rc != SQLITE_ROW)
+		return sql_err(st->db, sqlite3_extended_errcode(st->db), e, "mynumber");
+	return r;
+}
+
+struct mn_open {
+	struct store *st;
+	char *out;
+	struct err *e;
+};
+
+static int
+mn_open_fn(sqlite3_stmt *q, void *arg)
+{
+	struct mn_open *o = arg;
+
+	return field_open(o->st, "mynumber", sqlite3_column_blob(q, 0),
+	    (size_t)sqlite3_column_bytes(q, 0), o->out, 13, o->e);
 }
 
 int
 store_mynumber_get(struct store *st, const char *atena, char out[13],
     struct err *e)
 {
-	sqlite3_stmt *q;
-	int r, rc;
+	struct mn_open o = { st, out, e };
+	int r;
 
 	out[0] = '\0';
-	if ((r = sql_prepare(st->db, "SELECT mynumber FROM mynumbers "
-	    "WHERE atena = ?", &q, e)) != 0)
-		return r;
-	sql_bind_text(q, 1, atena);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		sql_col_text(q, 0, out, 13);
-	sqlite3_finalize(q);
-	if (rc == SQLITE_DONE)
-		return err_set(e, ERR_NOTFOUND, "no 個人番号 for %s", atena);
-	if (rc != SQLITE_ROW)
-		return sql_err(st->db, sqlite3_extended_errcode(st->db), e, "mynumber");
+	r = mn_row(st, atena, "sealed", mn_open_fn, &o, e);
+	if (r != 0)
+		sodium_memzero(out, 13);
+	return r;
+}
+
+struct mn_cmp {
+	uint8_t idx[MN_IDX_LEN];
+};
+
+static int
+mn_cmp_fn(sqlite3_stmt *q, void *arg)
+{
+	struct mn_cmp *c = arg;
+
+	return sqlite3_column_bytes(q, 0) == MN_IDX_LEN &&
+	    sodium_memcmp(sqlite3_column_blob(q, 0), c->idx, MN_IDX_LEN) == 0;
+}
+
+int
+store_mynumber_matches(struct store *st, const char *atena,
+    const char *mynumber, struct err *e)
+{
+	struct mn_cmp c;
+
+	if (mynumber == NULL || strlen(mynumber) != MYNUMBER_LEN)
+		return mn_row(st, atena, "0", mn_cmp_fn, &c, e) < 0 ?
+		    ERR_NOTFOUND : 0;
+	mynumber_index(&st->fk, mynumber, c.idx);
+	return mn_row(st, atena, "idx", mn_cmp_fn, &c, e);
+}
+
+static int
+mn_masked_fn(sqlite3_stmt *q, void *arg)
+{
+	sql_col_text(q, 0, arg, MYNUMBER_MASKED_LEN);
 	return 0;
+}
+
+int
+store_mynumber_masked(struct store *st, const char *atena,
+    char out[MYNUMBER_MASKED_LEN], struct err *e)
+{
+	out[0] = '\0';
+	return mn_row(st, atena, "masked", mn_masked_fn, out, e);
 }
 
 int
@@ -537,4 +696,51 @@ store_mynumber_delete(struct store *st, const char *atena, struct err *e)
 	if (r == 0 && sqlite3_changes(st->db) == 0)
 		return err_set(e, ERR_NOTFOUND, "no 個人番号 for %s", atena);
 	return r;
+}
+
+int
+store_mynumber_seal(struct store *st, const char *mynumber, uint8_t **out,
+    size_t *n, struct err *e)
+{
+	char masked[MYNUMBER_MASKED_LEN];
+	uint8_t *sealed;
+	size_t slen;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	if (mynumber == NULL || mynumber_validate(mynumber, strlen(mynumber), e) != 0)
+		return err_set(e, ERR_FORMAT, "not a valid 個人番号");
+	if (!st->fk.have_mn)
+		return err_set(e, ERR_STATE, "the store has no key for 個人番号");
+	if ((r = field_seal(st->fk.mn_pk, mynumber, MYNUMBER_LEN, &sealed, &slen, e)) != 0)
+		return r;
+	if ((*out = malloc(MYNUMBER_MASKED_LEN + slen)) == NULL) {
+		free(sealed);
+		return err_set(e, ERR_NOMEM, "out of memory");
+	}
+	mynumber_mask(mynumber, MYNUMBER_LEN, masked);
+	memcpy(*out, masked, MYNUMBER_MASKED_LEN);
+	memcpy(*out + MYNUMBER_MASKED_LEN, sealed, slen);
+	*n = MYNUMBER_MASKED_LEN + slen;
+	free(sealed);
+	return 0;
+}
+
+int
+store_mynumber_unseal(struct store *st, const void *p, size_t n, char out[13],
+    char masked[MYNUMBER_MASKED_LEN], struct err *e)
+{
+	const uint8_t *b = p;
+
+	if (out != NULL)
+		out[0] = '\0';
+	masked[0] = '\0';
+	if (n < MYNUMBER_MASKED_LEN || b[MYNUMBER_MASKED_LEN - 1] != '\0')
+		return err_set(e, ERR_CORRUPT, "sealed 個人番号 of a bad shape");
+	memcpy(masked, b, MYNUMBER_MASKED_LEN);
+	if (out == NULL)
+		return 0;
+	return field_open(st, "mynumber", b + MYNUMBER_MASKED_LEN,
+	    n - MYNUMBER_MASKED_LEN, out, 13, e);
 }

@@ -282,6 +282,66 @@ static const char *const migrations[] = {
 	" uuid TEXT PRIMARY KEY,"
 	" authenticity TEXT NOT NULL, authenticity_detail TEXT NOT NULL DEFAULT '',"
 	" issuer_key_id TEXT NOT NULL DEFAULT '', chip TEXT NOT NULL);",
+	/* 5 (issue 15):
+	 * rights backed by keys.  account_keys: each account's X25519 public
+	 * key (from its key slot); right_keys: each right's public key;
+	 * right_grants: a right's secret key sealed to an entitled account's
+	 * public key.  The 個人番号 table is replaced: the number sealed to the
+	 * right "mynumber", a blind index (keyed BLAKE2b-128, unique) for
+	 * equality and search, and the masked form SC-1 lets everyone see.
+	 * Key-slot files of format 1 are refused, so no store with numbers in
+	 * the old table reaches this step with rows to keep (the table is empty
+	 * in a store created by this build).  Protected addresses (DV/不開示)
+	 * move to persons.address_sealed, sealed to the right "address", in the
+	 * history too (the trigger is recreated with the column).  The
+	 * terminal's own secrets live in sealed_settings.  account_totp is
+	 * where issue 14's TOTP secret goes, sealed to its own account's public
+	 * key (nothing writes it yet). */
+	"DROP TABLE mynumbers;"
+	"CREATE TABLE mynumbers ("
+	"  atena TEXT PRIMARY KEY REFERENCES persons(atena) ON DELETE CASCADE,"
+	"  idx BLOB NOT NULL UNIQUE,"
+	"  sealed BLOB NOT NULL,"
+	"  masked TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL,"
+	"  updated_by TEXT NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE account_keys ("
+	"  name TEXT PRIMARY KEY,"
+	"  pk BLOB NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE right_keys ("
+	"  name TEXT PRIMARY KEY,"
+	"  pk BLOB NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE right_grants ("
+	"  right TEXT NOT NULL,"
+	"  account TEXT NOT NULL,"
+	"  sealed BLOB NOT NULL,"
+	"  PRIMARY KEY (right, account)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE sealed_settings ("
+	"  key TEXT PRIMARY KEY,"
+	"  value BLOB NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE account_totp ("
+	"  name TEXT PRIMARY KEY,"
+	"  sealed BLOB NOT NULL"
+	") WITHOUT ROWID;"
+	"ALTER TABLE persons ADD COLUMN address_sealed BLOB;"
+	"ALTER TABLE person_history ADD COLUMN address_sealed BLOB;"
+	"DROP TRIGGER persons_keep;"
+	"CREATE TRIGGER persons_keep BEFORE UPDATE ON persons BEGIN"
+	"  INSERT INTO person_history (atena, name, kana, alias, alias_kana,"
+	"    alpha, birth, sex, postal, address, household, relation, head,"
+	"    ward, dv, nondisclose, updated_at, updated_by, replaced_at,"
+	"    address_sealed)"
+	"  VALUES (old.atena, old.name, old.kana, old.alias, old.alias_kana,"
+	"    old.alpha, old.birth, old.sex, old.postal, old.address,"
+	"    old.household, old.relation, old.head, old.ward, old.dv,"
+	"    old.nondisclose, old.updated_at, old.updated_by, new.updated_at,"
+	"    old.address_sealed);"
+	"END;",
 };
 
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))

@@ -18,13 +18,64 @@ void vfs_key_unref(struct vfs_key *k);
 /* "mdgkey=<hex>" for the open URI. */
 int vfs_key_uri(const struct vfs_key *k, char *out, size_t cap);
 
+/* rights.c: what a writer needs to seal a protected field and index a
+ * number (public keys and the blind-index key), on any connection. */
+struct field_keys {
+	int have_mn, have_addr;
+	uint8_t mn_pk[STORE_PK_LEN];	/* right "mynumber" */
+	uint8_t addr_pk[STORE_PK_LEN];	/* right "address" */
+	uint8_t *idx;			/* sodium_malloc 32: blind-index key */
+};
+
+#define STORE_RIGHTS_MAX 40
+struct held_right {
+	char name[80];
+	uint8_t *sk;			/* sodium_malloc */
+};
+
 struct store {
 	sqlite3 *db;
 	char dir[4096];
-	uint8_t *key;			/* sodium_malloc, the database key */
+	uint8_t *key;			/* sodium_malloc, 64: database key ||
+					 * terminal key (STORE_SLOT_KEYS_LEN) */
+	uint8_t *sk;			/* sodium_malloc 32: the account's
+					 * X25519 secret key */
+	uint8_t pk[STORE_PK_LEN];
+	struct field_keys fk;
+	struct held_right rights[STORE_RIGHTS_MAX];
+	size_t nrights;
 	struct account user;
 	int tx_depth;			/* store_tx nesting */
 };
+
+/* rights.c */
+/* Load the right public keys and derive the blind-index key (open_db). */
+int fieldkeys_load(struct store *st, struct err *e);
+void fieldkeys_clear(struct field_keys *fk);
+/* Throw-away keys for writers on a bare connection (benchmarks). */
+const struct field_keys *fieldkeys_ephemeral(void);
+/* New store: the right key pairs, all granted to the first administrator. */
+int rights_create(struct store *st, struct err *e);
+/* Open the logged-in account's grants into st->rights. */
+int rights_open(struct store *st, struct err *e);
+void rights_clear(struct store *st);
+/* The held secret key of a right, or NULL. */
+const uint8_t *right_sk(const struct store *st, const char *right);
+/* Record an account's public key (its slot was created or replaced). */
+int account_key_set(sqlite3 *db, const char *name,
+    const uint8_t pk[STORE_PK_LEN], struct err *e);
+/* Seal to a right's public key: *out malloc'd (n + crypto_box_SEALBYTES). */
+int field_seal(const uint8_t pk[STORE_PK_LEN], const void *m, size_t n,
+    uint8_t **out, size_t *outn, struct err *e);
+/* Open a sealed field with a held right: ERR_PERM when not held, ERR_CORRUPT
+ * when it does not open.  out gets n - SEALBYTES bytes plus a NUL. */
+int field_open(const struct store *st, const char *right, const void *c,
+    size_t n, char *out, size_t cap, struct err *e);
+/* Blind index of a 個人番号. */
+#define MN_IDX_LEN 16
+void mynumber_index(const struct field_keys *fk, const char *mynumber,
+    uint8_t out[MN_IDX_LEN]);
+
 
 /* db.c: map an SQLite result to ERR_* with a message naming what failed. */
 int sql_err(sqlite3 *db, int rc, struct err *e, const char *what);
@@ -53,9 +104,9 @@ int store_path(const char *dir, const char *name, char *out, size_t cap,
 int person_key(const char *in, char *out, size_t cap);
 /* Writers on any connection (store and the synthetic loader). */
 int person_upsert_db(sqlite3 *db, const struct person *p, const char *by,
-    struct err *e);
+    const struct field_keys *fk, struct err *e);
 int mynumber_set_db(sqlite3 *db, const char *atena, const char *mynumber,
-    const char *by, struct err *e);
+    const char *by, const struct field_keys *fk, struct err *e);
 int cert_save_db(sqlite3 *db, const struct certificate *c, const char *by,
     int64_t *id, struct err *e);
 /* Reusable statements for bulk loads: prepare once, run (bind, step,
@@ -63,11 +114,12 @@ int cert_save_db(sqlite3 *db, const struct certificate *c, const char *by,
 int person_stmt_prepare(sqlite3 *db, int insert_only, sqlite3_stmt **q,
     struct err *e);
 int person_stmt_run(sqlite3 *db, sqlite3_stmt *q, const struct person *p,
-    const char *by, struct err *e);
+    const char *by, const struct field_keys *fk, struct err *e);
 int mynumber_stmt_prepare(sqlite3 *db, int insert_only, sqlite3_stmt **q,
     struct err *e);
 int mynumber_stmt_run(sqlite3 *db, sqlite3_stmt *q, const char *atena,
-    const char *mynumber, const char *by, struct err *e);
+    const char *mynumber, const char *by, const struct field_keys *fk,
+    struct err *e);
 int cert_stmt_prepare(sqlite3 *db, sqlite3_stmt **q, struct err *e);
 int cert_stmt_run(sqlite3 *db, sqlite3_stmt *q, const struct certificate *c,
     const char *by, int64_t *id, struct err *e);
@@ -89,6 +141,13 @@ int keyslots_path(const char *dir, char *out, size_t cap, struct err *e);
 /* Replace path atomically (temp file, fsync, rename, fsync dir), mode 0600. */
 int store_write_atomic(const char *path, const void *data, size_t len,
     struct err *e);
+
+/* store.c: finish or undo an interrupted re-key (caller holds the dir
+ * lock). */
+int rekey_recover(const char *dir, struct err *e);
+/* synth.c: the loader with the keys of its connection. */
+int synth_load_keys(sqlite3 *db, struct synth *g, size_t n,
+    const struct field_keys *fk, struct err *e);
 
 /* audit.c: the terminal id setting or "T000". */
 void store_terminal_id(struct store *st, char out[64]);

@@ -361,6 +361,20 @@ synth_next(struct synth *g, struct synth_resident *r)
 int
 synth_load_more(sqlite3 *db, struct synth *g, size_t n, struct err *e)
 {
+	/* A bare connection (the bench): throw-away right keys. */
+	return synth_load_keys(db, g, n, fieldkeys_ephemeral(), e);
+}
+
+void
+synth_mynumber_index(const char *mynumber, uint8_t out[16])
+{
+	mynumber_index(fieldkeys_ephemeral(), mynumber, out);
+}
+
+int
+synth_load_keys(sqlite3 *db, struct synth *g, size_t n,
+    const struct field_keys *fk, struct err *e)
+{
 	struct synth_resident r;
 	sqlite3_stmt *qp = NULL, *qm = NULL, *qc = NULL;
 	int rc = 0;
@@ -374,9 +388,9 @@ synth_load_more(sqlite3 *db, struct synth *g, size_t n, struct err *e)
 		if (i % 5000 == 0 && (rc = sql_exec(db, "BEGIN IMMEDIATE", e)) != 0)
 			break;
 		synth_next(g, &r);
-		rc = person_stmt_run(db, qp, &r.p, "synth", e);
+		rc = person_stmt_run(db, qp, &r.p, "synth", fk, e);
 		if (rc == 0)
-			rc = mynumber_stmt_run(db, qm, r.p.atena, r.mynumber, "synth", e);
+			rc = mynumber_stmt_run(db, qm, r.p.atena, r.mynumber, "synth", fk, e);
 		for (int k = 0; rc == 0 && k < r.ncerts; k++)
 			rc = cert_stmt_run(db, qc, &r.certs[k], "synth", NULL, e);
 		if (rc == 0 && (i % 5000 == 4999 || i == n - 1))
@@ -408,5 +422,12 @@ synth_load_db(sqlite3 *db, uint64_t seed, size_t n, struct err *e)
 int
 store_synth_load(struct store *st, uint64_t seed, size_t n, struct err *e)
 {
-	return synth_load_db(st->db, seed, n, e);
+	struct synth *g = synth_new(seed);
+	int rc;
+
+	if (g == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	rc = synth_load_keys(st->db, g, n, &st->fk, e);
+	synth_free(g);
+	return rc;
 }

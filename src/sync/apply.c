@@ -134,9 +134,9 @@ static int
 apply_mynumber(struct store *st, const struct msg_change *c, const struct json *j,
     struct sync_report *rep, struct err *e)
 {
-	char num[16] = "", cur[13];
+	char num[16] = "", cur[MYNUMBER_MASKED_LEN];
 	struct person p;
-	int r;
+	int r, same = 0;
 
 	if (c->op == CHG_UPSERT) {
 		if ((r = only(j, mn_names, e)) != 0 ||
@@ -150,8 +150,13 @@ apply_mynumber(struct store *st, const struct msg_change *c, const struct json *
 		mem_wipe(num, sizeof(num));
 		return 0;
 	}
-	r = store_mynumber_get(st, c->key, cur, NULL);
-	if (r == 0 && c->op == CHG_UPSERT && strcmp(cur, num) == 0) {
+	/* issue 15: whether one is held, and whether it is this one, through
+	 * the masked form and the blind index (the sync runs in any account's
+	 * session and opens no number). */
+	r = store_mynumber_masked(st, c->key, cur, NULL);
+	if (r == 0 && c->op == CHG_UPSERT)
+		same = store_mynumber_matches(st, c->key, num, NULL) == 1;
+	if (r == 0 && same) {
 		r = 0;
 	} else if (r == 0) {
 		/* ID-6: a different number, or none, for a person who has one. */

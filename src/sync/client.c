@@ -26,6 +26,22 @@
  * (see msg.c: a first-release central ignores the offer and speaks 1). */
 #define CLIENT_HELLO CLIENT_NAME " proto=" STR(SYNC_PROTO_MIN) "-" STR(SYNC_PROTO_MAX)
 
+/* The terminal's Noise static key and Ed25519 key (hex) are sealed in the
+ * store under the terminal key's secrets subkey, never in the plain
+ * settings (issue 15).  Reads one into buf as a NUL-terminated string. */
+static int
+sync_secret_get(struct store *st, const char *name, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	if (store_secret_get(st, name, buf, cap - 1, &n, NULL) != 0) {
+		sodium_memzero(buf, cap);
+		return -1;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	uint8_t kind;
@@ -91,7 +107,7 @@ private_key(struct store *st, struct err *e)
 		err_set(e, ERR_CRYPTO, "libsodium failed to initialise");
 		return NULL;
 	}
-	if (store_setting_get(st, "sync.private_key", hex, sizeof(hex), NULL) != 0) {
+	if (sync_secret_get(st, "sync.private_key", hex, sizeof(hex)) != 0) {
 		err_set_ja(e, ERR_STATE, "この端末は中央システムに登録されていません",
 		    "this terminal is not enrolled (madoguchi enroll)");
 		return NULL;
@@ -503,7 +519,7 @@ push_head(struct store *st, struct sync_chan *ch, struct sync_report *rep,
 	int64_t id = 0;
 	int n, r;
 
-	if (store_setting_get(st, "sync.sign_key", hex, sizeof(hex), NULL) != 0)
+	if (sync_secret_get(st, "sync.sign_key", hex, sizeof(hex)) != 0)
 		return 0;	/* enrolled before heads were signed */
 	if ((r = store_audit_head(st, &id, hash, e)) != 0 || id == 0) {
 		sodium_memzero(hex, sizeof(hex));
@@ -667,6 +683,11 @@ out:
 		snprintf(rep->error, sizeof(rep->error), "%s",
 		    e != NULL ? e->msg : err_name(r));
 	sync_log_write(st, cfg->central, started, rep);
+	/* A disabling or revocation this round pulled re-keys the store now
+	 * when nothing else has it open (issue 15); otherwise it stays
+	 * pending for the next open. */
+	if (store_rekey_pending(st, NULL) != 0)
+		log_info("sync: re-key pending until the store is free");
 	return r;
 }
 
@@ -702,12 +723,12 @@ sync_enroll(struct store *st, const char *central, const uint8_t central_key[32]
 	snprintf(terminal_id, 17, "%s", welcome.terminal_id);
 	hex_encode(priv, 32, hex);
 	sodium_free(priv);
-	r = store_setting_set(st, "sync.private_key", hex, e);
+	r = store_secret_set(st, "sync.private_key", hex, strlen(hex), e);
 	sodium_memzero(hex, sizeof(hex));
 	hex_encode(ssk, crypto_sign_SECRETKEYBYTES, sskx);
 	sodium_free(ssk);
 	if (r == 0)
-		r = store_setting_set(st, "sync.sign_key", sskx, e);
+		r = store_secret_set(st, "sync.sign_key", sskx, strlen(sskx), e);
 	sodium_memzero(sskx, sizeof(sskx));
 	if (r == 0)
 		r = store_setting_set(st, "sync.head_signed", "0", e);

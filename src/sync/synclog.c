@@ -127,7 +127,19 @@ sync_confirm_add(struct store *st, const char *atena, const char *proposed,
 	    " received_at) VALUES (?, ?, ?, ?)", -1, &q, NULL) != SQLITE_OK)
 		return err_set(e, ERR_IO, "confirmation queue: %s", sqlite3_errmsg(db));
 	sqlite3_bind_text(q, 1, atena, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, proposed, -1, SQLITE_STATIC);
+	/* issue 15: the proposed number waits sealed to the right "mynumber"
+	 * (with its masked form for the list), "" = clear it. */
+	if (proposed != NULL && proposed[0] != '\0') {
+		uint8_t *blob;
+		size_t bn;
+
+		if ((r = store_mynumber_seal(st, proposed, &blob, &bn, e)) != 0) {
+			sqlite3_finalize(q);
+			return r;
+		}
+		sqlite3_bind_blob(q, 2, blob, (int)bn, free);
+	} else
+		sqlite3_bind_text(q, 2, "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 4, now, -1, SQLITE_STATIC);
 	r = sqlite3_step(q);
@@ -163,12 +175,17 @@ sync_confirm_list(struct store *st, size_t limit, struct sync_confirm_row **v,
 	sqlite3_bind_int64(q, 1, (sqlite3_int64)limit);
 	while (*n < limit && sqlite3_step(q) == SQLITE_ROW) {
 		struct sync_confirm_row *w = &rows[*n];
-		const char *p = (const char *)sqlite3_column_text(q, 2);
-
 		w->id = sqlite3_column_int64(q, 0);
 		col_copy(q, 1, w->atena, sizeof(w->atena));
-		if (p != NULL && p[0] != '\0')
-			mynumber_mask(p, strlen(p), w->proposed_masked);
+		if (sqlite3_column_type(q, 2) == SQLITE_BLOB)
+			store_mynumber_unseal(st, sqlite3_column_blob(q, 2),
+			    (size_t)sqlite3_column_bytes(q, 2), NULL,
+			    w->proposed_masked, NULL);
+		else {
+			const char *p = (const char *)sqlite3_column_text(q, 2);
+			if (p != NULL && p[0] != '\0')
+				mynumber_mask(p, strlen(p), w->proposed_masked);
+		}
 		col_copy(q, 3, w->reason, sizeof(w->reason));
 		col_copy(q, 4, w->received_at, sizeof(w->received_at));
 		(*n)++;
@@ -193,11 +210,25 @@ sync_confirm_decide(struct store *st, int64_t id, int approve, struct err *e)
 	if (sqlite3_step(q) == SQLITE_ROW) {
 		found = 1;
 		snprintf(atena, sizeof(atena), "%s", sqlite3_column_text(q, 0));
-		snprintf(proposed, sizeof(proposed), "%s", sqlite3_column_text(q, 1));
+		if (sqlite3_column_type(q, 1) == SQLITE_BLOB && approve) {
+			char masked[MYNUMBER_MASKED_LEN];
+
+			/* approving opens the sealed number: it needs the right
+			 * (view-mynumber; issue 14 asks the same of the approver) */
+			r = store_mynumber_unseal(st, sqlite3_column_blob(q, 1),
+			    (size_t)sqlite3_column_bytes(q, 1), proposed, masked, e);
+		} else if (sqlite3_column_type(q, 1) != SQLITE_BLOB)
+			snprintf(proposed, sizeof(proposed), "%s", sqlite3_column_text(q, 1));
+		else
+			snprintf(proposed, sizeof(proposed), "sealed");
 	}
 	sqlite3_finalize(q);
 	if (!found)
 		return err_set(e, ERR_NOTFOUND, "no open confirmation %lld", (long long)id);
+	if (r != 0) {
+		mem_wipe(proposed, sizeof(proposed));
+		return r;
+	}
 	if (approve)
 		r = proposed[0] != '\0' ? store_mynumber_set(st, atena, proposed, e) :
 		    store_mynumber_delete(st, atena, e);

@@ -603,18 +603,19 @@ face_load(struct result_view *rv, const struct card_result *c)
 static void
 record_number(struct ui *u, struct result_view *rv)
 {
-	char num[13];
+	char num[MYNUMBER_MASKED_LEN];
 
 	rv->record_number[0] = '\0';
 	if (!rv->v->have_person || rv->v->match == IDC_NO_PERSON)
 		return;
-	if (store_mynumber_get(u->ses.st, rv->v->person.atena, num, NULL) != 0)
-		return;
-	if (rv->show_number) {
+	/* issue 15: the number opens only with the right's key; the masked
+	 * form is kept beside it for everyone. */
+	if (rv->show_number &&
+	    store_mynumber_get(u->ses.st, rv->v->person.atena, num, NULL) == 0) {
 		snprintf(rv->record_number, sizeof(rv->record_number), "%s", num);
 		session_audit(&u->ses, "mynumber.view", rv->v->person.atena, "idcheck", NULL, NULL);
-	} else
-		mynumber_mask(num, strlen(num), rv->record_number);
+	} else if (store_mynumber_masked(u->ses.st, rv->v->person.atena, num, NULL) == 0)
+		snprintf(rv->record_number, sizeof(rv->record_number), "%s", num);
 	mem_wipe(num, sizeof(num));
 }
 

@@ -53,6 +53,7 @@ wl_cmp(const void *a, const void *b)
 struct wl_keys {
 	char (*atena)[16];
 	char (*mynumber)[13];
+	uint8_t (*mnidx)[16];		/* blind index of mynumber (issue 15) */
 	char (*prefix)[64];
 	int *birth;
 	size_t n;
@@ -68,9 +69,11 @@ wl_keys_make(uint64_t seed, size_t total, size_t want, struct wl_keys *k)
 	memset(k, 0, sizeof(*k));
 	k->atena = calloc(want, sizeof(*k->atena));
 	k->mynumber = calloc(want, sizeof(*k->mynumber));
+	k->mnidx = calloc(want, sizeof(*k->mnidx));
 	k->prefix = calloc(want, sizeof(*k->prefix));
 	k->birth = calloc(want, sizeof(*k->birth));
-	if (g == NULL || !k->atena || !k->mynumber || !k->prefix || !k->birth)
+	if (g == NULL || !k->atena || !k->mynumber || !k->mnidx || !k->prefix ||
+	    !k->birth)
 		return -1;
 	for (size_t i = 0; i < total && j < want; i++) {
 		synth_next(g, &r);
@@ -78,6 +81,7 @@ wl_keys_make(uint64_t seed, size_t total, size_t want, struct wl_keys *k)
 			continue;
 		memcpy(k->atena[j], r.p.atena, 16);
 		memcpy(k->mynumber[j], r.mynumber, 13);
+		synth_mynumber_index(r.mynumber, k->mnidx[j]);
 		k->birth[j] = r.p.birth;
 		/* What a clerk types: the surname in kana and the first kana
 		 * of the given name, normalised like the store's search key. */
@@ -112,6 +116,7 @@ wl_keys_free(struct wl_keys *k)
 {
 	free(k->atena);
 	free(k->mynumber);
+	free(k->mnidx);
 	free(k->prefix);
 	free(k->birth);
 }
@@ -138,14 +143,16 @@ wl_lookup(sqlite3 *db, const char *sql, char (*keys)[16], size_t stride_bytes,
 {
 	sqlite3_stmt *q;
 	double t0;
-	(void)keys;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	t0 = wl_now();
 	for (size_t i = 0; i < reps; i++) {
 		const char *key = (const char *)base + (i * 7919 % n) * stride_bytes;
-		sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+		if (keys != NULL)	/* 16-byte blind indexes (issue 15) */
+			sqlite3_bind_blob(q, 1, key, 16, SQLITE_STATIC);
+		else
+			sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
 		if (wl_rows(q) != 1) {
 			sqlite3_finalize(q);
 			return -1;
@@ -261,8 +268,8 @@ wl_read_pass(struct wl_db *w, const struct wl_keys *k)
 	if (wl_lookup(w->db, "SELECT " WL_COLS " FROM persons WHERE atena = ?",
 	    NULL, sizeof(k->atena[0]), k->atena, k->n, reps, &t.atena_ops) != 0 ||
 	    wl_lookup(w->db, "SELECT " WL_COLS " FROM persons WHERE atena = "
-	    "(SELECT atena FROM mynumbers WHERE mynumber = ?)", NULL,
-	    sizeof(k->mynumber[0]), k->mynumber, k->n, reps, &t.mynumber_ops) != 0 ||
+	    "(SELECT atena FROM mynumbers WHERE idx = ?)", (char (*)[16])k->mnidx,
+	    sizeof(k->mnidx[0]), k->mnidx, k->n, reps, &t.mynumber_ops) != 0 ||
 	    wl_search(w->db, k, 1, sreps, &t.kana_ops, &t.kana_p50_us,
 	    &t.kana_p95_us, &t.kana_rows) != 0 ||
 	    wl_search(w->db, k, 0, sreps, &t.birth_ops, &t.birth_p50_us,

@@ -15,6 +15,7 @@
 #include "core.h"
 #include "harness.h"
 #include "store.h"
+#include "tmux.h"
 
 #define ADMIN_PW "Kx9#vTq2mWzr"
 #define CLERK_PW "Hb7$pLe4nQvs"
@@ -209,6 +210,20 @@ TEST(cli_demo_data_leak_scan_and_wipe)
 
 	snprintf(dir, sizeof(dir), "%s", t_path("s"));
 	init_store(dir);
+	/* The first audit row names the terminal of init --terminal (issue 15:
+	 * it said T000). */
+	{
+		struct audit_row *v = NULL;
+		size_t n = 0;
+
+		REQUIRE_OK(store_open(dir, "admin01", ADMIN_PW, &st, &e), &e);
+		REQUIRE_OK(store_audit_list(st, 0, 5, &v, &n, &e), &e);
+		REQUIRE(n >= 1);
+		CHECK_STR(v[0].action, "store.create");
+		CHECK_STR(v[0].terminal, "T101");
+		free(v);
+		store_close(st);
+	}
 	CHECK_INT(RUN(ADMIN_PW "\n", &p, "demo-data", "--store", dir, "--user",
 	    "admin01", "--password-stdin", "--count", "500"), 0);
 	t_proc_free(&p);
@@ -224,7 +239,10 @@ TEST(cli_demo_data_leak_scan_and_wipe)
 	CHECK(t_dir_contains(dir, "漏洩検査", strlen("漏洩検査")) == NULL);
 	CHECK(t_dir_contains(dir, "SENTINEL9", 9) == NULL);
 	CHECK(t_dir_contains(dir, "876543210989", 12) == NULL);
-	CHECK(t_dir_contains(dir, "admin01", 7) != NULL);	/* the slot name: scan works */
+	/* the scan works (the key file's magic) ... */
+	CHECK(t_dir_contains(dir, "MDGKEYS2", 8) != NULL);
+	/* ... and account names are not readable in store.keys (issue 15) */
+	CHECK(t_dir_contains(dir, "admin01", 7) == NULL);
 	store_close(st);
 	CHECK(t_dir_contains(dir, "SENTINEL9", 9) == NULL);
 
@@ -232,10 +250,58 @@ TEST(cli_demo_data_leak_scan_and_wipe)
 	t_proc_free(&p);
 	REQUIRE_OK(store_open(dir, "admin01", ADMIN_PW, &st, &e), &e);
 	store_close(st);
+	/* Leftovers of an interrupted key-slot save and the operator log go
+	 * too, and wipe names every file it removed (issue 15). */
+	{
+		char f[600];
+		snprintf(f, sizeof(f), "%s/store.keys.tmpQ1w2E3", dir);
+		REQUIRE(t_write_file(f, "x", 1) == 0);
+		snprintf(f, sizeof(f), "%s/madoguchi.log", dir);
+		REQUIRE(t_write_file(f, "log\n", 4) == 0);
+	}
 	CHECK_INT(RUN("WIPE\n", &p, "wipe", "--store", dir, "--confirm-stdin"), 0);
+	CHECK(strstr(p.out, "removed ") != NULL && strstr(p.out, "/store.keys\n") != NULL);
+	CHECK(strstr(p.out, "/store.keys.tmpQ1w2E3\n") != NULL);
+	CHECK(strstr(p.out, "/madoguchi.log\n") != NULL);
+	CHECK(strstr(p.out, "/store.db\n") != NULL);
 	t_proc_free(&p);
+	{
+		char cmd[700];
+		snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A '%s')\"", dir);
+		CHECK(system(cmd) == 0);
+	}
 	CHECK(store_open(dir, "admin01", ADMIN_PW, &st, &e) != 0);
 	CHECK_INT(RUN(ADMIN_PW "\n", &p, "audit", "verify", "--store", dir,
 	    "--user", "admin01", "--password-stdin"), 1);
 	t_proc_free(&p);
+}
+
+/* Ctrl-C at a password prompt leaves the terminal with echo on (issue 15:
+ * it stayed off).  A shell runs madoguchi at a real terminal (tmux), the
+ * interrupt arrives at the prompt, and the shell then reports stty's echo
+ * flag. */
+TEST(cli_ctrl_c_at_password_prompt_restores_echo)
+{
+	struct tmx t;
+	char cmd[1400];
+	char *screen;
+
+	snprintf(cmd, sizeof(cmd), "trap 'echo INTERRUPTED' INT; '%s' init --store '%s' "
+	    "--admin admin01 2>&1; stty -a | tr ' ;' '\\n\\n' | "
+	    "grep -x -e echo -e -echo | sed 's/^/STATE:/'", t_bin("madoguchi"),
+	    t_path("s"));
+	{
+		char *argv[] = { "sh", "-c", cmd, NULL };
+		REQUIRE(tmx_start(&t, 100, 24, argv) == 0);
+	}
+	REQUIRE(tmx_wait(&t, "管理者のパスワード", 20000));
+	tmx_keys(&t, "secret", NULL);
+	tmx_keys(&t, "C-c", NULL);
+	REQUIRE(tmx_wait(&t, "STATE:", 20000));
+	screen = tmx_capture(&t);
+	CHECK(strstr(screen, "STATE:echo") != NULL);
+	CHECK(strstr(screen, "STATE:-echo") == NULL);
+	CHECK(strstr(screen, "secret") == NULL);	/* typed while echo was off */
+	free(screen);
+	tmx_stop(&t);
 }

@@ -132,7 +132,7 @@ round_against(enum mode m, struct store **out, struct sync_report *rep)
 	REQUIRE_OK(store_open(t_path("t"), "admin", "Kx9#mPq2vL", &st, &e), &e);
 	noise_keypair(tpriv, tpub);
 	hex_encode(tpriv, 32, hex);
-	REQUIRE_OK(store_setting_set(st, "sync.private_key", hex, &e), &e);
+	REQUIRE_OK(store_secret_set(st, "sync.private_key", hex, strlen(hex), &e), &e);
 	hex_encode(f.pub, 32, hex);
 	REQUIRE_OK(store_setting_set(st, "sync.central_key", hex, &e), &e);
 	snprintf(addr, sizeof(addr), "127.0.0.1:%d", f.port);

@@ -489,7 +489,7 @@ TEST(e2e_audit_rows_reach_the_central_with_chain_checked)
 	st = term_open(&v);
 	crypto_sign_keypair(pk, sk);
 	hex_encode(sk, 64, skx);
-	REQUIRE_OK(store_setting_set(st, "sync.sign_key", skx, &e), &e);
+	REQUIRE_OK(store_secret_set(st, "sync.sign_key", skx, strlen(skx), &e), &e);
 	REQUIRE_OK(store_audit_append(st, NULL, NULL, "test.row", NULL, NULL, NULL, &e), &e);
 	REQUIRE_OK(sync_config_load(st, NULL, &cfg, &e), &e);
 	CHECK_OK(sync_round(st, &cfg, &rep, &e), &e);

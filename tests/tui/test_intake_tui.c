@@ -973,12 +973,20 @@ TEST(mynumber_field_masked_while_edited_without_view_flag)
 	REQUIRE(tmx_wait(&t, "新規申請 — 試験 太郎 さん", WAIT));
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "試験 番号付きの申請", WAIT));
-	REQUIRE(tmx_wait(&t, "**** **** 5352", WAIT));	/* not focused: masked */
+	/* issue 15: the stored number is sealed to the view right, so the
+	 * identity check by documents prefills nothing for this clerk; the
+	 * resident gives the number and the clerk types it. */
+	s = tmx_capture(&t);
+	CHECK(strstr(s, "5352") == NULL);
+	free(s);
 	tmx_keys(&t, "Down", NULL);			/* edit the number */
-	CHECK(tmx_wait(&t, "************", WAIT));
+	tmx_text(&t, "314159265352");
+	CHECK(tmx_wait(&t, "************", WAIT));	/* masked while edited */
 	s = tmx_capture(&t);
 	CHECK(strstr(s, "314159265352") == NULL);
 	CHECK(strstr(s, "3141 5926 5352") == NULL);
 	free(s);
+	tmx_keys(&t, "Up", NULL);
+	CHECK(tmx_wait(&t, "**** **** 5352", WAIT));	/* not focused: masked */
 	tmx_stop(&t);
 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "core.h"
@@ -124,8 +125,9 @@ TEST(store_round_trip_accounts_and_slots)
 	CHECK(a.disabled);
 	CHECK(!a.has_slot);
 	store_close(st);
+	/* The slot is a tombstone without keys: the login says "disabled". */
 	CHECK_INT(store_open(t_path("s"), "clerk01", "Nm3%tYu8kBzq", &st, &e),
-	    ERR_NOTFOUND);
+	    ERR_PERM);
 }
 
 /* AC-4: three wrong passwords lock the account until an admin unlocks it;
@@ -232,43 +234,66 @@ TEST(store_wipe_crypto_erase)
 	CHECK_INT(store_wipe(t_path("s"), &e), ERR_NOTFOUND);
 }
 
+/* Format 2 (issue 15): a key pair per slot, the slot keys sealed to its
+ * public key; names not in the file; a reseal rewraps every slot without a
+ * password and raises the generation. */
 TEST(keyslots_format_and_limits)
 {
 	struct err e;
 	struct store_keyslots *ks, *ks2;
-	uint8_t *key = store_key_new(&e), *out = store_key_alloc(&e);
+	uint8_t key[STORE_SLOT_KEYS_LEN], key2[STORE_SLOT_KEYS_LEN];
+	uint8_t out[STORE_SLOT_KEYS_LEN], sk[32], sk2[32], pk[32];
 	struct store_kdf weak = { 1, 8192 };
 	char path[512];
 	size_t n;
 	char *p;
 
-	REQUIRE(key != NULL && out != NULL);
+	randombytes_buf(key, sizeof(key));
+	randombytes_buf(key2, sizeof(key2));
 	REQUIRE_OK(store_keyslots_new(&ks, &e), &e);
-	CHECK_INT(store_keyslots_set(ks, "a", "pw-one-Aa1!", key, &weak, &e), ERR_RANGE);
-	REQUIRE_OK(store_keyslots_set(ks, "a", "pw-one-Aa1!", key, NULL, &e), &e);
-	REQUIRE_OK(store_keyslots_set(ks, "b", "pw-two-Bb2!", key, NULL, &e), &e);
+	CHECK_INT(store_keyslots_set(ks, "a", "pw-one-Aa1!", key, NULL, &weak, &e), ERR_RANGE);
+	REQUIRE_OK(store_keyslots_set(ks, "a", "pw-one-Aa1!", key, NULL, NULL, &e), &e);
+	REQUIRE_OK(store_keyslots_set(ks, "tanaka.hanako", "pw-two-Bb2!", key, NULL, NULL, &e), &e);
 	snprintf(path, sizeof(path), "%s", t_path("keys"));
 	REQUIRE_OK(store_keyslots_save(ks, path, &e), &e);
 	REQUIRE_OK(store_keyslots_load(path, &ks2, &e), &e);
 	CHECK_INT(store_keyslots_count(ks2), 2);
-	REQUIRE_OK(store_keyslots_unlock(ks2, "b", "pw-two-Bb2!", out, &e), &e);
-	CHECK_MEM(out, key, 32);
-	CHECK_INT(store_keyslots_unlock(ks2, "a", "pw-two-Bb2!", out, &e), ERR_AUTH);
-	CHECK_INT(store_keyslots_unlock(ks2, "c", "pw-two-Bb2!", out, &e), ERR_NOTFOUND);
+	CHECK(store_keyslots_generation(ks2) == 1);
+	REQUIRE_OK(store_keyslots_unlock(ks2, "tanaka.hanako", "pw-two-Bb2!", out, sk, &e), &e);
+	CHECK_MEM(out, key, sizeof(key));
+	REQUIRE_OK(store_keyslots_pk(ks2, "tanaka.hanako", pk), &e);
+	{
+		uint8_t pk2[32];
+		crypto_scalarmult_base(pk2, sk);
+		CHECK_MEM(pk2, pk, 32);
+	}
+	CHECK_INT(store_keyslots_unlock(ks2, "a", "pw-two-Bb2!", out, NULL, &e), ERR_AUTH);
+	CHECK_INT(store_keyslots_unlock(ks2, "c", "pw-two-Bb2!", out, NULL, &e), ERR_NOTFOUND);
+	/* Reseal: new keys for every slot, no password; the key pair stays. */
+	REQUIRE_OK(store_keyslots_reseal(ks2, key2, &e), &e);
+	CHECK(store_keyslots_generation(ks2) == 2);
+	REQUIRE_OK(store_keyslots_unlock(ks2, "a", "pw-one-Aa1!", out, NULL, &e), &e);
+	CHECK_MEM(out, key2, sizeof(key2));
+	REQUIRE_OK(store_keyslots_unlock(ks2, "tanaka.hanako", "pw-two-Bb2!", out, sk2, &e), &e);
+	CHECK_MEM(sk2, sk, 32);
+	/* A password change keeping the key pair. */
+	REQUIRE_OK(store_keyslots_set(ks2, "tanaka.hanako", "pw-three-Cc3!", key2, sk, NULL, &e), &e);
+	REQUIRE_OK(store_keyslots_unlock(ks2, "tanaka.hanako", "pw-three-Cc3!", out, sk2, &e), &e);
+	CHECK_MEM(sk2, sk, 32);
 	store_keyslots_free(ks2);
-	/* The key never appears in the file. */
+	/* Neither key nor account name appears in the file. */
 	p = t_read_file(path, &n);
 	REQUIRE(p != NULL);
 	CHECK(memmem(p, n, key, 32) == NULL);
-	/* Truncations and a flipped name are refused or fail to unlock. */
+	CHECK(memmem(p, n, key + 32, 32) == NULL);
+	CHECK(memmem(p, n, "tanaka", 6) == NULL);
+	/* Truncations are refused. */
 	for (size_t cut = 0; cut < n; cut += 7) {
 		REQUIRE(t_write_file(path, p, cut) == 0);
 		CHECK(store_keyslots_load(path, &ks2, &e) == ERR_FORMAT);
 	}
 	free(p);
 	store_keyslots_free(ks);
-	store_key_free(key);
-	store_key_free(out);
 }
 
 TEST(store_person_search_and_mynumber)

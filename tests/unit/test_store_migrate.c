@@ -23,6 +23,34 @@
 #define OLD_VERSION 2		/* the last migration before the sync tables */
 #define PROPOSED "123456789018"	/* valid check digit, synthetic */
 
+/* What the keys migration (issue 15) added, taken off again so that the
+ * fake older store is what a build at OLD_VERSION wrote: the key tables, the
+ * sealed columns, the 個人番号 table and the history trigger as migration 1
+ * made them.  (A real store of such a build also has a format-1 key file,
+ * which this build refuses; the schema steps are what is tested here.) */
+static const char UNDO_KEYS_SQL[] =
+    "DROP TABLE account_keys; DROP TABLE right_keys; DROP TABLE right_grants;"
+    "DROP TABLE sealed_settings; DROP TABLE account_totp;"
+    "DROP TRIGGER persons_keep;"
+    "ALTER TABLE persons DROP COLUMN address_sealed;"
+    "ALTER TABLE person_history DROP COLUMN address_sealed;"
+    "DROP TABLE mynumbers;"
+    "CREATE TABLE mynumbers ("
+    "  atena TEXT PRIMARY KEY REFERENCES persons(atena) ON DELETE CASCADE,"
+    "  mynumber TEXT NOT NULL UNIQUE,"
+    "  updated_at TEXT NOT NULL,"
+    "  updated_by TEXT NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE TRIGGER persons_keep BEFORE UPDATE ON persons BEGIN"
+    "  INSERT INTO person_history (atena, name, kana, alias, alias_kana,"
+    "    alpha, birth, sex, postal, address, household, relation, head,"
+    "    ward, dv, nondisclose, updated_at, updated_by, replaced_at)"
+    "  VALUES (old.atena, old.name, old.kana, old.alias, old.alias_kana,"
+    "    old.alpha, old.birth, old.sex, old.postal, old.address,"
+    "    old.household, old.relation, old.head, old.ward, old.dv,"
+    "    old.nondisclose, old.updated_at, old.updated_by, new.updated_at);"
+    "END;";
+
 static const char OLD_FIRST_USE_SQL[] =
 	"CREATE TABLE IF NOT EXISTS sync_log ("
 	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -164,6 +192,7 @@ make_old_store(const char *dir, int with_tables)
 		    " ('0b9f7c2e-1111-4222-8333-444455556666', 'unknown procedure',"
 		    " '2026-11-01T09:00:02+0900')");
 	}
+	sql_ok(db, UNDO_KEYS_SQL);
 	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", OLD_VERSION);
 	sql_ok(db, sql);
 	store_close(st);
