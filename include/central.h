@@ -38,6 +38,19 @@ void csv_free(struct csv *c);
 int csv_next(struct csv *c, char ***fields, size_t *nf, int *line,
     struct err *e);
 
+/* -------------------------------------------------------- configuration */
+
+#define CENTRAL_DEFAULT_CONFIG "/etc/madoguchi/central.conf"
+
+/* The keys of madoguchi-central.conf(5) (src/central/config.c). */
+extern const struct conf_key central_conf_schema[];
+/* Load path (NULL: CENTRAL_DEFAULT_CONFIG when it exists, else the
+ * defaults) and check what the types cannot; any mistake is
+ * "file:line: reason". */
+int central_conf_load(const char *path, struct conf **out, struct err *e);
+/* "HH:MM-HH:MM" into minutes of the day (from < to); -1 when malformed. */
+int central_office_hours(const char *v, int *from, int *to);
+
 /* ------------------------------------------------------------- the store */
 
 #define CENTRAL_DB_FILE "central.db"
@@ -46,6 +59,7 @@ int csv_next(struct csv *c, char ***fields, size_t *nf, int *line,
 
 struct central {
 	sqlite3 *db;
+	const struct conf *conf;	/* madoguchi-central.conf(5); NULL = defaults */
 	char dir[1024];
 	uint8_t *noise_priv;	/* sodium_malloc'd, 32 bytes */
 	uint8_t noise_pub[32];

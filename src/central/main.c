@@ -39,6 +39,7 @@ on_signal(int sig)
 }
 
 struct opts {
+	const char *config;
 	const char *store;
 	const char *listen;
 	const char *since;
@@ -73,7 +74,7 @@ static void
 usage_to(FILE *f)
 {
 	fprintf(f,
-	    "usage: madoguchi-central [--store DIR] COMMAND ...\n"
+	    "usage: madoguchi-central [--config FILE] [--store DIR] COMMAND ...\n"
 	    "  init                                  create the central store and keys\n"
 	    "  key                                   print the central public key\n"
 	    "  serve --listen ADDR:PORT [--max-conn N] [--log FILE]\n"
@@ -91,8 +92,10 @@ usage_to(FILE *f)
 	    "  user list | user review [--format csv] | user history [NAME]\n"
 	    "  demo-data [--count N] [--seed S]      load the fictional residents of 窓口市\n"
 	    "  help [--list]                         this text; --list: every command\n"
-	    "The store is --store DIR, else $MDG_CENTRAL_STORE, else %s.\n"
-	    "See madoguchi-central(8).\n", DEFAULT_STORE);
+	    "The store is --store DIR, else $MDG_CENTRAL_STORE, else [store] dir of\n"
+	    "--config FILE (default %s), else %s.\n"
+	    "See madoguchi-central(8) and madoguchi-central.conf(5).\n",
+	    CENTRAL_DEFAULT_CONFIG, DEFAULT_STORE);
 }
 
 /* A usage error: the reason and the usage on standard error, exit 2. */
@@ -157,6 +160,8 @@ parse(int argc, char **argv, struct opts *o)
 
 		if (strcmp(a, "--store") == 0)
 			dst = &o->store;
+		else if (strcmp(a, "--config") == 0)
+			dst = &o->config;
 		else if (strcmp(a, "--listen") == 0)
 			dst = &o->listen;
 		else if (strcmp(a, "--since") == 0)
@@ -223,8 +228,6 @@ parse(int argc, char **argv, struct opts *o)
 			return -1;
 		*dst = argv[++i];
 	}
-	if (o->store == NULL || o->store[0] == '\0')
-		o->store = DEFAULT_STORE;
 	return o->npos == 0 ? -1 : 0;
 }
 
@@ -235,6 +238,16 @@ print_key(const struct central *c)
 
 	hex_encode(c->noise_pub, 32, hex);
 	printf("%s\n", hex);
+}
+
+/* madoguchi-central.conf(5), read once at start, freed at exit. */
+static struct conf *conf;
+
+static void
+conf_release(void)
+{
+	conf_free(conf);
+	conf = NULL;
 }
 
 static int
@@ -384,8 +397,8 @@ cmd_terminal(struct central *c, const struct opts *o)
 	return usage();
 }
 
-int
-main(int argc, char **argv)
+static int
+run(int argc, char **argv)
 {
 	struct central *c = NULL;
 	struct opts o;
@@ -421,6 +434,12 @@ main(int argc, char **argv)
 	    central_user_args(argc - o.rest, argv + o.rest, &e) != 0)
 		return usage_error(e.msg, NULL);
 	err_clear(&e);
+	/* The configuration is read and checked before anything else: a
+	 * mistake stops the program with file:line: reason. */
+	if (central_conf_load(o.config, &conf, &e) != 0)
+		return fail(&e);
+	if (o.store == NULL || o.store[0] == '\0')
+		o.store = conf_str(conf, "store", "dir");
 	umask(077);	/* the database, its WAL and key files: owner only */
 	if (proc_harden(&e) != 0)
 		return fail(&e);
@@ -438,6 +457,7 @@ main(int argc, char **argv)
 		log_close();
 		return fail(&e);
 	}
+	c->conf = conf;
 	if (strcmp(o.pos[0], "key") == 0) {
 		print_key(c);
 		rc = 0;
@@ -456,5 +476,14 @@ main(int argc, char **argv)
 		rc = cmd_terminal(c, &o);
 	central_close(c);
 	log_close();
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	int rc = run(argc, argv);
+
+	conf_release();
 	return rc;
 }
