@@ -60,6 +60,10 @@ int central_office_hours(const char *v, int *from, int *to);
 struct central {
 	sqlite3 *db;
 	const struct conf *conf;	/* madoguchi-central.conf(5); NULL = defaults */
+	char actor[80];		/* who runs this command (issue 16): an operator,
+				 * "system", or "unix:NAME" in a store without
+				 * operators; "" = not known */
+	int actor_export;	/* the operator holds the export flag */
 	char dir[1024];
 	uint8_t *noise_priv;	/* sodium_malloc'd, 32 bytes */
 	uint8_t noise_pub[32];
@@ -142,6 +146,42 @@ int central_user_cmd(struct central *c, int argc, char **argv, FILE *out,
 /* Check a `user` command line (verb, name, options) without the store:
  * ERR_INVAL with the reason when it is a usage error. */
 int central_user_args(int argc, char **argv, struct err *e);
+
+/* ------------------------------------------- operators, audit (issue 16) */
+
+/* Who runs a command: an operator logged in, or a recorded actor such as
+ * "system" for scheduled purge and backup (never a login). */
+struct central_actor {
+	char name[80];
+	int export_flag;
+};
+/* Operators in the store (0 = none yet: a store of an older release). */
+int central_operator_count(struct central *c, struct err *e);
+/* The first operator (init --admin NAME): the password from stdin or the
+ * terminal; its TOTP secret (URI, QR code) printed to out once. */
+int central_operator_first(struct central *c, const char *name, const char *display,
+    int from_stdin, FILE *out, struct err *e);
+/* Log in: the password line then the code line (stdin or the terminal). */
+int central_operator_login(struct central *c, const char *name, int from_stdin,
+    struct central_actor *who, struct err *e);
+/* `operator add|mod|list ...` as who. */
+int central_operator_cmd(struct central *c, const struct central_actor *who,
+    int argc, char **argv, int from_stdin, FILE *out, struct err *e);
+
+/* Append a row to the central's audit chain: detail is a JSON object. */
+int central_audit_append(struct central *c, const char *actor, const char *action,
+    const char *detail, struct err *e);
+/* The same with detail built from key, value string pairs ended by NULL. */
+int central_audit_note(struct central *c, const char *actor, const char *action,
+    struct err *e, ...);
+/* Every row and signed head checked; a line per problem to out, then a
+ * summary.  ERR_CORRUPT when anything is wrong. */
+int central_audit_verify(struct central *c, FILE *out, struct err *e);
+/* Rows filtered (NULL = any): actor, action, day from/until (YYYY-MM-DD). */
+int central_audit_list(struct central *c, const char *actor, const char *action,
+    const char *since, const char *until, FILE *out, struct err *e);
+/* The Ed25519 public key of the signed day heads. */
+void central_audit_pubkey(const struct central *c, uint8_t pk[32]);
 
 /* -------------------------------------------------------------- server */
 

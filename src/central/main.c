@@ -14,12 +14,17 @@
  *   madoguchi-central [--store DIR] terminal rejects [ID] | terminal release ID
  *   madoguchi-central [--store DIR] user add|mod|revoke|list|review|history ...
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <sodium.h>
 
 #include "central.h"
 #include "core.h"
@@ -40,6 +45,10 @@ on_signal(int sig)
 
 struct opts {
 	const char *config;
+	const char *operator;	/* --operator NAME (issue 16) */
+	const char *actor;	/* --actor system: scheduled purge and backup */
+	const char *admin, *display;	/* init --admin NAME --display D */
+	int pw_stdin;		/* --password-stdin: password line, code line */
 	const char *store;
 	const char *listen;
 	const char *since;
@@ -66,6 +75,8 @@ static const struct {
 	{ "export", "applications" },
 	{ "terminal", "enrol revoke list" },
 	{ "user", "add mod revoke list review history" },
+	{ "operator", "add mod list" },
+	{ "audit", "verify list" },
 	{ "demo-data", NULL },
 	{ NULL, NULL }
 };
@@ -91,6 +102,12 @@ usage_to(FILE *f)
 	    "  user mod NAME ... --request REF | user revoke NAME --request REF\n"
 	    "  user list | user review [--format csv] | user history [NAME]\n"
 	    "  demo-data [--count N] [--seed S]      load the fictional residents of 窓口市\n"
+	    "  operator add NAME --display D [--export yes|no] | operator list\n"
+	    "  operator mod NAME [--export yes|no] [--unlock] [--disable]\n"
+	    "  audit verify | audit list [--by OPERATOR] [--action A] [--since D] [--until D]\n"
+	    "Commands that read or change personal data or accounts run as an operator:\n"
+	    "  --operator NAME [--password-stdin]    password line, then the TOTP code line\n"
+	    "  init [--admin NAME --display D]       also creates the first operator\n"
 	    "  help [--list]                         this text; --list: every command\n"
 	    "The store is --store DIR, else $MDG_CENTRAL_STORE, else [store] dir of\n"
 	    "--config FILE (default %s), else %s.\n"
@@ -162,6 +179,18 @@ parse(int argc, char **argv, struct opts *o)
 			dst = &o->store;
 		else if (strcmp(a, "--config") == 0)
 			dst = &o->config;
+		else if (strcmp(a, "--operator") == 0)
+			dst = &o->operator;
+		else if (strcmp(a, "--actor") == 0)
+			dst = &o->actor;
+		else if (strcmp(a, "--admin") == 0)
+			dst = &o->admin;
+		else if (strcmp(a, "--display") == 0 && o->npos <= 1)
+			dst = &o->display;
+		else if (strcmp(a, "--password-stdin") == 0) {
+			o->pw_stdin = 1;
+			continue;
+		}
 		else if (strcmp(a, "--listen") == 0)
 			dst = &o->listen;
 		else if (strcmp(a, "--since") == 0)
@@ -218,7 +247,9 @@ parse(int argc, char **argv, struct opts *o)
 			if (o->npos == 8)
 				return -1;
 			o->pos[o->npos++] = argv[i];
-			if (o->npos == 1 && strcmp(argv[i], "user") == 0) {
+			if (o->npos == 1 && (strcmp(argv[i], "user") == 0 ||
+			    strcmp(argv[i], "operator") == 0 ||
+			    strcmp(argv[i], "audit") == 0)) {
 				o->rest = i + 1;
 				break;
 			}
@@ -257,6 +288,202 @@ fail(const struct err *e)
 	return 1;
 }
 
+/* Check `operator` and `audit` command lines before the store is opened:
+ * a usage error is exit 2 whatever the store. */
+static int
+sub_args(const char *cmd, int argc, char **argv)
+{
+	static const char *const op_verbs[] = { "add", "mod", "list", NULL };
+	static const char *const au_verbs[] = { "verify", "list", NULL };
+	static const char *const op_val[] = { "--display", "--export", NULL };
+	static const char *const op_flag[] = { "--unlock", "--disable", NULL };
+	static const char *const au_val[] = { "--by", "--action", "--since", "--until", NULL };
+	int op = strcmp(cmd, "operator") == 0, k, i, start;
+	const char *const *verbs = op ? op_verbs : au_verbs;
+
+	if (argc < 1)
+		return usage_error("missing subcommand of", cmd);
+	for (k = 0; verbs[k] != NULL && strcmp(verbs[k], argv[0]) != 0; k++)
+		;
+	if (verbs[k] == NULL)
+		return usage_error("unknown subcommand", argv[0]);
+	start = op && strcmp(argv[0], "list") != 0 ? 2 : 1;
+	if (start == 2 && (argc < 2 || argv[1][0] == '-'))
+		return usage_error("missing operator NAME after", argv[0]);
+	for (i = start; i < argc; i++) {
+		int known = 0;
+		if (!op && strcmp(argv[0], "verify") == 0)
+			return usage_error("audit verify takes no option:", argv[i]);
+		for (k = 0; (op ? op_val : au_val)[k] != NULL; k++)
+			if (strcmp(argv[i], (op ? op_val : au_val)[k]) == 0)
+				known = 2;
+		for (k = 0; op && op_flag[k] != NULL; k++)
+			if (strcmp(argv[i], op_flag[k]) == 0)
+				known = 1;
+		if (!known)
+			return usage_error("unknown option", argv[i]);
+		if (known == 2 && ++i >= argc)
+			return usage_error("missing value of", argv[i - 1]);
+	}
+	return 0;
+}
+
+/* Commands that need no operator: the server and the public key (issue 16).
+ * `terminal list` shows no personal data either. */
+static int
+needs_operator(const struct opts *o)
+{
+	if (strcmp(o->pos[0], "serve") == 0 || strcmp(o->pos[0], "key") == 0)
+		return 0;
+	if (strcmp(o->pos[0], "terminal") == 0 && o->npos == 2 &&
+	    strcmp(o->pos[1], "list") == 0)
+		return 0;
+	return 1;
+}
+
+/* --actor system: the scheduled commands only (purge, backup; issue 16,
+ * the commands of the local copy's lifecycle). */
+static int
+actor_system_allowed(const char *cmd)
+{
+	return strcmp(cmd, "purge") == 0 || strcmp(cmd, "backup") == 0;
+}
+
+/* Who runs this command, into c->actor: --actor system for a scheduled
+ * command, else an operator's login.  A store without operators (made
+ * before operators existed, or by init without --admin) runs as the Unix
+ * user, recorded as "unix:NAME", and says so; `operator add` then creates
+ * the first. */
+static int
+actor_setup(struct central *c, const struct opts *o)
+{
+	struct central_actor who;
+	struct err e;
+	int n;
+
+	err_clear(&e);
+	if (o->actor != NULL) {
+		snprintf(c->actor, sizeof(c->actor), "system");
+		return 0;
+	}
+	if ((n = central_operator_count(c, &e)) < 0)
+		return fail(&e);
+	if (n == 0) {
+		struct passwd *pw = getpwuid(getuid());
+
+		if (o->operator != NULL) {
+			fprintf(stderr, "madoguchi-central: this store has no operators yet;"
+			    " run without --operator, then `operator add`\n");
+			return 1;
+		}
+		snprintf(c->actor, sizeof(c->actor), "unix:%.64s",
+		    pw != NULL ? pw->pw_name : "?");
+		fprintf(stderr, "madoguchi-central: warning: this store has no operators;"
+		    " running as %s (create one: operator add NAME --display D)\n", c->actor);
+		return 0;
+	}
+	if (central_operator_login(c, o->operator, o->pw_stdin, &who, &e) != 0)
+		return fail(&e);
+	snprintf(c->actor, sizeof(c->actor), "%s", who.name);
+	c->actor_export = who.export_flag;
+	return 0;
+}
+
+static int
+cmd_init(const struct opts *o)
+{
+	struct central *c = NULL;
+	struct err e;
+
+	err_clear(&e);
+	if ((o->admin == NULL) != (o->display == NULL))
+		return usage_error("init: --admin NAME and --display D go together", NULL);
+	if (central_init(o->store, &e) != 0 || central_open(o->store, &c, &e) != 0) {
+		log_close();
+		return fail(&e);
+	}
+	c->conf = conf;
+	if (o->admin != NULL && central_operator_first(c, o->admin, o->display, o->pw_stdin,
+	    stdout, &e) != 0) {
+		central_close(c);
+		log_close();
+		return fail(&e);
+	}
+	printf("central store created in %s\ncentral public key: ", o->store);
+	print_key(c);
+	central_close(c);
+	log_close();
+	return 0;
+}
+
+/* argv joined with spaces, for the audit row of a command line. */
+static void
+args_join(int argc, char **argv, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < argc && n < cap; i++)
+		n += (size_t)snprintf(out + n, cap - n, "%s%s", i ? " " : "", argv[i]);
+}
+
+static int
+cmd_user(struct central *c, int argc, char **argv)
+{
+	char args[2048], action[32];
+	struct err e;
+
+	err_clear(&e);
+	if (central_user_cmd(c, argc, argv, stdout, &e) != 0)
+		return fail(&e);
+	args_join(argc, argv, args, sizeof(args));
+	snprintf(action, sizeof(action), "user-%.20s", argc > 0 ? argv[0] : "");
+	if (central_audit_note(c, c->actor, action, &e, "args", args, NULL) != 0)
+		return fail(&e);
+	return 0;
+}
+
+static int
+cmd_audit(struct central *c, int argc, char **argv)
+{
+	const char *by = NULL, *action = NULL, *since = NULL, *until = NULL;
+	struct err e;
+
+	err_clear(&e);
+	if (argc == 1 && strcmp(argv[0], "verify") == 0) {
+		int r = central_audit_verify(c, stdout, &e);
+		struct err e2;
+		err_clear(&e2);
+		if (central_audit_note(c, c->actor, "audit-verify", &e2, "result",
+		    r == 0 ? "ok" : e.msg, NULL) != 0)
+			return fail(&e2);
+		return r != 0 ? fail(&e) : 0;
+	}
+	if (argc < 1 || strcmp(argv[0], "list") != 0)
+		return usage();
+	for (int i = 1; i < argc; i++) {
+		const char **dst;
+		if (strcmp(argv[i], "--by") == 0)
+			dst = &by;
+		else if (strcmp(argv[i], "--action") == 0)
+			dst = &action;
+		else if (strcmp(argv[i], "--since") == 0)
+			dst = &since;
+		else if (strcmp(argv[i], "--until") == 0)
+			dst = &until;
+		else
+			return usage_error("audit list: unknown option", argv[i]);
+		if (i + 1 >= argc)
+			return usage();
+		*dst = argv[++i];
+	}
+	if (central_audit_list(c, by, action, since, until, stdout, &e) != 0)
+		return fail(&e);
+	return central_audit_note(c, c->actor, "audit-list", &e, "by", by ? by : "",
+	    "action", action ? action : "", "since", since ? since : "",
+	    "until", until ? until : "", NULL) != 0 ? fail(&e) : 0;
+}
+
 static int
 cmd_serve(struct central *c, const struct opts *o)
 {
@@ -280,6 +507,26 @@ cmd_serve(struct central *c, const struct opts *o)
 	err_clear(&e);
 	if (central_serve_with(c, o->listen, &o->serve, &stop_flag, &e) != 0)
 		return fail(&e);
+	return 0;
+}
+
+/* SHA-256 of a file, 64 hex digits (audit rows of imports, exports). */
+static int
+file_sha256(const char *path, char out[65], struct err *e)
+{
+	crypto_hash_sha256_state h;
+	uint8_t buf[65536], d[32];
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
+	crypto_hash_sha256_init(&h);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		crypto_hash_sha256_update(&h, buf, n);
+	fclose(f);
+	crypto_hash_sha256_final(&h, d);
+	hex_encode(d, 32, out);
 	return 0;
 }
 
@@ -309,6 +556,21 @@ cmd_import(struct central *c, const struct opts *o)
 	    o->pos[1], r.rows, r.accepted, r.changed, r.unchanged, r.rejected);
 	log_info("import %s %s: %ld accepted (%ld changed), %ld rejected", o->pos[1],
 	    o->pos[2], r.accepted, r.changed, r.rejected);
+	{
+		char sha[65], rows[32], acc[32], chg[32], rej[32], action[32];
+
+		if (file_sha256(o->pos[2], sha, &e) != 0)
+			return fail(&e);
+		snprintf(rows, sizeof(rows), "%ld", r.rows);
+		snprintf(acc, sizeof(acc), "%ld", r.accepted);
+		snprintf(chg, sizeof(chg), "%ld", r.changed);
+		snprintf(rej, sizeof(rej), "%ld", r.rejected);
+		snprintf(action, sizeof(action), "import-%.20s", o->pos[1]);
+		if (central_audit_note(c, c->actor, action, &e, "file", o->pos[2],
+		    "sha256", sha, "rows", rows, "accepted", acc, "changed", chg,
+		    "rejected", rej, NULL) != 0)
+			return fail(&e);
+	}
 	return r.rejected > 0 ? 1 : 0;
 }
 
@@ -356,6 +618,14 @@ cmd_demo(struct central *c, const struct opts *o)
 	printf("demo data: %ld persons (%ld changed), %ld eligibility records (%ld changed),"
 	    " %ld rejected\n", p.accepted, p.changed, el.accepted, el.changed,
 	    p.rejected + el.rejected);
+	{
+		char cnt[32], sd[32];
+		snprintf(cnt, sizeof(cnt), "%ld", n);
+		snprintf(sd, sizeof(sd), "%llu", seed);
+		if (central_audit_note(c, c->actor, "demo-data", &e, "count", cnt, "seed", sd,
+		    NULL) != 0)
+			return fail(&e);
+	}
 	return 0;
 }
 
@@ -376,8 +646,13 @@ cmd_terminal(struct central *c, const struct opts *o)
 		return usage();
 	if (strcmp(o->pos[1], "enrol") == 0 || strcmp(o->pos[1], "enroll") == 0) {
 		if (central_terminal_enrol(c, o->pos[2], o->wards ? o->wards : "",
-		    o->procedures ? o->procedures : "", token, &e) != 0)
+		    o->procedures ? o->procedures : "", token, &e) != 0 ||
+		    central_audit_note(c, c->actor, "terminal-enrol", &e, "terminal", o->pos[2],
+		    "wards", o->wards ? o->wards : "", "procedures",
+		    o->procedures ? o->procedures : "", NULL) != 0) {
+			mem_wipe(token, sizeof(token));
 			return fail(&e);
+		}
 		hex_encode(c->noise_pub, 32, hex);
 		/* The token is never put on the terminal's command line (its
 		 * argv is public): the terminal asks for it, or reads it after
@@ -391,9 +666,13 @@ cmd_terminal(struct central *c, const struct opts *o)
 		return 0;
 	}
 	if (strcmp(o->pos[1], "revoke") == 0)
-		return central_terminal_revoke(c, o->pos[2], &e) != 0 ? fail(&e) : 0;
+		return central_terminal_revoke(c, o->pos[2], &e) != 0 ||
+		    central_audit_note(c, c->actor, "terminal-revoke", &e, "terminal",
+		    o->pos[2], NULL) != 0 ? fail(&e) : 0;
 	if (strcmp(o->pos[1], "release") == 0)
-		return central_terminal_release(c, o->pos[2], &e) != 0 ? fail(&e) : 0;
+		return central_terminal_release(c, o->pos[2], &e) != 0 ||
+		    central_audit_note(c, c->actor, "terminal-release", &e, "terminal",
+		    o->pos[2], NULL) != 0 ? fail(&e) : 0;
 	return usage();
 }
 
@@ -433,6 +712,9 @@ run(int argc, char **argv)
 	if (strcmp(o.pos[0], "user") == 0 &&
 	    central_user_args(argc - o.rest, argv + o.rest, &e) != 0)
 		return usage_error(e.msg, NULL);
+	if ((strcmp(o.pos[0], "operator") == 0 || strcmp(o.pos[0], "audit") == 0) &&
+	    sub_args(o.pos[0], argc - o.rest, argv + o.rest) != 0)
+		return 2;
 	err_clear(&e);
 	/* The configuration is read and checked before anything else: a
 	 * mistake stops the program with file:line: reason. */
@@ -444,20 +726,21 @@ run(int argc, char **argv)
 	if (proc_harden(&e) != 0)
 		return fail(&e);
 	log_open("madoguchi-central", o.log, LOG_INFO);
-	if (strcmp(o.pos[0], "init") == 0) {
-		if (central_init(o.store, &e) != 0 || central_open(o.store, &c, &e) != 0)
-			return fail(&e);
-		printf("central store created in %s\ncentral public key: ", o.store);
-		print_key(c);
-		central_close(c);
-		log_close();
-		return 0;
-	}
+	if (strcmp(o.pos[0], "init") == 0)
+		return cmd_init(&o);
+	if (o.actor != NULL && (strcmp(o.actor, "system") != 0 ||
+	    !actor_system_allowed(o.pos[0])))
+		return usage_error("--actor system is only for scheduled commands:", o.pos[0]);
 	if (central_open(o.store, &c, &e) != 0) {
 		log_close();
 		return fail(&e);
 	}
 	c->conf = conf;
+	if (needs_operator(&o) && (rc = actor_setup(c, &o)) != 0) {
+		central_close(c);
+		log_close();
+		return rc;
+	}
 	if (strcmp(o.pos[0], "key") == 0) {
 		print_key(c);
 		rc = 0;
@@ -470,8 +753,15 @@ run(int argc, char **argv)
 	else if (strcmp(o.pos[0], "demo-data") == 0)
 		rc = cmd_demo(c, &o);
 	else if (strcmp(o.pos[0], "user") == 0)
-		rc = central_user_cmd(c, argc - o.rest, argv + o.rest, stdout, &e) != 0 ?
-		    fail(&e) : 0;
+		rc = cmd_user(c, argc - o.rest, argv + o.rest);
+	else if (strcmp(o.pos[0], "operator") == 0) {
+		struct central_actor who;
+		memset(&who, 0, sizeof(who));
+		snprintf(who.name, sizeof(who.name), "%s", c->actor);
+		rc = central_operator_cmd(c, &who, argc - o.rest, argv + o.rest, o.pw_stdin,
+		    stdout, &e) != 0 ? fail(&e) : 0;
+	} else if (strcmp(o.pos[0], "audit") == 0)
+		rc = cmd_audit(c, argc - o.rest, argv + o.rest);
 	else
 		rc = cmd_terminal(c, &o);
 	central_close(c);
