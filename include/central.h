@@ -114,6 +114,27 @@ int central_demo_data(struct central *c, uint64_t seed, size_t n,
 int central_export_applications(struct central *c, int64_t since,
     int csv, FILE *out, int64_t *next, struct err *e);
 
+/* The same, *count receiving the number of applications. */
+int central_export_applications_n(struct central *c, int64_t since, int csv,
+    FILE *out, int64_t *next, long *count, struct err *e);
+
+/* `export applications` as c->actor (issue 16, LK-1): needs the export
+ * flag and a purpose; writes into [export] dir only (a new owner-only file,
+ * output or a name with the time), as CMS to [export] recipient
+ * (AuthEnvelopedData AES-256-GCM, or EnvelopedData AES-256-CBC with
+ * [export] cms = enveloped); plaintext only with [export] plaintext = yes
+ * (to out with to_stdout).  Writes the audit row. */
+struct central_export_req {
+	int64_t since;
+	int csv;
+	const char *purpose;
+	const char *output;	/* a file name inside [export] dir, or NULL */
+	int plaintext;		/* --plaintext */
+	int to_stdout;		/* --output - (plaintext only) */
+};
+int central_export_protected(struct central *c, const struct central_export_req *q,
+    FILE *out, struct err *e);
+
 /* ------------------------------------------------------------- terminals */
 
 /* Register a terminal ID with its scope and a one-time enrolment token

@@ -45,6 +45,8 @@ on_signal(int sig)
 
 struct opts {
 	const char *config;
+	const char *purpose, *output;	/* export (issue 16) */
+	int plaintext;
 	const char *operator;	/* --operator NAME (issue 16) */
 	const char *actor;	/* --actor system: scheduled purge and backup */
 	const char *admin, *display;	/* init --admin NAME --display D */
@@ -92,7 +94,8 @@ usage_to(FILE *f)
 	    "        [--max-handshakes N] [--max-handshakes-per-addr N]\n"
 	    "        [--handshake-timeout SEC] [--max-message-mb N] [--memory-budget-mb N]\n"
 	    "  import persons|eligibility|decisions|accounts FILE.csv\n"
-	    "  export applications [--since CURSOR] [--format jsonl|csv]\n"
+	    "  export applications --purpose REF [--output NAME|-] [--plaintext]\n"
+	    "        [--since CURSOR] [--format jsonl|csv]   into [export] dir, CMS-encrypted\n"
 	    "  terminal enrol ID [--wards LIST] [--procedures LIST]\n"
 	    "  terminal revoke ID\n"
 	    "  terminal list\n"
@@ -189,6 +192,13 @@ parse(int argc, char **argv, struct opts *o)
 			dst = &o->display;
 		else if (strcmp(a, "--password-stdin") == 0) {
 			o->pw_stdin = 1;
+			continue;
+		} else if (strcmp(a, "--purpose") == 0)
+			dst = &o->purpose;
+		else if (strcmp(a, "--output") == 0)
+			dst = &o->output;
+		else if (strcmp(a, "--plaintext") == 0) {
+			o->plaintext = 1;
 			continue;
 		}
 		else if (strcmp(a, "--listen") == 0)
@@ -378,6 +388,11 @@ actor_setup(struct central *c, const struct opts *o)
 		}
 		snprintf(c->actor, sizeof(c->actor), "unix:%.64s",
 		    pw != NULL ? pw->pw_name : "?");
+		/* Until the first operator exists the service's Unix user is
+		 * the only operator there is, with every right (export
+		 * included: its purpose, directory and encryption rules still
+		 * apply, and it is recorded). */
+		c->actor_export = 1;
 		fprintf(stderr, "madoguchi-central: warning: this store has no operators;"
 		    " running as %s (create one: operator add NAME --display D)\n", c->actor);
 		return 0;
@@ -596,9 +611,20 @@ cmd_export(struct central *c, const struct opts *o)
 			return usage();
 	}
 	err_clear(&e);
-	if (central_export_applications(c, since, csv, stdout, &next, &e) != 0)
-		return fail(&e);
-	fprintf(stderr, "next cursor: %lld\n", (long long)next);
+	{
+		struct central_export_req q;
+
+		(void)next;
+		memset(&q, 0, sizeof(q));
+		q.since = since;
+		q.csv = csv;
+		q.purpose = o->purpose;
+		q.plaintext = o->plaintext;
+		q.to_stdout = o->output != NULL && strcmp(o->output, "-") == 0;
+		q.output = q.to_stdout ? NULL : o->output;
+		if (central_export_protected(c, &q, stdout, &e) != 0)
+			return fail(&e);
+	}
 	return 0;
 }
 

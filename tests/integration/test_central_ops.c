@@ -311,3 +311,180 @@ TEST(central_audit_chain_finds_edit_delete_reorder)
 	CHECK_INT(as_op(&o, 0, &p, "audit", "verify", NULL), 0);
 	t_proc_free(&p);
 }
+
+/* ------------------------------------------------------------ export */
+
+/* Two applications as terminals push them (table received, kind 1). */
+static void
+plant_applications(const char *dir)
+{
+	tamper(dir, "INSERT INTO received (uuid, terminal, kind, receipt_no, app, status, body,"
+	    " received_at) VALUES"
+	    " ('u-1', 'K01', 1, 'K01-20261203-1', 'u-1', 'received',"
+	    "  '{\"receipt_no\":\"K01-20261203-1\",\"procedure\":\"kokuho\",\"atena\":\"000000000101\","
+	    "\"status\":\"received\"}', '2026-12-03T09:00:00+0900'),"
+	    " ('u-2', 'K01', 1, 'K01-20261203-2', 'u-2', 'received',"
+	    "  '{\"receipt_no\":\"K01-20261203-2\",\"procedure\":\"=HYPERLINK(1)\",\"atena\":\"000000000102\","
+	    "\"status\":\"received\"}', '2026-12-03T09:05:00+0900')");
+}
+
+static char *
+sh_out(const char *cmd)
+{
+	char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
+	struct t_proc p;
+	char *out;
+
+	REQUIRE(t_run(argv, NULL, NULL, 0, 60000, &p) == 0);
+	if (p.status != 0)
+		t_fail_at(__FILE__, __LINE__, "%s: status %d: %s", cmd, p.status, p.err);
+	out = strdup(p.out);
+	t_proc_free(&p);
+	return out;
+}
+
+static void
+export_conf(char *text, size_t cap, const char *cms, const char *plain)
+{
+	char cmd[2048];
+	const char *ex = t_path("export");
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p -m 700 '%s' && cd '%s' && openssl req -x509"
+	    " -newkey rsa:2048 -nodes -keyout core.key -out core.pem -subj /CN=core-system"
+	    " -days 2 2>/dev/null", ex, t_tmpdir());
+	free(sh_out(cmd));
+	snprintf(text, cap, "[export]\ndir = %s\nrecipient = %s/core.pem\ncms = %s\nplaintext = %s\n",
+	    ex, t_tmpdir(), cms, plain);
+}
+
+/* LK-1, LOG-2: export needs the flag, a purpose, the second factor;
+ * writes CMS into [export] dir only, which openssl cms -decrypt opens to
+ * exactly the applications; the audit row names the file's hash. */
+TEST(export_protected_cms_and_refusals)
+{
+	struct ops o;
+	struct t_proc p;
+	char conf[2048], cmd[2048], *dec, *ct, *dg;
+	char input[128];
+
+	export_conf(conf, sizeof(conf), "auth-enveloped", "no");
+	ops_init(&o, conf);
+	plant_applications(o.dir);
+	/* Without the export flag. */
+	CHECK(as_op(&o, 1, &p, "export", "applications", "--purpose", "REQ-2026-77", NULL) != 0);
+	CHECK(strstr(p.err, "export flag") != NULL);
+	t_proc_free(&p);
+	/* Without a purpose. */
+	CHECK(as_op(&o, 0, &p, "export", "applications", NULL) != 0);
+	CHECK(strstr(p.err, "--purpose") != NULL);
+	t_proc_free(&p);
+	/* Without the second factor (a wrong code). */
+	snprintf(input, sizeof(input), "%s\n000000\n", PW);
+	CHECK(raw(&o, &p, input, "--operator", "sato.hanako", "--password-stdin", "export",
+	    "applications", "--purpose", "REQ-2026-77", NULL) != 0);
+	t_proc_free(&p);
+	/* Plaintext, or to standard output, without the permissive setting. */
+	CHECK(as_op(&o, 0, &p, "export", "applications", "--purpose", "REQ-2026-77",
+	    "--plaintext", NULL) != 0);
+	CHECK(strstr(p.err, "plaintext") != NULL);
+	t_proc_free(&p);
+	CHECK(as_op(&o, 0, &p, "export", "applications", "--purpose", "REQ-2026-77",
+	    "--output", "-", NULL) != 0);
+	t_proc_free(&p);
+	/* Outside the directory. */
+	CHECK(as_op(&o, 0, &p, "export", "applications", "--purpose", "REQ-2026-77",
+	    "--output", "../x.p7m", NULL) != 0);
+	t_proc_free(&p);
+	/* Nothing was written. */
+	snprintf(cmd, sizeof(cmd), "ls -A '%s'", t_path("export"));
+	dec = sh_out(cmd);
+	CHECK_STR(dec, "");
+	free(dec);
+	/* Allowed. */
+	CHECK_INT(as_op(&o, 0, &p, "export", "applications", "--purpose", "REQ-2026-77",
+	    "--output", "apps.p7m", NULL), 0);
+	CHECK(strstr(p.err, "2 applications") != NULL);
+	t_proc_free(&p);
+	snprintf(cmd, sizeof(cmd), "stat -c %%a '%s/apps.p7m'", t_path("export"));
+	dec = sh_out(cmd);
+	CHECK_STR(dec, "600\n");
+	free(dec);
+	snprintf(cmd, sizeof(cmd), "openssl cms -decrypt -inform DER -in '%s/apps.p7m'"
+	    " -recip '%s/core.pem' -inkey '%s/core.key'", t_path("export"), t_tmpdir(), t_tmpdir());
+	dec = sh_out(cmd);
+	CHECK(strstr(dec, "\"cursor\":1,\"uuid\":\"u-1\"") != NULL);
+	CHECK(strstr(dec, "\"cursor\":2,\"uuid\":\"u-2\"") != NULL);
+	CHECK(strstr(dec, "000000000102") != NULL);
+	{
+		int lines = 0;
+		for (const char *q = dec; *q; q++)
+			lines += *q == '\n';
+		CHECK_INT(lines, 2);
+	}
+	free(dec);
+	snprintf(cmd, sizeof(cmd), "openssl cms -cmsout -print -inform DER -in '%s/apps.p7m'"
+	    " | grep -m1 contentType", t_path("export"));
+	ct = sh_out(cmd);
+	CHECK(strstr(ct, "AuthEnvelopedData") != NULL || strstr(ct, "authEnvelopedData") != NULL);
+	free(ct);
+	/* The audit row: purpose, range, count, file, its SHA-256, recipient. */
+	snprintf(cmd, sizeof(cmd), "sha256sum '%s/apps.p7m' | cut -c1-64 | tr -d '\\n'",
+	    t_path("export"));
+	dg = sh_out(cmd);
+	CHECK_INT(as_op(&o, 0, &p, "audit", "list", "--action", "export", NULL), 0);
+	CHECK(strstr(p.out, dg) != NULL);
+	CHECK(strstr(p.out, "\"purpose\":\"REQ-2026-77\"") != NULL);
+	CHECK(strstr(p.out, "\"cursor_from\":\"1\",\"cursor_to\":\"2\",\"count\":\"2\"") != NULL);
+	CHECK(strstr(p.out, "apps.p7m") != NULL);
+	free(dg);
+	t_proc_free(&p);
+	snprintf(cmd, sizeof(cmd), "openssl x509 -in '%s/core.pem' -noout -fingerprint -sha256"
+	    " | sed 's/.*=//; s/://g' | tr A-F a-f | tr -d '\\n'", t_tmpdir());
+	dg = sh_out(cmd);
+	CHECK_INT(as_op(&o, 0, &p, "audit", "list", "--action", "export", NULL), 0);
+	CHECK(strstr(p.out, dg) != NULL);
+	free(dg);
+	t_proc_free(&p);
+	/* An existing file is never overwritten. */
+	CHECK(as_op(&o, 0, &p, "export", "applications", "--purpose", "REQ-2026-77",
+	    "--output", "apps.p7m", NULL) != 0);
+	t_proc_free(&p);
+}
+
+/* [export] cms = enveloped: AES-256-CBC EnvelopedData; [export] plaintext =
+ * yes: CSV with the formula guard, still audited. */
+TEST(export_enveloped_and_permitted_plaintext_csv)
+{
+	struct ops o;
+	struct t_proc p;
+	char conf[2048], cmd[2048], *dec;
+
+	export_conf(conf, sizeof(conf), "enveloped", "yes");
+	ops_init(&o, conf);
+	plant_applications(o.dir);
+	CHECK_INT(as_op(&o, 0, &p, "export", "applications", "--purpose", "REQ-2026-78",
+	    "--output", "cbc.p7m", "--format", "csv", NULL), 0);
+	t_proc_free(&p);
+	snprintf(cmd, sizeof(cmd), "openssl cms -cmsout -print -inform DER -in '%s/cbc.p7m'"
+	    " | grep -m1 contentType", t_path("export"));
+	dec = sh_out(cmd);
+	CHECK(strstr(dec, "nvelopedData") != NULL && strstr(dec, "uthEnvelopedData") == NULL);
+	free(dec);
+	snprintf(cmd, sizeof(cmd), "openssl cms -decrypt -inform DER -in '%s/cbc.p7m'"
+	    " -recip '%s/core.pem' -inkey '%s/core.key'", t_path("export"), t_tmpdir(), t_tmpdir());
+	dec = sh_out(cmd);
+	CHECK(strstr(dec, "\"'=HYPERLINK(1)\"") != NULL);
+	CHECK(strstr(dec, ",=HYPERLINK") == NULL && strstr(dec, ",\"=HYPERLINK") == NULL);
+	free(dec);
+	/* Plaintext to standard output, allowed here and audited. */
+	CHECK_INT(as_op(&o, 0, &p, "export", "applications", "--purpose", "REQ-2026-79",
+	    "--plaintext", "--output", "-", "--since", "1", NULL), 0);
+	CHECK(strstr(p.out, "\"uuid\":\"u-2\"") != NULL);
+	CHECK(strstr(p.out, "\"uuid\":\"u-1\"") == NULL);
+	t_proc_free(&p);
+	CHECK_INT(as_op(&o, 0, &p, "audit", "list", "--action", "export", NULL), 0);
+	CHECK(strstr(p.out, "REQ-2026-79") != NULL);
+	CHECK(strstr(p.out, "plaintext") != NULL);
+	CHECK(strstr(p.out, "enveloped aes-256-cbc") != NULL);
+	t_proc_free(&p);
+}
