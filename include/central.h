@@ -201,6 +201,11 @@ int central_audit_verify(struct central *c, FILE *out, struct err *e);
 /* Rows filtered (NULL = any): actor, action, day from/until (YYYY-MM-DD). */
 int central_audit_list(struct central *c, const char *actor, const char *action,
     const char *since, const char *until, FILE *out, struct err *e);
+/* LOG-3: every view, search page, identity check and application about
+ * the resident atena at any terminal (what the terminals pushed), oldest
+ * first, tab-separated with a header, to out; *count events. */
+int central_audit_person(struct central *c, const char *atena, FILE *out, long *count,
+    struct err *e);
 /* The Ed25519 public key of the signed day heads. */
 void central_audit_pubkey(const struct central *c, uint8_t pk[32]);
 

@@ -78,7 +78,7 @@ static const struct {
 	{ "terminal", "enrol revoke list" },
 	{ "user", "add mod revoke list review history" },
 	{ "operator", "add mod list" },
-	{ "audit", "verify list" },
+	{ "audit", "verify list person" },
 	{ "demo-data", NULL },
 	{ NULL, NULL }
 };
@@ -108,6 +108,7 @@ usage_to(FILE *f)
 	    "  operator add NAME --display D [--export yes|no] | operator list\n"
 	    "  operator mod NAME [--export yes|no] [--unlock] [--disable]\n"
 	    "  audit verify | audit list [--by OPERATOR] [--action A] [--since D] [--until D]\n"
+	    "  audit person ATENA                    who saw or handled a resident, at any terminal\n"
 	    "Commands that read or change personal data or accounts run as an operator:\n"
 	    "  --operator NAME [--password-stdin]    password line, then the TOTP code line\n"
 	    "  init [--admin NAME --display D]       also creates the first operator\n"
@@ -304,7 +305,7 @@ static int
 sub_args(const char *cmd, int argc, char **argv)
 {
 	static const char *const op_verbs[] = { "add", "mod", "list", NULL };
-	static const char *const au_verbs[] = { "verify", "list", NULL };
+	static const char *const au_verbs[] = { "verify", "list", "person", NULL };
 	static const char *const op_val[] = { "--display", "--export", NULL };
 	static const char *const op_flag[] = { "--unlock", "--disable", NULL };
 	static const char *const au_val[] = { "--by", "--action", "--since", "--until", NULL };
@@ -317,9 +318,12 @@ sub_args(const char *cmd, int argc, char **argv)
 		;
 	if (verbs[k] == NULL)
 		return usage_error("unknown subcommand", argv[0]);
-	start = op && strcmp(argv[0], "list") != 0 ? 2 : 1;
+	start = (op && strcmp(argv[0], "list") != 0) || strcmp(argv[0], "person") == 0 ? 2 : 1;
 	if (start == 2 && (argc < 2 || argv[1][0] == '-'))
-		return usage_error("missing operator NAME after", argv[0]);
+		return usage_error(op ? "missing operator NAME after" : "missing 宛名番号 after",
+		    argv[0]);
+	if (!op && strcmp(argv[0], "person") == 0 && argc > 2)
+		return usage_error("audit person takes no option:", argv[2]);
 	for (i = start; i < argc; i++) {
 		int known = 0;
 		if (!op && strcmp(argv[0], "verify") == 0)
@@ -473,6 +477,17 @@ cmd_audit(struct central *c, int argc, char **argv)
 		    r == 0 ? "ok" : e.msg, NULL) != 0)
 			return fail(&e2);
 		return r != 0 ? fail(&e) : 0;
+	}
+	if (argc == 2 && strcmp(argv[0], "person") == 0) {
+		long n;
+		char cnt[32];
+
+		if (central_audit_person(c, argv[1], stdout, &n, &e) != 0)
+			return fail(&e);
+		snprintf(cnt, sizeof(cnt), "%ld", n);
+		/* Asking is itself recorded (LOG-3). */
+		return central_audit_note(c, c->actor, "audit-person", &e, "atena", argv[1],
+		    "events", cnt, NULL) != 0 ? fail(&e) : 0;
 	}
 	if (argc < 1 || strcmp(argv[0], "list") != 0)
 		return usage();

@@ -488,3 +488,160 @@ TEST(export_enveloped_and_permitted_plaintext_csv)
 	CHECK(strstr(p.out, "enveloped aes-256-cbc") != NULL);
 	t_proc_free(&p);
 }
+
+/* ------------------------------------------- oversight across terminals */
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include "store.h"
+
+#define TPW "Kx9#mPq2vL"
+
+static int central_port;
+
+static int
+port_open(void *arg)
+{
+	struct sockaddr_in a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
+
+	(void)arg;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons((uint16_t)central_port);
+	ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
+static void
+term_run(const char *tdir, const char *input, char **args)
+{
+	char *argv[24];
+	struct t_proc p;
+	int n = 0;
+
+	argv[n++] = (char *)t_bin("madoguchi");
+	argv[n++] = "--store";
+	argv[n++] = (char *)tdir;
+	while (*args != NULL && n < 23)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	REQUIRE(t_run(argv, NULL, input, strlen(input), 60000, &p) == 0);
+	if (p.status != 0)
+		t_fail_at(__FILE__, __LINE__, "%s: %s %s", argv[3], p.out, p.err);
+	t_proc_free(&p);
+}
+
+/* A terminal ID enrolled at the central, its store made and enrolled. */
+static void
+terminal_up(struct ops *o, const char *id, const char *tdir, const char *addr,
+    const char *key)
+{
+	struct t_proc p;
+	struct err e;
+	char token[64], in[256];
+	char *enroll[] = { "enroll", "--central", (char *)addr, "--central-key", (char *)key,
+	    "--user", "admin", "--password-stdin", "--token-stdin", NULL };
+
+	REQUIRE(as_op(o, 0, &p, "terminal", "enrol", id, "--wards", "01", NULL) == 0);
+	REQUIRE(sscanf(strchr(p.out, '\n') + 1, "%32s", token) == 1);
+	t_proc_free(&p);
+	err_clear(&e);
+	REQUIRE_OK(store_create(tdir, "admin", TPW, &e), &e);
+	snprintf(in, sizeof(in), "%s\n%s\n", TPW, token);
+	term_run(tdir, in, enroll);
+}
+
+static void
+term_sync(const char *tdir)
+{
+	char *sync[] = { "sync", "--user", "admin", "--password-stdin", NULL };
+
+	term_run(tdir, TPW "\n", sync);
+}
+
+static void
+term_view(const char *tdir, const char *action, const char *atena, const char *detail)
+{
+	struct store *st = NULL;
+	struct err e;
+
+	err_clear(&e);
+	REQUIRE_OK(store_open(tdir, "admin", TPW, &st, &e), &e);
+	CHECK_OK(store_audit_append(st, NULL, NULL, action, atena, "person", detail, &e), &e);
+	store_close(st);
+}
+
+/* LOG-3: views of one resident made at two terminals, after their sync,
+ * are listed with clerk, terminal and time; another resident's are not. */
+TEST(audit_person_across_two_terminals)
+{
+	struct ops o;
+	struct t_proc p;
+	char addr[64], key[65], *t1, *t2;
+	const char *csv = t_path("persons.csv");
+	static const char persons[] =
+	    "atena,name,kana,birth,sex,address,ward,mynumber\n"
+	    "000000001,山田 太郎,ヤマダ タロウ,1980-04-01,1,窓口市北区1-1,01,\n"
+	    "000000002,山田 花子,ヤマダ ハナコ,1981-05-01,2,窓口市北区1-1,01,\n";
+	pid_t pid;
+
+	ops_init(&o, NULL);
+	REQUIRE(t_write_file(csv, persons, strlen(persons)) == 0);
+	REQUIRE(as_op(&o, 0, &p, "import", "persons", csv, NULL) == 0);
+	t_proc_free(&p);
+	REQUIRE(raw(&o, &p, NULL, "key", NULL) == 0);
+	snprintf(key, sizeof(key), "%.64s", p.out);
+	t_proc_free(&p);
+	central_port = t_free_port();
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", central_port);
+	{
+		char *argv[] = { (char *)t_bin("madoguchi-central"), "--config", o.conf,
+		    "--store", o.dir, "serve", "--listen", addr, NULL };
+		pid = t_start(argv, NULL, t_path("central.log"));
+		REQUIRE(pid > 0);
+		REQUIRE(t_wait_for(port_open, NULL, 20000));
+	}
+	t1 = strdup(t_path("term1"));
+	t2 = strdup(t_path("term2"));
+	terminal_up(&o, "K01", t1, addr, key);
+	terminal_up(&o, "K02", t2, addr, key);
+	term_sync(t1);
+	term_sync(t2);
+	term_view(t1, "lookup.view", "000000001", NULL);
+	term_view(t2, "lookup.view", "000000001", NULL);
+	term_view(t2, "lookup.search", NULL, "page=1 shown=,000000002,000000001,");
+	term_view(t2, "lookup.view", "000000002", NULL);
+	term_sync(t1);
+	term_sync(t2);
+	CHECK_INT(t_stop_proc(pid, SIGTERM, 20000), 0);
+
+	CHECK(as_op(&o, 0, &p, "audit", "person", "000000001", NULL) == 0);
+	{
+		int k01 = 0, k02 = 0, other = 0, search = 0;
+		for (char *l = strtok(p.out, "\n"); l != NULL; l = strtok(NULL, "\n")) {
+			if (strncmp(l, "time\t", 5) == 0)
+				continue;
+			k01 += strstr(l, "\tK01\tadmin\taudit\tlookup.view\t") != NULL;
+			k02 += strstr(l, "\tK02\tadmin\taudit\tlookup.view\t") != NULL;
+			search += strstr(l, "\tK02\tadmin\taudit\tlookup.search\t") != NULL;
+			other += strstr(l, "lookup.view") == NULL && strstr(l, "lookup.search") == NULL;
+		}
+		CHECK_INT(k01, 1);
+		CHECK_INT(k02, 1);
+		CHECK_INT(search, 1);
+		CHECK_INT(other, 0);
+	}
+	t_proc_free(&p);
+	/* Asking is recorded. */
+	CHECK(as_op(&o, 0, &p, "audit", "list", "--action", "audit-person", NULL) == 0);
+	CHECK(strstr(p.out, "000000001") != NULL);
+	t_proc_free(&p);
+	free(t1);
+	free(t2);
+}
