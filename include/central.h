@@ -206,6 +206,12 @@ int central_audit_list(struct central *c, const char *actor, const char *action,
  * first, tab-separated with a header, to out; *count events. */
 int central_audit_person(struct central *c, const char *atena, FILE *out, long *count,
     struct err *e);
+/* Reports (src/central/report.c). */
+int central_import_holidays(struct central *c, const char *path, FILE *rep, long *added,
+    long *rejected, struct err *e);
+int central_report_access(struct central *c, const char *month, int csv, FILE *out,
+    long *flags, struct err *e);
+int central_report_daily(struct central *c, const char *date, FILE *out, struct err *e);
 /* The Ed25519 public key of the signed day heads. */
 void central_audit_pubkey(const struct central *c, uint8_t pk[32]);
 

@@ -70,6 +70,9 @@ int central_item_allowed(sqlite3 *db, const struct central_terminal *t,
 int central_reject_note(sqlite3 *db, const char *terminal, const char *uuid,
     int kind, const char *reason, struct err *e);
 
+/* import.c: an account name's characters (1 to 63 letters, digits, - or _),
+ * the rule of `import accounts` and `user add`. */
+int central_account_name_ok(const char *name);
 /* cmd-user.c: AC-1, a name that names a person, not a post or a group. */
 int central_name_individual(const char *name, const char *what, struct err *e);
 

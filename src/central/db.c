@@ -111,7 +111,9 @@ static const char *const schema_sql =
 	"CREATE INDEX IF NOT EXISTS central_audit_day ON central_audit(day);"
 	"CREATE TABLE IF NOT EXISTS central_audit_heads ("
 	" day TEXT PRIMARY KEY, id INTEGER NOT NULL, hash BLOB NOT NULL,"
-	" sig BLOB NOT NULL, signed_at TEXT NOT NULL);";
+	" sig BLOB NOT NULL, signed_at TEXT NOT NULL);"
+	/* National holidays (import holidays): out of hours in reports. */
+	"CREATE TABLE IF NOT EXISTS holidays (date TEXT PRIMARY KEY, name TEXT NOT NULL);";
 
 static int
 path_in(char *out, size_t cap, const char *dir, const char *name, struct err *e)

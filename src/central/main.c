@@ -46,6 +46,7 @@ on_signal(int sig)
 struct opts {
 	const char *config;
 	const char *purpose, *output;	/* export (issue 16) */
+	const char *month, *date;	/* report access|daily */
 	int plaintext;
 	const char *operator;	/* --operator NAME (issue 16) */
 	const char *actor;	/* --actor system: scheduled purge and backup */
@@ -73,7 +74,8 @@ static const struct {
 	const char *subs;	/* space-separated, or NULL */
 } commands[] = {
 	{ "help", NULL }, { "init", NULL }, { "key", NULL }, { "serve", NULL },
-	{ "import", "persons eligibility decisions accounts" },
+	{ "import", "persons eligibility decisions accounts holidays" },
+	{ "report", "access daily" },
 	{ "export", "applications" },
 	{ "terminal", "enrol revoke list" },
 	{ "user", "add mod revoke list review history" },
@@ -93,7 +95,9 @@ usage_to(FILE *f)
 	    "  serve --listen ADDR:PORT [--max-conn N] [--log FILE]\n"
 	    "        [--max-handshakes N] [--max-handshakes-per-addr N]\n"
 	    "        [--handshake-timeout SEC] [--max-message-mb N] [--memory-budget-mb N]\n"
-	    "  import persons|eligibility|decisions|accounts FILE.csv\n"
+	    "  import persons|eligibility|decisions|accounts|holidays FILE.csv\n"
+	    "  report access --month YYYY-MM [--format table|csv]   the monthly misuse review\n"
+	    "  report daily --date YYYY-MM-DD        日報: counts per terminal, procedure, clerk\n"
 	    "  export applications --purpose REF [--output NAME|-] [--plaintext]\n"
 	    "        [--since CURSOR] [--format jsonl|csv]   into [export] dir, CMS-encrypted\n"
 	    "  terminal enrol ID [--wards LIST] [--procedures LIST]\n"
@@ -196,6 +200,10 @@ parse(int argc, char **argv, struct opts *o)
 			continue;
 		} else if (strcmp(a, "--purpose") == 0)
 			dst = &o->purpose;
+		else if (strcmp(a, "--month") == 0)
+			dst = &o->month;
+		else if (strcmp(a, "--date") == 0)
+			dst = &o->date;
 		else if (strcmp(a, "--output") == 0)
 			dst = &o->output;
 		else if (strcmp(a, "--plaintext") == 0) {
@@ -515,6 +523,37 @@ cmd_audit(struct central *c, int argc, char **argv)
 }
 
 static int
+cmd_report(struct central *c, const struct opts *o)
+{
+	struct err e;
+	long n = 0;
+	char cnt[32];
+	int csv = 0;
+
+	err_clear(&e);
+	if (o->format != NULL) {
+		if (strcmp(o->format, "csv") == 0)
+			csv = 1;
+		else if (strcmp(o->format, "table") != 0)
+			return usage();
+	}
+	if (o->npos == 2 && strcmp(o->pos[1], "access") == 0 && o->month != NULL) {
+		if (central_report_access(c, o->month, csv, stdout, &n, &e) != 0)
+			return fail(&e);
+		snprintf(cnt, sizeof(cnt), "%ld", n);
+		return central_audit_note(c, c->actor, "report-access", &e, "month", o->month,
+		    "flags", cnt, NULL) != 0 ? fail(&e) : 0;
+	}
+	if (o->npos == 2 && strcmp(o->pos[1], "daily") == 0 && o->date != NULL) {
+		if (central_report_daily(c, o->date, stdout, &e) != 0)
+			return fail(&e);
+		return central_audit_note(c, c->actor, "report-daily", &e, "date", o->date,
+		    NULL) != 0 ? fail(&e) : 0;
+	}
+	return usage();
+}
+
+static int
 cmd_serve(struct central *c, const struct opts *o)
 {
 	struct sigaction sa;
@@ -570,6 +609,21 @@ cmd_import(struct central *c, const struct opts *o)
 	if (o->npos != 3)
 		return usage();
 	err_clear(&e);
+	if (strcmp(o->pos[1], "holidays") == 0) {
+		long added, rejected;
+		char a[32], rj[32], sha[65];
+
+		if (central_import_holidays(c, o->pos[2], stderr, &added, &rejected, &e) != 0 ||
+		    file_sha256(o->pos[2], sha, &e) != 0)
+			return fail(&e);
+		printf("holidays: %ld imported, %ld rejected\n", added, rejected);
+		snprintf(a, sizeof(a), "%ld", added);
+		snprintf(rj, sizeof(rj), "%ld", rejected);
+		if (central_audit_note(c, c->actor, "import-holidays", &e, "file", o->pos[2],
+		    "sha256", sha, "accepted", a, "rejected", rj, NULL) != 0)
+			return fail(&e);
+		return rejected > 0 ? 1 : 0;
+	}
 	if (strcmp(o->pos[1], "persons") == 0)
 		rc = central_import_persons(c, o->pos[2], stderr, &r, &e);
 	else if (strcmp(o->pos[1], "eligibility") == 0)
@@ -803,6 +857,8 @@ run(int argc, char **argv)
 		    stdout, &e) != 0 ? fail(&e) : 0;
 	} else if (strcmp(o.pos[0], "audit") == 0)
 		rc = cmd_audit(c, argc - o.rest, argv + o.rest);
+	else if (strcmp(o.pos[0], "report") == 0)
+		rc = cmd_report(c, &o);
 	else
 		rc = cmd_terminal(c, &o);
 	central_close(c);

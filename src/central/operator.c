@@ -118,6 +118,8 @@ operator_insert(struct central *c, const char *name, const char *display,
 	sqlite3_stmt *st;
 	int r, cols, rows;
 
+	if (!central_account_name_ok(name))
+		return err_set(e, ERR_INVAL, "operator name must be 1 to 63 letters, digits, - or _");
 	if ((r = central_name_individual(name, "operator name", e)) != 0 ||
 	    (r = central_name_individual(display, "display name", e)) != 0)
 		return r;

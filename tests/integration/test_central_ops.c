@@ -63,7 +63,7 @@ raw(struct ops *o, struct t_proc *p, const char *input, ...)
 	return p->status;
 }
 
-/* As operator sato.hanako (second = 0) or kato.jiro (1), with the right
+/* As operator sato-hanako (second = 0) or kato-jiro (1), with the right
  * code for the step the command runs at. */
 static int
 as_op(struct ops *o, int second, struct t_proc *p, ...)
@@ -77,7 +77,7 @@ as_op(struct ops *o, int second, struct t_proc *p, ...)
 	REQUIRE_OK(totp_code(second ? o->secret2 : o->secret, o->now + 30, code, &e), &e);
 	snprintf(input, sizeof(input), "%s\n%s\n", second ? PW2 : PW, code);
 	argv[n++] = "--operator";
-	argv[n++] = second ? "kato.jiro" : "sato.hanako";
+	argv[n++] = second ? "kato-jiro" : "sato-hanako";
 	argv[n++] = "--password-stdin";
 	va_start(ap, p);
 	while (n < 40 && (argv[n] = va_arg(ap, char *)) != NULL)
@@ -119,7 +119,7 @@ secret_from(const char *out, uint8_t s[TOTP_SECRET_LEN])
 	REQUIRE_OK(totp_base32_parse(b32, s, &e), &e);
 }
 
-/* A central with operator sato.hanako (export flag) and kato.jiro (none). */
+/* A central with operator sato-hanako (export flag) and kato-jiro (none). */
 static void
 ops_init(struct ops *o, const char *extra_conf)
 {
@@ -132,7 +132,7 @@ ops_init(struct ops *o, const char *extra_conf)
 	snprintf(o->conf, sizeof(o->conf), "%s", t_path("central.conf"));
 	snprintf(text, sizeof(text), "%s", extra_conf ? extra_conf : "");
 	REQUIRE(t_write_file(o->conf, text, strlen(text)) == 0);
-	REQUIRE(raw(o, &p, PW "\n", "init", "--admin", "sato.hanako", "--display", "佐藤 花子",
+	REQUIRE(raw(o, &p, PW "\n", "init", "--admin", "sato-hanako", "--display", "佐藤 花子",
 	    "--password-stdin", NULL) == 0);
 	secret_from(p.out, o->secret);
 	CHECK(strstr(p.out, "otpauth://totp/") != NULL);
@@ -143,8 +143,8 @@ ops_init(struct ops *o, const char *extra_conf)
 		err_clear(&e);
 		REQUIRE_OK(totp_code(o->secret, o->now + 30, code, &e), &e);
 		snprintf(input, sizeof(input), "%s\n%s\n%s\n", PW, code, PW2);
-		REQUIRE(raw(o, &p, input, "--operator", "sato.hanako", "--password-stdin",
-		    "operator", "add", "kato.jiro", "--display", "加藤 次郎", NULL) == 0);
+		REQUIRE(raw(o, &p, input, "--operator", "sato-hanako", "--password-stdin",
+		    "operator", "add", "kato-jiro", "--display", "加藤 次郎", NULL) == 0);
 		secret_from(p.out, o->secret2);
 		t_proc_free(&p);
 	}
@@ -165,11 +165,11 @@ TEST(operator_login_required_with_second_factor)
 	CHECK(strstr(p.err, "needs an operator") != NULL);
 	t_proc_free(&p);
 	/* Right password, no code line. */
-	CHECK(raw(&o, &p, PW "\n", "--operator", "sato.hanako", "--password-stdin",
+	CHECK(raw(&o, &p, PW "\n", "--operator", "sato-hanako", "--password-stdin",
 	    "user", "list", NULL) != 0);
 	t_proc_free(&p);
 	/* Right password, wrong code. */
-	CHECK(raw(&o, &p, PW "\n000000\n", "--operator", "sato.hanako", "--password-stdin",
+	CHECK(raw(&o, &p, PW "\n000000\n", "--operator", "sato-hanako", "--password-stdin",
 	    "user", "list", NULL) != 0);
 	CHECK(strstr(p.err, "login refused") != NULL);
 	t_proc_free(&p);
@@ -177,7 +177,7 @@ TEST(operator_login_required_with_second_factor)
 	err_clear(&e);
 	REQUIRE_OK(totp_code(o.secret, o.now + 30, code, &e), &e);
 	snprintf(input, sizeof(input), "Wrong#Pass-0000\n%s\n", code);
-	CHECK(raw(&o, &p, input, "--operator", "sato.hanako", "--password-stdin",
+	CHECK(raw(&o, &p, input, "--operator", "sato-hanako", "--password-stdin",
 	    "user", "list", NULL) != 0);
 	t_proc_free(&p);
 	/* Both right. */
@@ -188,7 +188,7 @@ TEST(operator_login_required_with_second_factor)
 	REQUIRE_OK(totp_code(o.secret, o.now, code, &e), &e);
 	snprintf(input, sizeof(input), "%s\n%s\n", PW, code);
 	o.now -= 30;	/* run at the step just used */
-	CHECK(raw(&o, &p, input, "--operator", "sato.hanako", "--password-stdin",
+	CHECK(raw(&o, &p, input, "--operator", "sato-hanako", "--password-stdin",
 	    "user", "list", NULL) != 0);
 	CHECK(strstr(p.err, "already used") != NULL);
 	t_proc_free(&p);
@@ -206,7 +206,7 @@ TEST(operator_login_required_with_second_factor)
 		err_clear(&e);
 		REQUIRE_OK(central_open(o.dir, &c, &e), &e);
 		REQUIRE(sqlite3_prepare_v2(c->db, "SELECT count(*) FROM changes WHERE body LIKE"
-		    " '%kato.jiro%' OR key LIKE '%kato.jiro%'", -1, &st, NULL) == SQLITE_OK);
+		    " '%kato-jiro%' OR key LIKE '%kato-jiro%'", -1, &st, NULL) == SQLITE_OK);
 		REQUIRE(sqlite3_step(st) == SQLITE_ROW);
 		CHECK_INT(sqlite3_column_int(st, 0), 0);
 		sqlite3_finalize(st);
@@ -263,7 +263,7 @@ TEST(central_audit_chain_finds_edit_delete_reorder)
 	CHECK(strstr(p.out, "1 signed day heads") != NULL);
 	t_proc_free(&p);
 	/* list: by operator, action, date */
-	CHECK_INT(as_op(&o, 0, &p, "audit", "list", "--by", "kato.jiro", NULL), 0);
+	CHECK_INT(as_op(&o, 0, &p, "audit", "list", "--by", "kato-jiro", NULL), 0);
 	CHECK(strstr(p.out, "terminal-revoke") != NULL);
 	CHECK(strstr(p.out, "terminal-enrol") == NULL);
 	t_proc_free(&p);
@@ -380,7 +380,7 @@ TEST(export_protected_cms_and_refusals)
 	t_proc_free(&p);
 	/* Without the second factor (a wrong code). */
 	snprintf(input, sizeof(input), "%s\n000000\n", PW);
-	CHECK(raw(&o, &p, input, "--operator", "sato.hanako", "--password-stdin", "export",
+	CHECK(raw(&o, &p, input, "--operator", "sato-hanako", "--password-stdin", "export",
 	    "applications", "--purpose", "REQ-2026-77", NULL) != 0);
 	t_proc_free(&p);
 	/* Plaintext, or to standard output, without the permissive setting. */
@@ -644,4 +644,145 @@ TEST(audit_person_across_two_terminals)
 	t_proc_free(&p);
 	free(t1);
 	free(t2);
+}
+
+/* ------------------------------------------------------------ reports */
+
+static int audit_id;
+
+/* A terminal's audit row as pushed (table audit of the central). */
+static void
+pushed(const char *dir, const char *term, const char *at, const char *who,
+    const char *action, const char *person, const char *detail)
+{
+	char sql[2048];
+
+	audit_id++;
+	snprintf(sql, sizeof(sql), "INSERT INTO audit (terminal, id, body, chain_ok, received_at)"
+	    " VALUES ('%s', %d, json_object('id', %d, 'at', '%s', 'who', '%s', 'terminal', '%s',"
+	    " 'action', '%s', 'person', '%s', 'screen', 'person', 'detail', '%s'), 1, '%s')",
+	    term, audit_id, audit_id, at, who, term, action, person, detail, at);
+	tamper(dir, sql);
+}
+
+/* The monthly review flags the planted out-of-hours (evening, a holiday
+ * imported from the Cabinet Office's Shift_JIS list), bulk, DV, no-visit
+ * and own-household cases, and nothing of the clean set (LOG-3, AC-6). */
+TEST(report_access_flags_planted_cases_only)
+{
+	struct ops o;
+	struct t_proc p;
+	char hol[700], persons_p[700], acc_p[700];
+	static const char persons[] =
+	    "atena,name,kana,birth,sex,address,ward,household,dv\n"
+	    "000000001,山田 太郎,ヤマダ タロウ,1980-04-01,1,窓口市北区1-1,01,200,0\n"
+	    "000000002,山田 花子,ヤマダ ハナコ,1981-05-01,2,窓口市北区1-1,01,200,0\n"
+	    "000000003,鈴木 一郎,スズキ イチロウ,1990-01-01,1,窓口市北区2-2,01,300,0\n"
+	    "000000009,佐藤 秘子,サトウ ヒミコ,1985-02-02,2,窓口市北区9-9,01,900,1\n"
+	    "000000010,田中 一郎,タナカ イチロウ,1970-03-03,1,窓口市北区3-3,01,100,0\n"
+	    "000000011,田中 花子,タナカ ハナコ,1972-04-04,2,窓口市北区3-3,01,100,0\n";
+	static const char accounts[] =
+	    "name,display,role,perms,view_mynumber,valid_until\n"
+	    "tanaka-ichiro,田中 一郎,clerk,kokuho:write,0,2099-03-31\n"
+	    "suzuki-jiro,鈴木 次郎,clerk,kokuho:write,0,2099-03-31\n";
+
+	ops_init(&o, "[report]\nlookup_rate = 3\noffice_hours = 08:30-17:15\n");
+	snprintf(hol, sizeof(hol), "%s/data/holidays/syukujitsu-2026-sample.csv", t_srcdir());
+	snprintf(persons_p, sizeof(persons_p), "%s", t_path("persons.csv"));
+	snprintf(acc_p, sizeof(acc_p), "%s", t_path("accounts.csv"));
+	REQUIRE(t_write_file(persons_p, persons, strlen(persons)) == 0);
+	REQUIRE(t_write_file(acc_p, accounts, strlen(accounts)) == 0);
+	CHECK_INT(as_op(&o, 0, &p, "import", "holidays", hol, NULL), 0);
+	CHECK(strstr(p.out, "18 imported, 0 rejected") != NULL);
+	t_proc_free(&p);
+	CHECK_INT(as_op(&o, 0, &p, "import", "persons", persons_p, NULL), 0);
+	t_proc_free(&p);
+	CHECK_INT(as_op(&o, 0, &p, "import", "accounts", acc_p, NULL), 0);
+	t_proc_free(&p);
+
+	/* The clean set: within hours on working days, each view in a visit
+	 * with an identity check or an application. */
+	pushed(o.dir, "K01", "2026-11-04T10:00:00+0900", "suzuki-jiro", "lookup.search", "",
+	    "page=1 shown=,000000001,");
+	pushed(o.dir, "K01", "2026-11-04T10:01:00+0900", "suzuki-jiro", "lookup.view",
+	    "000000001", "");
+	pushed(o.dir, "K01", "2026-11-04T10:02:00+0900", "suzuki-jiro", "idcheck.read",
+	    "000000001", "unlock=PIN");
+	pushed(o.dir, "K01", "2026-11-04T11:00:00+0900", "suzuki-jiro", "lookup.view",
+	    "000000002", "");
+	tamper(o.dir, "INSERT INTO received (uuid, terminal, kind, receipt_no, app, status, body,"
+	    " received_at) VALUES ('a-1', 'K01', 1, 'K01-20261104-1', 'a-1', 'received',"
+	    " json_object('uuid', 'a-1', 'receipt_no', 'K01-20261104-1', 'procedure', 'kokuho',"
+	    " 'atena', '000000002', 'entered_by', 'suzuki-jiro', 'status', 'received',"
+	    " 'received_at', '2026-11-04T11:10:00+0900'), '2026-11-04T11:10:05+0900')");
+	/* Planted: the evening (view and its card read), a holiday (文化の日),
+	 * a name that would be a spreadsheet formula, five lookups in one hour
+	 * (rate 3), a DV person, a view with nothing else, an own household. */
+	pushed(o.dir, "K01", "2026-11-04T19:30:00+0900", "suzuki-jiro", "lookup.view",
+	    "000000001", "");
+	pushed(o.dir, "K01", "2026-11-04T19:31:00+0900", "suzuki-jiro", "idcheck.read",
+	    "000000001", "");
+	pushed(o.dir, "K02", "2026-11-03T10:00:00+0900", "suzuki-jiro", "lookup.view",
+	    "000000003", "");
+	pushed(o.dir, "K02", "2026-11-03T10:01:00+0900", "suzuki-jiro", "idcheck.read",
+	    "000000003", "");
+	pushed(o.dir, "K02", "2026-11-07T09:00:00+0900", "=evil()", "lookup.search", "",
+	    "page=1 shown=,");
+	for (int i = 0; i < 5; i++) {
+		char at[40];
+		snprintf(at, sizeof(at), "2026-11-05T14:0%d:00+0900", i);
+		pushed(o.dir, "K01", at, "tanaka-ichiro", "lookup.search", "", "page=1 shown=,");
+	}
+	pushed(o.dir, "K01", "2026-11-06T10:00:00+0900", "suzuki-jiro", "lookup.view.restricted",
+	    "000000009", "");
+	pushed(o.dir, "K01", "2026-11-06T10:03:00+0900", "suzuki-jiro", "idcheck.read",
+	    "000000009", "");
+	pushed(o.dir, "K01", "2026-11-06T15:00:00+0900", "suzuki-jiro", "lookup.view",
+	    "000000003", "");
+	pushed(o.dir, "K01", "2026-11-09T10:00:00+0900", "tanaka-ichiro", "lookup.view",
+	    "000000011", "");
+	pushed(o.dir, "K01", "2026-11-09T10:01:00+0900", "tanaka-ichiro", "idcheck.read",
+	    "000000011", "");
+	/* Another month: not in November's review. */
+	pushed(o.dir, "K01", "2026-12-01T22:00:00+0900", "suzuki-jiro", "lookup.view",
+	    "000000003", "");
+
+	CHECK_INT(as_op(&o, 0, &p, "report", "access", "--month", "2026-11", NULL), 0);
+	{
+		int n[6] = { 0 }, lines = 0;
+		static const char *const rule[6] = { "out-of-hours ", "bulk ", "dv-view ",
+			"no-visit ", "own-household ", "rule " };
+		for (char *l = strtok(p.out, "\n"); l != NULL; l = strtok(NULL, "\n")) {
+			lines++;
+			for (int k = 0; k < 6; k++)
+				n[k] += strncmp(l, rule[k], strlen(rule[k])) == 0;
+			/* nothing of the clean set */
+			CHECK(strstr(l, "2026-11-04 10:") == NULL);
+			CHECK(strstr(l, "2026-11-04 11:") == NULL);
+			CHECK(strstr(l, "2026-12") == NULL);
+		}
+		CHECK_INT(n[0], 5);	/* 19:30, 19:31, holiday x2, 09:00 on a Saturday */
+		CHECK_INT(n[1], 1);
+		CHECK_INT(n[2], 1);
+		CHECK_INT(n[3], 1);
+		CHECK_INT(n[4], 1);
+		CHECK_INT(n[5], 1);	/* the header */
+		CHECK_INT(lines, 10);
+	}
+	t_proc_free(&p);
+	CHECK_INT(as_op(&o, 0, &p, "report", "access", "--month", "2026-11", "--format", "csv",
+	    NULL), 0);
+	CHECK(strncmp(p.out, "rule,time,terminal,clerk,atena,detail\n", 38) == 0);
+	CHECK(strstr(p.out, "\"'=evil()\"") != NULL);
+	CHECK(strstr(p.out, ",=evil") == NULL && strstr(p.out, ",\"=evil") == NULL);
+	CHECK(strstr(p.out, "祝日") != NULL);
+	t_proc_free(&p);
+	/* The 日報 of 4 November: lookups, identity checks, an application. */
+	CHECK_INT(as_op(&o, 0, &p, "report", "daily", "--date", "2026-11-04", NULL), 0);
+	CHECK(strstr(p.out, "kokuho") != NULL);
+	CHECK(strstr(p.out, "suzuki-jiro") != NULL);
+	t_proc_free(&p);
+	CHECK_INT(as_op(&o, 0, &p, "audit", "list", "--action", "report-access", NULL), 0);
+	CHECK(strstr(p.out, "\"month\":\"2026-11\",\"flags\":\"9\"") != NULL);
+	t_proc_free(&p);
 }
