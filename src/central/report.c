@@ -103,7 +103,7 @@ central_import_holidays(struct central *c, const char *path, FILE *rep, long *ad
 		goto rollback;
 	while ((r = csv_next(cv, &f, &nf, &line, e)) == 1) {
 		int y, m, d, k = 0;
-		char date[16];
+		char date[48];
 
 		if (line == 1 && nf >= 1 && strstr(f[0], "月日") != NULL)
 			continue;	/* the header 国民の祝日・休日月日,国民の祝日・休日名称 */
@@ -185,7 +185,7 @@ local_tm(int64_t t, struct tm *tm)
 static int
 is_holiday(sqlite3 *db, const struct tm *tm)
 {
-	char date[16];
+	char date[48];
 	sqlite3_stmt *st;
 	int h = 0;
 
@@ -391,7 +391,7 @@ central_report_access(struct central *c, const char *month, int csv, FILE *out,
 		const char *person = (const char *)sqlite3_column_text(st, 4);
 		int64_t t = iso_epoch(at);
 		struct tm tm;
-		char ym[8], hour[32];
+		char ym[32], hour[32];
 		const char *why;
 		int view;
 
