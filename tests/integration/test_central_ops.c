@@ -786,3 +786,52 @@ TEST(report_access_flags_planted_cases_only)
 	CHECK(strstr(p.out, "\"month\":\"2026-11\",\"flags\":\"9\"") != NULL);
 	t_proc_free(&p);
 }
+
+/* AC-5: five failed logins lock an operator until another unlocks it; no
+ * operator gives itself the export flag; a disabled one cannot log in. */
+TEST(operator_lock_unlock_and_flags)
+{
+	struct ops o;
+	struct t_proc p;
+
+	ops_init(&o, NULL);
+	for (int i = 0; i < 5; i++) {
+		CHECK(raw(&o, &p, PW2 "\n000000\n", "--operator", "kato-jiro", "--password-stdin",
+		    "operator", "list", NULL) != 0);
+		t_proc_free(&p);
+	}
+	CHECK(as_op(&o, 1, &p, "operator", "list", NULL) != 0);
+	CHECK(strstr(p.err, "locked") != NULL);
+	t_proc_free(&p);
+	CHECK_INT(as_op(&o, 0, &p, "operator", "list", NULL), 0);
+	CHECK(strstr(p.out, "kato-jiro") != NULL && strstr(p.out, "locked") != NULL);
+	t_proc_free(&p);
+	CHECK_INT(as_op(&o, 0, &p, "operator", "mod", "kato-jiro", "--unlock", NULL), 0);
+	t_proc_free(&p);
+	CHECK_INT(as_op(&o, 1, &p, "operator", "list", NULL), 0);
+	t_proc_free(&p);
+	/* Not to oneself. */
+	CHECK(as_op(&o, 1, &p, "operator", "mod", "kato-jiro", "--export", "yes", NULL) != 0);
+	t_proc_free(&p);
+	/* Generic names are refused, as for accounts (AC-1). */
+	{
+		char input[256], code[8];
+		struct err e;
+		err_clear(&e);
+		REQUIRE_OK(totp_code(o.secret, o.now + 30, code, &e), &e);
+		snprintf(input, sizeof(input), "%s\n%s\n%s\n", PW, code, PW2);
+		CHECK(raw(&o, &p, input, "--operator", "sato-hanako", "--password-stdin",
+		    "operator", "add", "admin01", "--display", "管理者", NULL) != 0);
+		CHECK(strstr(p.err, "generic") != NULL);
+		t_proc_free(&p);
+	}
+	CHECK_INT(as_op(&o, 0, &p, "operator", "mod", "kato-jiro", "--disable", NULL), 0);
+	t_proc_free(&p);
+	CHECK(as_op(&o, 1, &p, "operator", "list", NULL) != 0);
+	CHECK(strstr(p.err, "disabled") != NULL);
+	t_proc_free(&p);
+	CHECK_INT(as_op(&o, 0, &p, "audit", "list", "--action", "operator-mod", NULL), 0);
+	CHECK(strstr(p.out, "\"unlock\":\"yes\"") != NULL);
+	CHECK(strstr(p.out, "\"disable\":\"yes\"") != NULL);
+	t_proc_free(&p);
+}
