@@ -306,6 +306,12 @@ TEST(central_audit_chain_finds_edit_delete_reorder)
 	CHECK(as_op(&o, 0, &p, "audit", "verify", NULL) != 0);
 	CHECK(strstr(p.out, "deleted at the end") != NULL);
 	t_proc_free(&p);
+	/* A signed day head altered (its row and hash rewritten together). */
+	copy_store(orig, o.dir);
+	tamper(o.dir, "UPDATE central_audit_heads SET id = id - 1");
+	CHECK(as_op(&o, 0, &p, "audit", "verify", NULL) != 0);
+	CHECK(strstr(p.out, "bad signature") != NULL);
+	t_proc_free(&p);
 	/* The untouched copy still verifies. */
 	copy_store(orig, o.dir);
 	CHECK_INT(as_op(&o, 0, &p, "audit", "verify", NULL), 0);
