@@ -252,6 +252,12 @@ central_operator_login(struct central *c, const char *name, int from_stdin,
 		sqlite3_finalize(st);
 		/* Same message as a wrong password: names are not probed. */
 		r = err_set(e, ERR_AUTH, "operator login refused: wrong name, password or code");
+		{
+			struct err ae;
+			err_clear(&ae);
+			central_audit_note(c, name, "login-failed", &ae, "reason", "unknown operator",
+			    NULL);
+		}
 		goto out;
 	}
 	snprintf(hash, sizeof(hash), "%s", (const char *)sqlite3_column_text(st, 0));
