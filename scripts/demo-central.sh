@@ -61,7 +61,9 @@ CONF
 		echo "demo central already running (pid $(cat "$dir/central.pid"))"
 		exit 0
 	fi
-	C serve --listen "127.0.0.1:$port" --log "$dir/central.log" &
+	# the binary itself, not the function, so that $! is its pid
+	"$BIN/madoguchi-central" --config "$conf" serve --listen "127.0.0.1:$port" \
+		--log "$dir/central.log" &
 	echo $! >"$dir/central.pid"
 	echo "127.0.0.1:$port" >"$dir/central.addr"
 	for _ in $(seq 50); do
