@@ -116,6 +116,7 @@ usage_to(FILE *f)
 	    "Commands that read or change personal data or accounts run as an operator:\n"
 	    "  --operator NAME [--password-stdin]    password line, then the TOTP code line\n"
 	    "  init [--admin NAME --display D]       also creates the first operator\n"
+	    "  --actor system                        scheduled purge and backup: no login\n"
 	    "  help [--list]                         this text; --list: every command\n"
 	    "The store is --store DIR, else $MDG_CENTRAL_STORE, else [store] dir of\n"
 	    "--config FILE (default %s), else %s.\n"
