@@ -90,6 +90,44 @@ remove_db(const char *path)
 	unlink(p);
 }
 
+/* Issue 18: the back ends must return the same rows for the same queries,
+ * or their columns compare unequal work.  Names each query that differs. */
+static int
+rows_agree(const char *name_a, const struct wl_result *a, const char *name_b,
+    const struct wl_result *b)
+{
+	static const char *const what[] = { "lookup by 宛名番号",
+	    "lookup by 個人番号", "kana prefix search", "birth-date search" };
+	const uint64_t x[] = { a->sum_atena, a->sum_mynumber, a->sum_kana,
+	    a->sum_birth };
+	const uint64_t y[] = { b->sum_atena, b->sum_mynumber, b->sum_kana,
+	    b->sum_birth };
+	int ok = 1;
+
+	for (size_t i = 0; i < 4; i++)
+		if (x[i] != y[i] || x[i] == 0) {
+			fprintf(stderr, "bench_store: %s returned other rows on %s "
+			    "than on %s (%016llx, %016llx): the comparison would "
+			    "be of unequal work; stopping\n", what[i], name_a,
+			    name_b, (unsigned long long)x[i],
+			    (unsigned long long)y[i]);
+			ok = 0;
+		}
+	return ok;
+}
+
+/* Print s left-aligned in a column of width cells (display width, so that
+ * 宛名番号 takes two cells a character, as a terminal draws it). */
+static void
+put_padded(const char *s, int width)
+{
+	int w = utf8_width(s, strlen(s));
+
+	fputs(s, stdout);
+	for (; w < width; w++)
+		putchar(' ');
+}
+
 static off_t
 file_size(const char *path)
 {
@@ -161,13 +199,27 @@ child_finish(struct child *c, struct wl_result *r)
 
 	fprintf(c->to, "quit\n");
 	fclose(c->to);
-	while (fgets(line, sizeof(line), c->from) != NULL)
+	unsigned long long h;
+
+	while (fgets(line, sizeof(line), c->from) != NULL) {
 		if (sscanf(line, "RESULT %31s %63s %lf", be, k, &v) == 3) {
 			set_field(r, k, v);
 			if (strcmp(k, "kana_rows") == 0)
 				r->kana_rows = v;
+			else if (strcmp(k, "birth_rows") == 0)
+				r->birth_rows = v;
 			got = 1;
+		} else if (sscanf(line, "ROWS %31s %63s %llx", be, k, &h) == 3) {
+			if (strcmp(k, "atena") == 0)
+				r->sum_atena = h;
+			else if (strcmp(k, "mynumber") == 0)
+				r->sum_mynumber = h;
+			else if (strcmp(k, "kana") == 0)
+				r->sum_kana = h;
+			else if (strcmp(k, "birth") == 0)
+				r->sum_birth = h;
 		}
+	}
 	fclose(c->from);
 	waitpid(c->pid, NULL, 0);
 	return got ? 0 : -1;
@@ -264,12 +316,20 @@ main(int argc, char **argv)
 	wl_print("plain", &wp.res);
 	if (have_sqlcipher)
 		wl_print("sqlcipher", &rc);
-	printf("\n%-30s %12s %12s %12s %10s %10s\n", "operation", "encrypted",
+	if (!rows_agree("encrypted", &we.res, "plain", &wp.res) ||
+	    (have_sqlcipher && !rows_agree("encrypted", &we.res, "sqlcipher", &rc)))
+		return 3;
+	printf("rows: the %s back ends returned the same rows for every query\n",
+	    have_sqlcipher ? "three" : "two");
+	putchar('\n');
+	put_padded("operation", 30);
+	printf(" %12s %12s %12s %10s %10s\n", "encrypted",
 	    "plain", "sqlcipher", "enc/plain", "enc/sqlc");
 	for (size_t i = 0; i < NROWS; i++) {
 		double a = field(&we.res, rows[i].key), b = field(&wp.res, rows[i].key),
 		    c = field(&rc, rows[i].key);
-		printf("%-30s %12.1f %12.1f %12.1f %9.2fx %9.2fx\n", rows[i].label,
+		put_padded(rows[i].label, 30);
+		printf(" %12.1f %12.1f %12.1f %9.2fx %9.2fx\n",
 		    a, b, c, time_ratio(a, b, rows[i].lower_is_better),
 		    time_ratio(a, c, rows[i].lower_is_better));
 	}
@@ -277,8 +337,8 @@ main(int argc, char **argv)
 	    "takes 20%% longer;\nenc/sqlc below 1.00x = the encrypted store is "
 	    "faster than SQLCipher.\nLoads and read passes of the three run "
 	    "interleaved; reads are the best of %d passes.\n", WL_PASSES);
-	printf("mean rows per search: kana %.1f, birth %.1f (limit 100)\n",
-	    we.res.kana_rows, we.res.birth_rows);
+	printf("mean rows per search: kana %.1f, birth %.1f (limit 100; "
+	    "the same on every back end)\n", we.res.kana_rows, we.res.birth_rows);
 	printf("database size: encrypted %lld bytes, plain %lld bytes\n",
 	    (long long)enc_size, (long long)plain_size);
 	return 0;
