@@ -149,6 +149,17 @@ store_stmt_flush(struct store *st)
 }
 
 int
+store_cache_set(struct store *st, int mib, struct err *e)
+{
+	char sql[64];
+
+	if (mib < 2 || mib > 4096)
+		return err_set(e, ERR_RANGE, "page cache of %d MiB (2..4096)", mib);
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%d", mib * 1024);
+	return sql_exec(st->db, sql, e);
+}
+
+int
 sql_exec(sqlite3 *db, const char *sql, struct err *e)
 {
 	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
