@@ -77,6 +77,7 @@ struct session {
 	char user[64];			/* the clerk */
 	char display[128];		/* the clerk's name */
 	int lock_after_s;		/* inactivity limit ([ui] lock_after) */
+	int cache_mb;			/* [store] cache_mb (0: the store's default) */
 	int64_t last_activity_ms;	/* monotonic */
 	/* Failed logins at the login screen cannot be written to the audit
 	 * chain (the store is still locked); they are kept here and written

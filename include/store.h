@@ -43,7 +43,7 @@
  * misses it costs a decryption (~4 us on the reference machine), so it is
  * larger than SQLite's 2 MiB default; plain comparison databases get the
  * same. */
-#define STORE_CACHE_KIB 65536
+#define STORE_CACHE_KIB 65536		/* [store] cache_mb's default, 64 MiB */
 #define STORE_CACHE_KIB_STR "65536"
 #define STORE_DB_FILE "store.db"
 #define STORE_KEYS_FILE "store.keys"
@@ -267,6 +267,11 @@ int store_create_terminal(const char *dir, const char *admin,
  */
 int store_open(const char *dir, const char *user, const char *password,
     struct store **out, struct err *e);
+/* Set this connection's decrypted page cache to mib MiB ([store] cache_mb,
+ * 2..4096): more pages stay decrypted in RAM (faster lookups on a large
+ * store, fewer page decryptions) for longer (the trade-off madoguchi.conf(5)
+ * states).  Shrinking it drops cached pages at once. */
+int store_cache_set(struct store *st, int mib, struct err *e);
 /* A second connection to the same store as the same user (for a background
  * thread); no password needed.  Closed with store_close. */
 int store_dup(const struct store *st, struct store **out, struct err *e);

@@ -17,11 +17,17 @@ trap 'rm -rf "$WORK"' EXIT
 
 SECTIONS=()
 
+# Each program prints its figures for people and, as "RESULT SECTION KEY
+# VALUE" lines, for the JSON summary ($BUILD/bench.json, issue 18), which
+# lets two runs be compared; "ROWS" lines are the store bench's row checks.
+# Both kinds are kept out of the terminal.
+RESULTS=$WORK/results
 run_section() {
 	local name=$1
 	echo
 	echo "=== $name"
-	"bench_$name"
+	"bench_$name" > >(tee -a "$RESULTS" | grep -v -E '^(RESULT|ROWS) ')
+	wait
 }
 
 # Sections register themselves below this line: define bench_NAME() and
@@ -71,6 +77,14 @@ bench_lookup() {
 }
 SECTIONS+=(lookup)
 
+# startup (issue 18): `madoguchi` with a store and the shipped screens, from
+# exec to the login form on a 120x40 pseudo-terminal; median of 15 starts.
+bench_startup() {
+	mkdir -p "$WORK/startup" && "$B/bench/bench_startup" "$WORK/startup" "${BENCH_STARTUP_RUNS:-15}"
+	rm -rf "$WORK/startup"
+}
+SECTIONS+=(startup)
+
 for s in "${SECTIONS[@]}"; do
 	if [ -n "${BENCH_ONLY:-}" ] && [ "$BENCH_ONLY" != "$s" ]; then
 		continue
@@ -78,3 +92,26 @@ for s in "${SECTIONS[@]}"; do
 	run_section "$s"
 done
 [ ${#SECTIONS[@]} -gt 0 ] || echo "bench: no benchmark sections are built yet"
+
+# The JSON summary: {"date", "commit", "cpus", "results": {section: {key: value}}}.
+write_json() {
+	local out=$BUILD/bench.json commit
+	commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+	touch "$RESULTS"
+	awk -v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" -v commit="$commit" \
+	    -v cpus="$(nproc)" -v n="${BENCH_N:-default}" '
+	$1 == "RESULT" && NF == 4 && $4 ~ /^-?[0-9.]+([eE][-+]?[0-9]+)?$/ {
+		if (!($2 in seen)) { order[++ns] = $2; seen[$2] = 1 }
+		v[$2] = v[$2] (v[$2] == "" ? "" : ",\n") "    \"" $3 "\": " $4
+	}
+	END {
+		printf "{\n  \"date\": \"%s\",\n  \"commit\": \"%s\",\n", date, commit
+		printf "  \"cpus\": %d,\n  \"bench_n\": \"%s\",\n  \"results\": {", cpus, n
+		for (i = 1; i <= ns; i++)
+			printf "%s\n   \"%s\": {\n%s\n   }", (i > 1 ? "," : ""), order[i], v[order[i]]
+		printf "\n  }\n}\n"
+	}' "$RESULTS" > "$out.tmp" && mv "$out.tmp" "$out"
+	echo
+	echo "summary: $out"
+}
+write_json

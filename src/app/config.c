@@ -16,6 +16,7 @@ const struct conf_key app_conf_schema[] = {
 	{ "terminal", "id", CONF_STR, 0, 16, "", "terminal ID, also the prefix of receipt numbers" },
 	{ "terminal", "contact", CONF_STR, 0, 200, "", "問い合わせ先 printed on the 受付票 (office, telephone, hours)" },
 	{ "store", "dir", CONF_STR, 0, 1024, MDG_DEFAULT_STORE, "directory of the encrypted store and its key slots" },
+	{ "store", "cache_mb", CONF_INT, 2, 4096, "64", "decrypted page cache of the session's connection, MiB (speed against how long decrypted pages stay in RAM)" },
 	{ "card", "reader", CONF_STR, 0, 256, "", "PC/SC reader name to use (empty: first reader with a card)" },
 	{ "card", "jpki_roots", CONF_STR, 0, 1024, "", "PEM file of J-LIS JPKI root certificates for the offline chain check of the 利用者証明用 certificate (empty: unverifiable)" },
 	{ "card", "trust_anchors", CONF_STR, 0, 1024, "", "file of issuer (CA) public keys the card data is verified against: lines KEYID EXPONENT MODULUS in hex (empty: none, every card is unverifiable; issue 11)" },

@@ -221,6 +221,12 @@ session_login(struct session *s, const char *user, const char *password, int *en
 		if (ended != NULL)
 			*ended = 1;
 	}
+	if (s->cache_mb > 0) {
+		struct err ce;
+
+		if (store_cache_set(st, s->cache_mb, &ce) != 0)
+			log_warn("page cache: %s", ce.msg);
+	}
 	take_account(s, st);
 	audit(s, NULL, AUDIT_LOGIN, NULL);
 	flush_pending(s);

@@ -93,6 +93,73 @@ sql_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct err *e)
 }
 
 int
+store_stmt(struct store *st, const char *sql, sqlite3_stmt **q, struct err *e)
+{
+	struct store_stmt_slot *s;
+	size_t i;
+	int r;
+
+	for (i = 0; i < st->nstmts; i++) {
+		s = &st->stmts[i];
+		if (s->sql != sql)
+			continue;
+		if (s->busy)
+			break;		/* nested use: a statement of its own */
+		s->busy = 1;
+		*q = s->q;
+		return 0;
+	}
+	if ((r = sql_prepare(st->db, sql, q, e)) != 0)
+		return r;
+	if (i == st->nstmts && st->nstmts < STORE_STMT_CACHE) {
+		s = &st->stmts[st->nstmts++];
+		s->sql = sql;
+		s->q = *q;
+		s->busy = 1;
+	}
+	return 0;
+}
+
+void
+store_stmt_done(struct store *st, sqlite3_stmt *q)
+{
+	size_t i;
+
+	if (q == NULL)
+		return;
+	for (i = 0; i < st->nstmts; i++)
+		if (st->stmts[i].q == q) {
+			sqlite3_reset(q);
+			sqlite3_clear_bindings(q);
+			st->stmts[i].busy = 0;
+			return;
+		}
+	sqlite3_finalize(q);
+}
+
+void
+store_stmt_flush(struct store *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nstmts; i++)
+		sqlite3_finalize(st->stmts[i].q);
+	memset(st->stmts, 0, sizeof(st->stmts));
+	st->nstmts = 0;
+}
+
+int
+store_cache_set(struct store *st, int mib, struct err *e)
+{
+	char sql[64];
+
+	if (mib < 2 || mib > 4096)
+		return err_set(e, ERR_RANGE, "page cache of %d MiB (2..4096)", mib);
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%d", mib * 1024);
+	return sql_exec(st->db, sql, e);
+}
+
+int
 sql_exec(sqlite3 *db, const char *sql, struct err *e)
 {
 	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);

@@ -207,7 +207,14 @@ person_upsert_db(sqlite3 *db, const struct person *p, const char *by,
 int
 store_person_upsert(struct store *st, const struct person *p, struct err *e)
 {
-	return person_upsert_db(st->db, p, st->user.name, &st->fk, e);
+	sqlite3_stmt *q;
+	int r;
+
+	if ((r = store_stmt(st, person_upsert_sql, &q, e)) != 0)
+		return r;
+	r = person_stmt_run(st->db, q, p, st->user.name, &st->fk, e);
+	store_stmt_done(st, q);
+	return r;
 }
 
 static int
@@ -253,13 +260,13 @@ get_one(struct store *st, const char *sql, const char *arg, struct person *out,
 	sqlite3_stmt *q;
 	int r, rc;
 
-	if ((r = sql_prepare(st->db, sql, &q, e)) != 0)
+	if ((r = store_stmt(st, sql, &q, e)) != 0)
 		return r;
 	sql_bind_text(q, 1, arg);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW)
 		read_person(st, q, out);
-	sqlite3_finalize(q);
+	store_stmt_done(st, q);
 	if (rc == SQLITE_DONE)
 		return err_set_ja(e, ERR_NOTFOUND, "該当する住民がいません",
 		    "no such person");
@@ -521,15 +528,19 @@ store_person_household(struct store *st, const char *household,
 	return collect(st, st->db, q, 0, out, e);
 }
 
+static const char mynumber_insert_sql[] =
+    "INSERT INTO mynumbers VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char mynumber_upsert_sql[] =
+    "INSERT INTO mynumbers VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+    "ON CONFLICT(atena) DO UPDATE SET idx = ?2, sealed = ?3, masked = ?4, "
+    "updated_at = ?5, updated_by = ?6";
+
 int
 mynumber_stmt_prepare(sqlite3 *db, int insert_only, sqlite3_stmt **q,
     struct err *e)
 {
-	return sql_prepare(db, insert_only ?
-	    "INSERT INTO mynumbers VALUES (?1, ?2, ?3, ?4, ?5, ?6)" :
-	    "INSERT INTO mynumbers VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-	    "ON CONFLICT(atena) DO UPDATE SET idx = ?2, sealed = ?3, masked = ?4, "
-	    "updated_at = ?5, updated_by = ?6", q, e);
+	return sql_prepare(db, insert_only ? mynumber_insert_sql :
+	    mynumber_upsert_sql, q, e);
 }
 
 /* The number sealed to the right "mynumber", its blind index and its
@@ -592,7 +603,14 @@ int
 store_mynumber_set(struct store *st, const char *atena, const char *mynumber,
     struct err *e)
 {
-	return mynumber_set_db(st->db, atena, mynumber, st->user.name, &st->fk, e);
+	sqlite3_stmt *q;
+	int r;
+
+	if ((r = store_stmt(st, mynumber_upsert_sql, &q, e)) != 0)
+		return r;
+	r = mynumber_stmt_run(st->db, q, atena, mynumber, st->user.name, &st->fk, e);
+	store_stmt_done(st, q);
+	return r;
 }
 
 /* Column col of the person's mynumbers row through fn; ERR_NOTFOUND. */
@@ -600,17 +618,28 @@ static int
 mn_row(struct store *st, const char *atena, const char *col,
     int (*fn)(sqlite3_stmt *q, void *arg), void *arg, struct err *e)
 {
-	char sql[96];
+	/* One static statement per column, so that store_stmt keeps each. */
+	static const char *const sqls[][2] = {
+		{ "sealed", "SELECT sealed FROM mynumbers WHERE atena = ?" },
+		{ "idx", "SELECT idx FROM mynumbers WHERE atena = ?" },
+		{ "masked", "SELECT masked FROM mynumbers WHERE atena = ?" },
+		{ "0", "SELECT 0 FROM mynumbers WHERE atena = ?" },
+	};
+	const char *sql = NULL;
 	sqlite3_stmt *q;
 	int r, rc;
 
-	snprintf(sql, sizeof(sql), "SELECT %s FROM mynumbers WHERE atena = ?", col);
-	if ((r = sql_prepare(st->db, sql, &q, e)) != 0)
+	for (size_t i = 0; i < sizeof(sqls) / sizeof(sqls[0]); i++)
+		if (strcmp(sqls[i][0], col) == 0)
+			sql = sqls[i][1];
+	if (sql == NULL)
+		return err_set(e, ERR_INVAL, "mynumbers has no column %s", col);
+	if ((r = store_stmt(st, sql, &q, e)) != 0)
 		return r;
 	sql_bind_text(q, 1, atena);
 	rc = sqlite3_step(q);
 	r = rc == SQLITE_ROW ? fn(q, arg) : 0;
-	sqlite3_finalize(q);
+	store_stmt_done(st, q);
 	if (rc == SQLITE_DONE)
 		return err_set(e, ERR_NOTFOUND, "no 個人番号 for %s", atena);
 	if (rc != SQLITE_ROW)

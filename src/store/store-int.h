@@ -33,6 +33,8 @@ struct held_right {
 	uint8_t *sk;			/* sodium_malloc */
 };
 
+#define STORE_STMT_CACHE 24
+
 struct store {
 	sqlite3 *db;
 	char dir[4096];
@@ -46,7 +48,27 @@ struct store {
 	size_t nrights;
 	struct account user;
 	int tx_depth;			/* store_tx nesting */
+	/* Statements kept prepared for this connection (store_stmt): the
+	 * hot paths of the pull and the window's lookups parse their SQL
+	 * once per session instead of once per call (issue 18). */
+	struct store_stmt_slot {
+		const char *sql;	/* a static string: compared by address */
+		sqlite3_stmt *q;
+		int busy;
+	} stmts[STORE_STMT_CACHE];
+	size_t nstmts;
 };
+
+/* db.c: the statement cache.  store_stmt hands out the prepared statement
+ * for sql (a string with static storage, compared by address), reset and
+ * with its bindings cleared, or prepares one; store_stmt_done gives it back
+ * (reset) or finalizes one that is not cached.  A statement already handed
+ * out (a nested call) is prepared anew, so callers never share one.
+ * store_stmt_flush finalizes them all: before st->db is closed. */
+int store_stmt(struct store *st, const char *sql, sqlite3_stmt **q,
+    struct err *e);
+void store_stmt_done(struct store *st, sqlite3_stmt *q);
+void store_stmt_flush(struct store *st);
 
 /* rights.c */
 /* Load the right public keys and derive the blind-index key (open_db). */

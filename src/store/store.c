@@ -74,6 +74,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	store_stmt_flush(st);
 	if (st->db != NULL)
 		sqlite3_close(st->db);
 	sodium_free(st->key);
@@ -614,6 +615,7 @@ store_rekey(struct store *st, struct err *e)
 	/* The store to ourselves: our connection closes, a probe takes the
 	 * database exclusively (any other connection makes it busy) and
 	 * stands in for it until the switch. */
+	store_stmt_flush(st);
 	sqlite3_close(st->db);
 	st->db = NULL;
 	if ((r = store_db_open_key(db, st->key, &probe, e)) != 0)
@@ -637,6 +639,7 @@ store_rekey(struct store *st, struct err *e)
 		r = store_audit_append(st, NULL, NULL, "store.rekey", NULL, "admin",
 		    detail, e);
 	}
+	store_stmt_flush(st);	/* statements prepared on the probe */
 	st->db = NULL;
 	if (r != 0)
 		goto reopen;

@@ -768,6 +768,7 @@ ui_run(struct app_opts *o)
 		return 1;
 	}
 	session_init(&u.ses, o->store_dir, (int)conf_int(u.conf, "ui", "lock_after"));
+	u.ses.cache_mb = (int)conf_int(u.conf, "store", "cache_mb");
 	ui_idlookup_install(&u);	/* F2 identity check, F3 lookup */
 	ui_intake_install(&u);		/* F4 intake */
 	u.login_note = conf_str(u.conf, "ui", "login_note");

@@ -293,6 +293,9 @@ main(int argc, char **argv)
 			min += 1 + pieces(row.ef[k], le);
 		printf("%-36s %8lu %8lu %8.2f %10.2f\n", rows[i].name, per, min,
 		    (double)per / (double)min, row.ms / reads);
+		printf("RESULT card row%d_apdus %lu\nRESULT card row%d_min %lu\n"
+		    "RESULT card row%d_ms %.2f\n", (int)i, per, (int)i, min, (int)i,
+		    row.ms / reads);
 	}
 	stop(pcscd);
 	unlink(sock);

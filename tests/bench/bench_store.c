@@ -39,6 +39,7 @@ static const struct row rows[] = {
 	{ "birth_p95_us", "  birth p95 (us)", 1 },
 };
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
+#define BIG_CACHE_MIB 512
 
 static double
 field(const struct wl_result *r, const char *key)
@@ -88,6 +89,44 @@ remove_db(const char *path)
 	unlink(p);
 	snprintf(p, sizeof(p), "%s-shm", path);
 	unlink(p);
+}
+
+/* Issue 18: the back ends must return the same rows for the same queries,
+ * or their columns compare unequal work.  Names each query that differs. */
+static int
+rows_agree(const char *name_a, const struct wl_result *a, const char *name_b,
+    const struct wl_result *b)
+{
+	static const char *const what[] = { "lookup by 宛名番号",
+	    "lookup by 個人番号", "kana prefix search", "birth-date search" };
+	const uint64_t x[] = { a->sum_atena, a->sum_mynumber, a->sum_kana,
+	    a->sum_birth };
+	const uint64_t y[] = { b->sum_atena, b->sum_mynumber, b->sum_kana,
+	    b->sum_birth };
+	int ok = 1;
+
+	for (size_t i = 0; i < 4; i++)
+		if (x[i] != y[i] || x[i] == 0) {
+			fprintf(stderr, "bench_store: %s returned other rows on %s "
+			    "than on %s (%016llx, %016llx): the comparison would "
+			    "be of unequal work; stopping\n", what[i], name_a,
+			    name_b, (unsigned long long)x[i],
+			    (unsigned long long)y[i]);
+			ok = 0;
+		}
+	return ok;
+}
+
+/* Print s left-aligned in a column of width cells (display width, so that
+ * 宛名番号 takes two cells a character, as a terminal draws it). */
+static void
+put_padded(const char *s, int width)
+{
+	int w = utf8_width(s, strlen(s));
+
+	fputs(s, stdout);
+	for (; w < width; w++)
+		putchar(' ');
 }
 
 static off_t
@@ -161,13 +200,27 @@ child_finish(struct child *c, struct wl_result *r)
 
 	fprintf(c->to, "quit\n");
 	fclose(c->to);
-	while (fgets(line, sizeof(line), c->from) != NULL)
+	unsigned long long h;
+
+	while (fgets(line, sizeof(line), c->from) != NULL) {
 		if (sscanf(line, "RESULT %31s %63s %lf", be, k, &v) == 3) {
 			set_field(r, k, v);
 			if (strcmp(k, "kana_rows") == 0)
 				r->kana_rows = v;
+			else if (strcmp(k, "birth_rows") == 0)
+				r->birth_rows = v;
 			got = 1;
+		} else if (sscanf(line, "ROWS %31s %63s %llx", be, k, &h) == 3) {
+			if (strcmp(k, "atena") == 0)
+				r->sum_atena = h;
+			else if (strcmp(k, "mynumber") == 0)
+				r->sum_mynumber = h;
+			else if (strcmp(k, "kana") == 0)
+				r->sum_kana = h;
+			else if (strcmp(k, "birth") == 0)
+				r->sum_birth = h;
 		}
+	}
 	fclose(c->from);
 	waitpid(c->pid, NULL, 0);
 	return got ? 0 : -1;
@@ -184,7 +237,7 @@ main(int argc, char **argv)
 	uint8_t *key;
 	sqlite3 *edb, *pdb;
 	struct err e;
-	struct wl_db we, wp;
+	struct wl_db we, wp, big;
 	struct wl_result rc;
 	struct wl_keys k;
 	struct child ch = { 0, NULL, NULL };
@@ -245,6 +298,21 @@ main(int argc, char **argv)
 			have_sqlcipher = 0;
 		fprintf(stderr, "  read pass %d\n", pass + 1);
 	}
+	/* [store] cache_mb: the same reads on the encrypted store with a page
+	 * cache eight times the default (issue 18). */
+	{
+		char pragma[64];
+
+		big = we;
+		memset(&big.res, 0, sizeof(big.res));
+		snprintf(pragma, sizeof(pragma), "PRAGMA cache_size=-%d",
+		    BIG_CACHE_MIB * 1024);
+		sqlite3_exec(edb, pragma, NULL, NULL, NULL);
+		for (int pass = 0; pass < WL_PASSES; pass++)
+			if (wl_read_pass(&big, &k) != 0)
+				return 1;
+		fprintf(stderr, "  read passes with a %d MiB cache\n", BIG_CACHE_MIB);
+	}
 	wl_keys_free(&k);
 	memset(&rc, 0, sizeof(rc));
 	if (ch.to != NULL && child_finish(&ch, &rc) != 0)
@@ -264,12 +332,20 @@ main(int argc, char **argv)
 	wl_print("plain", &wp.res);
 	if (have_sqlcipher)
 		wl_print("sqlcipher", &rc);
-	printf("\n%-30s %12s %12s %12s %10s %10s\n", "operation", "encrypted",
+	if (!rows_agree("encrypted", &we.res, "plain", &wp.res) ||
+	    (have_sqlcipher && !rows_agree("encrypted", &we.res, "sqlcipher", &rc)))
+		return 3;
+	printf("rows: the %s back ends returned the same rows for every query\n",
+	    have_sqlcipher ? "three" : "two");
+	putchar('\n');
+	put_padded("operation", 30);
+	printf(" %12s %12s %12s %10s %10s\n", "encrypted",
 	    "plain", "sqlcipher", "enc/plain", "enc/sqlc");
 	for (size_t i = 0; i < NROWS; i++) {
 		double a = field(&we.res, rows[i].key), b = field(&wp.res, rows[i].key),
 		    c = field(&rc, rows[i].key);
-		printf("%-30s %12.1f %12.1f %12.1f %9.2fx %9.2fx\n", rows[i].label,
+		put_padded(rows[i].label, 30);
+		printf(" %12.1f %12.1f %12.1f %9.2fx %9.2fx\n",
 		    a, b, c, time_ratio(a, b, rows[i].lower_is_better),
 		    time_ratio(a, c, rows[i].lower_is_better));
 	}
@@ -277,8 +353,24 @@ main(int argc, char **argv)
 	    "takes 20%% longer;\nenc/sqlc below 1.00x = the encrypted store is "
 	    "faster than SQLCipher.\nLoads and read passes of the three run "
 	    "interleaved; reads are the best of %d passes.\n", WL_PASSES);
-	printf("mean rows per search: kana %.1f, birth %.1f (limit 100)\n",
-	    we.res.kana_rows, we.res.birth_rows);
+	printf("mean rows per search: kana %.1f, birth %.1f (limit 100; "
+	    "the same on every back end)\n", we.res.kana_rows, we.res.birth_rows);
+	printf("\nencrypted store, page cache %d MiB against the default %d MiB "
+	    "([store] cache_mb; run after the default's passes, same connection):\n",
+	    BIG_CACHE_MIB, STORE_CACHE_KIB / 1024);
+	put_padded("operation", 30);
+	printf(" %9d MiB %9d MiB %10s\n", BIG_CACHE_MIB, STORE_CACHE_KIB / 1024,
+	    "big/def");
+	for (size_t i = 0; i < NROWS; i++) {
+		double a = field(&we.res, rows[i].key), b = field(&big.res, rows[i].key);
+
+		if (strcmp(rows[i].key, "load_ops") == 0)
+			continue;
+		put_padded(rows[i].label, 30);
+		printf(" %12.1f %12.1f %9.2fx\n", b, a,
+		    time_ratio(b, a, rows[i].lower_is_better));
+	}
+	wl_print("encrypted_bigcache", &big.res);
 	printf("database size: encrypted %lld bytes, plain %lld bytes\n",
 	    (long long)enc_size, (long long)plain_size);
 	return 0;

@@ -297,6 +297,8 @@ main(int argc, char **argv)
 	dc = cpu_s() - c0;
 	printf("%-44s %10.0f records/s  (%.1f s, %.1f us CPU/record, %ld rejected)\n",
 	    "central import of residents (CSV)", n / dt, dt, dc * 1e6 / n, ir.rejected);
+	printf("RESULT sync import_records_s %.1f\nRESULT sync import_cpu_us %.2f\n",
+	    n / dt, dc * 1e6 / n);
 	unlink(csv);
 	{
 		/* entered_by of the pushed applications: an account of the
@@ -348,6 +350,8 @@ main(int argc, char **argv)
 	    " %.0f changes/s, %.1f us CPU/change, both sides)\n",
 	    "initial pull by one terminal", n / dt, rep.pulled, dt, rep.pulled / dt,
 	    dc * 1e6 / rep.pulled);
+	printf("RESULT sync pull_residents_s %.1f\nRESULT sync pull_cpu_us_change %.2f\n",
+	    n / dt, dc * 1e6 / rep.pulled);
 
 	/* Push. */
 	fill.n = apps;
@@ -362,6 +366,7 @@ main(int argc, char **argv)
 	dc = cpu_s() - c0;
 	printf("%-44s %10.0f apps/s     (%ld in %.1f s, %.1f us CPU/app, batches of %zu)\n",
 	    "push of applications", rep.pushed / dt, rep.pushed, dt, dc * 1e6 / rep.pushed, cfg.batch);
+	printf("RESULT sync push_apps_s %.1f\n", rep.pushed / dt);
 
 	/* Empty rounds. */
 	t0 = now_s();
@@ -371,6 +376,7 @@ main(int argc, char **argv)
 	dt = now_s() - t0;
 	printf("%-44s %10.2f ms/round (connect, handshake, push check, pull, log)\n",
 	    "empty sync round", dt * 1000 / 50);
+	printf("RESULT sync empty_round_ms %.3f\n", dt * 1000 / 50);
 	{
 		/* Issue 15 B: the same rounds while an attacker holds 600 idle
 		 * sockets that never start the handshake (over the default
@@ -406,6 +412,8 @@ main(int argc, char **argv)
 		printf("%-44s %10.2f ms/round (%d/50 ok; %.1fx the round without them)\n",
 		    "empty sync round, 600 idle sockets held", dt * 1000 / 50, okr,
 		    dt / 50 / base);
+		printf("RESULT sync held_round_ms %.3f\nRESULT sync held_round_ok %d\n",
+		    dt * 1000 / 50, okr);
 		for (k = 0; k < 600; k++)
 			if (idle[k] >= 0)
 				close(idle[k]);
@@ -425,6 +433,8 @@ main(int argc, char **argv)
 	dt = now_s() - t0;
 	printf("%-44s %10.1f rounds/s  (%d/%ld ok in %.2f s, slowest %.0f ms; 10 apps + pull each)\n",
 	    "terminals syncing at once", ok / dt, ok, nterms, dt, slow * 1000);
+	printf("RESULT sync terminals_rounds_s %.2f\nRESULT sync terminals_slowest_ms %.1f\n",
+	    ok / dt, slow * 1000);
 	srv.stop = 1;
 	pthread_join(srv.th, NULL);
 	central_close(srv.c);

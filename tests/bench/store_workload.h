@@ -31,7 +31,27 @@ struct wl_result {
 	double kana_ops, kana_p50_us, kana_p95_us;
 	double birth_ops, birth_p50_us, birth_p95_us;
 	double kana_rows, birth_rows;	/* mean rows returned (sanity) */
+	/* What each query returned, folded into one value per query kind
+	 * (FNV-1a over the 宛名番号 of every row, in order, across a pass):
+	 * the backends must agree exactly, or the bench compares unequal work
+	 * (issue 18) and stops. */
+	uint64_t sum_atena, sum_mynumber, sum_kana, sum_birth;
 };
+
+static void
+wl_fold(uint64_t *h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	if (*h == 0)
+		*h = 14695981039346656037ULL;
+	for (size_t i = 0; i < n; i++) {
+		*h ^= b[i];
+		*h *= 1099511628211ULL;
+	}
+	*h ^= 0xff;	/* row separator */
+	*h *= 1099511628211ULL;
+}
 
 static double
 wl_now(void)
@@ -123,14 +143,16 @@ wl_keys_free(struct wl_keys *k)
 
 /* Step a prepared query to the end; returns rows or -1. */
 static int
-wl_rows(sqlite3_stmt *q)
+wl_rows(sqlite3_stmt *q, uint64_t *sum)
 {
 	int rc, n = 0;
 
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		/* Touch the text as a caller would. */
+		const unsigned char *atena = sqlite3_column_text(q, 0);
 		(void)sqlite3_column_text(q, 1);
 		(void)sqlite3_column_text(q, 9);
+		wl_fold(sum, atena, atena ? strlen((const char *)atena) : 0);
 		n++;
 	}
 	sqlite3_reset(q);
@@ -139,7 +161,7 @@ wl_rows(sqlite3_stmt *q)
 
 static int
 wl_lookup(sqlite3 *db, const char *sql, char (*keys)[16], size_t stride_bytes,
-    const void *base, size_t n, size_t reps, double *ops)
+    const void *base, size_t n, size_t reps, double *ops, uint64_t *sum)
 {
 	sqlite3_stmt *q;
 	double t0;
@@ -153,7 +175,7 @@ wl_lookup(sqlite3 *db, const char *sql, char (*keys)[16], size_t stride_bytes,
 			sqlite3_bind_blob(q, 1, key, 16, SQLITE_STATIC);
 		else
 			sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
-		if (wl_rows(q) != 1) {
+		if (wl_rows(q, sum) != 1) {
 			sqlite3_finalize(q);
 			return -1;
 		}
@@ -167,7 +189,7 @@ wl_lookup(sqlite3 *db, const char *sql, char (*keys)[16], size_t stride_bytes,
  * screen runs), limit 100. */
 static int
 wl_search(sqlite3 *db, const struct wl_keys *k, int kana, size_t reps,
-    double *ops, double *p50, double *p95, double *mean_rows)
+    double *ops, double *p50, double *p95, double *mean_rows, uint64_t *sum)
 {
 	double *lat = calloc(reps, sizeof(double)), t0, total = 0, rows = 0;
 	struct person_query q;
@@ -193,6 +215,9 @@ wl_search(sqlite3 *db, const struct wl_keys *k, int kana, size_t reps,
 		lat[i] = wl_now() - t0;
 		total += lat[i];
 		rows += (double)l.n;
+		for (size_t r = 0; r < l.n; r++)
+			wl_fold(sum, l.v[r].atena, strlen(l.v[r].atena));
+		wl_fold(sum, "", 0);	/* query separator */
 		person_list_free(&l);
 	}
 	*ops = (double)reps / total;
@@ -265,18 +290,27 @@ wl_read_pass(struct wl_db *w, const struct wl_keys *k)
 	struct wl_result t = w->res, *res = &w->res;
 	size_t reps = k->n, sreps = k->n < 2000 ? k->n : 2000;
 
+	t.sum_atena = t.sum_mynumber = t.sum_kana = t.sum_birth = 0;
+
 	if (wl_lookup(w->db, "SELECT " WL_COLS " FROM persons WHERE atena = ?",
-	    NULL, sizeof(k->atena[0]), k->atena, k->n, reps, &t.atena_ops) != 0 ||
+	    NULL, sizeof(k->atena[0]), k->atena, k->n, reps, &t.atena_ops,
+	    &t.sum_atena) != 0 ||
 	    wl_lookup(w->db, "SELECT " WL_COLS " FROM persons WHERE atena = "
 	    "(SELECT atena FROM mynumbers WHERE idx = ?)", (char (*)[16])k->mnidx,
-	    sizeof(k->mnidx[0]), k->mnidx, k->n, reps, &t.mynumber_ops) != 0 ||
+	    sizeof(k->mnidx[0]), k->mnidx, k->n, reps, &t.mynumber_ops,
+	    &t.sum_mynumber) != 0 ||
 	    wl_search(w->db, k, 1, sreps, &t.kana_ops, &t.kana_p50_us,
-	    &t.kana_p95_us, &t.kana_rows) != 0 ||
+	    &t.kana_p95_us, &t.kana_rows, &t.sum_kana) != 0 ||
 	    wl_search(w->db, k, 0, sreps, &t.birth_ops, &t.birth_p50_us,
-	    &t.birth_p95_us, &t.birth_rows) != 0) {
+	    &t.birth_p95_us, &t.birth_rows, &t.sum_birth) != 0) {
 		fprintf(stderr, "query failed: %s\n", sqlite3_errmsg(w->db));
 		return -1;
 	}
+	/* Every pass runs the same queries: the sums do not change. */
+	res->sum_atena = t.sum_atena;
+	res->sum_mynumber = t.sum_mynumber;
+	res->sum_kana = t.sum_kana;
+	res->sum_birth = t.sum_birth;
 	if (t.atena_ops > res->atena_ops)
 		res->atena_ops = t.atena_ops;
 	if (t.mynumber_ops > res->mynumber_ops)
@@ -308,16 +342,20 @@ wl_keys_for(uint64_t seed, size_t n, struct wl_keys *k)
 static void
 wl_print(const char *backend, const struct wl_result *r)
 {
-	printf("RESULT %s load_ops %.1f\n", backend, r->load_ops);
-	printf("RESULT %s atena_ops %.1f\n", backend, r->atena_ops);
-	printf("RESULT %s mynumber_ops %.1f\n", backend, r->mynumber_ops);
-	printf("RESULT %s kana_ops %.1f\n", backend, r->kana_ops);
-	printf("RESULT %s kana_p50_us %.1f\n", backend, r->kana_p50_us);
-	printf("RESULT %s kana_p95_us %.1f\n", backend, r->kana_p95_us);
-	printf("RESULT %s birth_ops %.1f\n", backend, r->birth_ops);
-	printf("RESULT %s birth_p50_us %.1f\n", backend, r->birth_p50_us);
-	printf("RESULT %s birth_p95_us %.1f\n", backend, r->birth_p95_us);
-	printf("RESULT %s kana_rows %.1f\n", backend, r->kana_rows);
-	printf("RESULT %s birth_rows %.1f\n", backend, r->birth_rows);
+	printf("RESULT store_%s load_ops %.1f\n", backend, r->load_ops);
+	printf("RESULT store_%s atena_ops %.1f\n", backend, r->atena_ops);
+	printf("RESULT store_%s mynumber_ops %.1f\n", backend, r->mynumber_ops);
+	printf("RESULT store_%s kana_ops %.1f\n", backend, r->kana_ops);
+	printf("RESULT store_%s kana_p50_us %.1f\n", backend, r->kana_p50_us);
+	printf("RESULT store_%s kana_p95_us %.1f\n", backend, r->kana_p95_us);
+	printf("RESULT store_%s birth_ops %.1f\n", backend, r->birth_ops);
+	printf("RESULT store_%s birth_p50_us %.1f\n", backend, r->birth_p50_us);
+	printf("RESULT store_%s birth_p95_us %.1f\n", backend, r->birth_p95_us);
+	printf("RESULT store_%s kana_rows %.1f\n", backend, r->kana_rows);
+	printf("RESULT store_%s birth_rows %.1f\n", backend, r->birth_rows);
+	printf("ROWS %s atena %016llx\n", backend, (unsigned long long)r->sum_atena);
+	printf("ROWS %s mynumber %016llx\n", backend, (unsigned long long)r->sum_mynumber);
+	printf("ROWS %s kana %016llx\n", backend, (unsigned long long)r->sum_kana);
+	printf("ROWS %s birth %016llx\n", backend, (unsigned long long)r->sum_birth);
 	fflush(stdout);
 }

@@ -240,6 +240,128 @@ TEST(faults_cut_connections_exactly_once)
 	CHECK_INT(distinct, NAPPS);
 }
 
+/*
+ * Issue 18: the pull applies each page and its cursor in one transaction,
+ * so a connection cut at any page boundary loses nothing and applies
+ * nothing twice.  After a first clean round, 300 more residents are
+ * imported; a proxy (tests/tools/framecut) then cuts every round right
+ * after the K-th Noise frame from the central, K being one frame more than
+ * a round needs before its first page, so each round applies exactly one
+ * page of 10 and is cut: the pull is cut at every page boundary but (at
+ * most) one crossed while K settles.  Exactly once: the changes applied over all rounds add up
+ * to what a second terminal applies in one clean round.
+ */
+TEST(faults_pull_cut_at_every_page_boundary)
+{
+	struct env v;
+	struct store *st, *st2;
+	struct sync_config cfg;
+	struct sync_report rep;
+	struct t_proc p;
+	struct wbuf csv;
+	struct err e;
+	sqlite3_stmt *q;
+	char pport[16], cport[16], kbuf[32], token[40], tid[17];
+	char *bin = strdup(t_bin("madoguchi-central"));
+	uint8_t key[32];
+	long k = 1, applied = 0, first = 0, clean = 0;
+	int ppt, rounds = 0, boundary = 0, over = 0, persons = 0, done = 0, i;
+	pid_t ppid;
+
+	setup(&v, &st);
+	REQUIRE_OK(sync_config_load(st, NULL, &cfg, &e), &e);
+	cfg.page = 10;
+	REQUIRE_OK(sync_round(st, &cfg, &rep, &e), &e);
+	first = rep.applied;
+	wbuf_init(&csv, 0);
+	wbuf_printf(&csv, "atena,name,kana,birth,sex,address,ward\n");
+	for (i = NPERSONS + 1; i <= 2 * NPERSONS; i++)
+		wbuf_printf(&csv, "%09d,試験 %d,シケン,1970-01-01,1,窓口市北区%d-1,01\n", i, i, i);
+	REQUIRE(t_write_file(t_path("p2.csv"), csv.p, csv.len) == 0);
+	wbuf_free(&csv);
+	{
+		char *a[] = { bin, "--store", v.cdir, "import", "persons",
+		    (char *)t_path("p2.csv"), NULL };
+
+		REQUIRE(t_run(a, NULL, NULL, 0, 60000, &p) == 0 && p.status == 0);
+		t_proc_free(&p);
+	}
+	ppt = t_free_port();
+	snprintf(pport, sizeof(pport), "%d", ppt);
+	snprintf(cport, sizeof(cport), "%d", v.port);
+	{
+		char tool[512];
+		char *a[] = { tool, pport, cport, (char *)t_path("k"), NULL };
+
+		snprintf(tool, sizeof(tool), "%s/tests/tools/framecut", t_builddir());
+		ppid = t_start(a, NULL, t_path("framecut.log"));
+		REQUIRE(ppid > 0);
+		REQUIRE(t_wait_for(port_up, &ppt, 10000));
+	}
+	snprintf(cfg.central, sizeof(cfg.central), "127.0.0.1:%d", ppt);
+	cfg.timeout_ms = 5000;
+	while (rounds < 200 && !done) {
+		int r;
+
+		snprintf(kbuf, sizeof(kbuf), "%ld\n", k);
+		REQUIRE(t_write_file(t_path("k"), kbuf, strlen(kbuf)) == 0);
+		r = sync_round(st, &cfg, &rep, &e);
+		rounds++;
+		applied += rep.applied;
+		if (r == 0)
+			done = 1;
+		else if (rep.applied == 0)
+			k++;		/* cut before the first page: a frame later */
+		else if (rep.applied == (long)cfg.page)
+			boundary++;	/* one page applied, then the cut */
+		else {
+			over++;		/* more than one page: a frame earlier */
+			k--;
+		}
+	}
+	t_stop_proc(ppid, SIGTERM, 5000);
+	REQUIRE(done);
+	REQUIRE(sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM persons", -1,
+	    &q, NULL) == SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		persons = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	CHECK_INT(persons, 2 * NPERSONS);
+	/* 30 pages.  The frames a round needs before its pull shrink once the
+	 * first round gets its audit rows through, so K settles after one
+	 * round that moves two pages; from then on every round moves exactly
+	 * one page and is cut after it.  So every boundary but that one is a
+	 * cut (the last page may come in the round that completes). */
+	CHECK(over <= 1);
+	CHECK(boundary >= NPERSONS / 10 - 2);
+	store_close(st);
+
+	/* The same feed in one clean round by a second terminal. */
+	{
+		char *a[] = { bin, "--store", v.cdir, "terminal", "enrol", "T002",
+		    "--wards", "01", NULL };
+
+		REQUIRE(t_run(a, NULL, NULL, 0, 30000, &p) == 0 && p.status == 0);
+		REQUIRE(sscanf(strchr(p.out, '\n') + 1, "%32s", token) == 1);
+		t_proc_free(&p);
+	}
+	REQUIRE_OK(store_create(t_path("terminal2"), "admin", PW, &e), &e);
+	REQUIRE_OK(store_open(t_path("terminal2"), "admin", PW, &st2, &e), &e);
+	REQUIRE(hex_decode(v.key, 64, key, 32) == 32);
+	REQUIRE_OK(sync_enroll(st2, v.addr, key, token, tid, &e), &e);
+	REQUIRE_OK(sync_config_load(st2, NULL, &cfg, &e), &e);
+	cfg.page = 10;
+	CHECK_OK(sync_round(st2, &cfg, &rep, &e), &e);
+	clean = rep.applied;
+	store_close(st2);
+	printf("    %d rounds, %d cut right after a page, %ld + %ld changes "
+	    "applied (a clean pull: %ld)\n", rounds, boundary, first, applied, clean);
+	CHECK(clean > 2 * NPERSONS);
+	CHECK_INT(first + applied, clean);
+	CHECK_INT(t_stop_proc(v.pid, SIGTERM, 20000), 0);
+	free(bin);
+}
+
 TEST(faults_garbage_never_stops_the_central)
 {
 	struct env v;
