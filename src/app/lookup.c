@@ -316,10 +316,12 @@ person_birth_text(int ymd, char *out, size_t cap)
 	if (date_format_wareki_short(&d, wa, sizeof(wa)) < 0)
 		wa[0] = '\0';
 	date_format_iso(&d, iso, sizeof(iso));
+	/* 和暦 with the 西暦 year (issue 19: no ISO strings on screen) */
 	if (wa[0])
-		snprintf(out, cap, "%s (%s)", wa, iso);
+		snprintf(out, cap, "%s（%d年）", wa, d.y);
 	else
-		snprintf(out, cap, "%s", iso);
+		snprintf(out, cap, "%d年%d月%d日", d.y, d.m, d.d);
+	(void)iso;
 }
 
 /* ------------------------------------------------------------- search */

@@ -103,7 +103,7 @@ slip_run(struct ui *u, const struct receipt_item *items, int n, const char *aten
 	struct receipt_info info;
 	struct wbuf w;
 	struct err e;
-	char what[96], hhmm[8];
+	char what[96], hhmm[8], day[48];
 
 	memset(&info, 0, sizeof(info));
 	info.municipality = conf_str(u->conf, "terminal", "municipality");
@@ -111,13 +111,11 @@ slip_run(struct ui *u, const struct receipt_item *items, int n, const char *aten
 	info.terminal = conf_str(u->conf, "terminal", "id");
 	info.contact = conf_str(u->conf, "terminal", "contact");
 	info.applicant = applicant;
-	{
-		time_t t = time(NULL);
-		struct tm tm;
-		localtime_r(&t, &tm);
-		strftime(hhmm, sizeof(hhmm), "%H:%M", &tm);
-		info.time = hhmm;
-	}
+	/* the date and time in [ui] timezone (issue 19) */
+	when_epoch_text((long)time(NULL), WHEN_DATE, day, sizeof(day));
+	when_now_hhmm(hhmm);
+	info.date = day;
+	info.time = hhmm;
 	wbuf_init(&w, 0);
 	err_clear(&e);
 	if (receipt_slip(items, n, &info, &w, &e) != 0) {

@@ -37,6 +37,35 @@ on_signal(int sig)
 
 /* ------------------------------------------------------------ layers */
 
+/*
+ * Messages have a moment (issue 19), one rule for every screen: a message
+ * belongs to the screen that was on top when it was given (u->msg_depth).
+ * Once the clerk has pressed a key with it shown (u->msg_seen), it goes
+ * when that screen closes (a full-screen layer at or below its depth is
+ * popped) and when a new full screen opens over it (a new task).  A
+ * message given as a screen closes or just before one opens ("記録しまし
+ * た", a warning for the next screen) has not been seen yet: it stays, as
+ * the word of the screen below or above.  Popups (not full) take no
+ * message away.
+ */
+static void
+msg_on_push(struct ui *u, int full)
+{
+	if (full && u->msg[0] != '\0' && u->msg_seen)
+		u->msg[0] = '\0';
+}
+
+static void
+msg_on_pop(struct ui *u, const struct ui_layer *l)
+{
+	if (u->msg[0] == '\0')
+		return;
+	if (l->full && u->depth < u->msg_depth && u->msg_seen)
+		u->msg[0] = '\0';
+	else if (u->msg_depth > u->depth)
+		u->msg_depth = u->depth;	/* its last word: now the screen's below */
+}
+
 void
 ui_push(struct ui *u, ui_draw_fn draw, void *arg, int full, const char *title,
     unsigned keys)
@@ -49,6 +78,7 @@ ui_push(struct ui *u, ui_draw_fn draw, void *arg, int full, const char *title,
 		log_error("screen stack full (%d layers)", u->depth);
 		return;
 	}
+	msg_on_push(u, full);
 	u->stack[u->depth++] = (struct ui_layer){ draw, arg, full, title, keys };
 	ui_redraw(u);
 }
@@ -60,8 +90,10 @@ ui_pop(struct ui *u)
 		u->overflow--;
 		return;
 	}
-	if (u->depth > 0)
+	if (u->depth > 0) {
 		u->depth--;
+		msg_on_pop(u, &u->stack[u->depth]);
+	}
 	ui_redraw(u);
 }
 
@@ -119,6 +151,8 @@ ui_message(struct ui *u, int kind, const char *fmt, ...)
 	vsnprintf(u->msg, sizeof(u->msg), fmt, ap);
 	va_end(ap);
 	u->msg_kind = kind;
+	u->msg_depth = u->depth;
+	u->msg_seen = 0;
 	ui_redraw(u);
 }
 
@@ -290,11 +324,8 @@ static void
 tick_clock(struct ui *u)
 {
 	char now[8];
-	time_t t = time(NULL);
-	struct tm tm;
 
-	localtime_r(&t, &tm);
-	strftime(now, sizeof(now), "%H:%M", &tm);
+	when_now_hhmm(now);	/* [ui] timezone (issue 19) */
 	if (strcmp(now, u->clock) != 0) {
 		memcpy(u->clock, now, sizeof(now));
 		if (!u->too_small) {
@@ -320,6 +351,8 @@ ui_take_events(struct ui *u)
 			if (!u->locked) {
 				snprintf(u->msg, sizeof(u->msg), "%s", ev.text);
 				u->msg_kind = ev.code;
+				u->msg_depth = 1;	/* not a screen's: the start screen's */
+				u->msg_seen = 0;
 				changed = 1;
 			}
 		} else if (shell_status_apply(&u->status, &ev))
@@ -369,6 +402,8 @@ ui_getkey(struct ui *u, struct ui_key *k)
 			continue;
 		}
 		session_touch(&u->ses);
+		if (u->msg[0] != '\0' && !(r == KEY_CODE_YES && wch == KEY_RESIZE))
+			u->msg_seen = 1;	/* the clerk has acted with it shown */
 		if (r == KEY_CODE_YES && wch == KEY_RESIZE) {
 			clearok(curscr, TRUE);
 			ui_redraw(u);
@@ -500,6 +535,7 @@ ui_visit_close(struct ui *u, int ask)
 	if (u->depth > 1)
 		u->abort = ABORT_HOME;	/* unwind: no screen shows the last visitor */
 	ui_message(u, 2, "来庁を終了しました。次の方をどうぞ");
+	u->msg_depth = 1;	/* the start screen's: the unwinding keeps it */
 	log_info("visit ended by the clerk");
 	return 1;
 }
@@ -779,6 +815,7 @@ ui_run(struct app_opts *o)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	when_zone_set(conf_str(u.conf, "ui", "timezone"));	/* before any thread */
 	ui_gfx_start(&u);		/* may ask the terminal: before curses reads it */
 	set_escdelay(50);
 	initscr();

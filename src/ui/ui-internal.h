@@ -63,6 +63,8 @@ struct ui {
 	int help_open;
 	char msg[256];
 	int msg_kind;			/* 0 info, 1 error, 2 ok */
+	int msg_depth;			/* the stack depth it was given at */
+	int msg_seen;			/* a key was read while it was shown */
 	char clock[8];
 	struct ui_layer stack[UI_LAYERS_MAX];
 	int depth;
