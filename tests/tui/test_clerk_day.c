@@ -149,6 +149,22 @@ static const char screen_contact[] =
 	"field bank_code\n  label 金融機関コード\n  type digits\n  length 4 4\n"
 	"field account_type\n  label 口座種別\n  type select\n  options 普通 | 当座\n";
 
+/* A 国保 資格取得 that suggests 口座振替 always and the マル福 of children
+ * for a child (issue 19, madoguchi-screen(5) "suggest"), with readings
+ * for the F4 filter ("kana"). */
+static const char screen_life[] =
+	"screen zz-shutoku\ntitle 試験 国保 資格取得届\nprocedure kokuho\n"
+	"kana コクホ シカクシュトクトドケ\nsuggest zz-koza\nsuggest zz-kodomo age 0-17\n\n"
+	"field note\n  label 備考\n  type text\n  length 0 20\n";
+static const char screen_koza[] =
+	"screen zz-koza\ntitle 試験 国保 口座振替依頼書\nprocedure kokuho\n"
+	"kana コクホ コウザフリカエ\n\n"
+	"field note\n  label 備考\n  type text\n  length 0 20\n";
+static const char screen_kodomo[] =
+	"screen zz-kodomo\ntitle 試験 マル福 子ども\nprocedure maru-fuku\n"
+	"kana マルフク コドモ\n\n"
+	"field note\n  label 備考\n  type text\n  length 0 20\n";
+
 /* clerk1 (窓口 花子) enters 国保; the residents are the demo data set
  * (seed 1), whose cards are data/cards/demo-N.card. */
 static void
@@ -167,7 +183,9 @@ setup(void)
 	a.role = ROLE_CLERK;
 	snprintf(a.perms[0].procedure, STORE_NAME_MAX, "kokuho");
 	a.perms[0].level = PERM_WRITE;
-	a.nperms = 1;
+	snprintf(a.perms[1].procedure, STORE_NAME_MAX, "maru-fuku");
+	a.perms[1].level = PERM_WRITE;
+	a.nperms = 2;
 	REQUIRE_OK(store_account_add(st, &a, CLERK1_PW, &e), &e);
 	snprintf(a.name, sizeof(a.name), "rev1");
 	snprintf(a.display, sizeof(a.display), "審査 一郎");
@@ -192,6 +210,14 @@ setup(void)
 		snprintf(p.kana, sizeof(p.kana), "タカサキ ハジメ");
 		snprintf(p.household, sizeof(p.household), "H2000000002");
 		REQUIRE_OK(store_person_upsert(st, &p, &e), &e);
+		/* a child, for the マル福 suggestion */
+		snprintf(p.atena, sizeof(p.atena), "2000000003");
+		snprintf(p.name, sizeof(p.name), "窓口 小太郎");
+		snprintf(p.kana, sizeof(p.kana), "マドグチ コタロウ");
+		p.birth = 20200505;
+		p.sex = 1;
+		snprintf(p.household, sizeof(p.household), "H2000000003");
+		REQUIRE_OK(store_person_upsert(st, &p, &e), &e);
 	}
 	store_close(st);
 	REQUIRE(mkdir(t_path("screens"), 0700) == 0);
@@ -201,6 +227,13 @@ setup(void)
 	    strlen(screen_forms)) == 0);
 	REQUIRE(t_write_file(t_path("screens/contact.screen"), screen_contact,
 	    strlen(screen_contact)) == 0);
+	/* "life-*" sorts between forms and wide: the positions others use stay */
+	REQUIRE(t_write_file(t_path("screens/life-1.screen"), screen_life,
+	    strlen(screen_life)) == 0);
+	REQUIRE(t_write_file(t_path("screens/life-2.screen"), screen_koza,
+	    strlen(screen_koza)) == 0);
+	REQUIRE(t_write_file(t_path("screens/life-3.screen"), screen_kodomo,
+	    strlen(screen_kodomo)) == 0);
 	snprintf(conf, sizeof(conf),
 	    "[terminal]\nmunicipality = 窓口市\nbranch = 北支所\nid = T001\n"
 	    "[store]\ndir = %s\n"
@@ -681,8 +714,9 @@ TEST(f5_while_offline_reports_the_failure_each_time)
 	setup();
 	/* enrolled with a central on a port nobody listens on */
 	REQUIRE_OK(store_open(t_path("store"), "admin", ADMIN_PW, &st, &e), &e);
-	REQUIRE_OK(store_setting_set(st, "sync.private_key",
-	    "1111111111111111111111111111111111111111111111111111111111111111", &e), &e);
+	/* sealed like enrol writes it (issue 15: sealed_settings) */
+	REQUIRE_OK(store_secret_set(st, "sync.private_key",
+	    "1111111111111111111111111111111111111111111111111111111111111111", 64, &e), &e);
 	store_close(st);
 	snprintf(central, sizeof(central), "127.0.0.1:%d", t_free_port());
 	snprintf(conf, sizeof(conf),
@@ -962,6 +996,106 @@ TEST(names_match_without_the_space_and_across_itaiji)
 		free(s);
 		to_main_menu(&t);
 	}
+	quit(&t);
+}
+
+/* ------------------------------------------- 8. the F4 list, by 事務 */
+
+/* Save the form open in F4 as it is (F9, はい); answer "続けて" with yes. */
+static void
+save_form(struct tmx *t, const char *more)
+{
+	tmx_keys(t, "F9", NULL);
+	REQUIRE(tmx_wait(t, "この内容で確定しますか", WAIT));
+	tmx_keys(t, "y", NULL);
+	REQUIRE(tmx_wait(t, "続けて入力しますか", WAIT));
+	tmx_keys(t, more, NULL);
+}
+
+/* Issue 19: the F4 list is grouped by 事務 (a heading with the count) and
+ * narrows as the clerk types the form's name in kana (either script) or
+ * kanji; no screen id is shown; after a 国保 資格取得 the related
+ * procedures come first — 口座振替 for everyone, the マル福 of children
+ * only for a child. */
+TEST(f4_list_grouped_by_jimu_filtered_as_typed_with_life_event_suggestions)
+{
+	struct tmx t;
+	char *s;
+
+	setup();
+	start_size(&t, NULL, 100, 30);
+	login(&t);
+	open_person(&t, "1000000001", "遠藤 和子");
+	identity_by_documents(&t);
+	tmx_keys(&t, "F4", NULL);
+	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
+	REQUIRE(tmx_wait(&t, "■ 医療福祉費（マル福）（1）", WAIT));
+	s = tmx_capture(&t);
+	CHECK(strstr(s, "■ 国民健康保険（5）") != NULL);
+	CHECK(tmx_col(s, "■ 国民健康保険", "■") < tmx_col(s, "試験 マル福 子ども", "試験"));
+	CHECK(strstr(s, "zz-") == NULL);	/* no screen id */
+	CHECK(strstr(s, "1 / 6") != NULL);
+	free(s);
+	/* hiragana for a katakana reading: only the 口座振替 is left */
+	tmx_text(&t, "こうざ");
+	REQUIRE(tmx_wait(&t, "1 / 1", WAIT));
+	s = tmx_capture(&t);
+	CHECK(strstr(s, "試験 国保 口座振替依頼書") != NULL);
+	CHECK(strstr(s, "試験 連絡先と口座") == NULL);	/* 口座 in kanji, not コウザ */
+	CHECK(strstr(s, "マル福") == NULL);
+	free(s);
+	/* Esc clears the filter first; kanji of the title */
+	tmx_keys(&t, "Escape", NULL);
+	REQUIRE(tmx_wait(&t, "4 / 6", WAIT));	/* still on the 口座振替 */
+	tmx_text(&t, "資格取得");
+	REQUIRE(tmx_wait(&t, "1 / 1", WAIT));
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "備考", WAIT));
+	save_form(&t, "y");
+	REQUIRE(tmx_wait(&t, "★ 関連する手続", WAIT));
+	s = tmx_capture(&t);
+	/* an adult: 口座振替, not the マル福 of children; first and chosen */
+	CHECK(tmx_col(s, "★ 関連する手続", "★") >= 0);
+	CHECK(strstr(s, "1 / 7") != NULL);
+	{
+		const char *sug = strstr(s, "★ 関連する手続");
+		const char *koza = sug != NULL ? strstr(sug, "試験 国保 口座振替依頼書") : NULL;
+		const char *head = sug != NULL ? strstr(sug, "■ 国民健康保険") : NULL;
+		CHECK(koza != NULL && head != NULL && koza < head);
+		CHECK(sug != NULL && strstr(sug, "試験 マル福 子ども") > head);
+	}
+	free(s);
+	tmx_keys(&t, "Escape", NULL);
+	REQUIRE(tmx_wait(&t, "もう一度印刷しますか", WAIT));
+	tmx_keys(&t, "n", NULL);
+	REQUIRE(tmx_wait(&t, "受付は以上ですか", WAIT));
+	tmx_keys(&t, "y", NULL);
+	REQUIRE(tmx_wait(&t, "来庁を終了しました", WAIT));
+	/* a child: both, the マル福 of children too */
+	open_person(&t, "2000000003", "窓口 小太郎");
+	identity_by_documents(&t);
+	tmx_keys(&t, "F4", NULL);
+	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
+	tmx_text(&t, "コクホシカク");	/* katakana, no blank */
+	REQUIRE(tmx_wait(&t, "1 / 1", WAIT));
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "備考", WAIT));
+	save_form(&t, "y");
+	REQUIRE(tmx_wait(&t, "★ 関連する手続", WAIT));
+	s = tmx_capture(&t);
+	{
+		const char *sug = strstr(s, "★ 関連する手続");
+		const char *head = sug != NULL ? strstr(sug, "■ 国民健康保険") : NULL;
+		const char *kodomo = sug != NULL ? strstr(sug, "試験 マル福 子ども") : NULL;
+		CHECK(kodomo != NULL && head != NULL && kodomo < head);
+	}
+	free(s);
+	/* the suggestion opens like any form */
+	tmx_keys(&t, "Down", "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "試験 マル福 子ども", WAIT));
+	REQUIRE(tmx_wait(&t, "備考", WAIT));
+	tmx_keys(&t, "Escape", NULL);
+	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
 	quit(&t);
 }
 

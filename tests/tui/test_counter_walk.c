@@ -181,11 +181,12 @@ take_in_one(struct tmx *t, char *receipt, size_t cap)
 	REQUIRE(tmx_wait(t, "本人確認（書類）を記録しました", WAIT));
 	tmx_keys(t, "F4", NULL);
 	REQUIRE(tmx_wait(t, "新規申請 —", WAIT));
-	REQUIRE(tmx_wait(t, "zz-jiritsu", WAIT));
+	REQUIRE(tmx_wait(t, "試験 精神通院", WAIT));
 	s = tmx_capture(t);
-	/* the 事務 column holds the whole name and the ID is under 画面ID */
-	CHECK(strstr(s, "自立支援医療（精神通院） zz-jiritsu") != NULL);
-	CHECK_INT(tmx_col(s, "試験 精神通院", "zz-jiritsu"), tmx_col(s, "申請書", "画面ID"));
+	/* grouped under the 事務's whole name; no screen id (issue 19: no
+	 * romaji codes in what a clerk reads) */
+	CHECK(strstr(s, "■ 自立支援医療（精神通院）") != NULL);
+	CHECK(strstr(s, "zz-jiritsu") == NULL);
 	free(s);
 	/* the wrong form opened and left with Esc: the list is where it was */
 	tmx_keys(t, "Down", "Enter", NULL);
