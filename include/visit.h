@@ -310,6 +310,7 @@ struct lookup_result {
 	struct person_list list;	/* one page, ordered by kana */
 	size_t offset;			/* of the first row */
 	int more;			/* rows after this page */
+	size_t total;			/* found in all (issue 19) */
 };
 
 /*

@@ -422,7 +422,16 @@ lookup_search(struct store *st, const struct lookup_criteria *c, size_t offset,
 		q.offset = offset;
 		if ((r = store_person_search(st, &q, &out->list, e)) != 0)
 			return r;
+		/* the total beside the page (issue 19); one page needs none */
+		out->total = offset + out->list.n;
+		if ((out->list.more || offset > 0) &&
+		    (r = store_person_count(st, &q, &out->total, e)) != 0) {
+			lookup_result_free(out);
+			return r;
+		}
 	}
+	if (c->mynumber[0] != '\0')
+		out->total = out->list.n;
 	out->more = out->list.more;
 	for (size_t i = 0; i < out->list.n; i++)
 		if (person_restricted(&out->list.v[i]))

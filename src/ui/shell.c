@@ -362,8 +362,19 @@ ui_take_events(struct ui *u)
 		ui_redraw(u);
 }
 
-void
-ui_getkey(struct ui *u, struct ui_key *k)
+/* The key reader; until >= 0: give up at that time (t_now style
+ * milliseconds of CLOCK_MONOTONIC) and return 0.  1 with a key. */
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+getkey(struct ui *u, struct ui_key *k, int64_t until)
 {
 	struct pollfd pf[2];
 	wint_t wch;
@@ -374,7 +385,7 @@ ui_getkey(struct ui *u, struct ui_key *k)
 			if (got_signal && u->abort == ABORT_NONE)
 				u->abort = ABORT_QUIT;
 			k->type = UI_K_ABORT;
-			return;
+			return 1;
 		}
 		/* inactivity lock (SC-3) */
 		if (!u->locked && u->ses.state == SES_ACTIVE && session_lock_due_ms(&u->ses) == 0) {
@@ -387,6 +398,13 @@ ui_getkey(struct ui *u, struct ui_key *k)
 			int timeout = 1000;
 			if (!u->locked && due >= 0 && due < timeout)
 				timeout = (int)due + 1;
+			if (until >= 0) {
+				int64_t left = until - mono_ms();
+				if (left <= 0)
+					return 0;
+				if (left < timeout)
+					timeout = (int)left;
+			}
 			if (u->cur_on && !u->too_small) {
 				move(u->cur_y, u->cur_x);
 				wnoutrefresh(stdscr);
@@ -427,27 +445,39 @@ ui_getkey(struct ui *u, struct ui_key *k)
 				continue;
 			k->type = UI_K_ACTION;
 			k->act = a;
-			return;
+			return 1;
 		}
 		if (r == KEY_CODE_YES && wch == KEY_ENTER) {
 			k->type = UI_K_CHAR;
 			k->ch = '\n';
-			return;
+			return 1;
 		}
 		if (r == KEY_CODE_YES) {
 			k->type = UI_K_KEY;
 			k->ch = wch;
-			return;
+			return 1;
 		}
 		if (wch == 27) {
 			k->type = UI_K_ACTION;
 			k->act = ACT_BACK;
-			return;
+			return 1;
 		}
 		k->type = UI_K_CHAR;
 		k->ch = wch == '\r' ? '\n' : wch;
-		return;
+		return 1;
 	}
+}
+
+void
+ui_getkey(struct ui *u, struct ui_key *k)
+{
+	getkey(u, k, -1);
+}
+
+int
+ui_getkey_wait(struct ui *u, struct ui_key *k, int ms)
+{
+	return getkey(u, k, mono_ms() + ms);
 }
 
 /* ------------------------------------------------------ applications */

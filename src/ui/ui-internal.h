@@ -103,6 +103,9 @@ void ui_push(struct ui *u, ui_draw_fn draw, void *arg, int full, const char *tit
 void ui_pop(struct ui *u);
 void ui_redraw(struct ui *u);
 void ui_getkey(struct ui *u, struct ui_key *k);
+/* The same, giving up after ms milliseconds without a key: 0 then (for a
+ * pause in typing: the search as the clerk types, issue 19), 1 with a key. */
+int ui_getkey_wait(struct ui *u, struct ui_key *k, int ms);
 void ui_message(struct ui *u, int kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ui_clear_message(struct ui *u);

@@ -999,6 +999,57 @@ TEST(names_match_without_the_space_and_across_itaiji)
 	quit(&t);
 }
 
+/* Issue 19: the search runs as the clerk types — a kana prefix in
+ * hiragana, no Enter — and shows the total, the 宛名番号 and the age; the
+ * list that Enter opens has the same total.  A box still being typed (a
+ * half birth date) shows nothing and says nothing. */
+TEST(search_as_the_clerk_types_with_total_atena_and_age)
+{
+	struct tmx t;
+	char *s, want[64];
+	const char *m;
+	int total = 0;
+
+	setup();
+	start_size(&t, NULL, 100, 30);
+	login(&t);
+	tmx_keys(&t, "F3", NULL);
+	REQUIRE(tmx_wait(&t, "住民の検索（F3）", WAIT));
+	tmx_text(&t, "えんど");
+	REQUIRE(tmx_wait(&t, "該当 ", WAIT));
+	REQUIRE(tmx_wait(&t, "遠藤 和子", WAIT));
+	s = tmx_capture(&t);
+	CHECK(strstr(s, "検索結果") == NULL);		/* no Enter, no list */
+	CHECK(tmx_col(s, "遠藤 和子", "1000000001") > 0);
+	CHECK(tmx_col(s, "遠藤 和子", "歳") > 0);
+	CHECK(tmx_col(s, "遠藤 和子", "エンドウ カズコ") > 0);
+	m = strstr(s, "該当 ");
+	if (m != NULL)
+		total = atoi(m + strlen("該当 "));
+	CHECK(total >= 1);
+	free(s);
+	/* one more character narrows it: the preview follows */
+	tmx_text(&t, "うかず");
+	REQUIRE(tmx_wait(&t, "該当 1 人", WAIT));
+	tmx_keys(&t, "BSpace", "BSpace", "BSpace", NULL);
+	snprintf(want, sizeof(want), "該当 %d 人", total);
+	REQUIRE(tmx_wait(&t, want, WAIT));
+	tmx_keys(&t, "Enter", NULL);
+	snprintf(want, sizeof(want), "検索結果 全%d件", total);
+	REQUIRE(tmx_wait(&t, want, WAIT));
+	tmx_keys(&t, "Escape", NULL);
+	REQUIRE(tmx_wait_gone(&t, "検索結果", WAIT));
+	/* a birth date half typed: no preview, no message */
+	tmx_keys(&t, "C-u", "Tab", "Tab", NULL);
+	tmx_text(&t, "S20.");
+	REQUIRE(tmx_wait_gone(&t, "該当 ", WAIT));
+	usleep(800000);
+	s = tmx_capture(&t);
+	CHECK(strstr(s, "生年月日:") == NULL);
+	free(s);
+	quit(&t);
+}
+
 /* ------------------------------------------- 8. the F4 list, by 事務 */
 
 /* Save the form open in F4 as it is (F9, はい); answer "続けて" with yes. */
