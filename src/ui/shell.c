@@ -628,6 +628,9 @@ ui_dispatch(struct ui *u, enum shell_action a)
 		return;
 	case ACT_BACK:
 	case ACT_SAVE:
+	case ACT_RETURN:
+	case ACT_CORRECT:
+	case ACT_STATUS:
 		ui_message(u, 0, "この画面では使えないキーです");
 		return;
 	default:

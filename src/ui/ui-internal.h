@@ -293,6 +293,11 @@ int ui_prompt(struct ui *u, const char *title, const char *label, char *buf,
  * aborted. */
 int ui_text_view(struct ui *u, const char *title, const char *text,
     const char *keys_hint);
+/* The same with F-key actions (ACTBIT set) on the key bar and in F1: one
+ * of them returns UI_TV_ACT(action). */
+#define UI_TV_ACT(a) (0x100 + (int)(a))
+int ui_text_view_acts(struct ui *u, const char *title, const char *text,
+    const char *keys_hint, unsigned acts);
 /* The same text as a layer only (no keys read), for popups that act on it
  * (the reviewer's correction is drawn over the application).  Pop with
  * ui_text_backdrop_pop; NULL when out of memory (then nothing is pushed). */

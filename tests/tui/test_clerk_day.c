@@ -890,9 +890,27 @@ TEST(next_form_offers_what_the_visit_took_and_review_corrects_by_the_fields_rule
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "申請の確認（未確認の申請）", WAIT));
 	tmx_keys(&t, "Enter", NULL);
-	REQUIRE(tmx_wait(&t, "e 訂正", WAIT));
-	/* a choice field: its own options, over the application */
-	tmx_keys(&t, "e", NULL);
+	REQUIRE(tmx_wait(&t, "F7 訂正", WAIT));
+	/* the actions on F-keys, in the key bar and in F1 (issue 19) */
+	{
+		char *bar;
+		REQUIRE(tmx_wait(&t, "F6返戻", WAIT));
+		bar = tmx_capture(&t);
+		CHECK(strstr(bar, "F9確定") != NULL && strstr(bar, "F7訂正") != NULL &&
+		    strstr(bar, "F11状態変更") != NULL);
+		free(bar);
+		tmx_keys(&t, "F1", NULL);
+		REQUIRE(tmx_wait(&t, "この画面で使えるキー", WAIT));
+		bar = tmx_capture(&t);
+		CHECK(strstr(bar, "申請を返戻します") != NULL);
+		CHECK(strstr(bar, "審査は確認済みに") != NULL);
+		CHECK(strstr(bar, "マイナンバーカードを読み取り") == NULL);
+		free(bar);
+		tmx_keys(&t, "Escape", NULL);
+		REQUIRE(tmx_wait_gone(&t, "この画面で使えるキー", WAIT));
+	}
+	/* a choice field: its own options, over the application (F7) */
+	tmx_keys(&t, "F7", NULL);
 	REQUIRE(tmx_wait(&t, "訂正する項目", WAIT));
 	tmx_keys(&t, "Down", "Down", "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "口座種別（訂正後の値を選んでください）", WAIT));
@@ -905,8 +923,9 @@ TEST(next_form_offers_what_the_visit_took_and_review_corrects_by_the_fields_rule
 	tmx_text(&t, "申請者の申出");
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "訂正しました", WAIT));
-	REQUIRE(tmx_wait(&t, "e 訂正", WAIT));
-	/* a typed value: refused before the reason, then full-width taken */
+	REQUIRE(tmx_wait(&t, "F7 訂正", WAIT));
+	/* a typed value: refused before the reason, then full-width taken
+	 * (the letter e still works) */
 	tmx_keys(&t, "e", NULL);
 	REQUIRE(tmx_wait(&t, "訂正する項目", WAIT));
 	tmx_keys(&t, "Enter", NULL);

@@ -287,7 +287,7 @@ TEST(long_receipt_numbers_are_shown_whole)
 	CHECK_INT(tmx_col(s, receipt, "受付"), tmx_col(s, "受付番号", "状態"));
 	free(s);
 	tmx_keys(&t, "Enter", NULL);
-	REQUIRE(tmx_wait(&t, "c 確認", WAIT));
+	REQUIRE(tmx_wait(&t, "F9 確認", WAIT));
 	/* the identity check in Japanese, not "card-presented card" (ID-1) */
 	CHECK(tmx_wait(&t, "本人確認   マイナンバーカード提示（マイナンバーカード（読取なし", WAIT));
 	CHECK(tmx_wait(&t, "担当 clerk1", WAIT));

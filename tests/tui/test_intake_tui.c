@@ -530,7 +530,7 @@ TEST(self_confirmation_refused_other_reviewer_accepted)
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, receipt, WAIT));
 	tmx_keys(&t, "Enter", NULL);
-	REQUIRE(tmx_wait(&t, "c 確認", WAIT));
+	REQUIRE(tmx_wait(&t, "F9 確認", WAIT));
 	tmx_keys(&t, "c", NULL);
 	REQUIRE(tmx_wait(&t, "を確認済みにしますか", WAIT));	/* issue 19 */
 	tmx_keys(&t, "y", NULL);
@@ -543,7 +543,7 @@ TEST(self_confirmation_refused_other_reviewer_accepted)
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, receipt, WAIT));
 	tmx_keys(&t, "Enter", NULL);
-	REQUIRE(tmx_wait(&t, "c 確認", WAIT));
+	REQUIRE(tmx_wait(&t, "F9 確認", WAIT));
 	tmx_keys(&t, "c", NULL);
 	REQUIRE(tmx_wait(&t, "を確認済みにしますか", WAIT));	/* issue 19 */
 	tmx_keys(&t, "y", NULL);
@@ -616,7 +616,7 @@ TEST(correction_keeps_the_old_value)
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, receipt, WAIT));
 	tmx_keys(&t, "Enter", NULL);
-	REQUIRE(tmx_wait(&t, "e 訂正", WAIT));
+	REQUIRE(tmx_wait(&t, "F7 訂正", WAIT));
 	tmx_keys(&t, "e", NULL);
 	REQUIRE(tmx_wait(&t, "訂正する項目", WAIT));
 	tmx_keys(&t, "Down", "Down", "Enter", NULL);
