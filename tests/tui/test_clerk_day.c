@@ -1069,6 +1069,63 @@ TEST(search_as_the_clerk_types_with_total_atena_and_age)
 	quit(&t);
 }
 
+/* ------------------------------------- addresses as a clerk reads them */
+
+/* The record of 1000000001 (遠藤 和子, card demo-1: 窓口市東区東山1丁目3番8号)
+ * with another address. */
+static void
+record_address(const char *addr)
+{
+	struct store *st;
+	struct person p;
+	struct err e;
+
+	REQUIRE_OK(store_open(t_path("store"), "admin", ADMIN_PW, &st, &e), &e);
+	REQUIRE_OK(store_person_get(st, "1000000001", &p, &e), &e);
+	snprintf(p.address, sizeof(p.address), "%s", addr);
+	REQUIRE_OK(store_person_upsert(st, &p, &e), &e);
+	store_close(st);
+}
+
+/* Issue 19, ID-1: the card's 1丁目3番8号 and the record's １－３－８ or
+ * 1丁目3-8 are the same place — no difference marked — while 1-3-9 is a
+ * difference, marked. */
+TEST(addresses_compare_as_a_clerk_reads_them)
+{
+	static const struct { const char *rec; int same; } k[] = {
+		{ "窓口市東区東山１－３－８", 1 },
+		{ "窓口市東区東山1丁目3-8", 1 },
+		{ "窓口市東区東山1-3-9", 0 },
+	};
+	struct tmx t;
+	struct rig r;
+
+	setup();
+	rig_up(&r);
+	rig_card(&r, "demo-1");
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		char *s;
+		record_address(k[i].rec);
+		start_size(&t, &r, 100, 30);
+		login(&t);
+		tmx_keys(&t, "F2", NULL);
+		pin_read(&t);
+		REQUIRE(tmx_wait(&t, "宛名番号 1000000001", WAIT));
+		s = tmx_capture(&t);
+		if (k[i].same) {
+			CHECK(strstr(s, "基本4情報: 一致") != NULL);
+			CHECK(strstr(s, "≠") == NULL);
+		} else
+			CHECK(strstr(s, "≠") != NULL && strstr(s, "1-3-9") != NULL);
+		if (k[i].same != (strstr(s, "≠") == NULL))
+			tmx_dump(&t, k[i].rec);
+		free(s);
+		quit(&t);
+		tmx_stop(&t);
+	}
+	rig_down(&r);
+}
+
 /* ------------------------------------------- 8. the F4 list, by 事務 */
 
 /* Save the form open in F4 as it is (F9, はい); answer "続けて" with yes. */
