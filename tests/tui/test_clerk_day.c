@@ -20,77 +20,16 @@
 #include "card.h"
 #include "core.h"
 #include "harness.h"
-#include "pcsc_rig.h"
 #include "store.h"
 #include "tmux.h"
+#include "tui_counter.h"
 
 #define ADMIN_PW "Zq#4817Lmtv"
 #define CLERK1_PW "Hana#7391kx"
 #define WAIT 20000
 #define NRES 200
 
-/* ------------------------------------------------ pcscd + simulator */
-
-struct rig {
-	pid_t pcscd, sim;
-	int port;
-	char dir[512];
-	char sock[600];
-	char env[700];
-};
-
-static void
-rig_up(struct rig *r)
-{
-	char port[16];
-
-	memset(r, 0, sizeof(*r));
-	REQUIRE((r->port = rig_pair_port()) > 0);
-	snprintf(port, sizeof(port), "%d", r->port);
-	snprintf(r->dir, sizeof(r->dir), "%s/pcscd", t_tmpdir());
-	snprintf(r->sock, sizeof(r->sock), "%s/pcscd.comm", r->dir);
-	snprintf(r->env, sizeof(r->env), "PCSCLITE_CSOCK_NAME=%s", r->sock);
-	setenv("PCSCLITE_CSOCK_NAME", r->sock, 1);
-	{
-		char *const argv[] = { (char *)t_bin("mynacard-sim"), "--die-with-parent",
-		    "--pcscd", r->dir, "--port", port, NULL };
-		r->pcscd = t_start(argv, NULL, t_path("pcscd.log"));
-	}
-	REQUIRE(r->pcscd > 0);
-	REQUIRE(t_wait_for(rig_reader_up, NULL, 10000));
-}
-
-/* Put the card of data/cards/NAME.card in the reader (replacing any). */
-static void
-rig_card(struct rig *r, const char *name)
-{
-	char port[16], prof[1024];
-
-	if (r->sim > 0) {
-		t_stop_proc(r->sim, SIGTERM, 3000);
-		r->sim = 0;
-		usleep(300000);
-	}
-	snprintf(port, sizeof(port), "%d", r->port);
-	snprintf(prof, sizeof(prof), "%s/data/cards/%s.card", t_srcdir(), name);
-	{
-		char *const argv[] = { (char *)t_bin("mynacard-sim"), "--die-with-parent",
-		    "--port", port, prof, NULL };
-		r->sim = t_start(argv, NULL, t_path("sim.log"));
-	}
-	REQUIRE(r->sim > 0);
-	REQUIRE(t_wait_for(rig_card_in, NULL, 10000));
-}
-
-static void
-rig_down(struct rig *r)
-{
-	if (r->sim > 0)
-		t_stop_proc(r->sim, SIGTERM, 3000);
-	if (r->pcscd > 0)
-		t_stop_proc(r->pcscd, SIGTERM, 3000);
-	r->sim = r->pcscd = 0;
-}
+/* pcscd + simulator, login, quit, open a record: tests/lib/tui_counter.h */
 
 /* ------------------------------------------------------------ store */
 
@@ -248,7 +187,7 @@ setup(void)
 /* --------------------------------------------------------- terminal */
 
 static void
-start_size(struct tmx *t, struct rig *r, int cols, int rows)
+start_size(struct tmx *t, struct tui_rig *r, int cols, int rows)
 {
 	char conf[1024], env[800];
 	char *argv[] = { (char *)t_bin("madoguchi"), "--config", conf, NULL };
@@ -267,61 +206,13 @@ start_size(struct tmx *t, struct rig *r, int cols, int rows)
 static void
 login_as(struct tmx *t, const char *user)
 {
-	tmx_text(t, user);
-	tmx_keys(t, "Tab", NULL);
-	tmx_text(t, CLERK1_PW);
-	tmx_keys(t, "Enter", NULL);
-	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
+	tui_login(t, user, CLERK1_PW);
 }
 
 static void
 login(struct tmx *t)
 {
-	tmx_text(t, "clerk1");
-	tmx_keys(t, "Tab", NULL);
-	tmx_text(t, CLERK1_PW);
-	tmx_keys(t, "Enter", NULL);
-	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
-}
-
-static void
-to_main_menu(struct tmx *t)
-{
-	for (int i = 0; i < 6; i++) {
-		tmx_keys(t, "Escape", NULL);
-		usleep(100000);
-	}
-	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
-}
-
-static void
-quit(struct tmx *t)
-{
-	to_main_menu(t);
-	tmx_keys(t, "F10", NULL);
-	REQUIRE(tmx_wait(t, "パスワード変更", WAIT));
-	tmx_keys(t, "End", "Enter", NULL);
-	REQUIRE(tmx_wait(t, "終了しますか", WAIT));
-	tmx_keys(t, "y", NULL);
-	CHECK(tmx_wait(t, "[exited 0]", WAIT));
-	CHECK(tmx_sanitizer_clean(t));
-}
-
-/* F3 by 宛名番号, open the record. */
-static void
-open_person(struct tmx *t, const char *atena, const char *name)
-{
-	char want[128];
-
-	tmx_keys(t, "F3", NULL);
-	REQUIRE(tmx_wait(t, "住民の検索（F3）", WAIT));
-	tmx_keys(t, "Tab", "Tab", "Tab", NULL);
-	tmx_text(t, atena);
-	tmx_keys(t, "Enter", NULL);
-	REQUIRE(tmx_wait(t, "検索結果", WAIT));
-	tmx_keys(t, "Enter", NULL);
-	snprintf(want, sizeof(want), "住民記録  %s", name);
-	REQUIRE(tmx_wait(t, want, WAIT));
+	tui_login(t, "clerk1", CLERK1_PW);
 }
 
 /* On the record: F2 → 代理人の来庁 with a 委任状 and the agent's licence. */
@@ -364,18 +255,18 @@ pin_read(struct tmx *t)
 TEST(visit_has_a_clear_end_and_the_next_card_starts_clean)
 {
 	struct tmx t;
-	struct rig r;
+	struct tui_rig r;
 	char *s;
 
 	setup();
-	rig_up(&r);
-	rig_card(&r, "demo-5");		/* 前田 勇気, the next visitor */
+	tui_rig_up(&r);
+	tui_rig_card(&r, NULL, "demo-5");		/* 前田 勇気, the next visitor */
 	start_size(&t, &r, 100, 30);
 	login(&t);
 	REQUIRE(tmx_wait(&t, "F8次の方", WAIT));	/* on the start screen's key bar */
-	open_person(&t, "1000000001", "遠藤 和子");
+	tui_open_person(&t, "1000000001", "遠藤 和子");
 	record_agent(&t);
-	to_main_menu(&t);
+	tui_to_main_menu(&t);
 	tmx_keys(&t, "F8", NULL);
 	REQUIRE(tmx_wait(&t, "遠藤 和子 さん（代理人 代理 一郎 さん）の来庁を終了しますか", WAIT));
 	tmx_keys(&t, "y", NULL);
@@ -391,8 +282,8 @@ TEST(visit_has_a_clear_end_and_the_next_card_starts_clean)
 	CHECK(strstr(s, "一致しません") == NULL);
 	CHECK(strstr(s, "遠藤") == NULL && strstr(s, "代理 一郎") == NULL);
 	free(s);
-	quit(&t);
-	rig_down(&r);
+	tui_quit(&t);
+	tui_rig_down(&r);
 }
 
 /* Issue 19, ID-2: without F8, F2 from the start screen after an agent asks
@@ -401,17 +292,17 @@ TEST(visit_has_a_clear_end_and_the_next_card_starts_clean)
 TEST(f2_after_an_agent_asks_whose_visit_it_is)
 {
 	struct tmx t;
-	struct rig r;
+	struct tui_rig r;
 	char *s;
 
 	setup();
-	rig_up(&r);
-	rig_card(&r, "demo-5");
+	tui_rig_up(&r);
+	tui_rig_card(&r, NULL, "demo-5");
 	start_size(&t, &r, 100, 30);
 	login(&t);
-	open_person(&t, "1000000001", "遠藤 和子");
+	tui_open_person(&t, "1000000001", "遠藤 和子");
 	record_agent(&t);
-	to_main_menu(&t);
+	tui_to_main_menu(&t);
 	tmx_keys(&t, "F2", NULL);
 	REQUIRE(tmx_wait(&t, "代理人 代理 一郎 さんの来庁の続きですか", WAIT));
 	CHECK(tmx_wait(&t, "（本人 遠藤 和子）", WAIT));
@@ -438,8 +329,8 @@ TEST(f2_after_an_agent_asks_whose_visit_it_is)
 	tmx_keys(&t, "F4", NULL);
 	REQUIRE(tmx_wait(&t, "F2 で本人確認をしてから", WAIT));
 	tmx_keys(&t, "Enter", NULL);
-	quit(&t);
-	rig_down(&r);
+	tui_quit(&t);
+	tui_rig_down(&r);
 }
 
 /* ------------------------------------- 2. popups and wide characters */
@@ -661,7 +552,7 @@ TEST(popups_leave_wide_characters_whole)
 		tmx_keys(&t, "Escape", NULL);
 		REQUIRE(tmx_wait(&t, "入力した内容を破棄して戻りますか", WAIT));
 		tmx_keys(&t, "y", NULL);
-		quit(&t);
+		tui_quit(&t);
 		tmx_stop(&t);
 	}
 }
@@ -689,7 +580,7 @@ TEST(f10_quit_inside_the_f4_list_quits)
 	setup();
 	start_size(&t, NULL, 100, 30);
 	login(&t);
-	open_person(&t, "1000000001", "遠藤 和子");
+	tui_open_person(&t, "1000000001", "遠藤 和子");
 	identity_by_documents(&t);
 	tmx_keys(&t, "F4", NULL);
 	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
@@ -752,7 +643,7 @@ TEST(f5_while_offline_reports_the_failure_each_time)
 			last = n;
 		}
 	}
-	quit(&t);
+	tui_quit(&t);
 }
 
 /* ------------------------------------------------------------ 4. forms */
@@ -828,7 +719,7 @@ TEST(forms_take_wareki_and_say_what_is_allowed)
 	s = tmx_capture(&t);
 	CHECK(strstr(s, "未来の年月") == NULL);	/* that message had its moment */
 	free(s);
-	quit(&t);
+	tui_quit(&t);
 }
 
 /* ------------------------------------- 5. the visit's next form, review */
@@ -845,7 +736,7 @@ TEST(next_form_offers_what_the_visit_took_and_review_corrects_by_the_fields_rule
 	setup();
 	start_size(&t, NULL, 100, 30);
 	login(&t);
-	open_person(&t, "1000000001", "遠藤 和子");
+	tui_open_person(&t, "1000000001", "遠藤 和子");
 	identity_by_documents(&t);
 	tmx_keys(&t, "F4", NULL);
 	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
@@ -945,7 +836,7 @@ TEST(next_form_offers_what_the_visit_took_and_review_corrects_by_the_fields_rule
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "訂正しました", WAIT));
 	CHECK(tmx_wait(&t, "0312345679", WAIT));
-	quit(&t);
+	tui_quit(&t);
 }
 
 /* ------------------------------------------------ 6. an agent's visit */
@@ -961,7 +852,7 @@ TEST(agent_visit_asks_the_principals_number_check_not_a_photo_id)
 	setup();
 	start_size(&t, NULL, 100, 30);
 	login(&t);
-	open_person(&t, "1000000001", "遠藤 和子");
+	tui_open_person(&t, "1000000001", "遠藤 和子");
 	record_agent(&t);
 	tmx_keys(&t, "F2", NULL);
 	REQUIRE(tmx_wait(&t, "本人確認の方法", WAIT));
@@ -977,7 +868,7 @@ TEST(agent_visit_asks_the_principals_number_check_not_a_photo_id)
 	CHECK(tmx_wait(&t, "代理人の来庁（本人の番号確認書類）", WAIT));
 	tmx_keys(&t, "F4", NULL);
 	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
-	quit(&t);
+	tui_quit(&t);
 }
 
 /* ------------------------------------------------------- 7. finding */
@@ -1013,9 +904,9 @@ TEST(names_match_without_the_space_and_across_itaiji)
 		CHECK(tmx_col(s, k[i].found, k[i].atena) > 0);	/* 宛名番号 on its row */
 		CHECK(tmx_col(s, k[i].found, "歳") > 0);		/* and the age */
 		free(s);
-		to_main_menu(&t);
+		tui_to_main_menu(&t);
 	}
-	quit(&t);
+	tui_quit(&t);
 }
 
 /* Issue 19: the search runs as the clerk types — a kana prefix in
@@ -1066,7 +957,7 @@ TEST(search_as_the_clerk_types_with_total_atena_and_age)
 	s = tmx_capture(&t);
 	CHECK(strstr(s, "生年月日:") == NULL);
 	free(s);
-	quit(&t);
+	tui_quit(&t);
 }
 
 /* ------------------------------------- addresses as a clerk reads them */
@@ -1098,11 +989,11 @@ TEST(addresses_compare_as_a_clerk_reads_them)
 		{ "窓口市東区東山1-3-9", 0 },
 	};
 	struct tmx t;
-	struct rig r;
+	struct tui_rig r;
 
 	setup();
-	rig_up(&r);
-	rig_card(&r, "demo-1");
+	tui_rig_up(&r);
+	tui_rig_card(&r, NULL, "demo-1");
 	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
 		char *s;
 		record_address(k[i].rec);
@@ -1120,10 +1011,10 @@ TEST(addresses_compare_as_a_clerk_reads_them)
 		if (k[i].same != (strstr(s, "≠") == NULL))
 			tmx_dump(&t, k[i].rec);
 		free(s);
-		quit(&t);
+		tui_quit(&t);
 		tmx_stop(&t);
 	}
-	rig_down(&r);
+	tui_rig_down(&r);
 }
 
 /* ------------------------------------------- 8. the F4 list, by 事務 */
@@ -1152,7 +1043,7 @@ TEST(f4_list_grouped_by_jimu_filtered_as_typed_with_life_event_suggestions)
 	setup();
 	start_size(&t, NULL, 100, 30);
 	login(&t);
-	open_person(&t, "1000000001", "遠藤 和子");
+	tui_open_person(&t, "1000000001", "遠藤 和子");
 	identity_by_documents(&t);
 	tmx_keys(&t, "F4", NULL);
 	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
@@ -1199,7 +1090,7 @@ TEST(f4_list_grouped_by_jimu_filtered_as_typed_with_life_event_suggestions)
 	tmx_keys(&t, "y", NULL);
 	REQUIRE(tmx_wait(&t, "来庁を終了しました", WAIT));
 	/* a child: both, the マル福 of children too */
-	open_person(&t, "2000000003", "窓口 小太郎");
+	tui_open_person(&t, "2000000003", "窓口 小太郎");
 	identity_by_documents(&t);
 	tmx_keys(&t, "F4", NULL);
 	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
@@ -1223,7 +1114,7 @@ TEST(f4_list_grouped_by_jimu_filtered_as_typed_with_life_event_suggestions)
 	REQUIRE(tmx_wait(&t, "備考", WAIT));
 	tmx_keys(&t, "Escape", NULL);
 	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
-	quit(&t);
+	tui_quit(&t);
 }
 
 /* --------------------------------------------------- 9. a day, checked */
@@ -1289,7 +1180,7 @@ TEST(a_day_at_the_window_at_80x24_and_120x40)
 		start_size(&t, NULL, cols, rows);
 		login(&t);
 		screen_whole(&t, "start screen", cols, rows);
-		open_person(&t, "1000000001", "遠藤 和子");
+		tui_open_person(&t, "1000000001", "遠藤 和子");
 		screen_whole(&t, "person record", cols, rows);
 		identity_by_documents(&t);
 		screen_whole(&t, "identity recorded", cols, rows);
@@ -1339,7 +1230,7 @@ TEST(a_day_at_the_window_at_80x24_and_120x40)
 		tmx_keys(&t, "Enter", NULL);
 		REQUIRE(tmx_wait(&t, "齋藤 邊子", WAIT));
 		screen_whole(&t, "result list", cols, rows);
-		quit(&t);
+		tui_quit(&t);
 		tmx_stop(&t);
 	}
 }

@@ -26,6 +26,7 @@
 #include "intake.h"
 #include "store.h"
 #include "tmux.h"
+#include "tui_counter.h"
 #include "visit.h"
 
 #define ADMIN_PW "Zq#4817Lmtv"
@@ -122,39 +123,6 @@ start(struct tmx *t)
 	REQUIRE(tmx_wait(t, "アカウントとパスワードを入力してください", WAIT));
 }
 
-static void
-login(struct tmx *t, const char *user, const char *pw)
-{
-	tmx_text(t, user);
-	tmx_keys(t, "Tab", NULL);
-	tmx_text(t, pw);
-	tmx_keys(t, "Enter", NULL);
-	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
-}
-
-static void
-to_main_menu(struct tmx *t)
-{
-	for (int i = 0; i < 6; i++) {
-		tmx_keys(t, "Escape", NULL);
-		usleep(100000);
-	}
-	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
-}
-
-static void
-quit(struct tmx *t)
-{
-	to_main_menu(t);
-	tmx_keys(t, "F10", NULL);
-	REQUIRE(tmx_wait(t, "パスワード変更", WAIT));
-	tmx_keys(t, "End", "Enter", NULL);
-	REQUIRE(tmx_wait(t, "終了しますか", WAIT));
-	tmx_keys(t, "y", NULL);
-	CHECK(tmx_wait(t, "[exited 0]", WAIT));
-	CHECK(tmx_sanitizer_clean(t));
-}
-
 /* clerk1: F3 by 宛名番号, open, F2 by documents, F4, save one, back on the
  * record.  The receipt number saved goes to receipt. */
 static void
@@ -232,7 +200,7 @@ TEST(record_lists_the_application_just_taken_in)
 	s0 = tmx_capture(&t);
 	CHECK(strstr(s0, "未同期") == NULL && strstr(s0, "オフライン") == NULL);
 	free(s0);
-	login(&t, "clerk1", CLERK_PW);
+	tui_login(&t, "clerk1", CLERK_PW);
 	CHECK(tmx_wait(&t, "オフライン 未同期", WAIT));	/* never synchronised: true */
 	take_in_one(&t, receipt, sizeof(receipt));
 	/* the record's own line: receipt, procedure, status */
@@ -249,7 +217,7 @@ TEST(record_lists_the_application_just_taken_in)
 		CHECK_INT(tmx_col(s, "    子 ", "H30.1.1"), tmx_col(s, "    世帯主 ", "H27.5.6"));
 		free(s);
 	}
-	quit(&t);
+	tui_quit(&t);
 }
 
 /* INT-8, INT-9, AC-7: a 27-character receipt number is whole in the
@@ -262,17 +230,17 @@ TEST(long_receipt_numbers_are_shown_whole)
 
 	setup();
 	start(&t);
-	login(&t, "clerk1", CLERK_PW);
+	tui_login(&t, "clerk1", CLERK_PW);
 	take_in_one(&t, receipt, sizeof(receipt));
 	REQUIRE(strlen(receipt) == 27);
-	to_main_menu(&t);
+	tui_to_main_menu(&t);
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "パスワード変更", WAIT));
 	tmx_keys(&t, "End", "Up", "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "ログアウトしますか", WAIT));
 	tmx_keys(&t, "y", NULL);
 	REQUIRE(tmx_wait(&t, "アカウントとパスワードを入力してください", WAIT));
-	login(&t, "rev1", REV1_PW);
+	tui_login(&t, "rev1", REV1_PW);
 
 	/* review queue: whole number, 状態 under its heading */
 	tmx_keys(&t, "F10", NULL);
@@ -295,7 +263,7 @@ TEST(long_receipt_numbers_are_shown_whole)
 	REQUIRE(tmx_wait(&t, "を確認済みにしますか", WAIT));	/* issue 19 */
 	tmx_keys(&t, "y", NULL);
 	REQUIRE(tmx_wait(&t, "を確認しました", WAIT));
-	to_main_menu(&t);
+	tui_to_main_menu(&t);
 
 	/* ledger (受付簿 → すべて), on an 80×24 screen */
 	REQUIRE(tmx_resize(&t, 80, 24) == 0);
@@ -319,7 +287,7 @@ TEST(long_receipt_numbers_are_shown_whole)
 	free(s2);
 	REQUIRE(tmx_resize(&t, 100, 30) == 0);
 	usleep(300000);
-	to_main_menu(&t);
+	tui_to_main_menu(&t);
 
 	/* 進達: the pick list, then the transmittal list on the printer */
 	tmx_keys(&t, "F10", NULL);
@@ -345,7 +313,7 @@ TEST(long_receipt_numbers_are_shown_whole)
 	tmx_keys(&t, "y", NULL);
 	REQUIRE(tmx_wait(&t, "進達書を印刷しました", WAIT));
 	/* the record of batches: "<terminal>-B<yyyymmdd>-<nn>" whole */
-	to_main_menu(&t);
+	tui_to_main_menu(&t);
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "パスワード変更", WAIT));
 	for (int i = 0; i < 2; i++)
@@ -364,7 +332,7 @@ TEST(long_receipt_numbers_are_shown_whole)
 		    b[25] == ' ');
 	}
 	free(s);
-	quit(&t);
+	tui_quit(&t);
 	printed = t_read_file(t_path("printed.txt"), NULL);
 	REQUIRE(printed != NULL);
 	/* the space before the date: the receipt number has "-20", not " 20" */
