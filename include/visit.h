@@ -281,7 +281,7 @@ enum lookup_fresh lookup_fresh_rule(long now, long as_of, long warn_s,
 int lookup_freshness(struct store *st, long now, long warn_s, long block_s,
     struct lookup_freshness *out, struct err *e);
 /* A Japanese line for the status line and the detail view
- * ("データ基準 2025-04-01 09:30（3時間前）— 古いデータです"). */
+ * ("データ基準 R7.4.1 09:30（3時間前）— 古いデータです"). */
 void lookup_freshness_text(const struct lookup_freshness *f, char *out,
     size_t cap);
 /* Parse "2025-04-01T09:30:00+0900" to seconds since the epoch (-1). */

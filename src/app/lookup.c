@@ -384,7 +384,7 @@ lookup_search(struct store *st, const struct lookup_criteria *c, size_t offset,
 	out->offset = offset;
 	if (fresh != NULL && fresh->state == FRESH_BLOCK)
 		return err_set_ja(e, ERR_STATE,
-		    "データが古すぎるため検索できません。同期（F5）してください（stale_block 超過）",
+		    "データが古すぎるため検索できません。同期（F5）してください",
 		    "lookup refused: data older than stale_block (NET-5)");
 	if (lookup_criteria_empty(c))
 		return err_set_ja(e, ERR_INVAL, "検索条件を入力してください", "no criterion");

@@ -243,8 +243,9 @@ results_run(struct ui *u, struct lookup_view *v, const struct lookup_criteria *c
 				break;
 			}
 		}
-		snprintf(title, sizeof(title), "検索結果 全%zu件 %zu〜%zu件目（Enter 開く  PgUp/PgDn 移動  Esc 条件へ）",
-		    rv->res.total, offset + 1, offset + rv->res.list.n);
+		snprintf(title, sizeof(title), "検索結果 %zu〜%zu件目／全%zu件%s（Enter 開く  Esc 条件へ）",
+		    offset + 1, offset + rv->res.list.n, rv->res.total,
+		    rv->res.more ? "（続きあり）" : "");
 		memset(&t, 0, sizeof(t));
 		t.title = title;
 		t.ncols = 7;

@@ -945,7 +945,7 @@ TEST(search_as_the_clerk_types_with_total_atena_and_age)
 	snprintf(want, sizeof(want), "該当 %d 人", total);
 	REQUIRE(tmx_wait(&t, want, WAIT));
 	tmx_keys(&t, "Enter", NULL);
-	snprintf(want, sizeof(want), "検索結果 全%d件", total);
+	snprintf(want, sizeof(want), "件目／全%d件", total);
 	REQUIRE(tmx_wait(&t, want, WAIT));
 	tmx_keys(&t, "Escape", NULL);
 	REQUIRE(tmx_wait_gone(&t, "検索結果", WAIT));
@@ -1015,6 +1015,58 @@ TEST(addresses_compare_as_a_clerk_reads_them)
 		tmx_stop(&t);
 	}
 	tui_rig_down(&r);
+}
+
+/* ------------------------------------------------- messages' moments */
+
+/* The message line's text (row rows-2), malloc'd. */
+static char *
+message_line(struct tmx *t, int rows)
+{
+	char *s = tmx_capture(t), *m = cap_line(s, rows - 2);
+
+	free(s);
+	return m;
+}
+
+/* Issue 19: one rule for every message, kept by the shell, not per
+ * screen: an error seen on a screen goes when that screen closes; a
+ * screen's last word ("記録しました") stays on the screen below until the
+ * clerk goes on to a new screen; a message survives a popup over it. */
+TEST(every_message_clears_when_its_moment_has_passed)
+{
+	struct tmx t;
+	char *m;
+
+	setup();
+	start_size(&t, NULL, 100, 30);
+	login(&t);
+	/* an error on F3, seen (a key typed), gone with the screen */
+	tmx_keys(&t, "F3", NULL);
+	REQUIRE(tmx_wait(&t, "住民の検索（F3）", WAIT));
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "検索条件を入力してください", WAIT));
+	tmx_keys(&t, "Down", "Escape", NULL);
+	REQUIRE(tmx_wait(&t, "操作を選んでください", WAIT));
+	CHECK(tmx_wait_gone(&t, "検索条件を入力してください", WAIT));
+	/* a screen's last word stays below it, and over a popup */
+	tui_open_person(&t, "1000000001", "遠藤 和子");
+	identity_by_documents(&t);
+	REQUIRE(tmx_wait(&t, "住民記録  遠藤 和子", WAIT));
+	tmx_keys(&t, "F1", NULL);
+	REQUIRE(tmx_wait(&t, "この画面で使えるキー", WAIT));
+	tmx_keys(&t, "Escape", NULL);
+	REQUIRE(tmx_wait_gone(&t, "この画面で使えるキー", WAIT));
+	m = message_line(&t, 30);
+	CHECK(strstr(m, "本人確認（書類）を記録しました") != NULL);
+	free(m);
+	/* the next task's screen: gone */
+	tmx_keys(&t, "F4", NULL);
+	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
+	m = message_line(&t, 30);
+	CHECK(strstr(m, "記録しました") == NULL);
+	free(m);
+	tui_quit(&t);
 }
 
 /* ------------------------------------------- 8. the F4 list, by 事務 */
@@ -1119,9 +1171,36 @@ TEST(f4_list_grouped_by_jimu_filtered_as_typed_with_life_event_suggestions)
 
 /* --------------------------------------------------- 9. a day, checked */
 
+/* A raw date a clerk should never read (issue 19): an ISO date
+ * (2026-12-03), an ISO time (T14:05) or a bare yyyymmdd (20261203) — not
+ * inside a receipt or batch number, where the date is part of the
+ * identifier (T001-20261203-00001, T001-B20261203-01).  The line, or NULL. */
+static char *
+raw_date(const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		int iso = 1, bare = 1, tm;
+		for (int i = 0; i < 10 && iso; i++)
+			iso = i == 4 || i == 7 ? p[i] == '-' : p[i] >= '0' && p[i] <= '9';
+		tm = p[0] == 'T' && p[1] >= '0' && p[1] <= '2' && p[2] >= '0' && p[2] <= '9' &&
+		    p[3] == ':' && p > s && p[-1] >= '0' && p[-1] <= '9';
+		for (int i = 0; i < 8 && bare; i++)
+			bare = p[i] >= '0' && p[i] <= '9';
+		bare = bare && (p[0] == '1' || p[0] == '2') && !(p[8] >= '0' && p[8] <= '9') &&
+		    (p == s || !((p[-1] >= '0' && p[-1] <= '9') || p[-1] == '-' || p[-1] == 'B'));
+		if (iso || tm || bare) {
+			const char *a = p, *b = strchr(p, '\n');
+			while (a > s && a[-1] != '\n')
+				a--;
+			return strndup(a, b != NULL ? (size_t)(b - a) : strlen(a));
+		}
+	}
+	return NULL;
+}
+
 /* Every screen of the day is whole: the title and the message line are not
- * cut at the right edge, no replacement character, the key bar on the last
- * row. */
+ * cut at the right edge, no replacement character, no raw date, the key bar
+ * on the last row. */
 static void
 screen_whole(struct tmx *t, const char *step, int cols, int rows)
 {
@@ -1137,6 +1216,14 @@ screen_whole(struct tmx *t, const char *step, int cols, int rows)
 	if (strstr(s, "\xEF\xBF\xBD") != NULL) {
 		printf("    %s at %dx%d: a replacement character on the screen\n", step, cols, rows);
 		ok = 0;
+	}
+	{
+		char *l = raw_date(s);
+		if (l != NULL) {
+			printf("    %s at %dx%d: a raw date on the screen: |%s|\n", step, cols, rows, l);
+			ok = 0;
+			free(l);
+		}
 	}
 	if (strncmp(bar, "F1ヘルプ", strlen("F1ヘルプ")) != 0) {
 		printf("    %s at %dx%d: no key bar on the last row: |%s|\n", step, cols, rows, bar);
@@ -1167,8 +1254,11 @@ no_message(struct tmx *t, const char *step, int rows)
 
 /* Issue 19: one scripted visit after another at 80×24 and 120×40: search,
  * record, identity check, two applications, the slip, the end of the
- * visit, the next search without the space — every screen whole, messages
- * gone when their moment has passed, nothing of the last visitor left. */
+ * visit, the next search as typed and without the space, the F4 list
+ * narrowed and its suggestions, then the reviewer's list, an application
+ * and its F1 — every screen whole (nothing cut, no stray or replacement
+ * character, no raw date), messages gone when their moment has passed,
+ * nothing of the last visitor left. */
 TEST(a_day_at_the_window_at_80x24_and_120x40)
 {
 	static const int size[][2] = { { 80, 24 }, { 120, 40 } };
@@ -1225,11 +1315,62 @@ TEST(a_day_at_the_window_at_80x24_and_120x40)
 		/* the end of the last visit is no news on the next task's screen
 		 * (the search screen may warn about the data's age: NET-5) */
 		CHECK(tmx_wait_gone(&t, "来庁を終了しました", WAIT));
-		tmx_keys(&t, "Tab", NULL);
+		/* as the clerk types: the preview, whole */
+		tmx_text(&t, "さいとう");
+		REQUIRE(tmx_wait(&t, "該当 ", WAIT));
+		screen_whole(&t, "search as typed", cols, rows);
+		tmx_keys(&t, "C-u", "Tab", NULL);
 		tmx_text(&t, "斉藤辺子");
 		tmx_keys(&t, "Enter", NULL);
 		REQUIRE(tmx_wait(&t, "齋藤 邊子", WAIT));
 		screen_whole(&t, "result list", cols, rows);
+		tmx_keys(&t, "Enter", NULL);
+		REQUIRE(tmx_wait(&t, "住民記録  齋藤 邊子", WAIT));
+		screen_whole(&t, "second record", cols, rows);
+		identity_by_documents(&t);
+		tmx_keys(&t, "F4", NULL);
+		REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
+		tmx_text(&t, "こくほ");
+		REQUIRE(tmx_wait(&t, "試験 国保 資格取得届", WAIT));
+		REQUIRE(tmx_wait_gone(&t, "試験 連絡先と口座", WAIT));
+		screen_whole(&t, "F4 list narrowed", cols, rows);
+		no_message(&t, "F4 list narrowed", rows);
+		tmx_keys(&t, "Enter", NULL);
+		REQUIRE(tmx_wait(&t, "備考", WAIT));
+		tmx_keys(&t, "F9", NULL);
+		REQUIRE(tmx_wait(&t, "この内容で確定しますか", WAIT));
+		tmx_keys(&t, "y", NULL);
+		REQUIRE(tmx_wait(&t, "続けて入力しますか", WAIT));
+		tmx_keys(&t, "y", NULL);
+		REQUIRE(tmx_wait(&t, "★ 関連する手続", WAIT));
+		screen_whole(&t, "F4 with suggestions", cols, rows);
+		tmx_keys(&t, "Escape", NULL);
+		REQUIRE(tmx_wait(&t, "もう一度印刷しますか", WAIT));
+		tmx_keys(&t, "n", NULL);
+		REQUIRE(tmx_wait(&t, "受付は以上ですか", WAIT));
+		tmx_keys(&t, "y", NULL);
+		REQUIRE(tmx_wait(&t, "来庁を終了しました", WAIT));
+		/* the reviewer's screens */
+		tmx_keys(&t, "F10", NULL);
+		REQUIRE(tmx_wait(&t, "パスワード変更", WAIT));
+		tmx_keys(&t, "End", "Up", "Enter", NULL);
+		REQUIRE(tmx_wait(&t, "ログアウトしますか", WAIT));
+		tmx_keys(&t, "y", NULL);
+		REQUIRE(tmx_wait(&t, "アカウントとパスワードを入力してください", WAIT));
+		login_as(&t, "rev1");
+		tmx_keys(&t, "F10", NULL);
+		REQUIRE(tmx_wait(&t, "申請の確認（審査）", WAIT));
+		tmx_keys(&t, "Enter", NULL);
+		REQUIRE(tmx_wait(&t, "申請の確認（未確認の申請）", WAIT));
+		screen_whole(&t, "review list", cols, rows);
+		tmx_keys(&t, "Enter", NULL);
+		REQUIRE(tmx_wait(&t, "F7 訂正", WAIT));
+		screen_whole(&t, "application", cols, rows);
+		tmx_keys(&t, "F1", NULL);
+		REQUIRE(tmx_wait(&t, "この画面で使えるキー", WAIT));
+		screen_whole(&t, "F1 on the application", cols, rows);
+		tmx_keys(&t, "Escape", NULL);
+		REQUIRE(tmx_wait_gone(&t, "この画面で使えるキー", WAIT));
 		tui_quit(&t);
 		tmx_stop(&t);
 	}
