@@ -150,6 +150,7 @@ batch_new(struct ui *u)
 	}
 	ui_push(u, pick_draw, &v, 1, "進達 — 確認済みの申請を選ぶ",
 	    ACTBIT(ACT_SAVE) | ACTBIT(ACT_BACK));
+	ui_set_note(u, "↑↓ 移動  Space 選択・解除  a すべて選択\nF9 選んだ申請で進達を作成");
 	for (;;) {
 		ui_getkey(u, &k);
 		if (k.type == UI_K_ABORT || UI_ACT_IS(&k, ACT_BACK))

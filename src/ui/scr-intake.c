@@ -186,6 +186,8 @@ intake_pick_run(struct ui *u, struct intake_pick *p, const char *title)
 
 	pick_build(p);
 	ui_push(u, pick_draw, p, 1, title, ACTBIT(ACT_BACK));
+	ui_set_note(u, "申請書名をカナ・漢字で入力すると絞り込みます（Esc で消去）\n"
+	    "↑↓ PgUp/PgDn Home/End 申請書の移動  Enter 入力を始める");
 	for (;;) {
 		int page = ui_body_rows() - 4 > 1 ? ui_body_rows() - 4 : 1;
 

@@ -82,7 +82,7 @@ lookup_draw(struct ui *u, void *arg)
 			break;
 		case LF_BIRTH:
 			ui_put(y + f, fx + field_width[f] + 2, v->birth_shown[0] ? v->birth_shown :
-			    "例 S60.4.12 / 1985-04-12", COLS - fx - field_width[f] - 4, 0);
+			    "例 S60.4.12 / 1985年4月12日", COLS - fx - field_width[f] - 4, 0);
 			break;
 		default:
 			break;
@@ -405,6 +405,9 @@ ui_lookup_run(struct ui *u)
 	ui_input_init(&v->in[LF_MYNUMBER], field_width[LF_MYNUMBER], 12, LE_DIGITS, 0);
 	freshness_load(u, v);
 	ui_push(u, lookup_draw, v, 1, "住民の検索（F3）", ACTBIT(ACT_BACK) | ACTBIT(ACT_CARD));
+	ui_set_note(u, "入力を止めると候補（先頭の行）と件数を表示します\n"
+	    "Tab/↓ 次の項目  Shift+Tab/↑ 前の項目  ^U 入力の消去\n"
+	    "Enter 検索結果の一覧を開く（個人番号は Enter で検索）");
 	if (v->fresh.state == FRESH_BLOCK)
 		ui_message(u, 1, "%s", v->fresh_text);
 	else if (v->fresh.state != FRESH_OK)

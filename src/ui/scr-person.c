@@ -239,6 +239,8 @@ ui_person_open(struct ui *u, const char *atena, int ack_restricted)
 	if (v->d.can_change)
 		keys |= ACTBIT(ACT_NEW);
 	ui_push(u, person_draw, v, 1, title, keys);
+	ui_set_note(u, store_user(u->ses.st)->role == ROLE_ADMIN ?
+	    "↑↓ PgUp/PgDn スクロール  v 閲覧者の確認" : "↑↓ PgUp/PgDn スクロール");
 	if (v->d.fresh.state == FRESH_WARN && u->msg[0] == '\0') {
 		char f[160];
 		lookup_freshness_text(&v->d.fresh, f, sizeof(f));

@@ -159,6 +159,7 @@ ui_text_view_acts(struct ui *u, const char *title, const char *text, const char 
 	if (text[0] != '\0' && text[strlen(text) - 1] != '\n')
 		t.nlines++;
 	ui_push(u, text_draw, &t, 1, title, ACTBIT(ACT_BACK) | acts);
+	ui_set_note(u, keys_hint != NULL ? keys_hint : "↑↓ PgUp/PgDn スクロール  Enter/Esc 閉じる");
 	for (;;) {
 		int rows = ui_body_rows() - 1 - (keys_hint != NULL);
 		ui_getkey(u, &k);

@@ -320,7 +320,7 @@ ui_app_detail(struct ui *u, const char *uuid)
 		snprintf(title, sizeof(title), "申請の内容  %s", a.receipt_no);
 		/* issue 19: F-keys like every screen, the letters kept */
 		r = ui_text_view_acts(u, title, wbuf_str(&w),
-		    "F9 確認  F6 返戻  F7 訂正  F11 状態変更  Esc 戻る  （c r e s でも可）",
+		    "F9 確認  F6 返戻  F7 訂正  F11 状態変更  Esc 戻る（c r e s でも可）",
 		    ACTBIT(ACT_SAVE) | ACTBIT(ACT_RETURN) | ACTBIT(ACT_CORRECT) |
 		    ACTBIT(ACT_STATUS));
 		r = r == UI_TV_ACT(ACT_SAVE) ? 'c' : r == UI_TV_ACT(ACT_RETURN) ? 'r' :

@@ -79,7 +79,7 @@ ui_push(struct ui *u, ui_draw_fn draw, void *arg, int full, const char *title,
 		return;
 	}
 	msg_on_push(u, full);
-	u->stack[u->depth++] = (struct ui_layer){ draw, arg, full, title, keys };
+	u->stack[u->depth++] = (struct ui_layer){ draw, arg, full, title, keys, NULL };
 	ui_redraw(u);
 }
 
@@ -95,6 +95,13 @@ ui_pop(struct ui *u)
 		msg_on_pop(u, &u->stack[u->depth]);
 	}
 	ui_redraw(u);
+}
+
+void
+ui_set_note(struct ui *u, const char *note)
+{
+	if (u->depth > 0 && u->overflow == 0)
+		u->stack[u->depth - 1].note = note;
 }
 
 int

@@ -41,6 +41,7 @@ struct ui_layer {
 	int full;			/* full screen: clears the body first */
 	const char *title;		/* shown on the title row (full layers) */
 	unsigned keys;			/* bit per shell_action offered (bar) */
+	const char *note;		/* this screen's other keys, for F1 (or NULL) */
 };
 
 enum ui_colour {
@@ -101,6 +102,10 @@ struct ui_key {
 void ui_push(struct ui *u, ui_draw_fn draw, void *arg, int full, const char *title,
     unsigned keys);
 void ui_pop(struct ui *u);
+/* The top layer's other keys (letters, Space, typing), lines joined by
+ * '\n', listed by F1 under the function keys (issue 19: F1 lists the keys
+ * of the screen it is on).  note must outlive the layer. */
+void ui_set_note(struct ui *u, const char *note);
 void ui_redraw(struct ui *u);
 void ui_getkey(struct ui *u, struct ui_key *k);
 /* The same, giving up after ms milliseconds without a key: 0 then (for a

@@ -796,6 +796,8 @@ TEST(next_form_offers_what_the_visit_took_and_review_corrects_by_the_fields_rule
 		CHECK(strstr(bar, "申請を返戻します") != NULL);
 		CHECK(strstr(bar, "審査は確認済みに") != NULL);
 		CHECK(strstr(bar, "マイナンバーカードを読み取り") == NULL);
+		CHECK(strstr(bar, "（c r e s でも可）") != NULL);	/* its letters too */
+		CHECK(strstr(bar, "Space チェック") == NULL);	/* not a form's keys */
 		free(bar);
 		tmx_keys(&t, "Escape", NULL);
 		REQUIRE(tmx_wait_gone(&t, "この画面で使えるキー", WAIT));
