@@ -494,11 +494,8 @@ screen_cell(void *arg, int row, int col)
 {
 	const struct screen_set *set = arg;
 
-	switch (col) {
-	case 0: return set->s[row]->title;
-	case 1: return set->s[row]->procedure;
-	default: return set->s[row]->id;
-	}
+	/* names, not codes (issue 19): the 事務 by its Japanese name */
+	return col == 0 ? set->s[row]->title : procedure_name_ja(set->s[row]->procedure);
 }
 
 /* Try out a screen (F10 menu; F4 when no intake flow is installed): pick an
@@ -508,9 +505,9 @@ screen_cell(void *arg, int row, int col)
 static void
 new_application(struct ui *u)
 {
-	static const char *const heads[] = { "申請書", "事務", "画面ID" };
-	static const int widths[] = { 44, 14, 0 };
-	struct ui_table t = { "申請画面の試用 — 申請書を選んでください（保存しません）", 3, heads, widths, 0,
+	static const char *const heads[] = { "申請書", "事務" };
+	static const int widths[] = { 50, 0 };
+	struct ui_table t = { "申請画面の試用 — 申請書を選んでください（保存しません）", 2, heads, widths, 0,
 		screen_cell, NULL, 0, 0 };
 	struct form *f;
 	int i, r;

@@ -528,6 +528,13 @@ TEST(popups_leave_wide_characters_whole)
 		REQUIRE(tmx_wait(&t, "パスワード変更", WAIT));
 		tmx_keys(&t, "End", "Up", "Up", "Up", "Up", "Enter", NULL);
 		REQUIRE(tmx_wait(&t, "試験 幅の広い文字", WAIT));
+		{
+			/* the 事務 by name, no screen id (issue 19) */
+			char *l = tmx_capture(&t);
+			CHECK(strstr(l, "国民健康保険") != NULL);
+			CHECK(strstr(l, "zz-") == NULL && strstr(l, "kokuho") == NULL);
+			free(l);
+		}
 		tmx_keys(&t, "End", "Enter", NULL);	/* wide.screen sorts last */
 		REQUIRE(tmx_wait(&t, "異動の種類", WAIT));
 		fill_wide_form(&t);
