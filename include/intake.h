@@ -31,6 +31,19 @@ int intake_may_enter(const struct account *a, const char *procedure);
  * fills idx[0..max-1], returns the count. */
 int intake_menu(const struct screen_set *set, const struct account *a,
     int *idx, int max);
+/* The F4 filter (issue 19): 1 when typed (kana in either script or width,
+ * or kanji; blanks ignored) is part of the screen's title, its 事務's name
+ * or its "kana" reading; an empty filter keeps every screen. */
+int intake_menu_match(const struct screen *s, const char *typed);
+/* The procedures the visit's saved applications suggest (the "suggest"
+ * lines of madoguchi-screen(5)), as indexes into set: only screens in
+ * menu[0..nmenu-1] (the clerk may take them in), not already saved
+ * (saved[0..nsaved-1] are screen ids) and whose conditions the person
+ * meets on `today`; each once, in the order of the saved screens' lines.
+ * Returns the count (at most max). */
+int intake_suggest(const struct screen_set *set, const int *menu, int nmenu,
+    const char *const *saved, int nsaved, const struct person *p,
+    const struct date *today, int *out, int max);
 
 /* Fill the form's prefill fields (person.*, card.*, clerk.name, today)
  * from the visit's person record.  The 個人番号 (card.mynumber,

@@ -33,6 +33,7 @@
 #define SCREEN_CHECKS_MAX 8
 #define SCREEN_WHEN_MAX 4	/* conditions joined by "or" in one shows-when */
 #define SCREEN_FLAGS_MAX 8
+#define SCREEN_SUGGEST_MAX 8	/* "suggest" lines of one screen */
 #define SCREEN_FILE_MAX (256 * 1024)
 #define FORM_VALUE_MAX 1024	/* bytes of one value, UTF-8 */
 
@@ -101,6 +102,16 @@ struct screen {
 	char purpose[1024];		/* purpose-of-use notice (INT-7), may be "" */
 	int nflags;			/* "flag" lines: what the intake flow must do */
 	char flags[SCREEN_FLAGS_MAX][SCREEN_ID_MAX];
+	char kana[SCREEN_TEXT_MAX];	/* the title's reading, for the F4 filter */
+	/* "suggest ID [age MIN-MAX] [sex N]": a procedure this one's life
+	 * event usually brings, offered in F4 once this one is saved when the
+	 * person qualifies (issue 19, 書かない窓口) */
+	int nsuggest;
+	struct screen_suggest {
+		char id[SCREEN_ID_MAX];
+		int age_min, age_max;	/* -1: any */
+		int sex;		/* 1 male, 2 female, 0 any */
+	} suggest[SCREEN_SUGGEST_MAX];
 	int nfields;
 	struct field *fields;
 };

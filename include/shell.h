@@ -34,6 +34,11 @@ enum shell_action {
 	ACT_MENU,		/* F10 メニュー */
 	ACT_LOCK,		/* F12 画面ロック */
 	ACT_BACK,		/* Esc 戻る */
+	/* an application's actions (review, ledger; issue 19: on F-keys like
+	 * the rest, the letters c r e s kept as shortcuts) */
+	ACT_RETURN,		/* F6  返戻 */
+	ACT_CORRECT,		/* F7  訂正 */
+	ACT_STATUS,		/* F11 状態変更 */
 	ACT_COUNT
 };
 

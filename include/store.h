@@ -456,6 +456,9 @@ int store_person_search(struct store *st, const struct person_query *q,
  * master database, the benchmarks). */
 int store_person_search_db(sqlite3 *db, const struct person_query *q,
     struct person_list *out, struct err *e);
+/* How many persons the search finds in all (limit, offset ignored). */
+int store_person_count(struct store *st, const struct person_query *q, size_t *n,
+    struct err *e);
 /* Members of a household, head first then by birth. */
 int store_person_household(struct store *st, const char *household,
     struct person_list *out, struct err *e);

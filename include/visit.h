@@ -281,11 +281,26 @@ enum lookup_fresh lookup_fresh_rule(long now, long as_of, long warn_s,
 int lookup_freshness(struct store *st, long now, long warn_s, long block_s,
     struct lookup_freshness *out, struct err *e);
 /* A Japanese line for the status line and the detail view
- * ("データ基準 2025-04-01 09:30（3時間前）— 古いデータです"). */
+ * ("データ基準 R7.4.1 09:30（3時間前）— 古いデータです"). */
 void lookup_freshness_text(const struct lookup_freshness *f, char *out,
     size_t cap);
 /* Parse "2025-04-01T09:30:00+0900" to seconds since the epoch (-1). */
 long lookup_parse_time(const char *iso);
+
+/* The one date-time style on screen (when.c, issue 19): 和暦 date and the
+ * 24-hour time in [ui] timezone (default Asia/Tokyo).  WHEN_LONG
+ * "令和8年12月3日 14:05", WHEN_SHORT "R8.12.3 14:05" (tables), WHEN_DATE
+ * "令和8年12月3日", WHEN_SHORT_DATE "R8.12.3".  An unreadable time is "日時不明". */
+enum when_style { WHEN_LONG, WHEN_SHORT, WHEN_DATE, WHEN_SHORT_DATE };
+/* Take the zone's offset (NULL or "": Asia/Tokyo); call before threads. */
+int when_zone_set(const char *tz);
+long when_zone_offset(void);
+void when_text(const char *iso, enum when_style style, char *out, size_t cap);
+void when_epoch_text(long t, enum when_style style, char *out, size_t cap);
+/* yyyymmdd in 和暦 (WHEN_SHORT "R8.12.3", otherwise "令和8年12月3日"). */
+void when_ymd_text(int ymd, enum when_style style, char *out, size_t cap);
+/* "14:05" now, in the zone. */
+void when_now_hhmm(char out[8]);
 
 /* ---------------------------------------------------------- search */
 
@@ -295,6 +310,7 @@ struct lookup_result {
 	struct person_list list;	/* one page, ordered by kana */
 	size_t offset;			/* of the first row */
 	int more;			/* rows after this page */
+	size_t total;			/* found in all (issue 19) */
 };
 
 /*

@@ -54,6 +54,7 @@ CONF
 			echo "clerk1,窓口 花子,clerk,$perms,1,2099-03-31"
 			echo "clerk2,窓口 次郎,clerk,$perms,1,2099-03-31"
 			echo "rev1,審査 一郎,reviewer,$perms,1,2099-03-31"
+			echo "rev2,審査 二郎,reviewer,$perms,1,2099-03-31"
 		} >"$dir/accounts.csv"
 		C import accounts "$dir/accounts.csv"
 	fi

@@ -93,14 +93,14 @@ if [ ! -f "$DEMO/.store-ready" ]; then
 	fresh=1
 	say "creating the demo store in $STORE"
 	printf '%s\n' "$ADMIN_PW" | "$M" init --store "$STORE" --admin admin \
-		--terminal DEMO01 --password-stdin >/dev/null
+		--terminal DEMO01 --password-stdin >/dev/null 2>>"$DEMO/setup.log"
 	perms=""
 	for p in $PROCEDURES; do perms="$perms --perm $p=write"; done
 	while IFS='|' read -r name pw display role; do
 		# shellcheck disable=SC2086
 		printf '%s\n%s\n' "$ADMIN_PW" "$pw" | "$M" --store "$STORE" user add "$name" \
 			--user admin --password-stdin --role "$role" --display "$display" \
-			$perms --view-mynumber --no-must-change >/dev/null
+			$perms --view-mynumber --no-must-change >/dev/null 2>>"$DEMO/setup.log"
 	done <<EOF
 $ACCOUNTS
 EOF
@@ -135,7 +135,7 @@ if [ "$fresh" = 1 ]; then
 	fi
 	if [ "$loaded" = 0 ]; then
 		printf '%s\n' "$ADMIN_PW" | "$M" --store "$STORE" demo-data --user admin \
-			--password-stdin --count "$COUNT" --seed 1 >/dev/null
+			--password-stdin --count "$COUNT" --seed 1 >/dev/null 2>>"$DEMO/setup.log"
 	fi
 	touch "$DEMO/.store-ready"
 fi

@@ -103,8 +103,8 @@ ymd_text(int ymd, char *out, size_t cap)
 	}
 	date_format_iso(&d, iso, sizeof(iso));
 	if (date_format_wareki(&d, wa, sizeof(wa)) < 0)
-		wa[0] = '\0';
-	snprintf(out, cap, "%s (%s)", wa, iso);
+		snprintf(wa, sizeof(wa), "%s", iso);
+	snprintf(out, cap, "%s", wa);	/* 和暦 only (issue 19) */
 }
 
 int
@@ -160,8 +160,10 @@ batch_transmittal(struct store *st, const struct screen_set *set, const char *id
 		int board = s != NULL && screen_has_flag(s, "review-board");
 		if (board)
 			nboard++;
-		wbuf_printf(w, "%3zu %-*s %.10s %-12s %s%s\n", i + 1, rw, a->receipt_no,
-		    a->received_at, a->atena, s != NULL ? s->title : a->type,
+		char day[48];
+		when_text(a->received_at, WHEN_SHORT_DATE, day, sizeof(day));
+		wbuf_printf(w, "%3zu %-*s %-10s %-12s %s%s\n", i + 1, rw, a->receipt_no,
+		    day, a->atena, s != NULL ? s->title : a->type,
 		    board ? "　【審査会】" : "");
 	}
 	wbuf_printf(w, "------------------------------------------------------------\n");

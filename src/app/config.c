@@ -32,6 +32,7 @@ const struct conf_key app_conf_schema[] = {
 	{ "ui", "log", CONF_STR, 0, 1024, "", "operator log while the screens run (empty: madoguchi.log in the store directory)" },
 	{ "ui", "print_command", CONF_STR, 0, 1024, "lp", "command that prints receipt slips and transmittal lists, text on its standard input (empty: show on screen; LK-3)" },
 	{ "ui", "graphics", CONF_STR, 0, 16, "auto", "images on the identity screen (顔写真, 氏名/住所): auto, symbols, sixel or none" },
+	{ "ui", "timezone", CONF_STR, 0, 64, "Asia/Tokyo", "time zone of the dates and times on the screens and slips (the store and logs keep ISO times)" },
 	{ "intake", "resubmit_days", CONF_INT, 1, 365, "14", "default resubmission deadline of a returned application (返戻), in days (INT-10)" },
 	{ "intake", "overdue_days", CONF_INT, 1, 3650, "7", "days after which a received application not yet forwarded is overdue (INT-10)" },
 	{ "intake", "decide_days", CONF_INT, 1, 3650, "30", "days after which a forwarded application not yet decided is overdue (INT-10)" },

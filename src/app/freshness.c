@@ -94,16 +94,15 @@ age_text(long s, char *out, size_t cap)
 void
 lookup_freshness_text(const struct lookup_freshness *f, char *out, size_t cap)
 {
-	char age[32], when[20];
+	char age[32], when[48];
 
 	if (f->state == FRESH_UNKNOWN || f->age_s < 0) {
 		snprintf(out, cap, "データ基準時刻不明（未同期）");
 		return;
 	}
 	age_text(f->age_s, age, sizeof(age));
-	/* "2025-04-01T09:30:00+0900" → "2025-04-01 09:30" */
-	snprintf(when, sizeof(when), "%.10s %.5s", f->as_of,
-	    strlen(f->as_of) > 11 ? f->as_of + 11 : "");
+	/* "2025-04-01T09:30:00+0900" → "R7.4.1 09:30" (issue 19) */
+	when_text(f->as_of, WHEN_SHORT, when, sizeof(when));
 	snprintf(out, cap, "データ基準 %s（%s）%s", when, age,
 	    f->state == FRESH_BLOCK ? " — 古すぎるため照会できません" :
 	    f->state == FRESH_WARN ? " — 古いデータです。同期してください" : "");

@@ -315,12 +315,13 @@ method_ja(const char *m)
 		{ "number-doc+photo-id", "番号確認書類と本人確認書類" },
 		{ "agent-number-doc", "代理人の来庁（本人の番号確認書類）" },
 		{ "documents", "書類" },
+		{ "agent", "代理人の来庁（委任状・代理人の本人確認）" },
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (strcmp(m, t[i].code) == 0)
 			return t[i].ja;
-	return m;
+	return "その他の方法";	/* never a code on the screen (issue 19) */
 }
 
 void
@@ -346,7 +347,8 @@ idcheck_text_ja(const struct idcheck *ic, const struct iddoc_list *docs, char *o
 		const char *ja = strcmp(c, "ic-pin") == 0 ? "暗証番号" :
 		    strcmp(c, "ic-b") == 0 ? "照合番号B" :
 		    strcmp(c, "number-card-face") == 0 ? "番号確認はカード券面" :
-		    strcmp(c, "proxy-letter") == 0 ? "委任状" : d != NULL ? d->label : c;
+		    strcmp(c, "proxy-letter") == 0 ? "委任状" : d != NULL ? d->label :
+		    "その他の書類";
 		o = strlen(out);
 		snprintf(out + o, cap - o, "%s%s", n++ ? "、" : "（", ja);
 	}

@@ -32,6 +32,77 @@ intake_menu(const struct screen_set *set, const struct account *a, int *idx,
 	return n;
 }
 
+/* typed as a search key: kana_normalize (katakana, ASCII), no blanks */
+static void
+menu_key(const char *in, char *out, size_t cap)
+{
+	char t[SCREEN_TEXT_MAX * 2];
+	int n = kana_normalize(in, strlen(in), t, sizeof(t));
+	size_t o = 0;
+
+	for (int i = 0; n > 0 && i < n && o + 1 < cap; i++)
+		if (t[i] != ' ')
+			out[o++] = t[i];
+	out[o] = '\0';
+}
+
+int
+intake_menu_match(const struct screen *s, const char *typed)
+{
+	char want[SCREEN_TEXT_MAX], k[SCREEN_TEXT_MAX * 2];
+	const char *hay[3];
+
+	menu_key(typed, want, sizeof(want));
+	if (want[0] == '\0')
+		return 1;
+	hay[0] = s->title;
+	hay[1] = procedure_name_ja(s->procedure);
+	hay[2] = s->kana;
+	for (int i = 0; i < 3; i++) {
+		menu_key(hay[i], k, sizeof(k));
+		if (strstr(k, want) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+int
+intake_suggest(const struct screen_set *set, const int *menu, int nmenu,
+    const char *const *saved, int nsaved, const struct person *p,
+    const struct date *today, int *out, int max)
+{
+	struct date bd;
+	int n = 0, age = -1;
+
+	if (set == NULL)
+		return 0;
+	if (p != NULL && p->birth != 0 && date_from_ymd(p->birth, &bd) == 0)
+		age = date_age(&bd, today);
+	for (int i = 0; i < nsaved; i++) {
+		const struct screen *s = screen_set_find(set, saved[i]);
+		if (s == NULL)
+			continue;
+		for (int g = 0; g < s->nsuggest; g++) {
+			const struct screen_suggest *sg = &s->suggest[g];
+			int idx = -1, dup = 0;
+			if (sg->age_min >= 0 && (age < sg->age_min || age > sg->age_max))
+				continue;
+			if (sg->sex != 0 && (p == NULL || p->sex != sg->sex))
+				continue;
+			for (int j = 0; j < nsaved; j++)
+				dup |= strcmp(saved[j], sg->id) == 0;
+			for (int m = 0; m < nmenu && idx < 0; m++)
+				if (strcmp(set->s[menu[m]]->id, sg->id) == 0)
+					idx = menu[m];
+			for (int j = 0; j < n; j++)
+				dup |= out[j] == idx;
+			if (idx >= 0 && !dup && n < max)
+				out[n++] = idx;
+		}
+	}
+	return n;
+}
+
 /* The value of a prefill source for the visit's person, or NULL. */
 static const char *
 prefill_value(const char *src, struct store *st, const struct visit *v,

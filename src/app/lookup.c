@@ -316,10 +316,12 @@ person_birth_text(int ymd, char *out, size_t cap)
 	if (date_format_wareki_short(&d, wa, sizeof(wa)) < 0)
 		wa[0] = '\0';
 	date_format_iso(&d, iso, sizeof(iso));
+	/* 和暦 with the 西暦 year (issue 19: no ISO strings on screen) */
 	if (wa[0])
-		snprintf(out, cap, "%s (%s)", wa, iso);
+		snprintf(out, cap, "%s（%d年）", wa, d.y);
 	else
-		snprintf(out, cap, "%s", iso);
+		snprintf(out, cap, "%d年%d月%d日", d.y, d.m, d.d);
+	(void)iso;
 }
 
 /* ------------------------------------------------------------- search */
@@ -382,7 +384,7 @@ lookup_search(struct store *st, const struct lookup_criteria *c, size_t offset,
 	out->offset = offset;
 	if (fresh != NULL && fresh->state == FRESH_BLOCK)
 		return err_set_ja(e, ERR_STATE,
-		    "データが古すぎるため検索できません。同期（F5）してください（stale_block 超過）",
+		    "データが古すぎるため検索できません。同期（F5）してください",
 		    "lookup refused: data older than stale_block (NET-5)");
 	if (lookup_criteria_empty(c))
 		return err_set_ja(e, ERR_INVAL, "検索条件を入力してください", "no criterion");
@@ -420,7 +422,16 @@ lookup_search(struct store *st, const struct lookup_criteria *c, size_t offset,
 		q.offset = offset;
 		if ((r = store_person_search(st, &q, &out->list, e)) != 0)
 			return r;
+		/* the total beside the page (issue 19); one page needs none */
+		out->total = offset + out->list.n;
+		if ((out->list.more || offset > 0) &&
+		    (r = store_person_count(st, &q, &out->total, e)) != 0) {
+			lookup_result_free(out);
+			return r;
+		}
 	}
+	if (c->mynumber[0] != '\0')
+		out->total = out->list.n;
 	out->more = out->list.more;
 	for (size_t i = 0; i < out->list.n; i++)
 		if (person_restricted(&out->list.v[i]))

@@ -114,7 +114,10 @@ return_tx(struct store *st, void *arg)
 	char note[300], detail[128];
 	int r;
 
-	snprintf(note, sizeof(note), "返戻: %s（再提出期限 %d）", t->reason, t->deadline);
+	char dl[48];
+
+	when_ymd_text(t->deadline, WHEN_DATE, dl, sizeof(dl));	/* a clerk reads it */
+	snprintf(note, sizeof(note), "返戻: %s（再提出期限 %s）", t->reason, dl);
 	if ((r = store_return_set(st, t->a->uuid, t->reason, t->deadline, t->e)) != 0 ||
 	    (r = store_application_set_status(st, t->a->uuid, "returned", note,
 	    t->e)) != 0 ||

@@ -94,7 +94,7 @@ struct parser {
 	/* what the current field has been given, for "given twice" */
 	int seen_label, seen_type, seen_required, seen_length, seen_options,
 	    seen_when, seen_prefill, seen_attachment, seen_help;
-	int seen_screen, seen_title, seen_procedure;
+	int seen_screen, seen_title, seen_procedure, seen_kana;
 	struct err *e;
 };
 
@@ -543,6 +543,46 @@ kw_check(struct parser *p, char *v)
 	    "insurer-number, option-needs)", v);
 }
 
+/* "suggest ID [age MIN-MAX] [sex 1|2]" (issue 19).  The ID need not be
+ * loaded: a suggestion of a screen the set lacks is never shown. */
+static int
+kw_suggest(struct parser *p, char *v)
+{
+	struct screen *s = p->s;
+	struct screen_suggest *g;
+	char *save = NULL, *w;
+
+	if (s->nsuggest == SCREEN_SUGGEST_MAX)
+		return perr(p, "too many suggest lines (max %d)", SCREEN_SUGGEST_MAX);
+	g = &s->suggest[s->nsuggest];
+	memset(g, 0, sizeof(*g));
+	g->age_min = g->age_max = -1;
+	w = strtok_r(v, " \t", &save);
+	if (w == NULL || !valid_ident(w, 1))
+		return perr(p, "bad screen id in suggest \"%.60s\"", w != NULL ? w : "");
+	memcpy(g->id, w, strlen(w) + 1);
+	while ((w = strtok_r(NULL, " \t", &save)) != NULL) {
+		char *a = strtok_r(NULL, " \t", &save);
+		int lo, hi, n = 0;
+		if (a == NULL)
+			return perr(p, "suggest: \"%.20s\" needs a value", w);
+		if (strcmp(w, "age") == 0) {
+			if (sscanf(a, "%d-%d%n", &lo, &hi, &n) != 2 || a[n] != '\0' || lo < 0 ||
+			    hi < lo || hi > 150)
+				return perr(p, "suggest: age wants MIN-MAX (0-150), not \"%.20s\"", a);
+			g->age_min = lo;
+			g->age_max = hi;
+		} else if (strcmp(w, "sex") == 0) {
+			if (strcmp(a, "1") != 0 && strcmp(a, "2") != 0)
+				return perr(p, "suggest: sex wants 1 or 2, not \"%.20s\"", a);
+			g->sex = a[0] - '0';
+		} else
+			return perr(p, "suggest: unknown condition \"%.20s\" (age, sex)", w);
+	}
+	s->nsuggest++;
+	return 0;
+}
+
 static int
 kw_header(struct parser *p, const char *kw, char *v)
 {
@@ -578,6 +618,14 @@ kw_header(struct parser *p, const char *kw, char *v)
 		memcpy(s->procedure, v, strlen(v) + 1);
 		return 0;
 	}
+	if (strcmp(kw, "kana") == 0) {
+		if (p->seen_kana)
+			return perr(p, "\"kana\" given twice");
+		p->seen_kana = 1;
+		return copy_text(p, s->kana, sizeof(s->kana), v);
+	}
+	if (strcmp(kw, "suggest") == 0)
+		return kw_suggest(p, v);
 	if (strcmp(kw, "flag") == 0) {
 		int known = 0;
 		for (int i = 0; screen_flag_names[i] != NULL; i++)
@@ -651,6 +699,7 @@ parse_line(struct parser *p, const char *line, size_t n)
 	}
 	if (strcmp(kw, "screen") != 0 && strcmp(kw, "title") != 0 &&
 	    strcmp(kw, "procedure") != 0 && strcmp(kw, "purpose") != 0 &&
+	    strcmp(kw, "kana") != 0 && strcmp(kw, "suggest") != 0 &&
 	    strcmp(kw, "flag") != 0 && strcmp(kw, "field") != 0 &&
 	    strcmp(kw, "label") != 0 && strcmp(kw, "help") != 0 &&
 	    strcmp(kw, "type") != 0 && strcmp(kw, "length") != 0 &&
@@ -661,7 +710,8 @@ parse_line(struct parser *p, const char *line, size_t n)
 		return perr(p, "\"%s\" needs a value", kw);
 	if (strcmp(kw, "screen") == 0 || strcmp(kw, "title") == 0 ||
 	    strcmp(kw, "procedure") == 0 || strcmp(kw, "purpose") == 0 ||
-	    strcmp(kw, "flag") == 0)
+	    strcmp(kw, "flag") == 0 || strcmp(kw, "kana") == 0 ||
+	    strcmp(kw, "suggest") == 0)
 		return kw_header(p, kw, v);
 	if (!p->seen_screen)
 		return perr(p, "the file must start with \"screen ID\"");

@@ -31,7 +31,7 @@
 #include "sim.h"
 
 #define DEFAULT_PORT 35963	/* what Debian's vsmartcard-vpcd configures */
-#define MAX_PROFILES 16
+#define MAX_PROFILES 64	/* the demo with DEMO_FAULTS=1 loads 22 */
 
 static volatile sig_atomic_t want_remove, want_insert, want_swap, want_quit;
 

@@ -498,6 +498,99 @@ search(const struct store *st, sqlite3 *db, const struct person_query *qy,
 	return collect(st, db, q, limit, out, e);
 }
 
+/* How many persons the query finds in all (limit and offset ignored;
+ * issue 19: the total beside the first page).  The same criteria as
+ * search(); with a kana prefix, either index range. */
+static int
+count(sqlite3 *db, const struct person_query *qy, size_t *n, struct err *e)
+{
+	char sql[4096], lo[512], hi[520], folded[512];
+	struct wbuf w;
+	sqlite3_stmt *q;
+	int r, kp = 0, have = 0;
+
+	*n = 0;
+	if (qy->kana_prefix && *qy->kana_prefix) {
+		if (person_key(qy->kana_prefix, lo, sizeof(lo)) < 0)
+			return err_set(e, ERR_FORMAT, "count: kana is not valid UTF-8");
+		kp = lo[0] != '\0';
+		snprintf(hi, sizeof(hi), "%s\xF4\x8F\xBF\xBF", lo);
+	}
+	wbuf_init_fixed(&w, sql, sizeof(sql));
+	wbuf_printf(&w, "SELECT count(*) FROM persons WHERE 1");
+	if (kp)
+		wbuf_printf(&w, " AND ((kana_key >= ?1 AND kana_key < ?2) OR "
+		    "(alias_key >= ?1 AND alias_key < ?2 AND alias_key <> ''))");
+	if (qy->name && *qy->name) {
+		if (sqlite3_create_function_v2(db, "mdg_name_fold", 1,
+		    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_name_fold, NULL, NULL,
+		    NULL) != SQLITE_OK)
+			return err_set(e, ERR_IO, "count: %s", sqlite3_errmsg(db));
+		wbuf_printf(&w, " AND (instr(mdg_name_fold(name), ?11) > 0 OR "
+		    "instr(mdg_name_fold(alias), ?11) > 0 OR instr(upper(alpha), upper(?3)) > 0)");
+		have = 1;
+	}
+	if (qy->birth) {
+		wbuf_printf(&w, " AND birth = ?4");
+		have = 1;
+	}
+	if (qy->atena && *qy->atena) {
+		wbuf_printf(&w, " AND atena = ?5");
+		have = 1;
+	}
+	if (qy->recipient_no && *qy->recipient_no) {
+		wbuf_printf(&w, " AND atena IN (SELECT atena FROM certificates "
+		    "WHERE recipient_no = ?6)");
+		have = 1;
+	}
+	if (qy->household && *qy->household) {
+		wbuf_printf(&w, " AND household = ?7");
+		have = 1;
+	}
+	if (w.err)
+		return err_set(e, ERR_RANGE, "count: query too long");
+	wbuf_str(&w);
+	if (!have && !kp)
+		return err_set_ja(e, ERR_INVAL, "検索条件を入力してください",
+		    "count: no criterion given");
+	if ((r = sql_prepare(db, sql, &q, e)) != 0)
+		return r;
+	if (kp) {
+		sql_bind_text(q, 1, lo);
+		sql_bind_text(q, 2, hi);
+	}
+	if (qy->name && *qy->name) {
+		if (name_fold(qy->name, folded, sizeof(folded)) < 0) {
+			sqlite3_finalize(q);
+			return err_set(e, ERR_RANGE, "count: name too long");
+		}
+		sql_bind_text(q, 3, qy->name);
+		sqlite3_bind_text(q, 11, folded, -1, SQLITE_TRANSIENT);
+	}
+	if (qy->birth)
+		sqlite3_bind_int(q, 4, qy->birth);
+	if (qy->atena && *qy->atena)
+		sql_bind_text(q, 5, qy->atena);
+	if (qy->recipient_no && *qy->recipient_no)
+		sql_bind_text(q, 6, qy->recipient_no);
+	if (qy->household && *qy->household)
+		sql_bind_text(q, 7, qy->household);
+	r = sqlite3_step(q);
+	if (r == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	if (r != SQLITE_ROW)
+		return sql_err(db, r, e, "count");
+	return 0;
+}
+
+int
+store_person_count(struct store *st, const struct person_query *qy, size_t *n,
+    struct err *e)
+{
+	return count(st->db, qy, n, e);
+}
+
 int
 store_person_search_db(sqlite3 *db, const struct person_query *qy,
     struct person_list *out, struct err *e)

@@ -188,6 +188,11 @@ ui_busy(struct ui *u, const char *label, int (*fn)(void *), void *arg)
 /* The keys of the screen F1 was pressed on: the bar's keys of the top
  * layer, and F8/F10/F12 while logged in (issue 19: help for this screen,
  * not the whole keymap). */
+struct help_view {
+	unsigned keys;
+	const char *note;		/* the screen's other keys, or NULL */
+};
+
 static unsigned
 help_keys(struct ui *u)
 {
@@ -203,13 +208,21 @@ help_keys(struct ui *u)
 static void
 help_draw(struct ui *u, void *arg)
 {
-	const unsigned *keys = arg;
-	char kn[8];
-	int n = 0, w = 72, h, y, x;
+	const struct help_view *hv = arg;
+	const unsigned *keys = &hv->keys;
+	static const char generic[] = "Tab/↓ 次の項目  Shift+Tab/↑ 前の項目  Enter 決定\n"
+	    "←→ 文字の移動・選択肢の切替  Space チェック  ^U 入力の消去";
+	const char *note = hv->note != NULL ? hv->note : generic;
+	char kn[8], line[256];
+	int n = 0, w = 72, h, y, x, nl = 1;
 
+	for (const char *p = note; *p; p++)
+		nl += *p == '\n';
 	for (const struct keymap_entry *k = shell_keymap; k->act != ACT_NONE; k++)
 		n += (*keys & ACTBIT(k->act)) != 0;
-	h = n + 9;
+	h = n + 7 + nl;
+	if (h > LINES - 2)
+		h = LINES - 2;
 	y = (LINES - h) / 2;
 	x = (COLS - w) / 2;
 	ui_box(y, x, h, w);
@@ -227,10 +240,17 @@ help_draw(struct ui *u, void *arg)
 		ui_put(y + 2 + n, x + 18, k->help, w - 20, 0);
 		n++;
 	}
-	ui_put(y + 3 + n, x + 2, "Tab/↓ 次の項目  Shift+Tab/↑ 前の項目  Enter 決定", w - 4, 0);
-	ui_put(y + 4 + n, x + 2, "←→ 文字の移動・選択肢の切替  Space チェック  ^U 入力の消去", w - 4, 0);
+	/* the screen's own keys (letters, Space, typing), else the usual ones */
+	for (const char *p = note; *p && y + 3 + n < y + h - 3; n++) {
+		size_t l = strcspn(p, "\n");
+		snprintf(line, sizeof(line), "%.*s", (int)l, p);
+		ui_put(y + 3 + n, x + 2, line, w - 4, 0);
+		p += l;
+		if (*p == '\n')
+			p++;
+	}
 	attrset(ui_attr(u, C_DIM));
-	ui_put(y + 6 + n, x + 2, "何かキーを押すと閉じます", w - 4, 0);
+	ui_put(y + h - 2, x + 2, "何かキーを押すと閉じます", w - 4, 0);
 	attrset(A_NORMAL);
 }
 
@@ -238,10 +258,10 @@ void
 ui_help(struct ui *u)
 {
 	struct ui_key k;
-	unsigned keys = help_keys(u);
+	struct help_view hv = { help_keys(u), u->depth > 0 ? u->stack[u->depth - 1].note : NULL };
 
 	u->help_open = 1;
-	ui_push(u, help_draw, &keys, 0, NULL, ACTBIT(ACT_BACK));
+	ui_push(u, help_draw, &hv, 0, NULL, ACTBIT(ACT_BACK));
 	ui_getkey(u, &k);
 	ui_pop(u);
 	u->help_open = 0;

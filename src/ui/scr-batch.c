@@ -59,7 +59,7 @@ pick_draw(struct ui *u, void *arg)
 			ui_put(y + 1 + r, xt, s != NULL ? s->title : a->type,
 			    30 < COLS - 1 - xt ? 30 : COLS - 1 - xt, 0);
 		if (xd < COLS - 1) {
-			snprintf(line, sizeof(line), "%.16s", a->received_at);
+			when_text(a->received_at, WHEN_SHORT, line, sizeof(line));
 			ui_put(y + 1 + r, xd, line, COLS - 1 - xd, 0);
 		}
 		attrset(A_NORMAL);
@@ -150,6 +150,7 @@ batch_new(struct ui *u)
 	}
 	ui_push(u, pick_draw, &v, 1, "進達 — 確認済みの申請を選ぶ",
 	    ACTBIT(ACT_SAVE) | ACTBIT(ACT_BACK));
+	ui_set_note(u, "↑↓ 移動  Space 選択・解除  a すべて選択\nF9 選んだ申請で進達を作成");
 	for (;;) {
 		ui_getkey(u, &k);
 		if (k.type == UI_K_ABORT || UI_ACT_IS(&k, ACT_BACK))
@@ -220,7 +221,7 @@ batch_past(struct ui *u)
 	for (size_t j = 0; j < t.n; j++) {
 		snprintf(t.cells[j][0], 64, "%s", t.v[j].id);
 		widths[0] = ui_fit_width(widths[0], t.v[j].id);
-		snprintf(t.cells[j][1], 64, "%d", t.v[j].date);
+		when_ymd_text(t.v[j].date, WHEN_SHORT, t.cells[j][1], 64);
 		snprintf(t.cells[j][2], 64, "%s", batch_method_ja(t.v[j].method));
 		snprintf(t.cells[j][3], 64, "%s", t.v[j].bag);
 		snprintf(t.cells[j][4], 64, "%d", t.v[j].count);
@@ -387,7 +388,7 @@ ui_inquiry_run(struct ui *u)
 			snprintf(t.cells[j][0], 520, "%s", t.v[j].no);
 			widths[0] = ui_fit_width(widths[0], t.v[j].no);
 			snprintf(t.cells[j][1], 520, "%s", inquiry_kind_ja(t.v[j].kind));
-			snprintf(t.cells[j][2], 520, "%.10s", t.v[j].received_at);
+			when_text(t.v[j].received_at, WHEN_SHORT, t.cells[j][2], 520);
 			snprintf(t.cells[j][3], 520, "%s", t.v[j].summary);
 			snprintf(t.cells[j][4], 520, "%s", t.v[j].response[0] ? t.v[j].response : "（未回答）");
 		}

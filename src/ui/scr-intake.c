@@ -28,17 +28,218 @@ struct intake_menu {
 	int n;
 };
 
-static const char *
-menu_cell(void *arg, int row, int col)
-{
-	const struct intake_menu *m = arg;
-	const struct screen *s = m->set->s[m->idx[row]];
+/*
+ * The F4 list (issue 19): the screens grouped by 事務 under a heading each,
+ * narrowed as the clerk types (kana or kanji of the form's name; the box
+ * takes every printable key), and first, once something is saved, the
+ * related procedures its life event brings (関連する手続).  No screen id
+ * is shown: a clerk reads names.  Up/Down, PgUp/PgDn, Home/End move over
+ * the forms only; Enter opens; Esc clears the filter, then leaves.
+ */
+#define PICK_ROWS_MAX (2 * SCREEN_FIELDS_MAX + 8)
 
-	switch (col) {
-	case 0: return s->title;
-	case 1: return procedure_name_ja(s->procedure);
-	default: return s->id;
+struct pick_row {
+	int screen;			/* index into the set; -1: a heading */
+	char text[SCREEN_TEXT_MAX + 64];
+};
+
+struct intake_pick {
+	const struct intake_menu *m;
+	const int *sug;			/* suggested screens (set indexes) */
+	int nsug;
+	struct ui_input filter;
+	struct pick_row rows[PICK_ROWS_MAX];
+	int nrows, nforms;
+	int sel, top;			/* rows index (a form row) */
+};
+
+static void
+pick_build(struct intake_pick *p)
+{
+	const struct screen_set *set = p->m->set;
+	char typed[LINEEDIT_MAX * 4 + 1];
+	int keep = p->sel >= 0 && p->sel < p->nrows ? p->rows[p->sel].screen : -1;
+
+	lineedit_get(&p->filter.le, typed, sizeof(typed));
+	p->nrows = p->nforms = 0;
+	if (p->nsug > 0) {
+		int any = 0;
+		for (int i = 0; i < p->nsug; i++)
+			any |= intake_menu_match(set->s[p->sug[i]], typed);
+		if (any && p->nrows < PICK_ROWS_MAX) {
+			p->rows[p->nrows].screen = -1;
+			snprintf(p->rows[p->nrows++].text, sizeof(p->rows[0].text),
+			    "★ 関連する手続（この来庁の申請から）");
+		}
+		for (int i = 0; i < p->nsug && p->nrows < PICK_ROWS_MAX; i++)
+			if (intake_menu_match(set->s[p->sug[i]], typed)) {
+				p->rows[p->nrows].screen = p->sug[i];
+				snprintf(p->rows[p->nrows++].text, sizeof(p->rows[0].text),
+				    "%s", set->s[p->sug[i]]->title);
+				p->nforms++;
+			}
 	}
+	/* 事務 in the order they first appear; their screens in set order */
+	for (int i = 0; i < p->m->n; i++) {
+		const char *proc = set->s[p->m->idx[i]]->procedure;
+		int seen = 0, count = 0, head;
+		for (int j = 0; j < i; j++)
+			seen |= strcmp(set->s[p->m->idx[j]]->procedure, proc) == 0;
+		if (seen || p->nrows >= PICK_ROWS_MAX)
+			continue;
+		head = p->nrows++;
+		p->rows[head].screen = -1;
+		for (int j = i; j < p->m->n && p->nrows < PICK_ROWS_MAX; j++) {
+			const struct screen *s = set->s[p->m->idx[j]];
+			if (strcmp(s->procedure, proc) != 0 || !intake_menu_match(s, typed))
+				continue;
+			p->rows[p->nrows].screen = p->m->idx[j];
+			snprintf(p->rows[p->nrows++].text, sizeof(p->rows[0].text), "%s",
+			    s->title);
+			count++;
+		}
+		if (count == 0)
+			p->nrows = head;	/* nothing of this 事務 left */
+		else
+			snprintf(p->rows[head].text, sizeof(p->rows[0].text), "■ %s（%d）",
+			    procedure_name_ja(proc), count);
+		p->nforms += count;
+	}
+	mem_wipe(typed, sizeof(typed));
+	/* the selection stays on its form when it is still there */
+	p->sel = -1;
+	for (int r = 0; r < p->nrows && keep >= 0; r++)
+		if (p->rows[r].screen == keep) {
+			p->sel = r;
+			break;
+		}
+	for (int r = 0; r < p->nrows && p->sel < 0; r++)
+		if (p->rows[r].screen >= 0)
+			p->sel = r;
+}
+
+/* Move the selection by d form rows (headings skipped), within the list. */
+static void
+pick_move(struct intake_pick *p, int d)
+{
+	int step = d > 0 ? 1 : -1, r = p->sel;
+
+	for (int n = d > 0 ? d : -d; n > 0; n--) {
+		int q = r + step;
+		while (q >= 0 && q < p->nrows && p->rows[q].screen < 0)
+			q += step;
+		if (q < 0 || q >= p->nrows)
+			break;
+		r = q;
+	}
+	p->sel = r;
+}
+
+static void
+pick_draw(struct ui *u, void *arg)
+{
+	struct intake_pick *p = arg;
+	int y = ui_body_top(), rows = ui_body_rows() - 3, pos = 0;
+	char line[64];
+
+	ui_put(y, 2, "絞り込み", 9, 0);
+	attrset(ui_attr(u, C_DIM));
+	ui_put(y, 12 + p->filter.width + 2, "カナ・漢字で申請書名を入力",
+	    COLS - 16 - p->filter.width, 0);
+	attrset(A_NORMAL);
+	if (p->sel >= 0 && p->sel < p->top)
+		p->top = p->sel;
+	if (p->sel >= p->top + rows)
+		p->top = p->sel - rows + 1;
+	if (p->top > 0 && p->rows[p->top - 1].screen < 0 && p->sel - p->top + 1 < rows)
+		p->top--;	/* the heading of the first group shown */
+	for (int i = 0; i < rows && p->top + i < p->nrows; i++) {
+		const struct pick_row *r = &p->rows[p->top + i];
+		if (r->screen < 0) {
+			attrset(ui_attr(u, C_TITLE));
+			ui_put(y + 2 + i, 2, r->text, COLS - 4, 0);
+		} else {
+			attrset(p->top + i == p->sel ? ui_attr(u, C_FOCUS) : (int)A_NORMAL);
+			mvhline(y + 2 + i, 4, ' ', COLS - 6);
+			ui_put(y + 2 + i, 5, r->text, COLS - 8, 0);
+		}
+		attrset(A_NORMAL);
+	}
+	if (p->nforms == 0)
+		ui_put(y + 2, 5, "（該当する申請書はありません — Esc で絞り込みを消します）",
+		    COLS - 8, 0);
+	for (int r = 0; r <= p->sel && r < p->nrows; r++)
+		pos += p->rows[r].screen >= 0;
+	snprintf(line, sizeof(line), "%d / %d", pos, p->nforms);
+	attrset(ui_attr(u, C_DIM));
+	ui_put(y + rows + 2, COLS - 2 - ui_width(line), line, ui_width(line), 0);
+	attrset(A_NORMAL);
+	ui_input_draw(u, &p->filter, y, 12, 1);
+}
+
+/* The list until a form is chosen: its set index, -1 Esc, -2 aborted. */
+static int
+intake_pick_run(struct ui *u, struct intake_pick *p, const char *title)
+{
+	struct ui_key k;
+	int r = -1;
+
+	pick_build(p);
+	ui_push(u, pick_draw, p, 1, title, ACTBIT(ACT_BACK));
+	ui_set_note(u, "申請書名をカナ・漢字で入力すると絞り込みます（Esc で消去）\n"
+	    "↑↓ PgUp/PgDn Home/End 申請書の移動  Enter 入力を始める");
+	for (;;) {
+		int page = ui_body_rows() - 4 > 1 ? ui_body_rows() - 4 : 1;
+
+		ui_getkey(u, &k);
+		if (k.type == UI_K_ABORT) {
+			r = -2;
+			break;
+		}
+		if (UI_ACT_IS(&k, ACT_BACK)) {
+			if (p->filter.le.n > 0) {
+				lineedit_clear(&p->filter.le);
+				pick_build(p);
+				ui_redraw(u);
+				continue;
+			}
+			break;
+		}
+		if (k.type == UI_K_ACTION) {
+			ui_dispatch(u, k.act);
+			continue;
+		}
+		if (UI_CHAR_IS(&k, '\n')) {
+			if (p->sel >= 0 && p->rows[p->sel].screen >= 0) {
+				r = p->rows[p->sel].screen;
+				break;
+			}
+			continue;
+		}
+		if (UI_KEY_IS(&k, KEY_UP) || UI_KEY_IS(&k, KEY_BTAB))
+			pick_move(p, -1);
+		else if (UI_KEY_IS(&k, KEY_DOWN) || UI_CHAR_IS(&k, '\t'))
+			pick_move(p, 1);
+		else if (UI_KEY_IS(&k, KEY_PPAGE))
+			pick_move(p, -page);
+		else if (UI_KEY_IS(&k, KEY_NPAGE))
+			pick_move(p, page);
+		else if (UI_KEY_IS(&k, KEY_HOME))
+			pick_move(p, -p->nrows);
+		else if (UI_KEY_IS(&k, KEY_END))
+			pick_move(p, p->nrows);
+		else {
+			int t = ui_input_key(&p->filter, &k);
+			if (t == 0)
+				continue;
+			if (t == UI_INPUT_FULL)
+				ui_message(u, 1, "絞り込みはこれ以上入力できません");
+			pick_build(p);
+		}
+		ui_redraw(u);
+	}
+	ui_pop(u);
+	return r;
 }
 
 /* The receipt numbers of this terminal carry its ID (INT-8): take it from
@@ -103,7 +304,7 @@ slip_run(struct ui *u, const struct receipt_item *items, int n, const char *aten
 	struct receipt_info info;
 	struct wbuf w;
 	struct err e;
-	char what[96], hhmm[8];
+	char what[96], hhmm[8], day[48];
 
 	memset(&info, 0, sizeof(info));
 	info.municipality = conf_str(u->conf, "terminal", "municipality");
@@ -111,13 +312,11 @@ slip_run(struct ui *u, const struct receipt_item *items, int n, const char *aten
 	info.terminal = conf_str(u->conf, "terminal", "id");
 	info.contact = conf_str(u->conf, "terminal", "contact");
 	info.applicant = applicant;
-	{
-		time_t t = time(NULL);
-		struct tm tm;
-		localtime_r(&t, &tm);
-		strftime(hhmm, sizeof(hhmm), "%H:%M", &tm);
-		info.time = hhmm;
-	}
+	/* the date and time in [ui] timezone (issue 19) */
+	when_epoch_text((long)time(NULL), WHEN_DATE, day, sizeof(day));
+	when_now_hhmm(hhmm);
+	info.date = day;
+	info.time = hhmm;
 	wbuf_init(&w, 0);
 	err_clear(&e);
 	if (receipt_slip(items, n, &info, &w, &e) != 0) {
@@ -243,14 +442,15 @@ one_application(struct ui *u, struct visit *v, const struct screen *s,
 void
 ui_intake_run(struct ui *u)
 {
-	static const char *const heads[] = { "申請書", "事務", "画面ID" };
-	int widths[] = { 44, 12, 0 };
 	struct receipt_item items[INTAKE_MAX];
+	const char *saved[INTAKE_MAX];
+	int sug[SCREEN_SUGGEST_MAX * INTAKE_MAX];
+	struct intake_pick *pick;
 	struct intake_menu m;
 	struct visit *v;
 	struct err e;
 	char title[256], atena[16], msg[400];
-	int nsaved = 0, sel = 0;
+	int nsaved = 0;
 	struct form *prev = NULL;	/* the last form saved in this visit */
 
 	if (u->ses.state != SES_ACTIVE || u->ses.st == NULL || (v = ui_visit(u)) == NULL)
@@ -273,46 +473,52 @@ ui_intake_run(struct ui *u)
 		ui_message(u, 1, "受け付けられる申請書がありません（事務の権限を確認してください）");
 		return;
 	}
-	/* 事務 fits the longest name (自立支援医療（精神通院） is 24 columns,
-	 * which ran into the 画面ID column at 22) */
-	for (int k = 0; k < m.n; k++)
-		widths[1] = ui_fit_width(widths[1],
-		    procedure_name_ja(m.set->s[m.idx[k]]->procedure));
+	if ((pick = calloc(1, sizeof(*pick))) == NULL) {
+		ui_message(u, 1, "メモリが足りません");
+		return;
+	}
+	pick->m = &m;
+	pick->sug = sug;
+	ui_input_init(&pick->filter, 24, 20, LE_ANY, 0);
 	terminal_id_sync(u);
 	snprintf(atena, sizeof(atena), "%s", v->person.atena);
 	ui_clear_message(u);	/* the identity step's message had its moment */
 	while (nsaved < INTAKE_MAX) {
 		/* back from a form (Esc or saved), the list is where it was:
 		 * the clerk who opened the wrong form moves one row, not 30 */
-		struct ui_table t = { title, 3, heads, widths, m.n, menu_cell, &m, sel, 0 };
 		int i, r;
 		snprintf(title, sizeof(title), "新規申請 — %s さん（この来庁で受付 %d 件）  Esc 終了",
 		    v->person.name, nsaved);
-		if ((i = ui_table_run(u, &t, 1)) < 0) {
-			if (i == -2) {
-				form_free(prev);
-				return;
-			}
+		if ((i = intake_pick_run(u, pick, title)) < 0) {
+			if (i == -2)
+				goto out;
 			break;
 		}
-		sel = i;
-		r = one_application(u, v, u->screens->s[m.idx[i]], &items[nsaved], &prev);
-		if (r < 0) {
-			form_free(prev);
-			return;
-		}
+		r = one_application(u, v, u->screens->s[i], &items[nsaved], &prev);
+		if (r < 0)
+			goto out;
 		if (r == 1) {
-			nsaved++;
-			r = ui_confirm(u, "続けて入力", "保存しました。同じ方の別の申請を続けて入力しますか。");
-			if (r < 0) {
-				form_free(prev);
-				return;
-			}
+			struct date today;
+			saved[nsaved++] = u->screens->s[i]->id;
+			/* what this life event usually brings, first in the list */
+			date_today(&today);
+			pick->nsug = intake_suggest(u->screens, m.idx, m.n, saved, nsaved,
+			    &v->person, &today, sug, (int)(sizeof(sug) / sizeof(sug[0])));
+			lineedit_clear(&pick->filter.le);
+			if (pick->nsug > 0)
+				pick->sel = -1;	/* on the first suggestion */
+			r = ui_confirm(u, "続けて入力", pick->nsug > 0 ?
+			    "保存しました。同じ方の別の申請を続けて入力しますか。\n"
+			    "関連する手続があります（一覧の先頭に表示します）。" :
+			    "保存しました。同じ方の別の申請を続けて入力しますか。");
+			if (r < 0)
+				goto out;
 			if (r == 0)
 				break;
 		}
 	}
 	form_free(prev);	/* wipes its values */
+	prev = NULL;
 	if (nsaved > 0) {
 		int r;
 
@@ -328,6 +534,10 @@ ui_intake_run(struct ui *u)
 		if (r == 1)
 			ui_visit_close(u, 0);
 	}
+out:
+	form_free(prev);
+	lineedit_wipe(&pick->filter.le);
+	free(pick);
 }
 
 void

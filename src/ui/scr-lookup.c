@@ -18,6 +18,11 @@
 #include "store.h"
 #include "visit.h"
 
+/* Search as the clerk types (issue 19): after a pause of this long in
+ * typing, the first rows and the total are shown under the boxes. */
+#define LOOKUP_DEBOUNCE_MS 300
+#define LOOKUP_PREVIEW_MAX 10
+
 struct lookup_view {
 	struct ui_input in[LF_COUNT];
 	int focus;
@@ -25,7 +30,30 @@ struct lookup_view {
 	char birth_shown[64];		/* the parsed birth date, both calendars */
 	char fresh_text[160];
 	struct lookup_freshness fresh;
+	int dirty;			/* typed since the last preview */
+	int have_prev;			/* prev holds the preview's rows */
+	struct lookup_result prev;
 };
+
+/* One preview row at (y, x): 氏名, カナ, 宛名番号, 和暦 birth, age (no
+ * 個人番号, no address: SC-1, SC-5). */
+static void
+preview_row(const struct person *p, int y, int x, int w)
+{
+	struct date bd, today;
+	char b[32] = "不明", rest[96], age[16] = "";
+
+	date_today(&today);
+	if (p->birth != 0 && date_from_ymd(p->birth, &bd) == 0 &&
+	    date_format_wareki_short(&bd, b, sizeof(b)) > 0)
+		snprintf(age, sizeof(age), "%d歳", date_age(&bd, &today));
+	snprintf(rest, sizeof(rest), "%-10s %-9s %s", p->atena, b, age);
+	if (w < 70)
+		return;
+	ui_put(y, x, p->name, 16, 1);
+	ui_put(y, x + 17, p->kana, 20, 1);
+	ui_put(y, x + 38, rest, w - 38, 0);
+}
 
 static const int field_width[LF_COUNT] = { 30, 30, 22, 16, 16, 16 };
 
@@ -54,7 +82,7 @@ lookup_draw(struct ui *u, void *arg)
 			break;
 		case LF_BIRTH:
 			ui_put(y + f, fx + field_width[f] + 2, v->birth_shown[0] ? v->birth_shown :
-			    "例 S60.4.12 / 1985-04-12", COLS - fx - field_width[f] - 4, 0);
+			    "例 S60.4.12 / 1985年4月12日", COLS - fx - field_width[f] - 4, 0);
 			break;
 		default:
 			break;
@@ -65,9 +93,24 @@ lookup_draw(struct ui *u, void *arg)
 	ui_put(y + LF_COUNT + 1, x, v->fresh_text, COLS - 2 * x, 0);
 	attrset(A_NORMAL);
 	attrset(ui_attr(u, C_DIM));
-	ui_put(y + LF_COUNT + 3, x, "Tab/↓ 次の項目  Shift+Tab/↑ 前の項目  Enter 検索  Esc 戻る",
+	ui_put(y + LF_COUNT + 3, x, "Tab/↓ 次の項目  Shift+Tab/↑ 前の項目  Enter 一覧  Esc 戻る",
 	    COLS - 2 * x, 0);
 	attrset(A_NORMAL);
+	/* the preview: total, then the first rows that fit */
+	if (v->have_prev) {
+		int py = y + LF_COUNT + 5, bottom = ui_body_top() + ui_body_rows();
+		char line[600];
+		if (v->prev.list.n == 0)
+			snprintf(line, sizeof(line), "該当する住民はいません");
+		else
+			snprintf(line, sizeof(line), "該当 %zu 人（Enter で一覧を開きます）",
+			    v->prev.total);
+		attrset(A_BOLD);
+		ui_put(py, x, line, COLS - 2 * x, 0);
+		attrset(A_NORMAL);
+		for (size_t i = 0; i < v->prev.list.n && py + 1 + (int)i < bottom; i++)
+			preview_row(&v->prev.list.v[i], py + 1 + (int)i, x + 2, COLS - 2 * x - 2);
+	}
 	/* the focused box last: it owns the cursor */
 	ui_input_draw(u, &v->in[v->focus], y + v->focus, fx, 1);
 }
@@ -200,8 +243,9 @@ results_run(struct ui *u, struct lookup_view *v, const struct lookup_criteria *c
 				break;
 			}
 		}
-		snprintf(title, sizeof(title), "検索結果 %zu〜%zu件目%s（Enter 開く  PgUp/PgDn 移動  Esc 条件へ）",
-		    offset + 1, offset + rv->res.list.n, rv->res.more ? "（続きあり）" : "");
+		snprintf(title, sizeof(title), "検索結果 %zu〜%zu件目／全%zu件%s（Enter 開く  Esc 条件へ）",
+		    offset + 1, offset + rv->res.list.n, rv->res.total,
+		    rv->res.more ? "（続きあり）" : "");
 		memset(&t, 0, sizeof(t));
 		t.title = title;
 		t.ncols = 7;
@@ -249,9 +293,10 @@ results_run(struct ui *u, struct lookup_view *v, const struct lookup_criteria *c
 	return r;
 }
 
-/* Read the boxes into criteria; on a bad field focus it and say why. */
+/* Read the boxes into criteria; on a bad field focus it and say why
+ * (quiet: say nothing, move nothing — a box still being typed). */
 static int
-criteria_read(struct ui *u, struct lookup_view *v, struct lookup_criteria *c)
+criteria_read_q(struct ui *u, struct lookup_view *v, struct lookup_criteria *c, int quiet)
 {
 	char text[LINEEDIT_MAX * 4 + 1];
 	struct err e;
@@ -266,6 +311,8 @@ criteria_read(struct ui *u, struct lookup_view *v, struct lookup_criteria *c)
 		if (lookup_criteria_set(c, (enum lookup_field)f, text,
 		    store_user(u->ses.st), &e) != 0) {
 			mem_wipe(text, sizeof(text));
+			if (quiet)
+				return -1;
 			v->focus = f;
 			ui_message(u, 1, "%s: %s", lookup_field_label((enum lookup_field)f), err_ja(&e));
 			return -1;
@@ -275,6 +322,54 @@ criteria_read(struct ui *u, struct lookup_view *v, struct lookup_criteria *c)
 	}
 	mem_wipe(text, sizeof(text));
 	return 0;
+}
+
+static int
+criteria_read(struct ui *u, struct lookup_view *v, struct lookup_criteria *c)
+{
+	return criteria_read_q(u, v, c, 0);
+}
+
+static void
+preview_drop(struct lookup_view *v)
+{
+	if (v->have_prev)
+		lookup_result_free(&v->prev);
+	memset(&v->prev, 0, sizeof(v->prev));
+	v->have_prev = 0;
+}
+
+/* The pause after typing: search with what the boxes hold (audited like
+ * any search, LOG-1), first rows and total.  Nothing while a box cannot
+ * be read yet, for a 個人番号 (searched only on Enter) or without a
+ * criterion. */
+static void
+preview_run(struct ui *u, struct lookup_view *v)
+{
+	struct lookup_criteria c;
+	struct search_job j;
+
+	v->dirty = 0;
+	preview_drop(v);
+	if (criteria_read_q(u, v, &c, 1) != 0 || lookup_criteria_empty(&c) ||
+	    c.mynumber[0] != '\0' || v->fresh.state == FRESH_BLOCK) {
+		lookup_criteria_clear(&c);
+		return;
+	}
+	memset(&j, 0, sizeof(j));
+	j.st = u->ses.st;
+	j.c = &c;
+	j.fresh = &v->fresh;
+	j.out = &v->prev;
+	if (ui_busy(u, "検索中", search_job, &j) == 0) {
+		v->have_prev = 1;
+		if (v->prev.list.n > LOOKUP_PREVIEW_MAX) {
+			mem_wipe(v->prev.list.v + LOOKUP_PREVIEW_MAX,
+			    (v->prev.list.n - LOOKUP_PREVIEW_MAX) * sizeof(v->prev.list.v[0]));
+			v->prev.list.n = LOOKUP_PREVIEW_MAX;
+		}
+	}
+	lookup_criteria_clear(&c);
 }
 
 static void
@@ -310,6 +405,9 @@ ui_lookup_run(struct ui *u)
 	ui_input_init(&v->in[LF_MYNUMBER], field_width[LF_MYNUMBER], 12, LE_DIGITS, 0);
 	freshness_load(u, v);
 	ui_push(u, lookup_draw, v, 1, "住民の検索（F3）", ACTBIT(ACT_BACK) | ACTBIT(ACT_CARD));
+	ui_set_note(u, "入力を止めると候補（先頭の行）と件数を表示します\n"
+	    "Tab/↓ 次の項目  Shift+Tab/↑ 前の項目  ^U 入力の消去\n"
+	    "Enter 検索結果の一覧を開く（個人番号は Enter で検索）");
 	if (v->fresh.state == FRESH_BLOCK)
 		ui_message(u, 1, "%s", v->fresh_text);
 	else if (v->fresh.state != FRESH_OK)
@@ -317,7 +415,14 @@ ui_lookup_run(struct ui *u)
 	for (;;) {
 		int nf = v->may_number ? LF_COUNT : LF_COUNT - 1;
 
-		ui_getkey(u, &k);
+		if (v->dirty) {
+			if (!ui_getkey_wait(u, &k, LOOKUP_DEBOUNCE_MS)) {
+				preview_run(u, v);	/* a pause in typing */
+				ui_redraw(u);
+				continue;
+			}
+		} else
+			ui_getkey(u, &k);
 		if (k.type == UI_K_ABORT || UI_ACT_IS(&k, ACT_BACK))
 			break;
 		if (UI_ACT_IS(&k, ACT_SEARCH))
@@ -346,10 +451,13 @@ ui_lookup_run(struct ui *u)
 			lookup_criteria_clear(&c);
 		} else if (!ui_input_key(&v->in[v->focus], &k))
 			continue;
+		else
+			v->dirty = 1;	/* the preview follows after a pause */
 		ui_redraw(u);
 	}
 	for (int f = 0; f < LF_COUNT; f++)
 		lineedit_wipe(&v->in[f].le);
+	preview_drop(v);
 	ui_pop(u);
 	mem_wipe(v, sizeof(*v));
 	free(v);

@@ -66,7 +66,19 @@ date_text(int ymd, char *out, size_t cap)
 	if (ymd == 0 || date_from_ymd(ymd, &d) != 0)
 		snprintf(out, cap, "—");
 	else
-		date_format_iso(&d, out, cap);
+		when_ymd_text(ymd, WHEN_SHORT, out, cap);
+}
+
+/* Who changed the record, as a clerk reads it: the loads and the central
+ * by what they are, not by their internal names (issue 19). */
+static const char *
+updated_by_ja(const char *by)
+{
+	if (strcmp(by, "synth") == 0)
+		return "（初期データ）";
+	if (strcmp(by, "central") == 0)
+		return "（中央システム）";
+	return by;
 }
 
 static void
@@ -97,7 +109,8 @@ build(struct ui *u, struct person_view *v)
 	    p->household[0] ? p->household : "—", p->relation[0] ? p->relation : "—",
 	    ward_name_ja(p->ward));
 	add(v, 0, "個人番号  %s", d->number_shown[0] ? d->number_shown : "（登録なし）");
-	add(v, 3, "更新      %s  %s", p->updated_at, p->updated_by);
+	when_text(p->updated_at, WHEN_LONG, f, sizeof(f));
+	add(v, 3, "更新      %s  %s", f, updated_by_ja(p->updated_by));
 	lookup_freshness_text(&d->fresh, f, sizeof(f));
 	add(v, d->fresh.state == FRESH_OK ? 3 : 2, "%s", f);
 	if (vi != NULL && vi->active && vi->linked && strcmp(vi->person.atena, p->atena) == 0) {
@@ -105,7 +118,8 @@ build(struct ui *u, struct person_view *v)
 		char how[300];
 		int ok = iddoc_parse(conf_str(u->conf, "card", "id_documents"), &docs, NULL) == 0;
 		idcheck_text_ja(&vi->idcheck, ok ? &docs : NULL, how, sizeof(how));
-		add(v, 0, "本人確認  済み  %s  %s", how, vi->idcheck.at);
+		when_text(vi->idcheck.at, WHEN_LONG, f, sizeof(f));
+		add(v, 0, "本人確認  済み  %s  %s", how, f);
 	} else
 		add(v, 2, "本人確認  この来庁ではまだです — F2 で本人確認");
 	add(v, 0, "%s", "");
@@ -139,8 +153,9 @@ build(struct ui *u, struct person_view *v)
 		add(v, 3, "  （なし）");
 	for (size_t i = 0; i < d->apps.n; i++) {
 		const struct application *a = &d->apps.v[i];
+		when_text(a->received_at, WHEN_SHORT, f, sizeof(f));
 		add(v, 0, "  %s  %s  %s  %s", a->receipt_no, procedure_name_ja(a->procedure),
-		    ledger_status_ja(a->status), a->received_at);
+		    ledger_status_ja(a->status), f);
 	}
 	add(v, 0, "%s", "");
 	add(v, 3, "↑↓ PgUp/PgDn スクロール  F2 本人確認  %s%sEsc 戻る",
@@ -224,6 +239,8 @@ ui_person_open(struct ui *u, const char *atena, int ack_restricted)
 	if (v->d.can_change)
 		keys |= ACTBIT(ACT_NEW);
 	ui_push(u, person_draw, v, 1, title, keys);
+	ui_set_note(u, store_user(u->ses.st)->role == ROLE_ADMIN ?
+	    "↑↓ PgUp/PgDn スクロール  v 閲覧者の確認" : "↑↓ PgUp/PgDn スクロール");
 	if (v->d.fresh.state == FRESH_WARN && u->msg[0] == '\0') {
 		char f[160];
 		lookup_freshness_text(&v->d.fresh, f, sizeof(f));
@@ -297,7 +314,7 @@ viewer_cell(void *arg, int row, int col)
 	char *c = w->cells[col];
 
 	switch (col) {
-	case 0: snprintf(c, 128, "%.19s", r->at); break;
+	case 0: when_text(r->at, WHEN_SHORT, c, 128); break;
 	case 1: snprintf(c, 128, "%s", r->who); break;
 	case 2: snprintf(c, 128, "%s", r->terminal); break;
 	default: snprintf(c, 128, "%s", audit_action_ja(r->action)); break;

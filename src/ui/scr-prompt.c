@@ -143,6 +143,13 @@ ui_text_backdrop_pop(struct ui *u, void *backdrop)
 int
 ui_text_view(struct ui *u, const char *title, const char *text, const char *keys_hint)
 {
+	return ui_text_view_acts(u, title, text, keys_hint, 0);
+}
+
+int
+ui_text_view_acts(struct ui *u, const char *title, const char *text, const char *keys_hint,
+    unsigned acts)
+{
 	struct textview t = { text, keys_hint, 0, 0 };
 	struct ui_key k;
 	int r = 0;
@@ -151,7 +158,8 @@ ui_text_view(struct ui *u, const char *title, const char *text, const char *keys
 		t.nlines += *p == '\n';
 	if (text[0] != '\0' && text[strlen(text) - 1] != '\n')
 		t.nlines++;
-	ui_push(u, text_draw, &t, 1, title, ACTBIT(ACT_BACK));
+	ui_push(u, text_draw, &t, 1, title, ACTBIT(ACT_BACK) | acts);
+	ui_set_note(u, keys_hint != NULL ? keys_hint : "↑↓ PgUp/PgDn スクロール  Enter/Esc 閉じる");
 	for (;;) {
 		int rows = ui_body_rows() - 1 - (keys_hint != NULL);
 		ui_getkey(u, &k);
@@ -162,6 +170,14 @@ ui_text_view(struct ui *u, const char *title, const char *text, const char *keys
 		if (UI_ACT_IS(&k, ACT_BACK) || UI_CHAR_IS(&k, '\n')) {
 			r = 0;
 			break;
+		}
+		if (k.type == UI_K_ACTION && k.act < 32 && (acts & ACTBIT(k.act))) {
+			r = UI_TV_ACT(k.act);	/* an F-key the caller offered */
+			break;
+		}
+		if (k.type == UI_K_ACTION) {
+			ui_dispatch(u, k.act);
+			continue;
 		}
 		if (k.type == UI_K_CHAR && keys_hint != NULL && k.ch < 0x80 && k.ch > ' ') {
 			r = (int)k.ch;	/* a letter the caller offered */

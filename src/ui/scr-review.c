@@ -71,7 +71,11 @@ app_text(struct ui *u, const struct application *a, struct wbuf *w)
 	} else
 		wbuf_printf(w, "申請者     宛名番号 %s\n", a->atena);
 	wbuf_printf(w, "状態       %s\n", ledger_status_ja(a->status));
-	wbuf_printf(w, "受付日時   %s\n", a->received_at);
+	{
+		char when[64];
+		when_text(a->received_at, WHEN_LONG, when, sizeof(when));
+		wbuf_printf(w, "受付日時   %s\n", when);
+	}
 	wbuf_printf(w, "入力者     %s\n", a->entered_by);
 	wbuf_printf(w, "確認者     %s\n", a->confirmed_by[0] ? a->confirmed_by : "（未確認）");
 	if (store_idcheck_get(st, a->idcheck, &ic, NULL) == 0) {
@@ -85,8 +89,11 @@ app_text(struct ui *u, const struct application *a, struct wbuf *w)
 		wbuf_printf(w, "代理人     あり（委任状・代理人の本人確認を記録済み）\n");
 	if (store_batch_of(st, a->uuid, batch, NULL) == 0 && batch[0] != '\0')
 		wbuf_printf(w, "進達       %s\n", batch);
-	if (strcmp(a->status, "returned") == 0 && store_return_get(st, a->uuid, &ret, NULL) == 0)
-		wbuf_printf(w, "返戻       %s（再提出期限 %d）\n", ret.reason, ret.deadline);
+	if (strcmp(a->status, "returned") == 0 && store_return_get(st, a->uuid, &ret, NULL) == 0) {
+		char dl[48];
+		when_ymd_text(ret.deadline, WHEN_DATE, dl, sizeof(dl));
+		wbuf_printf(w, "返戻       %s（再提出期限 %s）\n", ret.reason, dl);
+	}
 	if (s != NULL) {
 		struct form *f = form_new(s);
 		wbuf_printf(w, "\n申請内容\n");
@@ -105,9 +112,12 @@ app_text(struct ui *u, const struct application *a, struct wbuf *w)
 	}
 	wbuf_printf(w, "\n状態の履歴\n");
 	if (store_application_history(st, a->uuid, &h, &nh, NULL) == 0)
-		for (size_t i = 0; i < nh; i++)
-			wbuf_printf(w, "  %.19s  %-6s %s %s\n", h[i].at, ledger_status_ja(h[i].status),
+		for (size_t i = 0; i < nh; i++) {
+			char when[64];
+			when_text(h[i].at, WHEN_SHORT, when, sizeof(when));
+			wbuf_printf(w, "  %s  %-6s %s %s\n", when, ledger_status_ja(h[i].status),
 			    h[i].by, h[i].note);
+		}
 	free(h);
 	if (store_correction_list(st, a->uuid, &c, &nc, NULL) == 0 && nc > 0) {
 		wbuf_printf(w, "\n訂正の履歴（訂正前 → 訂正後）\n");
@@ -120,7 +130,9 @@ app_text(struct ui *u, const struct application *a, struct wbuf *w)
 				snprintf(o, sizeof(o), "（非表示）");
 				snprintf(n, sizeof(n), "（非表示）");
 			}
-			wbuf_printf(w, "  %.19s %s %s: %s → %s%s%s\n", c[i].at, c[i].by,
+			char when[64];
+			when_text(c[i].at, WHEN_SHORT, when, sizeof(when));
+			wbuf_printf(w, "  %s %s %s: %s → %s%s%s\n", when, c[i].by,
 			    fi >= 0 ? s->fields[fi].label : c[i].field, o, n,
 			    c[i].confirmed_by[0] ? "  確認 " : "  未確認", c[i].confirmed_by);
 		}
@@ -146,7 +158,8 @@ act_return(struct ui *u, const struct application *a)
 
 	date_today(&d);
 	date_from_days(date_to_days(&d) + days, &d);
-	date_format_iso(&d, dl, sizeof(dl));
+	if (date_format_wareki(&d, dl, sizeof(dl)) < 0)
+		date_format_iso(&d, dl, sizeof(dl));
 	if (ui_prompt(u, "返戻", "返戻の理由（不足書類など）", reason, sizeof(reason), 100) != 1 ||
 	    reason[0] == '\0')
 		return;
@@ -159,8 +172,10 @@ act_return(struct ui *u, const struct application *a)
 	}
 	if (review_return(u->ses.st, a->uuid, reason, date_to_ymd(&d), &e) != 0)
 		ui_message(u, 1, "%s", err_ja(&e));
-	else
+	else {
+		when_ymd_text(date_to_ymd(&d), WHEN_DATE, dl, sizeof(dl));
 		ui_message(u, 2, "%s を返戻しました（再提出期限 %s）", a->receipt_no, dl);
+	}
 }
 
 /* The reviewer's correction (issue 19): drawn over the application it
@@ -303,8 +318,13 @@ ui_app_detail(struct ui *u, const char *uuid)
 		wbuf_init(&w, 0);
 		app_text(u, &a, &w);
 		snprintf(title, sizeof(title), "申請の内容  %s", a.receipt_no);
-		r = ui_text_view(u, title, wbuf_str(&w),
-		    "c 確認  r 返戻  e 訂正  s 状態変更  Esc 戻る");
+		/* issue 19: F-keys like every screen, the letters kept */
+		r = ui_text_view_acts(u, title, wbuf_str(&w),
+		    "F9 確認  F6 返戻  F7 訂正  F11 状態変更  Esc 戻る（c r e s でも可）",
+		    ACTBIT(ACT_SAVE) | ACTBIT(ACT_RETURN) | ACTBIT(ACT_CORRECT) |
+		    ACTBIT(ACT_STATUS));
+		r = r == UI_TV_ACT(ACT_SAVE) ? 'c' : r == UI_TV_ACT(ACT_RETURN) ? 'r' :
+		    r == UI_TV_ACT(ACT_CORRECT) ? 'e' : r == UI_TV_ACT(ACT_STATUS) ? 's' : r;
 		if (r == 'c') {
 			char q[160];
 			int yes;
@@ -367,7 +387,7 @@ app_table_fill(struct app_table *t)
 		t->rw = ui_fit_width(t->rw, a->receipt_no);
 		snprintf(t->cells[i][1], 264, "%s", ledger_status_ja(a->status));
 		snprintf(t->cells[i][2], 264, "%s", s != NULL ? s->title : a->type);
-		snprintf(t->cells[i][3], 264, "%.16s", a->received_at);
+		when_text(a->received_at, WHEN_SHORT, t->cells[i][3], 264);
 		snprintf(t->cells[i][4], 264, "%s", a->entered_by);
 	}
 }

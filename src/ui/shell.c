@@ -37,6 +37,35 @@ on_signal(int sig)
 
 /* ------------------------------------------------------------ layers */
 
+/*
+ * Messages have a moment (issue 19), one rule for every screen: a message
+ * belongs to the screen that was on top when it was given (u->msg_depth).
+ * Once the clerk has pressed a key with it shown (u->msg_seen), it goes
+ * when that screen closes (a full-screen layer at or below its depth is
+ * popped) and when a new full screen opens over it (a new task).  A
+ * message given as a screen closes or just before one opens ("記録しまし
+ * た", a warning for the next screen) has not been seen yet: it stays, as
+ * the word of the screen below or above.  Popups (not full) take no
+ * message away.
+ */
+static void
+msg_on_push(struct ui *u, int full)
+{
+	if (full && u->msg[0] != '\0' && u->msg_seen)
+		u->msg[0] = '\0';
+}
+
+static void
+msg_on_pop(struct ui *u, const struct ui_layer *l)
+{
+	if (u->msg[0] == '\0')
+		return;
+	if (l->full && u->depth < u->msg_depth && u->msg_seen)
+		u->msg[0] = '\0';
+	else if (u->msg_depth > u->depth)
+		u->msg_depth = u->depth;	/* its last word: now the screen's below */
+}
+
 void
 ui_push(struct ui *u, ui_draw_fn draw, void *arg, int full, const char *title,
     unsigned keys)
@@ -49,7 +78,8 @@ ui_push(struct ui *u, ui_draw_fn draw, void *arg, int full, const char *title,
 		log_error("screen stack full (%d layers)", u->depth);
 		return;
 	}
-	u->stack[u->depth++] = (struct ui_layer){ draw, arg, full, title, keys };
+	msg_on_push(u, full);
+	u->stack[u->depth++] = (struct ui_layer){ draw, arg, full, title, keys, NULL };
 	ui_redraw(u);
 }
 
@@ -60,9 +90,18 @@ ui_pop(struct ui *u)
 		u->overflow--;
 		return;
 	}
-	if (u->depth > 0)
+	if (u->depth > 0) {
 		u->depth--;
+		msg_on_pop(u, &u->stack[u->depth]);
+	}
 	ui_redraw(u);
+}
+
+void
+ui_set_note(struct ui *u, const char *note)
+{
+	if (u->depth > 0 && u->overflow == 0)
+		u->stack[u->depth - 1].note = note;
 }
 
 int
@@ -119,6 +158,8 @@ ui_message(struct ui *u, int kind, const char *fmt, ...)
 	vsnprintf(u->msg, sizeof(u->msg), fmt, ap);
 	va_end(ap);
 	u->msg_kind = kind;
+	u->msg_depth = u->depth;
+	u->msg_seen = 0;
 	ui_redraw(u);
 }
 
@@ -290,11 +331,8 @@ static void
 tick_clock(struct ui *u)
 {
 	char now[8];
-	time_t t = time(NULL);
-	struct tm tm;
 
-	localtime_r(&t, &tm);
-	strftime(now, sizeof(now), "%H:%M", &tm);
+	when_now_hhmm(now);	/* [ui] timezone (issue 19) */
 	if (strcmp(now, u->clock) != 0) {
 		memcpy(u->clock, now, sizeof(now));
 		if (!u->too_small) {
@@ -320,6 +358,8 @@ ui_take_events(struct ui *u)
 			if (!u->locked) {
 				snprintf(u->msg, sizeof(u->msg), "%s", ev.text);
 				u->msg_kind = ev.code;
+				u->msg_depth = 1;	/* not a screen's: the start screen's */
+				u->msg_seen = 0;
 				changed = 1;
 			}
 		} else if (shell_status_apply(&u->status, &ev))
@@ -329,8 +369,19 @@ ui_take_events(struct ui *u)
 		ui_redraw(u);
 }
 
-void
-ui_getkey(struct ui *u, struct ui_key *k)
+/* The key reader; until >= 0: give up at that time (t_now style
+ * milliseconds of CLOCK_MONOTONIC) and return 0.  1 with a key. */
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+getkey(struct ui *u, struct ui_key *k, int64_t until)
 {
 	struct pollfd pf[2];
 	wint_t wch;
@@ -341,7 +392,7 @@ ui_getkey(struct ui *u, struct ui_key *k)
 			if (got_signal && u->abort == ABORT_NONE)
 				u->abort = ABORT_QUIT;
 			k->type = UI_K_ABORT;
-			return;
+			return 1;
 		}
 		/* inactivity lock (SC-3) */
 		if (!u->locked && u->ses.state == SES_ACTIVE && session_lock_due_ms(&u->ses) == 0) {
@@ -354,6 +405,13 @@ ui_getkey(struct ui *u, struct ui_key *k)
 			int timeout = 1000;
 			if (!u->locked && due >= 0 && due < timeout)
 				timeout = (int)due + 1;
+			if (until >= 0) {
+				int64_t left = until - mono_ms();
+				if (left <= 0)
+					return 0;
+				if (left < timeout)
+					timeout = (int)left;
+			}
 			if (u->cur_on && !u->too_small) {
 				move(u->cur_y, u->cur_x);
 				wnoutrefresh(stdscr);
@@ -369,6 +427,8 @@ ui_getkey(struct ui *u, struct ui_key *k)
 			continue;
 		}
 		session_touch(&u->ses);
+		if (u->msg[0] != '\0' && !(r == KEY_CODE_YES && wch == KEY_RESIZE))
+			u->msg_seen = 1;	/* the clerk has acted with it shown */
 		if (r == KEY_CODE_YES && wch == KEY_RESIZE) {
 			clearok(curscr, TRUE);
 			ui_redraw(u);
@@ -392,27 +452,39 @@ ui_getkey(struct ui *u, struct ui_key *k)
 				continue;
 			k->type = UI_K_ACTION;
 			k->act = a;
-			return;
+			return 1;
 		}
 		if (r == KEY_CODE_YES && wch == KEY_ENTER) {
 			k->type = UI_K_CHAR;
 			k->ch = '\n';
-			return;
+			return 1;
 		}
 		if (r == KEY_CODE_YES) {
 			k->type = UI_K_KEY;
 			k->ch = wch;
-			return;
+			return 1;
 		}
 		if (wch == 27) {
 			k->type = UI_K_ACTION;
 			k->act = ACT_BACK;
-			return;
+			return 1;
 		}
 		k->type = UI_K_CHAR;
 		k->ch = wch == '\r' ? '\n' : wch;
-		return;
+		return 1;
 	}
+}
+
+void
+ui_getkey(struct ui *u, struct ui_key *k)
+{
+	getkey(u, k, -1);
+}
+
+int
+ui_getkey_wait(struct ui *u, struct ui_key *k, int ms)
+{
+	return getkey(u, k, mono_ms() + ms);
 }
 
 /* ------------------------------------------------------ applications */
@@ -422,11 +494,8 @@ screen_cell(void *arg, int row, int col)
 {
 	const struct screen_set *set = arg;
 
-	switch (col) {
-	case 0: return set->s[row]->title;
-	case 1: return set->s[row]->procedure;
-	default: return set->s[row]->id;
-	}
+	/* names, not codes (issue 19): the 事務 by its Japanese name */
+	return col == 0 ? set->s[row]->title : procedure_name_ja(set->s[row]->procedure);
 }
 
 /* Try out a screen (F10 menu; F4 when no intake flow is installed): pick an
@@ -436,9 +505,9 @@ screen_cell(void *arg, int row, int col)
 static void
 new_application(struct ui *u)
 {
-	static const char *const heads[] = { "申請書", "事務", "画面ID" };
-	static const int widths[] = { 44, 14, 0 };
-	struct ui_table t = { "申請画面の試用 — 申請書を選んでください（保存しません）", 3, heads, widths, 0,
+	static const char *const heads[] = { "申請書", "事務" };
+	static const int widths[] = { 50, 0 };
+	struct ui_table t = { "申請画面の試用 — 申請書を選んでください（保存しません）", 2, heads, widths, 0,
 		screen_cell, NULL, 0, 0 };
 	struct form *f;
 	int i, r;
@@ -500,6 +569,7 @@ ui_visit_close(struct ui *u, int ask)
 	if (u->depth > 1)
 		u->abort = ABORT_HOME;	/* unwind: no screen shows the last visitor */
 	ui_message(u, 2, "来庁を終了しました。次の方をどうぞ");
+	u->msg_depth = 1;	/* the start screen's: the unwinding keeps it */
 	log_info("visit ended by the clerk");
 	return 1;
 }
@@ -562,6 +632,9 @@ ui_dispatch(struct ui *u, enum shell_action a)
 		return;
 	case ACT_BACK:
 	case ACT_SAVE:
+	case ACT_RETURN:
+	case ACT_CORRECT:
+	case ACT_STATUS:
 		ui_message(u, 0, "この画面では使えないキーです");
 		return;
 	default:
@@ -780,6 +853,7 @@ ui_run(struct app_opts *o)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	when_zone_set(conf_str(u.conf, "ui", "timezone"));	/* before any thread */
 	ui_gfx_start(&u);		/* may ask the terminal: before curses reads it */
 	set_escdelay(50);
 	initscr();

@@ -41,6 +41,7 @@ struct ui_layer {
 	int full;			/* full screen: clears the body first */
 	const char *title;		/* shown on the title row (full layers) */
 	unsigned keys;			/* bit per shell_action offered (bar) */
+	const char *note;		/* this screen's other keys, for F1 (or NULL) */
 };
 
 enum ui_colour {
@@ -63,6 +64,8 @@ struct ui {
 	int help_open;
 	char msg[256];
 	int msg_kind;			/* 0 info, 1 error, 2 ok */
+	int msg_depth;			/* the stack depth it was given at */
+	int msg_seen;			/* a key was read while it was shown */
 	char clock[8];
 	struct ui_layer stack[UI_LAYERS_MAX];
 	int depth;
@@ -99,8 +102,15 @@ struct ui_key {
 void ui_push(struct ui *u, ui_draw_fn draw, void *arg, int full, const char *title,
     unsigned keys);
 void ui_pop(struct ui *u);
+/* The top layer's other keys (letters, Space, typing), lines joined by
+ * '\n', listed by F1 under the function keys (issue 19: F1 lists the keys
+ * of the screen it is on).  note must outlive the layer. */
+void ui_set_note(struct ui *u, const char *note);
 void ui_redraw(struct ui *u);
 void ui_getkey(struct ui *u, struct ui_key *k);
+/* The same, giving up after ms milliseconds without a key: 0 then (for a
+ * pause in typing: the search as the clerk types, issue 19), 1 with a key. */
+int ui_getkey_wait(struct ui *u, struct ui_key *k, int ms);
 void ui_message(struct ui *u, int kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ui_clear_message(struct ui *u);
@@ -288,6 +298,11 @@ int ui_prompt(struct ui *u, const char *title, const char *label, char *buf,
  * aborted. */
 int ui_text_view(struct ui *u, const char *title, const char *text,
     const char *keys_hint);
+/* The same with F-key actions (ACTBIT set) on the key bar and in F1: one
+ * of them returns UI_TV_ACT(action). */
+#define UI_TV_ACT(a) (0x100 + (int)(a))
+int ui_text_view_acts(struct ui *u, const char *title, const char *text,
+    const char *keys_hint, unsigned acts);
 /* The same text as a layer only (no keys read), for popups that act on it
  * (the reviewer's correction is drawn over the application).  Pop with
  * ui_text_backdrop_pop; NULL when out of memory (then nothing is pushed). */

@@ -20,77 +20,16 @@
 #include "card.h"
 #include "core.h"
 #include "harness.h"
-#include "pcsc_rig.h"
 #include "store.h"
 #include "tmux.h"
+#include "tui_counter.h"
 
 #define ADMIN_PW "Zq#4817Lmtv"
 #define CLERK1_PW "Hana#7391kx"
 #define WAIT 20000
 #define NRES 200
 
-/* ------------------------------------------------ pcscd + simulator */
-
-struct rig {
-	pid_t pcscd, sim;
-	int port;
-	char dir[512];
-	char sock[600];
-	char env[700];
-};
-
-static void
-rig_up(struct rig *r)
-{
-	char port[16];
-
-	memset(r, 0, sizeof(*r));
-	REQUIRE((r->port = rig_pair_port()) > 0);
-	snprintf(port, sizeof(port), "%d", r->port);
-	snprintf(r->dir, sizeof(r->dir), "%s/pcscd", t_tmpdir());
-	snprintf(r->sock, sizeof(r->sock), "%s/pcscd.comm", r->dir);
-	snprintf(r->env, sizeof(r->env), "PCSCLITE_CSOCK_NAME=%s", r->sock);
-	setenv("PCSCLITE_CSOCK_NAME", r->sock, 1);
-	{
-		char *const argv[] = { (char *)t_bin("mynacard-sim"), "--die-with-parent",
-		    "--pcscd", r->dir, "--port", port, NULL };
-		r->pcscd = t_start(argv, NULL, t_path("pcscd.log"));
-	}
-	REQUIRE(r->pcscd > 0);
-	REQUIRE(t_wait_for(rig_reader_up, NULL, 10000));
-}
-
-/* Put the card of data/cards/NAME.card in the reader (replacing any). */
-static void
-rig_card(struct rig *r, const char *name)
-{
-	char port[16], prof[1024];
-
-	if (r->sim > 0) {
-		t_stop_proc(r->sim, SIGTERM, 3000);
-		r->sim = 0;
-		usleep(300000);
-	}
-	snprintf(port, sizeof(port), "%d", r->port);
-	snprintf(prof, sizeof(prof), "%s/data/cards/%s.card", t_srcdir(), name);
-	{
-		char *const argv[] = { (char *)t_bin("mynacard-sim"), "--die-with-parent",
-		    "--port", port, prof, NULL };
-		r->sim = t_start(argv, NULL, t_path("sim.log"));
-	}
-	REQUIRE(r->sim > 0);
-	REQUIRE(t_wait_for(rig_card_in, NULL, 10000));
-}
-
-static void
-rig_down(struct rig *r)
-{
-	if (r->sim > 0)
-		t_stop_proc(r->sim, SIGTERM, 3000);
-	if (r->pcscd > 0)
-		t_stop_proc(r->pcscd, SIGTERM, 3000);
-	r->sim = r->pcscd = 0;
-}
+/* pcscd + simulator, login, quit, open a record: tests/lib/tui_counter.h */
 
 /* ------------------------------------------------------------ store */
 
@@ -149,6 +88,22 @@ static const char screen_contact[] =
 	"field bank_code\n  label 金融機関コード\n  type digits\n  length 4 4\n"
 	"field account_type\n  label 口座種別\n  type select\n  options 普通 | 当座\n";
 
+/* A 国保 資格取得 that suggests 口座振替 always and the マル福 of children
+ * for a child (issue 19, madoguchi-screen(5) "suggest"), with readings
+ * for the F4 filter ("kana"). */
+static const char screen_life[] =
+	"screen zz-shutoku\ntitle 試験 国保 資格取得届\nprocedure kokuho\n"
+	"kana コクホ シカクシュトクトドケ\nsuggest zz-koza\nsuggest zz-kodomo age 0-17\n\n"
+	"field note\n  label 備考\n  type text\n  length 0 20\n";
+static const char screen_koza[] =
+	"screen zz-koza\ntitle 試験 国保 口座振替依頼書\nprocedure kokuho\n"
+	"kana コクホ コウザフリカエ\n\n"
+	"field note\n  label 備考\n  type text\n  length 0 20\n";
+static const char screen_kodomo[] =
+	"screen zz-kodomo\ntitle 試験 マル福 子ども\nprocedure maru-fuku\n"
+	"kana マルフク コドモ\n\n"
+	"field note\n  label 備考\n  type text\n  length 0 20\n";
+
 /* clerk1 (窓口 花子) enters 国保; the residents are the demo data set
  * (seed 1), whose cards are data/cards/demo-N.card. */
 static void
@@ -167,7 +122,9 @@ setup(void)
 	a.role = ROLE_CLERK;
 	snprintf(a.perms[0].procedure, STORE_NAME_MAX, "kokuho");
 	a.perms[0].level = PERM_WRITE;
-	a.nperms = 1;
+	snprintf(a.perms[1].procedure, STORE_NAME_MAX, "maru-fuku");
+	a.perms[1].level = PERM_WRITE;
+	a.nperms = 2;
 	REQUIRE_OK(store_account_add(st, &a, CLERK1_PW, &e), &e);
 	snprintf(a.name, sizeof(a.name), "rev1");
 	snprintf(a.display, sizeof(a.display), "審査 一郎");
@@ -192,6 +149,14 @@ setup(void)
 		snprintf(p.kana, sizeof(p.kana), "タカサキ ハジメ");
 		snprintf(p.household, sizeof(p.household), "H2000000002");
 		REQUIRE_OK(store_person_upsert(st, &p, &e), &e);
+		/* a child, for the マル福 suggestion */
+		snprintf(p.atena, sizeof(p.atena), "2000000003");
+		snprintf(p.name, sizeof(p.name), "窓口 小太郎");
+		snprintf(p.kana, sizeof(p.kana), "マドグチ コタロウ");
+		p.birth = 20200505;
+		p.sex = 1;
+		snprintf(p.household, sizeof(p.household), "H2000000003");
+		REQUIRE_OK(store_person_upsert(st, &p, &e), &e);
 	}
 	store_close(st);
 	REQUIRE(mkdir(t_path("screens"), 0700) == 0);
@@ -201,6 +166,13 @@ setup(void)
 	    strlen(screen_forms)) == 0);
 	REQUIRE(t_write_file(t_path("screens/contact.screen"), screen_contact,
 	    strlen(screen_contact)) == 0);
+	/* "life-*" sorts between forms and wide: the positions others use stay */
+	REQUIRE(t_write_file(t_path("screens/life-1.screen"), screen_life,
+	    strlen(screen_life)) == 0);
+	REQUIRE(t_write_file(t_path("screens/life-2.screen"), screen_koza,
+	    strlen(screen_koza)) == 0);
+	REQUIRE(t_write_file(t_path("screens/life-3.screen"), screen_kodomo,
+	    strlen(screen_kodomo)) == 0);
 	snprintf(conf, sizeof(conf),
 	    "[terminal]\nmunicipality = 窓口市\nbranch = 北支所\nid = T001\n"
 	    "[store]\ndir = %s\n"
@@ -215,7 +187,7 @@ setup(void)
 /* --------------------------------------------------------- terminal */
 
 static void
-start_size(struct tmx *t, struct rig *r, int cols, int rows)
+start_size(struct tmx *t, struct tui_rig *r, int cols, int rows)
 {
 	char conf[1024], env[800];
 	char *argv[] = { (char *)t_bin("madoguchi"), "--config", conf, NULL };
@@ -234,61 +206,13 @@ start_size(struct tmx *t, struct rig *r, int cols, int rows)
 static void
 login_as(struct tmx *t, const char *user)
 {
-	tmx_text(t, user);
-	tmx_keys(t, "Tab", NULL);
-	tmx_text(t, CLERK1_PW);
-	tmx_keys(t, "Enter", NULL);
-	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
+	tui_login(t, user, CLERK1_PW);
 }
 
 static void
 login(struct tmx *t)
 {
-	tmx_text(t, "clerk1");
-	tmx_keys(t, "Tab", NULL);
-	tmx_text(t, CLERK1_PW);
-	tmx_keys(t, "Enter", NULL);
-	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
-}
-
-static void
-to_main_menu(struct tmx *t)
-{
-	for (int i = 0; i < 6; i++) {
-		tmx_keys(t, "Escape", NULL);
-		usleep(100000);
-	}
-	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
-}
-
-static void
-quit(struct tmx *t)
-{
-	to_main_menu(t);
-	tmx_keys(t, "F10", NULL);
-	REQUIRE(tmx_wait(t, "パスワード変更", WAIT));
-	tmx_keys(t, "End", "Enter", NULL);
-	REQUIRE(tmx_wait(t, "終了しますか", WAIT));
-	tmx_keys(t, "y", NULL);
-	CHECK(tmx_wait(t, "[exited 0]", WAIT));
-	CHECK(tmx_sanitizer_clean(t));
-}
-
-/* F3 by 宛名番号, open the record. */
-static void
-open_person(struct tmx *t, const char *atena, const char *name)
-{
-	char want[128];
-
-	tmx_keys(t, "F3", NULL);
-	REQUIRE(tmx_wait(t, "住民の検索（F3）", WAIT));
-	tmx_keys(t, "Tab", "Tab", "Tab", NULL);
-	tmx_text(t, atena);
-	tmx_keys(t, "Enter", NULL);
-	REQUIRE(tmx_wait(t, "検索結果", WAIT));
-	tmx_keys(t, "Enter", NULL);
-	snprintf(want, sizeof(want), "住民記録  %s", name);
-	REQUIRE(tmx_wait(t, want, WAIT));
+	tui_login(t, "clerk1", CLERK1_PW);
 }
 
 /* On the record: F2 → 代理人の来庁 with a 委任状 and the agent's licence. */
@@ -331,18 +255,18 @@ pin_read(struct tmx *t)
 TEST(visit_has_a_clear_end_and_the_next_card_starts_clean)
 {
 	struct tmx t;
-	struct rig r;
+	struct tui_rig r;
 	char *s;
 
 	setup();
-	rig_up(&r);
-	rig_card(&r, "demo-5");		/* 前田 勇気, the next visitor */
+	tui_rig_up(&r);
+	tui_rig_card(&r, NULL, "demo-5");		/* 前田 勇気, the next visitor */
 	start_size(&t, &r, 100, 30);
 	login(&t);
 	REQUIRE(tmx_wait(&t, "F8次の方", WAIT));	/* on the start screen's key bar */
-	open_person(&t, "1000000001", "遠藤 和子");
+	tui_open_person(&t, "1000000001", "遠藤 和子");
 	record_agent(&t);
-	to_main_menu(&t);
+	tui_to_main_menu(&t);
 	tmx_keys(&t, "F8", NULL);
 	REQUIRE(tmx_wait(&t, "遠藤 和子 さん（代理人 代理 一郎 さん）の来庁を終了しますか", WAIT));
 	tmx_keys(&t, "y", NULL);
@@ -358,8 +282,8 @@ TEST(visit_has_a_clear_end_and_the_next_card_starts_clean)
 	CHECK(strstr(s, "一致しません") == NULL);
 	CHECK(strstr(s, "遠藤") == NULL && strstr(s, "代理 一郎") == NULL);
 	free(s);
-	quit(&t);
-	rig_down(&r);
+	tui_quit(&t);
+	tui_rig_down(&r);
 }
 
 /* Issue 19, ID-2: without F8, F2 from the start screen after an agent asks
@@ -368,17 +292,17 @@ TEST(visit_has_a_clear_end_and_the_next_card_starts_clean)
 TEST(f2_after_an_agent_asks_whose_visit_it_is)
 {
 	struct tmx t;
-	struct rig r;
+	struct tui_rig r;
 	char *s;
 
 	setup();
-	rig_up(&r);
-	rig_card(&r, "demo-5");
+	tui_rig_up(&r);
+	tui_rig_card(&r, NULL, "demo-5");
 	start_size(&t, &r, 100, 30);
 	login(&t);
-	open_person(&t, "1000000001", "遠藤 和子");
+	tui_open_person(&t, "1000000001", "遠藤 和子");
 	record_agent(&t);
-	to_main_menu(&t);
+	tui_to_main_menu(&t);
 	tmx_keys(&t, "F2", NULL);
 	REQUIRE(tmx_wait(&t, "代理人 代理 一郎 さんの来庁の続きですか", WAIT));
 	CHECK(tmx_wait(&t, "（本人 遠藤 和子）", WAIT));
@@ -405,8 +329,8 @@ TEST(f2_after_an_agent_asks_whose_visit_it_is)
 	tmx_keys(&t, "F4", NULL);
 	REQUIRE(tmx_wait(&t, "F2 で本人確認をしてから", WAIT));
 	tmx_keys(&t, "Enter", NULL);
-	quit(&t);
-	rig_down(&r);
+	tui_quit(&t);
+	tui_rig_down(&r);
 }
 
 /* ------------------------------------- 2. popups and wide characters */
@@ -604,6 +528,13 @@ TEST(popups_leave_wide_characters_whole)
 		REQUIRE(tmx_wait(&t, "パスワード変更", WAIT));
 		tmx_keys(&t, "End", "Up", "Up", "Up", "Up", "Enter", NULL);
 		REQUIRE(tmx_wait(&t, "試験 幅の広い文字", WAIT));
+		{
+			/* the 事務 by name, no screen id (issue 19) */
+			char *l = tmx_capture(&t);
+			CHECK(strstr(l, "国民健康保険") != NULL);
+			CHECK(strstr(l, "zz-") == NULL && strstr(l, "kokuho") == NULL);
+			free(l);
+		}
 		tmx_keys(&t, "End", "Enter", NULL);	/* wide.screen sorts last */
 		REQUIRE(tmx_wait(&t, "異動の種類", WAIT));
 		fill_wide_form(&t);
@@ -628,7 +559,7 @@ TEST(popups_leave_wide_characters_whole)
 		tmx_keys(&t, "Escape", NULL);
 		REQUIRE(tmx_wait(&t, "入力した内容を破棄して戻りますか", WAIT));
 		tmx_keys(&t, "y", NULL);
-		quit(&t);
+		tui_quit(&t);
 		tmx_stop(&t);
 	}
 }
@@ -656,7 +587,7 @@ TEST(f10_quit_inside_the_f4_list_quits)
 	setup();
 	start_size(&t, NULL, 100, 30);
 	login(&t);
-	open_person(&t, "1000000001", "遠藤 和子");
+	tui_open_person(&t, "1000000001", "遠藤 和子");
 	identity_by_documents(&t);
 	tmx_keys(&t, "F4", NULL);
 	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
@@ -681,8 +612,9 @@ TEST(f5_while_offline_reports_the_failure_each_time)
 	setup();
 	/* enrolled with a central on a port nobody listens on */
 	REQUIRE_OK(store_open(t_path("store"), "admin", ADMIN_PW, &st, &e), &e);
-	REQUIRE_OK(store_setting_set(st, "sync.private_key",
-	    "1111111111111111111111111111111111111111111111111111111111111111", &e), &e);
+	/* sealed like enrol writes it (issue 15: sealed_settings) */
+	REQUIRE_OK(store_secret_set(st, "sync.private_key",
+	    "1111111111111111111111111111111111111111111111111111111111111111", 64, &e), &e);
 	store_close(st);
 	snprintf(central, sizeof(central), "127.0.0.1:%d", t_free_port());
 	snprintf(conf, sizeof(conf),
@@ -718,7 +650,7 @@ TEST(f5_while_offline_reports_the_failure_each_time)
 			last = n;
 		}
 	}
-	quit(&t);
+	tui_quit(&t);
 }
 
 /* ------------------------------------------------------------ 4. forms */
@@ -794,7 +726,7 @@ TEST(forms_take_wareki_and_say_what_is_allowed)
 	s = tmx_capture(&t);
 	CHECK(strstr(s, "未来の年月") == NULL);	/* that message had its moment */
 	free(s);
-	quit(&t);
+	tui_quit(&t);
 }
 
 /* ------------------------------------- 5. the visit's next form, review */
@@ -811,7 +743,7 @@ TEST(next_form_offers_what_the_visit_took_and_review_corrects_by_the_fields_rule
 	setup();
 	start_size(&t, NULL, 100, 30);
 	login(&t);
-	open_person(&t, "1000000001", "遠藤 和子");
+	tui_open_person(&t, "1000000001", "遠藤 和子");
 	identity_by_documents(&t);
 	tmx_keys(&t, "F4", NULL);
 	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
@@ -856,9 +788,29 @@ TEST(next_form_offers_what_the_visit_took_and_review_corrects_by_the_fields_rule
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "申請の確認（未確認の申請）", WAIT));
 	tmx_keys(&t, "Enter", NULL);
-	REQUIRE(tmx_wait(&t, "e 訂正", WAIT));
-	/* a choice field: its own options, over the application */
-	tmx_keys(&t, "e", NULL);
+	REQUIRE(tmx_wait(&t, "F7 訂正", WAIT));
+	/* the actions on F-keys, in the key bar and in F1 (issue 19) */
+	{
+		char *bar;
+		REQUIRE(tmx_wait(&t, "F6返戻", WAIT));
+		bar = tmx_capture(&t);
+		CHECK(strstr(bar, "F9確定") != NULL && strstr(bar, "F7訂正") != NULL &&
+		    strstr(bar, "F11状態変更") != NULL);
+		free(bar);
+		tmx_keys(&t, "F1", NULL);
+		REQUIRE(tmx_wait(&t, "この画面で使えるキー", WAIT));
+		bar = tmx_capture(&t);
+		CHECK(strstr(bar, "申請を返戻します") != NULL);
+		CHECK(strstr(bar, "審査は確認済みに") != NULL);
+		CHECK(strstr(bar, "マイナンバーカードを読み取り") == NULL);
+		CHECK(strstr(bar, "（c r e s でも可）") != NULL);	/* its letters too */
+		CHECK(strstr(bar, "Space チェック") == NULL);	/* not a form's keys */
+		free(bar);
+		tmx_keys(&t, "Escape", NULL);
+		REQUIRE(tmx_wait_gone(&t, "この画面で使えるキー", WAIT));
+	}
+	/* a choice field: its own options, over the application (F7) */
+	tmx_keys(&t, "F7", NULL);
 	REQUIRE(tmx_wait(&t, "訂正する項目", WAIT));
 	tmx_keys(&t, "Down", "Down", "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "口座種別（訂正後の値を選んでください）", WAIT));
@@ -871,8 +823,9 @@ TEST(next_form_offers_what_the_visit_took_and_review_corrects_by_the_fields_rule
 	tmx_text(&t, "申請者の申出");
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "訂正しました", WAIT));
-	REQUIRE(tmx_wait(&t, "e 訂正", WAIT));
-	/* a typed value: refused before the reason, then full-width taken */
+	REQUIRE(tmx_wait(&t, "F7 訂正", WAIT));
+	/* a typed value: refused before the reason, then full-width taken
+	 * (the letter e still works) */
 	tmx_keys(&t, "e", NULL);
 	REQUIRE(tmx_wait(&t, "訂正する項目", WAIT));
 	tmx_keys(&t, "Enter", NULL);
@@ -892,7 +845,7 @@ TEST(next_form_offers_what_the_visit_took_and_review_corrects_by_the_fields_rule
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "訂正しました", WAIT));
 	CHECK(tmx_wait(&t, "0312345679", WAIT));
-	quit(&t);
+	tui_quit(&t);
 }
 
 /* ------------------------------------------------ 6. an agent's visit */
@@ -908,7 +861,7 @@ TEST(agent_visit_asks_the_principals_number_check_not_a_photo_id)
 	setup();
 	start_size(&t, NULL, 100, 30);
 	login(&t);
-	open_person(&t, "1000000001", "遠藤 和子");
+	tui_open_person(&t, "1000000001", "遠藤 和子");
 	record_agent(&t);
 	tmx_keys(&t, "F2", NULL);
 	REQUIRE(tmx_wait(&t, "本人確認の方法", WAIT));
@@ -924,7 +877,7 @@ TEST(agent_visit_asks_the_principals_number_check_not_a_photo_id)
 	CHECK(tmx_wait(&t, "代理人の来庁（本人の番号確認書類）", WAIT));
 	tmx_keys(&t, "F4", NULL);
 	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
-	quit(&t);
+	tui_quit(&t);
 }
 
 /* ------------------------------------------------------- 7. finding */
@@ -960,16 +913,303 @@ TEST(names_match_without_the_space_and_across_itaiji)
 		CHECK(tmx_col(s, k[i].found, k[i].atena) > 0);	/* 宛名番号 on its row */
 		CHECK(tmx_col(s, k[i].found, "歳") > 0);		/* and the age */
 		free(s);
-		to_main_menu(&t);
+		tui_to_main_menu(&t);
 	}
-	quit(&t);
+	tui_quit(&t);
+}
+
+/* Issue 19: the search runs as the clerk types — a kana prefix in
+ * hiragana, no Enter — and shows the total, the 宛名番号 and the age; the
+ * list that Enter opens has the same total.  A box still being typed (a
+ * half birth date) shows nothing and says nothing. */
+TEST(search_as_the_clerk_types_with_total_atena_and_age)
+{
+	struct tmx t;
+	char *s, want[64];
+	const char *m;
+	int total = 0;
+
+	setup();
+	start_size(&t, NULL, 100, 30);
+	login(&t);
+	tmx_keys(&t, "F3", NULL);
+	REQUIRE(tmx_wait(&t, "住民の検索（F3）", WAIT));
+	tmx_text(&t, "えんど");
+	REQUIRE(tmx_wait(&t, "該当 ", WAIT));
+	REQUIRE(tmx_wait(&t, "遠藤 和子", WAIT));
+	s = tmx_capture(&t);
+	CHECK(strstr(s, "検索結果") == NULL);		/* no Enter, no list */
+	CHECK(tmx_col(s, "遠藤 和子", "1000000001") > 0);
+	CHECK(tmx_col(s, "遠藤 和子", "歳") > 0);
+	CHECK(tmx_col(s, "遠藤 和子", "エンドウ カズコ") > 0);
+	m = strstr(s, "該当 ");
+	if (m != NULL)
+		total = atoi(m + strlen("該当 "));
+	CHECK(total >= 1);
+	free(s);
+	/* one more character narrows it: the preview follows */
+	tmx_text(&t, "うかず");
+	REQUIRE(tmx_wait(&t, "該当 1 人", WAIT));
+	tmx_keys(&t, "BSpace", "BSpace", "BSpace", NULL);
+	snprintf(want, sizeof(want), "該当 %d 人", total);
+	REQUIRE(tmx_wait(&t, want, WAIT));
+	tmx_keys(&t, "Enter", NULL);
+	snprintf(want, sizeof(want), "件目／全%d件", total);
+	REQUIRE(tmx_wait(&t, want, WAIT));
+	tmx_keys(&t, "Escape", NULL);
+	REQUIRE(tmx_wait_gone(&t, "検索結果", WAIT));
+	/* a birth date half typed: no preview, no message */
+	tmx_keys(&t, "C-u", "Tab", "Tab", NULL);
+	tmx_text(&t, "S20.");
+	REQUIRE(tmx_wait_gone(&t, "該当 ", WAIT));
+	usleep(800000);
+	s = tmx_capture(&t);
+	CHECK(strstr(s, "生年月日:") == NULL);
+	free(s);
+	tui_quit(&t);
+}
+
+/* ------------------------------------- addresses as a clerk reads them */
+
+/* The record of 1000000001 (遠藤 和子, card demo-1: 窓口市東区東山1丁目3番8号)
+ * with another address. */
+static void
+record_address(const char *addr)
+{
+	struct store *st;
+	struct person p;
+	struct err e;
+
+	REQUIRE_OK(store_open(t_path("store"), "admin", ADMIN_PW, &st, &e), &e);
+	REQUIRE_OK(store_person_get(st, "1000000001", &p, &e), &e);
+	snprintf(p.address, sizeof(p.address), "%s", addr);
+	REQUIRE_OK(store_person_upsert(st, &p, &e), &e);
+	store_close(st);
+}
+
+/* Issue 19, ID-1: the card's 1丁目3番8号 and the record's １－３－８ or
+ * 1丁目3-8 are the same place — no difference marked — while 1-3-9 is a
+ * difference, marked. */
+TEST(addresses_compare_as_a_clerk_reads_them)
+{
+	static const struct { const char *rec; int same; } k[] = {
+		{ "窓口市東区東山１－３－８", 1 },
+		{ "窓口市東区東山1丁目3-8", 1 },
+		{ "窓口市東区東山1-3-9", 0 },
+	};
+	struct tmx t;
+	struct tui_rig r;
+
+	setup();
+	tui_rig_up(&r);
+	tui_rig_card(&r, NULL, "demo-1");
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		char *s;
+		record_address(k[i].rec);
+		start_size(&t, &r, 100, 30);
+		login(&t);
+		tmx_keys(&t, "F2", NULL);
+		pin_read(&t);
+		REQUIRE(tmx_wait(&t, "宛名番号 1000000001", WAIT));
+		s = tmx_capture(&t);
+		if (k[i].same) {
+			CHECK(strstr(s, "基本4情報: 一致") != NULL);
+			CHECK(strstr(s, "≠") == NULL);
+		} else
+			CHECK(strstr(s, "≠") != NULL && strstr(s, "1-3-9") != NULL);
+		if (k[i].same != (strstr(s, "≠") == NULL))
+			tmx_dump(&t, k[i].rec);
+		free(s);
+		tui_quit(&t);
+		tmx_stop(&t);
+	}
+	tui_rig_down(&r);
+}
+
+/* ------------------------------------------------- messages' moments */
+
+/* The message line's text (row rows-2), malloc'd. */
+static char *
+message_line(struct tmx *t, int rows)
+{
+	char *s = tmx_capture(t), *m = cap_line(s, rows - 2);
+
+	free(s);
+	return m;
+}
+
+/* Issue 19: one rule for every message, kept by the shell, not per
+ * screen: an error seen on a screen goes when that screen closes; a
+ * screen's last word ("記録しました") stays on the screen below until the
+ * clerk goes on to a new screen; a message survives a popup over it. */
+TEST(every_message_clears_when_its_moment_has_passed)
+{
+	struct tmx t;
+	char *m;
+
+	setup();
+	start_size(&t, NULL, 100, 30);
+	login(&t);
+	/* an error on F3, seen (a key typed), gone with the screen */
+	tmx_keys(&t, "F3", NULL);
+	REQUIRE(tmx_wait(&t, "住民の検索（F3）", WAIT));
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "検索条件を入力してください", WAIT));
+	tmx_keys(&t, "Down", "Escape", NULL);
+	REQUIRE(tmx_wait(&t, "操作を選んでください", WAIT));
+	CHECK(tmx_wait_gone(&t, "検索条件を入力してください", WAIT));
+	/* a screen's last word stays below it, and over a popup */
+	tui_open_person(&t, "1000000001", "遠藤 和子");
+	identity_by_documents(&t);
+	REQUIRE(tmx_wait(&t, "住民記録  遠藤 和子", WAIT));
+	tmx_keys(&t, "F1", NULL);
+	REQUIRE(tmx_wait(&t, "この画面で使えるキー", WAIT));
+	tmx_keys(&t, "Escape", NULL);
+	REQUIRE(tmx_wait_gone(&t, "この画面で使えるキー", WAIT));
+	m = message_line(&t, 30);
+	CHECK(strstr(m, "本人確認（書類）を記録しました") != NULL);
+	free(m);
+	/* the next task's screen: gone */
+	tmx_keys(&t, "F4", NULL);
+	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
+	m = message_line(&t, 30);
+	CHECK(strstr(m, "記録しました") == NULL);
+	free(m);
+	tui_quit(&t);
+}
+
+/* ------------------------------------------- 8. the F4 list, by 事務 */
+
+/* Save the form open in F4 as it is (F9, はい); answer "続けて" with yes. */
+static void
+save_form(struct tmx *t, const char *more)
+{
+	tmx_keys(t, "F9", NULL);
+	REQUIRE(tmx_wait(t, "この内容で確定しますか", WAIT));
+	tmx_keys(t, "y", NULL);
+	REQUIRE(tmx_wait(t, "続けて入力しますか", WAIT));
+	tmx_keys(t, more, NULL);
+}
+
+/* Issue 19: the F4 list is grouped by 事務 (a heading with the count) and
+ * narrows as the clerk types the form's name in kana (either script) or
+ * kanji; no screen id is shown; after a 国保 資格取得 the related
+ * procedures come first — 口座振替 for everyone, the マル福 of children
+ * only for a child. */
+TEST(f4_list_grouped_by_jimu_filtered_as_typed_with_life_event_suggestions)
+{
+	struct tmx t;
+	char *s;
+
+	setup();
+	start_size(&t, NULL, 100, 30);
+	login(&t);
+	tui_open_person(&t, "1000000001", "遠藤 和子");
+	identity_by_documents(&t);
+	tmx_keys(&t, "F4", NULL);
+	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
+	REQUIRE(tmx_wait(&t, "■ 医療福祉費（マル福）（1）", WAIT));
+	s = tmx_capture(&t);
+	CHECK(strstr(s, "■ 国民健康保険（5）") != NULL);
+	CHECK(tmx_col(s, "■ 国民健康保険", "■") < tmx_col(s, "試験 マル福 子ども", "試験"));
+	CHECK(strstr(s, "zz-") == NULL);	/* no screen id */
+	CHECK(strstr(s, "1 / 6") != NULL);
+	free(s);
+	/* hiragana for a katakana reading: only the 口座振替 is left */
+	tmx_text(&t, "こうざ");
+	REQUIRE(tmx_wait(&t, "1 / 1", WAIT));
+	s = tmx_capture(&t);
+	CHECK(strstr(s, "試験 国保 口座振替依頼書") != NULL);
+	CHECK(strstr(s, "試験 連絡先と口座") == NULL);	/* 口座 in kanji, not コウザ */
+	CHECK(strstr(s, "マル福") == NULL);
+	free(s);
+	/* Esc clears the filter first; kanji of the title */
+	tmx_keys(&t, "Escape", NULL);
+	REQUIRE(tmx_wait(&t, "4 / 6", WAIT));	/* still on the 口座振替 */
+	tmx_text(&t, "資格取得");
+	REQUIRE(tmx_wait(&t, "1 / 1", WAIT));
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "備考", WAIT));
+	save_form(&t, "y");
+	REQUIRE(tmx_wait(&t, "★ 関連する手続", WAIT));
+	s = tmx_capture(&t);
+	/* an adult: 口座振替, not the マル福 of children; first and chosen */
+	CHECK(tmx_col(s, "★ 関連する手続", "★") >= 0);
+	CHECK(strstr(s, "1 / 7") != NULL);
+	{
+		const char *sug = strstr(s, "★ 関連する手続");
+		const char *koza = sug != NULL ? strstr(sug, "試験 国保 口座振替依頼書") : NULL;
+		const char *head = sug != NULL ? strstr(sug, "■ 国民健康保険") : NULL;
+		CHECK(koza != NULL && head != NULL && koza < head);
+		CHECK(sug != NULL && strstr(sug, "試験 マル福 子ども") > head);
+	}
+	free(s);
+	tmx_keys(&t, "Escape", NULL);
+	REQUIRE(tmx_wait(&t, "もう一度印刷しますか", WAIT));
+	tmx_keys(&t, "n", NULL);
+	REQUIRE(tmx_wait(&t, "受付は以上ですか", WAIT));
+	tmx_keys(&t, "y", NULL);
+	REQUIRE(tmx_wait(&t, "来庁を終了しました", WAIT));
+	/* a child: both, the マル福 of children too */
+	tui_open_person(&t, "2000000003", "窓口 小太郎");
+	identity_by_documents(&t);
+	tmx_keys(&t, "F4", NULL);
+	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
+	tmx_text(&t, "コクホシカク");	/* katakana, no blank */
+	REQUIRE(tmx_wait(&t, "1 / 1", WAIT));
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "備考", WAIT));
+	save_form(&t, "y");
+	REQUIRE(tmx_wait(&t, "★ 関連する手続", WAIT));
+	s = tmx_capture(&t);
+	{
+		const char *sug = strstr(s, "★ 関連する手続");
+		const char *head = sug != NULL ? strstr(sug, "■ 国民健康保険") : NULL;
+		const char *kodomo = sug != NULL ? strstr(sug, "試験 マル福 子ども") : NULL;
+		CHECK(kodomo != NULL && head != NULL && kodomo < head);
+	}
+	free(s);
+	/* the suggestion opens like any form */
+	tmx_keys(&t, "Down", "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "試験 マル福 子ども", WAIT));
+	REQUIRE(tmx_wait(&t, "備考", WAIT));
+	tmx_keys(&t, "Escape", NULL);
+	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
+	tui_quit(&t);
 }
 
 /* --------------------------------------------------- 9. a day, checked */
 
+/* A raw date a clerk should never read (issue 19): an ISO date
+ * (2026-12-03), an ISO time (T14:05) or a bare yyyymmdd (20261203) — not
+ * inside a receipt or batch number, where the date is part of the
+ * identifier (T001-20261203-00001, T001-B20261203-01).  The line, or NULL. */
+static char *
+raw_date(const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		int iso = 1, bare = 1, tm;
+		for (int i = 0; i < 10 && iso; i++)
+			iso = i == 4 || i == 7 ? p[i] == '-' : p[i] >= '0' && p[i] <= '9';
+		tm = p[0] == 'T' && p[1] >= '0' && p[1] <= '2' && p[2] >= '0' && p[2] <= '9' &&
+		    p[3] == ':' && p > s && p[-1] >= '0' && p[-1] <= '9';
+		for (int i = 0; i < 8 && bare; i++)
+			bare = p[i] >= '0' && p[i] <= '9';
+		bare = bare && (p[0] == '1' || p[0] == '2') && !(p[8] >= '0' && p[8] <= '9') &&
+		    (p == s || !((p[-1] >= '0' && p[-1] <= '9') || p[-1] == '-' || p[-1] == 'B'));
+		if (iso || tm || bare) {
+			const char *a = p, *b = strchr(p, '\n');
+			while (a > s && a[-1] != '\n')
+				a--;
+			return strndup(a, b != NULL ? (size_t)(b - a) : strlen(a));
+		}
+	}
+	return NULL;
+}
+
 /* Every screen of the day is whole: the title and the message line are not
- * cut at the right edge, no replacement character, the key bar on the last
- * row. */
+ * cut at the right edge, no replacement character, no raw date, the key bar
+ * on the last row. */
 static void
 screen_whole(struct tmx *t, const char *step, int cols, int rows)
 {
@@ -985,6 +1225,14 @@ screen_whole(struct tmx *t, const char *step, int cols, int rows)
 	if (strstr(s, "\xEF\xBF\xBD") != NULL) {
 		printf("    %s at %dx%d: a replacement character on the screen\n", step, cols, rows);
 		ok = 0;
+	}
+	{
+		char *l = raw_date(s);
+		if (l != NULL) {
+			printf("    %s at %dx%d: a raw date on the screen: |%s|\n", step, cols, rows, l);
+			ok = 0;
+			free(l);
+		}
 	}
 	if (strncmp(bar, "F1ヘルプ", strlen("F1ヘルプ")) != 0) {
 		printf("    %s at %dx%d: no key bar on the last row: |%s|\n", step, cols, rows, bar);
@@ -1015,8 +1263,11 @@ no_message(struct tmx *t, const char *step, int rows)
 
 /* Issue 19: one scripted visit after another at 80×24 and 120×40: search,
  * record, identity check, two applications, the slip, the end of the
- * visit, the next search without the space — every screen whole, messages
- * gone when their moment has passed, nothing of the last visitor left. */
+ * visit, the next search as typed and without the space, the F4 list
+ * narrowed and its suggestions, then the reviewer's list, an application
+ * and its F1 — every screen whole (nothing cut, no stray or replacement
+ * character, no raw date), messages gone when their moment has passed,
+ * nothing of the last visitor left. */
 TEST(a_day_at_the_window_at_80x24_and_120x40)
 {
 	static const int size[][2] = { { 80, 24 }, { 120, 40 } };
@@ -1028,7 +1279,7 @@ TEST(a_day_at_the_window_at_80x24_and_120x40)
 		start_size(&t, NULL, cols, rows);
 		login(&t);
 		screen_whole(&t, "start screen", cols, rows);
-		open_person(&t, "1000000001", "遠藤 和子");
+		tui_open_person(&t, "1000000001", "遠藤 和子");
 		screen_whole(&t, "person record", cols, rows);
 		identity_by_documents(&t);
 		screen_whole(&t, "identity recorded", cols, rows);
@@ -1073,12 +1324,63 @@ TEST(a_day_at_the_window_at_80x24_and_120x40)
 		/* the end of the last visit is no news on the next task's screen
 		 * (the search screen may warn about the data's age: NET-5) */
 		CHECK(tmx_wait_gone(&t, "来庁を終了しました", WAIT));
-		tmx_keys(&t, "Tab", NULL);
+		/* as the clerk types: the preview, whole */
+		tmx_text(&t, "さいとう");
+		REQUIRE(tmx_wait(&t, "該当 ", WAIT));
+		screen_whole(&t, "search as typed", cols, rows);
+		tmx_keys(&t, "C-u", "Tab", NULL);
 		tmx_text(&t, "斉藤辺子");
 		tmx_keys(&t, "Enter", NULL);
 		REQUIRE(tmx_wait(&t, "齋藤 邊子", WAIT));
 		screen_whole(&t, "result list", cols, rows);
-		quit(&t);
+		tmx_keys(&t, "Enter", NULL);
+		REQUIRE(tmx_wait(&t, "住民記録  齋藤 邊子", WAIT));
+		screen_whole(&t, "second record", cols, rows);
+		identity_by_documents(&t);
+		tmx_keys(&t, "F4", NULL);
+		REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
+		tmx_text(&t, "こくほ");
+		REQUIRE(tmx_wait(&t, "試験 国保 資格取得届", WAIT));
+		REQUIRE(tmx_wait_gone(&t, "試験 連絡先と口座", WAIT));
+		screen_whole(&t, "F4 list narrowed", cols, rows);
+		no_message(&t, "F4 list narrowed", rows);
+		tmx_keys(&t, "Enter", NULL);
+		REQUIRE(tmx_wait(&t, "備考", WAIT));
+		tmx_keys(&t, "F9", NULL);
+		REQUIRE(tmx_wait(&t, "この内容で確定しますか", WAIT));
+		tmx_keys(&t, "y", NULL);
+		REQUIRE(tmx_wait(&t, "続けて入力しますか", WAIT));
+		tmx_keys(&t, "y", NULL);
+		REQUIRE(tmx_wait(&t, "★ 関連する手続", WAIT));
+		screen_whole(&t, "F4 with suggestions", cols, rows);
+		tmx_keys(&t, "Escape", NULL);
+		REQUIRE(tmx_wait(&t, "もう一度印刷しますか", WAIT));
+		tmx_keys(&t, "n", NULL);
+		REQUIRE(tmx_wait(&t, "受付は以上ですか", WAIT));
+		tmx_keys(&t, "y", NULL);
+		REQUIRE(tmx_wait(&t, "来庁を終了しました", WAIT));
+		/* the reviewer's screens */
+		tmx_keys(&t, "F10", NULL);
+		REQUIRE(tmx_wait(&t, "パスワード変更", WAIT));
+		tmx_keys(&t, "End", "Up", "Enter", NULL);
+		REQUIRE(tmx_wait(&t, "ログアウトしますか", WAIT));
+		tmx_keys(&t, "y", NULL);
+		REQUIRE(tmx_wait(&t, "アカウントとパスワードを入力してください", WAIT));
+		login_as(&t, "rev1");
+		tmx_keys(&t, "F10", NULL);
+		REQUIRE(tmx_wait(&t, "申請の確認（審査）", WAIT));
+		tmx_keys(&t, "Enter", NULL);
+		REQUIRE(tmx_wait(&t, "申請の確認（未確認の申請）", WAIT));
+		screen_whole(&t, "review list", cols, rows);
+		tmx_keys(&t, "Enter", NULL);
+		REQUIRE(tmx_wait(&t, "F7 訂正", WAIT));
+		screen_whole(&t, "application", cols, rows);
+		tmx_keys(&t, "F1", NULL);
+		REQUIRE(tmx_wait(&t, "この画面で使えるキー", WAIT));
+		screen_whole(&t, "F1 on the application", cols, rows);
+		tmx_keys(&t, "Escape", NULL);
+		REQUIRE(tmx_wait_gone(&t, "この画面で使えるキー", WAIT));
+		tui_quit(&t);
 		tmx_stop(&t);
 	}
 }

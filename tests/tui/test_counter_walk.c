@@ -26,6 +26,7 @@
 #include "intake.h"
 #include "store.h"
 #include "tmux.h"
+#include "tui_counter.h"
 #include "visit.h"
 
 #define ADMIN_PW "Zq#4817Lmtv"
@@ -122,39 +123,6 @@ start(struct tmx *t)
 	REQUIRE(tmx_wait(t, "アカウントとパスワードを入力してください", WAIT));
 }
 
-static void
-login(struct tmx *t, const char *user, const char *pw)
-{
-	tmx_text(t, user);
-	tmx_keys(t, "Tab", NULL);
-	tmx_text(t, pw);
-	tmx_keys(t, "Enter", NULL);
-	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
-}
-
-static void
-to_main_menu(struct tmx *t)
-{
-	for (int i = 0; i < 6; i++) {
-		tmx_keys(t, "Escape", NULL);
-		usleep(100000);
-	}
-	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
-}
-
-static void
-quit(struct tmx *t)
-{
-	to_main_menu(t);
-	tmx_keys(t, "F10", NULL);
-	REQUIRE(tmx_wait(t, "パスワード変更", WAIT));
-	tmx_keys(t, "End", "Enter", NULL);
-	REQUIRE(tmx_wait(t, "終了しますか", WAIT));
-	tmx_keys(t, "y", NULL);
-	CHECK(tmx_wait(t, "[exited 0]", WAIT));
-	CHECK(tmx_sanitizer_clean(t));
-}
-
 /* clerk1: F3 by 宛名番号, open, F2 by documents, F4, save one, back on the
  * record.  The receipt number saved goes to receipt. */
 static void
@@ -181,11 +149,12 @@ take_in_one(struct tmx *t, char *receipt, size_t cap)
 	REQUIRE(tmx_wait(t, "本人確認（書類）を記録しました", WAIT));
 	tmx_keys(t, "F4", NULL);
 	REQUIRE(tmx_wait(t, "新規申請 —", WAIT));
-	REQUIRE(tmx_wait(t, "zz-jiritsu", WAIT));
+	REQUIRE(tmx_wait(t, "試験 精神通院", WAIT));
 	s = tmx_capture(t);
-	/* the 事務 column holds the whole name and the ID is under 画面ID */
-	CHECK(strstr(s, "自立支援医療（精神通院） zz-jiritsu") != NULL);
-	CHECK_INT(tmx_col(s, "試験 精神通院", "zz-jiritsu"), tmx_col(s, "申請書", "画面ID"));
+	/* grouped under the 事務's whole name; no screen id (issue 19: no
+	 * romaji codes in what a clerk reads) */
+	CHECK(strstr(s, "■ 自立支援医療（精神通院）") != NULL);
+	CHECK(strstr(s, "zz-jiritsu") == NULL);
 	free(s);
 	/* the wrong form opened and left with Esc: the list is where it was */
 	tmx_keys(t, "Down", "Enter", NULL);
@@ -231,7 +200,7 @@ TEST(record_lists_the_application_just_taken_in)
 	s0 = tmx_capture(&t);
 	CHECK(strstr(s0, "未同期") == NULL && strstr(s0, "オフライン") == NULL);
 	free(s0);
-	login(&t, "clerk1", CLERK_PW);
+	tui_login(&t, "clerk1", CLERK_PW);
 	CHECK(tmx_wait(&t, "オフライン 未同期", WAIT));	/* never synchronised: true */
 	take_in_one(&t, receipt, sizeof(receipt));
 	/* the record's own line: receipt, procedure, status */
@@ -248,7 +217,7 @@ TEST(record_lists_the_application_just_taken_in)
 		CHECK_INT(tmx_col(s, "    子 ", "H30.1.1"), tmx_col(s, "    世帯主 ", "H27.5.6"));
 		free(s);
 	}
-	quit(&t);
+	tui_quit(&t);
 }
 
 /* INT-8, INT-9, AC-7: a 27-character receipt number is whole in the
@@ -261,17 +230,17 @@ TEST(long_receipt_numbers_are_shown_whole)
 
 	setup();
 	start(&t);
-	login(&t, "clerk1", CLERK_PW);
+	tui_login(&t, "clerk1", CLERK_PW);
 	take_in_one(&t, receipt, sizeof(receipt));
 	REQUIRE(strlen(receipt) == 27);
-	to_main_menu(&t);
+	tui_to_main_menu(&t);
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "パスワード変更", WAIT));
 	tmx_keys(&t, "End", "Up", "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "ログアウトしますか", WAIT));
 	tmx_keys(&t, "y", NULL);
 	REQUIRE(tmx_wait(&t, "アカウントとパスワードを入力してください", WAIT));
-	login(&t, "rev1", REV1_PW);
+	tui_login(&t, "rev1", REV1_PW);
 
 	/* review queue: whole number, 状態 under its heading */
 	tmx_keys(&t, "F10", NULL);
@@ -286,7 +255,7 @@ TEST(long_receipt_numbers_are_shown_whole)
 	CHECK_INT(tmx_col(s, receipt, "受付"), tmx_col(s, "受付番号", "状態"));
 	free(s);
 	tmx_keys(&t, "Enter", NULL);
-	REQUIRE(tmx_wait(&t, "c 確認", WAIT));
+	REQUIRE(tmx_wait(&t, "F9 確認", WAIT));
 	/* the identity check in Japanese, not "card-presented card" (ID-1) */
 	CHECK(tmx_wait(&t, "本人確認   マイナンバーカード提示（マイナンバーカード（読取なし", WAIT));
 	CHECK(tmx_wait(&t, "担当 clerk1", WAIT));
@@ -294,7 +263,7 @@ TEST(long_receipt_numbers_are_shown_whole)
 	REQUIRE(tmx_wait(&t, "を確認済みにしますか", WAIT));	/* issue 19 */
 	tmx_keys(&t, "y", NULL);
 	REQUIRE(tmx_wait(&t, "を確認しました", WAIT));
-	to_main_menu(&t);
+	tui_to_main_menu(&t);
 
 	/* ledger (受付簿 → すべて), on an 80×24 screen */
 	REQUIRE(tmx_resize(&t, 80, 24) == 0);
@@ -318,7 +287,7 @@ TEST(long_receipt_numbers_are_shown_whole)
 	free(s2);
 	REQUIRE(tmx_resize(&t, 100, 30) == 0);
 	usleep(300000);
-	to_main_menu(&t);
+	tui_to_main_menu(&t);
 
 	/* 進達: the pick list, then the transmittal list on the printer */
 	tmx_keys(&t, "F10", NULL);
@@ -344,7 +313,7 @@ TEST(long_receipt_numbers_are_shown_whole)
 	tmx_keys(&t, "y", NULL);
 	REQUIRE(tmx_wait(&t, "進達書を印刷しました", WAIT));
 	/* the record of batches: "<terminal>-B<yyyymmdd>-<nn>" whole */
-	to_main_menu(&t);
+	tui_to_main_menu(&t);
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "パスワード変更", WAIT));
 	for (int i = 0; i < 2; i++)
@@ -363,12 +332,12 @@ TEST(long_receipt_numbers_are_shown_whole)
 		    b[25] == ' ');
 	}
 	free(s);
-	quit(&t);
+	tui_quit(&t);
 	printed = t_read_file(t_path("printed.txt"), NULL);
 	REQUIRE(printed != NULL);
 	/* the space before the date: the receipt number has "-20", not " 20" */
 	CHECK(tmx_col(printed, "No. 受付番号", " 受付日") > 0);
 	snprintf(row, sizeof(row), "  1 %s", receipt);	/* not the slip's line */
-	CHECK_INT(tmx_col(printed, row, " 20"), tmx_col(printed, "No. 受付番号", " 受付日"));
+	CHECK_INT(tmx_col(printed, row, " R"), tmx_col(printed, "No. 受付番号", " 受付日"));
 	free(printed);
 }

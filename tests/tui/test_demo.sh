@@ -16,7 +16,7 @@ port=$(( 20000 + ($$ % 20000) ))
 
 demo_start() {
 	$TM kill-server 2>/dev/null && sleep 1
-	$TM new-session -d -x 80 -y 24 "cd '$MDG_SRCDIR' && BUILD='$BUILD_DIR' DEMO_DIR='$DEMO' \
+	$TM new-session -d -x 80 -y 24 "cd '$MDG_SRCDIR' && ${1:-} BUILD='$BUILD_DIR' DEMO_DIR='$DEMO' \
 DEMO_COUNT=200 DEMO_CENTRAL_PORT=$port LC_ALL=C.UTF-8 scripts/demo.sh; rc=\$?; stty sane; \
 printf '\\r\\n[demo exited %d]\\r\\n' \$rc; sleep 600"
 }
@@ -66,6 +66,15 @@ else
 	t_fail "no login screen with the demo accounts"
 fi
 
+# issue 19: the set-up's log lines stay in the demo's files, never on the
+# terminal (the whole pane, scrollback included)
+t_begin "no log lines on the terminal"
+if $TM capture-pane -p -S - | grep -Eq '(madoguchi|madoguchi-central|mynacard-sim)\[[0-9]+\] (info|warn|error)'; then
+	t_fail "log lines on the terminal: $($TM capture-pane -p -S - | grep -E '\[[0-9]+\] (info|warn|error)' | head -2)"
+else
+	t_ok
+fi
+
 t_begin "quitting stops everything the demo started"
 if quit_demo && sleep 1 && nothing_left; then t_ok; else
 	t_fail "still running: $(left_over | head -3)"
@@ -84,6 +93,20 @@ if wait_for "アカウントとパスワードを入力してください" 60 &&
 	fi
 else
 	t_fail "second run did not come up on the same store"
+fi
+
+# issue 19: DEMO_FAULTS=1 puts the fault cards before the residents' (the
+# simulator takes them all: 15 faults, 5 residents, 2 others)
+t_begin "DEMO_FAULTS=1 loads the fault cards"
+demo_start DEMO_FAULTS=1
+if wait_for "アカウントとパスワードを入力してください" 60 &&
+	wait_for "カード:あり" 30 && kill -0 "$(cat "$DEMO/card/sim.pid")" 2>/dev/null &&
+	! grep -q "usage:" "$DEMO/card/sim.log"; then
+	$TM send-keys F10
+	if wait_for "終了しますか" 20 && $TM send-keys y && wait_for "[demo exited 0]" 60 &&
+		sleep 1 && nothing_left; then t_ok; else t_fail "did not quit cleanly"; fi
+else
+	t_fail "the simulator did not take the fault cards: $(head -2 "$DEMO/card/sim.log" 2>/dev/null)"
 fi
 $TM kill-server 2>/dev/null
 t_end

@@ -28,6 +28,7 @@
 #include "intake.h"
 #include "store.h"
 #include "tmux.h"
+#include "tui_counter.h"
 #include "visit.h"
 
 #define ADMIN_PW "Zq#4817Lmtv"
@@ -155,16 +156,6 @@ start(struct tmx *t)
 	REQUIRE(tmx_wait(t, "アカウントとパスワードを入力してください", WAIT));
 }
 
-static void
-login(struct tmx *t, const char *user, const char *pw)
-{
-	tmx_text(t, user);
-	tmx_keys(t, "Tab", NULL);
-	tmx_text(t, pw);
-	tmx_keys(t, "Enter", NULL);
-	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
-}
-
 /* Back to the start screen, then log out (F10 → ログアウト). */
 static void
 logout(struct tmx *t)
@@ -180,23 +171,6 @@ logout(struct tmx *t)
 	REQUIRE(tmx_wait(t, "ログアウトしますか", WAIT));
 	tmx_keys(t, "y", NULL);
 	REQUIRE(tmx_wait(t, "アカウントとパスワードを入力してください", WAIT));
-}
-
-static void
-quit(struct tmx *t)
-{
-	for (int i = 0; i < 6; i++) {
-		tmx_keys(t, "Escape", NULL);
-		usleep(100000);
-	}
-	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
-	tmx_keys(t, "F10", NULL);
-	REQUIRE(tmx_wait(t, "パスワード変更", WAIT));
-	tmx_keys(t, "End", "Enter", NULL);
-	REQUIRE(tmx_wait(t, "終了しますか", WAIT));
-	tmx_keys(t, "y", NULL);
-	CHECK(tmx_wait(t, "[exited 0]", WAIT));
-	CHECK(tmx_sanitizer_clean(t));
 }
 
 /* F3 by 宛名番号, open the record. */
@@ -315,7 +289,7 @@ TEST(complete_intake_prints_the_slip)
 
 	setup();
 	start(&t);
-	login(&t, "clerk1", CLERK_PW);
+	tui_login(&t, "clerk1", CLERK_PW);
 	open_person(&t, "3000000001", "試験 太郎");
 	identity_by_documents(&t);
 	tmx_keys(&t, "F4", NULL);
@@ -347,7 +321,7 @@ TEST(complete_intake_prints_the_slip)
 	REQUIRE(tmx_wait(&t, "受付は以上ですか", WAIT));
 	tmx_keys(&t, "n", NULL);		/* the visit goes on */
 	REQUIRE(tmx_wait(&t, "住民記録  試験 太郎", WAIT));
-	quit(&t);
+	tui_quit(&t);
 	printed = t_read_file(t_path("printed.txt"), NULL);
 	REQUIRE(printed != NULL);
 	CHECK(strstr(printed, "受　付　票") != NULL);
@@ -385,7 +359,7 @@ TEST(three_applications_in_one_visit)
 
 	setup();
 	start(&t);
-	login(&t, "clerk1", CLERK_PW);
+	tui_login(&t, "clerk1", CLERK_PW);
 	open_person(&t, "3000000002", "試験 次郎");
 	identity_by_documents(&t);
 	tmx_keys(&t, "F4", NULL);
@@ -414,7 +388,7 @@ TEST(three_applications_in_one_visit)
 	tmx_keys(&t, "n", NULL);
 	REQUIRE(tmx_wait(&t, "もう一度印刷しますか", WAIT));
 	tmx_keys(&t, "n", NULL);
-	quit(&t);
+	tui_quit(&t);
 	CHECK(strcmp(r[0], r[1]) != 0 && strcmp(r[1], r[2]) != 0 && strcmp(r[0], r[2]) != 0);
 	printed = t_read_file(t_path("printed.txt"), NULL);
 	REQUIRE(printed != NULL);
@@ -435,7 +409,7 @@ TEST(save_refused_without_identity_check)
 
 	setup();
 	start(&t);
-	login(&t, "clerk1", CLERK_PW);
+	tui_login(&t, "clerk1", CLERK_PW);
 	open_person(&t, "3000000001", "試験 太郎");
 	tmx_keys(&t, "F4", NULL);
 	REQUIRE(tmx_wait(&t, "本人確認（番号確認・身元確認）の記録がありません", WAIT));
@@ -459,7 +433,7 @@ TEST(save_refused_without_identity_check)
 	REQUIRE(tmx_wait(&t, "入力した内容を破棄して戻りますか", WAIT));
 	tmx_keys(&t, "y", NULL);
 	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
-	quit(&t);
+	tui_quit(&t);
 	CHECK_INT(count("SELECT count(*) FROM applications"), 0);
 }
 
@@ -470,7 +444,7 @@ TEST(agent_without_proxy_letter_refused)
 
 	setup();
 	start(&t);
-	login(&t, "clerk1", CLERK_PW);
+	tui_login(&t, "clerk1", CLERK_PW);
 	open_person(&t, "3000000001", "試験 太郎");
 	tmx_keys(&t, "F2", NULL);
 	REQUIRE(tmx_wait(&t, "本人確認の方法", WAIT));
@@ -493,7 +467,7 @@ TEST(agent_without_proxy_letter_refused)
 	REQUIRE(tmx_wait(&t, "申請の入力", WAIT));
 	CHECK(tmx_wait(&t, "F2 で本人確認をしてから", WAIT));
 	tmx_keys(&t, "Enter", NULL);
-	quit(&t);
+	tui_quit(&t);
 	CHECK_INT(count("SELECT count(*) FROM applications"), 0);
 }
 
@@ -510,7 +484,7 @@ TEST(self_confirmation_refused_other_reviewer_accepted)
 
 	setup();
 	start(&t);
-	login(&t, "rev1", REV1_PW);
+	tui_login(&t, "rev1", REV1_PW);
 	open_person(&t, "3000000001", "試験 太郎");
 	identity_by_documents(&t);
 	tmx_keys(&t, "F4", NULL);
@@ -530,26 +504,26 @@ TEST(self_confirmation_refused_other_reviewer_accepted)
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, receipt, WAIT));
 	tmx_keys(&t, "Enter", NULL);
-	REQUIRE(tmx_wait(&t, "c 確認", WAIT));
+	REQUIRE(tmx_wait(&t, "F9 確認", WAIT));
 	tmx_keys(&t, "c", NULL);
 	REQUIRE(tmx_wait(&t, "を確認済みにしますか", WAIT));	/* issue 19 */
 	tmx_keys(&t, "y", NULL);
 	REQUIRE(tmx_wait(&t, "自分が入力した申請は確認できません", WAIT));
 	logout(&t);
-	login(&t, "rev2", REV2_PW);
+	tui_login(&t, "rev2", REV2_PW);
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "申請の確認（審査）", WAIT));
 	/* 申請の確認 is the first entry (issue 19: work first) */
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, receipt, WAIT));
 	tmx_keys(&t, "Enter", NULL);
-	REQUIRE(tmx_wait(&t, "c 確認", WAIT));
+	REQUIRE(tmx_wait(&t, "F9 確認", WAIT));
 	tmx_keys(&t, "c", NULL);
 	REQUIRE(tmx_wait(&t, "を確認済みにしますか", WAIT));	/* issue 19 */
 	tmx_keys(&t, "y", NULL);
 	REQUIRE(tmx_wait(&t, "を確認しました", WAIT));
 	REQUIRE(tmx_wait(&t, "確認者     rev2", WAIT));
-	quit(&t);
+	tui_quit(&t);
 	st = admin_store();
 	memset(&q, 0, sizeof(q));
 	REQUIRE_OK(store_application_list(st, &q, &l, &e), &e);
@@ -578,7 +552,7 @@ TEST(correction_keeps_the_old_value)
 
 	setup();
 	start(&t);
-	login(&t, "clerk1", CLERK_PW);
+	tui_login(&t, "clerk1", CLERK_PW);
 	open_person(&t, "3000000001", "試験 太郎");
 	identity_by_documents(&t);
 	tmx_keys(&t, "F4", NULL);
@@ -616,7 +590,7 @@ TEST(correction_keeps_the_old_value)
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, receipt, WAIT));
 	tmx_keys(&t, "Enter", NULL);
-	REQUIRE(tmx_wait(&t, "e 訂正", WAIT));
+	REQUIRE(tmx_wait(&t, "F7 訂正", WAIT));
 	tmx_keys(&t, "e", NULL);
 	REQUIRE(tmx_wait(&t, "訂正する項目", WAIT));
 	tmx_keys(&t, "Down", "Down", "Enter", NULL);
@@ -629,7 +603,7 @@ TEST(correction_keeps_the_old_value)
 	tmx_keys(&t, "Enter", NULL);
 	REQUIRE(tmx_wait(&t, "訂正しました", WAIT));
 	REQUIRE(tmx_wait(&t, "最初の備考 → 訂正後の備考", WAIT));
-	quit(&t);
+	tui_quit(&t);
 	st = admin_store();
 	memset(&q, 0, sizeof(q));
 	REQUIRE_OK(store_application_list(st, &q, &l, &e), &e);
@@ -691,7 +665,7 @@ TEST(batch_list_count_matches)
 	setup();
 	three_confirmed();
 	start(&t);
-	login(&t, "rev1", REV1_PW);
+	tui_login(&t, "rev1", REV1_PW);
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "進達", WAIT));
 	for (int i = 0; i < 2; i++)
@@ -711,7 +685,7 @@ TEST(batch_list_count_matches)
 	REQUIRE(tmx_wait(&t, "3 件を搬送で進達します", WAIT));
 	tmx_keys(&t, "y", NULL);
 	REQUIRE(tmx_wait(&t, "進達書を印刷しました", WAIT));
-	quit(&t);
+	tui_quit(&t);
 	printed = t_read_file(t_path("printed.txt"), NULL);
 	REQUIRE(printed != NULL);
 	CHECK(strstr(printed, "件数 3 件") != NULL);
@@ -778,7 +752,7 @@ TEST(killed_after_save_the_application_is_there)
 
 	setup();
 	start(&t);
-	login(&t, "clerk1", CLERK_PW);
+	tui_login(&t, "clerk1", CLERK_PW);
 	open_person(&t, "3000000001", "試験 太郎");
 	identity_by_documents(&t);
 	tmx_keys(&t, "F4", NULL);
@@ -839,7 +813,7 @@ TEST(dv_person_address_hidden_in_application_details)
 	screen_free(s);
 	store_close(clerk);
 	start(&t);
-	login(&t, "clerk1", CLERK_PW);
+	tui_login(&t, "clerk1", CLERK_PW);
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "受付簿", WAIT));
 	for (int i = 0; i < 1; i++)
@@ -854,7 +828,7 @@ TEST(dv_person_address_hidden_in_application_details)
 	CHECK(strstr(cap, "秘密町") == NULL);
 	CHECK(strstr(cap, "（DV等支援措置のため非表示）") != NULL);
 	free(cap);
-	quit(&t);
+	tui_quit(&t);
 }
 
 /* Without a printer (or when printing fails) the slip is shown on the
@@ -867,7 +841,7 @@ TEST(no_printer_shows_the_slip_on_screen)
 	print_override = "exit 3";
 	setup();
 	start(&t);
-	login(&t, "clerk1", CLERK_PW);
+	tui_login(&t, "clerk1", CLERK_PW);
 	open_person(&t, "3000000001", "試験 太郎");
 	identity_by_documents(&t);
 	tmx_keys(&t, "F4", NULL);
@@ -888,7 +862,7 @@ TEST(no_printer_shows_the_slip_on_screen)
 	CHECK(strstr(cap, "もう一度印刷しますか") == NULL);
 	free(cap);
 	tmx_keys(&t, "n", NULL);
-	quit(&t);
+	tui_quit(&t);
 	CHECK_INT(count("SELECT count(*) FROM audit WHERE action = 'print.failed'"), 1);
 	CHECK_INT(count("SELECT count(*) FROM audit WHERE action = 'print.receipt'"), 0);
 }
@@ -905,7 +879,7 @@ TEST(ledger_by_period)
 	date_today(&d);
 	date_format_iso(&d, today, sizeof(today));
 	start(&t);
-	login(&t, "clerk1", CLERK_PW);
+	tui_login(&t, "clerk1", CLERK_PW);
 	tmx_keys(&t, "F10", NULL);
 	REQUIRE(tmx_wait(&t, "受付簿", WAIT));
 	for (int i = 0; i < 1; i++)
@@ -937,7 +911,7 @@ TEST(ledger_by_period)
 	snprintf(title, sizeof(title), "受付日 %04d%02d%02d〜）", d.y, d.m, d.d);
 	REQUIRE(tmx_wait(&t, title, WAIT));
 	REQUIRE(tmx_wait(&t, "1 / 3", WAIT));
-	quit(&t);
+	tui_quit(&t);
 }
 
 /* SC-1: a form's 個人番号 field prefilled from the record stays masked when
@@ -966,7 +940,7 @@ TEST(mynumber_field_masked_while_edited_without_view_flag)
 	REQUIRE_OK(store_mynumber_set(st, "3000000001", "314159265352", &e), &e);
 	store_close(st);
 	start(&t);
-	login(&t, "clerk1", CLERK_PW);		/* no view flag */
+	tui_login(&t, "clerk1", CLERK_PW);		/* no view flag */
 	open_person(&t, "3000000001", "試験 太郎");
 	identity_by_documents(&t);
 	tmx_keys(&t, "F4", NULL);

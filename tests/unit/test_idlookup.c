@@ -353,7 +353,9 @@ TEST(freshness_rule_and_time_parsing)			/* NET-5 */
 	f.age_s = 3 * 3600;
 	snprintf(f.as_of, sizeof(f.as_of), "2025-04-01T09:30:00+0900");
 	lookup_freshness_text(&f, t, sizeof(t));
-	CHECK(strstr(t, "2025-04-01 09:30") != NULL);
+	/* 和暦 and 24-hour time in the zone (Asia/Tokyo by default; issue 19) */
+	CHECK(strstr(t, "R7.4.1 09:30") != NULL);
+	CHECK(strstr(t, "2025-04-01") == NULL);
 	CHECK(strstr(t, "3時間前") != NULL);
 	CHECK(strstr(t, "古いデータ") != NULL);
 }

@@ -47,6 +47,19 @@ static const struct {
 	{ HDR "field a\nlabel x\ntype checkbox\nfield b\nlabel y\ntype text\n"
 	  "shows-when a = on or a = off or a = on or a = off or a = on\n",
 	  "t.screen:10: shows-when: too many alternatives (max 4)" },
+	/* issue 19: kana and suggest */
+	{ HDR "kana コクホ\nkana コクホ\n", "t.screen:5: \"kana\" given twice" },
+	{ HDR "suggest Bad!\n", "t.screen:4: bad screen id in suggest \"Bad!\"" },
+	{ HDR "suggest s2 age 18\n",
+	  "t.screen:4: suggest: age wants MIN-MAX (0-150), not \"18\"" },
+	{ HDR "suggest s2 age 9-3\n",
+	  "t.screen:4: suggest: age wants MIN-MAX (0-150), not \"9-3\"" },
+	{ HDR "suggest s2 sex 3\n", "t.screen:4: suggest: sex wants 1 or 2, not \"3\"" },
+	{ HDR "suggest s2 income 1\n",
+	  "t.screen:4: suggest: unknown condition \"income\" (age, sex)" },
+	{ HDR "suggest s2 age\n", "t.screen:4: suggest: \"age\" needs a value" },
+	{ HDR "field a\nlabel x\ntype text\nsuggest s2\n",
+	  "t.screen:7: \"suggest\" belongs before the first field" },
 };
 
 TEST(screen_engine_additions_errors)
@@ -143,4 +156,70 @@ TEST(screen_age_fiscal_child_born_this_fiscal_year)
 	CHECK_OK(form_set(f, "c", "2021-04-01", &e), &e);		/* 4 on 1 April */
 	form_free(f);
 	screen_free(s);
+}
+
+/* Issue 19: the F4 filter matches kana in either script and width and
+ * kanji of the title or the 事務 name; "suggest" offers the screens the
+ * person qualifies for, writable and not yet saved, each once. */
+#include "intake.h"
+
+TEST(screen_kana_filter_and_suggestions)
+{
+	static const char *const text[] = {
+		"screen shutoku\ntitle 国民健康保険 資格取得届\nprocedure kokuho\n"
+		"kana コクミンケンコウホケン コクホ シカクシュトクトドケ\n"
+		"suggest koza\nsuggest kodomo age 0-17\nsuggest ninsanpu sex 2 age 16-49\n"
+		"suggest koza\nsuggest nowhere\nfield a\nlabel x\ntype text\n",
+		"screen koza\ntitle 国民健康保険料 口座振替依頼書\nprocedure kokuho\n"
+		"kana コクホ コウザフリカエ\nfield a\nlabel x\ntype text\n",
+		"screen kodomo\ntitle 医療福祉費受給資格申請（子ども）\nprocedure maru-fuku\n"
+		"kana マルフク コドモ\nfield a\nlabel x\ntype text\n",
+		"screen ninsanpu\ntitle 医療福祉費受給資格申請（妊産婦）\nprocedure maru-fuku\n"
+		"field a\nlabel x\ntype text\n",
+	};
+	struct screen *v[4];
+	struct screen_set set = { 4, v };
+	struct person p;
+	struct date today = { 2026, 12, 3 };
+	const char *saved[2] = { "shutoku", "koza" };
+	int menu[4] = { 0, 1, 2, 3 }, out[8], n;
+	struct err e;
+
+	for (int i = 0; i < 4; i++)
+		REQUIRE_OK(screen_parse("t.screen", text[i], strlen(text[i]), &v[i], &e), &e);
+	CHECK_STR(v[0]->kana, "コクミンケンコウホケン コクホ シカクシュトクトドケ");
+	CHECK_INT(v[0]->nsuggest, 5);
+	CHECK_INT(v[0]->suggest[1].age_min, 0);
+	CHECK_INT(v[0]->suggest[1].age_max, 17);
+	CHECK_INT(v[0]->suggest[2].sex, 2);
+	/* the filter */
+	CHECK(intake_menu_match(v[0], ""));
+	CHECK(intake_menu_match(v[0], "こくほ"));
+	CHECK(intake_menu_match(v[0], "ｺｸﾎ"));
+	CHECK(intake_menu_match(v[0], "シカク　シュトク"));
+	CHECK(intake_menu_match(v[0], "資格取得"));
+	CHECK(intake_menu_match(v[2], "マル福"));	/* the 事務's name */
+	CHECK(intake_menu_match(v[3], "妊産婦"));
+	CHECK(!intake_menu_match(v[3], "にんさんぷ"));	/* no reading given */
+	CHECK(!intake_menu_match(v[1], "シカク"));
+	/* an adult man: 口座振替 only */
+	memset(&p, 0, sizeof(p));
+	p.birth = 19800101;
+	p.sex = 1;
+	n = intake_suggest(&set, menu, 4, saved, 1, &p, &today, out, 8);
+	CHECK_INT(n, 1);
+	CHECK_INT(out[0], 1);
+	/* a girl of 16: 口座振替 and both マル福 */
+	p.birth = 20100101;
+	p.sex = 2;
+	n = intake_suggest(&set, menu, 4, saved, 1, &p, &today, out, 8);
+	CHECK_INT(n, 3);
+	CHECK_INT(out[0], 1);
+	CHECK_INT(out[1], 2);
+	CHECK_INT(out[2], 3);
+	/* 口座振替 already saved in the visit; マル福 not writable */
+	n = intake_suggest(&set, menu, 2, saved, 2, &p, &today, out, 8);
+	CHECK_INT(n, 0);
+	for (int i = 0; i < 4; i++)
+		screen_free(v[i]);
 }

@@ -280,7 +280,10 @@ TEST(keymap_one_meaning_per_key)
 	CHECK_INT(keymap_action(10), ACT_MENU);
 	CHECK_INT(keymap_action(12), ACT_LOCK);
 	CHECK_INT(keymap_action(0), ACT_BACK);
-	CHECK_INT(keymap_action(7), ACT_NONE);
+	CHECK_INT(keymap_action(6), ACT_RETURN);	/* issue 19: review on F-keys */
+	CHECK_INT(keymap_action(7), ACT_CORRECT);
+	CHECK_INT(keymap_action(11), ACT_STATUS);
+	CHECK_INT(keymap_action(13), ACT_NONE);
 	/* every key and every action appears once */
 	for (const struct keymap_entry *a = shell_keymap; a->act != ACT_NONE; a++) {
 		for (const struct keymap_entry *b = a + 1; b->act != ACT_NONE; b++) {
