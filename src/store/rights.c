@@ -28,13 +28,23 @@
 
 static const char *const rights_all[] = { "mynumber", "address", NULL };
 
-/* Who is entitled to a right (disabled accounts never are). */
+/*
+ * Who holds a right's key (disabled accounts never do).  Administrators are
+ * the custodians of every right key: they grant the rights, and a right key
+ * nobody holds is lost for good — every field sealed to it could never be
+ * opened again and no later grant could be written.  Without custodians
+ * that happened at the first sync of a store whose administrator the
+ * central lists without view-mynumber (the pulled account row withdrew the
+ * only grant).  Whether a screen or command shows the field is the
+ * account's flag (view_mynumber), checked by the caller as before.
+ */
 static const char *
 entitled_sql(const char *right)
 {
 	if (strcmp(right, "mynumber") == 0)
 		return "SELECT a.name, k.pk FROM accounts a JOIN account_keys k "
-		    "ON k.name = a.name WHERE a.view_mynumber = 1 AND a.disabled = 0";
+		    "ON k.name = a.name WHERE (a.view_mynumber = 1 OR "
+		    "a.role = 'admin') AND a.disabled = 0";
 	if (strcmp(right, "address") == 0)
 		return "SELECT a.name, k.pk FROM accounts a JOIN account_keys k "
 		    "ON k.name = a.name WHERE a.role = 'admin' AND a.disabled = 0";

@@ -309,6 +309,51 @@ TEST(grants_follow_the_view_flag)
 	store_close(st);
 }
 
+/* Administrators are the custodians of every right key (SC-1): a pulled
+ * account row that withdraws the view flag from the only holder (the
+ * first sync of a store whose administrator the central lists without
+ * view-mynumber: test_sync_e2e) must not lose the key, or no number could
+ * ever be opened again and no later grant written. */
+TEST(admin_keeps_right_keys_without_the_view_flag)
+{
+	struct err e;
+	struct store *st;
+	struct account a;
+	char num[13];
+	int pending = -1;
+
+	make_store(t_path("s"));
+	REQUIRE_OK(store_open(t_path("s"), "admin01", ADMIN_PW, &st, &e), &e);
+	REQUIRE_OK(store_account_get(st, "admin01", &a, &e), &e);
+	a.view_mynumber = 0;
+	snprintf(a.updated_by, sizeof(a.updated_by), "central");
+	REQUIRE_OK(store_account_upsert(st, &a, &e), &e);
+	store_close(st);
+	REQUIRE_OK(store_open(t_path("s"), "admin01", ADMIN_PW, &st, &e), &e);
+	CHECK(store_right_held(st, "mynumber"));
+	REQUIRE_OK(store_mynumber_get(st, "0000000001", num, &e), &e);
+	CHECK_STR(num, NUM_PLAIN);
+	CHECK_INT(store_user(st)->view_mynumber, 0);	/* screens still mask */
+	store_close(st);
+	/* A sync in clerk1's session makes clerk1 entitled: pending until the
+	 * custodian's next login, which completes it. */
+	REQUIRE_OK(store_open(t_path("s"), "clerk1", CLERK_PW, &st, &e), &e);
+	REQUIRE_OK(store_account_get(st, "clerk1", &a, &e), &e);
+	a.view_mynumber = 1;
+	snprintf(a.updated_by, sizeof(a.updated_by), "central");
+	REQUIRE_OK(store_account_upsert(st, &a, &e), &e);
+	REQUIRE_OK(store_rights_sync(st, &pending, &e), &e);
+	CHECK_INT(pending, 1);
+	CHECK_INT(store_mynumber_get(st, "0000000001", num, &e), ERR_PERM);
+	store_close(st);
+	REQUIRE_OK(store_open(t_path("s"), "admin01", ADMIN_PW, &st, &e), &e);
+	store_close(st);
+	REQUIRE_OK(store_open(t_path("s"), "clerk1", CLERK_PW, &st, &e), &e);
+	REQUIRE_OK(store_mynumber_get(st, "0000000002", num, &e), &e);
+	CHECK_STR(num, NUM_DV);
+	store_close(st);
+}
+
 /* --------------------------------------------------------- revocation */
 
 static void
