@@ -342,6 +342,9 @@ static const char *const migrations[] = {
 	"    old.nondisclose, old.updated_at, old.updated_by, new.updated_at,"
 	"    old.address_sealed);"
 	"END;",
+	/* 6 (issue 15 A, with issue 14): the per-procedure `sensitive` flag
+	 * that entitles an account to the right sensitive:PROC (rights.c). */
+	"ALTER TABLE account_perms ADD COLUMN sensitive INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))

@@ -354,6 +354,65 @@ TEST(admin_keeps_right_keys_without_the_view_flag)
 	store_close(st);
 }
 
+/* Issue 14 on issue 15's keys: sensitive items of a procedure sealed to
+ * the right sensitive:PROC (created on first use, by any session) open only
+ * for accounts with the procedure's sensitive flag (and the custodians);
+ * a TOTP secret sealed to its own account opens only in that account's
+ * session and goes with a new key pair (DATA-5, AC-5). */
+TEST(sensitive_right_and_account_secret)
+{
+	struct err e;
+	struct store *st;
+	struct account a;
+	char right[STORE_RIGHT_MAX], buf[64];
+	uint8_t *c = NULL;
+	size_t cn = 0, n = 0;
+	static const char diag[] = "F32.1 うつ病エピソード";
+
+	CHECK_INT(store_right_sensitive("", right), ERR_INVAL);
+	REQUIRE(store_right_sensitive("jiritsu-seishin", right) == 0);
+	CHECK_STR(right, "sensitive:jiritsu-seishin");
+	make_store(t_path("s"));
+	REQUIRE_OK(store_open(t_path("s"), "admin01", ADMIN_PW, &st, &e), &e);
+	add_account(st, "clerk2", CLERK2_PW, 0);
+	REQUIRE_OK(store_account_get(st, "clerk2", &a, &e), &e);
+	snprintf(a.perms[0].procedure, sizeof(a.perms[0].procedure), "jiritsu-seishin");
+	a.perms[0].level = PERM_READ;
+	a.perms[0].sensitive = 1;
+	REQUIRE_OK(store_account_update(st, &a, &e), &e);
+	REQUIRE_OK(store_account_get(st, "clerk2", &a, &e), &e);
+	CHECK_INT(a.perms[0].sensitive, 1);
+	store_close(st);
+	/* clerk1 (no flag) seals: the right is created; clerk1 cannot open */
+	REQUIRE_OK(store_open(t_path("s"), "clerk1", CLERK_PW, &st, &e), &e);
+	REQUIRE_OK(store_seal_right(st, right, diag, sizeof(diag), &c, &cn, &e), &e);
+	CHECK_INT(cn, sizeof(diag) + STORE_SEAL_OVERHEAD);
+	CHECK(memmem(c, cn, "F32.1", 5) == NULL);
+	CHECK(!store_right_held(st, right));
+	CHECK_INT(store_open_right(st, right, c, cn, buf, sizeof(buf), &n, &e), ERR_PERM);
+	CHECK_INT(store_account_secret_set(st, "clerk1", "JBSWY3DPEHPK3PXP", 16, &e), 0);
+	CHECK_INT(store_account_secret_get(st, "admin01", buf, sizeof(buf), &n, &e), ERR_PERM);
+	REQUIRE_OK(store_account_secret_get(st, "clerk1", buf, sizeof(buf), &n, &e), &e);
+	CHECK(n == 16 && memcmp(buf, "JBSWY3DPEHPK3PXP", 16) == 0);
+	store_close(st);
+	REQUIRE_OK(store_open(t_path("s"), "clerk2", CLERK2_PW, &st, &e), &e);
+	CHECK(store_right_held(st, right));
+	REQUIRE_OK(store_open_right(st, right, c, cn, buf, sizeof(buf), &n, &e), &e);
+	CHECK(n == sizeof(diag) && memcmp(buf, diag, n) == 0);
+	CHECK_INT(store_open_right(st, right, c, cn, buf, 8, &n, &e), ERR_RANGE);
+	store_close(st);
+	REQUIRE_OK(store_open(t_path("s"), "admin01", ADMIN_PW, &st, &e), &e);
+	REQUIRE_OK(store_open_right(st, right, c, cn, buf, sizeof(buf), &n, &e), &e);
+	/* an administrator's reset gives clerk1 a new key pair: the secret goes */
+	REQUIRE_OK(store_account_set_password(st, "clerk1", NULL, "Wq5%nRt8bZyk", &e), &e);
+	store_close(st);
+	REQUIRE_OK(store_open(t_path("s"), "clerk1", "Wq5%nRt8bZyk", &st, &e), &e);
+	CHECK_INT(store_account_secret_get(st, "clerk1", buf, sizeof(buf), &n, &e),
+	    ERR_NOTFOUND);
+	store_close(st);
+	free(c);
+}
+
 /* --------------------------------------------------------- revocation */
 
 static void
