@@ -222,8 +222,8 @@ rights_clear(struct store *st)
 	st->nrights = 0;
 }
 
-static int
-hold(struct store *st, const char *right, const uint8_t *sk, struct err *e)
+int
+rights_hold(struct store *st, const char *right, const uint8_t *sk, struct err *e)
 {
 	struct held_right *h;
 
@@ -299,7 +299,7 @@ rights_create(struct store *st, struct err *e)
 		if (rc != SQLITE_DONE)
 			r = sql_err(st->db, sqlite3_extended_errcode(st->db), e, "right key");
 		else
-			r = hold(st, rights_all[i], sk, e);
+			r = rights_hold(st, rights_all[i], sk, e);
 	}
 	sodium_free(sk);
 	if (r == 0)
@@ -336,7 +336,7 @@ rights_open(struct store *st, struct err *e)
 			    "account (sealed to an older key pair)", right);
 			continue;
 		}
-		if ((r = hold(st, right, sk, e)) != 0)
+		if ((r = rights_hold(st, right, sk, e)) != 0)
 			break;
 	}
 	sodium_free(sk);
@@ -487,7 +487,7 @@ right_pk_or_create(struct store *st, const char *right,
 
 			/* ours: grant it to everyone entitled, then keep it only
 			 * when this account is one of them */
-			if ((r = hold(st, right, sk, e)) == 0)
+			if ((r = rights_hold(st, right, sk, e)) == 0)
 				r = rights_sync_one(st, right, &waiting, e);
 			log_info("right %s created", right);
 		}
