@@ -613,9 +613,21 @@ void application_clear(struct application *a);
  * confirmed_by equal to entered_by is ERR_PERM (AC-7). */
 int store_application_save(struct store *st, struct application *a,
     struct err *e);
-/* Load by uuid; out must be application_clear'ed by the caller. */
+/* Load by uuid; out must be application_clear'ed by the caller.  A full
+ * 個人番号 inside form_json / agent_json is stored sealed (issue 15,
+ * src/store/mnseal.c): get and list give it to a session holding the right
+ * "mynumber" and the masked form ("**** **** 9018") to any other; saving a
+ * masked value keeps the stored number.  get_sealed gives the bodies as
+ * stored (tokens "mdg-sealed:1:..."), for the outbox; store_body_for_push
+ * turns such a body into the plain one the central receives (the sync
+ * path: it opens the push copies with the terminal key, no right needed;
+ * *out malloc'd, wipe it). */
 int store_application_get(struct store *st, const char *uuid,
     struct application *out, struct err *e);
+int store_application_get_sealed(struct store *st, const char *uuid,
+    struct application *out, struct err *e);
+int store_body_for_push(struct store *st, const char *json, char **out,
+    struct err *e);
 
 struct application_query {
 	const char *status;		/* NULL = any */

@@ -170,6 +170,14 @@ int legacy_is_v1(const char *path);
  * longer open the database). */
 int legacy_bridge_drop(sqlite3 *db, struct err *e);
 
+/* mnseal.c: 個人番号 inside application bodies as tokens.  seal: every
+ * full number of json sealed (a masked value takes old's token); open: the
+ * number with the right, else the masked form.  *out malloc'd. */
+int mnseal_body(struct store *st, const char *json, const char *old,
+    char **out, struct err *e);
+int mnseal_open_body(struct store *st, const char *json, char **out,
+    struct err *e);
+
 /* audit.c: the terminal id setting or "T000". */
 void store_terminal_id(struct store *st, char out[64]);
 

@@ -32,6 +32,8 @@ int sync_confirm_add(struct store *st, const char *atena, const char *proposed,
 #define NUM_PLAIN "123456789018"	/* an ordinary resident */
 #define NUM_DV "876543210989"		/* a DV-protected resident */
 #define NUM_QUEUED "222222222225"	/* proposed by the central, queued */
+#define NUM_APP "314159265352"		/* typed into an application form */
+#define NUM_AGENT "271828182840"	/* an agent's, in the agent part */
 #define DV_ADDR "窓口市南区秘密町9丁目8番7号"
 #define DV_POSTAL "987-6543"
 
@@ -91,6 +93,21 @@ make_store(const char *dir)
 	REQUIRE_OK(store_secret_set(st, "sync.private_key",
 	    "5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed", 64,
 	    &e), &e);
+	/* an application whose form and agent hold numbers, queued for the
+	 * central */
+	{
+		struct application a;
+
+		memset(&a, 0, sizeof(a));
+		snprintf(a.procedure, sizeof(a.procedure), "kokuho");
+		snprintf(a.type, sizeof(a.type), "new");
+		snprintf(a.atena, sizeof(a.atena), "0000000001");
+		a.form_json = strdup("{\"mynumber\":\"" NUM_APP "\",\"reason\":\"転入\"}");
+		a.agent_json = strdup("{\"name\":\"代理 一郎\",\"mynumber\":\"" NUM_AGENT "\"}");
+		REQUIRE_OK(store_application_save(st, &a, &e), &e);
+		REQUIRE_OK(sync_outbox_application(st, a.uuid, &e), &e);
+		application_clear(&a);
+	}
 	store_close(st);
 }
 
@@ -199,6 +216,9 @@ TEST(attack_clerk_reads_files_with_own_password)
 	CHECK(!has(p, n, NUM_PLAIN));
 	CHECK(!has(p, n, NUM_DV));
 	CHECK(!has(p, n, NUM_QUEUED));
+	CHECK(!has(p, n, NUM_APP));	/* application body and outbox */
+	CHECK(!has(p, n, NUM_AGENT));
+	CHECK(has(p, n, "代理 一郎"));
 	CHECK(!has(p, n, "秘密町"));
 	CHECK(!has(p, n, DV_POSTAL));
 	CHECK(!has(p, n, "5eed5eed"));
@@ -411,6 +431,82 @@ TEST(sensitive_right_and_account_secret)
 	    ERR_NOTFOUND);
 	store_close(st);
 	free(c);
+}
+
+/* 個人番号 inside application bodies (SC-1, DATA-1): the API gives the
+ * number to a session with the right and the masked form to others; a
+ * clerk's correction of another field keeps the number; the push gives the
+ * central the plain number from a clerk's session (no right needed). */
+TEST(numbers_in_bodies_sealed_and_pushed_plain)
+{
+	struct err e;
+	struct store *st;
+	struct application a;
+	struct outbox_item *v = NULL;
+	size_t n = 0;
+	char uuid[37], *plain = NULL;
+
+	make_store(t_path("s"));
+	REQUIRE_OK(store_open(t_path("s"), "clerk1", CLERK_PW, &st, &e), &e);
+	{
+		struct application_list l;
+		struct application_query q;
+
+		memset(&q, 0, sizeof(q));
+		REQUIRE_OK(store_application_list(st, &q, &l, &e), &e);
+		REQUIRE(l.n == 1);
+		snprintf(uuid, sizeof(uuid), "%s", l.v[0].uuid);
+		CHECK(strstr(l.v[0].form_json, NUM_APP) == NULL);
+		CHECK(strstr(l.v[0].form_json, "\"**** **** 5352\"") != NULL);
+		application_list_free(&l);
+	}
+	REQUIRE_OK(store_application_get(st, uuid, &a, &e), &e);
+	CHECK(strstr(a.form_json, "\"**** **** 5352\"") != NULL);
+	CHECK(strstr(a.agent_json, "\"**** **** 2840\"") != NULL);
+	/* the clerk corrects the reason: the number stays */
+	free(a.form_json);
+	a.form_json = strdup("{\"mynumber\":\"**** **** 5352\",\"reason\":\"転居\"}");
+	REQUIRE_OK(store_application_save(st, &a, &e), &e);
+	application_clear(&a);
+	REQUIRE_OK(sync_outbox_application(st, uuid, &e), &e);
+	/* the push, from this clerk's session: the plain number */
+	REQUIRE_OK(store_outbox_list(st, 10, &v, &n, &e), &e);
+	REQUIRE(n >= 1);
+	CHECK(memmem(v[n - 1].payload, v[n - 1].len, NUM_APP, 12) == NULL);
+	{
+		char *z = strndup(v[n - 1].payload, v[n - 1].len);
+
+		REQUIRE_OK(store_body_for_push(st, z, &plain, &e), &e);
+		free(z);
+	}
+	CHECK(strstr(plain, "\"mynumber\":\"" NUM_APP "\"") != NULL);
+	CHECK(strstr(plain, "\"mynumber\":\"" NUM_AGENT "\"") != NULL);
+	CHECK(strstr(plain, "転居") != NULL);
+	CHECK(strstr(plain, "mdg-sealed") == NULL);
+	free(plain);
+	outbox_free(v, n);
+	store_close(st);
+	REQUIRE_OK(store_open(t_path("s"), "admin01", ADMIN_PW, &st, &e), &e);
+	REQUIRE_OK(store_application_get(st, uuid, &a, &e), &e);
+	CHECK(strstr(a.form_json, "\"" NUM_APP "\"") != NULL);
+	CHECK(strstr(a.form_json, "転居") != NULL);
+	CHECK(strstr(a.agent_json, "\"" NUM_AGENT "\"") != NULL);
+	/* saved again unchanged by a holder: byte for byte the same body */
+	REQUIRE_OK(store_application_save(st, &a, &e), &e);
+	application_clear(&a);
+	{
+		struct application raw1, raw2;
+
+		REQUIRE_OK(store_application_get_sealed(st, uuid, &raw1, &e), &e);
+		REQUIRE_OK(store_application_get(st, uuid, &a, &e), &e);
+		REQUIRE_OK(store_application_save(st, &a, &e), &e);
+		REQUIRE_OK(store_application_get_sealed(st, uuid, &raw2, &e), &e);
+		CHECK_STR(raw1.form_json, raw2.form_json);
+		application_clear(&raw1);
+		application_clear(&raw2);
+		application_clear(&a);
+	}
+	store_close(st);
 }
 
 /* --------------------------------------------------------- revocation */
