@@ -271,6 +271,12 @@ rewrite(struct store *st, const char *json, const char *old, int mode,
 
 			if ((r = token_open(st, p + 1, n, mode == 2, v, sizeof(v), e)) == 0)
 				wbuf_put(&w, v, strlen(v));
+			else if (mode == 1) {
+				/* a damaged token is shown as it is, not
+				 * the whole application refused */
+				wbuf_put(&w, p + 1, n);
+				r = 0;
+			}
 			sodium_memzero(v, sizeof(v));
 		} else
 			wbuf_put(&w, p + 1, n);
