@@ -324,3 +324,45 @@ store_body_for_push(struct store *st, const char *json, char **out,
 	}
 	return rewrite(st, json, NULL, 2, out, e);
 }
+
+/* One value (a correction's old or new value, DATA-3): a full 個人番号 is
+ * stored as a token like those inside bodies. */
+int
+mnseal_value(struct store *st, const char *v, char **out, struct err *e)
+{
+	struct wbuf w;
+	int r;
+
+	*out = NULL;
+	if (v == NULL || strlen(v) != MYNUMBER_LEN ||
+	    strspn(v, "0123456789") != MYNUMBER_LEN ||
+	    mynumber_validate(v, MYNUMBER_LEN, NULL) != 0) {
+		*out = strdup(v != NULL ? v : "");
+		return *out == NULL ? err_set(e, ERR_NOMEM, "out of memory") : 0;
+	}
+	wbuf_init(&w, 4096);
+	if ((r = token_put(st, v, &w, e)) != 0 || w.err != 0) {
+		wbuf_free(&w);
+		return r != 0 ? r : err_set(e, ERR_NOMEM, "out of memory");
+	}
+	wbuf_str(&w);
+	*out = (char *)w.p;
+	return 0;
+}
+
+/* In place: a token becomes the number (with the right) or its masked
+ * form; anything else stays. */
+void
+mnseal_open_value(struct store *st, char *buf, size_t cap)
+{
+	char v[64];
+
+	if (strncmp(buf, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0)
+		return;
+	if (token_open(st, buf, strlen(buf), 0, v, sizeof(v), NULL) == 0 &&
+	    strlen(v) < cap) {
+		sodium_memzero(buf, cap);
+		memcpy(buf, v, strlen(v) + 1);
+	}
+	sodium_memzero(v, sizeof(v));
+}
