@@ -336,6 +336,39 @@ push_outbox(struct store *st, struct sync_chan *ch, const struct sync_config *cf
 			    bytes + v[i].len + 128 > SYNC_MSG_MAX / 2))
 				break;
 			bytes += v[i].len + 128;
+			if (k == ITEM_APPLICATION && memmem(v[i].payload, v[i].len,
+			    "mdg-sealed:", 11) != NULL) {
+				/* issue 15: a 個人番号 waits sealed in the outbox;
+				 * the central gets it plain, inside the channel */
+				char *plain = NULL, *z = malloc(v[i].len + 1);
+				int rr;
+
+				if (z == NULL) {
+					r = err_set(e, ERR_NOMEM, "out of memory");
+					break;
+				}
+				memcpy(z, v[i].payload, v[i].len);
+				z[v[i].len] = '\0';
+				rr = store_body_for_push(st, z, &plain, NULL);
+				mem_wipe(z, v[i].len);
+				free(z);
+				if (rr != 0) {
+					log_warn("sync: outbox item %s: a sealed 個人番号 "
+					    "does not open; kept", v[i].uuid);
+					sync_reject_note(st, v[i].uuid,
+					    "sealed 個人番号 does not open", NULL);
+					skip_add(&skip, v[i].uuid);
+					continue;
+				}
+				rr = msg_add_item(&req, v[i].uuid, k, plain, strlen(plain));
+				mem_wipe(plain, strlen(plain));
+				free(plain);
+				if (rr != 0) {
+					r = err_set(e, ERR_NOMEM, "out of memory");
+					break;
+				}
+				continue;
+			}
 			if (msg_add_item(&req, v[i].uuid, k, v[i].payload, v[i].len) != 0) {
 				r = err_set(e, ERR_NOMEM, "out of memory");
 				break;
@@ -507,6 +540,19 @@ sync_head_message(const char *terminal, int64_t id, const uint8_t hash[32],
 	return n < 0 || (size_t)n >= cap ? ERR_RANGE : n;
 }
 
+int
+sync_head_message2(const char *terminal, int64_t id, const uint8_t hash[32],
+    uint64_t counter, char *out, size_t cap)
+{
+	char hex[65];
+	int n;
+
+	hex_encode(hash, 32, hex);
+	n = snprintf(out, cap, "%s%s\n%lld\n%s\n%llu", SYNC_HEAD_CONTEXT2, terminal,
+	    (long long)id, hex, (unsigned long long)counter);
+	return n < 0 || (size_t)n >= cap ? ERR_RANGE : n;
+}
+
 /* LOG-2 / SPEC 4: sign the audit chain head with the terminal's Ed25519 key
  * and send it, once per head, after the rows themselves. */
 static int
@@ -517,7 +563,8 @@ push_head(struct store *st, struct sync_chan *ch, struct sync_report *rep,
 	uint8_t *sk, hash[32], sig[64];
 	struct msg req, ack;
 	int64_t id = 0;
-	int n, r;
+	uint64_t counter = 0;
+	int n, r, with_counter = sync_proto_has(rep->proto, SYNC_SINCE_HEAD_COUNTER);
 
 	if (sync_secret_get(st, "sync.sign_key", hex, sizeof(hex)) != 0)
 		return 0;	/* enrolled before heads were signed */
@@ -531,6 +578,13 @@ push_head(struct store *st, struct sync_chan *ch, struct sync_report *rep,
 		sodium_memzero(hex, sizeof(hex));
 		return 0;
 	}
+	/* Issue 15: every head signed raises the store's generation counter,
+	 * which goes into the signed text (protocol 3); a store restored from
+	 * an older copy signs a counter the central has seen. */
+	if (with_counter && (r = store_generation_next(st, &counter, e)) != 0) {
+		sodium_memzero(hex, sizeof(hex));
+		return r;
+	}
 	if ((sk = sodium_malloc(crypto_sign_SECRETKEYBYTES)) == NULL) {
 		sodium_memzero(hex, sizeof(hex));
 		return err_set(e, ERR_NOMEM, "out of locked memory");
@@ -538,7 +592,9 @@ push_head(struct store *st, struct sync_chan *ch, struct sync_report *rep,
 	n = hex_decode(hex, strlen(hex), sk, crypto_sign_SECRETKEYBYTES);
 	sodium_memzero(hex, sizeof(hex));
 	if (n != crypto_sign_SECRETKEYBYTES ||
-	    (n = sync_head_message(rep->terminal_id, id, hash, text, sizeof(text))) < 0) {
+	    (n = with_counter ? sync_head_message2(rep->terminal_id, id, hash, counter,
+	    text, sizeof(text)) : sync_head_message(rep->terminal_id, id, hash, text,
+	    sizeof(text))) < 0) {
 		sodium_free(sk);
 		return err_set(e, ERR_CORRUPT, "stored signing key is damaged");
 	}
@@ -547,8 +603,13 @@ push_head(struct store *st, struct sync_chan *ch, struct sync_report *rep,
 	hex_encode(sig, 64, sigx);
 	hex_encode(hash, 32, hashx);
 	sync_log_now(done);
-	snprintf(body, sizeof(body), "{\"id\":%lld,\"hash\":\"%s\",\"sig\":\"%s\","
-	    "\"at\":\"%s\"}", (long long)id, hashx, sigx, done);
+	if (with_counter)
+		snprintf(body, sizeof(body), "{\"id\":%lld,\"hash\":\"%s\",\"sig\":\"%s\","
+		    "\"at\":\"%s\",\"counter\":%llu}", (long long)id, hashx, sigx, done,
+		    (unsigned long long)counter);
+	else
+		snprintf(body, sizeof(body), "{\"id\":%lld,\"hash\":\"%s\",\"sig\":\"%s\","
+		    "\"at\":\"%s\"}", (long long)id, hashx, sigx, done);
 	snprintf(text, sizeof(text), "head:%s:%lld", rep->terminal_id, (long long)id);
 	audit_uuid(text, id, uuid);
 	msg_init(&req, MSG_PUSH, msg_new_id());
