@@ -20,6 +20,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* ---------------------------------------------------------------- errors */
 
@@ -232,7 +233,10 @@ void date_from_days(long days, struct date *out);
 /* yyyymmdd as an integer, and back (0 / ERR_INVAL for invalid). */
 int date_to_ymd(const struct date *d);
 int date_from_ymd(int ymd, struct date *out);
-/* Today in local time. */
+/* The wall clock every module reads: time(NULL), or the environment's
+ * MDG_NOW in tests (src/core/clock.c; issue 13). */
+time_t clock_now(void);
+/* Today in local time (clock_now). */
 void date_today(struct date *out);
 /* Completed years of age on `on` (年齢計算ニ関スル法律: a 29 February birthday
  * is reached on 1 March in common years).  -1 if on is before birth. */

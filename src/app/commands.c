@@ -38,6 +38,8 @@ const struct app_cmd app_commands[] = {
 	  "add mod passwd disable enable unlock revoke list" },
 	{ "audit", cmd_audit, "audit verify|list|person [ID] --user NAME [--password-stdin]",
 	  "verify the audit hash chain, or list audit rows", "verify list person" },
+	{ "purge", cmd_purge, "purge [--dry-run] --user NAME [--password-stdin]",
+	  "purge what is past its retention period; mask numbers of finished applications" },
 	{ "wipe", cmd_wipe, "wipe [--store DIR] [--confirm-stdin]",
 	  "destroy the key slots: the store becomes unrecoverable" },
 	{ "demo-data", cmd_demo_data, "demo-data --user ADMIN [--count N] [--seed S]",

@@ -627,7 +627,7 @@ handle(struct server *s, struct conn *cn, const struct msg *req,
 		return r;
 	case MSG_PING:
 		msg_init(rep, MSG_PONG, req->id);
-		rep->time = (uint64_t)time(NULL);
+		rep->time = (uint64_t)clock_now();
 		return 0;
 	default:
 		return err_set(e, ERR_PROTO, "unexpected %s message from a terminal",
@@ -675,7 +675,7 @@ auth(void *arg, const uint8_t rs[32], const uint8_t *hello, size_t hlen,
 	msg_set_text(&w.wards, cn->t.wards);
 	msg_set_text(&w.procedures, cn->t.procedures);
 	msg_set_text(&w.server, CENTRAL_NAME);	/* left out below version 2 */
-	w.time = (uint64_t)time(NULL);
+	w.time = (uint64_t)clock_now();
 	r = msg_encode(&w, reply, e);
 	msg_clear(&w);
 	msg_clear(&h);

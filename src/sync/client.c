@@ -673,6 +673,10 @@ sync_round(struct store *st, const struct sync_config *cfg,
 	    (r = push_head(st, ch, rep, &buf, e)) != 0 ||
 	    (r = pull(st, ch, cfg, rep, &buf, e)) != 0)
 		goto out;
+	/* Issue 13: a deletion pulled this round left its pages in old WAL
+	 * frames; copy them back and truncate the WAL. */
+	if (rep->deleted > 0)
+		store_wal_flush(st);
 out:
 	sync_chan_free(ch);
 	wbuf_free(&buf);
