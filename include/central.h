@@ -115,6 +115,10 @@ int central_terminal_release(struct central *c, const char *id, struct err *e);
  * reasons (issue 15 B: `terminal rejects [ID]`). */
 int central_rejects_list(struct central *c, const char *terminal, FILE *out,
     struct err *e);
+/* The purge records terminals reported (issue 13, RET-2), of one terminal
+ * (NULL = all): `report purges [ID]`. */
+int central_purge_report(struct central *c, const char *terminal, FILE *out,
+    struct err *e);
 
 /* ------------------------------------------------------------- accounts */
 

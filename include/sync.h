@@ -171,9 +171,10 @@ void sync_chan_free(struct sync_chan *c);
  */
 #define SYNC_MSG_VERSION 1		/* HELLO's version, and the first release's */
 #define SYNC_PROTO_MIN 1		/* oldest protocol version spoken */
-#define SYNC_PROTO_MAX 2		/* newest */
+#define SYNC_PROTO_MAX 3		/* newest */
 /* What each version added: test with sync_proto_has(version, SINCE_...). */
 #define SYNC_SINCE_SERVER 2	/* WELCOME says the central's program and release */
+#define SYNC_SINCE_PURGE 3	/* pushed item kind ITEM_PURGE (issue 13, RET-2) */
 #define sync_proto_has(ver, since) ((ver) >= (since))
 #define SYNC_BODY_MAX (256u * 1024)	/* one item or change body (JSON) */
 #define SYNC_BATCH_MAX 5000		/* items, acks or changes per message */
@@ -198,8 +199,11 @@ enum sync_item_kind {
 	ITEM_IDCHECK = 3,	/* an identity-check record */
 	ITEM_AUDIT = 4,		/* an audit row of the terminal's chain */
 	ITEM_AUDIT_HEAD = 5,	/* the chain head signed with the terminal's Ed25519 key */
-	ITEM_KIND_MAX = 5
+	ITEM_PURGE = 6,		/* a purge record (issue 13, RET-2; SYNC_SINCE_PURGE) */
+	ITEM_KIND_MAX = 6
 };
+/* The protocol version that added a pushed item kind (1 for the first five). */
+int sync_item_kind_since(int kind);
 
 /* What the central sends down (change kinds). */
 enum sync_change_kind {

@@ -13,6 +13,7 @@
  *   madoguchi-central [--store DIR] terminal revoke ID | terminal list
  *   madoguchi-central [--store DIR] terminal rejects [ID] | terminal release ID
  *   madoguchi-central [--store DIR] user add|mod|revoke|list|review|history ...
+ *   madoguchi-central [--store DIR] report purges [ID]
  */
 #include <signal.h>
 #include <stdio.h>
@@ -66,6 +67,7 @@ static const struct {
 	{ "terminal", "enrol revoke list" },
 	{ "user", "add mod revoke list review history" },
 	{ "demo-data", NULL },
+	{ "report", "purges" },
 	{ NULL, NULL }
 };
 
@@ -90,6 +92,7 @@ usage_to(FILE *f)
 	    "  user mod NAME ... --request REF | user revoke NAME --request REF\n"
 	    "  user list | user review [--format csv] | user history [NAME]\n"
 	    "  demo-data [--count N] [--seed S]      load the fictional residents of 窓口市\n"
+	    "  report purges [ID]                    purge records the terminals reported\n"
 	    "  help [--list]                         this text; --list: every command\n"
 	    "The store is --store DIR, else $MDG_CENTRAL_STORE, else %s.\n"
 	    "See madoguchi-central(8).\n", DEFAULT_STORE);
@@ -449,6 +452,13 @@ main(int argc, char **argv)
 		rc = cmd_export(c, &o);
 	else if (strcmp(o.pos[0], "demo-data") == 0)
 		rc = cmd_demo(c, &o);
+	else if (strcmp(o.pos[0], "report") == 0) {
+		if ((o.npos == 2 || o.npos == 3) && strcmp(o.pos[1], "purges") == 0)
+			rc = central_purge_report(c, o.npos == 3 ? o.pos[2] : NULL,
+			    stdout, &e) != 0 ? fail(&e) : 0;
+		else
+			rc = usage();
+	}
 	else if (strcmp(o.pos[0], "user") == 0)
 		rc = central_user_cmd(c, argc - o.rest, argv + o.rest, stdout, &e) != 0 ?
 		    fail(&e) : 0;

@@ -106,6 +106,17 @@ static const struct member head_members[] = {
 	{ "id", JSON_NUM, 1 }, { "hash", JSON_STR, 1 }, { "sig", JSON_STR, 1 },
 	{ "at", JSON_STR, 1 }, { NULL, 0, 0 }
 };
+/* Issue 13 (RET-2): a terminal's purge record, item kind ITEM_PURGE of
+ * protocol version 3: what, how, how many, when, the oldest and newest
+ * dates and the record IDs; never content. */
+static const struct member purge_members[] = {
+	{ "at", JSON_STR, 1, SYNC_SINCE_PURGE }, { "who", JSON_STR, 1, SYNC_SINCE_PURGE },
+	{ "category", JSON_STR, 1, SYNC_SINCE_PURGE },
+	{ "how", JSON_STR, 1, SYNC_SINCE_PURGE }, { "why", JSON_STR, 0, SYNC_SINCE_PURGE },
+	{ "count", JSON_NUM, 1, SYNC_SINCE_PURGE },
+	{ "oldest", JSON_STR, 0, SYNC_SINCE_PURGE }, { "newest", JSON_STR, 0, SYNC_SINCE_PURGE },
+	{ "ids", JSON_STR, 0, SYNC_SINCE_PURGE }, { NULL, 0, 0, 0 }
+};
 static const struct member audit_members[] = {
 	{ "id", JSON_NUM, 1 }, { "at", JSON_STR, 1 }, { "who", JSON_STR, 1 },
 	{ "terminal", JSON_STR, 0 }, { "action", JSON_STR, 1 },
@@ -134,7 +145,8 @@ body_check(const struct msg_item *it, int proto, struct json **out, char *why,
 	const struct member *defs = it->kind == ITEM_APPLICATION ? app_members :
 	    it->kind == ITEM_STATUS ? status_members :
 	    it->kind == ITEM_IDCHECK ? idcheck_members :
-	    it->kind == ITEM_AUDIT_HEAD ? head_members : audit_members;
+	    it->kind == ITEM_AUDIT_HEAD ? head_members :
+	    it->kind == ITEM_PURGE ? purge_members : audit_members;
 	const struct member *d;
 	const struct json *m;
 	struct json *j = NULL;

@@ -277,7 +277,28 @@ record(struct store *st, const char *who, const struct purge_count *c,
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE)
 		return sql_err(st->db, sqlite3_extended_errcode(st->db), e, "purge_log");
-	return 0;
+	/* Reported to the central at the next sync (item kind "purge",
+	 * protocol version 3; an older central leaves it waiting). */
+	{
+		struct wbuf w;
+		const char *who_s = who != NULL ? who : st->user.name;
+		const char *k[] = { "at", "who", "category", "how", "why", "oldest",
+			"newest", "ids" };
+		const char *v[] = { now, who_s, c->category, c->how, why, c->oldest,
+			c->newest, c->ids };
+
+		wbuf_init(&w, 4096);
+		wbuf_printf(&w, "{\"count\":%ld", c->count);
+		for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+			wbuf_printf(&w, ",\"%s\":", k[i]);
+			json_put_str(&w, v[i], strlen(v[i]));
+		}
+		wbuf_printf(&w, "}");
+		r = w.err ? err_set(e, ERR_RANGE, "purge record too large") :
+		    store_outbox_add(st, NULL, "purge", w.p, w.len, NULL, e);
+		wbuf_free(&w);
+	}
+	return r;
 }
 
 static int64_t

@@ -50,6 +50,7 @@ static const struct {
 	{ "status", ITEM_STATUS },
 	{ "idcheck", ITEM_IDCHECK },
 	{ "audit", ITEM_AUDIT },
+	{ "purge", ITEM_PURGE },
 };
 
 static uint8_t
@@ -319,6 +320,13 @@ push_outbox(struct store *st, struct sync_chan *ch, const struct sync_config *cf
 
 			if (skip_has(&skip, v[i].uuid))
 				continue;
+			/* A kind newer than the agreed version (a purge record
+			 * for a central before version 3) waits, unrefused, for
+			 * a central that knows it. */
+			if (k != 0 && !sync_proto_has(rep->proto, sync_item_kind_since(k))) {
+				skip_add(&skip, v[i].uuid);
+				continue;
+			}
 			if (k == 0 || v[i].len > SYNC_BODY_MAX ||
 			    !utf8_valid(v[i].payload, v[i].len)) {
 				/* Cannot be sent as it is: kept, and listed with

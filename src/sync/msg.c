@@ -32,6 +32,10 @@
  *
  * Version 1: the first release (v0.1.0, commit 02f4559).
  * Version 2: WELCOME carries the central's program and release (T_SERVER).
+ * Version 3: the pushed item kind ITEM_PURGE (issue 13: the terminal's purge
+ *            records, RET-2); an item of that kind in an older version is
+ *            undefined and rejected, and the terminal keeps such items in
+ *            its outbox until it meets a central that speaks version 3.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +144,12 @@ static const struct fdef *const type_defs[MSG_TYPE_MAX + 1] = {
 	NULL, hello_f, welcome_f, push_f, push_ack_f, pull_f, changes_f,
 	ping_f, pong_f, error_f
 };
+
+int
+sync_item_kind_since(int kind)
+{
+	return kind == ITEM_PURGE ? SYNC_SINCE_PURGE : 1;
+}
 
 /* The protocol version that added each message type (0: 1). */
 static const uint8_t type_since[MSG_TYPE_MAX + 1] = {
@@ -606,8 +616,12 @@ msg_encode(const struct msg *m, struct wbuf *w, struct err *e)
 	case MSG_PUSH:
 		if (m->nitems == 0 || m->nitems > SYNC_BATCH_MAX)
 			return err_set(e, ERR_INVAL, "a push carries 1 to %d items", SYNC_BATCH_MAX);
-		for (i = 0; i < m->nitems && r == 0; i++)
+		for (i = 0; i < m->nitems && r == 0; i++) {
+			if ((unsigned)sync_item_kind_since(m->items[i].kind) > ver)
+				return err_set(e, ERR_INVAL, "item kind %u is not in"
+				    " protocol version %u", m->items[i].kind, ver);
 			r = enc_item(w, &m->items[i], e);
+		}
 		break;
 	case MSG_PUSH_ACK:
 		if (m->nacks > SYNC_BATCH_MAX)
@@ -773,6 +787,9 @@ dec_record(struct msg *m, unsigned ver, uint8_t tag, const struct fval *rv,
 		u[36] = '\0';
 	}
 	if (tag == T_ITEM) {
+		if ((unsigned)sync_item_kind_since(kind) > ver)
+			return err_set(e, ERR_FORMAT, "item kind %u is undefined in"
+			    " protocol version %u", kind, ver);
 		if (m->nitems >= SYNC_BATCH_MAX)
 			return err_set(e, ERR_FORMAT, "too many items");
 		if (msg_add_item(m, u, kind, body.s, body.n) != 0)

@@ -444,7 +444,8 @@ TEST(person_deleted_cascade_leaves_nothing)
 	REQUIRE_OK(store_person_delete(st, p.atena, &e), &e);
 	CHECK_INT(sql_int(st, "SELECT count(*) FROM applications"), 0);
 	CHECK_INT(sql_int(st, "SELECT count(*) FROM idchecks"), 0);
-	CHECK_INT(sql_int(st, "SELECT count(*) FROM outbox"), 0);
+	CHECK_INT(sql_int(st, "SELECT count(*) FROM outbox WHERE kind <> 'purge'"), 0);
+	CHECK_INT(sql_int(st, "SELECT count(*) FROM outbox WHERE kind = 'purge'"), 2);
 	CHECK_INT(sql_int(st, "SELECT count(*) FROM inquiries"), 0);
 	CHECK_INT(sql_int(st, "SELECT count(*) FROM sync_confirm"), 0);
 	CHECK_INT(sql_int(st, "SELECT count(*) FROM audit WHERE redacted_at <> ''"), 2);
@@ -476,4 +477,69 @@ TEST(person_deleted_cascade_leaves_nothing)
 	CHECK(kept.found[0] > 0);	/* the other resident is still there */
 	store_close(st);
 	unsetenv("MDG_NOW");
+}
+
+/* `madoguchi purge --dry-run` counts and changes nothing; `madoguchi purge`
+ * deletes at the edge of [retention] applications and prints the record
+ * IDs; a period outside its range stops the program with file:line. */
+TEST(cli_purge_dry_run_and_retention_config)
+{
+	struct err e;
+	struct store *st;
+	struct t_proc p;
+	char u[37], r[32], conf[600], cfg[300];
+	char *argv_dry[] = { (char *)t_bin("madoguchi"), "--config", cfg, "--store",
+	    (char *)t_path("s"), "purge", "--dry-run", "--user", "admin01",
+	    "--password-stdin", NULL };
+	char *argv_run[] = { (char *)t_bin("madoguchi"), "--config", cfg, "--store",
+	    (char *)t_path("s"), "purge", "--user", "admin01", "--password-stdin", NULL };
+	char *env_before[] = { "MDG_NOW=2026-01-15T09:00:00", NULL };
+	char *env_after[] = { "MDG_NOW=2026-01-16T09:00:00", NULL };
+
+	snprintf(cfg, sizeof(cfg), "%s", t_path("madoguchi.conf"));
+	at("2026-01-10T10:00:00");
+	st = make_store(t_path("s"));
+	add_app(st, "0000000001", NULL, "decided", u, r);
+	store_close(st);
+	unsetenv("MDG_NOW");
+	snprintf(conf, sizeof(conf), "[retention]\napplications = 5\n");
+	REQUIRE(t_write_file(cfg, conf, strlen(conf)) == 0);
+
+	/* Day D+5: only the masking is due. */
+	REQUIRE(t_run(argv_dry, env_before, ADMIN_PW "\n", strlen(ADMIN_PW) + 1, 60000, &p) == 0);
+	CHECK_INT(p.status, 0);
+	CHECK(strstr(p.out, "minimise: would be masked 1") != NULL);
+	CHECK(strstr(p.out, "applications:") == NULL);
+	t_proc_free(&p);
+	/* Day D+6, dry run: it would go; nothing changes. */
+	REQUIRE(t_run(argv_dry, env_after, ADMIN_PW "\n", strlen(ADMIN_PW) + 1, 60000, &p) == 0);
+	CHECK_INT(p.status, 0);
+	CHECK(strstr(p.out, "applications: would be deleted 1") != NULL);
+	CHECK(strstr(p.out, r) != NULL);
+	t_proc_free(&p);
+	REQUIRE_OK(store_open(t_path("s"), "admin01", ADMIN_PW, &st, &e), &e);
+	CHECK_INT(sql_int(st, "SELECT count(*) FROM applications WHERE minimised_at = ''"), 1);
+	CHECK_INT(sql_int(st, "SELECT count(*) FROM audit WHERE action LIKE 'purge.%'"), 0);
+	store_close(st);
+	/* For real. */
+	REQUIRE(t_run(argv_run, env_after, ADMIN_PW "\n", strlen(ADMIN_PW) + 1, 60000, &p) == 0);
+	CHECK_INT(p.status, 0);
+	CHECK(strstr(p.out, "applications: deleted 1 (2026-01-10 .. 2026-01-10)") != NULL);
+	t_proc_free(&p);
+	REQUIRE(t_run(argv_run, env_after, ADMIN_PW "\n", strlen(ADMIN_PW) + 1, 60000, &p) == 0);
+	CHECK(strstr(p.out, "nothing to purge") != NULL);
+	t_proc_free(&p);
+	REQUIRE_OK(store_open(t_path("s"), "admin01", ADMIN_PW, &st, &e), &e);
+	CHECK_INT(sql_int(st, "SELECT count(*) FROM applications"), 0);
+	CHECK_INT(sql_int(st, "SELECT count(*) FROM audit WHERE action = 'purge.applications'"
+	    " AND who = 'admin01'"), 1);
+	store_close(st);
+
+	/* Out of range: refused at start-up, naming the line. */
+	snprintf(conf, sizeof(conf), "[retention]\n\napplications = 0\n");
+	REQUIRE(t_write_file(cfg, conf, strlen(conf)) == 0);
+	REQUIRE(t_run(argv_dry, NULL, ADMIN_PW "\n", strlen(ADMIN_PW) + 1, 60000, &p) == 0);
+	CHECK(p.status != 0);
+	CHECK(strstr(p.err, ":3:") != NULL);
+	t_proc_free(&p);
 }
