@@ -20,7 +20,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 
 /* ---------------------------------------------------------------- errors */
 
@@ -233,10 +232,7 @@ void date_from_days(long days, struct date *out);
 /* yyyymmdd as an integer, and back (0 / ERR_INVAL for invalid). */
 int date_to_ymd(const struct date *d);
 int date_from_ymd(int ymd, struct date *out);
-/* The wall clock every module reads: time(NULL), or the environment's
- * MDG_NOW in tests (src/core/clock.c; issue 13). */
-time_t clock_now(void);
-/* Today in local time (clock_now). */
+/* Today in local time. */
 void date_today(struct date *out);
 /* Completed years of age on `on` (年齢計算ニ関スル法律: a 29 February birthday
  * is reached on 1 March in common years).  -1 if on is before birth. */
@@ -345,6 +341,15 @@ void mem_wipe(void *p, size_t n);
 /* Hex encode (out gets 2n+1) and decode (returns bytes or ERR_FORMAT). */
 void hex_encode(const void *p, size_t n, char *out);
 int hex_decode(const char *s, size_t slen, void *out, size_t cap);
+
+/* The wall clock in seconds since the epoch; every module reads the time
+ * through it.  Test builds (MDG_TEST_CLOCK, set for MODE=san and fuzz) take
+ * it from MDG_TEST_NOW when set: epoch seconds, "YYYY-MM-DDTHH:MM:SSZ", or
+ * "@FILE" naming a file holding either, read at every call.  Release builds
+ * never read the variable (src/core/clock.c). */
+int64_t mdg_now(void);
+/* 1 when a test clock is in force (never in a release build). */
+int mdg_clock_is_test(void);
 
 /* Disable core dumps and mark the process non-dumpable (SPEC 4).  Called
  * first thing by every program that handles personal data or keys. */

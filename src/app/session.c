@@ -37,7 +37,7 @@ session_init(struct session *s, const char *store_dir, int lock_after_s)
 static void
 now_iso(char out[32])
 {
-	time_t t = clock_now();
+	time_t t = (time_t)mdg_now();
 	struct tm tm;
 
 	localtime_r(&t, &tm);

@@ -639,7 +639,7 @@ handle(struct server *s, struct conn *cn, const struct msg *req,
 		return r;
 	case MSG_PING:
 		msg_init(rep, MSG_PONG, req->id);
-		rep->time = (uint64_t)clock_now();
+		rep->time = (uint64_t)mdg_now();
 		return 0;
 	default:
 		return err_set(e, ERR_PROTO, "unexpected %s message from a terminal",
@@ -687,7 +687,7 @@ auth(void *arg, const uint8_t rs[32], const uint8_t *hello, size_t hlen,
 	msg_set_text(&w.wards, cn->t.wards);
 	msg_set_text(&w.procedures, cn->t.procedures);
 	msg_set_text(&w.server, CENTRAL_NAME);	/* left out below version 2 */
-	w.time = (uint64_t)clock_now();
+	w.time = (uint64_t)mdg_now();
 	r = msg_encode(&w, reply, e);
 	msg_clear(&w);
 	msg_clear(&h);

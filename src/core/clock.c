@@ -1,18 +1,19 @@
 /*
- * clock.c — the one wall clock every module reads (issue 13).
+ * clock.c — the one wall clock every module reads (mdg_now).
  *
- * clock_now() is time(NULL) unless the environment variable MDG_NOW is set,
- * which the tests use to move time to the edge of a retention period:
+ * Retention limits, account expiry, TOTP steps and stale-sync rules all
+ * turn on the date, so tests must be able to stand at either edge of each
+ * limit.  Builds for tests (MODE=san and MODE=fuzz define MDG_TEST_CLOCK)
+ * take the time from the environment variable MDG_TEST_NOW when it is set:
  *
- *   MDG_NOW=1767225600            seconds since the epoch
- *   MDG_NOW=2027-01-01            that day, 12:00 local time
- *   MDG_NOW=2027-01-01T09:30:00   that local time
- *   MDG_NOW=@/path/file           any of the above read from the file at
- *                                 each call (a running server's clock)
+ *   MDG_TEST_NOW=1796256000              seconds since the epoch (UTC)
+ *   MDG_TEST_NOW=2026-12-03T10:00:00Z    the same as an ISO 8601 UTC time
+ *   MDG_TEST_NOW=@/path/to/file          either form, read from the file at
+ *                                        every call (a running program's
+ *                                        clock moved by a test)
  *
- * A value that does not parse is ignored (the real clock).  Setting the
- * clock this way is no more than setting the system clock, which the
- * clock-backwards check (store/purge.c) is there to catch.
+ * Release builds (the installed programs) never read the variable: the
+ * real clock is the only one a clerk or an operator can reach there.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,60 +22,72 @@
 
 #include "core.h"
 
+#ifdef MDG_TEST_CLOCK
 static int
-parse_time(const char *s, time_t *out)
+clock_parse(const char *s, int64_t *out)
 {
-	struct tm tm;
 	char *end;
 	long long v;
-	int y, mo, d, h = 12, mi = 0, sec = 0, n = 0;
+	struct tm tm;
 
 	while (*s == ' ' || *s == '\t')
 		s++;
-	if (*s == '\0')
-		return -1;
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3) {
-		if (s[n] == 'T' && sscanf(s + n, "T%2d:%2d:%2d", &h, &mi, &sec) != 3)
-			return -1;
+	if (strlen(s) >= 20 && s[4] == '-' && s[10] == 'T') {
 		memset(&tm, 0, sizeof(tm));
-		tm.tm_year = y - 1900;
-		tm.tm_mon = mo - 1;
-		tm.tm_mday = d;
-		tm.tm_hour = h;
-		tm.tm_min = mi;
-		tm.tm_sec = sec;
-		tm.tm_isdst = -1;
-		*out = mktime(&tm);
-		return *out == (time_t)-1 ? -1 : 0;
+		end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (end == NULL)
+			return ERR_FORMAT;
+		*out = (int64_t)timegm(&tm);
+		return 0;
 	}
 	v = strtoll(s, &end, 10);
-	while (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t')
-		end++;
-	if (end == s || *end != '\0' || v < 0)
-		return -1;
-	*out = (time_t)v;
+	if (end == s)
+		return ERR_FORMAT;
+	*out = (int64_t)v;
 	return 0;
 }
 
-time_t
-clock_now(void)
+static int
+clock_test(int64_t *out)
 {
-	const char *s = getenv("MDG_NOW");
-	time_t t;
+	const char *v = getenv("MDG_TEST_NOW");
+	char buf[64];
+	FILE *f;
+	size_t n;
 
-	if (s == NULL || *s == '\0')
-		return time(NULL);
-	if (*s == '@') {
-		char buf[64];
-		FILE *f = fopen(s + 1, "re");
-		size_t n;
+	if (v == NULL || *v == '\0')
+		return ERR_NOTFOUND;
+	if (*v != '@')
+		return clock_parse(v, out);
+	if ((f = fopen(v + 1, "r")) == NULL)
+		return ERR_IO;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return clock_parse(buf, out);
+}
+#endif
 
-		if (f == NULL)
-			return time(NULL);
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = '\0';
-		return parse_time(buf, &t) == 0 ? t : time(NULL);
-	}
-	return parse_time(s, &t) == 0 ? t : time(NULL);
+int64_t
+mdg_now(void)
+{
+#ifdef MDG_TEST_CLOCK
+	int64_t t;
+
+	if (clock_test(&t) == 0)
+		return t;
+#endif
+	return (int64_t)time(NULL);
+}
+
+int
+mdg_clock_is_test(void)
+{
+#ifdef MDG_TEST_CLOCK
+	const char *v = getenv("MDG_TEST_NOW");
+
+	return v != NULL && *v != '\0';
+#else
+	return 0;
+#endif
 }

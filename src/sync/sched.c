@@ -121,7 +121,7 @@ sched_main(void *arg)
 		s->trigger = 0;
 		s->status.running = 1;
 		s->status.retry_in = 0;
-		s->status.last_try = (long long)clock_now();
+		s->status.last_try = (long long)mdg_now();
 		pthread_mutex_unlock(&s->mu);
 		notify(s);
 
@@ -140,7 +140,7 @@ sched_main(void *arg)
 		if (r == 0) {
 			s->status.online = 1;
 			s->status.failures = 0;
-			s->status.last_ok = (long long)clock_now();
+			s->status.last_ok = (long long)mdg_now();
 			s->status.error[0] = '\0';
 			delay = s->interval;
 		} else {

@@ -112,7 +112,7 @@ slip_run(struct ui *u, const struct receipt_item *items, int n, const char *aten
 	info.contact = conf_str(u->conf, "terminal", "contact");
 	info.applicant = applicant;
 	{
-		time_t t = clock_now();
+		time_t t = (time_t)mdg_now();
 		struct tm tm;
 		localtime_r(&t, &tm);
 		strftime(hhmm, sizeof(hhmm), "%H:%M", &tm);
