@@ -9,6 +9,8 @@
 #ifndef MDG_APP_H
 #define MDG_APP_H
 
+#include <stdio.h>
+
 #include "core.h"
 
 #define MDG_VERSION "0.1.0"
@@ -125,8 +127,11 @@ int cmd_audit(struct app_opts *o, int argc, char **argv);
 /* `audit person ID` (cmd-audit-person.c, LOG-3), reached through cmd_audit. */
 int cmd_audit_person(struct app_opts *o, int argc, char **argv);
 int cmd_wipe(struct app_opts *o, int argc, char **argv);
-/* `purge [--dry-run]` (cmd-purge.c, issue 13). */
+/* `purge [--dry-run]` and `clock confirm` (cmd-purge.c, issue 13). */
 int cmd_purge(struct app_opts *o, int argc, char **argv);
+int cmd_clock(struct app_opts *o, int argc, char **argv);
+/* Once after an offline_max purge: say so (Japanese and English) on out. */
+void app_offline_notice(struct store *st, FILE *out);
 /* [retention] of madoguchi.conf as a purge policy (config.c). */
 struct purge_policy;
 void app_purge_policy(const struct conf *c, struct purge_policy *p);

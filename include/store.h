@@ -650,6 +650,8 @@ struct purge_policy {
 	int audit;		/* after the central acknowledged the row */
 	int sync_log;
 	int inquiries;		/* after the response */
+	int offline_max;	/* days without a successful sync: the pulled
+				 * personal data goes (0 = never) */
 };
 #define PURGE_CATEGORIES_MAX 8
 struct purge_count {
@@ -667,7 +669,8 @@ struct purge_result {
 /* Minimise, then purge every category past its period, in one transaction;
  * each category that lost rows gets an audit row "purge.CATEGORY" (who,
  * NULL = the logged-in account; "system" when scheduled) and a purge_log
- * row (RET-2).  dry_run: count only, change nothing. */
+ * row (RET-2).  dry_run: count only, change nothing.  A clock set back
+ * (store_clock_check) refuses with ERR_STATE. */
 int store_purge(struct store *st, const struct purge_policy *p, int dry_run,
     const char *who, struct purge_result *res, struct err *e);
 /* NET-6: everything naming a person deleted at the centre, in the caller's
@@ -677,6 +680,14 @@ int store_person_purge(struct store *st, const char *atena, const char *who,
 /* Redact the pushed audit rows naming atena (person or detail). */
 int store_audit_redact(struct store *st, const char *atena, const char *why,
     long *count, struct err *e);
+/* A clock set back (issue 13): the terminal remembers the latest time it
+ * has seen (login, successful sync, purge).  check: ERR_STATE (with the
+ * Japanese message) when now is more than 5 minutes before it; mark: raise
+ * it to now; confirm: an administrator accepts the present time (audited
+ * "clock.confirm"). */
+int store_clock_check(struct store *st, int64_t *high_water, struct err *e);
+int store_clock_mark(struct store *st, struct err *e);
+int store_clock_confirm(struct store *st, struct err *e);
 /* Checkpoint and truncate the WAL (no old frame keeps purged pages). */
 void store_wal_flush(struct store *st);
 /* Leak scans (issue 13): every page of the database file and every page

@@ -94,3 +94,73 @@ cmd_purge(struct app_opts *o, int argc, char **argv)
 	store_close(st);
 	return 0;
 }
+
+void
+app_offline_notice(struct store *st, FILE *out)
+{
+	char at[32];
+
+	if (store_setting_get(st, "purge.offline", at, sizeof(at), NULL) != 0 ||
+	    at[0] == '\0')
+		return;
+	fprintf(out, "madoguchi: 長期間同期できなかったため、%.10s に取り込み済みの個人情報を"
+	    "消去しました。次の同期で再取得します (the terminal had not synchronised for"
+	    " [retention] offline_max days: the personal data it pulled was purged on %s;"
+	    " the next sync pulls it again)\n", at, at);
+	store_setting_set(st, "purge.offline", "", NULL);
+}
+
+/*
+ * `madoguchi clock confirm --user ADMIN`: the terminal's clock went back
+ * before the latest time it had seen (a sync, login or purge), so every
+ * command and login is refused (issue 13: no retention period or account
+ * expiry can be dodged by setting the clock back).  An administrator who
+ * has checked the time accepts it; audited ("clock.confirm").
+ */
+int
+cmd_clock(struct app_opts *o, int argc, char **argv)
+{
+	struct app_store_args a = { NULL, NULL, 0 };
+	struct store *st;
+	struct err e;
+	int64_t hw = 0;
+	int r, confirm = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (app_store_opt(&a, argc, argv, &i))
+			continue;
+		if (strcmp(argv[i], "confirm") == 0 && !confirm) {
+			confirm = 1;
+			continue;
+		}
+		confirm = -1;
+	}
+	if (confirm != 1) {
+		fprintf(stderr, "usage: madoguchi clock confirm --user ADMIN"
+		    " [--password-stdin] [--store DIR]\n");
+		return 2;
+	}
+	if ((r = app_store_login(o, &a, "clock", &st)) != 0)
+		return r;
+	err_clear(&e);
+	if (store_user(st)->role != ROLE_ADMIN) {
+		fprintf(stderr, "madoguchi clock: 管理者の権限が必要です"
+		    " (an administrator account is needed)\n");
+		store_close(st);
+		return 1;
+	}
+	if (store_clock_check(st, &hw, NULL) == 0) {
+		printf("the clock is not behind (latest time seen %lld)\n", (long long)hw);
+		store_close(st);
+		return 0;
+	}
+	if (store_clock_confirm(st, &e) != 0) {
+		app_store_error("clock", &e);
+		store_close(st);
+		return 1;
+	}
+	printf("time confirmed: %lld (was behind %lld)\n", (long long)mdg_now(),
+	    (long long)hw);
+	store_close(st);
+	return 0;
+}

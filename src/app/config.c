@@ -45,6 +45,7 @@ const struct conf_key app_conf_schema[] = {
 	{ "retention", "audit", CONF_INT, 1, 3650, "90", "days an audit row stays after the central acknowledged it (the central keeps it; LOG-2, RET-1)" },
 	{ "retention", "sync_log", CONF_INT, 1, 3650, "400", "days a sync log row stays (LOG-4, RET-1)" },
 	{ "retention", "inquiries", CONF_INT, 1, 3650, "400", "days an answered inquiry stays after its response (INT-11, RET-1)" },
+	{ "retention", "offline_max", CONF_INT, 1, 3650, "30", "days without a successful sync after which the terminal purges the personal data it pulled, keeping what it has not pushed (RET-1, NET-5)" },
 	{ NULL, NULL, CONF_STR, 0, 0, NULL, NULL }
 };
 
@@ -56,6 +57,7 @@ app_purge_policy(const struct conf *c, struct purge_policy *p)
 	p->audit = (int)conf_int(c, "retention", "audit");
 	p->sync_log = (int)conf_int(c, "retention", "sync_log");
 	p->inquiries = (int)conf_int(c, "retention", "inquiries");
+	p->offline_max = (int)conf_int(c, "retention", "offline_max");
 }
 
 /* [ui] graphics is one of four words (conf has no enum type). */

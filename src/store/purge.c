@@ -502,6 +502,64 @@ purge_audit(struct store *st, int days, int dry, struct purge_result *res,
 	return 0;
 }
 
+/*
+ * [retention] offline_max: a terminal that has not synchronised for that
+ * many days (the clock of its last successful pull) drops the personal
+ * data it pulled — residents with their numbers, eligibility and history,
+ * the confirmation queue — and the applications and identity checks the
+ * central already holds, keeping only what it has not pushed yet.  The
+ * pull cursor goes too, so the next sync pulls everything again.  The next
+ * login says so (setting purge.offline).
+ */
+static int
+purge_offline(struct store *st, int days, int dry, struct purge_result *res,
+    struct err *e)
+{
+	static const char *const app_where = "" NOT_PENDING_SQL("a.uuid");
+	static const char *const ic_where = "NOT EXISTS (SELECT 1 FROM applications a"
+	    " WHERE a.idcheck = i.uuid) AND" NOT_PENDING_SQL("i.uuid");
+	struct purge_count *c;
+	char cut[16], last[16] = "", now[32], sql[1024];
+	sqlite3_stmt *q;
+	int r;
+
+	if (days <= 0)
+		return 0;
+	if ((r = sql_prepare(st->db, "SELECT at FROM sync_cursor WHERE id = 1", &q, e)) != 0)
+		return r;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		sql_col_text(q, 0, last, 11);
+	sqlite3_finalize(q);
+	cutoff_day(days, cut);
+	if (last[0] == '\0' || strcmp(last, cut) >= 0)
+		return 0;
+	c = slot(res, "offline", "deleted");
+	if ((r = survey(st, "SELECT atena, updated_at FROM persons", NULL, NULL, c, e)) != 0 ||
+	    (r = survey(st, "SELECT receipt_no, received_at FROM applications a WHERE"
+	    NOT_PENDING_SQL("a.uuid"), NULL, NULL, c, e)) != 0)
+		return r;
+	/* The IDs of residents are 宛名番号: not for the record. */
+	snprintf(c->ids, sizeof(c->ids), "last-sync=%s", last);
+	if (dry || c->count == 0)
+		return 0;
+	store_now(now);
+	if ((r = delete_apps(st, app_where, NULL, NULL, e)) != 0)
+		return r;
+	snprintf(sql, sizeof(sql), "DELETE FROM idcheck_verdicts WHERE uuid IN"
+	    " (SELECT uuid FROM idchecks i WHERE %s)", ic_where);
+	if ((r = run(st, sql, NULL, NULL, NULL, e)) != 0)
+		return r;
+	snprintf(sql, sizeof(sql), "DELETE FROM idchecks AS i WHERE %s", ic_where);
+	if ((r = run(st, sql, NULL, NULL, NULL, e)) != 0 ||
+	    (r = run(st, "DELETE FROM persons", NULL, NULL, NULL, e)) != 0 ||
+	    (r = run(st, "DELETE FROM person_history", NULL, NULL, NULL, e)) != 0 ||
+	    (r = run(st, "DELETE FROM sync_confirm", NULL, NULL, NULL, e)) != 0 ||
+	    (r = run(st, "DELETE FROM sync_cursor", NULL, NULL, NULL, e)) != 0 ||
+	    (r = store_setting_set(st, "purge.offline", now, e)) != 0)
+		return r;
+	return 0;
+}
+
 /* ----------------------------------------------------------- redaction */
 
 int
@@ -599,6 +657,8 @@ store_purge(struct store *st, const struct purge_policy *p, int dry_run,
 	int r;
 
 	memset(res, 0, sizeof(*res));
+	if ((r = store_clock_check(st, NULL, e)) != 0)
+		return r;
 	if (sqlite3_create_function(st->db, "mdg_mask", 1, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, NULL, sql_mask, NULL, NULL) != SQLITE_OK)
 		return sql_err(st->db, sqlite3_extended_errcode(st->db), e, "purge");
@@ -611,7 +671,10 @@ store_purge(struct store *st, const struct purge_policy *p, int dry_run,
 	    "responded_at", " AND responded_at <> ''", p->inquiries, dry_run, res, e)) != 0 ||
 	    (r = purge_simple(st, "sync_log", "sync_log", "id", "started_at", "",
 	    p->sync_log, dry_run, res, e)) != 0 ||
-	    (r = purge_audit(st, p->audit, dry_run, res, e)) != 0)
+	    (r = purge_audit(st, p->audit, dry_run, res, e)) != 0 ||
+	    (r = purge_offline(st, p->offline_max, dry_run, res, e)) != 0)
+		goto out;
+	if (!dry_run && (r = store_clock_mark(st, e)) != 0)
 		goto out;
 	if (!dry_run)
 		for (size_t i = 0; i < res->n && r == 0; i++) {
@@ -646,4 +709,64 @@ store_scan_pages(struct store *st,
 	if ((r = store_path(st->dir, STORE_DB_FILE, path, sizeof(path), e)) != 0)
 		return r;
 	return store_vfs_pages(path, st->key, fn, arg, bad, e);
+}
+
+/* ------------------------------------------------- a clock set back */
+
+#define CLOCK_KEY "clock.high_water"
+/* Slack for an NTP step or two machines a little apart. */
+#define CLOCK_SLACK 300
+
+int
+store_clock_check(struct store *st, int64_t *high_water, struct err *e)
+{
+	char v[32];
+	int64_t hw = 0, now = mdg_now();
+
+	if (store_setting_get(st, CLOCK_KEY, v, sizeof(v), NULL) == 0)
+		hw = strtoll(v, NULL, 10);
+	if (high_water != NULL)
+		*high_water = hw;
+	if (hw > 0 && now + CLOCK_SLACK < hw)
+		return err_set_ja(e, ERR_STATE,
+		    "端末の時計が戻っています。管理者が時刻を確認するまで使えません",
+		    "the clock is %lld s behind the latest time this terminal has"
+		    " seen (last sync, login or purge): refused until an administrator"
+		    " confirms the time (madoguchi clock confirm)", (long long)(hw - now));
+	return 0;
+}
+
+int
+store_clock_mark(struct store *st, struct err *e)
+{
+	char v[32];
+	int64_t hw = 0, now = mdg_now();
+
+	if (store_setting_get(st, CLOCK_KEY, v, sizeof(v), NULL) == 0)
+		hw = strtoll(v, NULL, 10);
+	if (now <= hw)
+		return 0;
+	snprintf(v, sizeof(v), "%lld", (long long)now);
+	return store_setting_set(st, CLOCK_KEY, v, e);
+}
+
+int
+store_clock_confirm(struct store *st, struct err *e)
+{
+	char v[32], detail[128];
+	int64_t hw = 0, now = mdg_now();
+	int r;
+
+	if (store_setting_get(st, CLOCK_KEY, v, sizeof(v), NULL) == 0)
+		hw = strtoll(v, NULL, 10);
+	if ((r = sql_tx_begin(st->db, e)) != 0)
+		return r;
+	snprintf(v, sizeof(v), "%lld", (long long)now);
+	snprintf(detail, sizeof(detail), "high_water=%lld now=%lld", (long long)hw,
+	    (long long)now);
+	if ((r = store_setting_set(st, CLOCK_KEY, v, e)) == 0)
+		r = store_audit_append(st, NULL, NULL, "clock.confirm", NULL, "cli",
+		    detail, e);
+	sql_tx_end(st->db, r == 0, r == 0 ? e : NULL);
+	return r;
 }

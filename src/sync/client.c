@@ -685,6 +685,8 @@ sync_round(struct store *st, const struct sync_config *cfg,
 	 * frames; copy them back and truncate the WAL. */
 	if (rep->deleted > 0)
 		store_wal_flush(st);
+	/* the latest time seen, for the clock-backwards check (issue 13) */
+	store_clock_mark(st, NULL);
 out:
 	sync_chan_free(ch);
 	wbuf_free(&buf);

@@ -81,6 +81,7 @@ purge_daily(struct sync_sched *s)
 	p.audit = (int)conf_int(s->cf, "retention", "audit");
 	p.sync_log = (int)conf_int(s->cf, "retention", "sync_log");
 	p.inquiries = (int)conf_int(s->cf, "retention", "inquiries");
+	p.offline_max = (int)conf_int(s->cf, "retention", "offline_max");
 	err_clear(&e);
 	if (store_purge(s->st, &p, 0, "system", &res, &e) != 0) {
 		log_error("scheduled purge: %s", e.msg);

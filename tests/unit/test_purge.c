@@ -546,3 +546,104 @@ TEST(cli_purge_dry_run_and_retention_config)
 	CHECK(strstr(p.err, ":3:") != NULL);
 	t_proc_free(&p);
 }
+
+/* [retention] offline_max at its edge: day D+30 after the last pull
+ * nothing goes; day D+31 the pulled residents, their numbers and what the
+ * central already holds go, what was not pushed stays, the cursor goes,
+ * and the next login is told (once). */
+TEST(offline_max_purges_pulled_data_keeps_unpushed)
+{
+	struct err e;
+	struct store *st;
+	struct purge_result res;
+	struct person p = person_of("0000000091", "遠隔 一郎", "エンカク イチロウ", "窓口市東区1");
+	struct purge_policy pol = policy;
+	char u1[37], r1[32], u2[37], r2[32], payload[128];
+
+	pol.offline_max = 30;
+	at("2026-07-01T09:00:00");
+	st = make_store(t_path("s"));
+	REQUIRE_OK(store_person_upsert(st, &p, &e), &e);
+	REQUIRE_OK(store_mynumber_set(st, p.atena, NUMBER, &e), &e);
+	REQUIRE_OK(store_sync_cursor_set(st, "c-1", &e), &e);
+	add_app(st, p.atena, NULL, "received", u1, r1);	/* pushed */
+	add_app(st, p.atena, NULL, "received", u2, r2);	/* not pushed */
+	snprintf(payload, sizeof(payload), "{\"uuid\":\"%s\"}", u2);
+	REQUIRE_OK(store_outbox_add(st, NULL, "application", payload, strlen(payload),
+	    NULL, &e), &e);
+
+	at("2026-07-31T09:00:00");	/* D+30 */
+	REQUIRE_OK(store_purge(st, &pol, 0, "system", &res, &e), &e);
+	CHECK_INT(count_of(&res, "offline"), 0);
+	CHECK_INT(sql_int(st, "SELECT count(*) FROM persons"), 1);
+	at("2026-08-01T09:00:00");	/* D+31 */
+	REQUIRE_OK(store_purge(st, &pol, 1, "system", &res, &e), &e);
+	CHECK(count_of(&res, "offline") > 0);
+	CHECK_INT(sql_int(st, "SELECT count(*) FROM persons"), 1);	/* dry run */
+	REQUIRE_OK(store_purge(st, &pol, 0, "system", &res, &e), &e);
+	CHECK_INT(count_of(&res, "offline"), 2);	/* the person, the pushed one */
+	CHECK_INT(sql_int(st, "SELECT count(*) FROM persons"), 0);
+	CHECK_INT(sql_int(st, "SELECT count(*) FROM mynumbers"), 0);
+	CHECK_INT(sql_int(st, "SELECT count(*) FROM sync_cursor"), 0);
+	{
+		char sql[160], *det;
+
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM applications WHERE uuid = '%s'", u2);
+		CHECK_INT(sql_int(st, sql), 1);		/* not pushed: kept */
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM applications WHERE uuid = '%s'", u1);
+		CHECK_INT(sql_int(st, sql), 0);
+		det = sql_text(st, "SELECT detail FROM audit WHERE action = 'purge.offline'");
+		CHECK(strstr(det, "last-sync=2026-07-01") != NULL);
+		CHECK(strstr(det, p.atena) == NULL);
+		free(det);
+	}
+	store_close(st);
+	unsetenv("MDG_TEST_NOW");
+}
+
+/* A clock set back before the latest time seen refuses the purge, every
+ * command and login, until an administrator confirms the time. */
+TEST(clock_set_back_refuses_until_confirmed)
+{
+	struct err e;
+	struct store *st;
+	struct purge_result res;
+	struct t_proc p;
+	char *argv_purge[] = { (char *)t_bin("madoguchi"), "--store", (char *)t_path("s"),
+	    "purge", "--dry-run", "--user", "admin01", "--password-stdin", NULL };
+	char *argv_clock[] = { (char *)t_bin("madoguchi"), "--store", (char *)t_path("s"),
+	    "clock", "confirm", "--user", "admin01", "--password-stdin", NULL };
+	char *env_back[] = { "MDG_TEST_NOW=2026-09-01T08:00:00Z", NULL };
+	char *env_later[] = { "MDG_TEST_NOW=2026-09-10T08:00:00Z", NULL };
+
+	at("2026-09-10T09:00:00");
+	st = make_store(t_path("s"));
+	REQUIRE_OK(store_purge(st, &policy, 0, NULL, &res, &e), &e);	/* marks */
+	at("2026-09-10T09:04:00");	/* within the slack: fine */
+	CHECK_OK(store_clock_check(st, NULL, &e), &e);
+	at("2026-09-01T08:00:00");
+	CHECK_INT(store_purge(st, &policy, 0, NULL, &res, &e), ERR_STATE);
+	store_close(st);
+	unsetenv("MDG_TEST_NOW");
+
+	REQUIRE(t_run(argv_purge, env_back, ADMIN_PW "\n", strlen(ADMIN_PW) + 1, 60000, &p) == 0);
+	CHECK_INT(p.status, 1);
+	CHECK(strstr(p.err, "時計が戻っています") != NULL);
+	t_proc_free(&p);
+	/* An hour back is still back. */
+	REQUIRE(t_run(argv_purge, env_later, ADMIN_PW "\n", strlen(ADMIN_PW) + 1, 60000, &p) == 0);
+	CHECK_INT(p.status, 1);
+	t_proc_free(&p);
+	REQUIRE(t_run(argv_clock, env_back, ADMIN_PW "\n", strlen(ADMIN_PW) + 1, 60000, &p) == 0);
+	CHECK_INT(p.status, 0);
+	CHECK(strstr(p.out, "time confirmed") != NULL);
+	t_proc_free(&p);
+	REQUIRE(t_run(argv_purge, env_back, ADMIN_PW "\n", strlen(ADMIN_PW) + 1, 60000, &p) == 0);
+	CHECK_INT(p.status, 0);
+	t_proc_free(&p);
+	at("2026-09-01T08:00:00");
+	REQUIRE_OK(store_open(t_path("s"), "admin01", ADMIN_PW, &st, &e), &e);
+	CHECK_INT(sql_int(st, "SELECT count(*) FROM audit WHERE action = 'clock.confirm'"), 1);
+	store_close(st);
+	unsetenv("MDG_TEST_NOW");
+}
