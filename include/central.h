@@ -119,6 +119,13 @@ int central_rejects_list(struct central *c, const char *terminal, FILE *out,
  * (NULL = all): `report purges [ID]`. */
 int central_purge_report(struct central *c, const char *terminal, FILE *out,
     struct err *e);
+/* Issue 13, RET-3: an online consistent copy through the encrypting VFS into
+ * dir with a manifest (size, BLAKE2b-256), keeping the newest keep copies;
+ * and the restore of one into the store in dir after checking its manifest,
+ * its key and its integrity (the server must not be running). */
+int central_backup(struct central *c, const char *dir, int keep, FILE *out,
+    struct err *e);
+int central_restore(const char *dir, const char *file, FILE *out, struct err *e);
 
 /* ------------------------------------------------------------- accounts */
 

@@ -14,6 +14,8 @@
  *   madoguchi-central [--store DIR] terminal rejects [ID] | terminal release ID
  *   madoguchi-central [--store DIR] user add|mod|revoke|list|review|history ...
  *   madoguchi-central [--store DIR] report purges [ID]
+ *   madoguchi-central [--store DIR] backup --to DIR [--keep N]
+ *   madoguchi-central [--store DIR] restore --from FILE
  */
 #include <signal.h>
 #include <stdio.h>
@@ -49,6 +51,9 @@ struct opts {
 	const char *log;
 	const char *count;
 	const char *seed;
+	const char *to;		/* backup --to DIR */
+	const char *keep;	/* backup --keep N */
+	const char *from;	/* restore --from FILE */
 	int max_conn;
 	struct central_serve_opts serve;
 	char *pos[8];
@@ -68,6 +73,7 @@ static const struct {
 	{ "user", "add mod revoke list review history" },
 	{ "demo-data", NULL },
 	{ "report", "purges" },
+	{ "backup", NULL }, { "restore", NULL },
 	{ NULL, NULL }
 };
 
@@ -93,6 +99,8 @@ usage_to(FILE *f)
 	    "  user list | user review [--format csv] | user history [NAME]\n"
 	    "  demo-data [--count N] [--seed S]      load the fictional residents of 窓口市\n"
 	    "  report purges [ID]                    purge records the terminals reported\n"
+	    "  backup --to DIR [--keep N]            online encrypted copy + manifest, rotated\n"
+	    "  restore --from FILE                   verify a backup, then replace the database\n"
 	    "  help [--list]                         this text; --list: every command\n"
 	    "The store is --store DIR, else $MDG_CENTRAL_STORE, else %s.\n"
 	    "See madoguchi-central(8).\n", DEFAULT_STORE);
@@ -176,6 +184,12 @@ parse(int argc, char **argv, struct opts *o)
 			dst = &o->count;
 		else if (strcmp(a, "--seed") == 0)
 			dst = &o->seed;
+		else if (strcmp(a, "--to") == 0)
+			dst = &o->to;
+		else if (strcmp(a, "--keep") == 0)
+			dst = &o->keep;
+		else if (strcmp(a, "--from") == 0)
+			dst = &o->from;
 		else if (strcmp(a, "--max-conn") == 0) {
 			if (i + 1 >= argc || (o->max_conn = atoi(argv[++i])) < 1)
 				return -1;
@@ -437,6 +451,17 @@ main(int argc, char **argv)
 		log_close();
 		return 0;
 	}
+	/* Restore works without opening the live database: it may be the
+	 * damaged thing being replaced. */
+	if (strcmp(o.pos[0], "restore") == 0) {
+		if (o.npos != 1 || o.from == NULL) {
+			log_close();
+			return usage_error("restore needs --from FILE", NULL);
+		}
+		rc = central_restore(o.store, o.from, stdout, &e) != 0 ? fail(&e) : 0;
+		log_close();
+		return rc;
+	}
 	if (central_open(o.store, &c, &e) != 0) {
 		log_close();
 		return fail(&e);
@@ -452,7 +477,14 @@ main(int argc, char **argv)
 		rc = cmd_export(c, &o);
 	else if (strcmp(o.pos[0], "demo-data") == 0)
 		rc = cmd_demo(c, &o);
-	else if (strcmp(o.pos[0], "report") == 0) {
+	else if (strcmp(o.pos[0], "backup") == 0) {
+		long keep = o.keep != NULL ? atol(o.keep) : 7;
+
+		if (o.npos != 1 || o.to == NULL)
+			rc = usage_error("backup needs --to DIR", NULL);
+		else
+			rc = central_backup(c, o.to, (int)keep, stdout, &e) != 0 ? fail(&e) : 0;
+	} else if (strcmp(o.pos[0], "report") == 0) {
 		if ((o.npos == 2 || o.npos == 3) && strcmp(o.pos[1], "purges") == 0)
 			rc = central_purge_report(c, o.npos == 3 ? o.pos[2] : NULL,
 			    stdout, &e) != 0 ? fail(&e) : 0;
