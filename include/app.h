@@ -118,6 +118,10 @@ int app_store_login(struct app_opts *o, const struct app_store_args *a,
     const char *what, struct store **st);
 /* "madoguchi WHAT: <Japanese> (<English>)" on stderr. */
 void app_store_error(const char *what, const struct err *e);
+/* --output NAME of a listing (issue 16): standard output becomes a new
+ * owner-only file NAME inside [export] dir, recorded as an audit row;
+ * name NULL does nothing.  0, or the exit status after a message. */
+int app_output_to(struct app_opts *o, struct store *st, const char *what, const char *name);
 
 /* The store subcommands (cmd-init.c, cmd-user.c, cmd-audit.c, cmd-wipe.c,
  * cmd-demo-data.c). */

@@ -38,6 +38,19 @@ void csv_free(struct csv *c);
 int csv_next(struct csv *c, char ***fields, size_t *nf, int *line,
     struct err *e);
 
+/* -------------------------------------------------------- configuration */
+
+#define CENTRAL_DEFAULT_CONFIG "/etc/madoguchi/central.conf"
+
+/* The keys of madoguchi-central.conf(5) (src/central/config.c). */
+extern const struct conf_key central_conf_schema[];
+/* Load path (NULL: CENTRAL_DEFAULT_CONFIG when it exists, else the
+ * defaults) and check what the types cannot; any mistake is
+ * "file:line: reason". */
+int central_conf_load(const char *path, struct conf **out, struct err *e);
+/* "HH:MM-HH:MM" into minutes of the day (from < to); -1 when malformed. */
+int central_office_hours(const char *v, int *from, int *to);
+
 /* ------------------------------------------------------------- the store */
 
 #define CENTRAL_DB_FILE "central.db"
@@ -46,6 +59,11 @@ int csv_next(struct csv *c, char ***fields, size_t *nf, int *line,
 
 struct central {
 	sqlite3 *db;
+	const struct conf *conf;	/* madoguchi-central.conf(5); NULL = defaults */
+	char actor[80];		/* who runs this command (issue 16): an operator,
+				 * "system", or "unix:NAME" in a store without
+				 * operators; "" = not known */
+	int actor_export;	/* the operator holds the export flag */
 	char dir[1024];
 	uint8_t *noise_priv;	/* sodium_malloc'd, 32 bytes */
 	uint8_t noise_pub[32];
@@ -96,6 +114,27 @@ int central_demo_data(struct central *c, uint64_t seed, size_t n,
 int central_export_applications(struct central *c, int64_t since,
     int csv, FILE *out, int64_t *next, struct err *e);
 
+/* The same, *count receiving the number of applications. */
+int central_export_applications_n(struct central *c, int64_t since, int csv,
+    FILE *out, int64_t *next, long *count, struct err *e);
+
+/* `export applications` as c->actor (issue 16, LK-1): needs the export
+ * flag and a purpose; writes into [export] dir only (a new owner-only file,
+ * output or a name with the time), as CMS to [export] recipient
+ * (AuthEnvelopedData AES-256-GCM, or EnvelopedData AES-256-CBC with
+ * [export] cms = enveloped); plaintext only with [export] plaintext = yes
+ * (to out with to_stdout).  Writes the audit row. */
+struct central_export_req {
+	int64_t since;
+	int csv;
+	const char *purpose;
+	const char *output;	/* a file name inside [export] dir, or NULL */
+	int plaintext;		/* --plaintext */
+	int to_stdout;		/* --output - (plaintext only) */
+};
+int central_export_protected(struct central *c, const struct central_export_req *q,
+    FILE *out, struct err *e);
+
 /* ------------------------------------------------------------- terminals */
 
 /* Register a terminal ID with its scope and a one-time enrolment token
@@ -139,6 +178,53 @@ int central_user_cmd(struct central *c, int argc, char **argv, FILE *out,
 /* Check a `user` command line (verb, name, options) without the store:
  * ERR_INVAL with the reason when it is a usage error. */
 int central_user_args(int argc, char **argv, struct err *e);
+
+/* ------------------------------------------- operators, audit (issue 16) */
+
+/* Who runs a command: an operator logged in, or a recorded actor such as
+ * "system" for scheduled purge and backup (never a login). */
+struct central_actor {
+	char name[80];
+	int export_flag;
+};
+/* Operators in the store (0 = none yet: a store of an older release). */
+int central_operator_count(struct central *c, struct err *e);
+/* The first operator (init --admin NAME): the password from stdin or the
+ * terminal; its TOTP secret (URI, QR code) printed to out once. */
+int central_operator_first(struct central *c, const char *name, const char *display,
+    int from_stdin, FILE *out, struct err *e);
+/* Log in: the password line then the code line (stdin or the terminal). */
+int central_operator_login(struct central *c, const char *name, int from_stdin,
+    struct central_actor *who, struct err *e);
+/* `operator add|mod|list ...` as who. */
+int central_operator_cmd(struct central *c, const struct central_actor *who,
+    int argc, char **argv, int from_stdin, FILE *out, struct err *e);
+
+/* Append a row to the central's audit chain: detail is a JSON object. */
+int central_audit_append(struct central *c, const char *actor, const char *action,
+    const char *detail, struct err *e);
+/* The same with detail built from key, value string pairs ended by NULL. */
+int central_audit_note(struct central *c, const char *actor, const char *action,
+    struct err *e, ...);
+/* Every row and signed head checked; a line per problem to out, then a
+ * summary.  ERR_CORRUPT when anything is wrong. */
+int central_audit_verify(struct central *c, FILE *out, struct err *e);
+/* Rows filtered (NULL = any): actor, action, day from/until (YYYY-MM-DD). */
+int central_audit_list(struct central *c, const char *actor, const char *action,
+    const char *since, const char *until, FILE *out, struct err *e);
+/* LOG-3: every view, search page, identity check and application about
+ * the resident atena at any terminal (what the terminals pushed), oldest
+ * first, tab-separated with a header, to out; *count events. */
+int central_audit_person(struct central *c, const char *atena, FILE *out, long *count,
+    struct err *e);
+/* Reports (src/central/report.c). */
+int central_import_holidays(struct central *c, const char *path, FILE *rep, long *added,
+    long *rejected, struct err *e);
+int central_report_access(struct central *c, const char *month, int csv, FILE *out,
+    long *flags, struct err *e);
+int central_report_daily(struct central *c, const char *date, FILE *out, struct err *e);
+/* The Ed25519 public key of the signed day heads. */
+void central_audit_pubkey(const struct central *c, uint8_t pk[32]);
 
 /* -------------------------------------------------------------- server */
 

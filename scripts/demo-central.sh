@@ -14,7 +14,6 @@ set -eu
 cd "$(dirname "$0")/.." || exit 2
 BUILD=${BUILD:-build}
 BIN=${MDG_BIN:-$BUILD/rel/bin}
-C=$BIN/madoguchi-central
 M=$BIN/madoguchi
 
 cmd=${1:-}
@@ -22,13 +21,29 @@ dir=${2:-}
 [ -n "$cmd" ] && [ -n "$dir" ] || { sed -n '2,13p' "$0" >&2; exit 2; }
 mkdir -p "$dir"
 store=$dir/central
+conf=$dir/central.conf
+C() { "$BIN/madoguchi-central" --config "$conf" "$@"; }
 
 case $cmd in
 start)
 	port=${3:-7700}
+	if [ ! -f "$conf" ]; then
+		# madoguchi-central.conf(5): the store, and exports into an
+		# owner-only directory beside it.
+		absdir=$(cd "$dir" && pwd)
+		mkdir -p -m 700 "$absdir/export"
+		cat >"$conf" <<CONF
+# The demo central's configuration (madoguchi-central.conf(5)).
+[store]
+dir = $absdir/central
+
+[export]
+dir = $absdir/export
+CONF
+	fi
 	if [ ! -f "$store/central.key" ]; then
-		"$C" --store "$store" init >/dev/null
-		"$C" --store "$store" demo-data --count "${DEMO_COUNT:-1000}" --seed 1
+		C init >/dev/null
+		C demo-data --count "${DEMO_COUNT:-1000}" --seed 1
 		# The demo staff are accounts of the central too: it accepts an
 		# application only from an active account with the right, and a
 		# confirmation only from a different reviewer (issue 15).
@@ -40,29 +55,29 @@ start)
 			echo "clerk2,窓口 次郎,clerk,$perms,1,2099-03-31"
 			echo "rev1,審査 一郎,reviewer,$perms,1,2099-03-31"
 		} >"$dir/accounts.csv"
-		"$C" --store "$store" import accounts "$dir/accounts.csv"
+		C import accounts "$dir/accounts.csv"
 	fi
 	if [ -f "$dir/central.pid" ] && kill -0 "$(cat "$dir/central.pid")" 2>/dev/null; then
 		echo "demo central already running (pid $(cat "$dir/central.pid"))"
 		exit 0
 	fi
-	"$C" --store "$store" serve --listen "127.0.0.1:$port" --log "$dir/central.log" &
+	C serve --listen "127.0.0.1:$port" --log "$dir/central.log" &
 	echo $! >"$dir/central.pid"
 	echo "127.0.0.1:$port" >"$dir/central.addr"
 	for _ in $(seq 50); do
 		grep -q "serving on" "$dir/central.log" 2>/dev/null && break
 		sleep 0.1
 	done
-	echo "demo central on 127.0.0.1:$port (pid $(cat "$dir/central.pid")), key $("$C" --store "$store" key)"
+	echo "demo central on 127.0.0.1:$port (pid $(cat "$dir/central.pid")), key $(C key)"
 	;;
 enroll)
 	tstore=${3:?terminal store}
 	user=${4:?admin user}
 	pw=$(cat)
-	token=$("$C" --store "$store" terminal enrol DEMO01 | sed -n 2p)
+	token=$(C terminal enrol DEMO01 | sed -n 2p)
 	printf '%s\n%s\n' "$pw" "$token" | "$M" --store "$tstore" enroll \
 		--central "$(cat "$dir/central.addr")" \
-		--central-key "$("$C" --store "$store" key)" \
+		--central-key "$(C key)" \
 		--user "$user" --password-stdin --token-stdin
 	printf '%s\n' "$pw" | "$M" --store "$tstore" sync --user "$user" --password-stdin
 	;;

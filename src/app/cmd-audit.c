@@ -89,7 +89,7 @@ cmd_audit(struct app_opts *o, int argc, char **argv)
 {
 	struct app_store_args a = { NULL, NULL, 0 };
 	struct store *st;
-	const char *sub = NULL, *person = NULL;
+	const char *sub = NULL, *person = NULL, *output = NULL;
 	long long after = 0, limit = 1000;
 	int r;
 
@@ -104,6 +104,8 @@ cmd_audit(struct app_opts *o, int argc, char **argv)
 			limit = atoll(argv[++i]);
 		else if (strcmp(argv[i], "--person") == 0 && i + 1 < argc)
 			person = argv[++i];
+		else if (strcmp(argv[i], "--output") == 0 && i + 1 < argc)
+			output = argv[++i];
 		else if (sub == NULL && argv[i][0] != '-')
 			sub = argv[i];
 		else
@@ -113,11 +115,15 @@ cmd_audit(struct app_opts *o, int argc, char **argv)
 	    limit <= 0 || after < 0) {
 		fprintf(stderr, "usage: madoguchi audit verify|list|person --user NAME "
 		    "[--password-stdin] [--store DIR] [--after ID] [--limit N] "
-		    "[--person 宛名番号]\n");
+		    "[--person 宛名番号] [--output NAME]\n");
 		return 2;
 	}
 	if ((r = app_store_login(o, &a, "audit", &st)) != 0)
 		return r;
+	if (strcmp(sub, "list") == 0 && (r = app_output_to(o, st, "audit list", output)) != 0) {
+		store_close(st);
+		return r;
+	}
 	r = strcmp(sub, "verify") == 0 ? audit_verify(st) :
 	    audit_list(st, after, limit, person);
 	store_close(st);

@@ -27,7 +27,7 @@ cmd_batch(struct app_opts *o, int argc, char **argv)
 	struct screen_set *set = NULL;
 	struct store *st;
 	struct err e;
-	const char *pos[2] = { NULL, NULL }, *dir;
+	const char *pos[2] = { NULL, NULL }, *dir, *output = NULL;
 	int npos = 0, from = 0, to = 0, r = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -42,7 +42,9 @@ cmd_batch(struct app_opts *o, int argc, char **argv)
 				return 2;
 			}
 			*(is_from ? &from : &to) = date_to_ymd(&d);
-		} else if (argv[i][0] != '-' && npos < 2)
+		} else if (strcmp(argv[i], "--output") == 0 && i + 1 < argc)
+			output = argv[++i];
+		else if (argv[i][0] != '-' && npos < 2)
 			pos[npos++] = argv[i];
 		else
 			npos = 3;
@@ -51,11 +53,15 @@ cmd_batch(struct app_opts *o, int argc, char **argv)
 	    (strcmp(pos[0], "show") == 0 && npos != 2) ||
 	    (strcmp(pos[0], "list") != 0 && strcmp(pos[0], "show") != 0)) {
 		fprintf(stderr, "usage: madoguchi batch list [--from DATE] [--to DATE] | "
-		    "batch show ID  --user NAME [--password-stdin]\n");
+		    "batch show ID  [--output NAME] --user NAME [--password-stdin]\n");
 		return 2;
 	}
 	if ((r = app_store_login(o, &a, "batch", &st)) != 0)
 		return r;
+	if ((r = app_output_to(o, st, "batch", output)) != 0) {
+		store_close(st);
+		return r;
+	}
 	err_clear(&e);
 	if (strcmp(pos[0], "list") == 0) {
 		struct batch *v = NULL;

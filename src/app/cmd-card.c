@@ -24,6 +24,8 @@
 
 #include "app.h"
 #include "card.h"
+#include "store.h"
+#include "visit.h"
 
 static const char *
 reader_of(struct app_opts *o, const char *opt)
@@ -454,10 +456,14 @@ card_read(struct app_opts *o, int argc, char **argv)
 	struct card_read_req req;
 	struct card_result *res = NULL;
 	struct card *c = NULL;
+	struct app_store_args sa = { NULL, NULL, 0 };
+	struct store *st = NULL;
 	char *secret;
 	struct err e;
 
 	for (int i = 1; i < argc; i++) {
+		if (app_store_opt(&sa, argc, argv, &i))
+			continue;
 		if (strcmp(argv[i], "--pin-stdin") == 0)
 			pin_stdin = 1;
 		else if (strcmp(argv[i], "--b-stdin") == 0)
@@ -473,8 +479,10 @@ card_read(struct app_opts *o, int argc, char **argv)
 		else if (strcmp(argv[i], "--reader") == 0 && i + 1 < argc)
 			reader = argv[++i];
 		else {
-			fprintf(stderr, "usage: madoguchi card read [--pin-stdin | --b-stdin] "
-			    "[--confirm-last-try] [--kenmen | --jpki] [--json] [--reader NAME]\n");
+			fprintf(stderr, "usage: madoguchi card read --user NAME [--password-stdin]"
+			    " [--store DIR]\n"
+			    "           [--pin-stdin | --b-stdin] [--confirm-last-try] [--kenmen | --jpki]"
+			    " [--json] [--reader NAME]\n");
 			return 2;
 		}
 	}
@@ -490,13 +498,30 @@ card_read(struct app_opts *o, int argc, char **argv)
 		    "(--kenmen needs --b-stdin)\n");
 		return 2;
 	}
+	/* The card's 基本4情報 are personal data: an account of the store
+	 * reads them, and the read is an audit row as at the window (issue 16,
+	 * LOG-1).  The password (and a second-factor line, when the account
+	 * has one) come before the PIN or 照合番号B on standard input. */
+	if (sa.user == NULL) {
+		fprintf(stderr, "madoguchi card read: 記録を残すため、ログインが必要です"
+		    "（--user 名前、パスワードは端末または --password-stdin）"
+		    " (reading a card needs a logged-in account of the store, for its audit row)\n");
+		return 2;
+	}
+	if ((r = app_store_login(o, &sa, "card read", &st)) != 0) {
+		fprintf(stderr, "madoguchi card read: カードは読み取っていません"
+		    " (the card was not read: no store session)\n");
+		return r;
+	}
 	err_clear(&e);
 	if (app_card_anchors(o->conf, &anchors, &e) != 0) {
 		fprintf(stderr, "madoguchi: %s\n", e.msg);
+		store_close(st);
 		return 1;
 	}
 	if ((secret = card_secret_new()) == NULL) {
 		card_anchors_free(&anchors);
+		store_close(st);
 		fprintf(stderr, "madoguchi: out of memory\n");
 		return 1;
 	}
@@ -533,6 +558,16 @@ card_read(struct app_opts *o, int argc, char **argv)
 			fprintf(stderr, "残り回数: %d回（--confirm-last-try で確認のうえ実行）\n",
 			    req.tries_before);
 		log_warn("card read failed: %s", e.msg);
+		{
+			struct err ea;
+			char detail[256];
+			err_clear(&ea);
+			snprintf(detail, sizeof(detail), "card read (command line): %s tries_left=%d",
+			    err_name(r), req.tries_after);
+			if (store_audit_append(st, NULL, NULL, "idcheck.failed", NULL, "card-read",
+			    detail, &ea) != 0)
+				fprintf(stderr, "madoguchi card read: %s\n", ea.msg);
+		}
 		goto out;
 	}
 	/* The count after the VERIFY, as the card now gives it. */
@@ -541,6 +576,27 @@ card_read(struct app_opts *o, int argc, char **argv)
 		err_clear(&e2);
 		tries_after = card_pin_tries(c, kenmen ? CARD_PIN_KENMEN_B :
 		    req.method == CARD_UNLOCK_B ? CARD_PIN_KENHOJO_B : CARD_PIN_KENHOJO, &e2);
+	}
+	/* The audit row first, as at the window: matched with the store's
+	 * residents (idcheck.read / nomatch / mismatch / nonumber).  No row,
+	 * no output. */
+	{
+		struct visit *v = calloc(1, sizeof(*v));
+		struct err ea;
+
+		err_clear(&ea);
+		if (v == NULL) {
+			fprintf(stderr, "madoguchi: out of memory\n");
+			goto out;
+		}
+		visit_begin(v, sa.user);
+		r = visit_card_check(v, st, res, &ea);
+		visit_end(v);
+		free(v);
+		if (r != 0) {
+			fprintf(stderr, "madoguchi card read: 記録できないため表示しません (%s)\n", ea.msg);
+			goto out;
+		}
 	}
 	if (json)
 		print_json(res, tries_after);
@@ -562,6 +618,7 @@ out:
 	card_close(c);
 	card_secret_free(secret);
 	card_anchors_free(&anchors);
+	store_close(st);
 	return rc;
 }
 
@@ -573,7 +630,7 @@ cmd_card(struct app_opts *o, int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "read") == 0)
 		return card_read(o, argc - 1, argv + 1);
 	fprintf(stderr, "usage: madoguchi card status [--reader NAME]\n"
-	    "       madoguchi card read [--pin-stdin | --b-stdin] "
+	    "       madoguchi card read --user NAME [--password-stdin] [--pin-stdin | --b-stdin] "
 	    "[--confirm-last-try] [--kenmen | --jpki] [--json] [--reader NAME]\n");
 	return 2;
 }

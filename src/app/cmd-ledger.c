@@ -47,6 +47,9 @@ ledger_print(struct store *st, const struct ledger_query *q)
 	printf("receipt_no\tstatus\tprocedure\ttype\treceived_at\tentered_by\tconfirmed_by\tatena\n");
 	for (size_t i = 0; i < l.n; i++) {
 		const struct application *a = &l.v[i];
+		/* Only the procedures the account may see (issue 16). */
+		if (account_perm(store_user(st), a->procedure) == PERM_NONE)
+			continue;
 		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a->receipt_no,
 		    ledger_status_ja(a->status), a->procedure, a->type, a->received_at,
 		    a->entered_by, a->confirmed_by, a->atena);
@@ -140,7 +143,7 @@ cmd_ledger(struct app_opts *o, int argc, char **argv)
 	struct app_store_args a = { NULL, NULL, 0 };
 	struct ledger_query q;
 	struct store *st;
-	const char *pos[3] = { NULL, NULL, NULL }, *note = "";
+	const char *pos[3] = { NULL, NULL, NULL }, *note = "", *output = NULL;
 	int npos = 0, r;
 
 	memset(&q, 0, sizeof(q));
@@ -162,12 +165,14 @@ cmd_ledger(struct app_opts *o, int argc, char **argv)
 				return 2;
 		} else if (strcmp(argv[i], "--note") == 0 && i + 1 < argc)
 			note = argv[++i];
+		else if (strcmp(argv[i], "--output") == 0 && i + 1 < argc)
+			output = argv[++i];
 		else if (argv[i][0] != '-' && npos < 3)
 			pos[npos++] = argv[i];
 		else {
 			fprintf(stderr, "usage: madoguchi ledger [list|show RECEIPT|status RECEIPT "
 			    "STATUS] [--status S] [--procedure P] [--from DATE] [--to DATE] "
-			    "[--note TEXT] --user NAME [--password-stdin]\n");
+			    "[--note TEXT] [--output NAME] --user NAME [--password-stdin]\n");
 			return 2;
 		}
 	}
@@ -183,6 +188,11 @@ cmd_ledger(struct app_opts *o, int argc, char **argv)
 	}
 	if ((r = app_store_login(o, &a, "ledger", &st)) != 0)
 		return r;
+	if ((npos == 0 || strcmp(pos[0], "status") != 0) &&
+	    (r = app_output_to(o, st, "ledger", output)) != 0) {
+		store_close(st);
+		return r;
+	}
 	if (npos > 0 && strcmp(pos[0], "show") == 0)
 		r = ledger_show(st, pos[1]);
 	else if (npos > 0 && strcmp(pos[0], "status") == 0)

@@ -37,6 +37,7 @@ const struct conf_key app_conf_schema[] = {
 	{ "intake", "decide_days", CONF_INT, 1, 3650, "30", "days after which a forwarded application not yet decided is overdue (INT-10)" },
 	{ "intake", "handover_days", CONF_INT, 1, 3650, "14", "days after which a decided certificate not yet handed over is overdue (INT-10)" },
 	{ "intake", "forward_to", CONF_STR, 0, 128, "", "destination printed on 進達 transmittal lists (INT-9)" },
+	{ "export", "dir", CONF_STR, 0, 1024, "", "directory the listings' --output NAME files are created in, owner-only (empty: --output refused; issue 16)" },
 	/* Issue 13 (RET-1, RET-2): how long the terminal keeps each category
 	 * after the event that starts its clock; madoguchi.conf(5) gives the
 	 * seed passage each default follows. */

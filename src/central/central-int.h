@@ -73,4 +73,15 @@ int central_item_allowed(sqlite3 *db, const struct central_terminal *t,
 int central_reject_note(sqlite3 *db, const char *terminal, const char *uuid,
     int kind, const char *reason, struct err *e);
 
+/* import.c: an account name's characters (1 to 63 letters, digits, - or _),
+ * the rule of `import accounts` and `user add`. */
+int central_account_name_ok(const char *name);
+/* cmd-user.c: AC-1, a name that names a person, not a post or a group. */
+int central_name_individual(const char *name, const char *what, struct err *e);
+
+/* operator.c: a line from standard input (from_stdin) or the terminal
+ * (echo off unless echo) into buf (the caller's sodium_malloc memory). */
+int central_secret_read(const char *prompt, int from_stdin, int echo, char *buf,
+    size_t cap, struct err *e);
+
 #endif

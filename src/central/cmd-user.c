@@ -130,6 +130,12 @@ name_individual(const char *name, const char *what, struct err *e)
 	return 0;
 }
 
+int
+central_name_individual(const char *name, const char *what, struct err *e)
+{
+	return name_individual(name, what, e);
+}
+
 static int
 request_ok(const char *r, struct err *e)
 {
@@ -332,7 +338,9 @@ acct_apply(struct central *c, const struct acct *a, const char *action,
 			sudo = NULL;
 	} else
 		sudo = NULL;
-	if (sudo != NULL)
+	if (c->actor[0] != '\0')	/* the operator logged in (issue 16) */
+		snprintf(op, sizeof(op), "%.64s", c->actor);
+	else if (sudo != NULL)
 		snprintf(op, sizeof(op), "%.60s (sudo from %.60s)",
 		    pw ? pw->pw_name : "?", sudo);
 	else if (pw != NULL)

@@ -94,7 +94,26 @@ static const char *const schema_sql =
 	" terminal TEXT NOT NULL, id INTEGER NOT NULL, hash BLOB NOT NULL,"
 	" sig BLOB NOT NULL, signed_at TEXT NOT NULL, matches INTEGER NOT NULL,"
 	" received_at TEXT NOT NULL, PRIMARY KEY (terminal, id));"
-	DECISIONS_SQL("decisions");
+	DECISIONS_SQL("decisions")
+	/* The central's operators (issue 16): never fed to a terminal. */
+	"CREATE TABLE IF NOT EXISTS operators ("
+	" name TEXT PRIMARY KEY, display TEXT NOT NULL,"
+	" role TEXT NOT NULL DEFAULT 'admin' CHECK (role = 'admin'),"
+	" export INTEGER NOT NULL DEFAULT 0, pwhash TEXT NOT NULL,"
+	" totp_secret BLOB NOT NULL, totp_last INTEGER NOT NULL DEFAULT 0,"
+	" failures INTEGER NOT NULL DEFAULT 0, disabled INTEGER NOT NULL DEFAULT 0,"
+	" created_at TEXT NOT NULL);"
+	/* The central's own audit chain and its signed day heads (issue 16). */
+	"CREATE TABLE IF NOT EXISTS central_audit ("
+	" id INTEGER PRIMARY KEY, at TEXT NOT NULL, day TEXT NOT NULL,"
+	" actor TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL,"
+	" prev BLOB NOT NULL, hash BLOB NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS central_audit_day ON central_audit(day);"
+	"CREATE TABLE IF NOT EXISTS central_audit_heads ("
+	" day TEXT PRIMARY KEY, id INTEGER NOT NULL, hash BLOB NOT NULL,"
+	" sig BLOB NOT NULL, signed_at TEXT NOT NULL);"
+	/* National holidays (import holidays): out of hours in reports. */
+	"CREATE TABLE IF NOT EXISTS holidays (date TEXT PRIMARY KEY, name TEXT NOT NULL);";
 
 static int
 path_in(char *out, size_t cap, const char *dir, const char *name, struct err *e)

@@ -713,6 +713,12 @@ perms_ok(const char *s)
 	return 1;
 }
 
+int
+central_account_name_ok(const char *name)
+{
+	return code_ok(name, 63);
+}
+
 static int
 account_row(struct importer *im, struct err *e)
 {

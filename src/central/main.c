@@ -17,12 +17,17 @@
  *   madoguchi-central [--store DIR] backup --to DIR [--keep N]
  *   madoguchi-central [--store DIR] restore --from FILE
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <sodium.h>
 
 #include "central.h"
 #include "core.h"
@@ -42,6 +47,14 @@ on_signal(int sig)
 }
 
 struct opts {
+	const char *config;
+	const char *purpose, *output;	/* export (issue 16) */
+	const char *month, *date;	/* report access|daily */
+	int plaintext;
+	const char *operator;	/* --operator NAME (issue 16) */
+	const char *actor;	/* --actor system: scheduled purge and backup */
+	const char *admin, *display;	/* init --admin NAME --display D */
+	int pw_stdin;		/* --password-stdin: password line, code line */
 	const char *store;
 	const char *listen;
 	const char *since;
@@ -67,12 +80,14 @@ static const struct {
 	const char *subs;	/* space-separated, or NULL */
 } commands[] = {
 	{ "help", NULL }, { "init", NULL }, { "key", NULL }, { "serve", NULL },
-	{ "import", "persons eligibility decisions accounts" },
+	{ "import", "persons eligibility decisions accounts holidays" },
+	{ "report", "access daily purges" },
 	{ "export", "applications" },
 	{ "terminal", "enrol revoke list" },
 	{ "user", "add mod revoke list review history" },
+	{ "operator", "add mod list" },
+	{ "audit", "verify list person" },
 	{ "demo-data", NULL },
-	{ "report", "purges" },
 	{ "backup", NULL }, { "restore", NULL },
 	{ NULL, NULL }
 };
@@ -81,14 +96,17 @@ static void
 usage_to(FILE *f)
 {
 	fprintf(f,
-	    "usage: madoguchi-central [--store DIR] COMMAND ...\n"
+	    "usage: madoguchi-central [--config FILE] [--store DIR] COMMAND ...\n"
 	    "  init                                  create the central store and keys\n"
 	    "  key                                   print the central public key\n"
 	    "  serve --listen ADDR:PORT [--max-conn N] [--log FILE]\n"
 	    "        [--max-handshakes N] [--max-handshakes-per-addr N]\n"
 	    "        [--handshake-timeout SEC] [--max-message-mb N] [--memory-budget-mb N]\n"
-	    "  import persons|eligibility|decisions|accounts FILE.csv\n"
-	    "  export applications [--since CURSOR] [--format jsonl|csv]\n"
+	    "  import persons|eligibility|decisions|accounts|holidays FILE.csv\n"
+	    "  report access --month YYYY-MM [--format table|csv]   the monthly misuse review\n"
+	    "  report daily --date YYYY-MM-DD        日報: counts per terminal, procedure, clerk\n"
+	    "  export applications --purpose REF [--output NAME|-] [--plaintext]\n"
+	    "        [--since CURSOR] [--format jsonl|csv]   into [export] dir, CMS-encrypted\n"
 	    "  terminal enrol ID [--wards LIST] [--procedures LIST]\n"
 	    "  terminal revoke ID\n"
 	    "  terminal list\n"
@@ -101,9 +119,18 @@ usage_to(FILE *f)
 	    "  report purges [ID]                    purge records the terminals reported\n"
 	    "  backup --to DIR [--keep N]            online encrypted copy + manifest, rotated\n"
 	    "  restore --from FILE                   verify a backup, then replace the database\n"
+	    "  operator add NAME --display D [--export yes|no] | operator list\n"
+	    "  operator mod NAME [--export yes|no] [--unlock] [--disable]\n"
+	    "  audit verify | audit list [--by OPERATOR] [--action A] [--since D] [--until D]\n"
+	    "  audit person ATENA                    who saw or handled a resident, at any terminal\n"
+	    "Commands that read or change personal data or accounts run as an operator:\n"
+	    "  --operator NAME [--password-stdin]    password line, then the TOTP code line\n"
+	    "  init [--admin NAME --display D]       also creates the first operator\n"
 	    "  help [--list]                         this text; --list: every command\n"
-	    "The store is --store DIR, else $MDG_CENTRAL_STORE, else %s.\n"
-	    "See madoguchi-central(8).\n", DEFAULT_STORE);
+	    "The store is --store DIR, else $MDG_CENTRAL_STORE, else [store] dir of\n"
+	    "--config FILE (default %s), else %s.\n"
+	    "See madoguchi-central(8) and madoguchi-central.conf(5).\n",
+	    CENTRAL_DEFAULT_CONFIG, DEFAULT_STORE);
 }
 
 /* A usage error: the reason and the usage on standard error, exit 2. */
@@ -168,6 +195,31 @@ parse(int argc, char **argv, struct opts *o)
 
 		if (strcmp(a, "--store") == 0)
 			dst = &o->store;
+		else if (strcmp(a, "--config") == 0)
+			dst = &o->config;
+		else if (strcmp(a, "--operator") == 0)
+			dst = &o->operator;
+		else if (strcmp(a, "--actor") == 0)
+			dst = &o->actor;
+		else if (strcmp(a, "--admin") == 0)
+			dst = &o->admin;
+		else if (strcmp(a, "--display") == 0 && o->npos <= 1)
+			dst = &o->display;
+		else if (strcmp(a, "--password-stdin") == 0) {
+			o->pw_stdin = 1;
+			continue;
+		} else if (strcmp(a, "--purpose") == 0)
+			dst = &o->purpose;
+		else if (strcmp(a, "--month") == 0)
+			dst = &o->month;
+		else if (strcmp(a, "--date") == 0)
+			dst = &o->date;
+		else if (strcmp(a, "--output") == 0)
+			dst = &o->output;
+		else if (strcmp(a, "--plaintext") == 0) {
+			o->plaintext = 1;
+			continue;
+		}
 		else if (strcmp(a, "--listen") == 0)
 			dst = &o->listen;
 		else if (strcmp(a, "--since") == 0)
@@ -230,7 +282,9 @@ parse(int argc, char **argv, struct opts *o)
 			if (o->npos == 8)
 				return -1;
 			o->pos[o->npos++] = argv[i];
-			if (o->npos == 1 && strcmp(argv[i], "user") == 0) {
+			if (o->npos == 1 && (strcmp(argv[i], "user") == 0 ||
+			    strcmp(argv[i], "operator") == 0 ||
+			    strcmp(argv[i], "audit") == 0)) {
 				o->rest = i + 1;
 				break;
 			}
@@ -240,8 +294,6 @@ parse(int argc, char **argv, struct opts *o)
 			return -1;
 		*dst = argv[++i];
 	}
-	if (o->store == NULL || o->store[0] == '\0')
-		o->store = DEFAULT_STORE;
 	return o->npos == 0 ? -1 : 0;
 }
 
@@ -254,11 +306,267 @@ print_key(const struct central *c)
 	printf("%s\n", hex);
 }
 
+/* madoguchi-central.conf(5), read once at start, freed at exit. */
+static struct conf *conf;
+
+static void
+conf_release(void)
+{
+	conf_free(conf);
+	conf = NULL;
+}
+
 static int
 fail(const struct err *e)
 {
 	fprintf(stderr, "madoguchi-central: %s\n", e->msg);
 	return 1;
+}
+
+/* Check `operator` and `audit` command lines before the store is opened:
+ * a usage error is exit 2 whatever the store. */
+static int
+sub_args(const char *cmd, int argc, char **argv)
+{
+	static const char *const op_verbs[] = { "add", "mod", "list", NULL };
+	static const char *const au_verbs[] = { "verify", "list", "person", NULL };
+	static const char *const op_val[] = { "--display", "--export", NULL };
+	static const char *const op_flag[] = { "--unlock", "--disable", NULL };
+	static const char *const au_val[] = { "--by", "--action", "--since", "--until", NULL };
+	int op = strcmp(cmd, "operator") == 0, k, i, start;
+	const char *const *verbs = op ? op_verbs : au_verbs;
+
+	if (argc < 1)
+		return usage_error("missing subcommand of", cmd);
+	for (k = 0; verbs[k] != NULL && strcmp(verbs[k], argv[0]) != 0; k++)
+		;
+	if (verbs[k] == NULL)
+		return usage_error("unknown subcommand", argv[0]);
+	start = (op && strcmp(argv[0], "list") != 0) || strcmp(argv[0], "person") == 0 ? 2 : 1;
+	if (start == 2 && (argc < 2 || argv[1][0] == '-'))
+		return usage_error(op ? "missing operator NAME after" : "missing 宛名番号 after",
+		    argv[0]);
+	if (!op && strcmp(argv[0], "person") == 0 && argc > 2)
+		return usage_error("audit person takes no option:", argv[2]);
+	for (i = start; i < argc; i++) {
+		int known = 0;
+		if (!op && strcmp(argv[0], "verify") == 0)
+			return usage_error("audit verify takes no option:", argv[i]);
+		for (k = 0; (op ? op_val : au_val)[k] != NULL; k++)
+			if (strcmp(argv[i], (op ? op_val : au_val)[k]) == 0)
+				known = 2;
+		for (k = 0; op && op_flag[k] != NULL; k++)
+			if (strcmp(argv[i], op_flag[k]) == 0)
+				known = 1;
+		if (!known)
+			return usage_error("unknown option", argv[i]);
+		if (known == 2 && ++i >= argc)
+			return usage_error("missing value of", argv[i - 1]);
+	}
+	return 0;
+}
+
+/* Commands that need no operator: the server and the public key (issue 16).
+ * `terminal list` shows no personal data either. */
+static int
+needs_operator(const struct opts *o)
+{
+	if (strcmp(o->pos[0], "serve") == 0 || strcmp(o->pos[0], "key") == 0)
+		return 0;
+	if (strcmp(o->pos[0], "terminal") == 0 && o->npos == 2 &&
+	    strcmp(o->pos[1], "list") == 0)
+		return 0;
+	return 1;
+}
+
+/* --actor system: the scheduled commands only (purge, backup; issue 16,
+ * the commands of the local copy's lifecycle). */
+static int
+actor_system_allowed(const char *cmd)
+{
+	return strcmp(cmd, "purge") == 0 || strcmp(cmd, "backup") == 0;
+}
+
+/* Who runs this command, into c->actor: --actor system for a scheduled
+ * command, else an operator's login.  A store without operators (made
+ * before operators existed, or by init without --admin) runs as the Unix
+ * user, recorded as "unix:NAME", and says so; `operator add` then creates
+ * the first. */
+static int
+actor_setup(struct central *c, const struct opts *o)
+{
+	struct central_actor who;
+	struct err e;
+	int n;
+
+	err_clear(&e);
+	if (o->actor != NULL) {
+		snprintf(c->actor, sizeof(c->actor), "system");
+		return 0;
+	}
+	if ((n = central_operator_count(c, &e)) < 0)
+		return fail(&e);
+	if (n == 0) {
+		struct passwd *pw = getpwuid(getuid());
+
+		if (o->operator != NULL) {
+			fprintf(stderr, "madoguchi-central: this store has no operators yet;"
+			    " run without --operator, then `operator add`\n");
+			return 1;
+		}
+		snprintf(c->actor, sizeof(c->actor), "unix:%.64s",
+		    pw != NULL ? pw->pw_name : "?");
+		/* Until the first operator exists the service's Unix user is
+		 * the only operator there is, with every right (export
+		 * included: its purpose, directory and encryption rules still
+		 * apply, and it is recorded). */
+		c->actor_export = 1;
+		fprintf(stderr, "madoguchi-central: warning: this store has no operators;"
+		    " running as %s (create one: operator add NAME --display D)\n", c->actor);
+		return 0;
+	}
+	if (central_operator_login(c, o->operator, o->pw_stdin, &who, &e) != 0)
+		return fail(&e);
+	snprintf(c->actor, sizeof(c->actor), "%s", who.name);
+	c->actor_export = who.export_flag;
+	return 0;
+}
+
+static int
+cmd_init(const struct opts *o)
+{
+	struct central *c = NULL;
+	struct err e;
+
+	err_clear(&e);
+	if ((o->admin == NULL) != (o->display == NULL))
+		return usage_error("init: --admin NAME and --display D go together", NULL);
+	if (central_init(o->store, &e) != 0 || central_open(o->store, &c, &e) != 0) {
+		log_close();
+		return fail(&e);
+	}
+	c->conf = conf;
+	if (o->admin != NULL && central_operator_first(c, o->admin, o->display, o->pw_stdin,
+	    stdout, &e) != 0) {
+		central_close(c);
+		log_close();
+		return fail(&e);
+	}
+	printf("central store created in %s\ncentral public key: ", o->store);
+	print_key(c);
+	central_close(c);
+	log_close();
+	return 0;
+}
+
+/* argv joined with spaces, for the audit row of a command line. */
+static void
+args_join(int argc, char **argv, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < argc && n < cap; i++)
+		n += (size_t)snprintf(out + n, cap - n, "%s%s", i ? " " : "", argv[i]);
+}
+
+static int
+cmd_user(struct central *c, int argc, char **argv)
+{
+	char args[2048], action[32];
+	struct err e;
+
+	err_clear(&e);
+	if (central_user_cmd(c, argc, argv, stdout, &e) != 0)
+		return fail(&e);
+	args_join(argc, argv, args, sizeof(args));
+	snprintf(action, sizeof(action), "user-%.20s", argc > 0 ? argv[0] : "");
+	if (central_audit_note(c, c->actor, action, &e, "args", args, NULL) != 0)
+		return fail(&e);
+	return 0;
+}
+
+static int
+cmd_audit(struct central *c, int argc, char **argv)
+{
+	const char *by = NULL, *action = NULL, *since = NULL, *until = NULL;
+	struct err e;
+
+	err_clear(&e);
+	if (argc == 1 && strcmp(argv[0], "verify") == 0) {
+		int r = central_audit_verify(c, stdout, &e);
+		struct err e2;
+		err_clear(&e2);
+		if (central_audit_note(c, c->actor, "audit-verify", &e2, "result",
+		    r == 0 ? "ok" : e.msg, NULL) != 0)
+			return fail(&e2);
+		return r != 0 ? fail(&e) : 0;
+	}
+	if (argc == 2 && strcmp(argv[0], "person") == 0) {
+		long n;
+		char cnt[32];
+
+		if (central_audit_person(c, argv[1], stdout, &n, &e) != 0)
+			return fail(&e);
+		snprintf(cnt, sizeof(cnt), "%ld", n);
+		/* Asking is itself recorded (LOG-3). */
+		return central_audit_note(c, c->actor, "audit-person", &e, "atena", argv[1],
+		    "events", cnt, NULL) != 0 ? fail(&e) : 0;
+	}
+	if (argc < 1 || strcmp(argv[0], "list") != 0)
+		return usage();
+	for (int i = 1; i < argc; i++) {
+		const char **dst;
+		if (strcmp(argv[i], "--by") == 0)
+			dst = &by;
+		else if (strcmp(argv[i], "--action") == 0)
+			dst = &action;
+		else if (strcmp(argv[i], "--since") == 0)
+			dst = &since;
+		else if (strcmp(argv[i], "--until") == 0)
+			dst = &until;
+		else
+			return usage_error("audit list: unknown option", argv[i]);
+		if (i + 1 >= argc)
+			return usage();
+		*dst = argv[++i];
+	}
+	if (central_audit_list(c, by, action, since, until, stdout, &e) != 0)
+		return fail(&e);
+	return central_audit_note(c, c->actor, "audit-list", &e, "by", by ? by : "",
+	    "action", action ? action : "", "since", since ? since : "",
+	    "until", until ? until : "", NULL) != 0 ? fail(&e) : 0;
+}
+
+static int
+cmd_report(struct central *c, const struct opts *o)
+{
+	struct err e;
+	long n = 0;
+	char cnt[32];
+	int csv = 0;
+
+	err_clear(&e);
+	if (o->format != NULL) {
+		if (strcmp(o->format, "csv") == 0)
+			csv = 1;
+		else if (strcmp(o->format, "table") != 0)
+			return usage();
+	}
+	if (o->npos == 2 && strcmp(o->pos[1], "access") == 0 && o->month != NULL) {
+		if (central_report_access(c, o->month, csv, stdout, &n, &e) != 0)
+			return fail(&e);
+		snprintf(cnt, sizeof(cnt), "%ld", n);
+		return central_audit_note(c, c->actor, "report-access", &e, "month", o->month,
+		    "flags", cnt, NULL) != 0 ? fail(&e) : 0;
+	}
+	if (o->npos == 2 && strcmp(o->pos[1], "daily") == 0 && o->date != NULL) {
+		if (central_report_daily(c, o->date, stdout, &e) != 0)
+			return fail(&e);
+		return central_audit_note(c, c->actor, "report-daily", &e, "date", o->date,
+		    NULL) != 0 ? fail(&e) : 0;
+	}
+	return usage();
 }
 
 static int
@@ -287,6 +595,26 @@ cmd_serve(struct central *c, const struct opts *o)
 	return 0;
 }
 
+/* SHA-256 of a file, 64 hex digits (audit rows of imports, exports). */
+static int
+file_sha256(const char *path, char out[65], struct err *e)
+{
+	crypto_hash_sha256_state h;
+	uint8_t buf[65536], d[32];
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
+	crypto_hash_sha256_init(&h);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		crypto_hash_sha256_update(&h, buf, n);
+	fclose(f);
+	crypto_hash_sha256_final(&h, d);
+	hex_encode(d, 32, out);
+	return 0;
+}
+
 static int
 cmd_import(struct central *c, const struct opts *o)
 {
@@ -297,6 +625,21 @@ cmd_import(struct central *c, const struct opts *o)
 	if (o->npos != 3)
 		return usage();
 	err_clear(&e);
+	if (strcmp(o->pos[1], "holidays") == 0) {
+		long added, rejected;
+		char a[32], rj[32], sha[65];
+
+		if (central_import_holidays(c, o->pos[2], stderr, &added, &rejected, &e) != 0 ||
+		    file_sha256(o->pos[2], sha, &e) != 0)
+			return fail(&e);
+		printf("holidays: %ld imported, %ld rejected\n", added, rejected);
+		snprintf(a, sizeof(a), "%ld", added);
+		snprintf(rj, sizeof(rj), "%ld", rejected);
+		if (central_audit_note(c, c->actor, "import-holidays", &e, "file", o->pos[2],
+		    "sha256", sha, "accepted", a, "rejected", rj, NULL) != 0)
+			return fail(&e);
+		return rejected > 0 ? 1 : 0;
+	}
 	if (strcmp(o->pos[1], "persons") == 0)
 		rc = central_import_persons(c, o->pos[2], stderr, &r, &e);
 	else if (strcmp(o->pos[1], "eligibility") == 0)
@@ -313,6 +656,21 @@ cmd_import(struct central *c, const struct opts *o)
 	    o->pos[1], r.rows, r.accepted, r.changed, r.unchanged, r.rejected);
 	log_info("import %s %s: %ld accepted (%ld changed), %ld rejected", o->pos[1],
 	    o->pos[2], r.accepted, r.changed, r.rejected);
+	{
+		char sha[65], rows[32], acc[32], chg[32], rej[32], action[32];
+
+		if (file_sha256(o->pos[2], sha, &e) != 0)
+			return fail(&e);
+		snprintf(rows, sizeof(rows), "%ld", r.rows);
+		snprintf(acc, sizeof(acc), "%ld", r.accepted);
+		snprintf(chg, sizeof(chg), "%ld", r.changed);
+		snprintf(rej, sizeof(rej), "%ld", r.rejected);
+		snprintf(action, sizeof(action), "import-%.20s", o->pos[1]);
+		if (central_audit_note(c, c->actor, action, &e, "file", o->pos[2],
+		    "sha256", sha, "rows", rows, "accepted", acc, "changed", chg,
+		    "rejected", rej, NULL) != 0)
+			return fail(&e);
+	}
 	return r.rejected > 0 ? 1 : 0;
 }
 
@@ -338,9 +696,20 @@ cmd_export(struct central *c, const struct opts *o)
 			return usage();
 	}
 	err_clear(&e);
-	if (central_export_applications(c, since, csv, stdout, &next, &e) != 0)
-		return fail(&e);
-	fprintf(stderr, "next cursor: %lld\n", (long long)next);
+	{
+		struct central_export_req q;
+
+		(void)next;
+		memset(&q, 0, sizeof(q));
+		q.since = since;
+		q.csv = csv;
+		q.purpose = o->purpose;
+		q.plaintext = o->plaintext;
+		q.to_stdout = o->output != NULL && strcmp(o->output, "-") == 0;
+		q.output = q.to_stdout ? NULL : o->output;
+		if (central_export_protected(c, &q, stdout, &e) != 0)
+			return fail(&e);
+	}
 	return 0;
 }
 
@@ -360,6 +729,14 @@ cmd_demo(struct central *c, const struct opts *o)
 	printf("demo data: %ld persons (%ld changed), %ld eligibility records (%ld changed),"
 	    " %ld rejected\n", p.accepted, p.changed, el.accepted, el.changed,
 	    p.rejected + el.rejected);
+	{
+		char cnt[32], sd[32];
+		snprintf(cnt, sizeof(cnt), "%ld", n);
+		snprintf(sd, sizeof(sd), "%llu", seed);
+		if (central_audit_note(c, c->actor, "demo-data", &e, "count", cnt, "seed", sd,
+		    NULL) != 0)
+			return fail(&e);
+	}
 	return 0;
 }
 
@@ -380,8 +757,13 @@ cmd_terminal(struct central *c, const struct opts *o)
 		return usage();
 	if (strcmp(o->pos[1], "enrol") == 0 || strcmp(o->pos[1], "enroll") == 0) {
 		if (central_terminal_enrol(c, o->pos[2], o->wards ? o->wards : "",
-		    o->procedures ? o->procedures : "", token, &e) != 0)
+		    o->procedures ? o->procedures : "", token, &e) != 0 ||
+		    central_audit_note(c, c->actor, "terminal-enrol", &e, "terminal", o->pos[2],
+		    "wards", o->wards ? o->wards : "", "procedures",
+		    o->procedures ? o->procedures : "", NULL) != 0) {
+			mem_wipe(token, sizeof(token));
 			return fail(&e);
+		}
 		hex_encode(c->noise_pub, 32, hex);
 		/* The token is never put on the terminal's command line (its
 		 * argv is public): the terminal asks for it, or reads it after
@@ -395,14 +777,18 @@ cmd_terminal(struct central *c, const struct opts *o)
 		return 0;
 	}
 	if (strcmp(o->pos[1], "revoke") == 0)
-		return central_terminal_revoke(c, o->pos[2], &e) != 0 ? fail(&e) : 0;
+		return central_terminal_revoke(c, o->pos[2], &e) != 0 ||
+		    central_audit_note(c, c->actor, "terminal-revoke", &e, "terminal",
+		    o->pos[2], NULL) != 0 ? fail(&e) : 0;
 	if (strcmp(o->pos[1], "release") == 0)
-		return central_terminal_release(c, o->pos[2], &e) != 0 ? fail(&e) : 0;
+		return central_terminal_release(c, o->pos[2], &e) != 0 ||
+		    central_audit_note(c, c->actor, "terminal-release", &e, "terminal",
+		    o->pos[2], NULL) != 0 ? fail(&e) : 0;
 	return usage();
 }
 
-int
-main(int argc, char **argv)
+static int
+run(int argc, char **argv)
 {
 	struct central *c = NULL;
 	struct opts o;
@@ -437,20 +823,25 @@ main(int argc, char **argv)
 	if (strcmp(o.pos[0], "user") == 0 &&
 	    central_user_args(argc - o.rest, argv + o.rest, &e) != 0)
 		return usage_error(e.msg, NULL);
+	if ((strcmp(o.pos[0], "operator") == 0 || strcmp(o.pos[0], "audit") == 0) &&
+	    sub_args(o.pos[0], argc - o.rest, argv + o.rest) != 0)
+		return 2;
 	err_clear(&e);
+	/* The configuration is read and checked before anything else: a
+	 * mistake stops the program with file:line: reason. */
+	if (central_conf_load(o.config, &conf, &e) != 0)
+		return fail(&e);
+	if (o.store == NULL || o.store[0] == '\0')
+		o.store = conf_str(conf, "store", "dir");
 	umask(077);	/* the database, its WAL and key files: owner only */
 	if (proc_harden(&e) != 0)
 		return fail(&e);
 	log_open("madoguchi-central", o.log, LOG_INFO);
-	if (strcmp(o.pos[0], "init") == 0) {
-		if (central_init(o.store, &e) != 0 || central_open(o.store, &c, &e) != 0)
-			return fail(&e);
-		printf("central store created in %s\ncentral public key: ", o.store);
-		print_key(c);
-		central_close(c);
-		log_close();
-		return 0;
-	}
+	if (strcmp(o.pos[0], "init") == 0)
+		return cmd_init(&o);
+	if (o.actor != NULL && (strcmp(o.actor, "system") != 0 ||
+	    !actor_system_allowed(o.pos[0])))
+		return usage_error("--actor system is only for scheduled commands:", o.pos[0]);
 	/* Restore works without opening the live database: it may be the
 	 * damaged thing being replaced. */
 	if (strcmp(o.pos[0], "restore") == 0) {
@@ -466,6 +857,12 @@ main(int argc, char **argv)
 		log_close();
 		return fail(&e);
 	}
+	c->conf = conf;
+	if (needs_operator(&o) && (rc = actor_setup(c, &o)) != 0) {
+		central_close(c);
+		log_close();
+		return rc;
+	}
 	if (strcmp(o.pos[0], "key") == 0) {
 		print_key(c);
 		rc = 0;
@@ -478,25 +875,58 @@ main(int argc, char **argv)
 	else if (strcmp(o.pos[0], "demo-data") == 0)
 		rc = cmd_demo(c, &o);
 	else if (strcmp(o.pos[0], "backup") == 0) {
-		long keep = o.keep != NULL ? atol(o.keep) : 7;
+		long keep = o.keep != NULL ? atol(o.keep) :
+		    conf_int(conf, "retention", "backups");
 
 		if (o.npos != 1 || o.to == NULL)
 			rc = usage_error("backup needs --to DIR", NULL);
-		else
-			rc = central_backup(c, o.to, (int)keep, stdout, &e) != 0 ? fail(&e) : 0;
-	} else if (strcmp(o.pos[0], "report") == 0) {
-		if ((o.npos == 2 || o.npos == 3) && strcmp(o.pos[1], "purges") == 0)
-			rc = central_purge_report(c, o.npos == 3 ? o.pos[2] : NULL,
-			    stdout, &e) != 0 ? fail(&e) : 0;
-		else
+		else if (central_backup(c, o.to, (int)keep, stdout, &e) != 0)
+			rc = fail(&e);
+		else {
+			/* issue 13/16: the backup is an audit row of its actor
+			 * ("system" when scheduled) */
+			char k[16];
+
+			snprintf(k, sizeof(k), "%ld", keep);
+			rc = central_audit_note(c, c->actor, "backup", &e, "to", o.to,
+			    "keep", k, (char *)NULL) != 0 ? fail(&e) : 0;
+		}
+	} else if (strcmp(o.pos[0], "report") == 0 && o.npos >= 2 &&
+	    strcmp(o.pos[1], "purges") == 0) {
+		if (o.npos > 3)
 			rc = usage();
+		else if (central_purge_report(c, o.npos == 3 ? o.pos[2] : NULL,
+		    stdout, &e) != 0)
+			rc = fail(&e);
+		else
+			rc = central_audit_note(c, c->actor, "report.purges", &e,
+			    "terminal", o.npos == 3 ? o.pos[2] : "*", (char *)NULL) != 0 ?
+			    fail(&e) : 0;
 	}
 	else if (strcmp(o.pos[0], "user") == 0)
-		rc = central_user_cmd(c, argc - o.rest, argv + o.rest, stdout, &e) != 0 ?
-		    fail(&e) : 0;
+		rc = cmd_user(c, argc - o.rest, argv + o.rest);
+	else if (strcmp(o.pos[0], "operator") == 0) {
+		struct central_actor who;
+		memset(&who, 0, sizeof(who));
+		snprintf(who.name, sizeof(who.name), "%s", c->actor);
+		rc = central_operator_cmd(c, &who, argc - o.rest, argv + o.rest, o.pw_stdin,
+		    stdout, &e) != 0 ? fail(&e) : 0;
+	} else if (strcmp(o.pos[0], "audit") == 0)
+		rc = cmd_audit(c, argc - o.rest, argv + o.rest);
+	else if (strcmp(o.pos[0], "report") == 0)
+		rc = cmd_report(c, &o);
 	else
 		rc = cmd_terminal(c, &o);
 	central_close(c);
 	log_close();
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	int rc = run(argc, argv);
+
+	conf_release();
 	return rc;
 }

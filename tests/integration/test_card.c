@@ -23,6 +23,7 @@
 #include "harness.h"
 #include "pcsc_rig.h"
 #include "sim.h"
+#include "store.h"
 
 struct rig {
 	pid_t pcscd, sim;
@@ -743,10 +744,65 @@ TEST(card_reader_without_card)
 
 /* ------------------------------------------------ madoguchi card, leaks */
 
+#define CLI_USER "sato-hanako"
+#define CLI_PW "Hk4#mados-2580"
+
+/* `card read` (not --jpki): run as an account of a store of this test. */
+static int
+cli_card_read(const char *const *args)
+{
+	int rd = 0;
+
+	for (const char *const *a = args; *a != NULL; a++) {
+		if (strcmp(*a, "--jpki") == 0)
+			return 0;
+		if (a != args && strcmp(a[-1], "card") == 0 && strcmp(*a, "read") == 0)
+			rd = 1;
+	}
+	return rd;
+}
+
+static const char *
+cli_store(void)
+{
+	static char dir[700];
+	char keys[760];
+	struct err e;
+
+	snprintf(dir, sizeof(dir), "%s/cli-store", t_tmpdir());
+	snprintf(keys, sizeof(keys), "%s/store.keys", dir);
+	if (access(keys, F_OK) != 0) {
+		err_clear(&e);
+		REQUIRE_OK(store_create(dir, CLI_USER, CLI_PW, &e), &e);
+	}
+	return dir;
+}
+
+/* The audit rows of the test's store with action prefix (count). */
+static int
+cli_audit_count(const char *prefix)
+{
+	struct audit_row *v = NULL;
+	struct store *st = NULL;
+	struct err e;
+	size_t n = 0;
+	int k = 0;
+
+	err_clear(&e);
+	REQUIRE_OK(store_open(cli_store(), CLI_USER, CLI_PW, &st, &e), &e);
+	REQUIRE_OK(store_audit_list(st, 0, 100000, &v, &n, &e), &e);
+	for (size_t i = 0; i < n; i++)
+		k += strncmp(v[i].action, prefix, strlen(prefix)) == 0 &&
+		    strcmp(v[i].screen, "idcheck") == 0;
+	free(v);
+	store_close(st);
+	return k;
+}
+
 static int
 run_cli(const char *const *args, const char *input, struct t_proc *p, const char *tag)
 {
-	char *argv[16];
+	char *argv[24];
 	char path[700];
 	int n = 0, rc;
 
@@ -754,6 +810,19 @@ run_cli(const char *const *args, const char *input, struct t_proc *p, const char
 	for (const char *const *a = args; *a != NULL && n < 15; a++)
 		argv[n++] = (char *)*a;
 	argv[n] = NULL;
+	if (cli_card_read(args)) {
+		/* issue 16: a card read is an account's, with its audit row. */
+		static char dir[700], in[512];
+		snprintf(dir, sizeof(dir), "%s", cli_store());
+		argv[n++] = "--store";
+		argv[n++] = dir;
+		argv[n++] = "--user";
+		argv[n++] = CLI_USER;
+		argv[n++] = "--password-stdin";
+		argv[n] = NULL;
+		snprintf(in, sizeof(in), "%s\n%s", CLI_PW, input ? input : "");
+		input = in;
+	}
 	rc = t_run(argv, NULL, input, input ? strlen(input) : 0, 30000, p);
 	REQUIRE(rc == 0);
 	/* Keep what it printed, for the leak scan. */
@@ -786,8 +855,28 @@ TEST(card_cli_status_and_read)		/* ID-1, SC-1 (masked), LOG-5 */
 	CHECK(strstr(p.out, "署名用電子証明書の暗証番号: 残り5回") != NULL);
 	t_proc_free(&p);
 
+	/* issue 16: without an account, nothing is read (no PIN try used). */
+	{
+		char *argv[] = { (char *)t_bin("madoguchi"), "card", "read", "--pin-stdin", NULL };
+		char *argv2[] = { (char *)t_bin("madoguchi"), "card", "read", "--pin-stdin",
+		    "--store", (char *)t_path("no-store"), "--user", CLI_USER, "--password-stdin",
+		    NULL };
+		REQUIRE(t_run(argv, NULL, "1234\n", 5, 30000, &p) == 0);
+		CHECK_INT(p.status, 2);
+		CHECK(strstr(p.err, "--user") != NULL);
+		CHECK(strstr(p.out, "山田") == NULL);
+		t_proc_free(&p);
+		REQUIRE(t_run(argv2, NULL, CLI_PW "\n1234\n", strlen(CLI_PW) + 6, 30000, &p) == 0);
+		CHECK_INT(p.status, 1);
+		CHECK(strstr(p.err, "the card was not read") != NULL);
+		CHECK(strstr(p.out, "山田") == NULL);
+		t_proc_free(&p);
+		CHECK_INT(tries(CARD_PIN_KENHOJO), 3);
+	}
 	CHECK_INT(run_cli(rd, "1234\n", &p, "read"), 0);
 	CHECK(strstr(p.out, "山田 太郎") != NULL);
+	/* ... and with one, the read is an audit row (idcheck.*). */
+	CHECK_INT(cli_audit_count("idcheck."), 1);
 	CHECK(strstr(p.out, "**** **** 5352") != NULL);
 	CHECK(strstr(p.out, "314159265352") == NULL);
 	CHECK(strstr(p.out, "1985-04-12") != NULL);

@@ -132,7 +132,14 @@ round() {
 	grep -q 'pushed 1 (duplicates 0, rejected 0' "$d/sync2.out" ||
 		{ echo "application not pushed: $(cat "$d/sync2.out")"; return; }
 	grep -q 'outbox left 0' "$d/sync2.out" || { echo "outbox not empty"; return; }
-	"$C" --store "$d/central" export applications >"$d/export.out" 2>/dev/null
+	if [ "$C" = "$NEW_C" ]; then
+		# issue 16: a purpose, and plaintext only where the configuration allows it
+		printf '[export]\nplaintext = yes\n' >"$d/central.conf"
+		"$C" --config "$d/central.conf" --store "$d/central" export applications \
+			--purpose TEST-CROSS-VERSION --plaintext --output - >"$d/export.out" 2>/dev/null
+	else
+		"$C" --store "$d/central" export applications >"$d/export.out" 2>/dev/null
+	fi
 	grep -q "$uuid" "$d/export.out" ||
 		{ echo "application $uuid not at the central: $(cat "$d/export.out")"; return; }
 }

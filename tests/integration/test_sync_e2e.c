@@ -57,6 +57,22 @@ central_cmd(struct env *v, const char *a1, const char *a2, const char *a3,
 	run(argv, NULL, p);
 }
 
+/* export applications, in plaintext to standard output: what the central
+ * holds (issue 16: only with [export] plaintext = yes and a purpose; a
+ * store without operators exports as its Unix user). */
+static void
+central_export(struct env *v, int csv, struct t_proc *p)
+{
+	const char *conf = t_path("central-export.conf");
+	static const char text[] = "[export]\nplaintext = yes\n";
+	char *argv[] = { (char *)t_bin("madoguchi-central"), "--config", (char *)conf,
+	    "--store", v->cdir, "export", "applications", "--purpose", "TEST-SYNC-E2E",
+	    "--plaintext", "--output", "-", csv ? "--format" : NULL, "csv", NULL };
+
+	REQUIRE(t_write_file(conf, text, strlen(text)) == 0);
+	run(argv, NULL, p);
+}
+
 static void
 import(struct env *v, const char *kind, const char *csv, int want_status)
 {
@@ -288,12 +304,12 @@ TEST(e2e_offline_intake_arrives_once_and_decision_returns)
 	st = term_open(&v);
 	CHECK_INT(sync_is_pending(st, uuid), 0);
 	store_close(st);
-	central_cmd(&v, "export", "applications", NULL, NULL, NULL, &p);
+	central_export(&v, 0, &p);
 	CHECK_INT(p.status, 0);
 	CHECK_INT(count_lines(p.out), 1);
 	CHECK(strstr(p.out, uuid) != NULL);
 	t_proc_free(&p);
-	central_cmd(&v, "export", "applications", "--format", "csv", NULL, &p);
+	central_export(&v, 1, &p);
 	CHECK_INT(count_lines(p.out), 2);	/* header + one */
 	t_proc_free(&p);
 	/* Queued again unchanged: one item, and the central answers
@@ -319,7 +335,7 @@ TEST(e2e_offline_intake_arrives_once_and_decision_returns)
 	CHECK_INT(term_sync(&v, &p), 0);
 	CHECK(strstr(p.out, "pushed 1 (duplicates 0") != NULL);
 	t_proc_free(&p);
-	central_cmd(&v, "export", "applications", NULL, NULL, NULL, &p);
+	central_export(&v, 0, &p);
 	CHECK_INT(count_lines(p.out), 2);
 	/* the later line is the corrected version of the same application */
 	CHECK(strstr(p.out, "転居") != NULL && strstr(p.out, "転居") > strstr(p.out, "転入"));
