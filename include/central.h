@@ -165,6 +165,10 @@ int central_purge_report(struct central *c, const char *terminal, FILE *out,
 int central_backup(struct central *c, const char *dir, int keep, FILE *out,
     struct err *e);
 int central_restore(const char *dir, const char *file, FILE *out, struct err *e);
+/* The signed erasure records terminals sent before a wipe (issue 13),
+ * each checked against the terminal's enrolled key: `terminal erasures`. */
+int central_erasure_list(struct central *c, const char *terminal, FILE *out,
+    struct err *e);
 
 /* ------------------------------------------------------------- accounts */
 

@@ -200,7 +200,8 @@ enum sync_item_kind {
 	ITEM_AUDIT = 4,		/* an audit row of the terminal's chain */
 	ITEM_AUDIT_HEAD = 5,	/* the chain head signed with the terminal's Ed25519 key */
 	ITEM_PURGE = 6,		/* a purge record (issue 13, RET-2; SYNC_SINCE_PURGE) */
-	ITEM_KIND_MAX = 6
+	ITEM_ERASURE = 7,	/* a signed erasure record of `wipe` (issue 13; since 3) */
+	ITEM_KIND_MAX = 7
 };
 /* The protocol version that added a pushed item kind (1 for the first five). */
 int sync_item_kind_since(int kind);
@@ -356,6 +357,12 @@ struct sync_report {
  * goes to the confirmation queue instead (ID-6).  The round is written to
  * the sync log whatever its result.
  */
+/* Issue 13: the signed erasure record of `madoguchi wipe` (text lines:
+ * terminal, store, at, operator, method, audit-head; no personal data),
+ * *text malloc'd, sigx the Ed25519 signature in hex ("" when the terminal
+ * has no signing key), queued in the outbox as kind "erasure". */
+int sync_erasure_record(struct store *st, const char *operator_name,
+    const char *method, char **text, char sigx[129], struct err *e);
 int sync_round(struct store *st, const struct sync_config *cfg,
     struct sync_report *rep, struct err *e);
 

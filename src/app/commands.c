@@ -43,7 +43,7 @@ const struct app_cmd app_commands[] = {
 	{ "clock", cmd_clock, "clock confirm --user ADMIN [--password-stdin]",
 	  "accept the present time after the clock went back (work is refused until then)",
 	  "confirm" },
-	{ "wipe", cmd_wipe, "wipe [--store DIR] [--confirm-stdin]",
+	{ "wipe", cmd_wipe, "wipe [--store DIR] [--confirm-stdin] [--user ADMIN [--record FILE]]",
 	  "destroy the key slots: the store becomes unrecoverable" },
 	{ "demo-data", cmd_demo_data, "demo-data --user ADMIN [--count N] [--seed S]",
 	  "load synthetic residents of the fictional 窓口市" },

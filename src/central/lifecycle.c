@@ -347,3 +347,66 @@ central_restore(const char *dir, const char *file, FILE *out, struct err *e)
 	fprintf(out, "restored %s from %s\n", live, file);
 	return 0;
 }
+
+/* ------------------------------------------------------ erasure records */
+
+/*
+ * `terminal erasures [ID]`: the erasure records terminals sent before
+ * their `wipe` (issue 13, データ消去証明書), each checked against the
+ * terminal's enrolled audit-head key: "verified", "BAD SIGNATURE" or
+ * "unsigned".  The record is shown as the terminal wrote it (control
+ * characters escaped); it holds no personal data.
+ */
+int
+central_erasure_list(struct central *c, const char *terminal, FILE *out,
+    struct err *e)
+{
+	sqlite3_stmt *st;
+	int r, n = 0;
+
+	if ((r = central_prepare(c->db, "SELECT r.terminal, json_extract(r.body, '$.at'),"
+	    " json_extract(r.body, '$.record'), json_extract(r.body, '$.sig'), t.sign_pub"
+	    " FROM received r LEFT JOIN terminals t ON t.id = r.terminal WHERE"
+	    " r.kind = ?2 AND json_valid(r.body) AND (?1 IS NULL OR r.terminal = ?1)"
+	    " ORDER BY r.terminal, r.seq", &st, e)) != 0)
+		return r;
+	if (terminal != NULL)
+		sqlite3_bind_text(st, 1, terminal, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, ITEM_ERASURE);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *rec = (const char *)sqlite3_column_text(st, 2);
+		const char *sigx = (const char *)sqlite3_column_text(st, 3);
+		uint8_t sig[64];
+		const char *verdict = "unsigned";
+		char buf[2048], tid[64], at[64];
+
+		if (rec == NULL)
+			rec = "";
+		if (sigx != NULL && sigx[0] != '\0') {
+			verdict = "BAD SIGNATURE";
+			if (sqlite3_column_bytes(st, 4) == crypto_sign_PUBLICKEYBYTES &&
+			    hex_decode(sigx, strlen(sigx), sig, 64) == 64 &&
+			    crypto_sign_verify_detached(sig, (const uint8_t *)rec, strlen(rec),
+			    sqlite3_column_blob(st, 4)) == 0)
+				verdict = "verified";
+		}
+		text_visible((const char *)sqlite3_column_text(st, 0), tid, sizeof(tid));
+		text_visible(sqlite3_column_text(st, 1) != NULL ?
+		    (const char *)sqlite3_column_text(st, 1) : "", at, sizeof(at));
+		fprintf(out, "== terminal %s, received %s: signature %s\n", tid, at, verdict);
+		/* line by line, each made visible */
+		for (const char *p = rec; *p != '\0';) {
+			size_t l = strcspn(p, "\n");
+			char line[512];
+
+			snprintf(line, sizeof(line), "%.*s", (int)(l < 500 ? l : 500), p);
+			text_visible(line, buf, sizeof(buf));
+			fprintf(out, "  %s\n", buf);
+			p += l + (p[l] == '\n');
+		}
+		n++;
+	}
+	sqlite3_finalize(st);
+	fprintf(out, "# %d erasure record(s)\n", n);
+	return 0;
+}

@@ -83,7 +83,7 @@ static const struct {
 	{ "import", "persons eligibility decisions accounts holidays" },
 	{ "report", "access daily purges" },
 	{ "export", "applications" },
-	{ "terminal", "enrol revoke list" },
+	{ "terminal", "enrol revoke list erasures" },
 	{ "user", "add mod revoke list review history" },
 	{ "operator", "add mod list" },
 	{ "audit", "verify list person" },
@@ -111,6 +111,7 @@ usage_to(FILE *f)
 	    "  terminal revoke ID\n"
 	    "  terminal list\n"
 	    "  terminal rejects [ID]                 items refused, with the reasons\n"
+	    "  terminal erasures [ID]                signed erasure records of wiped terminals\n"
 	    "  terminal release ID                   let a terminal held for a rollback in\n"
 	    "  user add NAME --display D --role R [--perm PROC:LEVEL]... --request REF\n"
 	    "  user mod NAME ... --request REF | user revoke NAME --request REF\n"
@@ -750,6 +751,9 @@ cmd_terminal(struct central *c, const struct opts *o)
 	err_clear(&e);
 	if (o->npos == 2 && strcmp(o->pos[1], "list") == 0)
 		return central_terminal_list(c, stdout, &e) != 0 ? fail(&e) : 0;
+	if ((o->npos == 2 || o->npos == 3) && strcmp(o->pos[1], "erasures") == 0)
+		return central_erasure_list(c, o->npos == 3 ? o->pos[2] : NULL, stdout,
+		    &e) != 0 ? fail(&e) : 0;
 	if ((o->npos == 2 || o->npos == 3) && strcmp(o->pos[1], "rejects") == 0)
 		return central_rejects_list(c, o->npos == 3 ? o->pos[2] : NULL, stdout,
 		    &e) != 0 ? fail(&e) : 0;

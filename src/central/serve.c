@@ -117,6 +117,12 @@ static const struct member purge_members[] = {
 	{ "oldest", JSON_STR, 0, SYNC_SINCE_PURGE }, { "newest", JSON_STR, 0, SYNC_SINCE_PURGE },
 	{ "ids", JSON_STR, 0, SYNC_SINCE_PURGE }, { NULL, 0, 0, 0 }
 };
+/* Issue 13: the signed erasure record of a terminal's `wipe` (kind
+ * ITEM_ERASURE, version 3): the record's text and its Ed25519 signature. */
+static const struct member erasure_members[] = {
+	{ "at", JSON_STR, 1, SYNC_SINCE_PURGE }, { "record", JSON_STR, 1, SYNC_SINCE_PURGE },
+	{ "sig", JSON_STR, 1, SYNC_SINCE_PURGE }, { NULL, 0, 0, 0 }
+};
 static const struct member audit_members[] = {
 	{ "id", JSON_NUM, 1 }, { "at", JSON_STR, 1 }, { "who", JSON_STR, 1 },
 	{ "terminal", JSON_STR, 0 }, { "action", JSON_STR, 1 },
@@ -146,7 +152,8 @@ body_check(const struct msg_item *it, int proto, struct json **out, char *why,
 	    it->kind == ITEM_STATUS ? status_members :
 	    it->kind == ITEM_IDCHECK ? idcheck_members :
 	    it->kind == ITEM_AUDIT_HEAD ? head_members :
-	    it->kind == ITEM_PURGE ? purge_members : audit_members;
+	    it->kind == ITEM_PURGE ? purge_members :
+	    it->kind == ITEM_ERASURE ? erasure_members : audit_members;
 	const struct member *d;
 	const struct json *m;
 	struct json *j = NULL;

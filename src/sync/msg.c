@@ -32,8 +32,10 @@
  *
  * Version 1: the first release (v0.1.0, commit 02f4559).
  * Version 2: WELCOME carries the central's program and release (T_SERVER).
- * Version 3: the pushed item kind ITEM_PURGE (issue 13: the terminal's purge
- *            records, RET-2); an item of that kind in an older version is
+ * Version 3: the pushed item kinds ITEM_PURGE and ITEM_ERASURE (issue 13:
+ *            the terminal's purge records, RET-2, and the signed erasure
+ *            record of `madoguchi wipe`); an item of those kinds in an older
+ *            version is
  *            undefined and rejected, and the terminal keeps such items in
  *            its outbox until it meets a central that speaks version 3.
  */
@@ -148,7 +150,7 @@ static const struct fdef *const type_defs[MSG_TYPE_MAX + 1] = {
 int
 sync_item_kind_since(int kind)
 {
-	return kind == ITEM_PURGE ? SYNC_SINCE_PURGE : 1;
+	return kind == ITEM_PURGE || kind == ITEM_ERASURE ? SYNC_SINCE_PURGE : 1;
 }
 
 /* The protocol version that added each message type (0: 1). */

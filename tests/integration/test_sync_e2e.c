@@ -813,3 +813,53 @@ TEST(e2e_deleted_person_leaves_nothing_after_one_sync)
 	t_proc_free(&p);
 	central_stop(&v);
 }
+
+/* Issue 13, RET-4: `madoguchi wipe` with an administrator's login writes a
+ * signed erasure record (データ消去証明書) outside the store, sends it to the
+ * central first, then erases; the central lists it with its signature
+ * verified against the terminal's enrolled key.  No personal data in it. */
+TEST(e2e_wipe_erasure_record_verifies_at_the_central)
+{
+	struct env v;
+	struct t_proc p;
+	char rec[600], in[128], bin[600], *txt;
+	char *argv[] = { bin, "--store", v.tdir, "wipe",
+	    "--user", "admin", "--password-stdin", "--confirm-stdin",
+	    "--operator", "窓口 太郎", "--record", rec, NULL };
+
+	setup(&v, 1);
+	CHECK_INT(term_sync(&v, &p), 0);
+	t_proc_free(&p);
+	/* t_bin and t_path share rotating buffers: keep copies */
+	snprintf(bin, sizeof(bin), "%s", t_bin("madoguchi"));
+	snprintf(rec, sizeof(rec), "%s", t_path("erasure.txt"));
+	snprintf(in, sizeof(in), "%sWIPE\n", PW_IN);
+	CHECK_INT(run(argv, in, &p), 0);
+	if (strstr(p.out, "erasure record sent to the central") == NULL ||
+	    strstr(p.out, "wiped") == NULL)
+		t_fail_at(__FILE__, __LINE__, "wipe: %s / %s", p.out, p.err);
+	t_proc_free(&p);
+	{
+		char keys[600];
+
+		snprintf(keys, sizeof(keys), "%s/store.keys", v.tdir);
+		CHECK(access(keys, F_OK) != 0);	/* crypto-erased */
+	}
+	txt = t_read_file(rec, NULL);
+	REQUIRE(txt != NULL);
+	CHECK(strstr(txt, "madoguchi erasure record 1\nterminal T001\n") != NULL);
+	CHECK(strstr(txt, "operator 窓口 太郎\n") != NULL);
+	CHECK(strstr(txt, "method crypto-erase") != NULL);
+	CHECK(strstr(txt, "signature ed25519 ") != NULL &&
+	    strstr(txt, "signature ed25519 none") == NULL);
+	CHECK(strstr(txt, "山田") == NULL && strstr(txt, "123456789018") == NULL);
+	free(txt);
+	central_cmd(&v, "terminal", "erasures", "T001", NULL, NULL, &p);
+	CHECK_INT(p.status, 0);
+	if (strstr(p.out, "signature verified") == NULL ||
+	    strstr(p.out, "operator 窓口 太郎") == NULL ||
+	    strstr(p.out, "# 1 erasure record(s)") == NULL)
+		t_fail_at(__FILE__, __LINE__, "erasures: %s / %s", p.out, p.err);
+	t_proc_free(&p);
+	central_stop(&v);
+}
