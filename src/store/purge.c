@@ -575,8 +575,11 @@ store_audit_redact(struct store *st, const char *atena, const char *why,
 	if (atena == NULL || *atena == '\0')
 		return err_set(e, ERR_INVAL, "redact: no 宛名番号");
 	store_now(now);
-	/* Rows not pushed yet are left for the central to receive whole; the
-	 * next purge after the push redacts them (purge_pending_redactions). */
+	/* Only rows the central has acknowledged: one not pushed yet must
+	 * reach the central whole (its hash is checked there).  A sync round
+	 * pushes before it pulls, so when a deletion is applied every row
+	 * written before the round is pushed; rows naming the person written
+	 * during the round itself stay unredacted (a known gap). */
 	snprintf(sql, sizeof(sql), "UPDATE audit SET person = '', screen = '',"
 	    " detail = '', redacted_at = ?2, redacted_why = '%s' WHERE"
 	    " redacted_at = '' AND id <= %lld AND (person = ?1 OR instr(detail, ?1) > 0)",
