@@ -9,6 +9,8 @@
 #ifndef MDG_APP_H
 #define MDG_APP_H
 
+#include <stdio.h>
+
 #include "core.h"
 
 #define MDG_VERSION "0.1.0"
@@ -129,6 +131,17 @@ int cmd_audit(struct app_opts *o, int argc, char **argv);
 /* `audit person ID` (cmd-audit-person.c, LOG-3), reached through cmd_audit. */
 int cmd_audit_person(struct app_opts *o, int argc, char **argv);
 int cmd_wipe(struct app_opts *o, int argc, char **argv);
+/* `purge [--dry-run]` and `clock confirm` (cmd-purge.c, issue 13). */
+int cmd_purge(struct app_opts *o, int argc, char **argv);
+int cmd_clock(struct app_opts *o, int argc, char **argv);
+/* Once after an offline_max purge: say so (Japanese and English) on out. */
+void app_offline_notice(struct store *st, FILE *out);
+/* [retention] of madoguchi.conf as a purge policy (config.c). */
+struct purge_policy;
+void app_purge_policy(const struct conf *c, struct purge_policy *p);
+/* Purge as the scheduled actor "system" on an open store (start-up and
+ * daily in the screens): 0, or the error; logs what went. */
+int app_purge_scheduled(struct store *st, const struct conf *c, struct err *e);
 int cmd_demo_data(struct app_opts *o, int argc, char **argv);
 
 /* Intake, review and the ledger (cmd-ledger.c, cmd-report.c, cmd-batch.c;

@@ -154,6 +154,21 @@ int central_terminal_release(struct central *c, const char *id, struct err *e);
  * reasons (issue 15 B: `terminal rejects [ID]`). */
 int central_rejects_list(struct central *c, const char *terminal, FILE *out,
     struct err *e);
+/* The purge records terminals reported (issue 13, RET-2), of one terminal
+ * (NULL = all): `report purges [ID]`. */
+int central_purge_report(struct central *c, const char *terminal, FILE *out,
+    struct err *e);
+/* Issue 13, RET-3: an online consistent copy through the encrypting VFS into
+ * dir with a manifest (size, BLAKE2b-256), keeping the newest keep copies;
+ * and the restore of one into the store in dir after checking its manifest,
+ * its key and its integrity (the server must not be running). */
+int central_backup(struct central *c, const char *dir, int keep, FILE *out,
+    struct err *e);
+int central_restore(const char *dir, const char *file, FILE *out, struct err *e);
+/* The signed erasure records terminals sent before a wipe (issue 13),
+ * each checked against the terminal's enrolled key: `terminal erasures`. */
+int central_erasure_list(struct central *c, const char *terminal, FILE *out,
+    struct err *e);
 
 /* ------------------------------------------------------------- accounts */
 

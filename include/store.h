@@ -699,7 +699,76 @@ struct audit_row {
 	char screen[64];
 	char detail[512];
 	uint8_t prev[32], hash[32];
+	/* Issue 13: a redacted row keeps id, at, who, terminal, action, prev
+	 * and hash; person, screen and detail are empty and these say when
+	 * and why ("" when not redacted). */
+	char redacted_at[32];
+	char redacted_why[64];
 };
+/* ------------------------------------------- purge (issue 13, RET-1..3) */
+
+/* Retention in days per category ([retention] in madoguchi.conf(5));
+ * 0 = never purged. */
+struct purge_policy {
+	int applications;	/* after it left the terminal's hands */
+	int idchecks;		/* after the check (not one an application kept uses) */
+	int audit;		/* after the central acknowledged the row */
+	int sync_log;
+	int inquiries;		/* after the response */
+	int offline_max;	/* days without a successful sync: the pulled
+				 * personal data goes (0 = never) */
+};
+#define PURGE_CATEGORIES_MAX 8
+struct purge_count {
+	char category[24];	/* minimise, applications, idchecks, inquiries,
+				 * sync_log, audit, person-deleted, audit-redacted */
+	char how[16];		/* masked, deleted, redacted */
+	long count, more;
+	char oldest[16], newest[16];	/* YYYY-MM-DD of the records' clocks */
+	char ids[400];		/* record IDs, never content */
+};
+struct purge_result {
+	struct purge_count c[PURGE_CATEGORIES_MAX];
+	size_t n;
+};
+/* Minimise, then purge every category past its period, in one transaction;
+ * each category that lost rows gets an audit row "purge.CATEGORY" (who,
+ * NULL = the logged-in account; "system" when scheduled) and a purge_log
+ * row (RET-2).  dry_run: count only, change nothing.  A clock set back
+ * (store_clock_check) refuses with ERR_STATE. */
+int store_purge(struct store *st, const struct purge_policy *p, int dry_run,
+    const char *who, struct purge_result *res, struct err *e);
+/* NET-6: everything naming a person deleted at the centre, in the caller's
+ * transaction (store_person_delete calls it). */
+int store_person_purge(struct store *st, const char *atena, const char *who,
+    struct purge_result *res, struct err *e);
+/* Redact the pushed audit rows naming atena (person or detail). */
+int store_audit_redact(struct store *st, const char *atena, const char *why,
+    long *count, struct err *e);
+/* A clock set back (issue 13): the terminal remembers the latest time it
+ * has seen (login, successful sync, purge).  check: ERR_STATE (with the
+ * Japanese message) when now is more than 5 minutes before it; mark: raise
+ * it to now; confirm: an administrator accepts the present time (audited
+ * "clock.confirm"). */
+int store_clock_check(struct store *st, int64_t *high_water, struct err *e);
+int store_clock_mark(struct store *st, struct err *e);
+int store_clock_confirm(struct store *st, struct err *e);
+/* Checkpoint and truncate the WAL (no old frame keeps purged pages). */
+void store_wal_flush(struct store *st);
+/* Leak scans (issue 13): every page of the database file and every page
+ * image in its WAL (old frames included), decrypted with the database key,
+ * passed to fn (n = the page's data bytes; a non-zero return stops and is
+ * returned).  Pages that do not authenticate are counted in *bad.  The
+ * store form uses the open store's key.  For tests and audits. */
+int store_vfs_pages(const char *path, const uint8_t key[STORE_KEY_LEN],
+    int (*fn)(const uint8_t *pt, size_t n, uint32_t pgno, int wal, void *arg),
+    void *arg, long *bad, struct err *e);
+int store_scan_pages(struct store *st,
+    int (*fn)(const uint8_t *pt, size_t n, uint32_t pgno, int wal, void *arg),
+    void *arg, long *bad, struct err *e);
+/* in with every valid 個人番号 masked; *out malloc'd. */
+int store_mask_mynumbers(const char *in, char **out, int *count);
+
 /* Rows with id > after_id, at most limit (0 = 1000), oldest first; *v
  * malloc'd.  For reports and for pushing to the central. */
 int store_audit_list(struct store *st, int64_t after_id, size_t limit,

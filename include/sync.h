@@ -176,6 +176,7 @@ void sync_chan_free(struct sync_chan *c);
 #define SYNC_SINCE_SERVER 2	/* WELCOME says the central's program and release */
 #define SYNC_SINCE_HEAD_COUNTER 3	/* the signed audit head carries the
 					 * store's generation counter (issue 15) */
+#define SYNC_SINCE_PURGE 3	/* pushed item kind ITEM_PURGE (issue 13, RET-2) */
 #define sync_proto_has(ver, since) ((ver) >= (since))
 #define SYNC_BODY_MAX (256u * 1024)	/* one item or change body (JSON) */
 #define SYNC_BATCH_MAX 5000		/* items, acks or changes per message */
@@ -200,8 +201,12 @@ enum sync_item_kind {
 	ITEM_IDCHECK = 3,	/* an identity-check record */
 	ITEM_AUDIT = 4,		/* an audit row of the terminal's chain */
 	ITEM_AUDIT_HEAD = 5,	/* the chain head signed with the terminal's Ed25519 key */
-	ITEM_KIND_MAX = 5
+	ITEM_PURGE = 6,		/* a purge record (issue 13, RET-2; SYNC_SINCE_PURGE) */
+	ITEM_ERASURE = 7,	/* a signed erasure record of `wipe` (issue 13; since 3) */
+	ITEM_KIND_MAX = 7
 };
+/* The protocol version that added a pushed item kind (1 for the first five). */
+int sync_item_kind_since(int kind);
 
 /* What the central sends down (change kinds). */
 enum sync_change_kind {
@@ -354,6 +359,12 @@ struct sync_report {
  * goes to the confirmation queue instead (ID-6).  The round is written to
  * the sync log whatever its result.
  */
+/* Issue 13: the signed erasure record of `madoguchi wipe` (text lines:
+ * terminal, store, at, operator, method, audit-head; no personal data),
+ * *text malloc'd, sigx the Ed25519 signature in hex ("" when the terminal
+ * has no signing key), queued in the outbox as kind "erasure". */
+int sync_erasure_record(struct store *st, const char *operator_name,
+    const char *method, char **text, char sigx[129], struct err *e);
 int sync_round(struct store *st, const struct sync_config *cfg,
     struct sync_report *rep, struct err *e);
 

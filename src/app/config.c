@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "store.h"
 #include "card.h"
 #include "visit.h"
 
@@ -39,8 +40,28 @@ const struct conf_key app_conf_schema[] = {
 	{ "intake", "handover_days", CONF_INT, 1, 3650, "14", "days after which a decided certificate not yet handed over is overdue (INT-10)" },
 	{ "intake", "forward_to", CONF_STR, 0, 128, "", "destination printed on 進達 transmittal lists (INT-9)" },
 	{ "export", "dir", CONF_STR, 0, 1024, "", "directory the listings' --output NAME files are created in, owner-only (empty: --output refused; issue 16)" },
+	/* Issue 13 (RET-1, RET-2): how long the terminal keeps each category
+	 * after the event that starts its clock; madoguchi.conf(5) gives the
+	 * seed passage each default follows. */
+	{ "retention", "applications", CONF_INT, 1, 3650, "30", "days an application stays on the terminal after it left its hands (acknowledged by the central and forwarded, decided, rejected, issued or withdrawn; its 個人番号 is masked at once; RET-1)" },
+	{ "retention", "idchecks", CONF_INT, 1, 3650, "30", "days an identity-check record stays after the check, once acknowledged and no kept application uses it (RET-1)" },
+	{ "retention", "audit", CONF_INT, 1, 3650, "90", "days an audit row stays after the central acknowledged it (the central keeps it; LOG-2, RET-1)" },
+	{ "retention", "sync_log", CONF_INT, 1, 3650, "400", "days a sync log row stays (LOG-4, RET-1)" },
+	{ "retention", "inquiries", CONF_INT, 1, 3650, "400", "days an answered inquiry stays after its response (INT-11, RET-1)" },
+	{ "retention", "offline_max", CONF_INT, 1, 3650, "30", "days without a successful sync after which the terminal purges the personal data it pulled, keeping what it has not pushed (RET-1, NET-5)" },
 	{ NULL, NULL, CONF_STR, 0, 0, NULL, NULL }
 };
+
+void
+app_purge_policy(const struct conf *c, struct purge_policy *p)
+{
+	p->applications = (int)conf_int(c, "retention", "applications");
+	p->idchecks = (int)conf_int(c, "retention", "idchecks");
+	p->audit = (int)conf_int(c, "retention", "audit");
+	p->sync_log = (int)conf_int(c, "retention", "sync_log");
+	p->inquiries = (int)conf_int(c, "retention", "inquiries");
+	p->offline_max = (int)conf_int(c, "retention", "offline_max");
+}
 
 /* [ui] graphics is one of four words (conf has no enum type). */
 static int

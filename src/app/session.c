@@ -37,7 +37,7 @@ session_init(struct session *s, const char *store_dir, int lock_after_s)
 static void
 now_iso(char out[32])
 {
-	time_t t = time(NULL);
+	time_t t = (time_t)mdg_now();
 	struct tm tm;
 
 	localtime_r(&t, &tm);
@@ -201,6 +201,15 @@ session_login(struct session *s, const char *user, const char *password, int *en
 		} else
 			remember_failure(s, who, r);
 		mem_wipe(who, sizeof(who));
+		return r;
+	}
+	/* Issue 13: a clock set back before the latest time this terminal
+	 * has seen refuses every login until an administrator confirms the
+	 * time (madoguchi clock confirm). */
+	if ((r = store_clock_check(st, NULL, e)) != 0 ||
+	    (r = store_clock_mark(st, e)) != 0) {
+		log_warn("login of \"%.60s\" refused: %s", user, e != NULL ? e->msg : "");
+		store_close(st);
 		return r;
 	}
 	if (s->state == SES_LOCKED && strcmp(user, s->user) == 0) {

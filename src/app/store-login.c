@@ -92,5 +92,16 @@ app_store_login(struct app_opts *o, const struct app_store_args *a,
 		app_store_error(what, &e);
 		return 1;
 	}
+	/* Issue 13: a clock set back refuses work until an administrator
+	 * confirms the time (`clock` is how they do it). */
+	if (strcmp(what, "clock") != 0 &&
+	    ((r = store_clock_check(*st, NULL, &e)) != 0 ||
+	    (r = store_clock_mark(*st, &e)) != 0)) {
+		app_store_error(what, &e);
+		store_close(*st);
+		*st = NULL;
+		return 1;
+	}
+	app_offline_notice(*st, stderr);
 	return 0;
 }

@@ -14,7 +14,7 @@
 static void
 now_iso(char out[32])
 {
-	time_t t = time(NULL);
+	time_t t = (time_t)mdg_now();
 	struct tm tm;
 
 	localtime_r(&t, &tm);

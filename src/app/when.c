@@ -124,6 +124,6 @@ when_now_hhmm(char out[8])
 	struct date d;
 	int h, mi;
 
-	split((long)time(NULL), &d, &h, &mi);
+	split((long)mdg_now(), &d, &h, &mi);
 	snprintf(out, 8, "%02d:%02d", h, mi);
 }

@@ -11,6 +11,9 @@
 /* The program and release, as `--version` prints it and WELCOME says it. */
 #define CENTRAL_NAME "madoguchi-central 0.1.0"
 
+/* The database key of the central store in dir (central.key, checked like
+ * central_open does) into key (32 bytes, locked memory; issue 13 backups). */
+int central_key_read(const char *dir, uint8_t *key, struct err *e);
 /* Local ISO 8601 time "2025-04-01T09:30:00+0900". */
 void central_now(char out[32]);
 int central_sql(sqlite3 *db, const char *sql, struct err *e);

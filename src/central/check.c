@@ -462,7 +462,7 @@ central_rejects_list(struct central *c, const char *terminal, FILE *out,
     struct err *e)
 {
 	static const char *const kinds[] = { "?", "application", "status",
-		"idcheck", "audit", "head" };
+		"idcheck", "audit", "head", "purge", "erasure" };
 	sqlite3_stmt *st;
 	int r, n = 0;
 
@@ -483,7 +483,7 @@ central_rejects_list(struct central *c, const char *terminal, FILE *out,
 		    sizeof(reason));
 		fprintf(out, "%-16s %-36s %-11s %5d %-25s %s\n",
 		    sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
-		    k >= 1 && k <= 5 ? kinds[k] : "?", sqlite3_column_int(st, 3),
+		    k >= 1 && k <= ITEM_ERASURE ? kinds[k] : "?", sqlite3_column_int(st, 3),
 		    sqlite3_column_text(st, 5), reason);
 		n++;
 	}

@@ -21,6 +21,8 @@ const struct conf_key central_conf_schema[] = {
 	{ "report", "timezone", CONF_STR, 0, 64, "Asia/Tokyo", "time zone of office hours and dates (a name under /usr/share/zoneinfo)" },
 	{ "report", "lookup_rate", CONF_INT, 1, 100000, "60", "lookups by one clerk in one hour above which the hour is flagged" },
 	{ "report", "visit_minutes", CONF_INT, 1, 1440, "30", "minutes around a record view searched for an identity check or application of the same visit" },
+	/* Issue 13 (RET-3): backups rotate oldest first. */
+	{ "retention", "backups", CONF_INT, 1, 1000, "14", "backups kept by `backup --to DIR` without --keep; older ones are removed oldest first (RET-3)" },
 	{ NULL, NULL, CONF_STR, 0, 0, NULL, NULL }
 };
 

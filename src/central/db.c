@@ -352,6 +352,17 @@ central_open(const char *dir, struct central **out, struct err *e)
 	return 0;
 }
 
+int
+central_key_read(const char *dir, uint8_t *key, struct err *e)
+{
+	char kp[1100];
+	int r;
+
+	if ((r = path_in(kp, sizeof(kp), dir, CENTRAL_KEY_FILE, e)) != 0)
+		return r;
+	return key_file_read(kp, key, e);
+}
+
 void
 central_close(struct central *c)
 {

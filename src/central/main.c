@@ -13,6 +13,9 @@
  *   madoguchi-central [--store DIR] terminal revoke ID | terminal list
  *   madoguchi-central [--store DIR] terminal rejects [ID] | terminal release ID
  *   madoguchi-central [--store DIR] user add|mod|revoke|list|review|history ...
+ *   madoguchi-central [--store DIR] report purges [ID]
+ *   madoguchi-central [--store DIR] backup --to DIR [--keep N]
+ *   madoguchi-central [--store DIR] restore --from FILE
  */
 #include <errno.h>
 #include <signal.h>
@@ -61,6 +64,9 @@ struct opts {
 	const char *log;
 	const char *count;
 	const char *seed;
+	const char *to;		/* backup --to DIR */
+	const char *keep;	/* backup --keep N */
+	const char *from;	/* restore --from FILE */
 	int max_conn;
 	struct central_serve_opts serve;
 	char *pos[8];
@@ -75,13 +81,14 @@ static const struct {
 } commands[] = {
 	{ "help", NULL }, { "init", NULL }, { "key", NULL }, { "serve", NULL },
 	{ "import", "persons eligibility decisions accounts holidays" },
-	{ "report", "access daily" },
+	{ "report", "access daily purges" },
 	{ "export", "applications" },
-	{ "terminal", "enrol revoke list" },
+	{ "terminal", "enrol revoke list erasures" },
 	{ "user", "add mod revoke list review history" },
 	{ "operator", "add mod list" },
 	{ "audit", "verify list person" },
 	{ "demo-data", NULL },
+	{ "backup", NULL }, { "restore", NULL },
 	{ NULL, NULL }
 };
 
@@ -104,11 +111,15 @@ usage_to(FILE *f)
 	    "  terminal revoke ID\n"
 	    "  terminal list\n"
 	    "  terminal rejects [ID]                 items refused, with the reasons\n"
+	    "  terminal erasures [ID]                signed erasure records of wiped terminals\n"
 	    "  terminal release ID                   let a terminal held for a rollback in\n"
 	    "  user add NAME --display D --role R [--perm PROC:LEVEL]... --request REF\n"
 	    "  user mod NAME ... --request REF | user revoke NAME --request REF\n"
 	    "  user list | user review [--format csv] | user history [NAME]\n"
 	    "  demo-data [--count N] [--seed S]      load the fictional residents of 窓口市\n"
+	    "  report purges [ID]                    purge records the terminals reported\n"
+	    "  backup --to DIR [--keep N]            online encrypted copy + manifest, rotated\n"
+	    "  restore --from FILE                   verify a backup, then replace the database\n"
 	    "  operator add NAME --display D [--export yes|no] | operator list\n"
 	    "  operator mod NAME [--export yes|no] [--unlock] [--disable]\n"
 	    "  audit verify | audit list [--by OPERATOR] [--action A] [--since D] [--until D]\n"
@@ -227,6 +238,12 @@ parse(int argc, char **argv, struct opts *o)
 			dst = &o->count;
 		else if (strcmp(a, "--seed") == 0)
 			dst = &o->seed;
+		else if (strcmp(a, "--to") == 0)
+			dst = &o->to;
+		else if (strcmp(a, "--keep") == 0)
+			dst = &o->keep;
+		else if (strcmp(a, "--from") == 0)
+			dst = &o->from;
 		else if (strcmp(a, "--max-conn") == 0) {
 			if (i + 1 >= argc || (o->max_conn = atoi(argv[++i])) < 1)
 				return -1;
@@ -735,6 +752,9 @@ cmd_terminal(struct central *c, const struct opts *o)
 	err_clear(&e);
 	if (o->npos == 2 && strcmp(o->pos[1], "list") == 0)
 		return central_terminal_list(c, stdout, &e) != 0 ? fail(&e) : 0;
+	if ((o->npos == 2 || o->npos == 3) && strcmp(o->pos[1], "erasures") == 0)
+		return central_erasure_list(c, o->npos == 3 ? o->pos[2] : NULL, stdout,
+		    &e) != 0 ? fail(&e) : 0;
 	if ((o->npos == 2 || o->npos == 3) && strcmp(o->pos[1], "rejects") == 0)
 		return central_rejects_list(c, o->npos == 3 ? o->pos[2] : NULL, stdout,
 		    &e) != 0 ? fail(&e) : 0;
@@ -827,6 +847,17 @@ run(int argc, char **argv)
 	if (o.actor != NULL && (strcmp(o.actor, "system") != 0 ||
 	    !actor_system_allowed(o.pos[0])))
 		return usage_error("--actor system is only for scheduled commands:", o.pos[0]);
+	/* Restore works without opening the live database: it may be the
+	 * damaged thing being replaced. */
+	if (strcmp(o.pos[0], "restore") == 0) {
+		if (o.npos != 1 || o.from == NULL) {
+			log_close();
+			return usage_error("restore needs --from FILE", NULL);
+		}
+		rc = central_restore(o.store, o.from, stdout, &e) != 0 ? fail(&e) : 0;
+		log_close();
+		return rc;
+	}
 	if (central_open(o.store, &c, &e) != 0) {
 		log_close();
 		return fail(&e);
@@ -848,6 +879,35 @@ run(int argc, char **argv)
 		rc = cmd_export(c, &o);
 	else if (strcmp(o.pos[0], "demo-data") == 0)
 		rc = cmd_demo(c, &o);
+	else if (strcmp(o.pos[0], "backup") == 0) {
+		long keep = o.keep != NULL ? atol(o.keep) :
+		    conf_int(conf, "retention", "backups");
+
+		if (o.npos != 1 || o.to == NULL)
+			rc = usage_error("backup needs --to DIR", NULL);
+		else if (central_backup(c, o.to, (int)keep, stdout, &e) != 0)
+			rc = fail(&e);
+		else {
+			/* issue 13/16: the backup is an audit row of its actor
+			 * ("system" when scheduled) */
+			char k[16];
+
+			snprintf(k, sizeof(k), "%ld", keep);
+			rc = central_audit_note(c, c->actor, "backup", &e, "to", o.to,
+			    "keep", k, (char *)NULL) != 0 ? fail(&e) : 0;
+		}
+	} else if (strcmp(o.pos[0], "report") == 0 && o.npos >= 2 &&
+	    strcmp(o.pos[1], "purges") == 0) {
+		if (o.npos > 3)
+			rc = usage();
+		else if (central_purge_report(c, o.npos == 3 ? o.pos[2] : NULL,
+		    stdout, &e) != 0)
+			rc = fail(&e);
+		else
+			rc = central_audit_note(c, c->actor, "report.purges", &e,
+			    "terminal", o.npos == 3 ? o.pos[2] : "*", (char *)NULL) != 0 ?
+			    fail(&e) : 0;
+	}
 	else if (strcmp(o.pos[0], "user") == 0)
 		rc = cmd_user(c, argc - o.rest, argv + o.rest);
 	else if (strcmp(o.pos[0], "operator") == 0) {

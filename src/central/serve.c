@@ -107,6 +107,23 @@ static const struct member head_members[] = {
 	{ "at", JSON_STR, 1 }, { "counter", JSON_NUM, 1, SYNC_SINCE_HEAD_COUNTER },
 	{ NULL, 0, 0 }
 };
+/* Issue 13 (RET-2): a terminal's purge record, item kind ITEM_PURGE of
+ * protocol version 3: what, how, how many, when, the oldest and newest
+ * dates and the record IDs; never content. */
+static const struct member purge_members[] = {
+	{ "at", JSON_STR, 1, SYNC_SINCE_PURGE }, { "who", JSON_STR, 1, SYNC_SINCE_PURGE },
+	{ "category", JSON_STR, 1, SYNC_SINCE_PURGE },
+	{ "how", JSON_STR, 1, SYNC_SINCE_PURGE }, { "why", JSON_STR, 0, SYNC_SINCE_PURGE },
+	{ "count", JSON_NUM, 1, SYNC_SINCE_PURGE },
+	{ "oldest", JSON_STR, 0, SYNC_SINCE_PURGE }, { "newest", JSON_STR, 0, SYNC_SINCE_PURGE },
+	{ "ids", JSON_STR, 0, SYNC_SINCE_PURGE }, { NULL, 0, 0, 0 }
+};
+/* Issue 13: the signed erasure record of a terminal's `wipe` (kind
+ * ITEM_ERASURE, version 3): the record's text and its Ed25519 signature. */
+static const struct member erasure_members[] = {
+	{ "at", JSON_STR, 1, SYNC_SINCE_PURGE }, { "record", JSON_STR, 1, SYNC_SINCE_PURGE },
+	{ "sig", JSON_STR, 1, SYNC_SINCE_PURGE }, { NULL, 0, 0, 0 }
+};
 static const struct member audit_members[] = {
 	{ "id", JSON_NUM, 1 }, { "at", JSON_STR, 1 }, { "who", JSON_STR, 1 },
 	{ "terminal", JSON_STR, 0 }, { "action", JSON_STR, 1 },
@@ -135,7 +152,9 @@ body_check(const struct msg_item *it, int proto, struct json **out, char *why,
 	const struct member *defs = it->kind == ITEM_APPLICATION ? app_members :
 	    it->kind == ITEM_STATUS ? status_members :
 	    it->kind == ITEM_IDCHECK ? idcheck_members :
-	    it->kind == ITEM_AUDIT_HEAD ? head_members : audit_members;
+	    it->kind == ITEM_AUDIT_HEAD ? head_members :
+	    it->kind == ITEM_PURGE ? purge_members :
+	    it->kind == ITEM_ERASURE ? erasure_members : audit_members;
 	const struct member *d;
 	const struct json *m;
 	struct json *j = NULL;
@@ -666,7 +685,7 @@ handle(struct server *s, struct conn *cn, const struct msg *req,
 		return r;
 	case MSG_PING:
 		msg_init(rep, MSG_PONG, req->id);
-		rep->time = (uint64_t)time(NULL);
+		rep->time = (uint64_t)mdg_now();
 		return 0;
 	default:
 		return err_set(e, ERR_PROTO, "unexpected %s message from a terminal",
@@ -714,7 +733,7 @@ auth(void *arg, const uint8_t rs[32], const uint8_t *hello, size_t hlen,
 	msg_set_text(&w.wards, cn->t.wards);
 	msg_set_text(&w.procedures, cn->t.procedures);
 	msg_set_text(&w.server, CENTRAL_NAME);	/* left out below version 2 */
-	w.time = (uint64_t)time(NULL);
+	w.time = (uint64_t)mdg_now();
 	r = msg_encode(&w, reply, e);
 	msg_clear(&w);
 	msg_clear(&h);

@@ -64,7 +64,7 @@ central_terminal_enrol(struct central *c, const char *id, const char *wards,
 	sqlite3_bind_text(st, 2, wards, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, procedures, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 4, h, 32, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL) + TOKEN_DAYS * 86400);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)mdg_now() + TOKEN_DAYS * 86400);
 	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
@@ -186,7 +186,7 @@ central_terminal_admit(struct central *c, const uint8_t pub[32],
 		sqlite3_bind_blob(st, 1, pub, 32, SQLITE_STATIC);
 		sqlite3_bind_blob(st, 2, h, 32, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)mdg_now());
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			found = 1;
 			snprintf(t->id, sizeof(t->id), "%s", sqlite3_column_text(st, 0));

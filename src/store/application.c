@@ -237,7 +237,9 @@ store_application_save(struct store *st, struct application *a,
 	if (a->received_at[0] == '\0')
 		snprintf(a->received_at, sizeof(a->received_at), "%s", now);
 	snprintf(a->updated_at, sizeof(a->updated_at), "%s", now);
-	if ((r = sql_prepare(st->db, "INSERT INTO applications VALUES "
+	if ((r = sql_prepare(st->db, "INSERT INTO applications (uuid, receipt_no, "
+	    "procedure, type, atena, form_json, agent_json, idcheck, entered_by, "
+	    "confirmed_by, status, received_at, updated_at) VALUES "
 	    "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13) ON CONFLICT(uuid) DO "
 	    "UPDATE SET procedure=?3, type=?4, atena=?5, form_json=?6, "
 	    "agent_json=?7, idcheck=?8, confirmed_by=?10, status=?11, "

@@ -9,6 +9,15 @@
  * in the same transaction, so cutting rows off the end is noticed as well.
  * Edits, deletions, insertions and reordering all break the chain at the
  * first row affected; store_audit_verify reports that row.
+ *
+ * Issue 13: the chain runs over each row's hash, which is kept when a
+ * purge redacts a row (its body replaced by the redaction marker: person,
+ * screen and detail emptied, redacted_at and redacted_why set).  A
+ * redacted row is checked by its links (its prev is the hash before it,
+ * and the next row's prev is its hash, and the head signed at each sync
+ * covers them all); its content can no longer be recomputed, which is the
+ * point.  Rows purged from the front of the chain leave a base ("id:prev
+ * hex" in settings, audit.base) where verification starts.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +30,7 @@
 #include "store-int.h"
 
 #define HEAD_KEY "audit.head"
+#define BASE_KEY "audit.base"
 
 void
 store_terminal_id(struct store *st, char out[64])
@@ -205,9 +215,12 @@ read_row(sqlite3_stmt *q, struct audit_row *row)
 		memcpy(row->prev, sqlite3_column_blob(q, 8), 32);
 	if (sqlite3_column_bytes(q, 9) == 32)
 		memcpy(row->hash, sqlite3_column_blob(q, 9), 32);
+	sql_col_text(q, 10, row->redacted_at, sizeof(row->redacted_at));
+	sql_col_text(q, 11, row->redacted_why, sizeof(row->redacted_why));
 }
 
-#define ROW_COLS "id, at, who, terminal, action, person, screen, detail, prev, hash"
+#define ROW_COLS "id, at, who, terminal, action, person, screen, detail, prev, " \
+	"hash, redacted_at, redacted_why"
 
 int
 store_audit_verify(struct store *st, int64_t *bad_id, int64_t *rows,
@@ -224,12 +237,24 @@ store_audit_verify(struct store *st, int64_t *bad_id, int64_t *rows,
 	if (rows)
 		*rows = 0;
 	memset(expect_prev, 0, 32);
+	/* Rows purged from the front: start where the purge left the base. */
+	if (store_setting_get(st, BASE_KEY, head, sizeof(head), NULL) == 0) {
+		const char *colon = strchr(head, ':');
+
+		expect_id = atoll(head);
+		if (expect_id < 1 || colon == NULL ||
+		    hex_decode(colon + 1, strlen(colon + 1), expect_prev, 32) != 32)
+			return err_set(e, ERR_CORRUPT, "audit chain base record is damaged");
+	}
 	if ((r = sql_prepare(st->db, "SELECT " ROW_COLS " FROM audit ORDER BY id",
 	    &q, e)) != 0)
 		return r;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		read_row(q, &row);
-		row_hash(&row, h);
+		if (row.redacted_at[0] != '\0')
+			memcpy(h, row.hash, 32);	/* links only: see the top */
+		else
+			row_hash(&row, h);
 		/* A missing row shows as a gap (reported as the missing id); an
 		 * edited or moved row as a hash or link mismatch. */
 		if (row.id != expect_id || sodium_memcmp(row.prev, expect_prev, 32) != 0 ||
@@ -254,8 +279,9 @@ store_audit_verify(struct store *st, int64_t *bad_id, int64_t *rows,
 		const char *colon = strchr(head, ':');
 
 		hex_encode(expect_prev, 32, hex);
-		if (hid != n || colon == NULL || strcmp(colon + 1, hex) != 0) {
-			*bad_id = hid > n ? n + 1 : (n > 0 ? n : 1);
+		if (hid != expect_id - 1 || colon == NULL || strcmp(colon + 1, hex) != 0) {
+			*bad_id = hid > expect_id - 1 ? expect_id :
+			    (expect_id > 1 ? expect_id - 1 : 1);
 			return err_set_ja(e, ERR_CORRUPT, "監査ログの改ざんを検出しました",
 			    "audit chain broken at row %lld (head mismatch)",
 			    (long long)*bad_id);

@@ -237,18 +237,30 @@ exec_atena(struct store *st, const char *sql, const char *atena,
 int
 store_person_delete(struct store *st, const char *atena, struct err *e)
 {
-	int r;
+	int r, had = 0;
 
 	if ((r = sql_tx_begin(st->db, e)) != 0)
 		return r;
 	/* Foreign keys cascade to mynumbers and certificates; the history
 	 * of a deleted person goes too (a purge must not leave copies). */
+
 	r = exec_atena(st, "DELETE FROM persons WHERE atena = ?", atena, e);
-	if (r == 0 && sqlite3_changes(st->db) == 0)
-		r = err_set(e, ERR_NOTFOUND, "no person %s", atena);
+	if (r == 0)
+		had = sqlite3_changes(st->db) > 0;
 	if (r == 0)
 		r = exec_atena(st, "DELETE FROM person_history WHERE atena = ?",
 		    atena, e);
+	/* NET-6, issue 13: everything else naming them goes in the same
+	 * transaction (applications, identity checks, outbox, confirmation
+	 * queue, inquiries; audit rows redacted), even when the person row
+	 * itself was not here. */
+	if (r == 0) {
+		struct purge_result res;
+
+		r = store_person_purge(st, atena, "sync", &res, e);
+		if (r == 0 && !had && res.c[0].count == 0)
+			r = err_set(e, ERR_NOTFOUND, "no person %s", atena);
+	}
 	sql_tx_end(st->db, r == 0, r == 0 ? e : NULL);
 	return r;
 }

@@ -346,6 +346,47 @@ static const char *const migrations[] = {
 	/* 6 (issue 15 A, with issue 14): the per-procedure `sensitive` flag
 	 * that entitles an account to the right sensitive:PROC (rights.c). */
 	"ALTER TABLE account_perms ADD COLUMN sensitive INTEGER NOT NULL DEFAULT 0;",
+	/* 7 (issue 13, RET-1..RET-3, DATA-1): the local copy's lifecycle.
+	 * applications.minimised_at: when the 個人番号 in the body was masked
+	 * (the application left the terminal's hands for good).  Audit rows
+	 * can be redacted: the body (person, screen, detail) is replaced by
+	 * the marker (redacted_at, redacted_why) while id, prev and hash stay,
+	 * so the chain still verifies; the update trigger allows exactly that
+	 * change and nothing else.  Old rows can be deleted from the front of
+	 * the chain while the row 'audit.purging' is in settings (only the
+	 * purge, inside its transaction, writes it); verify then starts at
+	 * the recorded base.  purge_log: one row per purge (RET-2: what, how
+	 * many, when, how; record IDs, never content), reported to the
+	 * central at the next sync. */
+	"ALTER TABLE applications ADD COLUMN minimised_at TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE audit ADD COLUMN redacted_at TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE audit ADD COLUMN redacted_why TEXT NOT NULL DEFAULT '';"
+	"DROP TRIGGER audit_no_update;"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit WHEN NOT ("
+	"  old.redacted_at = '' AND new.redacted_at <> '' AND new.id = old.id AND"
+	"  new.prev = old.prev AND new.hash = old.hash AND new.at = old.at AND"
+	"  new.who = old.who AND new.terminal = old.terminal AND"
+	"  new.action = old.action AND new.person = '' AND new.screen = '' AND"
+	"  new.detail = '') BEGIN"
+	"  SELECT RAISE(ABORT, 'audit rows are append-only');"
+	"END;"
+	"DROP TRIGGER audit_no_delete;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit WHEN NOT EXISTS"
+	"  (SELECT 1 FROM settings WHERE key = 'audit.purging') BEGIN"
+	"  SELECT RAISE(ABORT, 'audit rows are append-only');"
+	"END;"
+	"CREATE TABLE purge_log ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at TEXT NOT NULL,"
+	"  who TEXT NOT NULL,"
+	"  category TEXT NOT NULL,"
+	"  how TEXT NOT NULL,"
+	"  count INTEGER NOT NULL,"
+	"  oldest TEXT NOT NULL DEFAULT '',"
+	"  newest TEXT NOT NULL DEFAULT '',"
+	"  ids TEXT NOT NULL DEFAULT '',"
+	"  reported INTEGER NOT NULL DEFAULT 0"
+	");",
 };
 
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))

@@ -60,10 +60,12 @@
  * handle stays valid, until the last file of its connection (database or
  * WAL) is closed.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 #include <sqlite3.h>
@@ -1056,4 +1058,81 @@ store_vfs_register(struct err *e)
 	if (enc_reg_rc != SQLITE_OK)
 		return err_set(e, ERR_CRYPTO, "cannot register the encrypting VFS");
 	return 0;
+}
+
+/* ------------------------------------------------ decrypted page scans */
+
+/* Read exactly n bytes at off; 1 when read, 0 at or past the end. */
+static int
+pread_full(int fd, uint8_t *p, size_t n, off_t off)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t k = pread(fd, p + got, n - got, off + (off_t)got);
+
+		if (k <= 0)
+			return 0;
+		got += (size_t)k;
+	}
+	return 1;
+}
+
+int
+store_vfs_pages(const char *path, const uint8_t key[STORE_KEY_LEN],
+    int (*fn)(const uint8_t *pt, size_t n, uint32_t pgno, int wal, void *arg),
+    void *arg, long *bad, struct err *e)
+{
+	struct vfs_key k;
+	uint8_t *ct = NULL, *pt = NULL;
+	char wal[4200];
+	int fd, r = 0;
+
+	*bad = 0;
+	if (sodium_init() < 0)
+		return err_set(e, ERR_CRYPTO, "libsodium initialisation failed");
+	memset(&k, 0, sizeof(k));
+	crypto_kdf_derive_from_key(k.pagekey, sizeof(k.pagekey), 1, "mdgstore", key);
+	crypto_kdf_derive_from_key(k.dbid, sizeof(k.dbid), 2, "mdgstore", key);
+	if ((ct = malloc(PS)) == NULL || (pt = sodium_malloc(PS)) == NULL) {
+		r = err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	/* The database: page n at (n - 1) * PS. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		r = err_set(e, ERR_IO, "%s: cannot open", path);
+		goto out;
+	}
+	for (uint32_t pg = 1; r == 0 && pread_full(fd, ct, PS, (off_t)(pg - 1) * PS); pg++) {
+		if (all_zero(ct, PS))
+			continue;
+		if (page_open(&k, pg, ct, pt) != 0)
+			(*bad)++;
+		else
+			r = fn(pt, DATA_LEN, pg, 0, arg);
+	}
+	close(fd);
+	/* The WAL: every frame, the ones a checkpoint already copied too. */
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	if (r == 0 && (fd = open(wal, O_RDONLY | O_CLOEXEC)) >= 0) {
+		uint8_t h[FRAME_HDR];
+
+		for (off_t off = WAL_HDR; r == 0 && pread_full(fd, h, FRAME_HDR, off) &&
+		    pread_full(fd, ct, PS, off + FRAME_HDR); off += FRAME) {
+			uint32_t pg = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 |
+			    (uint32_t)h[2] << 8 | h[3];
+
+			if (page_open(&k, pg, ct, pt) != 0)
+				(*bad)++;
+			else
+				r = fn(pt, DATA_LEN, pg, 1, arg);
+		}
+		close(fd);
+	}
+out:
+	sodium_memzero(&k, sizeof(k));
+	free(ct);
+	if (pt != NULL)
+		sodium_free(pt);
+	return r;
 }

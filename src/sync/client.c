@@ -50,6 +50,8 @@ static const struct {
 	{ "status", ITEM_STATUS },
 	{ "idcheck", ITEM_IDCHECK },
 	{ "audit", ITEM_AUDIT },
+	{ "purge", ITEM_PURGE },
+	{ "erasure", ITEM_ERASURE },
 };
 
 static uint8_t
@@ -319,6 +321,13 @@ push_outbox(struct store *st, struct sync_chan *ch, const struct sync_config *cf
 
 			if (skip_has(&skip, v[i].uuid))
 				continue;
+			/* A kind newer than the agreed version (a purge record
+			 * for a central before version 3) waits, unrefused, for
+			 * a central that knows it. */
+			if (k != 0 && !sync_proto_has(rep->proto, sync_item_kind_since(k))) {
+				skip_add(&skip, v[i].uuid);
+				continue;
+			}
 			if (k == 0 || v[i].len > SYNC_BODY_MAX ||
 			    !utf8_valid(v[i].payload, v[i].len)) {
 				/* Cannot be sent as it is: kept, and listed with
@@ -734,6 +743,12 @@ sync_round(struct store *st, const struct sync_config *cfg,
 	    (r = push_head(st, ch, rep, &buf, e)) != 0 ||
 	    (r = pull(st, ch, cfg, rep, &buf, e)) != 0)
 		goto out;
+	/* Issue 13: a deletion pulled this round left its pages in old WAL
+	 * frames; copy them back and truncate the WAL. */
+	if (rep->deleted > 0)
+		store_wal_flush(st);
+	/* the latest time seen, for the clock-backwards check (issue 13) */
+	store_clock_mark(st, NULL);
 out:
 	sync_chan_free(ch);
 	wbuf_free(&buf);
@@ -805,5 +820,76 @@ sync_enroll(struct store *st, const char *central, const uint8_t central_key[32]
 	if (r == 0)
 		r = store_setting_set(st, "sync.procedures", welcome.procedures, e);
 	msg_clear(&welcome);
+	return r;
+}
+
+/*
+ * Issue 13: the erasure record (データ消去証明書) `madoguchi wipe` writes
+ * and sends: terminal ID, store ID (the hash of the first audit row, which
+ * no other store shares), time, the operator's name as typed, the method
+ * and the audit head, as lines of text, signed with the terminal's Ed25519
+ * key (the one its audit heads are signed with, enrolled at the central).
+ * No personal data.  The record is queued as an outbox item of kind
+ * "erasure" (protocol version 3) so that a sync round before the wipe
+ * delivers it.
+ */
+int
+sync_erasure_record(struct store *st, const char *operator_name, const char *method,
+    char **text, char sigx[129], struct err *e)
+{
+	char hex[160], tid[64] = "", now[32], headx[65], firstx[65] = "";
+	uint8_t *sk, hash[32], sig[64];
+	struct audit_row *v = NULL;
+	struct wbuf w, body;
+	int64_t id = 0;
+	size_t n = 0;
+	int r;
+
+	*text = NULL;
+	sigx[0] = '\0';
+	store_setting_get(st, "terminal.id", tid, sizeof(tid), NULL);
+	if ((r = store_audit_head(st, &id, hash, e)) != 0)
+		return r;
+	hex_encode(hash, 32, headx);
+	if (store_audit_list(st, 0, 1, &v, &n, NULL) == 0 && n == 1)
+		hex_encode(v[0].hash, 32, firstx);
+	free(v);
+	sync_log_now(now);
+	wbuf_init(&w, 4096);
+	wbuf_printf(&w, "madoguchi erasure record 1\nterminal %s\nstore %s\nat %s\n"
+	    "operator %s\nmethod %s\naudit-head %lld:%s\n", tid[0] ? tid : "-",
+	    firstx[0] ? firstx : "-", now, operator_name, method, (long long)id, headx);
+	if (w.err) {
+		wbuf_free(&w);
+		return err_set(e, ERR_RANGE, "erasure record too long");
+	}
+	if (sync_secret_get(st, "sync.sign_key", hex, sizeof(hex)) == 0) {
+		if ((sk = sodium_malloc(crypto_sign_SECRETKEYBYTES)) == NULL) {
+			sodium_memzero(hex, sizeof(hex));
+			wbuf_free(&w);
+			return err_set(e, ERR_NOMEM, "out of locked memory");
+		}
+		if (hex_decode(hex, strlen(hex), sk, crypto_sign_SECRETKEYBYTES) ==
+		    crypto_sign_SECRETKEYBYTES) {
+			crypto_sign_detached(sig, NULL, w.p, w.len, sk);
+			hex_encode(sig, 64, sigx);
+		}
+		sodium_free(sk);
+		sodium_memzero(hex, sizeof(hex));
+	}
+	if ((*text = malloc(w.len + 1)) == NULL) {
+		wbuf_free(&w);
+		return err_set(e, ERR_NOMEM, "out of memory");
+	}
+	memcpy(*text, w.p, w.len);
+	(*text)[w.len] = '\0';
+	wbuf_init(&body, 8192);
+	wbuf_printf(&body, "{\"at\":\"%s\",\"record\":", now);
+	json_put_str(&body, (const char *)w.p, w.len);
+	wbuf_printf(&body, ",\"sig\":\"%s\"}", sigx[0] ? sigx : "");
+	r = body.err ? err_set(e, ERR_RANGE, "erasure record too long") :
+	    store_outbox_add(st, NULL, "erasure", body.p, body.len, NULL, e);
+	wbuf_free(&body);
+	wbuf_free(&w);
 	return r;
 }

@@ -35,6 +35,12 @@
  * Version 3: a pushed audit head (ITEM_AUDIT_HEAD) has the member "counter",
  *            the store's generation counter, inside the signed text
  *            (sync_head_message2; issue 15, rollback detection).
+ *            Also the pushed item kinds ITEM_PURGE and ITEM_ERASURE (issue 13:
+ *            the terminal's purge records, RET-2, and the signed erasure
+ *            record of `madoguchi wipe`); an item of those kinds in an older
+ *            version is
+ *            undefined and rejected, and the terminal keeps such items in
+ *            its outbox until it meets a central that speaks version 3.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,6 +149,12 @@ static const struct fdef *const type_defs[MSG_TYPE_MAX + 1] = {
 	NULL, hello_f, welcome_f, push_f, push_ack_f, pull_f, changes_f,
 	ping_f, pong_f, error_f
 };
+
+int
+sync_item_kind_since(int kind)
+{
+	return kind == ITEM_PURGE || kind == ITEM_ERASURE ? SYNC_SINCE_PURGE : 1;
+}
 
 /* The protocol version that added each message type (0: 1). */
 static const uint8_t type_since[MSG_TYPE_MAX + 1] = {
@@ -609,8 +621,12 @@ msg_encode(const struct msg *m, struct wbuf *w, struct err *e)
 	case MSG_PUSH:
 		if (m->nitems == 0 || m->nitems > SYNC_BATCH_MAX)
 			return err_set(e, ERR_INVAL, "a push carries 1 to %d items", SYNC_BATCH_MAX);
-		for (i = 0; i < m->nitems && r == 0; i++)
+		for (i = 0; i < m->nitems && r == 0; i++) {
+			if ((unsigned)sync_item_kind_since(m->items[i].kind) > ver)
+				return err_set(e, ERR_INVAL, "item kind %u is not in"
+				    " protocol version %u", m->items[i].kind, ver);
 			r = enc_item(w, &m->items[i], e);
+		}
 		break;
 	case MSG_PUSH_ACK:
 		if (m->nacks > SYNC_BATCH_MAX)
@@ -776,6 +792,9 @@ dec_record(struct msg *m, unsigned ver, uint8_t tag, const struct fval *rv,
 		u[36] = '\0';
 	}
 	if (tag == T_ITEM) {
+		if ((unsigned)sync_item_kind_since(kind) > ver)
+			return err_set(e, ERR_FORMAT, "item kind %u is undefined in"
+			    " protocol version %u", kind, ver);
 		if (m->nitems >= SYNC_BATCH_MAX)
 			return err_set(e, ERR_FORMAT, "too many items");
 		if (msg_add_item(m, u, kind, body.s, body.n) != 0)

@@ -131,7 +131,7 @@ sync_outbox_status(struct store *st, const char *app_uuid, const char *status,
 	if ((r = store_application_get(st, app_uuid, &a, e)) != 0)
 		return r;
 	{
-		time_t t = time(NULL);
+		time_t t = (time_t)mdg_now();
 		struct tm tm;
 
 		localtime_r(&t, &tm);

@@ -30,6 +30,7 @@ struct sync_sched {
 	struct sync_status status;
 	sync_notify_fn notify;
 	void *notify_arg;
+	int purged;			/* this session's start-up purge ran */
 };
 
 /* Tell the caller's callback, with a copy taken under the lock. */
@@ -51,6 +52,47 @@ deadline_in(struct timespec *ts, long secs)
 {
 	clock_gettime(CLOCK_REALTIME, ts);
 	ts->tv_sec += secs;
+}
+
+/*
+ * Issue 13: the screens' scheduled purge, as the actor "system", after the
+ * first round of the session (start-up) and after the first round of each
+ * new day; [retention] of madoguchi.conf(5) gives the periods.
+ */
+static void
+purge_daily(struct sync_sched *s)
+{
+	struct purge_policy p;
+	struct purge_result res;
+	struct date d;
+	struct err e;
+	char today[16], last[16] = "";
+
+	if (s->cf == NULL)
+		return;
+	date_today(&d);
+	snprintf(today, sizeof(today), "%04d-%02d-%02d", d.y % 10000, d.m % 100,
+	    d.d % 100);
+	if (s->purged && store_setting_get(s->st, "purge.last_day", last,
+	    sizeof(last), NULL) == 0 && strcmp(last, today) == 0)
+		return;
+	p.applications = (int)conf_int(s->cf, "retention", "applications");
+	p.idchecks = (int)conf_int(s->cf, "retention", "idchecks");
+	p.audit = (int)conf_int(s->cf, "retention", "audit");
+	p.sync_log = (int)conf_int(s->cf, "retention", "sync_log");
+	p.inquiries = (int)conf_int(s->cf, "retention", "inquiries");
+	p.offline_max = (int)conf_int(s->cf, "retention", "offline_max");
+	err_clear(&e);
+	if (store_purge(s->st, &p, 0, "system", &res, &e) != 0) {
+		log_error("scheduled purge: %s", e.msg);
+		return;
+	}
+	s->purged = 1;
+	store_setting_set(s->st, "purge.last_day", today, NULL);
+	for (size_t i = 0; i < res.n; i++)
+		if (res.c[i].count > 0)
+			log_info("scheduled purge: %s %s %ld", res.c[i].category,
+			    res.c[i].how, res.c[i].count);
 }
 
 static void *
@@ -80,7 +122,7 @@ sched_main(void *arg)
 		s->trigger = 0;
 		s->status.running = 1;
 		s->status.retry_in = 0;
-		s->status.last_try = (long long)time(NULL);
+		s->status.last_try = (long long)mdg_now();
 		pthread_mutex_unlock(&s->mu);
 		notify(s);
 
@@ -89,6 +131,7 @@ sched_main(void *arg)
 		r = sync_config_load(s->st, s->cf, &cfg, &e);
 		if (r == 0)
 			r = sync_round(s->st, &cfg, &rep, &e);
+		purge_daily(s);
 		at[0] = '\0';
 		store_sync_cursor_get(s->st, cur, sizeof(cur), at, NULL);
 
@@ -98,7 +141,7 @@ sched_main(void *arg)
 		if (r == 0) {
 			s->status.online = 1;
 			s->status.failures = 0;
-			s->status.last_ok = (long long)time(NULL);
+			s->status.last_ok = (long long)mdg_now();
 			s->status.error[0] = '\0';
 			delay = s->interval;
 		} else {

@@ -21,7 +21,7 @@
 void
 sync_log_now(char out[32])
 {
-	time_t t = time(NULL);
+	time_t t = (time_t)mdg_now();
 	struct tm tm;
 
 	localtime_r(&t, &tm);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store.h"
 #include "ui-internal.h"
 
 #define PW_BUF (256 + 1)
@@ -173,6 +174,18 @@ ui_login(struct ui *u)
 					continue;
 				}
 				u->msg[0] = '\0';
+				/* Issue 13: an offline_max purge is said once, at
+				 * the next login. */
+				{
+					char at[32];
+
+					if (store_setting_get(u->ses.st, "purge.offline", at,
+					    sizeof(at), NULL) == 0 && at[0] != '\0') {
+						ui_message(u, 1, "長期間同期できなかったため、取り込み済みの"
+						    "個人情報を消去しました（%.10s）。次の同期で再取得します", at);
+						store_setting_set(u->ses.st, "purge.offline", "", NULL);
+					}
+				}
 				r = 1;
 				break;
 			}

@@ -313,7 +313,7 @@ slip_run(struct ui *u, const struct receipt_item *items, int n, const char *aten
 	info.contact = conf_str(u->conf, "terminal", "contact");
 	info.applicant = applicant;
 	/* the date and time in [ui] timezone (issue 19) */
-	when_epoch_text((long)time(NULL), WHEN_DATE, day, sizeof(day));
+	when_epoch_text((long)mdg_now(), WHEN_DATE, day, sizeof(day));
 	when_now_hhmm(hhmm);
 	info.date = day;
 	info.time = hhmm;

@@ -378,7 +378,7 @@ freshness_load(struct ui *u, struct lookup_view *v)
 	struct err e;
 
 	err_clear(&e);
-	lookup_freshness(u->ses.st, (long)time(NULL), conf_int(u->conf, "sync", "stale_warn"),
+	lookup_freshness(u->ses.st, (long)mdg_now(), conf_int(u->conf, "sync", "stale_warn"),
 	    conf_int(u->conf, "sync", "stale_block"), &v->fresh, &e);
 	lookup_freshness_text(&v->fresh, v->fresh_text, sizeof(v->fresh_text));
 }
@@ -471,7 +471,7 @@ ui_fresh_mark(struct ui *u)
 {
 	long t = u->status.synced_at[0] ? lookup_parse_time(u->status.synced_at) : -1;
 
-	switch (lookup_fresh_rule((long)time(NULL), t, conf_int(u->conf, "sync", "stale_warn"),
+	switch (lookup_fresh_rule((long)mdg_now(), t, conf_int(u->conf, "sync", "stale_warn"),
 	    conf_int(u->conf, "sync", "stale_block"))) {
 	case FRESH_WARN: return "（古い）";
 	case FRESH_BLOCK: return "（照会停止）";

@@ -216,7 +216,7 @@ ui_person_open(struct ui *u, const char *atena, int ack_restricted)
 	j.atena = atena;
 	j.ack = ack_restricted;
 	j.d = &v->d;
-	lookup_freshness(u->ses.st, (long)time(NULL), conf_int(u->conf, "sync", "stale_warn"),
+	lookup_freshness(u->ses.st, (long)mdg_now(), conf_int(u->conf, "sync", "stale_warn"),
 	    conf_int(u->conf, "sync", "stale_block"), &j.fresh, NULL);
 	if (ui_busy(u, "照会中", open_job, &j) != 0) {
 		ui_message(u, 1, "%s", err_ja(&j.e));

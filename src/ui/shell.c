@@ -197,7 +197,7 @@ draw_status(struct ui *u)
 	const char *tid = conf_str(u->conf, "terminal", "id");
 	int rw;
 
-	shell_status_age(&u->status, (long)time(NULL), age, sizeof(age));
+	shell_status_age(&u->status, (long)mdg_now(), age, sizeof(age));
 	strncat(age, ui_fresh_mark(u), sizeof(age) - strlen(age) - 1);	/* NET-5 */
 	/* logged out, the store is locked and its sync state unknown: say
 	 * nothing rather than "オフライン 未同期" for an enrolled terminal */

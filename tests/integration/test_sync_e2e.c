@@ -783,3 +783,146 @@ TEST(e2e_central_refusal_reaches_the_terminal_with_its_reason)
 	t_proc_free(&p);
 	central_stop(&v);
 }
+
+struct leak_needles {
+	const char *what[6];
+	int found[6];
+	int n;
+};
+
+static int
+leak_page(const uint8_t *pt, size_t n, uint32_t pgno, int wal, void *arg)
+{
+	struct leak_needles *nd = arg;
+
+	(void)pgno;
+	(void)wal;
+	for (int i = 0; i < nd->n; i++)
+		if (memmem(pt, n, nd->what[i], strlen(nd->what[i])) != NULL)
+			nd->found[i]++;
+	return 0;
+}
+
+/* NET-6, issue 13: a resident deleted at the centre — after ONE sync the
+ * terminal holds nothing that names them: their application (pushed and
+ * acknowledged), its status history and identity check are gone, the audit
+ * rows about them are redacted and the chain still verifies, and a scan of
+ * every decrypted page of the database and its WAL finds no byte of their
+ * name, kana, address or 宛名番号 (the same scan finds them before). */
+TEST(e2e_deleted_person_leaves_nothing_after_one_sync)
+{
+	struct env v;
+	struct t_proc p;
+	struct store *st;
+	struct idcheck ic;
+	struct err e;
+	char uuid[37];
+	int64_t bad, rows;
+	long badpages = 0;
+	struct leak_needles nd = { { "山田 花子", "ハナコ", "000000002" }, { 0 }, 3 };
+
+	setup(&v, 1);
+	CHECK_INT(term_sync(&v, &p), 0);
+	t_proc_free(&p);
+	st = term_open(&v);
+	memset(&ic, 0, sizeof(ic));
+	snprintf(ic.method, sizeof(ic.method), "ic-card");
+	snprintf(ic.atena, sizeof(ic.atena), "000000002");
+	REQUIRE_OK(store_idcheck_save(st, &ic, &e), &e);
+	intake(st, "000000002", uuid);
+	REQUIRE_OK(store_audit_append(st, NULL, NULL, "person.view", "000000002",
+	    "lookup", "opened", &e), &e);
+	store_close(st);
+	CHECK_INT(term_sync(&v, &p), 0);	/* pushed and acknowledged */
+	t_proc_free(&p);
+	st = term_open(&v);
+	REQUIRE_OK(store_scan_pages(st, leak_page, &nd, &badpages, &e), &e);
+	for (int i = 0; i < nd.n; i++) {
+		if (nd.found[i] == 0)
+			t_fail_at(__FILE__, __LINE__, "before: \"%s\" not seen", nd.what[i]);
+		nd.found[i] = 0;
+	}
+	store_close(st);
+
+	import(&v, "persons", "atena,name,kana,birth,sex,address,ward,mynumber,op\n"
+	    "000000002,,,,,,,,delete\n", 0);
+	CHECK_INT(term_sync(&v, &p), 0);
+	CHECK(strstr(p.out, "deleted 1") != NULL);
+	t_proc_free(&p);
+	st = term_open(&v);
+	{
+		struct application a;
+
+		CHECK_INT(store_application_get(st, uuid, &a, &e), ERR_NOTFOUND);
+	}
+	CHECK_OK(store_audit_verify(st, &bad, &rows, &e), &e);
+	REQUIRE_OK(store_scan_pages(st, leak_page, &nd, &badpages, &e), &e);
+	CHECK_INT(badpages, 0);
+	for (int i = 0; i < nd.n; i++)
+		if (nd.found[i] != 0)
+			t_fail_at(__FILE__, __LINE__, "after one sync: \"%s\" in %d decrypted"
+			    " page(s)", nd.what[i], nd.found[i]);
+	store_close(st);
+	/* RET-2: the purge records reach the central at the next sync (item
+	 * kind "purge", protocol version 3) and are listed per terminal,
+	 * with record IDs and never the person. */
+	CHECK_INT(term_sync(&v, &p), 0);
+	t_proc_free(&p);
+	central_cmd(&v, "report", "purges", "T001", NULL, NULL, &p);
+	CHECK_INT(p.status, 0);
+	if (strstr(p.out, "person-deleted") == NULL || strstr(p.out, "sync") == NULL ||
+	    strstr(p.out, "# 2 purge record(s)") == NULL || strstr(p.out, "000000002") != NULL)
+		t_fail_at(__FILE__, __LINE__, "report purges: %s", p.out);
+	t_proc_free(&p);
+	central_stop(&v);
+}
+
+/* Issue 13, RET-4: `madoguchi wipe` with an administrator's login writes a
+ * signed erasure record (データ消去証明書) outside the store, sends it to the
+ * central first, then erases; the central lists it with its signature
+ * verified against the terminal's enrolled key.  No personal data in it. */
+TEST(e2e_wipe_erasure_record_verifies_at_the_central)
+{
+	struct env v;
+	struct t_proc p;
+	char rec[600], in[128], bin[600], *txt;
+	char *argv[] = { bin, "--store", v.tdir, "wipe",
+	    "--user", "admin", "--password-stdin", "--confirm-stdin",
+	    "--operator", "窓口 太郎", "--record", rec, NULL };
+
+	setup(&v, 1);
+	CHECK_INT(term_sync(&v, &p), 0);
+	t_proc_free(&p);
+	/* t_bin and t_path share rotating buffers: keep copies */
+	snprintf(bin, sizeof(bin), "%s", t_bin("madoguchi"));
+	snprintf(rec, sizeof(rec), "%s", t_path("erasure.txt"));
+	snprintf(in, sizeof(in), "%sWIPE\n", PW_IN);
+	CHECK_INT(run(argv, in, &p), 0);
+	if (strstr(p.out, "erasure record sent to the central") == NULL ||
+	    strstr(p.out, "wiped") == NULL)
+		t_fail_at(__FILE__, __LINE__, "wipe: %s / %s", p.out, p.err);
+	t_proc_free(&p);
+	{
+		char keys[600];
+
+		snprintf(keys, sizeof(keys), "%s/store.keys", v.tdir);
+		CHECK(access(keys, F_OK) != 0);	/* crypto-erased */
+	}
+	txt = t_read_file(rec, NULL);
+	REQUIRE(txt != NULL);
+	CHECK(strstr(txt, "madoguchi erasure record 1\nterminal T001\n") != NULL);
+	CHECK(strstr(txt, "operator 窓口 太郎\n") != NULL);
+	CHECK(strstr(txt, "method crypto-erase") != NULL);
+	CHECK(strstr(txt, "signature ed25519 ") != NULL &&
+	    strstr(txt, "signature ed25519 none") == NULL);
+	CHECK(strstr(txt, "山田") == NULL && strstr(txt, "123456789018") == NULL);
+	free(txt);
+	central_cmd(&v, "terminal", "erasures", "T001", NULL, NULL, &p);
+	CHECK_INT(p.status, 0);
+	if (strstr(p.out, "signature verified") == NULL ||
+	    strstr(p.out, "operator 窓口 太郎") == NULL ||
+	    strstr(p.out, "# 1 erasure record(s)") == NULL)
+		t_fail_at(__FILE__, __LINE__, "erasures: %s / %s", p.out, p.err);
+	t_proc_free(&p);
+	central_stop(&v);
+}

@@ -506,3 +506,38 @@ TEST(msg_version_offer_and_choice)
 	CHECK_INT(sync_proto_choose(1, 200), SYNC_PROTO_MAX);
 	CHECK_INT(sync_proto_choose(SYNC_PROTO_MAX + 1, 200), ERR_PROTO);
 }
+
+/* Issue 13 (RET-2): the pushed item kind "purge" exists from protocol
+ * version 3 on; in version 2 it is undefined: not encoded, and rejected
+ * when it arrives (NET-3). */
+TEST(msg_item_purge_since_version_3)
+{
+	static const char body[] = "{\"count\":1}";
+	static const char uuid[] = "0b9f7c2e-1111-4222-8333-444455556666";
+	struct msg m, d;
+	struct wbuf w;
+	struct err e;
+
+	CHECK_INT(sync_item_kind_since(ITEM_PURGE), 3);
+	CHECK_INT(sync_item_kind_since(ITEM_AUDIT), 1);
+	wbuf_init(&w, 0);
+	msg_init(&m, MSG_PUSH, 7);
+	REQUIRE(msg_add_item(&m, uuid, ITEM_PURGE, body, strlen(body)) == 0);
+	m.proto = 3;
+	REQUIRE_OK(msg_encode(&m, &w, &e), &e);
+	REQUIRE_OK(msg_decode(w.p, w.len, &d, &e), &e);
+	CHECK_INT(d.nitems, 1);
+	if (d.nitems == 1)
+		CHECK_INT(d.items[0].kind, ITEM_PURGE);
+	msg_clear(&d);
+	/* The same bytes labelled version 2 are refused by the decoder. */
+	w.p[0] = 2;
+	CHECK(msg_decode(w.p, w.len, &d, &e) != 0);
+	msg_clear(&d);
+	/* And the encoder refuses to write it in version 2. */
+	w.len = 0;
+	m.proto = 2;
+	CHECK_INT(msg_encode(&m, &w, &e), ERR_INVAL);
+	msg_clear(&m);
+	wbuf_free(&w);
+}

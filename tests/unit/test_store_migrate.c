@@ -23,6 +23,22 @@
 #define OLD_VERSION 2		/* the last migration before the sync tables */
 #define PROPOSED "123456789018"	/* valid check digit, synthetic */
 
+/* What migration 7 (issue 13, the local copy's lifecycle) added, taken off
+ * the same way: the purge log, the minimised and redaction columns, and the
+ * audit triggers as migration 1 made them. */
+static const char UNDO_LIFE_SQL[] =
+    "DROP TABLE purge_log;"
+    "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;"
+    "ALTER TABLE applications DROP COLUMN minimised_at;"
+    "ALTER TABLE audit DROP COLUMN redacted_at;"
+    "ALTER TABLE audit DROP COLUMN redacted_why;"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN"
+    "  SELECT RAISE(ABORT, 'audit rows are append-only');"
+    "END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
+    "  SELECT RAISE(ABORT, 'audit rows are append-only');"
+    "END;";
+
 /* What the keys migration (issue 15) added, taken off again so that the
  * fake older store is what a build at OLD_VERSION wrote: the key tables, the
  * sealed columns, the 個人番号 table and the history trigger as migration 1
@@ -194,6 +210,7 @@ make_old_store(const char *dir, int with_tables)
 		    " ('0b9f7c2e-1111-4222-8333-444455556666', 'unknown procedure',"
 		    " '2026-11-01T09:00:02+0900')");
 	}
+	sql_ok(db, UNDO_LIFE_SQL);
 	sql_ok(db, UNDO_KEYS_SQL);
 	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", OLD_VERSION);
 	sql_ok(db, sql);
