@@ -61,7 +61,7 @@ static const struct {
 	const char *subs;	/* space-separated, or NULL */
 } commands[] = {
 	{ "help", NULL }, { "init", NULL }, { "key", NULL }, { "serve", NULL },
-	{ "import", "persons eligibility decisions accounts" },
+	{ "import", "persons eligibility decisions accounts banks postal" },
 	{ "export", "applications" },
 	{ "terminal", "enrol revoke list" },
 	{ "user", "add mod revoke list review history" },
@@ -80,6 +80,8 @@ usage_to(FILE *f)
 	    "        [--max-handshakes N] [--max-handshakes-per-addr N]\n"
 	    "        [--handshake-timeout SEC] [--max-message-mb N] [--memory-budget-mb N]\n"
 	    "  import persons|eligibility|decisions|accounts FILE.csv\n"
+	    "  import banks zengin-data.js|FILE.json   全銀 bank and branch codes\n"
+	    "  import postal KEN_ALL.CSV            Japan Post's 郵便番号 data\n"
 	    "  export applications [--since CURSOR] [--format jsonl|csv]\n"
 	    "  terminal enrol ID [--wards LIST] [--procedures LIST]\n"
 	    "  terminal revoke ID\n"
@@ -280,6 +282,20 @@ cmd_import(struct central *c, const struct opts *o)
 	if (o->npos != 3)
 		return usage();
 	err_clear(&e);
+	if (strcmp(o->pos[1], "banks") == 0 || strcmp(o->pos[1], "postal") == 0) {
+		long removed = 0;
+
+		rc = central_import_refdata_file(c, strcmp(o->pos[1], "banks") == 0 ?
+		    REFDATA_BANKS : REFDATA_POSTAL, o->pos[2], &r, &removed, stderr, &e);
+		if (rc != 0)
+			return fail(&e);
+		printf("%s: %ld records, %ld codes (%ld changed, %ld unchanged),"
+		    " %ld removed\n", o->pos[1], r.rows, r.accepted, r.changed,
+		    r.unchanged, removed);
+		log_info("import %s %s: %ld codes (%ld changed), %ld removed",
+		    o->pos[1], o->pos[2], r.accepted, r.changed, removed);
+		return 0;
+	}
 	if (strcmp(o->pos[1], "persons") == 0)
 		rc = central_import_persons(c, o->pos[2], stderr, &r, &e);
 	else if (strcmp(o->pos[1], "eligibility") == 0)
