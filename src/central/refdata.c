@@ -48,9 +48,9 @@ kenall_to_utf8(const void *p, size_t n, char **out, size_t *outn,
 	if (n > KENALL_MAX)
 		return err_set(e, ERR_RANGE, "KEN_ALL: file larger than %u bytes",
 		    (unsigned)KENALL_MAX);
-	/* Shift_JIS as Windows writes it (CP932): one or two bytes become at
-	 * most three of UTF-8. */
-	cap = n * 2 + 1;
+	/* Shift_JIS as Windows writes it (CP932): a byte (half-width kana)
+	 * or two become at most three of UTF-8. */
+	cap = n * 3 + 1;
 	if ((buf = malloc(cap)) == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	if ((cd = iconv_open("UTF-8", "CP932")) == (iconv_t)-1) {
