@@ -59,7 +59,8 @@ enum card_pin {
 	CARD_PIN_KENMEN_B = 2,	/* 照合番号B, 確認AP EF 0012 (see mynacard-sim(1)) */
 	CARD_PIN_JPKI_AUTH = 3,	/* 利用者証明用 PIN, JPKI EF 0018 */
 	CARD_PIN_JPKI_SIGN = 4,	/* 署名用 password, JPKI EF 001B */
-	CARD_PIN_COUNT = 5,
+	CARD_PIN_KENMEN_A = 5,	/* 照合番号A (the 個人番号), 確認AP EF 0013 */
+	CARD_PIN_COUNT = 6,
 };
 
 /* How the card was unlocked for a read. */
@@ -67,6 +68,7 @@ enum card_unlock {
 	CARD_UNLOCK_NONE = 0,
 	CARD_UNLOCK_PIN = 1,	/* 4-digit 暗証番号 */
 	CARD_UNLOCK_B = 2,	/* 照合番号B */
+	CARD_UNLOCK_A = 3,	/* 照合番号A: the 個人番号 a PIN read gave (確認AP only) */
 };
 
 const char *card_ap_name(enum card_ap ap);		/* "kenhojo", ... */
@@ -413,7 +415,8 @@ struct card_result {
  * (malformed answers). */
 int card_read_kenhojo(struct card *c, struct card_read_req *req,
     struct card_result **out, struct err *e);
-/* 券面事項確認AP with 照合番号B only (req->method must be CARD_UNLOCK_B):
+/* 券面事項確認AP with 照合番号B, or with 照合番号A (CARD_UNLOCK_A: the
+ * 12-digit 個人番号 a PIN read of the 入力補助AP gave, LAYOUT.md EF 0013):
  * birth, sex, expiry, name/address images, face photo. */
 int card_read_kenmen(struct card *c, struct card_read_req *req,
     struct card_result **out, struct err *e);

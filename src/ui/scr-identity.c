@@ -239,7 +239,8 @@ tries_job(void *arg)
 /* 照合番号B opens the 券面事項確認AP too: its face photo and 氏名/住所 images
  * go with the result for the clerk to compare with the person (ID-1).
  * The same B verifies there (a separate counter, and only after the
- * 入力補助AP accepted it, so it is right).  Images from data whose
+ * 入力補助AP accepted it, so it is right); after a PIN read the 個人番号
+ * read is 照合番号A there.  Images from data whose
  * signature or chip check failed are not shown; a failure here costs the
  * read nothing: the screen says the photo could not be read. */
 static void
@@ -277,6 +278,25 @@ read_job(void *arg)
 	r = card_read_kenhojo(c, &j->req, &j->res, &j->e);
 	if (r == 0 && j->req.method == CARD_UNLOCK_B)
 		face_read(c, j);
+	else if (r == 0 && j->res->mynumber != NULL) {
+		/* A PIN read shows the face too (issue 11): the 個人番号 it
+		 * gave is 照合番号A, which opens the 券面事項確認AP's EF 0002
+		 * (LAYOUT.md).  Never with one try left: that count is not
+		 * the clerk's to spend here. */
+		struct card_read_req pin = j->req;
+		char *a = card_secret_new();
+
+		if (a != NULL) {
+			memcpy(a, j->res->mynumber, MYNUMBER_LEN);
+			a[MYNUMBER_LEN] = '\0';
+			j->req.method = CARD_UNLOCK_A;
+			j->req.secret = a;
+			j->req.confirm_last_try = 0;
+			face_read(c, j);
+			card_secret_free(a);
+			j->req = pin;
+		}
+	}
 	card_close(c);
 	return r;
 }
@@ -754,7 +774,7 @@ result_draw(struct ui *u, void *arg)
 
 /* The 券面事項確認AP images of this read (face_read), decoded for as long
  * as the result screen is up (ID-1: the clerk compares the photo with the
- * person at the window).  A PIN read has none. */
+ * person at the window); a PIN read has them through 照合番号A. */
 static void
 face_load(struct result_view *rv, const struct card_result *c)
 {
