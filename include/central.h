@@ -114,7 +114,7 @@ struct kenall_entry {
 	char jis[6];			/* 全国地方公共団体コード */
 	char postal[8];			/* 7 digits */
 	char pref[64], city[128];
-	char town_full[512];		/* 町域名 as published, split rows joined */
+	char town_full[1024];		/* 町域名 as published, split rows joined */
 	char town[512];			/* what goes into an address, or "" */
 	char pref_kana[128], city_kana[256];	/* half-width, as published */
 	char kana[1024];		/* full-width reading of pref + city + town */

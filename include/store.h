@@ -876,9 +876,9 @@ int store_inquiry_list(struct store *st, int open_only, struct inquiry **v,
 struct ref_addr {
 	char pref[64];			/* 都道府県 */
 	char city[128];			/* 市区町村 */
-	char town[256];			/* 町域 as an address is written, or "" */
-	char town_full[512];		/* 町域 as published (notes included) */
-	char kana[512];			/* full-width katakana, pref + city + town */
+	char town[512];			/* 町域 as an address is written, or "" */
+	char town_full[1024];		/* 町域 as published (notes included) */
+	char kana[1024];		/* full-width katakana, pref + city + town */
 };
 
 int store_ref_bank_put(struct store *st, const char *code, const char *name,

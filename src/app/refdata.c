@@ -6,6 +6,7 @@
  * used from the thread that runs the forms).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -28,14 +29,18 @@ branch_name(void *ctx, const char *bank, const char *code, char *name,
 int
 app_postal_address(struct store *st, const char *code, char *addr, size_t cap)
 {
-	struct ref_addr a[REF_POSTAL_MAX];
+	struct ref_addr *a;
 	int n = 0, r, i, same_town = 1, same_city = 1;
 
 	if (cap == 0)
 		return ERR_RANGE;
 	addr[0] = '\0';
-	if ((r = store_ref_postal_get(st, code, a, REF_POSTAL_MAX, &n, NULL)) != 0)
+	if ((a = calloc(REF_POSTAL_MAX, sizeof(*a))) == NULL)
+		return ERR_NOMEM;
+	if ((r = store_ref_postal_get(st, code, a, REF_POSTAL_MAX, &n, NULL)) != 0) {
+		free(a);
 		return r;
+	}
 	for (i = 1; i < n; i++) {
 		if (strcmp(a[i].pref, a[0].pref) != 0 || strcmp(a[i].city, a[0].city) != 0)
 			same_city = 0;
@@ -46,6 +51,7 @@ app_postal_address(struct store *st, const char *code, char *addr, size_t cap)
 	if (same_city)
 		snprintf(addr, cap, "%s%s%s", a[0].pref, a[0].city,
 		    same_town ? a[0].town : "");
+	free(a);
 	return 0;
 }
 

@@ -146,7 +146,11 @@ town_fill(const char *full, const char *city, char *out, size_t cap)
 	    strncmp(full, city, strlen(city)) == 0))
 		return;
 	if ((p = strstr(full, "（")) == NULL) {
-		snprintf(out, cap, "%s", full);
+		n = strlen(full);
+		if (n >= cap)
+			n = 0;		/* no 町域 that long: nothing filled */
+		memcpy(out, full, n);
+		out[n] = '\0';
 		return;
 	}
 	n = (size_t)(p - full);
