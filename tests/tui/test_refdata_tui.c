@@ -132,6 +132,8 @@ setup(struct env *v)
 		/* the version that carries the reference data */
 		CHECK(strstr(p.out, "protocol version 3") != NULL ||
 		    strstr(p.err, "protocol version 3") != NULL);
+		CHECK(strstr(p.out, "reference data: 6 banks, 30 branches, 160 postal codes")
+		    != NULL);
 		t_proc_free(&p);
 	}
 	CHECK_INT(t_stop_proc(v->pid, SIGTERM, 20000), 0);
