@@ -709,7 +709,9 @@ central_import_refdata(struct central *c, enum refdata_kind kind,
 		return r;
 	if ((r = central_sql(c->db, "CREATE TEMP TABLE IF NOT EXISTS ref_stage ("
 	    " kind INTEGER NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL,"
-	    " item TEXT NOT NULL); DELETE FROM ref_stage;", e)) != 0 ||
+	    " item TEXT NOT NULL);"
+	    " CREATE INDEX IF NOT EXISTS temp.ref_stage_key ON ref_stage(kind, key);"
+	    " DELETE FROM ref_stage;", e)) != 0 ||
 	    (r = central_prepare(c->db, "INSERT INTO ref_stage (kind, key, seq, item)"
 	    " VALUES (?, ?, ?, ?)", &s.ins, e)) != 0)
 		goto out;
