@@ -150,4 +150,13 @@ int cmd_ledger(struct app_opts *o, int argc, char **argv);
 int cmd_report(struct app_opts *o, int argc, char **argv);
 int cmd_batch(struct app_opts *o, int argc, char **argv);
 
+/* Reference data for the forms (refdata.c, issue 19): look-ups in st's
+ * bank, branch and postal tables for "lookup" fields; NULL detaches. */
+struct store;
+void app_refdata_attach(struct store *st);
+/* The address a 郵便番号 fills ("" when its 町域 differ in city): 0,
+ * ERR_NOTFOUND, ERR_STATE (no postal data). */
+int app_postal_address(struct store *st, const char *code, char *addr,
+    size_t cap);
+
 #endif

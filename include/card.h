@@ -59,7 +59,8 @@ enum card_pin {
 	CARD_PIN_KENMEN_B = 2,	/* 照合番号B, 確認AP EF 0012 (see mynacard-sim(1)) */
 	CARD_PIN_JPKI_AUTH = 3,	/* 利用者証明用 PIN, JPKI EF 0018 */
 	CARD_PIN_JPKI_SIGN = 4,	/* 署名用 password, JPKI EF 001B */
-	CARD_PIN_COUNT = 5,
+	CARD_PIN_KENMEN_A = 5,	/* 照合番号A (the 個人番号), 確認AP EF 0013 */
+	CARD_PIN_COUNT = 6,
 };
 
 /* How the card was unlocked for a read. */
@@ -67,6 +68,7 @@ enum card_unlock {
 	CARD_UNLOCK_NONE = 0,
 	CARD_UNLOCK_PIN = 1,	/* 4-digit 暗証番号 */
 	CARD_UNLOCK_B = 2,	/* 照合番号B */
+	CARD_UNLOCK_A = 3,	/* 照合番号A: the 個人番号 a PIN read gave (確認AP only) */
 };
 
 const char *card_ap_name(enum card_ap ap);		/* "kenhojo", ... */
@@ -246,6 +248,7 @@ enum card_auth_fail {
 	CARD_FAIL_CERTIFICATE = 1,	/* EF 0004 does not verify with the anchor */
 	CARD_FAIL_SIGNATURE = 2,	/* DF33 / DF52 / DF28 */
 	CARD_FAIL_DIGEST = 3,		/* DF31 / DF32 against the data read */
+	CARD_FAIL_SUBJECT = 4,		/* JPKI route: the certificate names someone else */
 };
 enum card_chip {
 	CARD_CHIP_NOT_CHECKED = 0,
@@ -396,6 +399,11 @@ struct card_result {
 	enum card_auth_fail auth_fail;
 	char issuer_key_id[2 * CARD_KEYID_LEN + 1];	/* "" when no certificate */
 	enum card_chip chip;
+	/* The JPKI route 「電子証明書で真正性を確認」 after this read (issue 11;
+	 * card_result_add_jpki): 0 not taken, else its verdict (enum
+	 * card_jpki_verdict) and card_jpki_auth_summary's line. */
+	int jpki;
+	char jpki_summary[192];
 };
 
 /* 券面事項入力補助AP: tries (EF 0011 or 0015) → refuse on one try left
@@ -407,7 +415,8 @@ struct card_result {
  * (malformed answers). */
 int card_read_kenhojo(struct card *c, struct card_read_req *req,
     struct card_result **out, struct err *e);
-/* 券面事項確認AP with 照合番号B only (req->method must be CARD_UNLOCK_B):
+/* 券面事項確認AP with 照合番号B, or with 照合番号A (CARD_UNLOCK_A: the
+ * 12-digit 個人番号 a PIN read of the 入力補助AP gave, LAYOUT.md EF 0013):
  * birth, sex, expiry, name/address images, face photo. */
 int card_read_kenmen(struct card *c, struct card_read_req *req,
     struct card_result **out, struct err *e);
@@ -538,6 +547,14 @@ int card_jpki_authenticate(struct card *c, struct card_read_req *req,
     const struct card_jpki_roots *roots, const struct card_result *basic4,
     struct card_jpki_auth **out, struct err *e);
 void card_jpki_auth_free(struct card_jpki_auth *a);
+/* Take the JPKI route's verdict into a read's result (the verdict the
+ * identity-check record keeps): verified makes the card verified with a
+ * genuine chip (the card signed with the key of a certificate that chains
+ * to J-LIS), unless the read's own checks failed (those stay failed);
+ * failed makes it failed (signature: the chip failed too);
+ * unverifiable leaves the read's own verdicts.  res->jpki and
+ * res->jpki_summary say the route was taken. */
+void card_result_add_jpki(struct card_result *res, const struct card_jpki_auth *a);
 /* The verdict as one line for the identity-check record and the operator
  * log (no PIN, no personal data): "method=jpki authenticity=verified
  * chain=ok offline=1 cert_until=2030-04-12" (plus " detail=..." when

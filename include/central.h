@@ -135,6 +135,57 @@ struct central_export_req {
 int central_export_protected(struct central *c, const struct central_export_req *q,
     FILE *out, struct err *e);
 
+/* --------------------------------------------------------- reference data */
+
+/*
+ * Reference tables fed to every terminal (issue 19; refdata.c): the 全銀
+ * bank and branch codes as npm's `zengin-code` ships them (lib/zengin-data.js,
+ * "module.exports = {...}", or the same object as a .json file) and Japan
+ * Post's KEN_ALL.CSV (Shift_JIS; split records joined).  An import replaces
+ * the whole set: new or changed keys become upserts, keys no longer in the
+ * file tombstones (protocol version 3 change kinds CHG_BANK, CHG_BRANCH,
+ * CHG_POSTAL).
+ */
+#define KENALL_MAX (64u << 20)		/* bytes of one file */
+#define ZENGIN_NAME_MAX 255		/* bytes of a name or reading */
+
+struct kenall_entry {
+	char jis[6];			/* 全国地方公共団体コード */
+	char postal[8];			/* 7 digits */
+	char pref[64], city[128];
+	char town_full[1024];		/* 町域名 as published, split rows joined */
+	char town[512];			/* what goes into an address, or "" */
+	char pref_kana[128], city_kana[256];	/* half-width, as published */
+	char kana[1024];		/* full-width reading of pref + city + town */
+	int flags[6];			/* columns 10-15 */
+	int line;			/* where the record starts */
+};
+
+/* KEN_ALL bytes (CP932) to UTF-8 (malloc'd, NUL-terminated); ERR_FORMAT
+ * names the line of a byte that is not Shift_JIS. */
+int kenall_to_utf8(const void *p, size_t n, char **out, size_t *outn,
+    struct err *e);
+/* Each record of the UTF-8 text, split records joined, to cb (a non-zero
+ * return stops).  ERR_FORMAT "KEN_ALL:LINE: reason" for a bad row. */
+typedef int (*kenall_cb)(void *ctx, const struct kenall_entry *k, struct err *e);
+int kenall_parse(const char *utf8, size_t n, kenall_cb cb, void *ctx,
+    struct err *e);
+/* Each bank (branch NULL) and each of its branches to cb. */
+typedef int (*zengin_cb)(void *ctx, const char *bank, const char *branch,
+    const char *name, const char *kana, struct err *e);
+int zengin_parse(const char *text, size_t n, zengin_cb cb, void *ctx,
+    struct err *e);
+
+enum refdata_kind { REFDATA_BANKS, REFDATA_POSTAL };
+/* Import in one transaction; rep->rows entries read, accepted keys,
+ * changed/unchanged, *removed keys tombstoned.  Messages to rep_out. */
+int central_import_refdata(struct central *c, enum refdata_kind kind,
+    const char *name, const char *text, size_t n, struct import_report *rep,
+    long *removed, FILE *rep_out, struct err *e);
+int central_import_refdata_file(struct central *c, enum refdata_kind kind,
+    const char *path, struct import_report *rep, long *removed, FILE *rep_out,
+    struct err *e);
+
 /* ------------------------------------------------------------- terminals */
 
 /* Register a terminal ID with its scope and a one-time enrolment token

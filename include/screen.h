@@ -75,6 +75,15 @@ struct field_check {
 	struct field_cond cond;		/* CK_OPTION_NEEDS */
 };
 
+/* "lookup": a field checked against the reference data pulled from the
+ * central (issue 19; madoguchi-screen(5)). */
+enum field_lookup {
+	FL_NONE,
+	FL_BANK,		/* 金融機関コード: named, an unknown code refused */
+	FL_BRANCH,		/* 支店コード of the bank in field lookup_ref */
+	FL_POSTAL		/* 郵便番号: fills the address field lookup_ref */
+};
+
 struct field {
 	char name[SCREEN_ID_MAX];
 	char label[SCREEN_TEXT_MAX];
@@ -92,6 +101,9 @@ struct field {
 	int nchecks;
 	struct field_check checks[SCREEN_CHECKS_MAX];
 	int line;			/* where it was declared, for messages */
+	int lookup;			/* enum field_lookup */
+	int lookup_ref;			/* FL_BRANCH, FL_POSTAL: field index */
+	char lookup_name[SCREEN_ID_MAX];	/* that field's name until resolved */
 };
 
 struct screen {
@@ -157,6 +169,8 @@ struct form {
 	char **values;			/* one per field, normalised, "" = empty */
 	int dirty;			/* changed since form_new / form_from_json */
 	struct date today;		/* "today" for age checks (date_today at form_new) */
+	int loading;			/* inside form_from_json: a stored value is
+					 * taken as it was (no lookup, no fill) */
 };
 
 struct form *form_new(const struct screen *s);
@@ -186,6 +200,26 @@ int form_from_json(struct form *f, const char *json, size_t n, struct err *e);
  * "令和7年4月1日 (2025-04-01)", a checkbox as "✓"/"", money with commas. */
 void form_display(const struct form *f, int i, int show_mynumber, char *out,
     size_t cap);
+
+/* Reference data for "lookup" fields (issue 19): one process-wide set of
+ * look-ups, set by whoever holds the store (NULL functions: none).  Each
+ * returns 0 with the name or address, ERR_NOTFOUND for an unknown code,
+ * ERR_STATE when the terminal holds no such data yet (then nothing is
+ * refused: a code cannot be checked against nothing). */
+struct form_lookup {
+	int (*bank)(void *ctx, const char *code, char *name, size_t cap);
+	int (*branch)(void *ctx, const char *bank, const char *code, char *name,
+	    size_t cap);
+	/* The address to fill (prefecture, city and 町域 written together,
+	 * "" when the code covers several 町域 with nothing in common). */
+	int (*postal)(void *ctx, const char *code, char *addr, size_t cap);
+	void *ctx;
+};
+void form_lookup_set(const struct form_lookup *l);	/* NULL: none */
+/* What the reference data says of field i's value (the bank's or branch's
+ * name, the address of a 郵便番号), for display beside the value: the
+ * length written, 0 when there is nothing to say. */
+int form_lookup_note(const struct form *f, int i, char *out, size_t cap);
 
 /* ------------------------------------------------------ line editor */
 

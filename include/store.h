@@ -1000,4 +1000,46 @@ int store_inquiry_get(struct store *st, const char *no, struct inquiry *out,
 int store_inquiry_list(struct store *st, int open_only, struct inquiry **v,
     size_t *n, struct err *e);
 
+/* ------------------------------------------------------ reference data */
+
+/* 全銀 bank and branch codes and Japan Post's addresses by 郵便番号, as
+ * pulled from the central (issue 19; refdata.c).  Written only by sync. */
+#define REF_NAME_MAX 256
+#define REF_POSTAL_MAX 64	/* addresses of one 郵便番号 kept */
+
+struct ref_addr {
+	char pref[64];			/* 都道府県 */
+	char city[128];			/* 市区町村 */
+	char town[512];			/* 町域 as an address is written, or "" */
+	char town_full[1024];		/* 町域 as published (notes included) */
+	char kana[1024];		/* full-width katakana, pref + city + town */
+};
+
+int store_ref_bank_put(struct store *st, const char *code, const char *name,
+    const char *kana, struct err *e);
+int store_ref_branch_put(struct store *st, const char *bank, const char *code,
+    const char *name, const char *kana, struct err *e);
+/* Replace the addresses of a 郵便番号 (n >= 1). */
+int store_ref_postal_put(struct store *st, const char *code,
+    const struct ref_addr *a, int n, struct err *e);
+/* Deletions (sync tombstones); a missing row is no error. */
+int store_ref_bank_delete(struct store *st, const char *code, struct err *e);
+int store_ref_branch_delete(struct store *st, const char *bank,
+    const char *code, struct err *e);
+int store_ref_postal_delete(struct store *st, const char *code, struct err *e);
+/* Look-ups: 0 with the name, ERR_NOTFOUND for an unknown code, ERR_STATE
+ * when the terminal holds no such reference data at all (nothing pulled
+ * yet: the caller cannot tell a good code from a bad one). */
+int store_ref_bank_get(struct store *st, const char *code, char *name,
+    size_t cap, struct err *e);
+int store_ref_branch_get(struct store *st, const char *bank, const char *code,
+    char *name, size_t cap, struct err *e);
+/* The addresses of a 郵便番号 (7 digits, a hyphen allowed): *n of them
+ * (at most max), 0 / ERR_NOTFOUND / ERR_STATE as above. */
+int store_ref_postal_get(struct store *st, const char *code,
+    struct ref_addr *out, int max, int *n, struct err *e);
+/* Rows held: banks, branches, postal codes (for `sync` and the tests). */
+int store_ref_counts(struct store *st, long *banks, long *branches,
+    long *postal, struct err *e);
+
 #endif

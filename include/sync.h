@@ -177,6 +177,7 @@ void sync_chan_free(struct sync_chan *c);
 #define SYNC_SINCE_HEAD_COUNTER 3	/* the signed audit head carries the
 					 * store's generation counter (issue 15) */
 #define SYNC_SINCE_PURGE 3	/* pushed item kind ITEM_PURGE (issue 13, RET-2) */
+#define SYNC_SINCE_REFDATA 3	/* change kinds CHG_BANK, CHG_BRANCH, CHG_POSTAL */
 #define sync_proto_has(ver, since) ((ver) >= (since))
 #define SYNC_BODY_MAX (256u * 1024)	/* one item or change body (JSON) */
 #define SYNC_BATCH_MAX 5000		/* items, acks or changes per message */
@@ -215,8 +216,14 @@ enum sync_change_kind {
 	CHG_ELIGIBILITY = 3,	/* key: 宛名番号/procedure/record id */
 	CHG_ACCOUNT = 4,	/* key: login name */
 	CHG_DECISION = 5,	/* status decided at the centre (key: receipt no.) */
-	CHG_KIND_MAX = 5
+	/* Reference data (issue 19), since SYNC_SINCE_REFDATA: */
+	CHG_BANK = 6,		/* 金融機関 (key: 4-digit 金融機関コード) */
+	CHG_BRANCH = 7,		/* 支店 (key: "BANK-BRANCH", 4 + 3 digits) */
+	CHG_POSTAL = 8,		/* addresses of a 郵便番号 (key: 7 digits) */
+	CHG_KIND_MAX = 8
 };
+/* The protocol version that added a change kind. */
+#define sync_change_kind_since(k) ((k) >= CHG_BANK ? SYNC_SINCE_REFDATA : 1)
 
 enum { CHG_UPSERT = 1, CHG_DELETE = 2 };	/* DELETE = tombstone (NET-6) */
 enum { ACK_STORED = 1, ACK_DUPLICATE = 2, ACK_REJECTED = 3 };

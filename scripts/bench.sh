@@ -59,8 +59,10 @@ SECTIONS+=(store)
 
 # card (issue 4): a full identity read through a private pcscd, vpcd and
 # mynacard-sim, PIN and 照合番号B paths, extended vs short APDUs: APDUs per
-# read against the minimum for the same data, and wall time.  20 reads per
-# row ($BENCH_CARD_READS when set).
+# read against the minimum for the same data, and wall time against the
+# minimum APDUs times one measured round trip (issue 11: also F2's PIN read
+# with the face through 照合番号A, and the JPKI route).  20 reads per row
+# ($BENCH_CARD_READS when set).
 bench_card() {
 	"$B/bench/bench_card" "${BENCH_CARD_READS:-20}"
 }

@@ -58,6 +58,10 @@ CONF
 		} >"$dir/accounts.csv"
 		C import accounts "$dir/accounts.csv"
 	fi
+	# Reference data (issue 19), the committed samples; importing the same
+	# files again changes nothing, so an older demo central gets them too.
+	"$C" --store "$store" import banks data/refdata/zengin-data.js >/dev/null
+	"$C" --store "$store" import postal data/refdata/KEN_ALL.CSV >/dev/null
 	if [ -f "$dir/central.pid" ] && kill -0 "$(cat "$dir/central.pid")" 2>/dev/null; then
 		echo "demo central already running (pid $(cat "$dir/central.pid"))"
 		exit 0

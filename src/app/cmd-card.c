@@ -306,8 +306,10 @@ print_result(const struct card_result *r, int tries_after)
 /* `card read --jpki`: the authenticity route 「電子証明書で真正性を確認」 with
  * the 利用者証明用 PIN (issue 11).  Exit 0 when verified, 3 when failed,
  * 4 when unverifiable, 1 on an error (wrong PIN, no card, ...). */
+static void print_jpki_json(const struct card_jpki_auth *au, int tries_after);
+
 static int
-card_read_jpki_route(struct app_opts *o, const char *reader, int confirm)
+card_read_jpki_route(struct app_opts *o, const char *reader, int confirm, int json)
 {
 	const char *path = o->conf != NULL ? conf_str(o->conf, "card", "jpki_roots") : "";
 	struct card_jpki_roots *roots = NULL;
@@ -356,6 +358,21 @@ card_read_jpki_route(struct app_opts *o, const char *reader, int confirm)
 		log_warn("card jpki check failed: %s", e.msg);
 		goto out;
 	}
+	rc = au->verdict == CARD_JPKI_VERIFIED ? 0 : au->verdict == CARD_JPKI_FAILED ? 3 : 4;
+	if (json) {
+		char line[256];
+
+		struct err e2;
+		int after;
+
+		/* the count after the VERIFY, as the card now gives it */
+		err_clear(&e2);
+		after = card_pin_tries(c, CARD_PIN_JPKI_AUTH, &e2);
+		print_jpki_json(au, after >= 0 ? after : req.tries_after);
+		card_jpki_auth_summary(au, line, sizeof(line));
+		log_info("card check: %s", line);
+		goto out;
+	}
 	printf("読み取り: %s（照合: %s、照合前の残り回数 %d回）\n", card_ap_name_ja(CARD_AP_JPKI),
 	    card_pin_name_ja(CARD_PIN_JPKI_AUTH), req.tries_before);
 	date_format_iso(&au->cert.not_after, iso, sizeof(iso));
@@ -373,7 +390,6 @@ card_read_jpki_route(struct app_opts *o, const char *reader, int confirm)
 		printf("記録: %s\n", line);
 		log_info("card check: %s", line);
 	}
-	rc = au->verdict == CARD_JPKI_VERIFIED ? 0 : au->verdict == CARD_JPKI_FAILED ? 3 : 4;
 out:
 	card_jpki_auth_free(au);
 	card_jpki_roots_free(roots);
@@ -446,6 +462,57 @@ print_json(const struct card_result *r, int tries_after)
 	wbuf_free(&w);
 }
 
+/* `card read --jpki --json` (issue 11): the same members as a read of the
+ * 入力補助AP.  The 利用者証明用 certificate carries no 基本4情報 and the route
+ * reads no 個人番号, so those are null; the digests are those of the
+ * 入力補助AP, none here.  authenticity is the route's verdict; chip is
+ * "genuine" when the card signed the challenge with the key of a verified
+ * certificate, "failed" when the signature does not verify, "not-checked"
+ * when the certificate could not be verified (a key nobody vouches for
+ * proves nothing).  Added: the certificate's validity and the chain. */
+static void
+print_jpki_json(const struct card_jpki_auth *au, int tries_after)
+{
+	struct wbuf w;
+	char iso[16] = "";
+	const char *chip;
+
+	if (!au->signature_ok)
+		chip = "failed";
+	else if (au->verdict == CARD_JPKI_VERIFIED)
+		chip = "genuine";
+	else
+		chip = "not-checked";
+	wbuf_init(&w, 0);
+	wbuf_printf(&w, "{\"name\":");
+	json_text(&w, au->cert.has_basic4 ? au->cert.name : NULL);
+	wbuf_printf(&w, ",\"address\":");
+	json_text(&w, au->cert.has_basic4 ? au->cert.address : NULL);
+	if (au->cert.has_basic4) {
+		date_format_iso(&au->cert.birth, iso, sizeof(iso));
+		wbuf_printf(&w, ",\"birth\":\"%s\",\"sex\":%d", iso, au->cert.sex);
+	} else
+		wbuf_printf(&w, ",\"birth\":null,\"sex\":null");
+	wbuf_printf(&w, ",\"mynumber_masked\":null,\"method\":\"jpki\",\"digests\":{},"
+	    "\"authenticity\":\"%s\",\"authenticity_detail\":",
+	    card_jpki_verdict_name(au->verdict));
+	if (au->detail != NULL)
+		json_text(&w, au->detail);
+	else
+		wbuf_printf(&w, "null");
+	wbuf_printf(&w, ",\"issuer_key_id\":null,\"chip\":\"%s\",\"tries_left\":", chip);
+	if (tries_after >= 0)
+		wbuf_printf(&w, "%d", tries_after);
+	else
+		wbuf_printf(&w, "null");
+	date_format_iso(&au->cert.not_after, iso, sizeof(iso));
+	wbuf_printf(&w, ",\"cert_not_after\":\"%s\",\"chain\":\"%s\",\"offline\":true}\n",
+	    iso, card_jpki_chain_name(au->chain));
+	if (w.err == 0)
+		fwrite(w.p, 1, w.len, stdout);
+	wbuf_free(&w);
+}
+
 static int
 card_read(struct app_opts *o, int argc, char **argv)
 {
@@ -486,12 +553,12 @@ card_read(struct app_opts *o, int argc, char **argv)
 			return 2;
 		}
 	}
-	if (jpki && (b_stdin || kenmen || json)) {
+	if (jpki && (b_stdin || kenmen)) {
 		fprintf(stderr, "madoguchi: --jpki takes the 利用者証明用 PIN (--pin-stdin)\n");
 		return 2;
 	}
 	if (jpki)
-		return card_read_jpki_route(o, reader, confirm);
+		return card_read_jpki_route(o, reader, confirm, json);
 	(void)pin_stdin;
 	if ((pin_stdin && b_stdin) || (kenmen && !b_stdin)) {
 		fprintf(stderr, "madoguchi: give either --pin-stdin or --b-stdin "

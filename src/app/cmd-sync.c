@@ -124,6 +124,7 @@ cmd_sync(struct app_opts *o, int argc, char **argv)
 	const char *user = NULL, *what = NULL, *idarg = NULL;
 	struct sync_config cfg;
 	struct sync_report rep;
+	long ref[3] = { -1, 0, 0 };
 	struct store *st = NULL;
 	struct err e;
 	int pw_stdin = 0, i, r;
@@ -172,6 +173,9 @@ cmd_sync(struct app_opts *o, int argc, char **argv)
 	}
 	if ((r = sync_config_load(st, o->conf, &cfg, &e)) == 0)
 		r = sync_round(st, &cfg, &rep, &e);
+	/* what the forms can check offline (issue 19) */
+	if (store_ref_counts(st, &ref[0], &ref[1], &ref[2], NULL) != 0)
+		ref[0] = -1;
 	store_close(st);
 	if (r != 0 && e.code == ERR_STATE) {
 		fprintf(stderr, "madoguchi: %s\n", e.msg);
@@ -187,6 +191,9 @@ cmd_sync(struct app_opts *o, int argc, char **argv)
 	printf("  pulled %ld changes (applied %ld, deleted %ld, held for confirmation %ld),"
 	    " cursor %llu\n", rep.pulled, rep.applied, rep.deleted, rep.queued,
 	    (unsigned long long)rep.cursor);
+	if (ref[0] >= 0)
+		printf("  reference data: %ld banks, %ld branches, %ld postal codes\n",
+		    ref[0], ref[1], ref[2]);
 	if (r != 0) {
 		fprintf(stderr, "madoguchi: %s\n  %s\n", err_ja(&e), e.msg);
 		return 1;

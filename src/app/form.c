@@ -496,6 +496,97 @@ normalise(const struct form *f, const struct field *fd, const char *v, char *out
 	return 0;
 }
 
+/* ------------------------------------------------ reference data (issue 19) */
+
+static struct form_lookup lookup_hook;
+
+void
+form_lookup_set(const struct form_lookup *l)
+{
+	if (l != NULL)
+		lookup_hook = *l;
+	else
+		memset(&lookup_hook, 0, sizeof(lookup_hook));
+}
+
+/* A bank or branch code the reference data does not know is refused; with
+ * no reference data at all (ERR_STATE) nothing can be checked. */
+static int
+lookup_check(const struct form *f, int i, const char *v, struct err *e)
+{
+	const struct field *fd = &f->s->fields[i];
+	char name[256];
+	int r;
+
+	if (v[0] == '\0' || f->loading)
+		return 0;
+	if (fd->lookup == FL_BANK && lookup_hook.bank != NULL) {
+		r = lookup_hook.bank(lookup_hook.ctx, v, name, sizeof(name));
+		if (r == ERR_NOTFOUND)
+			return ferr(fd, e, ERR_INVAL, "登録されていない金融機関コードです"
+			    "（4桁。通帳・キャッシュカードで確かめてください）", "unknown bank code");
+	}
+	if (fd->lookup == FL_BRANCH && lookup_hook.branch != NULL) {
+		const char *bank = f->values[fd->lookup_ref];
+
+		if (bank[0] == '\0')
+			return ferr(fd, e, ERR_INVAL, "先に金融機関コードを入れてください",
+			    "branch before bank");
+		r = lookup_hook.branch(lookup_hook.ctx, bank, v, name, sizeof(name));
+		if (r == ERR_NOTFOUND)
+			return ferr(fd, e, ERR_INVAL, "この金融機関に登録されていない支店コードです"
+			    "（3桁。通帳・キャッシュカードで確かめてください）", "unknown branch code");
+	}
+	return 0;
+}
+
+int
+form_lookup_note(const struct form *f, int i, char *out, size_t cap)
+{
+	const struct field *fd;
+	const char *v;
+	int r = ERR_NOTFOUND;
+
+	if (cap == 0)
+		return 0;
+	out[0] = '\0';
+	if (i < 0 || i >= f->s->nfields)
+		return 0;
+	fd = &f->s->fields[i];
+	v = f->values[i];
+	if (v[0] == '\0')
+		return 0;
+	if (fd->lookup == FL_BANK && lookup_hook.bank != NULL)
+		r = lookup_hook.bank(lookup_hook.ctx, v, out, cap);
+	else if (fd->lookup == FL_BRANCH && lookup_hook.branch != NULL &&
+	    f->values[fd->lookup_ref][0] != '\0')
+		r = lookup_hook.branch(lookup_hook.ctx, f->values[fd->lookup_ref], v,
+		    out, cap);
+	else if (fd->lookup == FL_POSTAL && lookup_hook.postal != NULL)
+		r = lookup_hook.postal(lookup_hook.ctx, v, out, cap);
+	if (r != 0) {
+		out[0] = '\0';
+		return 0;
+	}
+	return (int)strlen(out);
+}
+
+/* A 郵便番号 the reference data knows fills its address field while that
+ * is still empty (the clerk then adds the 番地). */
+static void
+lookup_fill(struct form *f, int i)
+{
+	const struct field *fd = &f->s->fields[i];
+	char addr[FORM_VALUE_MAX + 1];
+
+	if (fd->lookup != FL_POSTAL || lookup_hook.postal == NULL || f->loading ||
+	    f->values[i][0] == '\0' || f->values[fd->lookup_ref][0] != '\0')
+		return;
+	if (lookup_hook.postal(lookup_hook.ctx, f->values[i], addr, sizeof(addr)) == 0 &&
+	    addr[0] != '\0')
+		form_set_index(f, fd->lookup_ref, addr, NULL);
+}
+
 int
 form_set_index(struct form *f, int i, const char *value, struct err *e)
 {
@@ -505,7 +596,8 @@ form_set_index(struct form *f, int i, const char *value, struct err *e)
 
 	if (i < 0 || i >= f->s->nfields)
 		return err_set_ja(e, ERR_NOTFOUND, "この画面にない項目です", "no field %d", i);
-	if ((r = normalise(f, &f->s->fields[i], value, out, sizeof(out), e)) != 0) {
+	if ((r = normalise(f, &f->s->fields[i], value, out, sizeof(out), e)) != 0 ||
+	    (r = lookup_check(f, i, out, e)) != 0) {
 		mem_wipe(out, sizeof(out));
 		return r;
 	}
@@ -518,6 +610,7 @@ form_set_index(struct form *f, int i, const char *value, struct err *e)
 		free(f->values[i]);
 		f->values[i] = nv;
 		f->dirty = 1;
+		lookup_fill(f, i);
 	}
 	mem_wipe(out, sizeof(out));
 	return 0;
@@ -602,7 +695,8 @@ form_validate(const struct form *f, int *bad, struct err *e)
 		{
 			char out[FORM_VALUE_MAX + 1];
 			err_clear(&ce);
-			if (normalise(f, fd, v, out, sizeof(out), e) != 0) {
+			if (normalise(f, fd, v, out, sizeof(out), e) != 0 ||
+			    lookup_check(f, i, v, e) != 0) {
 				mem_wipe(out, sizeof(out));
 				return e != NULL ? e->code : ERR_INVAL;
 			}
@@ -770,7 +864,10 @@ form_from_json(struct form *f, const char *json, size_t n, struct err *e)
 			r = err_set(e, ERR_FORMAT, "form values: field %s: not a string", fd->name);
 			goto fail;
 		}
-		if ((r = form_set_index(f, i, v, e)) != 0) {
+		f->loading = 1;
+		r = form_set_index(f, i, v, e);
+		f->loading = 0;
+		if (r != 0) {
 			err_prefix(e, "form values: ");
 			goto fail;
 		}

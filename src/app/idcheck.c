@@ -346,6 +346,7 @@ idcheck_text_ja(const struct idcheck *ic, const struct iddoc_list *docs, char *o
 		const struct iddoc *d = iddoc_find(docs, c);
 		const char *ja = strcmp(c, "ic-pin") == 0 ? "暗証番号" :
 		    strcmp(c, "ic-b") == 0 ? "照合番号B" :
+		    strcmp(c, "jpki") == 0 ? "電子証明書で真正性を確認" :
 		    strcmp(c, "number-card-face") == 0 ? "番号確認はカード券面" :
 		    strcmp(c, "proxy-letter") == 0 ? "委任状" : d != NULL ? d->label :
 		    "その他の書類";
@@ -441,6 +442,9 @@ visit_idcheck_save(struct visit *v, struct store *st,
 		snprintf(ic.method, sizeof(ic.method), "ic-card");
 		append_code(ic.documents, sizeof(ic.documents),
 		    in->card->unlock == CARD_UNLOCK_B ? "ic-b" : "ic-pin");
+		/* issue 11: the 電子証明書 route was taken after the read */
+		if (in->card->jpki)
+			append_code(ic.documents, sizeof(ic.documents), "jpki");
 		ic.digest_result = digest_result(in->card);
 	} else {
 		if (!v->have_person)
@@ -494,6 +498,10 @@ visit_idcheck_save(struct visit *v, struct store *st,
 		    in->card->auth == CARD_AUTH_UNVERIFIABLE ?
 		    " (issuer key not installed: authenticity unverifiable)" : "",
 		    in->note && *in->note ? " note=" : "", in->note ? in->note : "");
+		if (in->card->jpki) {
+			size_t o = strlen(ic.detail);
+			snprintf(ic.detail + o, sizeof(ic.detail) - o, " %s", in->card->jpki_summary);
+		}
 	} else if (in->note != NULL)
 		snprintf(ic.detail, sizeof(ic.detail), "%s%s", *in->note ? "note=" : "", in->note);
 	memset(&j, 0, sizeof(j));

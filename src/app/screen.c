@@ -93,7 +93,7 @@ struct parser {
 	int cap;
 	/* what the current field has been given, for "given twice" */
 	int seen_label, seen_type, seen_required, seen_length, seen_options,
-	    seen_when, seen_prefill, seen_attachment, seen_help;
+	    seen_when, seen_prefill, seen_attachment, seen_help, seen_lookup;
 	int seen_screen, seen_title, seen_procedure, seen_kana;
 	struct err *e;
 };
@@ -262,6 +262,7 @@ new_field(struct parser *p, const char *name)
 	p->cur = f;
 	p->seen_label = p->seen_type = p->seen_required = p->seen_length = 0;
 	p->seen_options = p->seen_when = p->seen_prefill = p->seen_attachment = 0;
+	p->seen_lookup = 0;
 	p->seen_help = 0;
 	return 0;
 }
@@ -436,6 +437,68 @@ kw_prefill(struct parser *p, char *v)
 		}
 	}
 	return perr(p, "unknown prefill source \"%.60s\" (see madoguchi-screen(5))", v);
+}
+
+/* "lookup bank", "lookup branch BANK_FIELD", "lookup postal ADDRESS_FIELD"
+ * (issue 19); the field named is resolved when the file has been read. */
+static int
+kw_lookup(struct parser *p, char *v)
+{
+	struct field *f = p->cur;
+	char *arg;
+
+	if (once(p, &p->seen_lookup, "lookup") != 0 || need_type(p, "lookup") != 0)
+		return ERR_FORMAT;
+	arg = v + strcspn(v, " \t");
+	if (*arg != '\0')
+		*arg++ = '\0';
+	arg = trim(arg);
+	if (strcmp(v, "bank") == 0) {
+		if (*arg != '\0')
+			return perr(p, "lookup bank takes no field");
+		if (f->type != FT_DIGITS)
+			return perr(p, "lookup bank applies only to type digits");
+		f->lookup = FL_BANK;
+		return 0;
+	}
+	if (strcmp(v, "branch") == 0 || strcmp(v, "postal") == 0) {
+		int branch = v[0] == 'b';
+
+		if (branch ? f->type != FT_DIGITS : f->type != FT_POSTAL)
+			return perr(p, "lookup %s applies only to type %s", v,
+			    branch ? "digits" : "postal");
+		if (!valid_ident(arg, 0))
+			return perr(p, "lookup %s: expected the name of the %s field", v,
+			    branch ? "bank code" : "address");
+		f->lookup = branch ? FL_BRANCH : FL_POSTAL;
+		memcpy(f->lookup_name, arg, strlen(arg) + 1);
+		return 0;
+	}
+	return perr(p, "lookup: expected bank, branch FIELD or postal FIELD");
+}
+
+/* After the last field: the fields that lookups name. */
+static int
+lookup_resolve(struct parser *p)
+{
+	for (int i = 0; i < p->s->nfields; i++) {
+		struct field *f = &p->s->fields[i];
+		int j;
+
+		if (f->lookup != FL_BRANCH && f->lookup != FL_POSTAL)
+			continue;
+		p->line = f->line;
+		if ((j = screen_field(p->s, f->lookup_name)) < 0 || j == i)
+			return perr(p, "lookup: no field \"%s\"", f->lookup_name);
+		if (f->lookup == FL_BRANCH && p->s->fields[j].lookup != FL_BANK)
+			return perr(p, "lookup branch: field \"%s\" is not a lookup bank field",
+			    f->lookup_name);
+		if (f->lookup == FL_POSTAL && p->s->fields[j].type != FT_TEXT)
+			return perr(p, "lookup postal: field \"%s\" is not of type text",
+			    f->lookup_name);
+		f->lookup_ref = j;
+	}
+	return 0;
 }
 
 static int
@@ -704,7 +767,8 @@ parse_line(struct parser *p, const char *line, size_t n)
 	    strcmp(kw, "label") != 0 && strcmp(kw, "help") != 0 &&
 	    strcmp(kw, "type") != 0 && strcmp(kw, "length") != 0 &&
 	    strcmp(kw, "options") != 0 && strcmp(kw, "shows-when") != 0 &&
-	    strcmp(kw, "prefill") != 0 && strcmp(kw, "check") != 0)
+	    strcmp(kw, "prefill") != 0 && strcmp(kw, "check") != 0 &&
+	    strcmp(kw, "lookup") != 0)
 		return perr(p, "unknown keyword \"%.40s\"", kw);
 	if (*v == '\0')
 		return perr(p, "\"%s\" needs a value", kw);
@@ -735,6 +799,8 @@ parse_line(struct parser *p, const char *line, size_t n)
 		return kw_when(p, v);
 	if (strcmp(kw, "prefill") == 0)
 		return kw_prefill(p, v);
+	if (strcmp(kw, "lookup") == 0)
+		return kw_lookup(p, v);
 	return kw_check(p, v);
 }
 
@@ -769,6 +835,8 @@ screen_parse(const char *name, const void *text, size_t n, struct screen **out,
 	}
 	if (r == 0)
 		r = end_field(&p);
+	if (r == 0)
+		r = lookup_resolve(&p);
 	if (r == 0) {
 		p.line = 0;
 		if (!p.seen_screen)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app.h"
 #include "shell.h"
 #include "store.h"
 
@@ -160,6 +161,7 @@ take_account(struct session *s, struct store *st)
 	const struct account *a = store_user(st);
 
 	s->st = st;
+	app_refdata_attach(st);		/* the forms' reference data (issue 19) */
 	snprintf(s->user, sizeof(s->user), "%s", a->name);
 	snprintf(s->display, sizeof(s->display), "%s", a->display[0] ? a->display : a->name);
 	s->state = SES_ACTIVE;
@@ -225,6 +227,7 @@ session_login(struct session *s, const char *user, const char *password, int *en
 		snprintf(detail, sizeof(detail), "ended by login of %s", user);
 		audit(s, NULL, AUDIT_LOGOUT, detail);
 		log_info("session of \"%s\" ended by login of \"%s\"", s->user, user);
+		app_refdata_attach(NULL);
 		store_close(s->st);
 		s->st = NULL;
 		if (ended != NULL)
@@ -267,6 +270,7 @@ session_logout(struct session *s, const char *why)
 	snprintf(detail, sizeof(detail), "reason=%s", why != NULL ? why : "clerk");
 	audit(s, NULL, AUDIT_LOGOUT, detail);
 	log_info("\"%s\" logged out (%s)", s->user, why != NULL ? why : "clerk");
+	app_refdata_attach(NULL);
 	store_close(s->st);
 	s->st = NULL;
 	s->user[0] = s->display[0] = '\0';

@@ -47,6 +47,7 @@ card_auth_fail_name(enum card_auth_fail f)
 	case CARD_FAIL_CERTIFICATE: return "certificate";
 	case CARD_FAIL_SIGNATURE: return "signature";
 	case CARD_FAIL_DIGEST: return "digest";
+	case CARD_FAIL_SUBJECT: return "subject";
 	default: return "";
 	}
 }
@@ -79,6 +80,7 @@ card_auth_fail_name_ja(enum card_auth_fail f)
 	case CARD_FAIL_CERTIFICATE: return "発行者証明書";
 	case CARD_FAIL_SIGNATURE: return "署名";
 	case CARD_FAIL_DIGEST: return "ハッシュ値";
+	case CARD_FAIL_SUBJECT: return "電子証明書の氏名等";
 	default: return "";
 	}
 }

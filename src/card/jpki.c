@@ -636,3 +636,35 @@ fail:
 	card_jpki_auth_free(a);
 	return r;
 }
+
+void
+card_result_add_jpki(struct card_result *res, const struct card_jpki_auth *a)
+{
+	if (res == NULL || a == NULL)
+		return;
+	res->jpki = (int)a->verdict;
+	card_jpki_auth_summary(a, res->jpki_summary, sizeof(res->jpki_summary));
+	switch (a->verdict) {
+	case CARD_JPKI_VERIFIED:
+		/* never over a failure of the read's own checks */
+		if (res->auth != CARD_AUTH_FAILED) {
+			res->auth = CARD_AUTH_VERIFIED;
+			res->auth_fail = CARD_FAIL_NONE;
+		}
+		if (res->chip != CARD_CHIP_FAILED)
+			res->chip = CARD_CHIP_GENUINE;
+		break;
+	case CARD_JPKI_FAILED:
+		res->auth = CARD_AUTH_FAILED;
+		if (a->detail != NULL && strcmp(a->detail, "signature") == 0) {
+			res->auth_fail = CARD_FAIL_SIGNATURE;
+			res->chip = CARD_CHIP_FAILED;
+		} else if (a->detail != NULL && strcmp(a->detail, "subject") == 0)
+			res->auth_fail = CARD_FAIL_SUBJECT;
+		else
+			res->auth_fail = CARD_FAIL_CERTIFICATE;
+		break;
+	case CARD_JPKI_UNVERIFIABLE:
+		break;
+	}
+}

@@ -132,9 +132,9 @@ card_read_kenmen(struct card *c, struct card_read_req *req,
 
 	*out = NULL;
 	req->tries_before = req->tries_after = -1;
-	if (req->method != CARD_UNLOCK_B)
-		return err_set_ja(e, ERR_INVAL, "券面事項確認APは照合番号Bで読み取ります。",
-		    "券面事項確認AP needs 照合番号B");
+	if (req->method != CARD_UNLOCK_B && req->method != CARD_UNLOCK_A)
+		return err_set_ja(e, ERR_INVAL, "券面事項確認APは照合番号Bか照合番号Aで読み取ります。",
+		    "券面事項確認AP needs 照合番号B or A");
 	if ((res = calloc(1, sizeof(*res))) == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	if ((r = card_begin(c, e)) != 0) {
@@ -142,12 +142,13 @@ card_read_kenmen(struct card *c, struct card_read_req *req,
 		return r;
 	}
 	if ((r = card_select_ap(c, CARD_AP_KENMEN, e)) != 0 ||
-	    (r = card_verify_safe(c, CARD_PIN_KENMEN_B, req, e)) != 0 ||
+	    (r = card_verify_safe(c, req->method == CARD_UNLOCK_A ? CARD_PIN_KENMEN_A :
+	    CARD_PIN_KENMEN_B, req, e)) != 0 ||
 	    (r = read_ef(c, 0x0002, &ef, &n, e)) != 0 ||
 	    (r = read_ef(c, 0x0004, &ef4, &n4, e)) != 0)
 		goto done;
 	res->ap = CARD_AP_KENMEN;
-	res->unlock = CARD_UNLOCK_B;
+	res->unlock = req->method;
 	res->tries_left = req->tries_before;
 	if ((r = card_parse_kenmen(ef, n, res, e)) != 0)
 		goto done;

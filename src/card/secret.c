@@ -251,6 +251,7 @@ card_unlock_name_ja(enum card_unlock u)
 	switch (u) {
 	case CARD_UNLOCK_PIN: return "暗証番号";
 	case CARD_UNLOCK_B: return "照合番号B";
+	case CARD_UNLOCK_A: return "照合番号A";
 	default: return "なし";
 	}
 }
@@ -264,6 +265,7 @@ card_pin_name_ja(enum card_pin p)
 	case CARD_PIN_KENMEN_B: return "照合番号B（券面事項確認AP）";
 	case CARD_PIN_JPKI_AUTH: return "利用者証明用電子証明書の暗証番号";
 	case CARD_PIN_JPKI_SIGN: return "署名用電子証明書の暗証番号";
+	case CARD_PIN_KENMEN_A: return "照合番号A（券面事項確認AP）";
 	default: return "不明";
 	}
 }

@@ -31,6 +31,13 @@ int central_functions(sqlite3 *db, struct err *e);
 int central_changes_page(sqlite3 *db, const char *terminal, const char *wards,
     const char *procedures, uint64_t cursor, uint32_t limit, struct msg *out,
     struct err *e);
+/* The same for a terminal that agreed to protocol version proto: change
+ * kinds newer than proto (sync_change_kind_since) are left out, and the
+ * cursor still moves past them (a terminal that upgrades pulls again from
+ * 0: store migration 9). */
+int central_changes_page_v(sqlite3 *db, const char *terminal, const char *wards,
+    const char *procedures, int proto, uint64_t cursor, uint32_t limit,
+    struct msg *out, struct err *e);
 
 /* Read a whole CSV file and import it (see central_import_text). */
 int central_import_file(struct central *c, enum import_kind kind,

@@ -131,6 +131,15 @@ central_changes_page(sqlite3 *db, const char *terminal, const char *wards,
     const char *procedures, uint64_t cursor, uint32_t limit, struct msg *out,
     struct err *e)
 {
+	return central_changes_page_v(db, terminal, wards, procedures,
+	    SYNC_PROTO_MAX, cursor, limit, out, e);
+}
+
+int
+central_changes_page_v(sqlite3 *db, const char *terminal, const char *wards,
+    const char *procedures, int proto, uint64_t cursor, uint32_t limit,
+    struct msg *out, struct err *e)
+{
 	sqlite3_stmt *st = NULL;
 	uint64_t last = cursor, max = cursor;
 	uint32_t n = 0;
@@ -149,6 +158,7 @@ central_changes_page(sqlite3 *db, const char *terminal, const char *wards,
 	    " WHERE seq > ?1 AND mdg_in_scope(?2, ward)"
 	    " AND mdg_in_scope(?3, procedure)"
 	    " AND (terminal IS NULL OR terminal = ?4)"
+	    " AND (kind < ?6 OR ?7)"
 	    " ORDER BY seq LIMIT ?5", &st, e)) != 0)
 		goto out;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)cursor);
@@ -156,6 +166,8 @@ central_changes_page(sqlite3 *db, const char *terminal, const char *wards,
 	sqlite3_bind_text(st, 3, procedures, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, terminal, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, (int)limit);
+	sqlite3_bind_int(st, 6, CHG_BANK);
+	sqlite3_bind_int(st, 7, sync_proto_has(proto, SYNC_SINCE_REFDATA));
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *body = (const char *)sqlite3_column_text(st, 4);
 		int bl = sqlite3_column_bytes(st, 4);

@@ -113,7 +113,12 @@ static const char *const schema_sql =
 	" day TEXT PRIMARY KEY, id INTEGER NOT NULL, hash BLOB NOT NULL,"
 	" sig BLOB NOT NULL, signed_at TEXT NOT NULL);"
 	/* National holidays (import holidays): out of hours in reports. */
-	"CREATE TABLE IF NOT EXISTS holidays (date TEXT PRIMARY KEY, name TEXT NOT NULL);";
+	"CREATE TABLE IF NOT EXISTS holidays (date TEXT PRIMARY KEY, name TEXT NOT NULL);"
+	/* Reference data (issue 19): the latest body of each bank, branch and
+	 * 郵便番号, by change kind (CHG_BANK, CHG_BRANCH, CHG_POSTAL). */
+	"CREATE TABLE IF NOT EXISTS ref_data ("
+	" kind INTEGER NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL,"
+	" PRIMARY KEY (kind, key));";
 
 static int
 path_in(char *out, size_t cap, const char *dir, const char *name, struct err *e)

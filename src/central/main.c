@@ -80,7 +80,7 @@ static const struct {
 	const char *subs;	/* space-separated, or NULL */
 } commands[] = {
 	{ "help", NULL }, { "init", NULL }, { "key", NULL }, { "serve", NULL },
-	{ "import", "persons eligibility decisions accounts holidays" },
+	{ "import", "persons eligibility decisions accounts holidays banks postal" },
 	{ "report", "access daily purges" },
 	{ "export", "applications" },
 	{ "terminal", "enrol revoke list erasures" },
@@ -103,6 +103,8 @@ usage_to(FILE *f)
 	    "        [--max-handshakes N] [--max-handshakes-per-addr N]\n"
 	    "        [--handshake-timeout SEC] [--max-message-mb N] [--memory-budget-mb N]\n"
 	    "  import persons|eligibility|decisions|accounts|holidays FILE.csv\n"
+	    "  import banks zengin-data.js|FILE.json   全銀 bank and branch codes\n"
+	    "  import postal KEN_ALL.CSV            Japan Post's 郵便番号 data\n"
 	    "  report access --month YYYY-MM [--format table|csv]   the monthly misuse review\n"
 	    "  report daily --date YYYY-MM-DD        日報: counts per terminal, procedure, clerk\n"
 	    "  export applications --purpose REF [--output NAME|-] [--plaintext]\n"
@@ -641,6 +643,33 @@ cmd_import(struct central *c, const struct opts *o)
 		    "sha256", sha, "accepted", a, "rejected", rj, NULL) != 0)
 			return fail(&e);
 		return rejected > 0 ? 1 : 0;
+	}
+	if (strcmp(o->pos[1], "banks") == 0 || strcmp(o->pos[1], "postal") == 0) {
+		long removed = 0;
+
+		rc = central_import_refdata_file(c, strcmp(o->pos[1], "banks") == 0 ?
+		    REFDATA_BANKS : REFDATA_POSTAL, o->pos[2], &r, &removed, stderr, &e);
+		if (rc != 0)
+			return fail(&e);
+		printf("%s: %ld records, %ld codes (%ld changed, %ld unchanged),"
+		    " %ld removed\n", o->pos[1], r.rows, r.accepted, r.changed,
+		    r.unchanged, removed);
+		log_info("import %s %s: %ld codes (%ld changed), %ld removed",
+		    o->pos[1], o->pos[2], r.accepted, r.changed, removed);
+		{
+			char sha[65], ac[32], ch[32], rm[32];
+
+			snprintf(ac, sizeof(ac), "%ld", r.accepted);
+			snprintf(ch, sizeof(ch), "%ld", r.changed);
+			snprintf(rm, sizeof(rm), "%ld", removed);
+			if (file_sha256(o->pos[2], sha, &e) != 0 ||
+			    central_audit_note(c, c->actor, strcmp(o->pos[1], "banks") == 0 ?
+			    "import-banks" : "import-postal", &e, "file", o->pos[2],
+			    "sha256", sha, "codes", ac, "changed", ch, "removed", rm,
+			    NULL) != 0)
+				return fail(&e);
+		}
+		return 0;
 	}
 	if (strcmp(o->pos[1], "persons") == 0)
 		rc = central_import_persons(c, o->pos[2], stderr, &r, &e);

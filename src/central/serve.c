@@ -677,8 +677,8 @@ handle(struct server *s, struct conn *cn, const struct msg *req,
 	case MSG_PULL:
 		msg_init(rep, MSG_CHANGES, req->id);
 		pthread_mutex_lock(&s->dbmu);
-		r = central_changes_page(s->c->db, cn->t.id, cn->t.wards,
-		    cn->t.procedures, req->cursor, req->limit, rep, e);
+		r = central_changes_page_v(s->c->db, cn->t.id, cn->t.wards,
+		    cn->t.procedures, cn->proto, req->cursor, req->limit, rep, e);
 		pthread_mutex_unlock(&s->dbmu);
 		if (r != 0)
 			msg_clear(rep);

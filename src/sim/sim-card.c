@@ -38,7 +38,7 @@ struct ef {
 	int key;		/* JPKI key EF: 1 利用者証明用 (0017), 2 署名用 (001A) */
 };
 
-enum { S_PIN, S_KB, S_MB, S_JAUTH, S_JSIGN, S_COUNT };
+enum { S_PIN, S_KB, S_MB, S_JAUTH, S_JSIGN, S_MA, S_COUNT };
 
 struct secret {
 	char value[CARD_SECRET_MAX];
@@ -562,6 +562,8 @@ sim_card_new(const struct sim_profile *p, struct sim_card **out, struct err *e)
 	set_secret(&c->sec[S_PIN], p->pin, p->pin_tries, 3);
 	set_secret(&c->sec[S_KB], b, p->b_tries, 10);
 	set_secret(&c->sec[S_MB], b, p->b_tries, 10);
+	/* 照合番号A of the 券面事項確認AP: the 個人番号 (LAYOUT.md, EF 0013) */
+	set_secret(&c->sec[S_MA], p->mynumber, 10, 10);
 	set_secret(&c->sec[S_JAUTH], p->jpki_pin[0] != '\0' ? p->jpki_pin : p->pin,
 	    p->jpki_auth_tries, 3);
 	set_secret(&c->sec[S_JSIGN], p->jpki_password[0] != '\0' ? p->jpki_password :
@@ -578,9 +580,11 @@ sim_card_new(const struct sim_profile *p, struct sim_card **out, struct err *e)
 	f4 = add_ef(c, AP_KENHOJO, 0x0004, -1, 0);
 	f7 = add_ef(c, AP_KENHOJO, 0x0007, -1, 1 << S_PIN | 1 << S_KB);
 
-	/* 券面事項確認AP: 照合番号B (EF 0012) opens EF 0002. */
+	/* 券面事項確認AP: 照合番号B (EF 0012) or 照合番号A (EF 0013, the
+	 * 個人番号) opens EF 0002. */
 	add_ef(c, AP_KENMEN, 0x0012, S_MB, 0);
-	fk = add_ef(c, AP_KENMEN, 0x0002, -1, 1 << S_MB);
+	add_ef(c, AP_KENMEN, 0x0013, S_MA, 0);
+	fk = add_ef(c, AP_KENMEN, 0x0002, -1, 1 << S_MB | 1 << S_MA);
 	fk4 = add_ef(c, AP_KENMEN, 0x0004, -1, 0);
 	if (sign_card(c, p, f1, f2, f3, f4, f7, fk, fk4, e) != 0) {
 		sim_card_free(c);
@@ -837,7 +841,7 @@ do_sign(struct sim_card *c, const struct apdu *a, uint8_t *out, size_t cap, size
 	if (c->ap == AP_KENHOJO)
 		ok = c->sec[S_PIN].verified || c->sec[S_KB].verified;
 	else if (c->ap == AP_KENMEN)
-		ok = c->sec[S_MB].verified;
+		ok = c->sec[S_MB].verified || c->sec[S_MA].verified;
 	else
 		return sw(out, n, 0, 0x6A86);
 	if (!ok)

@@ -387,6 +387,39 @@ static const char *const migrations[] = {
 	"  ids TEXT NOT NULL DEFAULT '',"
 	"  reported INTEGER NOT NULL DEFAULT 0"
 	");",
+	/* 8: issue 14 (branch access), merged next */
+	"",
+	/* 9: reference data pulled from the central (issue 19): 全銀 bank and
+	 * branch codes (zengin-code) and Japan Post's KEN_ALL addresses, so a
+	 * form checks a 金融機関コード and fills an address offline.  The
+	 * pull cursor goes back to 0 once: a central that already held
+	 * reference data moved an older terminal's cursor past it (protocol
+	 * version 3 kinds are not sent to version 2), so the first pull
+	 * after this upgrade reads the whole feed again (each key's latest
+	 * change only, applied idempotently). */
+	"CREATE TABLE ref_banks ("
+	"  code TEXT PRIMARY KEY,"		/* 4 digits */
+	"  name TEXT NOT NULL,"
+	"  kana TEXT NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE ref_branches ("
+	"  bank TEXT NOT NULL,"			/* 4 digits */
+	"  code TEXT NOT NULL,"			/* 3 digits */
+	"  name TEXT NOT NULL,"
+	"  kana TEXT NOT NULL,"
+	"  PRIMARY KEY (bank, code)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE ref_postal ("
+	"  code TEXT NOT NULL,"			/* 7 digits, no hyphen */
+	"  seq INTEGER NOT NULL,"		/* order in KEN_ALL */
+	"  pref TEXT NOT NULL,"
+	"  city TEXT NOT NULL,"
+	"  town TEXT NOT NULL,"			/* what fills an address */
+	"  town_full TEXT NOT NULL,"		/* as published, notes included */
+	"  kana TEXT NOT NULL,"
+	"  PRIMARY KEY (code, seq)"
+	") WITHOUT ROWID;"
+	"UPDATE sync_cursor SET cursor = '0';",
 };
 
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))

@@ -359,6 +359,11 @@ sync_change_apply(struct store *st, const struct msg_change *c,
 	case CHG_ACCOUNT:
 		r = c->op == CHG_UPSERT ? apply_account(st, c, j, e) : 0;
 		break;
+	case CHG_BANK:
+	case CHG_BRANCH:
+	case CHG_POSTAL:
+		r = sync_apply_ref(st, c, j, e);
+		break;
 	default:
 		r = err_set(e, ERR_FORMAT, "undefined change kind");
 		break;

@@ -41,6 +41,9 @@
  *            version is
  *            undefined and rejected, and the terminal keeps such items in
  *            its outbox until it meets a central that speaks version 3.
+ *            And the reference-data change kinds CHG_BANK, CHG_BRANCH and
+ *            CHG_POSTAL (issue 19); the central sends them only to a
+ *            terminal that agreed to 3.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -541,7 +544,7 @@ enc_ack(struct wbuf *w, const struct msg_ack *a, struct err *e)
 
 static int
 enc_change(struct wbuf *w, struct wbuf *sub, const struct msg_change *c,
-    struct err *e)
+    unsigned ver, struct err *e)
 {
 	int r;
 
@@ -550,6 +553,9 @@ enc_change(struct wbuf *w, struct wbuf *sub, const struct msg_change *c,
 	if ((r = check_num(fdef_find(change_f, R_KIND), c->kind, "kind", e)) != 0 ||
 	    (r = check_num(fdef_find(change_f, R_OP), c->op, "op", e)) != 0)
 		return r;
+	if ((unsigned)sync_change_kind_since(c->kind) > ver)
+		return err_set(e, ERR_INVAL, "change kind %u is not in protocol version %u",
+		    c->kind, ver);
 	if ((c->op == CHG_UPSERT) != (c->body != NULL))
 		return err_set(e, ERR_INVAL, "change body must be present exactly for an upsert");
 	put_u64(sub, R_SEQ, c->seq);
@@ -647,7 +653,7 @@ msg_encode(const struct msg *m, struct wbuf *w, struct err *e)
 		put_u8(w, T_MORE, m->more);
 		wbuf_init(&sub, SYNC_BODY_MAX + 512);
 		for (i = 0; i < m->nchanges && r == 0; i++)
-			r = enc_change(w, &sub, &m->changes[i], e);
+			r = enc_change(w, &sub, &m->changes[i], ver, e);
 		wbuf_free(&sub);
 		break;
 	case MSG_PING:
@@ -814,6 +820,9 @@ dec_record(struct msg *m, unsigned ver, uint8_t tag, const struct fval *rv,
 		return err_set(e, ERR_FORMAT, "too many changes");
 	if ((op == CHG_UPSERT) != (body.s != NULL))
 		return err_set(e, ERR_FORMAT, "change body must be present exactly for an upsert");
+	if ((unsigned)sync_change_kind_since(kind) > ver)
+		return err_set(e, ERR_FORMAT, "change kind %u is not in protocol version %u",
+		    kind, ver);
 	if ((k = dup_n(key.s, key.n)) == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");
 	r = msg_add_change(m, seq, kind, op, k, body.s, body.n);

@@ -11,6 +11,11 @@
 int sync_change_apply(struct store *st, const struct msg_change *c,
     struct sync_report *rep, struct err *e);
 
+/* A reference-data change (CHG_BANK, CHG_BRANCH, CHG_POSTAL; j is NULL
+ * for a delete): apply-ref.c. */
+int sync_apply_ref(struct store *st, const struct msg_change *c,
+    const struct json *j, struct err *e);
+
 /* Local ISO 8601 time. */
 void sync_log_now(char out[32]);
 /* One row of the sync log for a finished round (errors are logged, not

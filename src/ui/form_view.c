@@ -204,6 +204,14 @@ form_draw(struct ui *u, void *arg)
 			ui_put(y, x_in, buf, box_width(fd) < COLS - x_in - 2 ? box_width(fd) : COLS - x_in - 2, 1);
 			attrset(A_NORMAL);
 		}
+		if (fd->lookup != FL_NONE && !(focused && v->editing) &&
+		    form_lookup_note(v->f, i, buf, sizeof(buf)) > 0) {
+			/* the bank's or branch's name, the 郵便番号's address
+			 * (reference data, issue 19) */
+			attrset(ui_attr(u, C_DIM));
+			ui_put(y, x_in + box_width(fd) + 2, buf, COLS - (x_in + box_width(fd) + 3), 0);
+			attrset(A_NORMAL);
+		}
 		if ((fd->type == FT_DATE || fd->type == FT_YEAR || fd->type == FT_YEARMONTH) &&
 		    v->f->values[i][0] != '\0') {
 			/* both calendars, always (SPEC 6) */

@@ -151,6 +151,7 @@ checklist_run(struct ui *u, struct checklist *c, const char *title)
 
 struct secret_view {
 	enum card_unlock method;
+	int jpki;			/* the 利用者証明用 PIN (電子証明書の確認) */
 	struct ui_input in[3];		/* PIN; or B as printed: birth, expiry, code */
 	int nin, focus;
 	int tries;			/* -1 unknown */
@@ -171,7 +172,13 @@ secret_draw(struct ui *u, void *arg)
 	snprintf(line, sizeof(line), "カードの状態: %s",
 	    card_state_name_ja((enum card_state)u->status.card_state));
 	ui_put(y, x, line, COLS - 2 * x, 0);
-	if (s->method == CARD_UNLOCK_PIN) {
+	if (s->jpki) {
+		ui_put(y + 2, x, "来庁者ご本人に、利用者証明用電子証明書の暗証番号（4桁）を入力してもらってください。",
+		    COLS - 2 * x, 0);
+		ui_put(y + 3, x, "カードがこの暗証番号のあとに署名し、電子証明書をオフラインで確認します。",
+		    COLS - 2 * x, 0);
+		ui_put(y + 4, x, "暗証番号", fx - x, 1);
+	} else if (s->method == CARD_UNLOCK_PIN) {
 		ui_put(y + 2, x, "来庁者ご本人に、券面事項入力補助用の暗証番号（4桁）を入力してもらってください。",
 		    COLS - 2 * x, 0);
 		ui_put(y + 4, x, "暗証番号", fx - x, 1);
@@ -232,7 +239,8 @@ tries_job(void *arg)
 /* 照合番号B opens the 券面事項確認AP too: its face photo and 氏名/住所 images
  * go with the result for the clerk to compare with the person (ID-1).
  * The same B verifies there (a separate counter, and only after the
- * 入力補助AP accepted it, so it is right).  Images from data whose
+ * 入力補助AP accepted it, so it is right); after a PIN read the 個人番号
+ * read is 照合番号A there.  Images from data whose
  * signature or chip check failed are not shown; a failure here costs the
  * read nothing: the screen says the photo could not be read. */
 static void
@@ -270,6 +278,25 @@ read_job(void *arg)
 	r = card_read_kenhojo(c, &j->req, &j->res, &j->e);
 	if (r == 0 && j->req.method == CARD_UNLOCK_B)
 		face_read(c, j);
+	else if (r == 0 && j->res->mynumber != NULL) {
+		/* A PIN read shows the face too (issue 11): the 個人番号 it
+		 * gave is 照合番号A, which opens the 券面事項確認AP's EF 0002
+		 * (LAYOUT.md).  Never with one try left: that count is not
+		 * the clerk's to spend here. */
+		struct card_read_req pin = j->req;
+		char *a = card_secret_new();
+
+		if (a != NULL) {
+			memcpy(a, j->res->mynumber, MYNUMBER_LEN);
+			a[MYNUMBER_LEN] = '\0';
+			j->req.method = CARD_UNLOCK_A;
+			j->req.secret = a;
+			j->req.confirm_last_try = 0;
+			face_read(c, j);
+			card_secret_free(a);
+			j->req = pin;
+		}
+	}
 	card_close(c);
 	return r;
 }
@@ -282,7 +309,8 @@ tries_refresh(struct ui *u, struct secret_view *s)
 	memset(&j, 0, sizeof(j));
 	j.tries = -1;
 	j.reader = conf_str(u->conf, "card", "reader");
-	j.which = s->method == CARD_UNLOCK_B ? CARD_PIN_KENHOJO_B : CARD_PIN_KENHOJO;
+	j.which = s->jpki ? CARD_PIN_JPKI_AUTH :
+	    s->method == CARD_UNLOCK_B ? CARD_PIN_KENHOJO_B : CARD_PIN_KENHOJO;
 	/* No card, no count (issue 19: a removed card is never "locked"). */
 	if (u->status.card_state != CARD_STATE_PRESENT) {
 		s->tries = -1;
@@ -459,6 +487,157 @@ card_read_run(struct ui *u, enum card_unlock method, int *use_b)
 	return res;
 }
 
+/* ------------------------------------------- 電子証明書で真正性を確認 */
+
+struct jpki_job {
+	const char *reader;
+	struct card_read_req req;
+	const struct card_jpki_roots *roots;
+	const struct card_result *basic4;
+	struct card_jpki_auth *au;
+	struct err e;
+};
+
+static int
+jpki_job_run(void *arg)
+{
+	struct jpki_job *j = arg;
+	struct card *c;
+	int r;
+
+	if ((r = card_open(j->reader, &c, &j->e)) != 0)
+		return r;
+	r = card_jpki_authenticate(c, &j->req, j->roots, j->basic4, &j->au, &j->e);
+	card_close(c);
+	return r;
+}
+
+/* Issue 11, ID-5: after the 入力補助AP read, the card signs a fresh
+ * challenge with its 利用者証明用 key after that 4-digit PIN; the signature
+ * is checked against the certificate and the certificate against
+ * [card] jpki_roots offline, its subject against the read (where it
+ * carries 基本4情報).  The verdict goes into res, and with it into the
+ * identity-check record.  0 with a verdict, -1 cancelled or no verdict
+ * (the reason shown; the read itself stays as it was). */
+static int
+jpki_check_run(struct ui *u, struct card_result *res)
+{
+	struct secret_view *s = calloc(1, sizeof(*s));
+	const char *path = conf_str(u->conf, "card", "jpki_roots");
+	struct card_jpki_roots *roots = NULL;
+	struct ui_key k;
+	struct err e;
+	int done = -1;
+
+	if (s == NULL)
+		return -1;
+	err_clear(&e);
+	if (path[0] != '\0' && card_jpki_roots_load(path, &roots, &e) != 0) {
+		/* checked at start-up; changed since: unverifiable, said so */
+		log_warn("[card] jpki_roots: %s", e.msg);
+		roots = NULL;
+	}
+	s->method = CARD_UNLOCK_PIN;
+	s->jpki = 1;
+	s->tries = -1;
+	ui_input_init(&s->in[0], 8, CARD_PIN_LEN, LE_DIGITS, 1);
+	s->nin = 1;
+	ui_push(u, secret_draw, s, 1, "本人確認 — 電子証明書で真正性を確認", ACTBIT(ACT_BACK));
+	tries_refresh(u, s);
+	ui_redraw(u);
+	for (;;) {
+		ui_getkey(u, &k);
+		if (k.type == UI_K_ABORT || UI_ACT_IS(&k, ACT_BACK))
+			break;
+		if (k.type == UI_K_ACTION) {
+			ui_dispatch(u, k.act);
+			continue;
+		}
+		if (UI_CHAR_IS(&k, '\n')) {
+			struct jpki_job j;
+			char *secret = card_secret_new();
+			int r;
+
+			if (secret == NULL) {
+				ui_message(u, 1, "メモリが足りません");
+				continue;
+			}
+			memset(&j, 0, sizeof(j));
+			lineedit_get(&s->in[0].le, secret, CARD_SECRET_MAX);
+			lineedit_wipe(&s->in[0].le);
+			if (card_pin_check(secret, &j.e) != 0) {
+				card_secret_free(secret);
+				ui_message(u, 1, "%s", err_ja(&j.e));
+				ui_redraw(u);
+				continue;
+			}
+			tries_refresh(u, s);
+			if (s->tries == 0) {
+				card_secret_free(secret);
+				ui_alert(u, "電子証明書の暗証番号がロックされています",
+				    "利用者証明用電子証明書の暗証番号はロックされています（再設定は住所地の市区町村窓口）。\n"
+				    "電子証明書での確認はできません。読み取った結果で続けます。");
+				break;
+			}
+			j.req.method = CARD_UNLOCK_PIN;
+			j.req.secret = secret;
+			if (s->tries == 1) {
+				int yes = ui_confirm(u, "残り1回です",
+				    "入力の残り回数が1回です。間違えると電子証明書の暗証番号がロックされます。\n"
+				    "入力内容をご本人に確かめてもらいましたか。送信しますか。");
+				if (yes != 1) {
+					card_secret_free(secret);
+					ui_message(u, 0, "送信を取りやめました（回数は減っていません）");
+					if (yes < 0)
+						break;
+					ui_redraw(u);
+					continue;
+				}
+				j.req.confirm_last_try = 1;
+			}
+			j.reader = conf_str(u->conf, "card", "reader");
+			j.roots = roots;
+			j.basic4 = res;
+			r = ui_busy(u, "電子証明書を確認中", jpki_job_run, &j);
+			card_secret_free(secret);
+			if (r == 0) {
+				char line[256];
+
+				card_result_add_jpki(res, j.au);
+				card_jpki_auth_summary(j.au, line, sizeof(line));
+				log_info("card check: %s", line);
+				ui_message(u, j.au->verdict == CARD_JPKI_FAILED ? 1 : 0,
+				    "電子証明書: %s — %s", card_jpki_verdict_name_ja(j.au->verdict),
+				    j.au->note_ja);
+				card_jpki_auth_free(j.au);
+				done = 0;
+				break;
+			}
+			if (j.req.tries_after >= 0 && (r == ERR_AUTH || r == ERR_LOCKED))
+				s->tries = j.req.tries_after;
+			if (r == ERR_AUTH || r == ERR_LOCKED) {
+				char d[96];
+				snprintf(d, sizeof(d), "JPKI PIN refused by the card, tries left %d",
+				    j.req.tries_after);
+				session_audit(&u->ses, "idcheck.failed", NULL, "idcheck", d, NULL);
+			}
+			if (r == ERR_LOCKED) {
+				ui_alert(u, "電子証明書の暗証番号がロックされました", err_ja(&j.e));
+				break;
+			}
+			ui_message(u, 1, "%s", err_ja(&j.e));
+		} else if (!ui_input_key(&s->in[0], &k))
+			continue;
+		ui_redraw(u);
+	}
+	lineedit_wipe(&s->in[0].le);
+	ui_pop(u);
+	mem_wipe(s, sizeof(*s));
+	free(s);
+	card_jpki_roots_free(roots);
+	return done;
+}
+
 /* --------------------------------------------------------- the result */
 
 struct result_view {
@@ -573,7 +752,13 @@ result_draw(struct ui *u, void *arg)
 		    COLS - 4, 0);
 	/* a row of its own: beside the B note it ran over it, and the photo
 	 * panel at the right would cover its end */
-	if (c->auth == CARD_AUTH_UNVERIFIABLE)
+	if (c->jpki)
+		ui_put(y + 12, 2, c->jpki == CARD_JPKI_VERIFIED ?
+		    "電子証明書で確認: 検証済み（オフライン: 署名と有効期間のみ）" :
+		    c->jpki == CARD_JPKI_FAILED ? "電子証明書で確認: 検証失敗" :
+		    "電子証明書で確認: 検証不能（ルート証明書が未設定か発行元が不明）",
+		    COLS - 4, 0);
+	else if (c->auth == CARD_AUTH_UNVERIFIABLE)
 		ui_put(y + 12, 2, "発行者の鍵が未登録のため真正性は検証できません",
 		    COLS - 4, 0);
 	ui_put(y + 11, 2, v->match == IDC_MATCHED ?
@@ -589,7 +774,7 @@ result_draw(struct ui *u, void *arg)
 
 /* The 券面事項確認AP images of this read (face_read), decoded for as long
  * as the result screen is up (ID-1: the clerk compares the photo with the
- * person at the window).  A PIN read has none. */
+ * person at the window); a PIN read has them through 照合番号A. */
 static void
 face_load(struct result_view *rv, const struct card_result *c)
 {
@@ -870,12 +1055,13 @@ identity_flow(struct ui *u, struct visit *v)
 		"照合番号B（券面）でカードを読み取る",
 		"カードを読み取らず書類で確認する",
 		"代理人の来庁を記録する",
+		"電子証明書で真正性を確認（暗証番号で読取のあと利用者証明用の暗証番号）",
 	};
 	struct card_result *res;
 	int m;
 
 	watch_ensure(u);
-	m = ui_pick(u, "本人確認の方法", items, 4, 0);
+	m = ui_pick(u, "本人確認の方法", items, 5, 0);
 	if (m < 0)
 		return;
 	/* the last step's message (代理人を記録しました…) has had its moment */
@@ -888,7 +1074,15 @@ identity_flow(struct ui *u, struct visit *v)
 		agent_run(u, v);
 		return;
 	}
-	{
+	if (m == 4) {
+		/* issue 11: the route that needs no undisclosed issuer key —
+		 * the read first (the 基本4情報 and 個人番号 to match the
+		 * record), then the card's 利用者証明用 signature */
+		if ((res = card_read_run(u, CARD_UNLOCK_PIN, NULL)) == NULL)
+			return;
+		if (jpki_check_run(u, res) != 0)
+			ui_message(u, 1, "電子証明書での確認はできませんでした（読み取った結果で続けます）");
+	} else {
 		int use_b = 0;
 		res = card_read_run(u, m == 0 ? CARD_UNLOCK_PIN : CARD_UNLOCK_B, &use_b);
 		if (res == NULL && use_b)

@@ -12,6 +12,14 @@
  * it), the VERIFY, and per EF one SELECT plus one READ BINARY per Le-sized
  * piece (256 bytes short, 65536 extended), knowing each EF's length in
  * advance — which a reader does not, hence the difference.
+ *
+ * Issue 11 adds two rows: the read F2 does with the PIN (入力補助AP, then
+ * the 券面事項確認AP's face opened with 照合番号A, the 個人番号 just read)
+ * and the JPKI route (利用者証明用 certificate, VERIFY, signature over a
+ * challenge).  Time gets a minimum too: the minimum APDU count times one
+ * round trip through pcscd and vpcd, measured on the same card with
+ * empty VERIFYs (the tries query), so "ms ratio" is how far a read is from
+ * what its APDUs cost on this machine.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -28,6 +36,9 @@
 #include "sim.h"
 
 static struct card_anchors anchors;	/* the simulator's test CA */
+static struct card_jpki_roots *jroots;	/* the simulator's JPKI test CA */
+
+enum { READ_KENHOJO = 0, READ_KENMEN = 1, READ_PIN_FACE = 2, READ_JPKI = 3 };
 
 static char sim_bin[1024], profile[1024];
 
@@ -121,8 +132,10 @@ wait_card(void)
 struct row {
 	unsigned long apdus;
 	double ms;
-	size_t ef[6];		/* sizes of the EFs read (TLV elements) */
+	size_t ef[8];		/* sizes of the EFs read (TLV elements) */
 	int nef;
+	int aps;		/* applications opened with a secret (0: 1) */
+	int jpki;		/* the JPKI route: + SELECT key EF, no challenge of the AP key */
 };
 
 /* Size of a BER-TLV element with a 2-byte tag and n value bytes. */
@@ -130,6 +143,137 @@ static size_t
 tl(size_t n)
 {
 	return 2 + (n < 128 ? 1 : n < 256 ? 2 : 3) + n;
+}
+
+/* EF sizes of a fully authenticated 入力補助AP read (see one_read). */
+static int
+kenhojo_efs(const struct card_result *res, int method, size_t *ef)
+{
+	size_t key = tl(tl(3) + tl(256)), cert = tl(tl(297) + tl(256));
+	int k = 0;
+
+	if (method == CARD_UNLOCK_PIN)
+		ef[k++] = tl(12) + 2;	/* 2 filler bytes */
+	ef[k++] = tl(tl(8) + tl(strlen(res->name)) + tl(strlen(res->address)) +
+	    tl(8) + tl(1));
+	ef[k++] = tl(tl(32) + tl(32) + tl(res->signature_len));
+	ef[k++] = tl(key + tl(256));
+	ef[k++] = cert;
+	return k;
+}
+
+static int
+kenmen_efs(const struct card_result *res, size_t *ef)
+{
+	size_t key = tl(tl(3) + tl(256)), cert = tl(tl(297) + tl(256));
+
+	ef[0] = tl(tl(18) + tl(8) + tl(1) + key + tl(res->face.name_len) +
+	    tl(res->face.addr_len) + tl(res->face.photo_len) + tl(256) + tl(8) +
+	    tl(67));
+	ef[1] = cert;
+	return 2;
+}
+
+/* F2's PIN read: 入力補助AP, then the face with 照合番号A (issue 11). */
+static int
+pin_face_read(struct card *c, struct row *row, struct err *e)
+{
+	struct card_read_req req, ra;
+	struct card_result *res = NULL, *kr = NULL;
+	char *s = card_secret_new(), *a = card_secret_new();
+	int r = -1;
+
+	if (s == NULL || a == NULL)
+		goto out;
+	strcpy(s, "1234");
+	memset(&req, 0, sizeof(req));
+	req.method = CARD_UNLOCK_PIN;
+	req.secret = s;
+	req.anchors = &anchors;
+	if ((r = card_read_kenhojo(c, &req, &res, e)) != 0)
+		goto out;
+	memcpy(a, res->mynumber, 12);
+	a[12] = '\0';
+	ra = req;
+	ra.method = CARD_UNLOCK_A;
+	ra.secret = a;
+	if ((r = card_read_kenmen(c, &ra, &kr, e)) != 0)
+		goto out;
+	r = -1;
+	if (res->auth != CARD_AUTH_VERIFIED || res->chip != CARD_CHIP_GENUINE ||
+	    kr->auth != CARD_AUTH_VERIFIED || kr->chip != CARD_CHIP_GENUINE ||
+	    kr->face.photo_len == 0) {
+		fprintf(stderr, "bench_card: the PIN + face read was not fully authenticated\n");
+		goto out;
+	}
+	row->nef = kenhojo_efs(res, CARD_UNLOCK_PIN, row->ef);
+	row->nef += kenmen_efs(kr, row->ef + row->nef);
+	row->aps = 2;
+	r = 0;
+out:
+	card_result_free(res);
+	card_result_free(kr);
+	card_secret_free(s);
+	card_secret_free(a);
+	return r;
+}
+
+/* The JPKI route: certificate, VERIFY, signature, chain (issue 11). */
+static int
+jpki_read(struct card *c, struct row *row, struct err *e)
+{
+	struct card_read_req req;
+	struct card_jpki_auth *au = NULL;
+	char *s = card_secret_new();
+	int r;
+
+	if (s == NULL)
+		return -1;
+	strcpy(s, "1234");
+	memset(&req, 0, sizeof(req));
+	req.method = CARD_UNLOCK_PIN;
+	req.secret = s;
+	r = card_jpki_authenticate(c, &req, jroots, NULL, &au, e);
+	card_secret_free(s);
+	if (r != 0)
+		return r;
+	if (au->verdict != CARD_JPKI_VERIFIED) {
+		fprintf(stderr, "bench_card: the JPKI route was not verified\n");
+		card_jpki_auth_free(au);
+		return -1;
+	}
+	row->ef[0] = au->cert_der_len;
+	row->nef = 1;
+	row->jpki = 1;
+	card_jpki_auth_free(au);
+	return 0;
+}
+
+/* One round trip: empty VERIFYs (the tries query) on the card in the
+ * reader, ms per APDU. */
+static double
+round_trip_ms(void)
+{
+	struct card_stats st;
+	struct card *c;
+	double t0, ms;
+	int n = 20;
+
+	if (card_open(NULL, &c, NULL) != 0)
+		return 0;
+	card_pin_tries(c, CARD_PIN_KENHOJO, NULL);	/* warm-up */
+	card_stats_get(c, &st);
+	{
+		unsigned long before = st.apdus;
+
+		t0 = now_ms();
+		for (int i = 0; i < n; i++)
+			card_pin_tries(c, CARD_PIN_KENHOJO, NULL);
+		ms = now_ms() - t0;
+		card_stats_get(c, &st);
+		card_close(c);
+		return st.apdus > before ? ms / (double)(st.apdus - before) : 0;
+	}
 }
 
 /* One read; fills apdus and the EF sizes (from what was read). */
@@ -147,6 +291,22 @@ one_read(int method, int kenmen, struct row *row)
 
 	if (s == NULL)
 		return -1;
+	if (kenmen == READ_PIN_FACE || kenmen == READ_JPKI) {
+		card_secret_free(s);
+		t0 = now_ms();
+		if ((r = card_open(NULL, &c, &e)) == 0) {
+			r = kenmen == READ_JPKI ? jpki_read(c, row, &e) : pin_face_read(c, row, &e);
+			card_stats_get(c, &st);
+			card_close(c);
+		}
+		row->ms += now_ms() - t0;
+		if (r != 0) {
+			fprintf(stderr, "bench_card: read failed: %s\n", e.msg);
+			return -1;
+		}
+		row->apdus += st.apdus;
+		return 0;
+	}
 	if (method == CARD_UNLOCK_PIN)
 		strcpy(s, "1234");
 	else
@@ -218,7 +378,10 @@ main(int argc, char **argv)
 		{ "kenhojo, B-number, short", CARD_UNLOCK_B, 0, 0 },
 		{ "kenmen images, B-number, extended", CARD_UNLOCK_B, 1, 1 },
 		{ "kenmen images, B-number, short", CARD_UNLOCK_B, 1, 0 },
+		{ "F2 PIN read + face (A), extended", CARD_UNLOCK_PIN, READ_PIN_FACE, 1 },
+		{ "JPKI auth route, extended", CARD_UNLOCK_PIN, READ_JPKI, 1 },
 	};
+	double rtt = 0;
 
 	if (reads < 1)
 		reads = 1;
@@ -252,7 +415,17 @@ main(int argc, char **argv)
 	    "kenhojo = 券面事項入力補助AP (個人番号, 基本4情報, digests); kenmen = 券面事項確認AP;\n"
 	    "B-number = 照合番号B; extended/short = APDU length encoding\n",
 	    "demo-1.card", reads);
-	printf("%-36s %8s %8s %8s %10s\n", "path", "APDUs", "minimum", "ratio", "ms/read");
+	{
+		char jp[1100];
+		struct err e;
+		snprintf(jp, sizeof(jp), "%s/data/cards/jpki/ca-auth.pem", sdir ? sdir : ".");
+		if (card_jpki_roots_load(jp, &jroots, &e) != 0) {
+			fprintf(stderr, "bench_card: %s\n", e.msg);
+			return 1;
+		}
+	}
+	printf("%-36s %8s %8s %8s %10s %8s %8s\n", "path", "APDUs", "minimum", "ratio", "ms/read",
+	    "ms min", "ms ratio");
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		char *a[] = { sim_bin, "--port", portstr, rows[i].ext ? "--max-response" : "--no-extended",
 		    rows[i].ext ? "65536" : NULL, NULL, NULL };
@@ -274,6 +447,7 @@ main(int argc, char **argv)
 		}
 		memset(&row, 0, sizeof(row));
 		ok = one_read(rows[i].method, rows[i].kenmen, &row) == 0;	/* warm-up */
+		rtt = round_trip_ms();
 		memset(&row, 0, sizeof(row));
 		for (int k = 0; k < reads && ok; k++)
 			ok = one_read(rows[i].method, rows[i].kenmen, &row) == 0;
@@ -288,16 +462,22 @@ main(int argc, char **argv)
 		per = row.apdus / (unsigned long)reads;
 		/* SELECT AP, SELECT PIN EF, tries, VERIFY; then per EF one
 		 * SELECT and its Le-sized pieces. */
-		min = 4 + 1;	/* + the chip challenge */
+		if (row.jpki)	/* SELECT AP, SELECT PIN EF, tries, VERIFY,
+				 * SELECT key EF, the signature */
+			min = 6;
+		else		/* per AP: the four, + the chip challenge */
+			min = (unsigned long)(row.aps > 0 ? row.aps : 1) * (4 + 1);
 		for (int k = 0; k < row.nef; k++)
 			min += 1 + pieces(row.ef[k], le);
-		printf("%-36s %8lu %8lu %8.2f %10.2f\n", rows[i].name, per, min,
-		    (double)per / (double)min, row.ms / reads);
+		printf("%-36s %8lu %8lu %8.2f %10.2f %8.2f %8.2f\n", rows[i].name, per, min,
+		    (double)per / (double)min, row.ms / reads, rtt * (double)min,
+		    rtt > 0 ? row.ms / reads / (rtt * (double)min) : 0.0);
 		printf("RESULT card row%d_apdus %lu\nRESULT card row%d_min %lu\n"
 		    "RESULT card row%d_ms %.2f\n", (int)i, per, (int)i, min, (int)i,
 		    row.ms / reads);
 	}
 	stop(pcscd);
+	card_jpki_roots_free(jroots);
 	unlink(sock);
 	{
 		char cmd[300];

@@ -517,6 +517,65 @@ TEST(jpki_cli_read_and_status)			/* issue 11 */
 	rig_down(&r);
 }
 
+/* `card read --jpki --json` (issue 11): one object with the members of
+ * the issue; nothing the route does not read (no 個人番号, no 基本4情報 in a
+ * 利用者証明用 certificate) is made up; chip follows the verdict. */
+TEST(jpki_cli_json)				/* issue 11; ID-5 */
+{
+	const char *rd[] = { "card", "read", "--jpki", "--pin-stdin", "--json", NULL };
+	char conf[700], none[700], text[1200];
+	struct t_proc p;
+	struct rig r;
+	struct json *j = NULL;
+	struct err e;
+
+	snprintf(conf, sizeof(conf), "%s", t_path("madoguchi.conf"));
+	snprintf(none, sizeof(none), "%s", t_path("none.conf"));
+	snprintf(text, sizeof(text), "[store]\ndir = %s/store\n[card]\njpki_roots = %s\n",
+	    t_tmpdir(), jpki_file("ca-auth.pem"));
+	REQUIRE(t_write_file(conf, text, strlen(text)) == 0);
+	snprintf(text, sizeof(text), "[store]\ndir = %s/store\n", t_tmpdir());
+	REQUIRE(t_write_file(none, text, strlen(text)) == 0);
+
+	rig_up(&r, profile("test-yamada-taro"));
+	CHECK_INT(mdg(conf, rd, "1234\n", &p), 0);
+	REQUIRE_OK(json_parse(p.out, strlen(p.out), &j, &e), &e);
+	CHECK_STR(json_get_str(j, "method"), "jpki");
+	CHECK_STR(json_get_str(j, "authenticity"), "verified");
+	CHECK(json_get(j, "authenticity_detail") != NULL &&
+	    json_get(j, "authenticity_detail")->type == JSON_NULL);
+	CHECK_STR(json_get_str(j, "chip"), "genuine");
+	CHECK(json_get(j, "mynumber_masked")->type == JSON_NULL);
+	CHECK(json_get(j, "name")->type == JSON_NULL);
+	CHECK(json_get(j, "digests")->type == JSON_OBJ);
+	CHECK(json_get(j, "tries_left")->type == JSON_NUM &&
+	    json_get(j, "tries_left")->num == 3);
+	CHECK_STR(json_get_str(j, "cert_not_after"), "2030-04-12");
+	CHECK_STR(json_get_str(j, "chain"), "ok");
+	CHECK(strstr(p.out, "1234") == NULL);
+	json_free(j);
+	j = NULL;
+	t_proc_free(&p);
+	CHECK_INT(mdg(none, rd, "1234\n", &p), 4);
+	REQUIRE_OK(json_parse(p.out, strlen(p.out), &j, &e), &e);
+	CHECK_STR(json_get_str(j, "authenticity"), "unverifiable");
+	CHECK_STR(json_get_str(j, "authenticity_detail"), "no-roots");
+	CHECK_STR(json_get_str(j, "chip"), "not-checked");
+	json_free(j);
+	j = NULL;
+	t_proc_free(&p);
+	rig_down(&r);
+
+	rig_up(&r, profile("fault-jpki-forged"));
+	CHECK_INT(mdg(conf, rd, "1234\n", &p), 3);
+	REQUIRE_OK(json_parse(p.out, strlen(p.out), &j, &e), &e);
+	CHECK_STR(json_get_str(j, "authenticity"), "failed");
+	CHECK_STR(json_get_str(j, "authenticity_detail"), "certificate");
+	json_free(j);
+	t_proc_free(&p);
+	rig_down(&r);
+}
+
 /* A bad [card] jpki_roots stops start-up with file and reason. */
 TEST(jpki_roots_config_error_stops_startup)
 {

@@ -77,10 +77,13 @@ main(int argc, char **argv)
 		    "pin = 1234\n"
 		    "expiry = 2034%04d\n"
 		    "security_code = 1234\n"
-		    "jpki = file:jpki/demo-%d.pem\n",
+		    "jpki = file:jpki/demo-%d.pem\n"
+		    "photo = faces/demo-%d.jp2\n"
+		    "name_image = faces/demo-%d-name.png\n"
+		    "address_image = faces/demo-%d-addr.png\n",
 		    k, r.p.name, r.p.atena, k, seed, wa, seed, k,
 		    r.p.name, r.p.address, r.p.birth, r.p.sex == 0 ? 9 : r.p.sex,
-		    r.mynumber, mmdd, k);
+		    r.mynumber, mmdd, k, k, k, k);
 		fclose(f);
 	}
 	mem_wipe(&r, sizeof(r));

@@ -910,3 +910,88 @@ TEST(read_only_account_cannot_start_changes)		/* AC-6 */
 	REQUIRE(tmx_wait(&t, "参照のみの権限のため、申請の入力はできません", WAIT));
 	tui_quit(&t);
 }
+
+/* Issue 11, ID-5: F2 「電子証明書で真正性を確認」 — the read with the
+ * 4-digit PIN, then the 利用者証明用 PIN: the simulated card signs a fresh
+ * challenge, the certificate chains offline to [card] jpki_roots (the
+ * simulator's TEST ONLY CA), and the verdict is shown and kept in the
+ * identity-check record like the others; a card whose certificate was
+ * forged is refused. */
+TEST(f2_jpki_route_verifies_and_records_the_verdict)	/* ID-1, ID-5, LOG-1 */
+{
+	struct tmx t;
+	struct rig r;
+	char conf[3000], *old, *s;
+	struct store *st;
+	struct err e;
+	sqlite3_stmt *q;
+	int rows = 0;
+
+	setup();
+	old = t_read_file(t_path("madoguchi.conf"), NULL);
+	REQUIRE(old != NULL);
+	snprintf(conf, sizeof(conf), "%s[card]\njpki_roots = %s/data/cards/jpki/ca-auth.pem\n",
+	    old, t_srcdir());
+	free(old);
+	REQUIRE(t_write_file(t_path("madoguchi.conf"), conf, strlen(conf)) == 0);
+	rig_up(&r);
+	rig_card(&r, "demo-1");		/* 遠藤 和子; no issuer key installed */
+	start(&t, &r);
+	login(&t, "clerk1", CLERK1_PW);
+	f2_method(&t, 4);
+	type_pin(&t, "1234");
+	REQUIRE(tmx_wait(&t, "電子証明書で真正性を確認", WAIT));
+	REQUIRE(tmx_wait(&t, "利用者証明用電子証明書の暗証番号（4桁）", WAIT));
+	REQUIRE(tmx_wait(&t, "残り回数: 3回", WAIT));
+	tmx_text(&t, "1234");
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "住民記録と一致しました（宛名番号 1000000001）", WAIT));
+	CHECK(tmx_wait(&t, "電子証明書で確認: 検証済み（オフライン", WAIT));
+	CHECK(tmx_wait(&t, "真正性 検証済み", WAIT));
+	CHECK(tmx_wait(&t, "チップ 真正", WAIT));
+	s = tmx_capture(&t);
+	CHECK(strstr(s, "1234") == NULL);	/* no PIN on the screen */
+	free(s);
+	tmx_keys(&t, "F9", NULL);
+	REQUIRE(tmx_wait(&t, "追加の書類", WAIT));
+	tmx_keys(&t, "F9", NULL);
+	REQUIRE(tmx_wait(&t, "本人確認を記録しました", WAIT));
+	CHECK(tmx_wait(&t, "電子証明書で真正性を確認", WAIT));	/* the record's method text */
+	quit(&t);
+	tmx_stop(&t);
+	rig_down(&r);
+	CHECK_INT(audit_count("idcheck.save", "1000000001", "documents=ic-pin,jpki"), 1);
+	/* the record keeps the route's verdict (idcheck_verdicts) */
+	REQUIRE_OK(store_open(t_path("store"), "admin", ADMIN_PW, &st, &e), &e);
+	REQUIRE(sqlite3_prepare_v2(store_db(st), "SELECT v.authenticity, v.chip, i.detail"
+	    " FROM idchecks i JOIN idcheck_verdicts v ON v.uuid = i.uuid"
+	    " WHERE i.atena = '1000000001'", -1, &q, NULL) == SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		rows++;
+		CHECK_STR((const char *)sqlite3_column_text(q, 0), "verified");
+		CHECK_STR((const char *)sqlite3_column_text(q, 1), "genuine");
+		CHECK(strstr((const char *)sqlite3_column_text(q, 2),
+		    "method=jpki authenticity=verified chain=ok offline=1") != NULL);
+	}
+	sqlite3_finalize(q);
+	store_close(st);
+	CHECK_INT(rows, 1);
+
+	/* a forged 利用者証明用 certificate: failed, the check cannot be made
+	 * with this card */
+	rig_up(&r);
+	rig_card(&r, "fault-jpki-forged");
+	start(&t, &r);
+	login(&t, "clerk1", CLERK1_PW);
+	f2_method(&t, 4);
+	type_pin(&t, "1234");
+	REQUIRE(tmx_wait(&t, "利用者証明用電子証明書の暗証番号（4桁）", WAIT));
+	REQUIRE(tmx_wait(&t, "残り回数: ", WAIT));
+	tmx_text(&t, "1234");
+	tmx_keys(&t, "Enter", NULL);
+	CHECK(tmx_wait(&t, "電子証明書で確認: 検証失敗", WAIT));
+	CHECK(tmx_wait(&t, "真正性 検証失敗（発行者証明書）", WAIT));
+	quit(&t);
+	tmx_stop(&t);
+	rig_down(&r);
+}

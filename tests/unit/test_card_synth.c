@@ -42,6 +42,27 @@ TEST(demo_cards_match_synthetic_residents)
 		CHECK_INT(p->sex, r.p.sex == 0 ? 9 : r.p.sex);
 		CHECK_STR(p->mynumber, r.mynumber);
 		CHECK(mynumber_validate(p->mynumber, 12, NULL) == 0);
+		/* issue 11: the card carries its face images (data/cards/faces,
+		 * made by scripts/gen-faces.py), so the demo shows a photo */
+		{
+			static const char *const fmt[] = { "%s/data/cards/faces/demo-%d.jp2",
+				"%s/data/cards/faces/demo-%d-name.png",
+				"%s/data/cards/faces/demo-%d-addr.png" };
+			const uint8_t *got[] = { p->photo, p->name_image, p->address_image };
+			size_t gotn[] = { p->photo_len, p->name_image_len, p->address_image_len };
+
+			for (int i = 0; i < 3; i++) {
+				char fp[1024];
+				size_t fn = 0;
+				char *want;
+
+				snprintf(fp, sizeof(fp), fmt[i], t_srcdir(), k);
+				REQUIRE((want = t_read_file(fp, &fn)) != NULL);
+				CHECK(got[i] != NULL && gotn[i] == fn && fn > 0 &&
+				    memcmp(got[i], want, fn) == 0);
+				free(want);
+			}
+		}
 		synth_free(g);
 		sim_profile_free(p);
 		checked++;

@@ -46,6 +46,8 @@ static const char UNDO_LIFE_SQL[] =
  * which this build converts at each account's first login:
  * test_cross_version.sh; the schema steps are what is tested here.) */
 static const char UNDO_KEYS_SQL[] =
+    /* migration 9 (issue 19) too */
+    "DROP TABLE ref_banks; DROP TABLE ref_branches; DROP TABLE ref_postal;"
     "ALTER TABLE account_perms DROP COLUMN sensitive;"
     "DROP TABLE account_keys; DROP TABLE right_keys; DROP TABLE right_grants;"
     "DROP TABLE sealed_settings; DROP TABLE account_totp;"
@@ -290,5 +292,38 @@ TEST(migrate_old_store_without_sync_tables)
 	REQUIRE_OK(sync_log_list(st, 10, &log, &n, &e), &e);
 	CHECK_INT(n, 0);
 	free(log);
+	store_close(st);
+}
+
+/* Migration 9 (issue 19): the reference-data tables, and the pull cursor
+ * back to 0 once, because a central moved a version 2 terminal's cursor
+ * past the reference data it did not send (NET-3). */
+TEST(migrate_9_refdata_tables_and_cursor_reset)
+{
+	struct err e;
+	struct store *st = NULL;
+	sqlite3 *db;
+	char cur[32];
+
+	REQUIRE_OK(store_create(t_path("m9"), "admin01", ADMIN_PW, &e), &e);
+	REQUIRE_OK(store_open(t_path("m9"), "admin01", ADMIN_PW, &st, &e), &e);
+	db = store_db(st);
+	REQUIRE_OK(store_sync_cursor_set(st, "4242", &e), &e);
+	sql_ok(db, "DROP TABLE ref_banks; DROP TABLE ref_branches;"
+	    " DROP TABLE ref_postal; PRAGMA user_version=8");
+	store_close(st);
+	REQUIRE_OK(store_open(t_path("m9"), "admin01", ADMIN_PW, &st, &e), &e);
+	db = store_db(st);
+	CHECK_INT(sql_int(db, "PRAGMA user_version"), store_schema_version());
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM sqlite_master WHERE type ="
+	    " 'table' AND name IN ('ref_banks', 'ref_branches', 'ref_postal')"), 3);
+	REQUIRE_OK(store_sync_cursor_get(st, cur, sizeof(cur), NULL, &e), &e);
+	CHECK_STR(cur, "0");
+	/* later opens keep the cursor */
+	REQUIRE_OK(store_sync_cursor_set(st, "4243", &e), &e);
+	store_close(st);
+	REQUIRE_OK(store_open(t_path("m9"), "admin01", ADMIN_PW, &st, &e), &e);
+	REQUIRE_OK(store_sync_cursor_get(st, cur, sizeof(cur), NULL, &e), &e);
+	CHECK_STR(cur, "4243");
 	store_close(st);
 }
