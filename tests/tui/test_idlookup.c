@@ -920,7 +920,7 @@ TEST(read_only_account_cannot_start_changes)		/* AC-6 */
 TEST(f2_jpki_route_verifies_and_records_the_verdict)	/* ID-1, ID-5, LOG-1 */
 {
 	struct tmx t;
-	struct rig r;
+	struct tui_rig r;
 	char conf[3000], *old, *s;
 	struct store *st;
 	struct err e;
@@ -934,10 +934,10 @@ TEST(f2_jpki_route_verifies_and_records_the_verdict)	/* ID-1, ID-5, LOG-1 */
 	    old, t_srcdir());
 	free(old);
 	REQUIRE(t_write_file(t_path("madoguchi.conf"), conf, strlen(conf)) == 0);
-	rig_up(&r);
-	rig_card(&r, "demo-1");		/* 遠藤 和子; no issuer key installed */
+	tui_rig_up(&r);
+	tui_rig_card(&r, NULL, "demo-1");		/* 遠藤 和子; no issuer key installed */
 	start(&t, &r);
-	login(&t, "clerk1", CLERK1_PW);
+	tui_login(&t, "clerk1", CLERK1_PW);
 	f2_method(&t, 4);
 	type_pin(&t, "1234");
 	REQUIRE(tmx_wait(&t, "電子証明書で真正性を確認", WAIT));
@@ -957,9 +957,9 @@ TEST(f2_jpki_route_verifies_and_records_the_verdict)	/* ID-1, ID-5, LOG-1 */
 	tmx_keys(&t, "F9", NULL);
 	REQUIRE(tmx_wait(&t, "本人確認を記録しました", WAIT));
 	CHECK(tmx_wait(&t, "電子証明書で真正性を確認", WAIT));	/* the record's method text */
-	quit(&t);
+	tui_quit(&t);
 	tmx_stop(&t);
-	rig_down(&r);
+	tui_rig_down(&r);
 	CHECK_INT(audit_count("idcheck.save", "1000000001", "documents=ic-pin,jpki"), 1);
 	/* the record keeps the route's verdict (idcheck_verdicts) */
 	REQUIRE_OK(store_open(t_path("store"), "admin", ADMIN_PW, &st, &e), &e);
@@ -979,10 +979,10 @@ TEST(f2_jpki_route_verifies_and_records_the_verdict)	/* ID-1, ID-5, LOG-1 */
 
 	/* a forged 利用者証明用 certificate: failed, the check cannot be made
 	 * with this card */
-	rig_up(&r);
-	rig_card(&r, "fault-jpki-forged");
+	tui_rig_up(&r);
+	tui_rig_card(&r, NULL, "fault-jpki-forged");
 	start(&t, &r);
-	login(&t, "clerk1", CLERK1_PW);
+	tui_login(&t, "clerk1", CLERK1_PW);
 	f2_method(&t, 4);
 	type_pin(&t, "1234");
 	REQUIRE(tmx_wait(&t, "利用者証明用電子証明書の暗証番号（4桁）", WAIT));
@@ -991,7 +991,7 @@ TEST(f2_jpki_route_verifies_and_records_the_verdict)	/* ID-1, ID-5, LOG-1 */
 	tmx_keys(&t, "Enter", NULL);
 	CHECK(tmx_wait(&t, "電子証明書で確認: 検証失敗", WAIT));
 	CHECK(tmx_wait(&t, "真正性 検証失敗（発行者証明書）", WAIT));
-	quit(&t);
+	tui_quit(&t);
 	tmx_stop(&t);
-	rig_down(&r);
+	tui_rig_down(&r);
 }
