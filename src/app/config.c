@@ -16,6 +16,7 @@ const struct conf_key app_conf_schema[] = {
 	{ "terminal", "id", CONF_STR, 0, 16, "", "terminal ID, also the prefix of receipt numbers" },
 	{ "terminal", "contact", CONF_STR, 0, 200, "", "問い合わせ先 printed on the 受付票 (office, telephone, hours)" },
 	{ "store", "dir", CONF_STR, 0, 1024, MDG_DEFAULT_STORE, "directory of the encrypted store and its key slots" },
+	{ "store", "password_max_age", CONF_INT, 0, 3650, "0", "days after which a password must be changed at the next login (0: no ageing; AC-4)" },
 	{ "card", "reader", CONF_STR, 0, 256, "", "PC/SC reader name to use (empty: first reader with a card)" },
 	{ "card", "jpki_roots", CONF_STR, 0, 1024, "", "PEM file of J-LIS JPKI root certificates for the offline chain check of the 利用者証明用 certificate (empty: unverifiable)" },
 	{ "card", "trust_anchors", CONF_STR, 0, 1024, "", "file of issuer (CA) public keys the card data is verified against: lines KEYID EXPONENT MODULUS in hex (empty: none, every card is unverifiable; issue 11)" },
@@ -79,6 +80,7 @@ app_conf_load(struct app_opts *o, struct err *e)
 	}
 	if (o->store_dir == NULL)
 		o->store_dir = conf_str(o->conf, "store", "dir");
+	store_password_max_age_set((int)conf_int(o->conf, "store", "password_max_age"));
 	/* A bad trust anchor file stops start-up with file:line: reason. */
 	{
 		struct card_anchors a;

@@ -92,5 +92,15 @@ app_store_login(struct app_opts *o, const struct app_store_args *a,
 		app_store_error(what, &e);
 		return 1;
 	}
+	/* AC-4, issue 14: a password past [store] password_max_age is changed
+	 * first (`madoguchi user passwd` opens the store itself) */
+	if (store_password_expired(*st)) {
+		store_close(*st);
+		*st = NULL;
+		fprintf(stderr, "madoguchi %s: パスワードの有効期限が切れています。"
+		    "madoguchi user passwd %s で変更してください (the password is older"
+		    " than [store] password_max_age)\n", what, a->user);
+		return 1;
+	}
 	return 0;
 }

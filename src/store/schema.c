@@ -342,6 +342,27 @@ static const char *const migrations[] = {
 	"    old.nondisclose, old.updated_at, old.updated_by, new.updated_at,"
 	"    old.address_sealed);"
 	"END;",
+	/* 6 (issue 15, helper keys) and 7 (helper life): placeholders on the
+	 * access branch so that its migration is number 8; the merge puts
+	 * their real steps here. */
+	"SELECT 1;",
+	"SELECT 1;",
+	/* 8 (issue 14, access control on every path): account_log, the
+	 * terminal's record of every account issued, changed or revoked on it
+	 * with the request it was made against (AC-2; the central's table of
+	 * the same name); when each account's password was last set, for
+	 * [store] password_max_age (AC-4), counted from this migration for
+	 * the accounts already there; who queued each 個人番号 change waiting
+	 * for confirmation, so that a different person confirms it (ID-6). */
+	"CREATE TABLE IF NOT EXISTS account_log ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  name TEXT NOT NULL, action TEXT NOT NULL, request TEXT NOT NULL,"
+	"  operator TEXT NOT NULL, at TEXT NOT NULL, detail TEXT NOT NULL);"
+	"ALTER TABLE accounts ADD COLUMN password_changed_at TEXT NOT NULL"
+	"  DEFAULT '';"
+	"UPDATE accounts SET password_changed_at ="
+	"  strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime');"
+	"ALTER TABLE sync_confirm ADD COLUMN queued_by TEXT NOT NULL DEFAULT '';",
 };
 
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))

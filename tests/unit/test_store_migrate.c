@@ -29,6 +29,9 @@
  * made them.  (A real store of such a build also has a format-1 key file,
  * which this build refuses; the schema steps are what is tested here.) */
 static const char UNDO_KEYS_SQL[] =
+    /* migration 8 (issue 14) */
+    "DROP TABLE account_log;"
+    "ALTER TABLE accounts DROP COLUMN password_changed_at;"
     "DROP TABLE account_keys; DROP TABLE right_keys; DROP TABLE right_grants;"
     "DROP TABLE sealed_settings; DROP TABLE account_totp;"
     "DROP TRIGGER persons_keep;"
@@ -67,7 +70,7 @@ static const char OLD_FIRST_USE_SQL[] =
 static const char *const log_cols[] = { "id", "round_id", "started_at",
 	"ended_at", "source", "destination", "content", "result", "error", NULL };
 static const char *const confirm_cols[] = { "id", "atena", "proposed", "reason",
-	"received_at", "resolved_at", "resolved_by", NULL };
+	"received_at", "resolved_at", "resolved_by", "queued_by", NULL };
 static const char *const reject_cols[] = { "uuid", "reason", "at", NULL };
 
 static int
