@@ -220,8 +220,14 @@ correct_tx(struct store *st, void *arg)
 	snprintf(detail, sizeof(detail), "訂正 %s", t->field);
 	if ((r = sync_outbox_status(st, t->a->uuid, cur, detail, t->e)) != 0)
 		return r;
-	snprintf(detail, sizeof(detail), "receipt %s field %s corrected",
-	    t->a->receipt_no, t->field);
+	/* issue 14: an approved change names both persons */
+	if (t->confirmed_by != NULL)
+		snprintf(detail, sizeof(detail), "receipt %s field %s corrected:"
+		    " requested_by=%s confirmed_by=%s", t->a->receipt_no, t->field,
+		    t->by != NULL ? t->by : "-", t->confirmed_by);
+	else
+		snprintf(detail, sizeof(detail), "receipt %s field %s corrected",
+		    t->a->receipt_no, t->field);
 	return store_audit_append(st, NULL, NULL, "application.correct",
 	    t->a->atena, "correction", detail, t->e);
 }
@@ -370,11 +376,22 @@ review_decide_change(struct store *st, const struct screen_set *set, int64_t id,
 
 	if ((r = store_confirm_get(st, id, &c, e)) != 0)
 		return r;
+	/* issue 14 (ID-6): a reviewer holding view-mynumber who did not ask
+	 * for it; the same rule as `madoguchi sync approve` */
+	if (strcmp(c.state, "pending") == 0 &&
+	    (r = sync_confirm_may_decide(st, c.requested_by, approve, e)) != 0) {
+		mem_wipe(&c, sizeof(c));
+		return r;
+	}
 	if (!approve) {
+		char detail[200];
+
 		r = store_confirm_decide(st, id, 0, e);
+		snprintf(detail, sizeof(detail), "個人番号 change rejected: requested_by=%s"
+		    " decided_by=%s", c.requested_by, store_user(st)->name);
 		if (r == 0)
 			store_audit_append(st, NULL, NULL, "application.change.rejected",
-			    NULL, "review", "個人番号 change rejected", NULL);
+			    NULL, "review", detail, NULL);
 		mem_wipe(&c, sizeof(c));
 		return r;
 	}

@@ -377,13 +377,27 @@ TEST(e2e_deletion_purges_and_mynumber_change_is_queued)
 		CHECK_STR(q[0].proposed_masked, "**** **** 0019");
 	}
 	store_close(st);
-	/* A person approves it: only now is the new number linked. */
+	/* A person approves it: only now is the new number linked.  Not the
+	 * one whose sync queued it (issue 14): another reviewer with the
+	 * view flag. */
 	if (n == 1) {
 		char idbuf[24];
 		char *argv[] = { (char *)t_bin("madoguchi"), "--store", v.tdir, "sync",
 		    "approve", idbuf, "--user", "kanri-taro", "--password-stdin", NULL };
+		struct account ra;
 
 		snprintf(idbuf, sizeof(idbuf), "%lld", (long long)q[0].id);
+		CHECK_INT(run(argv, PW_IN, &p), 1);
+		CHECK(strstr(p.err, "queued this change") != NULL);
+		t_proc_free(&p);
+		st = term_open(&v);
+		memset(&ra, 0, sizeof(ra));
+		snprintf(ra.name, sizeof(ra.name), "shinsa-jiro");
+		ra.role = ROLE_REVIEWER;
+		ra.view_mynumber = 1;
+		CHECK_OK(store_account_add(st, &ra, PW, &e), &e);
+		store_close(st);
+		argv[7] = "shinsa-jiro";
 		CHECK_INT(run(argv, PW_IN, &p), 0);
 		t_proc_free(&p);
 		CHECK_INT(run(argv, PW_IN, &p), 1);	/* decided already */

@@ -990,3 +990,84 @@ TEST(mynumber_field_masked_while_edited_without_view_flag)
 	CHECK(tmx_wait(&t, "**** **** 5352", WAIT));	/* not focused: masked */
 	tmx_stop(&t);
 }
+
+/* Issue 14 (ID-6): F10 → 個人番号変更の確認.  Linking a changed 個人番号
+ * needs a reviewer holding view-mynumber who did not ask for it: the clerk
+ * is refused, a reviewer without the flag is refused, the reviewer who
+ * asked is refused, another reviewer with the flag links it; the audit row
+ * names both. */
+TEST(mynumber_change_approval_needs_another_reviewer_with_view_flag)
+{
+	static const char screen_n[] =
+	    "screen tt-bango\n"
+	    "title 試験 番号付きの申請\n"
+	    "procedure t-proc-a\n"
+	    "\n"
+	    "field name\n  label 氏名\n  type text\n  required\n  length 1 40\n"
+	    "field mynumber\n  label 個人番号\n  type mynumber\n  required\n";
+	struct store *st;
+	struct application a;
+	struct account ac;
+	struct tmx t;
+	struct err e;
+	const char *who[] = { "clerk1", "rev2", "rev1" };
+	const char *pw[] = { CLERK_PW, REV2_PW, REV1_PW };
+	const char *want[] = { "確認者（審査）の権限", "閲覧権限がないため承認できません",
+		"別の職員が確認します" };
+
+	setup();
+	REQUIRE(t_write_file(t_path("screens/0.screen"), screen_n, strlen(screen_n)) == 0);
+	st = admin_store();
+	/* rev1 asks for the change and holds the view flag; rev3 too */
+	REQUIRE_OK(store_account_get(st, "rev1", &ac, &e), &e);
+	ac.view_mynumber = 1;
+	REQUIRE_OK(store_account_update(st, &ac, &e), &e);
+	memset(&ac, 0, sizeof(ac));
+	snprintf(ac.name, sizeof(ac.name), "rev3");
+	snprintf(ac.display, sizeof(ac.display), "確認 三郎");
+	ac.role = ROLE_REVIEWER;
+	ac.view_mynumber = 1;
+	snprintf(ac.perms[0].procedure, STORE_NAME_MAX, "t-proc-a");
+	ac.perms[0].level = PERM_WRITE;
+	ac.nperms = 1;
+	REQUIRE_OK(store_account_add(st, &ac, REV2_PW, &e), &e);
+	store_close(st);
+	REQUIRE_OK(store_open(t_path("store"), "rev1", REV1_PW, &st, &e), &e);
+	memset(&a, 0, sizeof(a));
+	snprintf(a.procedure, sizeof(a.procedure), "t-proc-a");
+	snprintf(a.type, sizeof(a.type), "tt-bango");
+	snprintf(a.atena, sizeof(a.atena), "3000000001");
+	snprintf(a.entered_by, sizeof(a.entered_by), "clerk1");
+	snprintf(a.status, sizeof(a.status), "received");
+	a.form_json = strdup("{\"name\":\"試験 太郎\",\"mynumber\":\"314159265352\"}");
+	REQUIRE(a.form_json != NULL);
+	REQUIRE_OK(store_application_save(st, &a, &e), &e);
+	REQUIRE_OK(store_confirm_add(st, a.uuid, "mynumber", "271828182840", "番号誤り",
+	    NULL, &e), &e);
+	application_clear(&a);
+	store_close(st);
+
+	start(&t);
+	for (int i = 0; i < 4; i++) {
+		login(&t, i < 3 ? who[i] : "rev3", i < 3 ? pw[i] : REV2_PW);
+		tmx_keys(&t, "F10", NULL);
+		REQUIRE(tmx_wait(&t, "個人番号変更の確認", WAIT));
+		tmx_keys(&t, "Down", "Down", "Down", "Down", "Enter", NULL);
+		REQUIRE(tmx_wait(&t, "Enter 承認・却下", WAIT));
+		tmx_keys(&t, "Enter", NULL);
+		REQUIRE(tmx_wait(&t, "承認する（申請に反映）", WAIT));
+		tmx_keys(&t, "Enter", NULL);
+		if (i < 3) {
+			if (!tmx_wait(&t, want[i], WAIT))
+				t_fail_at(__FILE__, __LINE__, "%s: no refusal \"%s\"", who[i],
+				    want[i]);
+		} else
+			CHECK(tmx_wait(&t, "変更を承認し、申請に反映しました", WAIT));
+		logout(&t);
+	}
+	tmx_stop(&t);
+	CHECK_INT(count("SELECT count(*) FROM audit WHERE detail LIKE"
+	    " '%requested_by=rev1 confirmed_by=rev3%'"), 1);
+	CHECK_INT(count("SELECT count(*) FROM application_corrections WHERE new_value ="
+	    " '271828182840'"), 1);
+}

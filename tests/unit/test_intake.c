@@ -55,6 +55,7 @@ struct fx {
 	struct screen *both[2];
 	struct visit v;
 	char mynumber[13];
+	char dir[512];
 };
 
 static void
@@ -95,6 +96,7 @@ setup_in(struct fx *x, const char *terminal, const char *dir)
 	struct person p;
 
 	memset(x, 0, sizeof(*x));
+	snprintf(x->dir, sizeof(x->dir), "%s", dir);
 	REQUIRE_OK(store_create(dir, "admin01", ADMIN_PW, &e), &e);
 	REQUIRE_OK(store_open(dir, "admin01", ADMIN_PW, &x->admin, &e), &e);
 	REQUIRE_OK(store_setting_set(x->admin, "terminal.id", terminal, &e), &e);
@@ -469,7 +471,22 @@ TEST(mynumber_change_goes_to_confirmation_queue)
 	/* confirming the application waits for the change to be decided */
 	CHECK_INT(review_confirm(x.rev1, res.uuid, &e), ERR_STATE);
 	CHECK_INT(review_decide_change(x.clerk, &x.set, q[0].id, 1, &e), ERR_PERM);
+	/* issue 14: a reviewer without view-mynumber cannot link it either */
+	CHECK_INT(review_decide_change(x.rev1, &x.set, q[0].id, 1, &e), ERR_PERM);
+	CHECK(strstr(e.msg, "view-mynumber") != NULL);
+	{
+		struct account ra;
+
+		REQUIRE_OK(store_account_get(x.admin, "review01", &ra, &e), &e);
+		ra.view_mynumber = 1;
+		REQUIRE_OK(store_account_update(x.admin, &ra, &e), &e);
+		store_close(x.rev1);
+		REQUIRE_OK(store_open(x.dir, "review01", REV1_PW, &x.rev1, &e), &e);
+	}
 	CHECK_OK(review_decide_change(x.rev1, &x.set, q[0].id, 1, &e), &e);
+	/* the audit row names both */
+	CHECK_INT(count_rows(x.rev1, "SELECT count(*) FROM audit WHERE detail LIKE"
+	    " '%requested_by=clerk01 confirmed_by=review01%'"), 1);
 	CHECK_INT(review_decide_change(x.rev2, &x.set, q[0].id, 1, &e), ERR_STATE);
 	REQUIRE_OK(store_application_get(x.clerk, res.uuid, &a, &e), &e);
 	CHECK(strstr(a.form_json, other) != NULL);
