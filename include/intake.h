@@ -131,7 +131,11 @@ const char *ledger_status_parse(const char *s);
 int ledger_transition_ok(const char *from, const char *to);
 /* Set a status by hand (ledger_transition_ok, write permission on the
  * procedure), with history row, outbox entry and audit row.  Going back to
- * received from returned records the resubmission. */
+ * received from returned records the resubmission.  取下げ (withdrawn) needs
+ * two people (issue 14): the first call records the request and returns
+ * LEDGER_WITHDRAW_ASKED (audited); the same account again is ERR_PERM; a
+ * different account's call withdraws it, the audit row naming both. */
+#define LEDGER_WITHDRAW_ASKED 1
 int ledger_set_status(struct store *st, const char *uuid, const char *to,
     const char *note, struct err *e);
 

@@ -254,7 +254,7 @@ act_status(struct ui *u, const struct application *a)
 	const char *items[8], *words[8];
 	char note[256] = "";
 	struct err e;
-	int n = 0, i;
+	int n = 0, i, r;
 
 	for (size_t j = 0; j < sizeof(all) / sizeof(all[0]); j++)
 		if (ledger_transition_ok(a->status, all[j])) {
@@ -271,7 +271,11 @@ act_status(struct ui *u, const struct application *a)
 	if (ui_prompt(u, "状態の変更", "備考（任意）", note, sizeof(note), 100) < 0)
 		return;
 	err_clear(&e);
-	if (ledger_set_status(u->ses.st, a->uuid, words[i], note, &e) != 0)
+	r = ledger_set_status(u->ses.st, a->uuid, words[i], note, &e);
+	if (r == LEDGER_WITHDRAW_ASKED)
+		ui_message(u, 2, "%s の取下げの申出を記録しました。別の職員が確認すると"
+		    "取下げになります", a->receipt_no);
+	else if (r != 0)
 		ui_message(u, 1, "%s", err_ja(&e));
 	else
 		ui_message(u, 2, "%s を「%s」にしました", a->receipt_no, items[i]);

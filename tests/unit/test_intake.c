@@ -1028,3 +1028,36 @@ TEST(applicant_number_must_match_the_record)
 	form_free(f);
 	teardown(&x);
 }
+
+/* Issue 14: 取下げ needs a second person.  The first asks (the status
+ * stays), the same account cannot finish it, another one with write
+ * permission withdraws it; the audit rows name both. */
+TEST(withdrawal_needs_a_second_person)
+{
+	struct fx x;
+	struct intake_result r;
+	struct application a;
+	struct err e;
+
+	setup(&x, "T001");
+	REQUIRE_OK(save_one(&x, x.clerk, NULL, &r, &e), &e);
+	CHECK_INT(ledger_set_status(x.clerk, r.uuid, "withdrawn", "本人の申出", &e),
+	    LEDGER_WITHDRAW_ASKED);
+	REQUIRE_OK(store_application_get(x.clerk, r.uuid, &a, &e), &e);
+	CHECK_STR(a.status, "received");
+	application_clear(&a);
+	CHECK_INT(ledger_set_status(x.clerk, r.uuid, "withdrawn", "", &e), ERR_PERM);
+	CHECK_INT(ledger_set_status(x.rev2, r.uuid, "withdrawn", "", &e), ERR_PERM);	/* 参照のみ */
+	REQUIRE_OK(store_application_get(x.clerk, r.uuid, &a, &e), &e);
+	CHECK_STR(a.status, "received");
+	application_clear(&a);
+	CHECK_OK(ledger_set_status(x.rev1, r.uuid, "withdrawn", "", &e), &e);
+	REQUIRE_OK(store_application_get(x.clerk, r.uuid, &a, &e), &e);
+	CHECK_STR(a.status, "withdrawn");
+	application_clear(&a);
+	CHECK_INT(count_rows(x.clerk, "SELECT count(*) FROM audit WHERE action ="
+	    " 'application.withdraw.requested' AND detail LIKE '%requested_by=clerk01%'"), 1);
+	CHECK_INT(count_rows(x.clerk, "SELECT count(*) FROM audit WHERE detail LIKE"
+	    " '%-> withdrawn: requested_by=clerk01 confirmed_by=review01%'"), 1);
+	teardown(&x);
+}
