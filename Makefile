@@ -27,7 +27,7 @@ EXTRA_CFLAGS   ?=
 EXTRA_LDFLAGS  ?=
 
 # libopenjp2, libpng: the card's face images (src/img); chafa: drawing them (src/ui)
-PKGS := ncursesw sqlite3 libsodium libpcsclite libcrypto libopenjp2 libpng chafa
+PKGS := ncursesw sqlite3 libsodium libpcsclite libcrypto libopenjp2 libpng chafa liboath libqrencode
 
 MODULES  := core store card sync img app ui central
 PROGRAMS := madoguchi madoguchi-central mynacard-sim
@@ -36,11 +36,12 @@ ifeq ($(MODE),fuzz)
 CC := clang
 # clang does not know gcc's -Wno-format-truncation (used for tests/): let it pass.
 MODE_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
-	-Wno-unknown-warning-option
+	-Wno-unknown-warning-option -DMDG_TEST_CLOCK
 MODE_LDFLAGS := -fsanitize=address,undefined
 else ifeq ($(MODE),san)
 CC ?= gcc
-MODE_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+MODE_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
+	-DMDG_TEST_CLOCK
 MODE_LDFLAGS := -fsanitize=address,undefined
 else
 CC ?= gcc

@@ -342,6 +342,15 @@ void mem_wipe(void *p, size_t n);
 void hex_encode(const void *p, size_t n, char *out);
 int hex_decode(const char *s, size_t slen, void *out, size_t cap);
 
+/* The wall clock in seconds since the epoch; every module reads the time
+ * through it.  Test builds (MDG_TEST_CLOCK, set for MODE=san and fuzz) take
+ * it from MDG_TEST_NOW when set: epoch seconds, "YYYY-MM-DDTHH:MM:SSZ", or
+ * "@FILE" naming a file holding either, read at every call.  Release builds
+ * never read the variable (src/core/clock.c). */
+int64_t mdg_now(void);
+/* 1 when a test clock is in force (never in a release build). */
+int mdg_clock_is_test(void);
+
 /* Disable core dumps and mark the process non-dumpable (SPEC 4).  Called
  * first thing by every program that handles personal data or keys. */
 int proc_harden(struct err *e);

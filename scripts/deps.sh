@@ -9,7 +9,7 @@ set -eu
 
 PKGS="gcc make pkg-config libncurses-dev libsqlite3-dev libsodium-dev libpcsclite-dev
 clang libclang-rt-14-dev pcscd vsmartcard-vpcd tmux libsqlcipher-dev libssl-dev opensc
-libopenjp2-7-dev libpng-dev libchafa-dev libglib2.0-dev
+libopenjp2-7-dev libpng-dev libchafa-dev libglib2.0-dev liboath-dev libqrencode-dev oathtool
 cups-daemon cups-client cups-core-drivers $*"
 
 missing=""

@@ -214,7 +214,7 @@ date_from_ymd(int ymd, struct date *out)
 void
 date_today(struct date *out)
 {
-	time_t now = time(NULL);
+	time_t now = (time_t)mdg_now();
 	struct tm tm;
 
 	localtime_r(&now, &tm);

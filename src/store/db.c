@@ -162,7 +162,7 @@ sql_tx_end(sqlite3 *db, int ok, struct err *e)
 void
 store_now(char out[32])
 {
-	time_t t = time(NULL);
+	time_t t = (time_t)mdg_now();
 	struct tm tm;
 
 	localtime_r(&t, &tm);
