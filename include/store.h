@@ -209,6 +209,8 @@ enum store_perm { PERM_NONE = 0, PERM_READ = 1, PERM_WRITE = 2 };
 struct store_perm_entry {
 	char procedure[STORE_NAME_MAX];	/* procedure code, e.g. "maru-fuku" */
 	enum store_perm level;
+	int sensitive;			/* issue 14: may see the procedure's
+					 * sensitive items (right sensitive:PROC) */
 };
 
 struct account {
@@ -336,6 +338,49 @@ int store_right_held(const struct store *st, const char *right);
  * open and after every account change.  *pending (may be NULL) = grants
  * that still wait for a session holding the right. */
 int store_rights_sync(struct store *st, int *pending, struct err *e);
+
+/*
+ * Any right, for other modules (issue 14's sensitive items).  Right names:
+ * "mynumber", "address", and STORE_RIGHT_SENSITIVE PROC ("sensitive:kokuho")
+ * for the sensitive items of a procedure, held by administrators and by
+ * accounts whose permission entry for PROC has sensitive = 1 (column
+ * account_perms.sensitive, migration 6); store_rights_sync completes and
+ * withdraws these grants like the others.
+ *
+ * store_right_sensitive: the right's name for a procedure (ERR_INVAL for
+ * an empty, too long or control-character name).
+ * store_seal_right: seal n bytes to the right's public key — any session
+ * may, whether or not it holds the right; a sensitive:PROC right is
+ * created on first use (its key granted at once to every entitled account
+ * with a key pair).  *out is malloc'd, *outn = n + STORE_SEAL_OVERHEAD.
+ * store_open_right: open with the session's grant: ERR_PERM when the
+ * account does not hold the right, ERR_RANGE when cap is too small,
+ * ERR_CORRUPT when it does not open; *outn bytes in out (no NUL added).
+ */
+#define STORE_RIGHT_SENSITIVE "sensitive:"
+#define STORE_RIGHT_MAX 80		/* a right's name with its NUL */
+#define STORE_SEAL_OVERHEAD 48		/* crypto_box_SEALBYTES */
+int store_right_sensitive(const char *procedure, char out[STORE_RIGHT_MAX]);
+int store_seal_right(struct store *st, const char *right, const void *m,
+    size_t n, uint8_t **out, size_t *outn, struct err *e);
+int store_open_right(struct store *st, const char *right, const void *c,
+    size_t n, void *out, size_t cap, size_t *outn, struct err *e);
+
+/*
+ * A secret of one account (issue 14's TOTP secret), sealed to that
+ * account's own public key in table account_totp: any session may set it
+ * for an account with a key pair (ERR_NOTFOUND before its first password);
+ * only a session of that very account opens it (ERR_PERM otherwise,
+ * ERR_NOTFOUND when none is set).  A new key pair (an administrator's
+ * password reset) deletes it: the account enrols again.  At most 4096
+ * bytes.  Wipe out after use.
+ */
+int store_account_secret_set(struct store *st, const char *name,
+    const void *v, size_t n, struct err *e);
+int store_account_secret_get(struct store *st, const char *name, void *out,
+    size_t cap, size_t *n, struct err *e);
+int store_account_secret_delete(struct store *st, const char *name,
+    struct err *e);
 
 /* Secrets of the terminal itself (the sync's Noise static key and Ed25519
  * key), sealed in the database under a subkey of the terminal key (table
@@ -589,9 +634,21 @@ void application_clear(struct application *a);
  * confirmed_by equal to entered_by is ERR_PERM (AC-7). */
 int store_application_save(struct store *st, struct application *a,
     struct err *e);
-/* Load by uuid; out must be application_clear'ed by the caller. */
+/* Load by uuid; out must be application_clear'ed by the caller.  A full
+ * 個人番号 inside form_json / agent_json is stored sealed (issue 15,
+ * src/store/mnseal.c): get and list give it to a session holding the right
+ * "mynumber" and the masked form ("**** **** 9018") to any other; saving a
+ * masked value keeps the stored number.  get_sealed gives the bodies as
+ * stored (tokens "mdg-sealed:1:..."), for the outbox; store_body_for_push
+ * turns such a body into the plain one the central receives (the sync
+ * path: it opens the push copies with the terminal key, no right needed;
+ * *out malloc'd, wipe it). */
 int store_application_get(struct store *st, const char *uuid,
     struct application *out, struct err *e);
+int store_application_get_sealed(struct store *st, const char *uuid,
+    struct application *out, struct err *e);
+int store_body_for_push(struct store *st, const char *json, char **out,
+    struct err *e);
 
 struct application_query {
 	const char *status;		/* NULL = any */

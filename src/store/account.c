@@ -111,7 +111,7 @@ account_load(sqlite3 *db, const char *name, struct account *out,
 		return err_set(e, ERR_NOTFOUND, "no account \"%s\"", name);
 	if (rc != SQLITE_ROW)
 		return sql_err(db, sqlite3_extended_errcode(db), e, "account");
-	if ((r = sql_prepare(db, "SELECT procedure, level FROM account_perms "
+	if ((r = sql_prepare(db, "SELECT procedure, level, sensitive FROM account_perms "
 	    "WHERE name = ? ORDER BY procedure", &st, e)) != 0)
 		return r;
 	sql_bind_text(st, 1, name);
@@ -123,6 +123,7 @@ account_load(sqlite3 *db, const char *name, struct account *out,
 		sql_col_text(st, 0, p->procedure, sizeof(p->procedure));
 		p->level = lv == PERM_WRITE ? PERM_WRITE :
 		    lv == PERM_READ ? PERM_READ : PERM_NONE;
+		p->sensitive = sqlite3_column_int(st, 2) != 0;
 	}
 	sqlite3_finalize(st);
 	return 0;
@@ -184,11 +185,13 @@ account_insert(sqlite3 *db, const struct account *a, const char *by,
 	}
 	for (size_t i = 0; r == 0 && i < a->nperms; i++) {
 		if ((r = sql_prepare(db, "INSERT OR REPLACE INTO account_perms "
-		    "VALUES (?, ?, ?)", &st, e)) != 0)
+		    "(name, procedure, level, sensitive) VALUES (?, ?, ?, ?)",
+		    &st, e)) != 0)
 			break;
 		sql_bind_text(st, 1, a->name);
 		sql_bind_text(st, 2, a->perms[i].procedure);
 		sqlite3_bind_int(st, 3, (int)a->perms[i].level);
+		sqlite3_bind_int(st, 4, a->perms[i].sensitive != 0);
 		rc = sqlite3_step(st);
 		sqlite3_finalize(st);
 		if (rc != SQLITE_DONE)

@@ -182,12 +182,16 @@ add_status(struct store *st, const char *uuid, const char *status,
 	return step_done(st->db, q, e, "status");
 }
 
+static int app_get(struct store *st, const char *uuid,
+    struct application *out, int raw, struct err *e);
+
 int
 store_application_save(struct store *st, struct application *a,
     struct err *e)
 {
 	sqlite3_stmt *q;
-	char now[32];
+	char now[32], *form = NULL, *agent = NULL;
+	struct application old;
 	int r, isnew;
 
 	if (a->procedure[0] == '\0' || a->type[0] == '\0')
@@ -211,16 +215,21 @@ store_application_save(struct store *st, struct application *a,
 	}
 	if ((r = sql_tx_begin(st->db, e)) != 0)
 		return r;
+	memset(&old, 0, sizeof(old));
 	isnew = a->uuid[0] == '\0';
 	if (!isnew) {
-		struct application old;
-		memset(&old, 0, sizeof(old));
-		isnew = store_application_get(st, a->uuid, &old, NULL) != 0;
-		application_clear(&old);
+		isnew = app_get(st, a->uuid, &old, 1, NULL) != 0;
 	} else if (uuid_v4(a->uuid) != 0) {
 		r = err_set(e, ERR_IO, "uuid");
 		goto out;
 	}
+	/* issue 15: numbers sealed inside the bodies (mnseal.c); a masked
+	 * value keeps the stored version's token */
+	if ((r = mnseal_body(st, a->form_json ? a->form_json : "{}",
+	    old.form_json, &form, e)) != 0 ||
+	    (a->agent_json != NULL && (r = mnseal_body(st, a->agent_json,
+	    old.agent_json, &agent, e)) != 0))
+		goto out;
 	if (isnew && a->receipt_no[0] == '\0' &&
 	    (r = store_receipt_next(st, a->receipt_no, e)) != 0)
 		goto out;
@@ -239,9 +248,9 @@ store_application_save(struct store *st, struct application *a,
 	sql_bind_text(q, 3, a->procedure);
 	sql_bind_text(q, 4, a->type);
 	sql_bind_text(q, 5, a->atena);
-	sql_bind_text(q, 6, a->form_json ? a->form_json : "{}");
-	if (a->agent_json != NULL)
-		sql_bind_text(q, 7, a->agent_json);
+	sql_bind_text(q, 6, form);
+	if (agent != NULL)
+		sql_bind_text(q, 7, agent);
 	sql_bind_text(q, 8, a->idcheck);
 	sql_bind_text(q, 9, a->entered_by);
 	sql_bind_text(q, 10, a->confirmed_by);
@@ -254,6 +263,15 @@ store_application_save(struct store *st, struct application *a,
 		r = add_status(st, a->uuid, a->status, "", e);
 out:
 	sql_tx_end(st->db, r == 0, r == 0 ? e : NULL);
+	application_clear(&old);
+	if (form != NULL) {
+		mem_wipe(form, strlen(form));
+		free(form);
+	}
+	if (agent != NULL) {
+		mem_wipe(agent, strlen(agent));
+		free(agent);
+	}
 	return r;
 }
 
@@ -266,7 +284,7 @@ col_dup(sqlite3_stmt *q, int i)
 }
 
 static int
-read_app(sqlite3_stmt *q, struct application *a)
+read_app(struct store *st, sqlite3_stmt *q, struct application *a, int raw)
 {
 	memset(a, 0, sizeof(*a));
 	sql_col_text(q, 0, a->uuid, sizeof(a->uuid));
@@ -287,12 +305,33 @@ read_app(sqlite3_stmt *q, struct application *a)
 		application_clear(a);
 		return ERR_NOMEM;
 	}
+	/* issue 15: the 個人番号 inside the bodies are tokens (mnseal.c):
+	 * the number for a session with the right, else the masked form */
+	if (!raw) {
+		char *f = NULL, *g = NULL;
+
+		if (mnseal_open_body(st, a->form_json, &f, NULL) != 0 ||
+		    (a->agent_json != NULL &&
+		    mnseal_open_body(st, a->agent_json, &g, NULL) != 0)) {
+			free(f);
+			application_clear(a);
+			return ERR_NOMEM;
+		}
+		mem_wipe(a->form_json, strlen(a->form_json));
+		free(a->form_json);
+		a->form_json = f;
+		if (g != NULL) {
+			mem_wipe(a->agent_json, strlen(a->agent_json));
+			free(a->agent_json);
+			a->agent_json = g;
+		}
+	}
 	return 0;
 }
 
-int
-store_application_get(struct store *st, const char *uuid,
-    struct application *out, struct err *e)
+static int
+app_get(struct store *st, const char *uuid, struct application *out, int raw,
+    struct err *e)
 {
 	sqlite3_stmt *q;
 	int r, rc;
@@ -303,7 +342,7 @@ store_application_get(struct store *st, const char *uuid,
 		return r;
 	sql_bind_text(q, 1, uuid);
 	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW && read_app(q, out) != 0)
+	if (rc == SQLITE_ROW && read_app(st, q, out, raw) != 0)
 		rc = SQLITE_NOMEM;
 	sqlite3_finalize(q);
 	if (rc == SQLITE_DONE)
@@ -313,6 +352,20 @@ store_application_get(struct store *st, const char *uuid,
 	if (rc != SQLITE_ROW)
 		return sql_err(st->db, sqlite3_extended_errcode(st->db), e, "application");
 	return 0;
+}
+
+int
+store_application_get(struct store *st, const char *uuid,
+    struct application *out, struct err *e)
+{
+	return app_get(st, uuid, out, 0, e);
+}
+
+int
+store_application_get_sealed(struct store *st, const char *uuid,
+    struct application *out, struct err *e)
+{
+	return app_get(st, uuid, out, 1, e);
 }
 
 void
@@ -362,7 +415,7 @@ store_application_list(struct store *st, const struct application_query *qy,
 			out->v = v;
 			cap = nc;
 		}
-		if (read_app(q, &out->v[out->n]) != 0) {
+		if (read_app(st, q, &out->v[out->n], 0) != 0) {
 			rc = SQLITE_NOMEM;
 			break;
 		}

@@ -168,10 +168,9 @@ parse(struct store_keyslots *ks, const uint8_t *p, size_t len, struct err *e)
 		return err_set(e, ERR_FORMAT, "not a madoguchi key-slot file");
 	if (memcmp(magic, "MDGKEYS1", 8) == 0)
 		return err_set_ja(e, ERR_FORMAT,
-		    "古い形式のストアです（作り直してください）",
-		    "key-slot file of an older madoguchi (format 1, one shared "
-		    "key): not supported since issue 15; export and create the "
-		    "store again");
+		    "古い形式の鍵ファイルです（ログインすると変換されます）",
+		    "key-slot file of v0.1.0 (format 1, one shared key): "
+		    "store_open converts it at each account's first login");
 	if (memcmp(magic, MAGIC, 8) != 0)
 		return err_set(e, ERR_FORMAT, "not a madoguchi key-slot file");
 	if (rbuf_get(&b, ks->id, 16) != 0 || rbuf_get_u64(&b, &ks->gen) != 0 ||

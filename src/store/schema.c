@@ -289,15 +289,16 @@ static const char *const migrations[] = {
 	 * public key.  The 個人番号 table is replaced: the number sealed to the
 	 * right "mynumber", a blind index (keyed BLAKE2b-128, unique) for
 	 * equality and search, and the masked form SC-1 lets everyone see.
-	 * Key-slot files of format 1 are refused, so no store with numbers in
-	 * the old table reaches this step with rows to keep (the table is empty
-	 * in a store created by this build).  Protected addresses (DV/不開示)
+	 * The old table is kept as mynumbers_v1: a store of v0.1.0 (key-slot
+	 * format 1) moves its numbers into the new one at its first login on
+	 * this model (legacy.c), which drops it; store_create drops the empty
+	 * one of a new store.  Protected addresses (DV/不開示)
 	 * move to persons.address_sealed, sealed to the right "address", in the
 	 * history too (the trigger is recreated with the column).  The
 	 * terminal's own secrets live in sealed_settings.  account_totp is
 	 * where issue 14's TOTP secret goes, sealed to its own account's public
 	 * key (nothing writes it yet). */
-	"DROP TABLE mynumbers;"
+	"ALTER TABLE mynumbers RENAME TO mynumbers_v1;"
 	"CREATE TABLE mynumbers ("
 	"  atena TEXT PRIMARY KEY REFERENCES persons(atena) ON DELETE CASCADE,"
 	"  idx BLOB NOT NULL UNIQUE,"
@@ -342,10 +343,11 @@ static const char *const migrations[] = {
 	"    old.nondisclose, old.updated_at, old.updated_by, new.updated_at,"
 	"    old.address_sealed);"
 	"END;",
-	/* 6 (issue 15, helper keys) and 7 (helper life): placeholders on the
-	 * access branch so that its migration is number 8; the merge puts
-	 * their real steps here. */
-	"SELECT 1;",
+	/* 6 (issue 15 A, with issue 14): the per-procedure `sensitive` flag
+	 * that entitles an account to the right sensitive:PROC (rights.c). */
+	"ALTER TABLE account_perms ADD COLUMN sensitive INTEGER NOT NULL DEFAULT 0;",
+	/* 7 (helper life): a placeholder on the access branch so that its
+	 * migration is number 8; the merge puts its real step here. */
 	"SELECT 1;",
 	/* 8 (issue 14, access control on every path): account_log, the
 	 * terminal's record of every account issued, changed or revoked on it

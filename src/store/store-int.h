@@ -59,6 +59,9 @@ int rights_create(struct store *st, struct err *e);
 /* Open the logged-in account's grants into st->rights. */
 int rights_open(struct store *st, struct err *e);
 void rights_clear(struct store *st);
+/* Hold a right's secret key in this session (copied). */
+int rights_hold(struct store *st, const char *right, const uint8_t *sk,
+    struct err *e);
 /* The held secret key of a right, or NULL. */
 const uint8_t *right_sk(const struct store *st, const char *right);
 /* Record an account's public key (its slot was created or replaced). */
@@ -148,6 +151,32 @@ int rekey_recover(const char *dir, struct err *e);
 /* synth.c: the loader with the keys of its connection. */
 int synth_load_keys(sqlite3 *db, struct synth *g, size_t n,
     const struct field_keys *fk, struct err *e);
+
+/* store.c: open the database of st->dir with st->key (schema brought up
+ * to date, field keys loaded). */
+int store_attach_db(struct store *st, struct err *e);
+
+/* legacy.c: stores of v0.1.0 (key-slot format 1).  With the dir lock held
+ * and st allocated: when user's slot is a format-1 one, unwrap it, open
+ * the database (st->db) and convert the account (files included): *done
+ * = 1; *done = 2 when the database is open but the account was not
+ * converted (disabled, expired or without a record: the caller refuses
+ * it); *done = 0 when nothing of format 1 concerns this login. */
+int legacy_login(struct store *st, const char *user, const char *password,
+    int *done, struct err *e);
+/* 1 when path is a key-slot file of format 1. */
+int legacy_is_v1(const char *path);
+/* Delete the bridge of a conversion (a re-key does: the old slots no
+ * longer open the database). */
+int legacy_bridge_drop(sqlite3 *db, struct err *e);
+
+/* mnseal.c: 個人番号 inside application bodies as tokens.  seal: every
+ * full number of json sealed (a masked value takes old's token); open: the
+ * number with the right, else the masked form.  *out malloc'd. */
+int mnseal_body(struct store *st, const char *json, const char *old,
+    char **out, struct err *e);
+int mnseal_open_body(struct store *st, const char *json, char **out,
+    struct err *e);
 
 /* audit.c: the terminal id setting or "T000". */
 void store_terminal_id(struct store *st, char out[64]);

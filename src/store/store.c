@@ -123,6 +123,12 @@ open_db(struct store *st, struct err *e)
 	return fieldkeys_load(st, e);
 }
 
+int
+store_attach_db(struct store *st, struct err *e)
+{
+	return open_db(st, e);
+}
+
 static int
 exists(const char *dir, const char *name)
 {
@@ -187,6 +193,10 @@ store_create_terminal(const char *dir, const char *admin, const char *password,
 	if ((r = store_keyslots_new(&ks, e)) != 0 ||
 	    (r = store_keyslots_set(ks, admin, password, st->key, st->sk, NULL, e)) != 0 ||
 	    (r = open_db(st, e)) != 0)
+		goto fail;
+	/* migration 5 keeps v0.1.0's numbers for the conversion (legacy.c);
+	 * a new store has none */
+	if ((r = sql_exec(st->db, "DROP TABLE IF EXISTS mynumbers_v1", e)) != 0)
 		goto fail;
 	memset(&a, 0, sizeof(a));
 	snprintf(a.name, sizeof(a.name), "%s", admin);
@@ -272,7 +282,8 @@ remove_tmp_keys(const char *dir, void (*said)(const char *, void *), void *arg)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		if (strncmp(de->d_name, STORE_KEYS_FILE ".tmp", 14) != 0 &&
-		    strncmp(de->d_name, STORE_KEYS_FILE ".rekey.tmp", 20) != 0)
+		    strncmp(de->d_name, STORE_KEYS_FILE ".rekey.tmp", 20) != 0 &&
+		    strncmp(de->d_name, STORE_KEYS_FILE ".v1.tmp", 17) != 0)
 			continue;
 		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
 		if (unlink(p) == 0 && said != NULL)
@@ -324,7 +335,7 @@ store_open(const char *dir, const char *user, const char *password,
 	struct store_slot_state ss;
 	struct store *st = NULL;
 	char kpath[4200];
-	int r, lk, today, failures;
+	int r, lk, today, failures, legacy = 0;
 
 	*out = NULL;
 	if ((r = keyslots_path(dir, kpath, sizeof(kpath), e)) != 0)
@@ -336,6 +347,18 @@ store_open(const char *dir, const char *user, const char *password,
 		return lk;
 	if ((r = rekey_recover(dir, e)) != 0)
 		goto out;
+	if ((st = store_alloc(dir, e)) == NULL) {
+		r = e ? e->code : ERR_NOMEM;
+		goto out;
+	}
+	/* A store of v0.1.0 (key-slot format 1): this account's first login
+	 * converts it (legacy.c). */
+	if ((r = legacy_login(st, user, password, &legacy, e)) != 0)
+		goto out;
+	if (legacy) {
+		failures = 0;
+		goto opened;
+	}
 	if ((r = store_keyslots_load(kpath, &ks, e)) != 0)
 		goto out;
 	if (user == NULL || store_keyslots_state(ks, user, &ss) != 0) {
@@ -352,10 +375,6 @@ store_open(const char *dir, const char *user, const char *password,
 		r = err_set_ja(e, ERR_LOCKED,
 		    "アカウントがロックされています。管理者に解除を依頼してください",
 		    "account locked after %d wrong passwords", STORE_LOGIN_ATTEMPTS);
-		goto out;
-	}
-	if ((st = store_alloc(dir, e)) == NULL) {
-		r = e ? e->code : ERR_NOMEM;
 		goto out;
 	}
 	r = store_keyslots_unlock(ks, user, password, st->key, st->sk, e);
@@ -389,6 +408,7 @@ store_open(const char *dir, const char *user, const char *password,
 	}
 	if ((r = open_db(st, e)) != 0)
 		goto out;
+opened:
 	if ((r = account_load(st->db, user, &st->user, e)) != 0) {
 		r = err_set_ja(e, ERR_NOTFOUND, "利用者IDが登録されていません",
 		    "account has a key slot but no account record");
@@ -629,7 +649,10 @@ store_rekey(struct store *st, struct err *e)
 	st->db = probe;
 	/* The record of the re-key goes into the copy; the generation rises
 	 * with it. */
+	/* v0.1.0 slots not converted yet stop here: the conversion bridge
+	 * stays behind in the old database, store.keys.v1 goes at the commit */
 	if ((r = store_generation_next(st, &gen, e)) == 0 &&
+	    (r = legacy_bridge_drop(st->db, e)) == 0 &&
 	    (r = store_setting_set(st, "rekey.pending", "0", e)) == 0) {
 		snprintf(detail, sizeof(detail), "database re-keyed: %d key slot(s) "
 		    "removed, %zu kept, generation %llu", dropped,
@@ -675,6 +698,12 @@ store_rekey(struct store *st, struct err *e)
 		goto undo;
 	}
 	fsync_dir(st->dir);		/* committed */
+	{
+		char v1[4300];
+
+		snprintf(v1, sizeof(v1), "%s.v1", keys);
+		unlink(v1);	/* they open the old database key only */
+	}
 	memcpy(st->key, nk, STORE_SLOT_KEYS_LEN);
 	step_pause();
 	if (rename(keysnew, keys) != 0)	/* the next open finishes it */
@@ -816,6 +845,9 @@ store_wipe_report(const char *dir, void (*said)(const char *path, void *arg),
 		return r;
 	}
 	snprintf(kpath, sizeof(kpath), "%s.rekey", path);
+	if (shred(kpath, NULL) == 0 && said != NULL)
+		said(kpath, arg);
+	snprintf(kpath, sizeof(kpath), "%s.v1", path);	/* v0.1.0's slots */
 	if (shred(kpath, NULL) == 0 && said != NULL)
 		said(kpath, arg);
 	remove_tmp_keys(dir, said, arg);

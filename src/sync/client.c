@@ -336,6 +336,39 @@ push_outbox(struct store *st, struct sync_chan *ch, const struct sync_config *cf
 			    bytes + v[i].len + 128 > SYNC_MSG_MAX / 2))
 				break;
 			bytes += v[i].len + 128;
+			if (k == ITEM_APPLICATION && memmem(v[i].payload, v[i].len,
+			    "mdg-sealed:", 11) != NULL) {
+				/* issue 15: a 個人番号 waits sealed in the outbox;
+				 * the central gets it plain, inside the channel */
+				char *plain = NULL, *z = malloc(v[i].len + 1);
+				int rr;
+
+				if (z == NULL) {
+					r = err_set(e, ERR_NOMEM, "out of memory");
+					break;
+				}
+				memcpy(z, v[i].payload, v[i].len);
+				z[v[i].len] = '\0';
+				rr = store_body_for_push(st, z, &plain, NULL);
+				mem_wipe(z, v[i].len);
+				free(z);
+				if (rr != 0) {
+					log_warn("sync: outbox item %s: a sealed 個人番号 "
+					    "does not open; kept", v[i].uuid);
+					sync_reject_note(st, v[i].uuid,
+					    "sealed 個人番号 does not open", NULL);
+					skip_add(&skip, v[i].uuid);
+					continue;
+				}
+				rr = msg_add_item(&req, v[i].uuid, k, plain, strlen(plain));
+				mem_wipe(plain, strlen(plain));
+				free(plain);
+				if (rr != 0) {
+					r = err_set(e, ERR_NOMEM, "out of memory");
+					break;
+				}
+				continue;
+			}
 			if (msg_add_item(&req, v[i].uuid, k, v[i].payload, v[i].len) != 0) {
 				r = err_set(e, ERR_NOMEM, "out of memory");
 				break;

@@ -85,7 +85,9 @@ sync_outbox_application(struct store *st, const char *uuid, struct err *e)
 	int r;
 
 	memset(&a, 0, sizeof(a));
-	if ((r = store_application_get(st, uuid, &a, e)) != 0)
+	/* as stored: a 個人番号 stays sealed in the outbox (issue 15); the
+	 * push opens it (client.c) */
+	if ((r = store_application_get_sealed(st, uuid, &a, e)) != 0)
 		return r;
 	wbuf_init(&w, SYNC_BODY_MAX);
 	wbuf_put_u8(&w, '{');

@@ -24,7 +24,9 @@ OLD_TOOL=$CACHE/build/store-tool
 
 skip_all() {
 	for n in "build the first release" "new central, first-release terminal" \
-	    "first-release central, new terminal" "new central, new terminal"; do
+	    "first-release central, new terminal" \
+	    "first-release store, converted by the new terminal" \
+	    "new central, new terminal"; do
 		t_begin "$n"; t_skip "$1"
 	done
 	t_end
@@ -164,6 +166,78 @@ elif ! grep -q 'sync done with .*(terminal K01, protocol 1)' "$T_TMP/old-central
 else
 	t_ok
 fi
+
+# Issue 15: a store written by the first release (key-slot format 1, the
+# 個人番号, a DV address and the sync keys plain inside the database) opens
+# with today's terminal: each account is converted at its first login with
+# its old password (store.keys.v1 keeps the others' old slots until they
+# log in), the numbers and the address are sealed and still read by those
+# entitled, the terminal syncs with its old enrolment, the audit chain holds.
+upgrade() {
+	local d=$T_TMP/upgrade port key token pid i out CPW='Wm4%tRz8qLx'
+	mkdir -p "$d"
+	port=$(port_free)
+	printf '%s\n' 'atena,name,kana,birth,sex,address,ward,dv,mynumber' \
+		'000000001,山田 太郎,ヤマダ タロウ,1980-04-01,1,窓口市北区1-1,01,0,123456789018' \
+		'000000002,山田 花子,ヤマダ ハナコ,1985-05-01,2,窓口市北区秘密町9-9,01,1,' \
+		>"$d/persons.csv"
+	"$NEW_C" --store "$d/central" init >"$d/init.out" 2>&1 || { echo "central init failed"; return; }
+	key=$(sed -n 's/^central public key: //p' "$d/init.out")
+	"$NEW_C" --store "$d/central" import persons "$d/persons.csv" >"$d/import.out" 2>&1 ||
+		{ echo "central import failed: $(cat "$d/import.out")"; return; }
+	"$NEW_C" --store "$d/central" import accounts "$T_TMP/accounts.csv" >/dev/null 2>&1 ||
+		{ echo "central accounts import failed"; return; }
+	"$NEW_C" --store "$d/central" terminal enrol K01 --wards 01 >"$d/enrol.out" 2>"$d/enrol.err" ||
+		{ echo "terminal enrol failed"; return; }
+	token=$(sed -n 2p "$d/enrol.out")
+	"$NEW_C" --store "$d/central" serve --listen "127.0.0.1:$port" >"$d/central.log" 2>&1 &
+	pid=$!
+	trap "kill $pid 2>/dev/null; wait $pid 2>/dev/null" EXIT
+	for i in $(seq 100); do
+		(exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break
+		sleep 0.1
+	done
+	# --- the first release writes the store ---
+	echo "$PW" | "$OLD_T" init --store "$d/term" --admin admin --password-stdin >/dev/null 2>&1 ||
+		{ echo "old init failed"; return; }
+	printf '%s\n%s\n' "$PW" "$token" | "$OLD_T" --store "$d/term" enroll \
+		--central "127.0.0.1:$port" --central-key "$key" --user admin \
+		--password-stdin --token-stdin >"$d/enroll.out" 2>&1 ||
+		{ echo "old enroll failed: $(cat "$d/enroll.out")"; return; }
+	echo "$PW" | "$OLD_T" --store "$d/term" sync --user admin --password-stdin \
+		>"$d/sync0.out" 2>&1 || { echo "old sync failed: $(cat "$d/sync0.out")"; return; }
+	printf '%s\n%s\n' "$PW" "$CPW" | "$OLD_T" --store "$d/term" user add clerk2 \
+		--user admin --password-stdin --role clerk --view-mynumber --no-must-change \
+		>"$d/useradd.out" 2>&1 || { echo "old user add failed: $(cat "$d/useradd.out")"; return; }
+	head -c 8 "$d/term/store.keys" | grep -q MDGKEYS1 || { echo "not a format-1 store"; return; }
+	# --- today's terminal: admin's first login converts the store ---
+	echo "$PW" | "$NEW_T" --store "$d/term" sync --user admin --password-stdin \
+		>"$d/sync1.out" 2>&1 || { echo "sync after upgrade failed: $(cat "$d/sync1.out")"; return; }
+	head -c 8 "$d/term/store.keys" | grep -q MDGKEYS2 || { echo "store.keys not converted"; return; }
+	[ -f "$d/term/store.keys.v1" ] || { echo "clerk2's old slot was not kept"; return; }
+	out=$(echo "$PW" | "$NEW_TOOL" "$d/term" admin mynumber 000000001 2>"$d/tool.err")
+	[ "$out" = 123456789018 ] || { echo "admin: number not read after conversion: $out $(cat "$d/tool.err")"; return; }
+	out=$(echo "$PW" | "$NEW_TOOL" "$d/term" admin address 000000002 2>"$d/tool.err")
+	[ "$out" = 窓口市北区秘密町9-9 ] || { echo "admin: DV address lost: $out"; return; }
+	# --- clerk2 (view-mynumber) converts at its own first login ---
+	out=$(echo "$CPW" | "$NEW_TOOL" "$d/term" clerk2 mynumber 000000001 2>"$d/tool.err")
+	[ "$out" = 123456789018 ] || { echo "clerk2: number not read: $out $(cat "$d/tool.err")"; return; }
+	out=$(echo "$CPW" | "$NEW_TOOL" "$d/term" clerk2 address 000000002 2>"$d/tool.err")
+	[ "$out" != 窓口市北区秘密町9-9 ] || { echo "clerk2 reads the DV address"; return; }
+	[ ! -e "$d/term/store.keys.v1" ] || { echo "store.keys.v1 left after the last conversion"; return; }
+	echo "$PW" | "$NEW_T" --store "$d/term" audit verify --user admin --password-stdin \
+		>"$d/verify.out" 2>&1 || { echo "audit verify: $(cat "$d/verify.out")"; return; }
+	uuid=$(echo "$PW" | "$NEW_TOOL" "$d/term" admin intake 000000001 maru-fuku 2>"$d/tool.err") ||
+		{ echo "intake failed: $uuid"; return; }
+	echo "$PW" | "$NEW_T" --store "$d/term" sync --user admin --password-stdin \
+		>"$d/sync2.out" 2>&1 || { echo "second sync failed: $(cat "$d/sync2.out")"; return; }
+	grep -q 'pushed 1 (duplicates 0, rejected 0' "$d/sync2.out" ||
+		{ echo "application not pushed: $(cat "$d/sync2.out")"; return; }
+}
+
+t_begin "first-release store, converted by the new terminal"
+why=$(upgrade)
+if [ -n "$why" ]; then t_fail "$why"; else t_ok; fi
 
 # The same between two programs of this tree: the newest version.
 t_begin "new central, new terminal"

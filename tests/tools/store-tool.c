@@ -6,6 +6,8 @@
  *
  *   store-tool STORE USER intake ATENA PROCEDURE   (prints the uuid)
  *   store-tool STORE USER person ATENA             (prints the name)
+ *   store-tool STORE USER mynumber ATENA           (prints the 個人番号)
+ *   store-tool STORE USER address ATENA            (prints the address)
  *
  * The password is one line of standard input.  This file is compiled both
  * against the current tree and against the first release's (v0.1.0, commit
@@ -62,6 +64,18 @@ main(int argc, char **argv)
 
 		if ((r = store_person_get(st, argv[4], &p, &e)) == 0)
 			printf("%s\n", p.name);
+	} else if (strcmp(argv[3], "mynumber") == 0) {
+		char num[13];
+
+		/* test data only (fictional residents) */
+		if ((r = store_mynumber_get(st, argv[4], num, &e)) == 0)
+			printf("%s\n", num);
+		memset(num, 0, sizeof(num));
+	} else if (strcmp(argv[3], "address") == 0) {
+		struct person p;
+
+		if ((r = store_person_get(st, argv[4], &p, &e)) == 0)
+			printf("%s\n", p.address);
 	} else {
 		store_close(st);
 		fprintf(stderr, "store-tool: unknown command %s\n", argv[3]);

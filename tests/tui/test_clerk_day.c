@@ -681,8 +681,10 @@ TEST(f5_while_offline_reports_the_failure_each_time)
 	setup();
 	/* enrolled with a central on a port nobody listens on */
 	REQUIRE_OK(store_open(t_path("store"), "admin", ADMIN_PW, &st, &e), &e);
-	REQUIRE_OK(store_setting_set(st, "sync.private_key",
-	    "1111111111111111111111111111111111111111111111111111111111111111", &e), &e);
+	/* the sync keys live sealed under the terminal key (issue 15) */
+	REQUIRE_OK(store_secret_set(st, "sync.private_key",
+	    "1111111111111111111111111111111111111111111111111111111111111111", 64,
+	    &e), &e);
 	store_close(st);
 	snprintf(central, sizeof(central), "127.0.0.1:%d", t_free_port());
 	snprintf(conf, sizeof(conf),

@@ -32,6 +32,8 @@ int sync_confirm_add(struct store *st, const char *atena, const char *proposed,
 #define NUM_PLAIN "123456789018"	/* an ordinary resident */
 #define NUM_DV "876543210989"		/* a DV-protected resident */
 #define NUM_QUEUED "222222222225"	/* proposed by the central, queued */
+#define NUM_APP "314159265352"		/* typed into an application form */
+#define NUM_AGENT "271828182840"	/* an agent's, in the agent part */
 #define DV_ADDR "窓口市南区秘密町9丁目8番7号"
 #define DV_POSTAL "987-6543"
 
@@ -89,6 +91,21 @@ make_store(const char *dir)
 	REQUIRE_OK(store_secret_set(st, "sync.private_key",
 	    "5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed", 64,
 	    &e), &e);
+	/* an application whose form and agent hold numbers, queued for the
+	 * central */
+	{
+		struct application a;
+
+		memset(&a, 0, sizeof(a));
+		snprintf(a.procedure, sizeof(a.procedure), "kokuho");
+		snprintf(a.type, sizeof(a.type), "new");
+		snprintf(a.atena, sizeof(a.atena), "0000000001");
+		a.form_json = strdup("{\"mynumber\":\"" NUM_APP "\",\"reason\":\"転入\"}");
+		a.agent_json = strdup("{\"name\":\"代理 一郎\",\"mynumber\":\"" NUM_AGENT "\"}");
+		REQUIRE_OK(store_application_save(st, &a, &e), &e);
+		REQUIRE_OK(sync_outbox_application(st, a.uuid, &e), &e);
+		application_clear(&a);
+	}
 	store_close(st);
 	/* a change of number from the central waiting for a second person,
 	 * queued by a sync in clerk1's session (the one who queued it cannot
@@ -203,6 +220,9 @@ TEST(attack_clerk_reads_files_with_own_password)
 	CHECK(!has(p, n, NUM_PLAIN));
 	CHECK(!has(p, n, NUM_DV));
 	CHECK(!has(p, n, NUM_QUEUED));
+	CHECK(!has(p, n, NUM_APP));	/* application body and outbox */
+	CHECK(!has(p, n, NUM_AGENT));
+	CHECK(has(p, n, "代理 一郎"));
 	CHECK(!has(p, n, "秘密町"));
 	CHECK(!has(p, n, DV_POSTAL));
 	CHECK(!has(p, n, "5eed5eed"));
@@ -310,6 +330,186 @@ TEST(grants_follow_the_view_flag)
 	store_close(st);
 	REQUIRE_OK(store_open(t_path("s"), "clerk1", CLERK_PW, &st, &e), &e);
 	CHECK_INT(store_mynumber_get(st, "0000000001", num, &e), ERR_PERM);
+	store_close(st);
+}
+
+/* Administrators are the custodians of every right key (SC-1): a pulled
+ * account row that withdraws the view flag from the only holder (the
+ * first sync of a store whose administrator the central lists without
+ * view-mynumber: test_sync_e2e) must not lose the key, or no number could
+ * ever be opened again and no later grant written. */
+TEST(admin_keeps_right_keys_without_the_view_flag)
+{
+	struct err e;
+	struct store *st;
+	struct account a;
+	char num[13];
+	int pending = -1;
+
+	make_store(t_path("s"));
+	REQUIRE_OK(store_open(t_path("s"), "admin01", ADMIN_PW, &st, &e), &e);
+	REQUIRE_OK(store_account_get(st, "admin01", &a, &e), &e);
+	a.view_mynumber = 0;
+	snprintf(a.updated_by, sizeof(a.updated_by), "central");
+	REQUIRE_OK(store_account_upsert(st, &a, &e), &e);
+	store_close(st);
+	REQUIRE_OK(store_open(t_path("s"), "admin01", ADMIN_PW, &st, &e), &e);
+	CHECK(store_right_held(st, "mynumber"));
+	REQUIRE_OK(store_mynumber_get(st, "0000000001", num, &e), &e);
+	CHECK_STR(num, NUM_PLAIN);
+	CHECK_INT(store_user(st)->view_mynumber, 0);	/* screens still mask */
+	store_close(st);
+	/* A sync in clerk1's session makes clerk1 entitled: pending until the
+	 * custodian's next login, which completes it. */
+	REQUIRE_OK(store_open(t_path("s"), "clerk1", CLERK_PW, &st, &e), &e);
+	REQUIRE_OK(store_account_get(st, "clerk1", &a, &e), &e);
+	a.view_mynumber = 1;
+	snprintf(a.updated_by, sizeof(a.updated_by), "central");
+	REQUIRE_OK(store_account_upsert(st, &a, &e), &e);
+	REQUIRE_OK(store_rights_sync(st, &pending, &e), &e);
+	CHECK_INT(pending, 1);
+	CHECK_INT(store_mynumber_get(st, "0000000001", num, &e), ERR_PERM);
+	store_close(st);
+	REQUIRE_OK(store_open(t_path("s"), "admin01", ADMIN_PW, &st, &e), &e);
+	store_close(st);
+	REQUIRE_OK(store_open(t_path("s"), "clerk1", CLERK_PW, &st, &e), &e);
+	REQUIRE_OK(store_mynumber_get(st, "0000000002", num, &e), &e);
+	CHECK_STR(num, NUM_DV);
+	store_close(st);
+}
+
+/* Issue 14 on issue 15's keys: sensitive items of a procedure sealed to
+ * the right sensitive:PROC (created on first use, by any session) open only
+ * for accounts with the procedure's sensitive flag (and the custodians);
+ * a TOTP secret sealed to its own account opens only in that account's
+ * session and goes with a new key pair (DATA-5, AC-5). */
+TEST(sensitive_right_and_account_secret)
+{
+	struct err e;
+	struct store *st;
+	struct account a;
+	char right[STORE_RIGHT_MAX], buf[64];
+	uint8_t *c = NULL;
+	size_t cn = 0, n = 0;
+	static const char diag[] = "F32.1 うつ病エピソード";
+
+	CHECK_INT(store_right_sensitive("", right), ERR_INVAL);
+	REQUIRE(store_right_sensitive("jiritsu-seishin", right) == 0);
+	CHECK_STR(right, "sensitive:jiritsu-seishin");
+	make_store(t_path("s"));
+	REQUIRE_OK(store_open(t_path("s"), "admin01", ADMIN_PW, &st, &e), &e);
+	add_account(st, "clerk2", CLERK2_PW, 0);
+	REQUIRE_OK(store_account_get(st, "clerk2", &a, &e), &e);
+	snprintf(a.perms[0].procedure, sizeof(a.perms[0].procedure), "jiritsu-seishin");
+	a.perms[0].level = PERM_READ;
+	a.perms[0].sensitive = 1;
+	REQUIRE_OK(store_account_update(st, &a, &e), &e);
+	REQUIRE_OK(store_account_get(st, "clerk2", &a, &e), &e);
+	CHECK_INT(a.perms[0].sensitive, 1);
+	store_close(st);
+	/* clerk1 (no flag) seals: the right is created; clerk1 cannot open */
+	REQUIRE_OK(store_open(t_path("s"), "clerk1", CLERK_PW, &st, &e), &e);
+	REQUIRE_OK(store_seal_right(st, right, diag, sizeof(diag), &c, &cn, &e), &e);
+	CHECK_INT(cn, sizeof(diag) + STORE_SEAL_OVERHEAD);
+	CHECK(memmem(c, cn, "F32.1", 5) == NULL);
+	CHECK(!store_right_held(st, right));
+	CHECK_INT(store_open_right(st, right, c, cn, buf, sizeof(buf), &n, &e), ERR_PERM);
+	CHECK_INT(store_account_secret_set(st, "clerk1", "JBSWY3DPEHPK3PXP", 16, &e), 0);
+	CHECK_INT(store_account_secret_get(st, "admin01", buf, sizeof(buf), &n, &e), ERR_PERM);
+	REQUIRE_OK(store_account_secret_get(st, "clerk1", buf, sizeof(buf), &n, &e), &e);
+	CHECK(n == 16 && memcmp(buf, "JBSWY3DPEHPK3PXP", 16) == 0);
+	store_close(st);
+	REQUIRE_OK(store_open(t_path("s"), "clerk2", CLERK2_PW, &st, &e), &e);
+	CHECK(store_right_held(st, right));
+	REQUIRE_OK(store_open_right(st, right, c, cn, buf, sizeof(buf), &n, &e), &e);
+	CHECK(n == sizeof(diag) && memcmp(buf, diag, n) == 0);
+	CHECK_INT(store_open_right(st, right, c, cn, buf, 8, &n, &e), ERR_RANGE);
+	store_close(st);
+	REQUIRE_OK(store_open(t_path("s"), "admin01", ADMIN_PW, &st, &e), &e);
+	REQUIRE_OK(store_open_right(st, right, c, cn, buf, sizeof(buf), &n, &e), &e);
+	/* an administrator's reset gives clerk1 a new key pair: the secret goes */
+	REQUIRE_OK(store_account_set_password(st, "clerk1", NULL, "Wq5%nRt8bZyk", &e), &e);
+	store_close(st);
+	REQUIRE_OK(store_open(t_path("s"), "clerk1", "Wq5%nRt8bZyk", &st, &e), &e);
+	CHECK_INT(store_account_secret_get(st, "clerk1", buf, sizeof(buf), &n, &e),
+	    ERR_NOTFOUND);
+	store_close(st);
+	free(c);
+}
+
+/* 個人番号 inside application bodies (SC-1, DATA-1): the API gives the
+ * number to a session with the right and the masked form to others; a
+ * clerk's correction of another field keeps the number; the push gives the
+ * central the plain number from a clerk's session (no right needed). */
+TEST(numbers_in_bodies_sealed_and_pushed_plain)
+{
+	struct err e;
+	struct store *st;
+	struct application a;
+	struct outbox_item *v = NULL;
+	size_t n = 0;
+	char uuid[37], *plain = NULL;
+
+	make_store(t_path("s"));
+	REQUIRE_OK(store_open(t_path("s"), "clerk1", CLERK_PW, &st, &e), &e);
+	{
+		struct application_list l;
+		struct application_query q;
+
+		memset(&q, 0, sizeof(q));
+		REQUIRE_OK(store_application_list(st, &q, &l, &e), &e);
+		REQUIRE(l.n == 1);
+		snprintf(uuid, sizeof(uuid), "%s", l.v[0].uuid);
+		CHECK(strstr(l.v[0].form_json, NUM_APP) == NULL);
+		CHECK(strstr(l.v[0].form_json, "\"**** **** 5352\"") != NULL);
+		application_list_free(&l);
+	}
+	REQUIRE_OK(store_application_get(st, uuid, &a, &e), &e);
+	CHECK(strstr(a.form_json, "\"**** **** 5352\"") != NULL);
+	CHECK(strstr(a.agent_json, "\"**** **** 2840\"") != NULL);
+	/* the clerk corrects the reason: the number stays */
+	free(a.form_json);
+	a.form_json = strdup("{\"mynumber\":\"**** **** 5352\",\"reason\":\"転居\"}");
+	REQUIRE_OK(store_application_save(st, &a, &e), &e);
+	application_clear(&a);
+	REQUIRE_OK(sync_outbox_application(st, uuid, &e), &e);
+	/* the push, from this clerk's session: the plain number */
+	REQUIRE_OK(store_outbox_list(st, 10, &v, &n, &e), &e);
+	REQUIRE(n >= 1);
+	CHECK(memmem(v[n - 1].payload, v[n - 1].len, NUM_APP, 12) == NULL);
+	{
+		char *z = strndup(v[n - 1].payload, v[n - 1].len);
+
+		REQUIRE_OK(store_body_for_push(st, z, &plain, &e), &e);
+		free(z);
+	}
+	CHECK(strstr(plain, "\"mynumber\":\"" NUM_APP "\"") != NULL);
+	CHECK(strstr(plain, "\"mynumber\":\"" NUM_AGENT "\"") != NULL);
+	CHECK(strstr(plain, "転居") != NULL);
+	CHECK(strstr(plain, "mdg-sealed") == NULL);
+	free(plain);
+	outbox_free(v, n);
+	store_close(st);
+	REQUIRE_OK(store_open(t_path("s"), "admin01", ADMIN_PW, &st, &e), &e);
+	REQUIRE_OK(store_application_get(st, uuid, &a, &e), &e);
+	CHECK(strstr(a.form_json, "\"" NUM_APP "\"") != NULL);
+	CHECK(strstr(a.form_json, "転居") != NULL);
+	CHECK(strstr(a.agent_json, "\"" NUM_AGENT "\"") != NULL);
+	/* saved again unchanged by a holder: byte for byte the same body */
+	REQUIRE_OK(store_application_save(st, &a, &e), &e);
+	application_clear(&a);
+	{
+		struct application raw1, raw2;
+
+		REQUIRE_OK(store_application_get_sealed(st, uuid, &raw1, &e), &e);
+		REQUIRE_OK(store_application_get(st, uuid, &a, &e), &e);
+		REQUIRE_OK(store_application_save(st, &a, &e), &e);
+		REQUIRE_OK(store_application_get_sealed(st, uuid, &raw2, &e), &e);
+		CHECK_STR(raw1.form_json, raw2.form_json);
+		application_clear(&raw1);
+		application_clear(&raw2);
+		application_clear(&a);
+	}
 	store_close(st);
 }
 

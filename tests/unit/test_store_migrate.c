@@ -27,11 +27,13 @@
  * fake older store is what a build at OLD_VERSION wrote: the key tables, the
  * sealed columns, the 個人番号 table and the history trigger as migration 1
  * made them.  (A real store of such a build also has a format-1 key file,
- * which this build refuses; the schema steps are what is tested here.) */
+ * which this build converts at each account's first login:
+ * test_cross_version.sh; the schema steps are what is tested here.) */
 static const char UNDO_KEYS_SQL[] =
     /* migration 8 (issue 14) */
     "DROP TABLE account_log;"
     "ALTER TABLE accounts DROP COLUMN password_changed_at;"
+    "ALTER TABLE account_perms DROP COLUMN sensitive;"
     "DROP TABLE account_keys; DROP TABLE right_keys; DROP TABLE right_grants;"
     "DROP TABLE sealed_settings; DROP TABLE account_totp;"
     "DROP TRIGGER persons_keep;"
