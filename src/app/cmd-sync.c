@@ -47,6 +47,11 @@ app_open_store_cli(struct app_opts *o, const char *user, int pw_stdin,
 		    "the password is older than [store] password_max_age: change it"
 		    " with madoguchi user passwd");
 	}
+	/* AC-5, issue 14: the second factor, the line after the password */
+	if (r == 0 && (r = sf_cli_check(o, *st, pw_stdin, 0, e)) != 0) {
+		store_close(*st);
+		*st = NULL;
+	}
 	return r;
 }
 

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "acctrule.h"
 #include "app.h"
 #include "store.h"
@@ -24,7 +26,10 @@ static const char usage_text[] =
     "  passwd NAME      (own password, or an administrator's reset)\n"
     "  disable NAME --request REF | enable NAME --request REF\n"
     "  revoke NAME --request REF | unlock NAME\n"
-    "  list | log [NAME]\n";
+    "  list | log [NAME]\n"
+    "  totp             (enrol the logged-in account's second factor: prints\n"
+    "                   the otpauth URI and its QR code once)\n"
+    "  totp-reset NAME  (administrator: the account enrols again)\n";
 
 /* Apply the account options in argv to a; 0, or 2 on a usage error. */
 static int
@@ -222,6 +227,37 @@ user_log(struct app_opts *o, struct app_store_args *a, const char *name)
 	return 0;
 }
 
+/* `user totp`: a new TOTP secret for the logged-in account, shown once as
+ * the otpauth URI and its QR code (issue 14, AC-5). */
+static int
+user_totp(struct app_opts *o, struct app_store_args *a)
+{
+	struct store *st;
+	struct err e;
+	char *uri = NULL, *qr = NULL;
+	const char *issuer = conf_str(o->conf, "terminal", "municipality");
+	int r;
+
+	err_clear(&e);
+	if ((r = app_store_login(o, a, "user totp", &st)) != 0)
+		return r;
+	r = sf_enrol(st, issuer != NULL && issuer[0] ? issuer : "madoguchi", &uri,
+	    &qr, &e);
+	store_close(st);
+	if (r != 0) {
+		app_store_error("user", &e);
+		return 1;
+	}
+	printf("二要素認証（TOTP）を登録しました。認証アプリで読み取ってください"
+	    "（この表示は一度だけです）:\n%s\n%s", uri, qr);
+	fflush(stdout);
+	sodium_memzero(uri, strlen(uri));
+	sodium_memzero(qr, strlen(qr));
+	free(uri);
+	free(qr);
+	return 0;
+}
+
 int
 cmd_user(struct app_opts *o, int argc, char **argv)
 {
@@ -269,7 +305,8 @@ cmd_user(struct app_opts *o, int argc, char **argv)
 		}
 	}
 	if (sub == NULL || (strcmp(sub, "list") != 0 && strcmp(sub, "log") != 0 &&
-	    name == NULL)) {
+	    strcmp(sub, "totp") != 0 && name == NULL) ||
+	    (strcmp(sub, "totp") == 0 && name != NULL)) {
 		fputs(usage_text, stderr);
 		return 2;
 	}
@@ -310,6 +347,8 @@ cmd_user(struct app_opts *o, int argc, char **argv)
 	}
 	if (strcmp(sub, "log") == 0)
 		return user_log(o, &a, name);
+	if (strcmp(sub, "totp") == 0)
+		return user_totp(o, &a);
 	if (strcmp(sub, "list") == 0) {
 		if ((r = app_store_login(o, &a, "user", &st)) != 0)
 			return r;
@@ -373,6 +412,16 @@ cmd_user(struct app_opts *o, int argc, char **argv)
 		    !acc.has_slot)
 			printf("account %s has no key slot: set a password with "
 			    "`madoguchi user passwd %s` before it can log in\n", name, name);
+	} else if (strcmp(sub, "totp-reset") == 0) {
+		if (store_user(st)->role != ROLE_ADMIN) {
+			err_set_ja(&e, ERR_PERM, "管理者の権限が必要です", "admin only");
+			goto fail;
+		}
+		if (store_account_secret_delete(st, name, &e) != 0)
+			goto fail;
+		store_audit_append(st, NULL, NULL, "account.second_factor.reset", NULL,
+		    "cli", name, NULL);
+		printf("account %s: second factor removed; it enrols again\n", name);
 	} else if (strcmp(sub, "unlock") == 0) {
 		if (store_account_unlock(st, name, &e) != 0)
 			goto fail;

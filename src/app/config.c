@@ -14,6 +14,8 @@ const struct conf_key app_conf_schema[] = {
 	{ "terminal", "municipality", CONF_STR, 0, 64, "", "municipality name shown on the status line" },
 	{ "terminal", "branch", CONF_STR, 0, 64, "", "branch (窓口) name shown on the status line" },
 	{ "terminal", "id", CONF_STR, 0, 16, "", "terminal ID, also the prefix of receipt numbers" },
+	{ "terminal", "second_factor", CONF_STR, 0, 16, "optional", "second factor at login (AC-5): required (every account gives its TOTP code; one not enrolled is refused until `madoguchi user totp`), optional (the accounts that enrolled) or off (the demo)" },
+	{ "terminal", "second_factor_relock", CONF_INT, 0, 1440, "60", "minutes after the last code when unlocking the screen (F12) asks for the code again besides the password (0: every unlock)" },
 	{ "terminal", "contact", CONF_STR, 0, 200, "", "問い合わせ先 printed on the 受付票 (office, telephone, hours)" },
 	{ "store", "dir", CONF_STR, 0, 1024, MDG_DEFAULT_STORE, "directory of the encrypted store and its key slots" },
 	{ "store", "password_max_age", CONF_INT, 0, 3650, "0", "days after which a password must be changed at the next login (0: no ageing; AC-4)" },
@@ -67,6 +69,8 @@ app_conf_load(struct app_opts *o, struct err *e)
 	if (path != NULL && (r = conf_load(o->conf, path, e)) != 0)
 		return r;
 	if ((r = graphics_check(o->conf, path, e)) != 0)
+		return r;
+	if ((r = sf_mode_check(o->conf, path, e)) != 0)
 		return r;
 	if (conf_str(o->conf, "card", "jpki_roots")[0] != '\0') {
 		/* A bad roots file stops start-up, not the first card check. */

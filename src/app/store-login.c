@@ -102,5 +102,13 @@ app_store_login(struct app_opts *o, const struct app_store_args *a,
 		    " than [store] password_max_age)\n", what, a->user);
 		return 1;
 	}
+	/* AC-5, issue 14: the second factor, the line after the password */
+	if (sf_cli_check(o, *st, a->pw_stdin, strcmp(what, "user totp") == 0,
+	    &e) != 0) {
+		store_close(*st);
+		*st = NULL;
+		app_store_error(what, &e);
+		return 1;
+	}
 	return 0;
 }
