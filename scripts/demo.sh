@@ -182,6 +182,9 @@ cat >"$CONF" <<EOF
 municipality = 窓口市
 branch = 本庁 市民課
 id = DEMO01
+# the demo accounts have no authenticator app: no second factor (a
+# terminal in service sets required; madoguchi.conf(5), issue 14)
+second_factor = off
 
 [store]
 dir = $STORE

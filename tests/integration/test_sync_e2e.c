@@ -132,8 +132,8 @@ setup(struct env *v, int start)
 	/* The terminal's administrator is an account of the central too: it
 	 * enters the applications below (issue 15 B: entered_by must be an
 	 * active account with the right). */
-	import(v, "accounts", "name,display,role,perms,request\n"
-	    "kanri-taro,管理 太郎,admin,maru-fuku:write,REQ-1\n", 0);
+	import(v, "accounts", "name,display,role,perms,view_mynumber,request\n"
+	    "kanri-taro,管理 太郎,admin,maru-fuku:write,1,REQ-1\n", 0);
 	central_cmd(v, "terminal", "enrol", "T001", "--wards", "01", &p);
 	REQUIRE(p.status == 0);
 	REQUIRE(sscanf(strchr(p.out, '\n') + 1, "%32s", token) == 1);

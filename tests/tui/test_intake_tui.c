@@ -1071,3 +1071,123 @@ TEST(mynumber_change_approval_needs_another_reviewer_with_view_flag)
 	CHECK_INT(count("SELECT count(*) FROM application_corrections WHERE new_value ="
 	    " '271828182840'"), 1);
 }
+
+/* oathtool --totp -b SECRET --now @T (Debian's oath-toolkit). */
+static void
+oath_code(const char *b32, long long t, char out[7])
+{
+	char cmd[256], line[64] = "";
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "oathtool --totp -b '%s' --now '@%lld'", b32, t);
+	f = popen(cmd, "r");
+	REQUIRE(f != NULL);
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = '\0';
+	pclose(f);
+	REQUIRE(strlen(line) >= 6);
+	memcpy(out, line, 6);
+	out[6] = '\0';
+}
+
+static void
+clock_at(long long t)
+{
+	char s[32];
+
+	snprintf(s, sizeof(s), "%lld\n", t);
+	REQUIRE(t_write_file(t_path("clock"), s, strlen(s)) == 0);
+}
+
+/* Issue 14 (AC-5) on the screens: with [terminal] second_factor = required
+ * an account that has not enrolled is refused after its password; an
+ * enrolled one gives its code (a wrong one is refused), and F12's unlock
+ * asks the code again after second_factor_relock (0 here: every time). */
+TEST(second_factor_at_login_and_unlock)
+{
+	const long long t0 = 1796292000LL;
+	char cf[8192], b32[64] = "", code[7], env[700], confp[600], dir[600], bin[600];
+	char *argv[] = { bin, "--config", confp, NULL };
+	struct t_proc p;
+	struct tmx t;
+	size_t n;
+	char *c, *s;
+
+	setup();
+	/* t_bin and t_path share rotating buffers: keep copies */
+	snprintf(bin, sizeof(bin), "%s", t_bin("madoguchi"));
+	snprintf(confp, sizeof(confp), "%s", t_path("madoguchi.conf"));
+	snprintf(dir, sizeof(dir), "%s", t_path("store"));
+	c = t_read_file(confp, &n);
+	REQUIRE(c != NULL);
+	s = strstr(c, "[terminal]\n");
+	REQUIRE(s != NULL);
+	snprintf(cf, sizeof(cf), "%.*s[terminal]\nsecond_factor = required\n"
+	    "second_factor_relock = 0\n%s", (int)(s - c), c, s + strlen("[terminal]\n"));
+	free(c);
+	REQUIRE(t_write_file(confp, cf, strlen(cf)) == 0);
+	clock_at(t0);
+	snprintf(env, sizeof(env), "MDG_TEST_NOW=@%s", t_path("clock"));
+	{
+		char *en[] = { env, NULL };
+		char *a[] = { (char *)t_bin("madoguchi"), "--config", confp, "user", "totp",
+			"--user", "rev1", "--password-stdin", NULL };
+
+		REQUIRE(t_run(a, en, REV1_PW "\n", strlen(REV1_PW) + 1, 60000, &p) == 0);
+		REQUIRE(p.status == 0);
+		s = strstr(p.out, "secret=");
+		REQUIRE(s != NULL);
+		REQUIRE(sscanf(s + 7, "%40[A-Z2-7]", b32) == 1);
+		t_proc_free(&p);
+	}
+	{
+		char qenv[800] = "";
+
+		tmx_quote(qenv, sizeof(qenv), env);
+		REQUIRE(tmx_start_env(&t, 100, 30, qenv, argv) == 0);
+	}
+	REQUIRE(tmx_wait(&t, "アカウントとパスワードを入力してください", WAIT));
+	/* not enrolled: refused after the password */
+	tmx_text(&t, "clerk1");
+	tmx_keys(&t, "Tab", NULL);
+	tmx_text(&t, CLERK_PW);
+	tmx_keys(&t, "Enter", NULL);
+	CHECK(tmx_wait(&t, "二要素認証の登録が必要です", WAIT));
+	/* enrolled: a wrong code, then the right one */
+	tmx_keys(&t, "Up", NULL);
+	for (int i = 0; i < 8; i++)
+		tmx_keys(&t, "BSpace", NULL);
+	tmx_text(&t, "rev1");
+	tmx_keys(&t, "Tab", NULL);
+	tmx_text(&t, REV1_PW);
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "確認コード（6桁）", WAIT));
+	oath_code(b32, t0, code);
+	{
+		char wrong[7];
+
+		snprintf(wrong, sizeof(wrong), "%06d", (atoi(code) + 1) % 1000000);
+		tmx_text(&t, wrong);
+	}
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "確認コードが違います", WAIT));
+	tmx_text(&t, code);
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "メインメニュー", WAIT));
+	/* F12, a minute later: the password, then the code again */
+	clock_at(t0 + 60);
+	tmx_keys(&t, "F12", NULL);
+	REQUIRE(tmx_wait(&t, "画面をロックしました", WAIT));
+	tmx_text(&t, REV1_PW);
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "確認コード（6桁）", WAIT));
+	oath_code(b32, t0 + 60, code);
+	tmx_text(&t, code);
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "メインメニュー", WAIT));
+	tmx_stop(&t);
+	CHECK(count("SELECT count(*) FROM audit WHERE action = 'login.second_factor'"
+	    " AND who = 'rev1'") == 2);
+	CHECK(count("SELECT count(*) FROM audit WHERE action ="
+	    " 'login.second_factor_failed'") == 1);
+}
