@@ -832,7 +832,9 @@ TEST(dv_person_address_hidden_in_application_details)
 	v.linked = 1;
 	f = form_new(s);
 	intake_prefill(f, clerk, &v, NULL);
-	CHECK_STR(form_get(f, "address"), "窓口市南区秘密町9丁目9番9号");
+	/* issue 14 (SC-5): never prefilled; the clerk asks the resident */
+	CHECK_STR(form_get(f, "address"), "（不開示）");
+	REQUIRE_OK(form_set(f, "address", "窓口市南区秘密町9丁目9番9号", &e), &e);
 	REQUIRE_OK(intake_save(clerk, &v, f, 1, &r, &e), &e);
 	form_free(f);
 	visit_end(&v);
@@ -1190,4 +1192,63 @@ TEST(second_factor_at_login_and_unlock)
 	    " AND who = 'rev1'") == 2);
 	CHECK(count("SELECT count(*) FROM audit WHERE action ="
 	    " 'login.second_factor_failed'") == 1);
+}
+
+/* Issue 14 (SC-5): F3 opens a DV person only after the warning, the F4
+ * form shows （不開示） in place of the address (never prefilled), and the
+ * 受付票 holds no address; the audit row is written after the warning. */
+TEST(dv_person_warning_f3_and_no_address_in_form_or_slip)
+{
+	struct tmx t;
+	struct store *st;
+	struct person p;
+	struct err e;
+	char *cap, *slip;
+	size_t n;
+
+	setup();
+	REQUIRE_OK(store_open(t_path("store"), "admin", ADMIN_PW, &st, &e), &e);
+	memset(&p, 0, sizeof(p));
+	snprintf(p.atena, sizeof(p.atena), "3000000009");
+	snprintf(p.name, sizeof(p.name), "試験 支援");
+	snprintf(p.kana, sizeof(p.kana), "シケン シエン");
+	p.birth = 19900101;
+	snprintf(p.address, sizeof(p.address), "窓口市南区秘密町9丁目9番9号");
+	p.dv = 1;
+	REQUIRE_OK(store_person_upsert(st, &p, &e), &e);
+	store_close(st);
+	start(&t);
+	login(&t, "clerk1", CLERK_PW);
+	tmx_keys(&t, "F3", NULL);
+	REQUIRE(tmx_wait(&t, "住民の検索（F3）", WAIT));
+	tmx_keys(&t, "Tab", "Tab", "Tab", NULL);
+	tmx_text(&t, "3000000009");
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "検索結果", WAIT));
+	tmx_keys(&t, "Enter", NULL);
+	/* the warning first; nothing audited as viewed before it is answered */
+	REQUIRE(tmx_wait(&t, "閲覧制限の警告", WAIT));
+	CHECK_INT(count("SELECT count(*) FROM audit WHERE action = 'lookup.view.restricted'"), 0);
+	tmx_keys(&t, "y", NULL);
+	REQUIRE(tmx_wait(&t, "住民記録  試験 支援（3000000009）", WAIT));
+	identity_by_documents(&t);
+	tmx_keys(&t, "F4", NULL);
+	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
+	tmx_keys(&t, "Down", "Enter", NULL);		/* b: 変更届 with the address */
+	REQUIRE(tmx_wait(&t, "試験 変更届", WAIT));
+	REQUIRE(tmx_wait(&t, "（不開示）", WAIT));
+	cap = tmx_capture(&t);
+	CHECK(strstr(cap, "秘密町") == NULL);
+	free(cap);
+	tmx_keys(&t, "F9", NULL);
+	REQUIRE(tmx_wait(&t, "この内容で確定しますか", WAIT));
+	tmx_keys(&t, "y", NULL);
+	REQUIRE(tmx_wait(&t, "で保存しました", WAIT));
+	quit(&t);
+	CHECK_INT(count("SELECT count(*) FROM audit WHERE action = 'lookup.view.restricted'"), 1);
+	slip = t_read_file(t_path("printed.txt"), &n);
+	REQUIRE(slip != NULL);
+	CHECK(strstr(slip, "秘密町") == NULL);
+	CHECK(strstr(slip, "試験 変更届") != NULL || strstr(slip, "受付") != NULL);
+	free(slip);
 }
