@@ -266,6 +266,10 @@ struct cli_right {
 /* The table entry of a command, or NULL (which shows nothing). */
 const struct cli_right *cli_right(const char *cmd, const char *sub);
 /* read or write permission on the procedure */
+/* DATA-5, issue 14: may the logged-in account see the sensitive items of
+ * procedure: its permission entry has the sensitive flag, or it is an
+ * administrator, or it holds the right sensitive:PROC's key. */
+int cli_may_see_sensitive(const struct store *st, const char *procedure);
 int cli_may_read(const struct account *a, const char *procedure);
 /* 1 when every application of batch id is of a procedure the user may
  * read, 0 when not, negative on error. */

@@ -21,8 +21,10 @@ static const char usage_text[] =
     "  add NAME --request REF [--role clerk|reviewer|admin] [--display 氏名]\n"
     "      [--perm PROCEDURE=write|read|none]... [--view-mynumber]\n"
     "      [--search-mynumber] [--export] [--valid-until DATE]\n"
+    "      [--sensitive PROCEDURE]...  (after its --perm)\n"
     "  mod NAME --request REF [the options of add] [--no-view-mynumber]\n"
-    "      [--no-search-mynumber] [--no-export] [--must-change|--no-must-change]\n"
+    "      [--no-search-mynumber] [--no-export] [--no-sensitive PROCEDURE]\n"
+    "      [--must-change|--no-must-change]\n"
     "  passwd NAME      (own password, or an administrator's reset)\n"
     "  disable NAME --request REF | enable NAME --request REF\n"
     "  revoke NAME --request REF | unlock NAME\n"
@@ -73,6 +75,22 @@ account_opt(struct account *a, int argc, char **argv, int *i, int *known)
 		snprintf(a->perms[k].procedure, sizeof(a->perms[k].procedure), "%.*s",
 		    (int)(eq - v), v);
 		a->perms[k].level = lv;
+	} else if ((strcmp(s, "--sensitive") == 0 || strcmp(s, "--no-sensitive") == 0) &&
+	    v != NULL) {
+		/* DATA-5, issue 14: the procedure's sensitive items (the right
+		 * sensitive:PROC); the procedure needs a permission first */
+		size_t k;
+
+		++*i;
+		for (k = 0; k < a->nperms; k++)
+			if (strcmp(a->perms[k].procedure, v) == 0)
+				break;
+		if (k == a->nperms || a->perms[k].level == PERM_NONE) {
+			fprintf(stderr, "madoguchi user: %s %s: give the procedure a"
+			    " permission first (--perm %s=read|write)\n", s, v, v);
+			return 2;
+		}
+		a->perms[k].sensitive = s[2] != 'n';
 	} else if (strcmp(s, "--view-mynumber") == 0) {
 		a->view_mynumber = 1;
 	} else if (strcmp(s, "--no-view-mynumber") == 0) {
@@ -124,8 +142,9 @@ print_account(const struct account *a)
 	    a->view_mynumber ? "V" : "-", a->search_mynumber ? "S" : "-",
 	    a->export_ok ? "E" : "-", until, a->display);
 	for (size_t i = 0; i < a->nperms; i++)
-		printf("%s%s=%s", i ? "," : "  ", a->perms[i].procedure,
-		    store_perm_name(a->perms[i].level));
+		printf("%s%s=%s%s", i ? "," : "  ", a->perms[i].procedure,
+		    store_perm_name(a->perms[i].level), a->perms[i].sensitive ?
+		    "+sensitive" : "");
 	printf("%s\n", a->must_change_password ? "  (must change password)" : "");
 }
 
@@ -293,6 +312,8 @@ cmd_user(struct app_opts *o, int argc, char **argv)
 			    (strcmp(argv[i], "--role") == 0 ||
 			    strcmp(argv[i], "--display") == 0 ||
 			    strcmp(argv[i], "--perm") == 0 ||
+			    strcmp(argv[i], "--sensitive") == 0 ||
+			    strcmp(argv[i], "--no-sensitive") == 0 ||
 			    strcmp(argv[i], "--valid-until") == 0))
 				optv[nopts++] = argv[++i];
 		} else if (sub == NULL) {

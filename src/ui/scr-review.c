@@ -57,7 +57,9 @@ app_text(struct ui *u, const struct application *a, struct wbuf *w)
 	struct idcheck ic;
 	char buf[FORM_VALUE_MAX + 64], batch[48];
 	size_t nh = 0, nc = 0, nq = 0;
-	int restricted = 0;
+	int restricted = 0, sens_seen = 0;
+	/* DATA-5, issue 14: sensitive items only for an entitled account */
+	int sens_ok = cli_may_see_sensitive(st, a->procedure);
 
 	wbuf_printf(w, "受付番号   %s\n", a->receipt_no);
 	wbuf_printf(w, "申請書     %s\n", s != NULL ? s->title : a->type);
@@ -96,8 +98,12 @@ app_text(struct ui *u, const struct application *a, struct wbuf *w)
 					continue;
 				if (restricted && address_like(&s->fields[i]))
 					snprintf(buf, sizeof(buf), "（DV等支援措置のため非表示）");
-				else
+				else if (s->fields[i].sensitive && !sens_ok)
+					snprintf(buf, sizeof(buf), "＊＊＊");
+				else {
 					form_display(f, i, show, buf, sizeof(buf));
+					sens_seen |= s->fields[i].sensitive;
+				}
 				wbuf_printf(w, "  %s: %s\n", s->fields[i].label, buf);
 			}
 		}
@@ -119,6 +125,12 @@ app_text(struct ui *u, const struct application *a, struct wbuf *w)
 			if (restricted && fi >= 0 && address_like(&s->fields[fi])) {
 				snprintf(o, sizeof(o), "（非表示）");
 				snprintf(n, sizeof(n), "（非表示）");
+			} else if (fi >= 0 && s->fields[fi].sensitive) {
+				if (!sens_ok) {
+					snprintf(o, sizeof(o), "＊＊＊");
+					snprintf(n, sizeof(n), "＊＊＊");
+				} else
+					sens_seen = 1;
 			}
 			wbuf_printf(w, "  %.19s %s %s: %s → %s%s%s\n", c[i].at, c[i].by,
 			    fi >= 0 ? s->fields[fi].label : c[i].field, o, n,
@@ -132,6 +144,10 @@ app_text(struct ui *u, const struct application *a, struct wbuf *w)
 	if (q != NULL)
 		mem_wipe(q, nq * sizeof(*q));
 	free(q);
+	/* DATA-5, issue 14: every view of sensitive items is audited */
+	if (sens_seen)
+		store_audit_append(st, NULL, NULL, "application.sensitive.view", a->atena,
+		    "application", a->receipt_no, NULL);
 }
 
 /* ------------------------------------------------------ the actions */

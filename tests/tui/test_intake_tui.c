@@ -1252,3 +1252,75 @@ TEST(dv_person_warning_f3_and_no_address_in_form_or_slip)
 	CHECK(strstr(slip, "試験 変更届") != NULL || strstr(slip, "受付") != NULL);
 	free(slip);
 }
+
+/* Issue 14 (DATA-5): an item a screen marks `sensitive` shows as ＊＊＊ in
+ * the application details (受付簿) for an account without the right
+ * sensitive:PROC, and in clear for one with it, whose view is audited. */
+TEST(sensitive_item_masked_without_the_right_and_audited_with_it)
+{
+	static const char screen_s[] =
+	    "screen tt-shindan\n"
+	    "title 試験 診断のある申請\n"
+	    "procedure t-proc-a\n"
+	    "\n"
+	    "field name\n  label 氏名\n  type text\n  required\n  length 1 40\n"
+	    "field icd\n  label 主たる精神障害（ICD）\n  type text\n  sensitive\n"
+	    "  length 1 20\n";
+	struct store *st;
+	struct application a;
+	struct account ac;
+	struct tmx t;
+	struct err e;
+	char receipt[32], *cap;
+	const char *who[] = { "rev2", "rev1" };
+	const char *pw[] = { REV2_PW, REV1_PW };
+
+	setup();
+	REQUIRE(t_write_file(t_path("screens/0.screen"), screen_s, strlen(screen_s)) == 0);
+	st = admin_store();
+	REQUIRE_OK(store_account_get(st, "rev1", &ac, &e), &e);
+	ac.perms[0].sensitive = 1;
+	REQUIRE_OK(store_account_update(st, &ac, &e), &e);
+	store_close(st);
+	REQUIRE_OK(store_open(t_path("store"), "clerk1", CLERK_PW, &st, &e), &e);
+	memset(&a, 0, sizeof(a));
+	snprintf(a.procedure, sizeof(a.procedure), "t-proc-a");
+	snprintf(a.type, sizeof(a.type), "tt-shindan");
+	snprintf(a.atena, sizeof(a.atena), "3000000001");
+	snprintf(a.entered_by, sizeof(a.entered_by), "clerk1");
+	snprintf(a.status, sizeof(a.status), "received");
+	a.form_json = strdup("{\"name\":\"試験 太郎\",\"icd\":\"F32.1\"}");
+	REQUIRE(a.form_json != NULL);
+	REQUIRE_OK(store_application_save(st, &a, &e), &e);
+	snprintf(receipt, sizeof(receipt), "%s", a.receipt_no);
+	application_clear(&a);
+	store_close(st);
+	start(&t);
+	for (int i = 0; i < 2; i++) {
+		login(&t, who[i], pw[i]);
+		tmx_keys(&t, "F10", NULL);
+		REQUIRE(tmx_wait(&t, "受付簿", WAIT));
+		tmx_keys(&t, "Down", "Enter", NULL);
+		REQUIRE(tmx_wait(&t, "表示する状態", WAIT));
+		tmx_keys(&t, "Enter", NULL);
+		REQUIRE(tmx_wait(&t, receipt, WAIT));
+		tmx_keys(&t, "Enter", NULL);
+		REQUIRE(tmx_wait(&t, "主たる精神障害（ICD）", WAIT));
+		cap = tmx_capture(&t);
+		if (i == 0) {
+			CHECK(strstr(cap, "F32.1") == NULL);
+			CHECK(strstr(cap, "＊＊＊") != NULL);
+			CHECK_INT(count("SELECT count(*) FROM audit WHERE action ="
+			    " 'application.sensitive.view'"), 0);
+		} else {
+			CHECK(strstr(cap, "F32.1") != NULL);
+		}
+		free(cap);
+		logout(&t);
+	}
+	tmx_stop(&t);
+	CHECK(count("SELECT count(*) FROM audit WHERE action ="
+	    " 'application.sensitive.view' AND who = 'rev1'") >= 1);
+	CHECK_INT(count("SELECT count(*) FROM audit WHERE action ="
+	    " 'application.sensitive.view' AND who = 'rev2'"), 0);
+}
