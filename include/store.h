@@ -201,8 +201,10 @@ int store_keyslots_set_state(struct store_keyslots *ks, const char *name,
 struct store;
 
 enum store_role { ROLE_CLERK = 0, ROLE_REVIEWER = 1, ROLE_ADMIN = 2 };
-/* AC-6: 不可 / 参照のみ可 / 更新・参照可 */
-enum store_perm { PERM_NONE = 0, PERM_READ = 1, PERM_WRITE = 2 };
+/* AC-6: 不可 / 参照のみ可 / 更新・参照可; issue 14: review = write and
+ * confirming (審査) the procedure's applications without the reviewer
+ * role.  Compare with >= PERM_WRITE for "may write". */
+enum store_perm { PERM_NONE = 0, PERM_READ = 1, PERM_WRITE = 2, PERM_REVIEW = 3 };
 
 #define STORE_MAX_PERMS 32
 

@@ -58,7 +58,7 @@ account_opt(struct account *a, int argc, char **argv, int *i, int *known)
 		++*i;
 		if (eq == NULL || eq == v || (size_t)(eq - v) >= STORE_NAME_MAX ||
 		    store_perm_parse(eq + 1, &lv) != 0) {
-			fprintf(stderr, "madoguchi user: --perm PROCEDURE=write|read|none\n");
+			fprintf(stderr, "madoguchi user: --perm PROCEDURE=review|write|read|none\n");
 			return 2;
 		}
 		for (k = 0; k < a->nperms; k++)

@@ -15,7 +15,7 @@ int
 intake_may_enter(const struct account *a, const char *procedure)
 {
 	return a != NULL && procedure != NULL &&
-	    account_perm(a, procedure) == PERM_WRITE;
+	    account_perm(a, procedure) >= PERM_WRITE;
 }
 
 int

@@ -117,7 +117,7 @@ ledger_set_status(struct store *st, const char *uuid, const char *to,
 
 	if ((r = store_application_get(st, uuid, &a, e)) != 0)
 		return r;
-	if (account_perm(store_user(st), a.procedure) != PERM_WRITE) {
+	if (account_perm(store_user(st), a.procedure) < PERM_WRITE) {
 		application_clear(&a);
 		return err_set_ja(e, ERR_PERM, "この事務の状態を変更する権限がありません",
 		    "account may not change procedure %s (AC-6)", a.procedure);

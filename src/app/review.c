@@ -56,11 +56,15 @@ review_confirm(struct store *st, const char *uuid, struct err *e)
 	size_t npend = 0;
 	int r;
 
-	if (me->role != ROLE_REVIEWER)
-		return err_set_ja(e, ERR_PERM, "確認者の権限がありません",
-		    "only reviewers confirm applications (AC-7)");
 	if ((r = store_application_get(st, uuid, &a, e)) != 0)
 		return r;
+	/* AC-7; issue 14: the reviewer role, or the procedure's review level */
+	if (me->role != ROLE_REVIEWER && account_perm(me, a.procedure) != PERM_REVIEW) {
+		application_clear(&a);
+		return err_set_ja(e, ERR_PERM, "確認者の権限がありません",
+		    "only reviewers (or the procedure's review level) confirm"
+		    " applications (AC-7)");
+	}
 	if (account_perm(me, a.procedure) == PERM_NONE) {
 		r = err_set_ja(e, ERR_PERM, "この事務を参照する権限がありません",
 		    "account may not see procedure %s (AC-6)", a.procedure);
@@ -145,7 +149,7 @@ review_return(struct store *st, const char *uuid, const char *reason,
 		    "return: deadline must be today or later");
 	if ((r = store_application_get(st, uuid, &a, e)) != 0)
 		return r;
-	if (me->role != ROLE_REVIEWER && account_perm(me, a.procedure) != PERM_WRITE) {
+	if (me->role != ROLE_REVIEWER && account_perm(me, a.procedure) < PERM_WRITE) {
 		r = err_set_ja(e, ERR_PERM, "この申請を返戻する権限がありません",
 		    "account may not return procedure %s", a.procedure);
 		goto out;
@@ -295,7 +299,7 @@ intake_correct(struct store *st, const struct screen *screen, const char *uuid,
 	if ((r = store_application_get(st, uuid, &a, e)) != 0)
 		return r;
 	memset(&t, 0, sizeof(t));
-	if (account_perm(store_user(st), a.procedure) != PERM_WRITE) {
+	if (account_perm(store_user(st), a.procedure) < PERM_WRITE) {
 		r = err_set_ja(e, ERR_PERM, "この事務の申請を訂正する権限がありません",
 		    "account may not correct procedure %s (AC-6)", a.procedure);
 		goto out;

@@ -14,7 +14,7 @@
 #include "store-int.h"
 
 static const char *const role_names[] = { "clerk", "reviewer", "admin" };
-static const char *const perm_names[] = { "none", "read", "write" };
+static const char *const perm_names[] = { "none", "read", "write", "review" };
 
 const char *
 store_role_name(enum store_role r)
@@ -36,13 +36,13 @@ store_role_parse(const char *s, enum store_role *r)
 const char *
 store_perm_name(enum store_perm p)
 {
-	return (unsigned)p < 3 ? perm_names[p] : "?";
+	return (unsigned)p < 4 ? perm_names[p] : "?";
 }
 
 int
 store_perm_parse(const char *s, enum store_perm *p)
 {
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		if (s != NULL && strcmp(s, perm_names[i]) == 0) {
 			*p = (enum store_perm)i;
 			return 0;
@@ -121,8 +121,8 @@ account_load(sqlite3 *db, const char *name, struct account *out,
 		int lv = sqlite3_column_int(st, 1);
 
 		sql_col_text(st, 0, p->procedure, sizeof(p->procedure));
-		p->level = lv == PERM_WRITE ? PERM_WRITE :
-		    lv == PERM_READ ? PERM_READ : PERM_NONE;
+		p->level = lv == PERM_REVIEW ? PERM_REVIEW : lv == PERM_WRITE ?
+		    PERM_WRITE : lv == PERM_READ ? PERM_READ : PERM_NONE;
 		p->sensitive = sqlite3_column_int(st, 2) != 0;
 	}
 	sqlite3_finalize(st);

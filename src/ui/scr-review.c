@@ -451,7 +451,12 @@ load_queue(struct store *st, void *arg, struct application_list *out, struct err
 void
 ui_review_run(struct ui *u)
 {
-	if (store_user(u->ses.st)->role != ROLE_REVIEWER)
+	const struct account *me = store_user(u->ses.st);
+	int review_level = 0;
+
+	for (size_t i = 0; i < me->nperms; i++)
+		review_level |= me->perms[i].level == PERM_REVIEW;	/* issue 14 */
+	if (me->role != ROLE_REVIEWER && !review_level)
 		ui_message(u, 0, "確認者の権限がないため、一覧の表示と訂正のみできます");
 	app_list_run(u, "申請の確認（未確認の申請）  Enter 内容・確認", load_queue, NULL);
 }

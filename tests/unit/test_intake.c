@@ -1061,3 +1061,29 @@ TEST(withdrawal_needs_a_second_person)
 	    " '%-> withdrawn: requested_by=clerk01 confirmed_by=review01%'"), 1);
 	teardown(&x);
 }
+
+/* Issue 14: the per-procedure level `review` lets an account that is not
+ * in the reviewer role confirm that procedure's applications (never its
+ * own: AC-7); write alone does not. */
+TEST(review_level_confirms_without_the_reviewer_role)
+{
+	struct fx x;
+	struct intake_result r, own;
+	struct account a;
+	struct err e;
+
+	setup(&x, "T001");
+	REQUIRE_OK(save_one(&x, x.rev1, NULL, &r, &e), &e);
+	REQUIRE_OK(save_one(&x, x.clerk, NULL, &own, &e), &e);
+	CHECK_INT(review_confirm(x.clerk, r.uuid, &e), ERR_PERM);	/* write */
+	REQUIRE_OK(store_account_get(x.admin, "clerk01", &a, &e), &e);
+	REQUIRE(a.nperms == 1);
+	a.perms[0].level = PERM_REVIEW;
+	REQUIRE_OK(store_account_update(x.admin, &a, &e), &e);
+	store_close(x.clerk);
+	REQUIRE_OK(store_open(x.dir, "clerk01", CLERK_PW, &x.clerk, &e), &e);
+	CHECK_STR(store_perm_name(account_perm(store_user(x.clerk), "proc-a")), "review");
+	CHECK_OK(review_confirm(x.clerk, r.uuid, &e), &e);
+	CHECK_INT(review_confirm(x.clerk, own.uuid, &e), ERR_PERM);	/* AC-7 */
+	teardown(&x);
+}
