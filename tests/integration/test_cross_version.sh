@@ -96,7 +96,7 @@ port_free() { # a port nothing listens on
 # Prints what failed, nothing on success.  Run it in $(...): the central it
 # starts is stopped when that subshell ends.
 round() {
-	local C=$1 T=$2 TOOL=$3 d=$T_TMP/$4 port key token uuid out pid i
+	local C=$1 T=$2 TOOL=$3 d=$T_TMP/$4 port key token uuid out pid i req
 	mkdir -p "$d"
 	port=$(port_free)
 	"$C" --store "$d/central" init >"$d/init.out" 2>&1 || { echo "central init failed"; return; }
@@ -120,7 +120,12 @@ round() {
 		(exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break
 		sleep 0.1
 	done
-	echo "$PW" | "$T" init --store "$d/term" --admin "$ADM" --password-stdin >/dev/null 2>&1 ||
+	# today's init takes the request reference (issue 14); the first
+	# release knows no --request
+	req=""
+	[ "$T" = "$OLD_T" ] || req="--request REQ-1"
+	# shellcheck disable=SC2086
+	echo "$PW" | "$T" init --store "$d/term" --admin "$ADM" $req --password-stdin >/dev/null 2>&1 ||
 		{ echo "terminal init failed"; return; }
 	printf '%s\n%s\n' "$PW" "$token" | "$T" --store "$d/term" enroll \
 		--central "127.0.0.1:$port" --central-key "$key" --user "$ADM" \
@@ -198,26 +203,26 @@ upgrade() {
 		sleep 0.1
 	done
 	# --- the first release writes the store ---
-	echo "$PW" | "$OLD_T" init --store "$d/term" --admin admin --password-stdin >/dev/null 2>&1 ||
+	echo "$PW" | "$OLD_T" init --store "$d/term" --admin "$ADM" --password-stdin >/dev/null 2>&1 ||
 		{ echo "old init failed"; return; }
 	printf '%s\n%s\n' "$PW" "$token" | "$OLD_T" --store "$d/term" enroll \
-		--central "127.0.0.1:$port" --central-key "$key" --user admin \
+		--central "127.0.0.1:$port" --central-key "$key" --user "$ADM" \
 		--password-stdin --token-stdin >"$d/enroll.out" 2>&1 ||
 		{ echo "old enroll failed: $(cat "$d/enroll.out")"; return; }
-	echo "$PW" | "$OLD_T" --store "$d/term" sync --user admin --password-stdin \
+	echo "$PW" | "$OLD_T" --store "$d/term" sync --user "$ADM" --password-stdin \
 		>"$d/sync0.out" 2>&1 || { echo "old sync failed: $(cat "$d/sync0.out")"; return; }
 	printf '%s\n%s\n' "$PW" "$CPW" | "$OLD_T" --store "$d/term" user add clerk2 \
-		--user admin --password-stdin --role clerk --view-mynumber --no-must-change \
+		--user "$ADM" --password-stdin --role clerk --view-mynumber --no-must-change \
 		>"$d/useradd.out" 2>&1 || { echo "old user add failed: $(cat "$d/useradd.out")"; return; }
 	head -c 8 "$d/term/store.keys" | grep -q MDGKEYS1 || { echo "not a format-1 store"; return; }
 	# --- today's terminal: admin's first login converts the store ---
-	echo "$PW" | "$NEW_T" --store "$d/term" sync --user admin --password-stdin \
+	echo "$PW" | "$NEW_T" --store "$d/term" sync --user "$ADM" --password-stdin \
 		>"$d/sync1.out" 2>&1 || { echo "sync after upgrade failed: $(cat "$d/sync1.out")"; return; }
 	head -c 8 "$d/term/store.keys" | grep -q MDGKEYS2 || { echo "store.keys not converted"; return; }
 	[ -f "$d/term/store.keys.v1" ] || { echo "clerk2's old slot was not kept"; return; }
-	out=$(echo "$PW" | "$NEW_TOOL" "$d/term" admin mynumber 000000001 2>"$d/tool.err")
+	out=$(echo "$PW" | "$NEW_TOOL" "$d/term" "$ADM" mynumber 000000001 2>"$d/tool.err")
 	[ "$out" = 123456789018 ] || { echo "admin: number not read after conversion: $out $(cat "$d/tool.err")"; return; }
-	out=$(echo "$PW" | "$NEW_TOOL" "$d/term" admin address 000000002 2>"$d/tool.err")
+	out=$(echo "$PW" | "$NEW_TOOL" "$d/term" "$ADM" address 000000002 2>"$d/tool.err")
 	[ "$out" = 窓口市北区秘密町9-9 ] || { echo "admin: DV address lost: $out"; return; }
 	# --- clerk2 (view-mynumber) converts at its own first login ---
 	out=$(echo "$CPW" | "$NEW_TOOL" "$d/term" clerk2 mynumber 000000001 2>"$d/tool.err")
@@ -225,11 +230,11 @@ upgrade() {
 	out=$(echo "$CPW" | "$NEW_TOOL" "$d/term" clerk2 address 000000002 2>"$d/tool.err")
 	[ "$out" != 窓口市北区秘密町9-9 ] || { echo "clerk2 reads the DV address"; return; }
 	[ ! -e "$d/term/store.keys.v1" ] || { echo "store.keys.v1 left after the last conversion"; return; }
-	echo "$PW" | "$NEW_T" --store "$d/term" audit verify --user admin --password-stdin \
+	echo "$PW" | "$NEW_T" --store "$d/term" audit verify --user "$ADM" --password-stdin \
 		>"$d/verify.out" 2>&1 || { echo "audit verify: $(cat "$d/verify.out")"; return; }
-	uuid=$(echo "$PW" | "$NEW_TOOL" "$d/term" admin intake 000000001 maru-fuku 2>"$d/tool.err") ||
+	uuid=$(echo "$PW" | "$NEW_TOOL" "$d/term" "$ADM" intake 000000001 maru-fuku 2>"$d/tool.err") ||
 		{ echo "intake failed: $uuid"; return; }
-	echo "$PW" | "$NEW_T" --store "$d/term" sync --user admin --password-stdin \
+	echo "$PW" | "$NEW_T" --store "$d/term" sync --user "$ADM" --password-stdin \
 		>"$d/sync2.out" 2>&1 || { echo "second sync failed: $(cat "$d/sync2.out")"; return; }
 	grep -q 'pushed 1 (duplicates 0, rejected 0' "$d/sync2.out" ||
 		{ echo "application not pushed: $(cat "$d/sync2.out")"; return; }
