@@ -171,9 +171,11 @@ void sync_chan_free(struct sync_chan *c);
  */
 #define SYNC_MSG_VERSION 1		/* HELLO's version, and the first release's */
 #define SYNC_PROTO_MIN 1		/* oldest protocol version spoken */
-#define SYNC_PROTO_MAX 2		/* newest */
+#define SYNC_PROTO_MAX 3		/* newest */
 /* What each version added: test with sync_proto_has(version, SINCE_...). */
 #define SYNC_SINCE_SERVER 2	/* WELCOME says the central's program and release */
+#define SYNC_SINCE_HEAD_COUNTER 3	/* the signed audit head carries the
+					 * store's generation counter (issue 15) */
 #define sync_proto_has(ver, since) ((ver) >= (since))
 #define SYNC_BODY_MAX (256u * 1024)	/* one item or change body (JSON) */
 #define SYNC_BATCH_MAX 5000		/* items, acks or changes per message */
@@ -368,6 +370,14 @@ int sync_enroll(struct store *st, const char *central,
 #define SYNC_HEAD_CONTEXT "madoguchi audit head v1\n"
 int sync_head_message(const char *terminal, int64_t id, const uint8_t hash[32],
     char *out, size_t cap);
+/* Since protocol version 3 (issue 15, rollback detection): the head also
+ * signs the store's generation counter (store_generation_next, raised for
+ * every head signed): "madoguchi audit head v2\n<terminal id>\n<row id>\n
+ * <hash hex>\n<counter>".  The central refuses a head whose counter is not
+ * above every counter the terminal signed before. */
+#define SYNC_HEAD_CONTEXT2 "madoguchi audit head v2\n"
+int sync_head_message2(const char *terminal, int64_t id, const uint8_t hash[32],
+    uint64_t counter, char *out, size_t cap);
 
 /* The sync log (LOG-4), newest first. */
 struct sync_log_row {

@@ -388,6 +388,16 @@ normalise(const struct form *f, const struct field *fd, const char *v, char *out
 		break;
 	}
 	case FT_MYNUMBER:
+		/* The masked form of a stored number ("**** **** 9018"): an
+		 * account without the right "mynumber" reads the application
+		 * that way, and saving it keeps the sealed number (issue 15,
+		 * src/store/mnseal.c). */
+		if (strlen(tmp) + 1 == MYNUMBER_MASKED_LEN &&
+		    strncmp(tmp, "**** **** ", 10) == 0 &&
+		    strspn(tmp + 10, "0123456789") == 4 && cap >= MYNUMBER_MASKED_LEN) {
+			memcpy(out, tmp, MYNUMBER_MASKED_LEN);
+			break;
+		}
 		if (only(tmp, "0123456789", " -", out, cap) != 0 || strlen(out) != MYNUMBER_LEN) {
 			out[0] = '\0';
 			return ferr(fd, e, ERR_FORMAT, "個人番号は12桁の数字です", "not 12 digits");

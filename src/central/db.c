@@ -247,6 +247,10 @@ db_open(const char *dir, const uint8_t key[32], sqlite3 **db, struct err *e)
 	    " DEFAULT 0", NULL, NULL, NULL);
 	sqlite3_exec(*db, "ALTER TABLE audit_heads ADD COLUMN gen INTEGER NOT NULL"
 	    " DEFAULT 0", NULL, NULL, NULL);
+	/* the terminal store's generation counter in its signed head
+	 * (protocol 3; NULL before) */
+	sqlite3_exec(*db, "ALTER TABLE audit_heads ADD COLUMN counter INTEGER", NULL,
+	    NULL, NULL);
 	if ((r = central_functions(*db, e)) != 0) {
 		sqlite3_close(*db);
 		*db = NULL;

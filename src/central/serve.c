@@ -104,7 +104,8 @@ static const struct member idcheck_members[] = {
 };
 static const struct member head_members[] = {
 	{ "id", JSON_NUM, 1 }, { "hash", JSON_STR, 1 }, { "sig", JSON_STR, 1 },
-	{ "at", JSON_STR, 1 }, { NULL, 0, 0 }
+	{ "at", JSON_STR, 1 }, { "counter", JSON_NUM, 1, SYNC_SINCE_HEAD_COUNTER },
+	{ NULL, 0, 0 }
 };
 static const struct member audit_members[] = {
 	{ "id", JSON_NUM, 1 }, { "at", JSON_STR, 1 }, { "who", JSON_STR, 1 },
@@ -306,6 +307,16 @@ audit_store(struct server *s, struct conn *cn, const struct json *j,
 	return 0;
 }
 
+/* The store generation counter of a head (protocol 3), -1 without one. */
+static int64_t
+head_counter(const struct json *j)
+{
+	const struct json *c = json_get(j, "counter");
+
+	return c != NULL && c->num >= 0 && c->num < 9007199254740992.0 ?
+	    (int64_t)c->num : -1;
+}
+
 /* SPEC 4, LOG-2: a signed chain head.  The signature must verify with the
  * key enrolled for this terminal (else the item is refused); whether the
  * head matches the rows received so far is recorded and a mismatch (rows
@@ -333,7 +344,9 @@ head_verify(struct server *s, struct conn *cn, const struct json *j, char *why,
 		return snprintf(why, whylen, "no signing key enrolled for this terminal"), -1;
 	hex_decode(json_get_str(j, "hash"), 64, hash, 32);
 	hex_decode(json_get_str(j, "sig"), 128, sig, 64);
-	if ((n = sync_head_message(cn->t.id, id, hash, text, sizeof(text))) < 0 ||
+	if ((n = head_counter(j) >= 0 ? sync_head_message2(cn->t.id, id, hash,
+	    (uint64_t)head_counter(j), text, sizeof(text)) :
+	    sync_head_message(cn->t.id, id, hash, text, sizeof(text))) < 0 ||
 	    crypto_sign_verify_detached(sig, (const uint8_t *)text, (size_t)n, spk) != 0) {
 		log_warn("terminal %s: signed audit head %lld does not verify",
 		    cn->t.id, (long long)id);
@@ -370,9 +383,11 @@ head_store(struct server *s, struct conn *cn, const struct json *j,
 		    " received (last row %lld)", cn->t.id, (long long)id, (long long)last_id);
 	central_now(now);
 	if ((r = central_prepare(db, "INSERT OR REPLACE INTO audit_heads (terminal, id,"
-	    " hash, sig, signed_at, matches, received_at, gen) VALUES (?, ?, ?, ?, ?, ?,"
-	    " ?, (SELECT gen FROM terminals WHERE id = ?1))", &st, e)) != 0)
+	    " hash, sig, signed_at, matches, received_at, gen, counter) VALUES (?, ?, ?,"
+	    " ?, ?, ?, ?, (SELECT gen FROM terminals WHERE id = ?1), ?8)", &st, e)) != 0)
 		return r;
+	if (head_counter(j) >= 0)
+		sqlite3_bind_int64(st, 8, head_counter(j));
 	sqlite3_bind_text(st, 1, cn->t.id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
 	sqlite3_bind_blob(st, 3, hash, 32, SQLITE_STATIC);
@@ -418,6 +433,30 @@ head_rollback(struct server *s, struct conn *cn, const struct json *j,
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32)
 		differs = memcmp(sqlite3_column_blob(st, 0), hash, 32) != 0;
 	sqlite3_finalize(st);
+	/* The store's generation counter (protocol 3) rises with every head
+	 * signed: one not above the highest seen means an older copy of the
+	 * store, even when enough rows were added after the restore to carry
+	 * the head's row number past the old one. */
+	if (head_counter(j) >= 0) {
+		int64_t maxc = -1;
+
+		if ((r = central_prepare(db, "SELECT max(h.counter) FROM audit_heads h"
+		    " JOIN terminals t ON t.id = h.terminal AND h.gen = t.gen WHERE"
+		    " h.terminal = ?", &st, e)) != 0)
+			return r;
+		sqlite3_bind_text(st, 1, cn->t.id, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    sqlite3_column_type(st, 0) != SQLITE_NULL)
+			maxc = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		if (head_counter(j) <= maxc) {
+			snprintf(why, whylen, "signed audit head %lld carries store counter"
+			    " %lld, not above %lld signed before: the terminal's store went"
+			    " back (restored from an older copy?); held for an administrator",
+			    (long long)id, (long long)head_counter(j), (long long)maxc);
+			return 1;
+		}
+	}
 	if (id < max)
 		snprintf(why, whylen, "signed audit head %lld is behind head %lld signed"
 		    " before: the terminal's store went back (restored from an older"

@@ -49,21 +49,34 @@ store_correction_add(struct store *st, const char *uuid, const char *field,
     const char *by, const char *confirmed_by, struct err *e)
 {
 	sqlite3_stmt *q;
-	char now[32];
+	char now[32], *ov = NULL, *nv = NULL;
 	int r;
 
 	if (uuid == NULL || field == NULL || field[0] == '\0')
 		return err_set(e, ERR_INVAL, "correction: application and field required");
+	/* issue 15: a full 個人番号 is kept sealed (mnseal.c) */
+	if ((r = mnseal_value(st, old_value, &ov, e)) != 0 ||
+	    (r = mnseal_value(st, new_value, &nv, e)) != 0) {
+		free(ov);
+		return r;
+	}
 	store_now(now);
 	if ((r = sql_prepare(st->db, "INSERT INTO application_corrections (uuid, "
 	    "field, old_value, new_value, reason, by, at, confirmed_by) VALUES "
 	    "(?,?,?,?,?,?,?,?)",
-	    &q, e)) != 0)
+	    &q, e)) != 0) {
+		free(ov);
+		free(nv);
 		return r;
+	}
 	sql_bind_text(q, 1, uuid);
 	sql_bind_text(q, 2, field);
-	sql_bind_text(q, 3, old_value);
-	sql_bind_text(q, 4, new_value);
+	sqlite3_bind_text(q, 3, ov, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 4, nv, -1, SQLITE_TRANSIENT);
+	mem_wipe(ov, strlen(ov));
+	mem_wipe(nv, strlen(nv));
+	free(ov);
+	free(nv);
 	sql_bind_text(q, 5, reason);
 	sql_bind_text(q, 6, by != NULL ? by : st->user.name);
 	sql_bind_text(q, 7, now);
@@ -100,6 +113,8 @@ store_correction_list(struct store *st, const char *uuid,
 		sql_col_text(q, 2, c->field, sizeof(c->field));
 		sql_col_text(q, 3, c->old_value, sizeof(c->old_value));
 		sql_col_text(q, 4, c->new_value, sizeof(c->new_value));
+		mnseal_open_value(st, c->old_value, sizeof(c->old_value));
+		mnseal_open_value(st, c->new_value, sizeof(c->new_value));
 		sql_col_text(q, 5, c->reason, sizeof(c->reason));
 		sql_col_text(q, 6, c->by, sizeof(c->by));
 		sql_col_text(q, 7, c->at, sizeof(c->at));

@@ -271,6 +271,12 @@ rewrite(struct store *st, const char *json, const char *old, int mode,
 
 			if ((r = token_open(st, p + 1, n, mode == 2, v, sizeof(v), e)) == 0)
 				wbuf_put(&w, v, strlen(v));
+			else if (mode == 1) {
+				/* a damaged token is shown as it is, not
+				 * the whole application refused */
+				wbuf_put(&w, p + 1, n);
+				r = 0;
+			}
 			sodium_memzero(v, sizeof(v));
 		} else
 			wbuf_put(&w, p + 1, n);
@@ -317,4 +323,46 @@ store_body_for_push(struct store *st, const char *json, char **out,
 		return *out == NULL ? err_set(e, ERR_NOMEM, "out of memory") : 0;
 	}
 	return rewrite(st, json, NULL, 2, out, e);
+}
+
+/* One value (a correction's old or new value, DATA-3): a full 個人番号 is
+ * stored as a token like those inside bodies. */
+int
+mnseal_value(struct store *st, const char *v, char **out, struct err *e)
+{
+	struct wbuf w;
+	int r;
+
+	*out = NULL;
+	if (v == NULL || strlen(v) != MYNUMBER_LEN ||
+	    strspn(v, "0123456789") != MYNUMBER_LEN ||
+	    mynumber_validate(v, MYNUMBER_LEN, NULL) != 0) {
+		*out = strdup(v != NULL ? v : "");
+		return *out == NULL ? err_set(e, ERR_NOMEM, "out of memory") : 0;
+	}
+	wbuf_init(&w, 4096);
+	if ((r = token_put(st, v, &w, e)) != 0 || w.err != 0) {
+		wbuf_free(&w);
+		return r != 0 ? r : err_set(e, ERR_NOMEM, "out of memory");
+	}
+	wbuf_str(&w);
+	*out = (char *)w.p;
+	return 0;
+}
+
+/* In place: a token becomes the number (with the right) or its masked
+ * form; anything else stays. */
+void
+mnseal_open_value(struct store *st, char *buf, size_t cap)
+{
+	char v[64];
+
+	if (strncmp(buf, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0)
+		return;
+	if (token_open(st, buf, strlen(buf), 0, v, sizeof(v), NULL) == 0 &&
+	    strlen(v) < cap) {
+		sodium_memzero(buf, cap);
+		memcpy(buf, v, strlen(v) + 1);
+	}
+	sodium_memzero(v, sizeof(v));
 }

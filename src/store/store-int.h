@@ -177,6 +177,9 @@ int mnseal_body(struct store *st, const char *json, const char *old,
     char **out, struct err *e);
 int mnseal_open_body(struct store *st, const char *json, char **out,
     struct err *e);
+/* The same for one value (corrections): seal a full number; open in place. */
+int mnseal_value(struct store *st, const char *v, char **out, struct err *e);
+void mnseal_open_value(struct store *st, char *buf, size_t cap);
 
 /* audit.c: the terminal id setting or "T000". */
 void store_terminal_id(struct store *st, char out[64]);

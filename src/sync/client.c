@@ -540,6 +540,19 @@ sync_head_message(const char *terminal, int64_t id, const uint8_t hash[32],
 	return n < 0 || (size_t)n >= cap ? ERR_RANGE : n;
 }
 
+int
+sync_head_message2(const char *terminal, int64_t id, const uint8_t hash[32],
+    uint64_t counter, char *out, size_t cap)
+{
+	char hex[65];
+	int n;
+
+	hex_encode(hash, 32, hex);
+	n = snprintf(out, cap, "%s%s\n%lld\n%s\n%llu", SYNC_HEAD_CONTEXT2, terminal,
+	    (long long)id, hex, (unsigned long long)counter);
+	return n < 0 || (size_t)n >= cap ? ERR_RANGE : n;
+}
+
 /* LOG-2 / SPEC 4: sign the audit chain head with the terminal's Ed25519 key
  * and send it, once per head, after the rows themselves. */
 static int
@@ -550,7 +563,8 @@ push_head(struct store *st, struct sync_chan *ch, struct sync_report *rep,
 	uint8_t *sk, hash[32], sig[64];
 	struct msg req, ack;
 	int64_t id = 0;
-	int n, r;
+	uint64_t counter = 0;
+	int n, r, with_counter = sync_proto_has(rep->proto, SYNC_SINCE_HEAD_COUNTER);
 
 	if (sync_secret_get(st, "sync.sign_key", hex, sizeof(hex)) != 0)
 		return 0;	/* enrolled before heads were signed */
@@ -564,6 +578,13 @@ push_head(struct store *st, struct sync_chan *ch, struct sync_report *rep,
 		sodium_memzero(hex, sizeof(hex));
 		return 0;
 	}
+	/* Issue 15: every head signed raises the store's generation counter,
+	 * which goes into the signed text (protocol 3); a store restored from
+	 * an older copy signs a counter the central has seen. */
+	if (with_counter && (r = store_generation_next(st, &counter, e)) != 0) {
+		sodium_memzero(hex, sizeof(hex));
+		return r;
+	}
 	if ((sk = sodium_malloc(crypto_sign_SECRETKEYBYTES)) == NULL) {
 		sodium_memzero(hex, sizeof(hex));
 		return err_set(e, ERR_NOMEM, "out of locked memory");
@@ -571,7 +592,9 @@ push_head(struct store *st, struct sync_chan *ch, struct sync_report *rep,
 	n = hex_decode(hex, strlen(hex), sk, crypto_sign_SECRETKEYBYTES);
 	sodium_memzero(hex, sizeof(hex));
 	if (n != crypto_sign_SECRETKEYBYTES ||
-	    (n = sync_head_message(rep->terminal_id, id, hash, text, sizeof(text))) < 0) {
+	    (n = with_counter ? sync_head_message2(rep->terminal_id, id, hash, counter,
+	    text, sizeof(text)) : sync_head_message(rep->terminal_id, id, hash, text,
+	    sizeof(text))) < 0) {
 		sodium_free(sk);
 		return err_set(e, ERR_CORRUPT, "stored signing key is damaged");
 	}
@@ -580,8 +603,13 @@ push_head(struct store *st, struct sync_chan *ch, struct sync_report *rep,
 	hex_encode(sig, 64, sigx);
 	hex_encode(hash, 32, hashx);
 	sync_log_now(done);
-	snprintf(body, sizeof(body), "{\"id\":%lld,\"hash\":\"%s\",\"sig\":\"%s\","
-	    "\"at\":\"%s\"}", (long long)id, hashx, sigx, done);
+	if (with_counter)
+		snprintf(body, sizeof(body), "{\"id\":%lld,\"hash\":\"%s\",\"sig\":\"%s\","
+		    "\"at\":\"%s\",\"counter\":%llu}", (long long)id, hashx, sigx, done,
+		    (unsigned long long)counter);
+	else
+		snprintf(body, sizeof(body), "{\"id\":%lld,\"hash\":\"%s\",\"sig\":\"%s\","
+		    "\"at\":\"%s\"}", (long long)id, hashx, sigx, done);
 	snprintf(text, sizeof(text), "head:%s:%lld", rep->terminal_id, (long long)id);
 	audit_uuid(text, id, uuid);
 	msg_init(&req, MSG_PUSH, msg_new_id());

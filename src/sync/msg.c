@@ -32,6 +32,9 @@
  *
  * Version 1: the first release (v0.1.0, commit 02f4559).
  * Version 2: WELCOME carries the central's program and release (T_SERVER).
+ * Version 3: a pushed audit head (ITEM_AUDIT_HEAD) has the member "counter",
+ *            the store's generation counter, inside the signed text
+ *            (sync_head_message2; issue 15, rollback detection).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -683,6 +683,69 @@ TEST(e2e_rolled_back_terminal_is_held_until_released)
 	central_stop(&v);
 }
 
+/* Issue 15 A, rollback past the old head: the restored copy then writes
+ * more rows than were lost, so its head's row number is beyond every head
+ * the central has; only the store's generation counter inside the signed
+ * head (protocol 3) shows that it went back.  Held, reported, released. */
+TEST(e2e_restored_store_with_more_rows_is_caught_by_the_counter)
+{
+	struct env v;
+	struct t_proc p;
+	struct store *st;
+	struct err e;
+	char bak[600];
+	int i;
+
+	setup(&v, 1);
+	CHECK_INT(term_sync(&v, &p), 0);
+	CHECK(strstr(p.out, "protocol 3") != NULL || strstr(p.out, "protocol version 3") != NULL);
+	t_proc_free(&p);
+	snprintf(bak, sizeof(bak), "%s.bak", v.tdir);
+	{
+		char *cp[] = { "cp", "-a", v.tdir, bak, NULL };
+
+		REQUIRE(run(cp, NULL, &p) == 0);
+		t_proc_free(&p);
+	}
+	st = term_open(&v);
+	for (i = 0; i < 2; i++)
+		REQUIRE_OK(store_audit_append(st, NULL, NULL, "test.row", NULL, NULL, NULL,
+		    &e), &e);
+	store_close(st);
+	CHECK_INT(term_sync(&v, &p), 0);
+	t_proc_free(&p);
+	{
+		char *rm[] = { "rm", "-rf", v.tdir, NULL };
+		char *cp[] = { "cp", "-a", bak, v.tdir, NULL };
+
+		REQUIRE(run(rm, NULL, &p) == 0);
+		t_proc_free(&p);
+		REQUIRE(run(cp, NULL, &p) == 0);
+		t_proc_free(&p);
+	}
+	/* more rows than were lost: the head's row number moves past */
+	st = term_open(&v);
+	for (i = 0; i < 30; i++)
+		REQUIRE_OK(store_audit_append(st, NULL, NULL, "test.row", NULL, NULL, NULL,
+		    &e), &e);
+	store_close(st);
+	term_sync(&v, &p);
+	t_proc_free(&p);
+	CHECK(t_dir_contains(t_tmpdir(), "HELD for an administrator", 25) != NULL);
+	CHECK(t_dir_contains(t_tmpdir(), "carries store counter", 21) != NULL);
+	CHECK_INT(term_sync(&v, &p), 1);
+	t_proc_free(&p);
+	central_cmd(&v, "terminal", "list", NULL, NULL, NULL, &p);
+	CHECK(strstr(p.out, "HELD") != NULL);
+	t_proc_free(&p);
+	central_cmd(&v, "terminal", "release", "T001", NULL, NULL, &p);
+	CHECK_INT(p.status, 0);
+	t_proc_free(&p);
+	CHECK_INT(term_sync(&v, &p), 0);
+	t_proc_free(&p);
+	central_stop(&v);
+}
+
 /* Issue 15 B at the real terminal: an application entered by an account
  * the central does not know, and one for another ward's resident, are
  * refused; the terminal keeps them with the central's reasons

@@ -493,7 +493,15 @@ TEST(mynumber_change_goes_to_confirmation_queue)
 	application_clear(&a);
 	REQUIRE_OK(store_correction_list(x.clerk, res.uuid, &c, &n, &e), &e);
 	REQUIRE(n == 1);
-	CHECK_STR(c[0].old_value, x.mynumber);
+	/* review01 holds no key of the right "mynumber" (issue 15): it read
+	 * the application with the number masked, and the correction it
+	 * applied keeps the old value as it saw it */
+	{
+		char masked[MYNUMBER_MASKED_LEN];
+
+		mynumber_mask(x.mynumber, strlen(x.mynumber), masked);
+		CHECK_STR(c[0].old_value, masked);
+	}
 	CHECK_STR(c[0].by, "clerk01");
 	CHECK_STR(c[0].confirmed_by, "review01");
 	free(c);

@@ -104,6 +104,9 @@ make_store(const char *dir)
 		a.agent_json = strdup("{\"name\":\"代理 一郎\",\"mynumber\":\"" NUM_AGENT "\"}");
 		REQUIRE_OK(store_application_save(st, &a, &e), &e);
 		REQUIRE_OK(sync_outbox_application(st, a.uuid, &e), &e);
+		/* a corrected number in the history (DATA-3) */
+		REQUIRE_OK(store_correction_add(st, a.uuid, "mynumber", NUM_AGENT,
+		    NUM_APP, "番号誤り", NULL, NULL, &e), &e);
 		application_clear(&a);
 	}
 	store_close(st);
@@ -467,6 +470,16 @@ TEST(numbers_in_bodies_sealed_and_pushed_plain)
 	REQUIRE_OK(store_application_get(st, uuid, &a, &e), &e);
 	CHECK(strstr(a.form_json, "\"**** **** 5352\"") != NULL);
 	CHECK(strstr(a.agent_json, "\"**** **** 2840\"") != NULL);
+	{
+		struct app_correction *c = NULL;
+		size_t nc = 0;
+
+		REQUIRE_OK(store_correction_list(st, uuid, &c, &nc, &e), &e);
+		REQUIRE(nc == 1);
+		CHECK_STR(c[0].old_value, "**** **** 2840");
+		CHECK_STR(c[0].new_value, "**** **** 5352");
+		free(c);
+	}
 	/* the clerk corrects the reason: the number stays */
 	free(a.form_json);
 	a.form_json = strdup("{\"mynumber\":\"**** **** 5352\",\"reason\":\"転居\"}");
@@ -495,6 +508,16 @@ TEST(numbers_in_bodies_sealed_and_pushed_plain)
 	CHECK(strstr(a.form_json, "\"" NUM_APP "\"") != NULL);
 	CHECK(strstr(a.form_json, "転居") != NULL);
 	CHECK(strstr(a.agent_json, "\"" NUM_AGENT "\"") != NULL);
+	{
+		struct app_correction *c = NULL;
+		size_t nc = 0;
+
+		REQUIRE_OK(store_correction_list(st, uuid, &c, &nc, &e), &e);
+		REQUIRE(nc == 1);
+		CHECK_STR(c[0].old_value, NUM_AGENT);
+		CHECK_STR(c[0].new_value, NUM_APP);
+		free(c);
+	}
 	/* saved again unchanged by a holder: byte for byte the same body */
 	REQUIRE_OK(store_application_save(st, &a, &e), &e);
 	application_clear(&a);
