@@ -55,9 +55,27 @@ struct card_anchors;
 int app_card_anchors(const struct conf *cf, struct card_anchors *out, struct err *e);
 int cmd_sync(struct app_opts *o, int argc, char **argv);	/* cmd-sync.c */
 int cmd_enroll(struct app_opts *o, int argc, char **argv);	/* cmd-enroll.c */
+/* Issue 14, AC-5: the TOTP second factor (second-factor.c).  sf_mode:
+ * [terminal] second_factor; sf_enrolled: the logged-in account has a
+ * secret; sf_verify: a code of it (replay refused, audited); sf_enrol: a
+ * new secret for the logged-in account, its otpauth URI and QR text
+ * (malloc'd, the caller wipes and frees them); sf_cli_check: after a
+ * command-line login, the code (next line with --password-stdin), or the
+ * refusal of an account not enrolled when required (enrolling = the
+ * enrolment command itself). */
+enum { SF_OFF = 0, SF_OPTIONAL = 1, SF_REQUIRED = 2 };
+struct store;
+int sf_mode(const struct conf *c);
+int sf_mode_check(const struct conf *c, const char *path, struct err *e);
+int sf_enrolled(struct store *st);
+int sf_verify(struct store *st, const char *code, struct err *e);
+int sf_enrol(struct store *st, const char *issuer, char **uri, char **qr,
+    struct err *e);
+int sf_cli_check(const struct app_opts *o, struct store *st, int pw_stdin,
+    int enrolling, struct err *e);
+
 /* Open the store as user, the password from standard input (pw_stdin) or
  * the terminal without echo (cmd-sync.c). */
-struct store;
 int app_open_store_cli(struct app_opts *o, const char *user, int pw_stdin,
     struct store **st, struct err *e);
 

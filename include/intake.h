@@ -144,7 +144,11 @@ const char *ledger_status_parse(const char *s);
 int ledger_transition_ok(const char *from, const char *to);
 /* Set a status by hand (ledger_transition_ok, write permission on the
  * procedure), with history row, outbox entry and audit row.  Going back to
- * received from returned records the resubmission. */
+ * received from returned records the resubmission.  取下げ (withdrawn) needs
+ * two people (issue 14): the first call records the request and returns
+ * LEDGER_WITHDRAW_ASKED (audited); the same account again is ERR_PERM; a
+ * different account's call withdraws it, the audit row naming both. */
+#define LEDGER_WITHDRAW_ASKED 1
 int ledger_set_status(struct store *st, const char *uuid, const char *to,
     const char *note, struct err *e);
 
@@ -275,6 +279,10 @@ struct cli_right {
 /* The table entry of a command, or NULL (which shows nothing). */
 const struct cli_right *cli_right(const char *cmd, const char *sub);
 /* read or write permission on the procedure */
+/* DATA-5, issue 14: may the logged-in account see the sensitive items of
+ * procedure: its permission entry has the sensitive flag, or it is an
+ * administrator, or it holds the right sensitive:PROC's key. */
+int cli_may_see_sensitive(const struct store *st, const char *procedure);
 int cli_may_read(const struct account *a, const char *procedure);
 /* 1 when every application of batch id is of a procedure the user may
  * read, 0 when not, negative on error. */

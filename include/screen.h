@@ -97,6 +97,8 @@ struct field {
 	int nwhen_or;			/* further alternatives of `when` */
 	struct field_cond when_or[SCREEN_WHEN_MAX - 1];
 	int attachment;			/* checkbox: an item of the 添付書類 checklist */
+	int sensitive;			/* 要配慮個人情報 (DATA-5, issue 14): shown
+					 * only with the right sensitive:PROC */
 	char prefill[SCREEN_ID_MAX];	/* "card.name", "person.address", or "" */
 	int nchecks;
 	struct field_check checks[SCREEN_CHECKS_MAX];

@@ -201,8 +201,10 @@ int store_keyslots_set_state(struct store_keyslots *ks, const char *name,
 struct store;
 
 enum store_role { ROLE_CLERK = 0, ROLE_REVIEWER = 1, ROLE_ADMIN = 2 };
-/* AC-6: 不可 / 参照のみ可 / 更新・参照可 */
-enum store_perm { PERM_NONE = 0, PERM_READ = 1, PERM_WRITE = 2 };
+/* AC-6: 不可 / 参照のみ可 / 更新・参照可; issue 14: review = write and
+ * confirming (審査) the procedure's applications without the reviewer
+ * role.  Compare with >= PERM_WRITE for "may write". */
+enum store_perm { PERM_NONE = 0, PERM_READ = 1, PERM_WRITE = 2, PERM_REVIEW = 3 };
 
 #define STORE_MAX_PERMS 32
 
@@ -437,6 +439,27 @@ int store_account_unlock(struct store *st, const char *name, struct err *e);
  * call still succeeds).  Audited.  store_account_update and
  * store_account_upsert re-key (or leave it pending) when they disable. */
 int store_account_revoke(struct store *st, const char *name, struct err *e);
+
+/* Issue 14: the terminal's account_log (AC-2): append a row naming the
+ * account, the action (init, add, mod, disable, enable, revoke, ...), the
+ * request reference, the logged-in operator and the time; list them
+ * (name NULL = every account), oldest first. */
+int store_account_log(struct store *st, const char *name, const char *action,
+    const char *request, const char *detail, struct err *e);
+int store_account_log_list(struct store *st, const char *name,
+    void (*row)(const char *at, const char *name, const char *action,
+    const char *request, const char *operator, const char *detail, void *arg),
+    void *arg, struct err *e);
+/* Days since name's password was last set (AC-4 ageing, [store]
+ * password_max_age); -1 when not known. */
+int store_password_age(struct store *st, const char *name, int *days,
+    struct err *e);
+/* [store] password_max_age in days (0 = none), set at start-up; then 1 when
+ * the logged-in account's password is that old or older: the login forces
+ * a change (the screens) or refuses until `madoguchi user passwd` (the
+ * command line).  AC-4, issue 14. */
+void store_password_max_age_set(int days);
+int store_password_expired(struct store *st);
 
 /* ========================================================= persons */
 

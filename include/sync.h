@@ -429,6 +429,12 @@ int sync_confirm_list(struct store *st, size_t limit,
  * Run it inside store_tx to make it atomic. */
 int sync_confirm_decide(struct store *st, int64_t id, int approve,
     struct err *e);
+/* Issue 14 (ID-6): who may decide an entry queued by queued_by: a
+ * reviewer (or administrator) who did not queue it, holding view-mynumber
+ * (and its key) to approve.  0 or ERR_PERM with the reason;
+ * sync_confirm_decide checks it, the screens ask it first. */
+int sync_confirm_may_decide(const struct store *st, const char *queued_by,
+    int approve, struct err *e);
 
 /* Queue a saved application (by its uuid) for the central, replacing a
  * version of it still waiting in the outbox.  The item's UUID is derived

@@ -49,12 +49,15 @@ CONF
 		# confirmation only from a different reviewer (issue 15).
 		perms="kokuho:write;maru-fuku:write;yobo:write;jiritsu-seishin:write;iryohi-josei:write"
 		{
-			echo "name,display,role,perms,view_mynumber,valid_until"
-			echo "admin,管理者,admin,$perms,1,2099-03-31"
-			echo "clerk1,窓口 花子,clerk,$perms,1,2099-03-31"
-			echo "clerk2,窓口 次郎,clerk,$perms,1,2099-03-31"
-			echo "rev1,審査 一郎,reviewer,$perms,1,2099-03-31"
-			echo "rev2,審査 二郎,reviewer,$perms,1,2099-03-31"
+			# issue 14: individual names, a request reference each,
+			# the end of the fiscal year (the demo store is made again
+			# after it)
+			echo "name,display,role,perms,view_mynumber,request"
+			echo "kanri-misaki,管理 美咲,admin,$perms,1,DEMO-kanri-misaki"
+			echo "mado-hanako,窓口 花子,clerk,$perms,1,DEMO-mado-hanako"
+			echo "mado-jiro,窓口 次郎,clerk,$perms,1,DEMO-mado-jiro"
+			echo "rev1,審査 一郎,reviewer,$perms,1,DEMO-rev1"
+			echo "rev2,審査 二郎,reviewer,$perms,1,DEMO-rev2"
 		} >"$dir/accounts.csv"
 		C import accounts "$dir/accounts.csv"
 	fi

@@ -18,11 +18,13 @@
 # the directory (or DEMO_FRESH=1) to start from scratch.
 #
 # Demo accounts (the login screen shows them too):
-#   clerk1 / Hanako#Mado-2580   窓口 花子, counter clerk
-#   clerk2 / Jiro#Mado-4713     窓口 次郎, counter clerk
+#   mado-hanako / Hanako#Mado-2580   窓口 花子, counter clerk
+#   mado-jiro   / Jiro#Mado-4713     窓口 次郎, counter clerk
 #   rev1   / Shinsa#Mado-6392   審査 一郎, reviewer (確認者)
 #   rev2   / Shinsa#Mado-7418   審査 二郎, second reviewer (confirms rev1's corrections)
-#   admin  / Kanri#Mado-7351    管理者, administrator
+#   kanri-misaki / Kanri#Mado-7351  管理 美咲, administrator
+# (individual names, each made against a request reference and ending with
+# the fiscal year: issue 14, AC-1 to AC-3)
 # Demo cards: PIN 1234; 照合番号B = the 和暦 birth date as printed, 2034, 1234
 # (遠藤 和子: S20.8.28 2034 1234).  They are signed by mynacard-sim's TEST ONLY
 # issuer CA, whose anchor this script installs (demo/trust-anchors), so the
@@ -47,10 +49,11 @@ export DEMO_COUNT=$COUNT
 
 ADMIN_PW='Kanri#Mado-7351'
 # name|password|display|role
-ACCOUNTS='clerk1|Hanako#Mado-2580|窓口 花子|clerk
-clerk2|Jiro#Mado-4713|窓口 次郎|clerk
+ACCOUNTS='mado-hanako|Hanako#Mado-2580|窓口 花子|clerk
+mado-jiro|Jiro#Mado-4713|窓口 次郎|clerk
 rev1|Shinsa#Mado-6392|審査 一郎|reviewer
 rev2|Shinsa#Mado-7418|審査 二郎|reviewer'
+ADMIN=kanri-misaki
 PROCEDURES="kokuho maru-fuku yobo jiritsu-seishin iryohi-josei"
 
 say() { printf 'demo: %s\n' "$*"; }
@@ -92,14 +95,15 @@ if [ ! -f "$DEMO/.store-ready" ]; then
 	rm -rf "$STORE" "$DEMO/central"
 	fresh=1
 	say "creating the demo store in $STORE"
-	printf '%s\n' "$ADMIN_PW" | "$M" init --store "$STORE" --admin admin \
-		--terminal DEMO01 --password-stdin >/dev/null 2>>"$DEMO/setup.log"
+	printf '%s\n' "$ADMIN_PW" | "$M" init --store "$STORE" --admin "$ADMIN" \
+		--display "管理 美咲" --request DEMO-INIT --terminal DEMO01 \
+		--password-stdin >/dev/null 2>>"$DEMO/setup.log"
 	perms=""
 	for p in $PROCEDURES; do perms="$perms --perm $p=write"; done
 	while IFS='|' read -r name pw display role; do
 		# shellcheck disable=SC2086
 		printf '%s\n%s\n' "$ADMIN_PW" "$pw" | "$M" --store "$STORE" user add "$name" \
-			--user admin --password-stdin --role "$role" --display "$display" \
+			--request "DEMO-$name" --user "$ADMIN" --password-stdin --role "$role" --display "$display" \
 			$perms --view-mynumber --no-must-change >/dev/null 2>>"$DEMO/setup.log"
 	done <<EOF
 $ACCOUNTS
@@ -126,7 +130,7 @@ if [ "$fresh" = 1 ]; then
 	if [ "$STARTED_CENTRAL" = 1 ]; then
 		# the residents come from the central, as at a real branch
 		if printf '%s\n' "$ADMIN_PW" | scripts/demo-central.sh enroll "$DEMO/central" \
-			"$STORE" admin >"$DEMO/enroll.log" 2>&1; then
+			"$STORE" "$ADMIN" >"$DEMO/enroll.log" 2>&1; then
 			loaded=1
 			say "terminal enrolled with the central and synchronised"
 		else
@@ -134,7 +138,7 @@ if [ "$fresh" = 1 ]; then
 		fi
 	fi
 	if [ "$loaded" = 0 ]; then
-		printf '%s\n' "$ADMIN_PW" | "$M" --store "$STORE" demo-data --user admin \
+		printf '%s\n' "$ADMIN_PW" | "$M" --store "$STORE" demo-data --user "$ADMIN" \
 			--password-stdin --count "$COUNT" --seed 1 >/dev/null 2>>"$DEMO/setup.log"
 	fi
 	touch "$DEMO/.store-ready"
@@ -169,8 +173,8 @@ else
 fi
 
 # ------------------------------------------------------------ the config
-note="デモ: clerk1 / Hanako#Mado-2580（窓口）  clerk2 / Jiro#Mado-4713"
-note="$note  rev1 / Shinsa#Mado-6392  rev2 / Shinsa#Mado-7418（確認者）  admin / Kanri#Mado-7351"
+note="デモ: mado-hanako / Hanako#Mado-2580（窓口）  mado-jiro / Jiro#Mado-4713"
+note="$note  rev1 / Shinsa#Mado-6392  rev2 / Shinsa#Mado-7418（確認者）  $ADMIN / Kanri#Mado-7351"
 note="$note  カードPIN 1234（照合番号B: 和暦の生年月日 2034 1234）"
 cat >"$CONF" <<EOF
 # Written by scripts/demo.sh on every start.
@@ -178,6 +182,9 @@ cat >"$CONF" <<EOF
 municipality = 窓口市
 branch = 本庁 市民課
 id = DEMO01
+# the demo accounts have no authenticator app: no second factor (a
+# terminal in service sets required; madoguchi.conf(5), issue 14)
+second_factor = off
 
 [store]
 dir = $STORE

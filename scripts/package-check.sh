@@ -251,7 +251,7 @@ if [ "$had_clerk" = 0 ]; then
 fi
 as_clerk() { setpriv --reuid "$CLERK" --regid nogroup --init-groups -- "$@"; }
 M="as_clerk /usr/bin/madoguchi"
-if printf '%s\n' "$PW" | $M init --admin admin --terminal PKG01 --password-stdin >"$T/init.log" 2>&1; then
+if printf '%s\n' "$PW" | $M init --admin kanri-taro --request PKG-1 --terminal PKG01 --password-stdin >"$T/init.log" 2>&1; then
 	ok "madoguchi init in $WSTORE as $CLERK, a member of the group madoguchi"
 else
 	sed 's/^/  | /' "$T/init.log"
@@ -266,13 +266,13 @@ else
 	bad "madoguchi-central terminal enrol PKG01"
 fi
 if printf '%s\n%s\n' "$PW" "$token" | $M enroll --central "$ADDR" --central-key "$key" \
-	--user admin --password-stdin --token-stdin >"$T/enroll.log" 2>&1; then
+	--user kanri-taro --password-stdin --token-stdin >"$T/enroll.log" 2>&1; then
 	ok "madoguchi enroll against the installed central"
 else
 	sed 's/^/  | /' "$T/enroll.log"
 	bad "madoguchi enroll against the installed central"
 fi
-if printf '%s\n' "$PW" | $M sync --user admin --password-stdin >"$T/sync.log" 2>&1 &&
+if printf '%s\n' "$PW" | $M sync --user kanri-taro --password-stdin >"$T/sync.log" 2>&1 &&
 	grep -q "^sync done" "$T/sync.log" &&
 	grep -Eq "applied ([1-9][0-9]*)" "$T/sync.log"; then
 	ok "madoguchi sync pulls the central's residents ($(grep -Eo 'applied [0-9]+' "$T/sync.log"))"

@@ -129,6 +129,11 @@ ledger_status(struct store *st, const char *receipt, const char *status,
 	}
 	r = ledger_set_status(st, a.uuid, to, note, &e);
 	application_clear(&a);
+	if (r == LEDGER_WITHDRAW_ASKED) {
+		printf("%s: 取下げの申出を記録しました。別の職員が確認すると取下げになります\n",
+		    receipt);
+		return 0;
+	}
 	if (r != 0) {
 		app_store_error("ledger", &e);
 		return 1;

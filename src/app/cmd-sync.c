@@ -38,6 +38,20 @@ app_open_store_cli(struct app_opts *o, const char *user, int pw_stdin,
 	if (r == 0)
 		r = store_open(o->store_dir, user, pw, st, e);
 	sodium_free(pw);
+	/* AC-4, issue 14: a password past [store] password_max_age */
+	if (r == 0 && store_password_expired(*st)) {
+		store_close(*st);
+		*st = NULL;
+		r = err_set_ja(e, ERR_STATE, "パスワードの有効期限が切れています。"
+		    "madoguchi user passwd で変更してください",
+		    "the password is older than [store] password_max_age: change it"
+		    " with madoguchi user passwd");
+	}
+	/* AC-5, issue 14: the second factor, the line after the password */
+	if (r == 0 && (r = sf_cli_check(o, *st, pw_stdin, 0, e)) != 0) {
+		store_close(*st);
+		*st = NULL;
+	}
 	return r;
 }
 
@@ -159,7 +173,7 @@ cmd_sync(struct app_opts *o, int argc, char **argv)
 		r = store_tx(st, decide_tx, &d, &e);
 		store_close(st);
 		if (r != 0) {
-			fprintf(stderr, "madoguchi: %s\n", e.msg);
+			app_store_error("sync", &e);
 			return 1;
 		}
 		printf("confirmation #%s %s\n", idarg, d.approve ? "approved" : "rejected");

@@ -15,9 +15,12 @@ const struct conf_key app_conf_schema[] = {
 	{ "terminal", "municipality", CONF_STR, 0, 64, "", "municipality name shown on the status line" },
 	{ "terminal", "branch", CONF_STR, 0, 64, "", "branch (窓口) name shown on the status line" },
 	{ "terminal", "id", CONF_STR, 0, 16, "", "terminal ID, also the prefix of receipt numbers" },
+	{ "terminal", "second_factor", CONF_STR, 0, 16, "optional", "second factor at login (AC-5): required (every account gives its TOTP code; one not enrolled is refused until `madoguchi user totp`), optional (the accounts that enrolled) or off (the demo)" },
+	{ "terminal", "second_factor_relock", CONF_INT, 0, 1440, "60", "minutes after the last code when unlocking the screen (F12) asks for the code again besides the password (0: every unlock)" },
 	{ "terminal", "contact", CONF_STR, 0, 200, "", "問い合わせ先 printed on the 受付票 (office, telephone, hours)" },
 	{ "store", "dir", CONF_STR, 0, 1024, MDG_DEFAULT_STORE, "directory of the encrypted store and its key slots" },
 	{ "store", "cache_mb", CONF_INT, 2, 4096, "64", "decrypted page cache of the session's connection, MiB (speed against how long decrypted pages stay in RAM)" },
+	{ "store", "password_max_age", CONF_INT, 0, 3650, "0", "days after which a password must be changed at the next login (0: no ageing; AC-4)" },
 	{ "card", "reader", CONF_STR, 0, 256, "", "PC/SC reader name to use (empty: first reader with a card)" },
 	{ "card", "jpki_roots", CONF_STR, 0, 1024, "", "PEM file of J-LIS JPKI root certificates for the offline chain check of the 利用者証明用 certificate (empty: unverifiable)" },
 	{ "card", "trust_anchors", CONF_STR, 0, 1024, "", "file of issuer (CA) public keys the card data is verified against: lines KEYID EXPONENT MODULUS in hex (empty: none, every card is unverifiable; issue 11)" },
@@ -91,6 +94,8 @@ app_conf_load(struct app_opts *o, struct err *e)
 		return r;
 	if ((r = graphics_check(o->conf, path, e)) != 0)
 		return r;
+	if ((r = sf_mode_check(o->conf, path, e)) != 0)
+		return r;
 	if (conf_str(o->conf, "card", "jpki_roots")[0] != '\0') {
 		/* A bad roots file stops start-up, not the first card check. */
 		struct card_jpki_roots *roots;
@@ -103,6 +108,7 @@ app_conf_load(struct app_opts *o, struct err *e)
 	}
 	if (o->store_dir == NULL)
 		o->store_dir = conf_str(o->conf, "store", "dir");
+	store_password_max_age_set((int)conf_int(o->conf, "store", "password_max_age"));
 	/* A bad trust anchor file stops start-up with file:line: reason. */
 	{
 		struct card_anchors a;

@@ -15,7 +15,7 @@ int
 intake_may_enter(const struct account *a, const char *procedure)
 {
 	return a != NULL && procedure != NULL &&
-	    account_perm(a, procedure) == PERM_WRITE;
+	    account_perm(a, procedure) >= PERM_WRITE;
 }
 
 int
@@ -135,6 +135,12 @@ prefill_value(const char *src, struct store *st, const struct visit *v,
 		return p->alias;
 	if (strcmp(src, "alias_kana") == 0)
 		return p->alias_kana;
+	/* SC-5, issue 14: a DV/不開示 person's address is never prefilled
+	 * (nor printed on the slip from the form): the form shows （不開示）
+	 * and the clerk asks the resident */
+	if ((strcmp(src, "postal") == 0 || strcmp(src, "address") == 0) &&
+	    person_restricted(p))
+		return "（不開示）";
 	if (strcmp(src, "postal") == 0)
 		return p->postal;
 	if (strcmp(src, "address") == 0)

@@ -87,18 +87,37 @@ status_tx(struct store *st, void *arg)
 	    "ledger", t->detail, t->e);
 }
 
+/* Issue 14: 取下げ needs a second person.  The first asks (setting
+ * "withdraw.request.UUID" = the account), a different one confirms. */
+struct withdraw_tx {
+	const char *key, *who, *atena, *detail;
+	struct err *e;
+};
+
+static int
+withdraw_ask_tx(struct store *st, void *arg)
+{
+	struct withdraw_tx *t = arg;
+	int r;
+
+	if ((r = store_setting_set(st, t->key, t->who, t->e)) != 0)
+		return r;
+	return store_audit_append(st, NULL, NULL, "application.withdraw.requested",
+	    t->atena, "ledger", t->detail, t->e);
+}
+
 int
 ledger_set_status(struct store *st, const char *uuid, const char *to,
     const char *note, struct err *e)
 {
 	struct application a;
 	struct status_tx t;
-	char detail[160];
-	int r;
+	char detail[400], key[80], asked[STORE_NAME_MAX] = "";
+	int r, withdraw = strcmp(to, "withdrawn") == 0;
 
 	if ((r = store_application_get(st, uuid, &a, e)) != 0)
 		return r;
-	if (account_perm(store_user(st), a.procedure) != PERM_WRITE) {
+	if (account_perm(store_user(st), a.procedure) < PERM_WRITE) {
 		application_clear(&a);
 		return err_set_ja(e, ERR_PERM, "この事務の状態を変更する権限がありません",
 		    "account may not change procedure %s (AC-6)", a.procedure);
@@ -113,9 +132,35 @@ ledger_set_status(struct store *st, const char *uuid, const char *to,
 	}
 	snprintf(detail, sizeof(detail), "receipt %s %s -> %s", a.receipt_no,
 	    a.status, to);
+	if (withdraw) {
+		snprintf(key, sizeof(key), "withdraw.request.%s", uuid);
+		if (store_setting_get(st, key, asked, sizeof(asked), NULL) != 0 ||
+		    asked[0] == '\0') {
+			struct withdraw_tx w = { key, store_user(st)->name, a.atena,
+				detail, e };
+
+			snprintf(detail, sizeof(detail), "receipt %s 取下げ requested_by=%s",
+			    a.receipt_no, store_user(st)->name);
+			r = store_tx(st, withdraw_ask_tx, &w, e);
+			application_clear(&a);
+			return r == 0 ? LEDGER_WITHDRAW_ASKED : r;
+		}
+		if (strcmp(asked, store_user(st)->name) == 0) {
+			application_clear(&a);
+			return err_set_ja(e, ERR_PERM, "取下げは申出を記録した職員とは別の職員が"
+			    "確認します", "%s asked for this withdrawal; another person"
+			    " confirms it (issue 14)", asked);
+		}
+		/* the audit row names both */
+		snprintf(detail, sizeof(detail), "receipt %s %s -> withdrawn:"
+		    " requested_by=%s confirmed_by=%s", a.receipt_no, a.status, asked,
+		    store_user(st)->name);
+	}
 	t = (struct status_tx){ uuid, to, note ? note : "", a.atena, detail,
 		strcmp(a.status, "returned") == 0 && strcmp(to, "received") == 0, e };
 	r = store_tx(st, status_tx, &t, e);
+	if (r == 0 && withdraw)
+		store_setting_set(st, key, "", NULL);	/* decided: no request open */
 	application_clear(&a);
 	return r;
 }

@@ -254,7 +254,7 @@ lookup_proc_visible(const struct account *a, const char *procedure)
 int
 lookup_proc_writable(const struct account *a, const char *procedure)
 {
-	return account_perm(a, procedure) == PERM_WRITE;
+	return account_perm(a, procedure) >= PERM_WRITE;
 }
 
 const char *
@@ -473,7 +473,7 @@ static int
 any_writable(const struct account *a)
 {
 	for (size_t i = 0; i < a->nperms; i++)
-		if (a->perms[i].level == PERM_WRITE)
+		if (a->perms[i].level >= PERM_WRITE)
 			return 1;
 	return 0;
 }

@@ -56,11 +56,15 @@ review_confirm(struct store *st, const char *uuid, struct err *e)
 	size_t npend = 0;
 	int r;
 
-	if (me->role != ROLE_REVIEWER)
-		return err_set_ja(e, ERR_PERM, "確認者の権限がありません",
-		    "only reviewers confirm applications (AC-7)");
 	if ((r = store_application_get(st, uuid, &a, e)) != 0)
 		return r;
+	/* AC-7; issue 14: the reviewer role, or the procedure's review level */
+	if (me->role != ROLE_REVIEWER && account_perm(me, a.procedure) != PERM_REVIEW) {
+		application_clear(&a);
+		return err_set_ja(e, ERR_PERM, "確認者の権限がありません",
+		    "only reviewers (or the procedure's review level) confirm"
+		    " applications (AC-7)");
+	}
 	if (account_perm(me, a.procedure) == PERM_NONE) {
 		r = err_set_ja(e, ERR_PERM, "この事務を参照する権限がありません",
 		    "account may not see procedure %s (AC-6)", a.procedure);
@@ -148,7 +152,7 @@ review_return(struct store *st, const char *uuid, const char *reason,
 		    "return: deadline must be today or later");
 	if ((r = store_application_get(st, uuid, &a, e)) != 0)
 		return r;
-	if (me->role != ROLE_REVIEWER && account_perm(me, a.procedure) != PERM_WRITE) {
+	if (me->role != ROLE_REVIEWER && account_perm(me, a.procedure) < PERM_WRITE) {
 		r = err_set_ja(e, ERR_PERM, "この申請を返戻する権限がありません",
 		    "account may not return procedure %s", a.procedure);
 		goto out;
@@ -223,8 +227,14 @@ correct_tx(struct store *st, void *arg)
 	snprintf(detail, sizeof(detail), "訂正 %s", t->field);
 	if ((r = sync_outbox_status(st, t->a->uuid, cur, detail, t->e)) != 0)
 		return r;
-	snprintf(detail, sizeof(detail), "receipt %s field %s corrected",
-	    t->a->receipt_no, t->field);
+	/* issue 14: an approved change names both persons */
+	if (t->confirmed_by != NULL)
+		snprintf(detail, sizeof(detail), "receipt %s field %s corrected:"
+		    " requested_by=%s confirmed_by=%s", t->a->receipt_no, t->field,
+		    t->by != NULL ? t->by : "-", t->confirmed_by);
+	else
+		snprintf(detail, sizeof(detail), "receipt %s field %s corrected",
+		    t->a->receipt_no, t->field);
 	return store_audit_append(st, NULL, NULL, "application.correct",
 	    t->a->atena, "correction", detail, t->e);
 }
@@ -292,7 +302,7 @@ intake_correct(struct store *st, const struct screen *screen, const char *uuid,
 	if ((r = store_application_get(st, uuid, &a, e)) != 0)
 		return r;
 	memset(&t, 0, sizeof(t));
-	if (account_perm(store_user(st), a.procedure) != PERM_WRITE) {
+	if (account_perm(store_user(st), a.procedure) < PERM_WRITE) {
 		r = err_set_ja(e, ERR_PERM, "この事務の申請を訂正する権限がありません",
 		    "account may not correct procedure %s (AC-6)", a.procedure);
 		goto out;
@@ -373,11 +383,22 @@ review_decide_change(struct store *st, const struct screen_set *set, int64_t id,
 
 	if ((r = store_confirm_get(st, id, &c, e)) != 0)
 		return r;
+	/* issue 14 (ID-6): a reviewer holding view-mynumber who did not ask
+	 * for it; the same rule as `madoguchi sync approve` */
+	if (strcmp(c.state, "pending") == 0 &&
+	    (r = sync_confirm_may_decide(st, c.requested_by, approve, e)) != 0) {
+		mem_wipe(&c, sizeof(c));
+		return r;
+	}
 	if (!approve) {
+		char detail[200];
+
 		r = store_confirm_decide(st, id, 0, e);
+		snprintf(detail, sizeof(detail), "個人番号 change rejected: requested_by=%s"
+		    " decided_by=%s", c.requested_by, store_user(st)->name);
 		if (r == 0)
 			store_audit_append(st, NULL, NULL, "application.change.rejected",
-			    NULL, "review", "個人番号 change rejected", NULL);
+			    NULL, "review", detail, NULL);
 		mem_wipe(&c, sizeof(c));
 		return r;
 	}

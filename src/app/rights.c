@@ -46,6 +46,24 @@ cli_may_read(const struct account *a, const char *procedure)
 	    account_perm(a, procedure) != PERM_NONE;
 }
 
+int
+cli_may_see_sensitive(const struct store *st, const char *procedure)
+{
+	const struct account *a = store_user(st);
+	char right[STORE_RIGHT_MAX];
+
+	if (a == NULL || procedure == NULL)
+		return 0;
+	if (a->role == ROLE_ADMIN)
+		return 1;
+	for (size_t i = 0; i < a->nperms; i++)
+		if (strcmp(a->perms[i].procedure, procedure) == 0 &&
+		    a->perms[i].level != PERM_NONE && a->perms[i].sensitive)
+			return 1;
+	return store_right_sensitive(procedure, right) == 0 &&
+	    store_right_held(st, right);
+}
+
 static int
 supervisor(const struct account *a)
 {

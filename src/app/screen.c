@@ -93,7 +93,8 @@ struct parser {
 	int cap;
 	/* what the current field has been given, for "given twice" */
 	int seen_label, seen_type, seen_required, seen_length, seen_options,
-	    seen_when, seen_prefill, seen_attachment, seen_help, seen_lookup;
+	    seen_when, seen_prefill, seen_attachment, seen_help, seen_lookup,
+	    seen_sensitive;
 	int seen_screen, seen_title, seen_procedure, seen_kana;
 	struct err *e;
 };
@@ -263,6 +264,7 @@ new_field(struct parser *p, const char *name)
 	p->seen_label = p->seen_type = p->seen_required = p->seen_length = 0;
 	p->seen_options = p->seen_when = p->seen_prefill = p->seen_attachment = 0;
 	p->seen_lookup = 0;
+	p->seen_sensitive = 0;
 	p->seen_help = 0;
 	return 0;
 }
@@ -744,6 +746,15 @@ parse_line(struct parser *p, const char *line, size_t n)
 			return perr(p, "\"required\" takes no value");
 		return once(p, &p->seen_required, "required") != 0 ? ERR_FORMAT :
 		    (p->cur->required = 1, 0);
+	}
+	if (strcmp(kw, "sensitive") == 0) {
+		/* 要配慮個人情報 (DATA-5, issue 14): masked without the right */
+		if (p->cur == NULL)
+			return perr(p, "\"sensitive\" outside a field");
+		if (*v != '\0')
+			return perr(p, "\"sensitive\" takes no value");
+		return once(p, &p->seen_sensitive, "sensitive") != 0 ? ERR_FORMAT :
+		    (p->cur->sensitive = 1, 0);
 	}
 	if (strcmp(kw, "attachment") == 0) {
 		/* a checkbox of the 添付書類 checklist: "required" makes the

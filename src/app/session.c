@@ -297,7 +297,10 @@ session_lock_due_ms(const struct session *s)
 int
 session_must_change_password(const struct session *s)
 {
-	return s->st != NULL && store_user(s->st)->must_change_password;
+	/* AC-4: an administrator's reset, or a password older than [store]
+	 * password_max_age (issue 14) */
+	return s->st != NULL && (store_user(s->st)->must_change_password ||
+	    store_password_expired(s->st));
 }
 
 int

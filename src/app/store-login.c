@@ -103,5 +103,23 @@ app_store_login(struct app_opts *o, const struct app_store_args *a,
 		return 1;
 	}
 	app_offline_notice(*st, stderr);
+	/* AC-4, issue 14: a password past [store] password_max_age is changed
+	 * first (`madoguchi user passwd` opens the store itself) */
+	if (store_password_expired(*st)) {
+		store_close(*st);
+		*st = NULL;
+		fprintf(stderr, "madoguchi %s: パスワードの有効期限が切れています。"
+		    "madoguchi user passwd %s で変更してください (the password is older"
+		    " than [store] password_max_age)\n", what, a->user);
+		return 1;
+	}
+	/* AC-5, issue 14: the second factor, the line after the password */
+	if (sf_cli_check(o, *st, a->pw_stdin, strcmp(what, "user totp") == 0,
+	    &e) != 0) {
+		store_close(*st);
+		*st = NULL;
+		app_store_error(what, &e);
+		return 1;
+	}
 	return 0;
 }

@@ -49,6 +49,13 @@ int central_import_text_tx(struct central *c, enum import_kind kind,
     const char *name, const char *text, size_t n, FILE *rep_out,
     struct import_report *r, struct err *e);
 
+/* Append a row to account_log (who: the operating system user, and the
+ * sudo caller; when; which request; what; the resulting feed body): the
+ * user commands and every row of `import accounts` (AC-2, issue 14). */
+int central_account_log(sqlite3 *db, const char *actor, const char *name,
+    const char *action,
+    const char *request, const char *body, struct err *e);
+
 /* A terminal admitted by its key (or its enrolment token). */
 struct central_terminal {
 	char id[17];

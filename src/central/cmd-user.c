@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "acctrule.h"
 #include "central-int.h"
 
 #define USER_LOG_SQL \
@@ -50,113 +51,14 @@ struct uopts {
 	int view, search, exp, renew;
 };
 
-/* ------------------------------------------------------- AC-1: names */
+/* AC-1 names, AC-2 request references and AC-3 end dates: the shared
+ * rules of every path (core acctrule.c). */
 
-static const char *const generic_words[] = {
-	"admin", "administrator", "root", "user", "users", "guest", "shared",
-	"share", "common", "kyoyu", "kyouyu", "test", "tester", "testing",
-	"demo", "sample", "temp", "tmp", "staff", "operator", "clerk",
-	"reviewer", "madoguchi", "window", "counter", "desk", "default",
-	"anonymous", "public", "system", "sysadmin", "support", "kanri",
-	"kanrisha", "tanto", "tantou", "shokuin", "uketsuke", "account",
-	"login", "terminal", "branch", "office", "team", "group", "all",
-	"everyone", "nobody", "master", "dummy", "trial", "training",
-	"窓口", "共用", "共有", "管理者", "管理", "ゲスト", "テスト", "担当",
-	"担当者", "職員", "利用者", "ユーザー", "ユーザ", "受付", "試験", "研修",
-	"係", "課", "全員", "代表", "臨時", "仮", NULL
-};
-
-/* s (n bytes) is a concatenation of generic words (n == 0 counts). */
-static int
-all_generic(const char *s, size_t n)
-{
-	size_t k, l;
-
-	if (n == 0)
-		return 1;
-	for (k = 0; generic_words[k] != NULL; k++) {
-		l = strlen(generic_words[k]);
-		if (l <= n && memcmp(s, generic_words[k], l) == 0 &&
-		    all_generic(s + l, n - l))
-			return 1;
-	}
-	return 0;
-}
-
-/* The letters of s: ASCII lowered, without ASCII and full-width digits,
- * spaces (also U+3000), '-', '_', '.' and '・'. */
-static size_t
-letters_of(const char *s, char *out, size_t cap)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 0;
-
-	while (*p != '\0') {
-		if ((*p >= '0' && *p <= '9') || *p == ' ' || *p == '-' ||
-		    *p == '_' || *p == '.' || *p == '\t') {
-			p++;
-			continue;
-		}
-		if (p[0] == 0xef && p[1] == 0xbc && p[2] >= 0x90 && p[2] <= 0x99) {
-			p += 3;		/* ０..９ */
-			continue;
-		}
-		if ((p[0] == 0xe3 && p[1] == 0x80 && p[2] == 0x80) ||	/* U+3000 */
-		    (p[0] == 0xe3 && p[1] == 0x83 && p[2] == 0xbb) ||	/* ・ */
-		    (p[0] == 0xef && p[1] == 0xbc && p[2] == 0x8d) ||	/* － */
-		    (p[0] == 0xef && p[1] == 0xbc && p[2] == 0xbf)) {	/* ＿ */
-			p += 3;
-			continue;
-		}
-		if (n + 1 >= cap)
-			break;
-		out[n++] = (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
-		p++;
-	}
-	out[n] = '\0';
-	return n;
-}
-
-/* AC-1: a name that names a person, not a post, a desk or a group. */
-static int
-name_individual(const char *name, const char *what, struct err *e)
-{
-	char l[600];
-	size_t n = letters_of(name, l, sizeof(l));
-
-	if (all_generic(l, n))
-		return err_set(e, ERR_INVAL, "%s \"%.64s\" is generic or shared; accounts"
-		    " are individual (AC-1): use the person's own name", what, name);
-	return 0;
-}
-
+/* The same rule for the central's operators (operator.c, issue 16). */
 int
 central_name_individual(const char *name, const char *what, struct err *e)
 {
-	return name_individual(name, what, e);
-}
-
-static int
-request_ok(const char *r, struct err *e)
-{
-	static const char *const placeholder[] = { "-", "none", "n/a", "na",
-		"tbd", "todo", "x", "?", "なし", "不明", NULL };
-	const unsigned char *p;
-	size_t k;
-
-	if (r == NULL || r[0] == '\0')
-		return err_set(e, ERR_INVAL, "--request REF is required: every issuance,"
-		    " change and revocation is made against a recorded request (AC-2)");
-	if (strlen(r) > 128)
-		return err_set(e, ERR_INVAL, "--request: at most 128 bytes");
-	for (p = (const unsigned char *)r; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return err_set(e, ERR_INVAL, "--request: no control characters");
-	for (k = 0; placeholder[k] != NULL; k++)
-		if (strcasecmp(r, placeholder[k]) == 0)
-			return err_set(e, ERR_INVAL, "--request \"%s\" is not a request"
-			    " reference (AC-2)", r);
-	return 0;
+	return account_rule_name(name, what, e);
 }
 
 /* ------------------------------------------------------- the account */
@@ -240,12 +142,7 @@ perm_set(char *perms, size_t cap, const char *arg, struct err *e)
 	return 0;
 }
 
-/* The last day of the fiscal year (31 March) that d falls in (AC-3). */
-static int
-fiscal_end(const struct date *d)
-{
-	return (date_fiscal_year(d) + 1) * 10000 + 331;
-}
+#define fiscal_end account_fiscal_end
 
 static void
 csv_field(struct wbuf *w, const char *s, int first)
@@ -261,6 +158,69 @@ csv_field(struct wbuf *w, const char *s, int first)
 	wbuf_put_u8(w, '"');
 }
 
+/* Who runs this command, for account_log. */
+static void
+operator_name(char op[160])
+{
+	struct passwd *pw = getpwuid(getuid());
+	const char *sudo = getenv("SUDO_USER");
+
+	/* SUDO_USER is only an environment variable: anyone can set it.  It
+	 * names the caller only when this really runs as root under sudo,
+	 * with SUDO_UID naming the same user (issue 15). */
+	if (sudo != NULL && sudo[0] != '\0' && getuid() == 0) {
+		const char *suid = getenv("SUDO_UID");
+		struct passwd *sp = getpwnam(sudo);
+
+		if (suid == NULL || sp == NULL ||
+		    (unsigned long)sp->pw_uid != strtoul(suid, NULL, 10))
+			sudo = NULL;
+	} else
+		sudo = NULL;
+	if (sudo != NULL)
+		snprintf(op, 160, "%.60s (sudo from %.60s)",
+		    pw ? pw->pw_name : "?", sudo);
+	else if (pw != NULL)
+		snprintf(op, 160, "%.60s", pw->pw_name);
+	else
+		snprintf(op, 160, "uid %u", (unsigned)getuid());
+}
+
+int
+central_account_log(sqlite3 *db, const char *actor, const char *name,
+    const char *action, const char *request, const char *body, struct err *e)
+{
+	char op[160], now[32];
+	const char *vals[6];
+	sqlite3_stmt *st;
+	int r, k;
+
+	if ((r = central_sql(db, USER_LOG_SQL, e)) != 0)
+		return r;
+	if (actor != NULL && actor[0] != '\0')	/* the operator logged in (issue 16) */
+		snprintf(op, sizeof(op), "%.64s", actor);
+	else
+		operator_name(op);
+	central_now(now);
+	vals[0] = name;
+	vals[1] = action;
+	vals[2] = request;
+	vals[3] = op;
+	vals[4] = now;
+	vals[5] = body;
+	if ((r = central_prepare(db, "INSERT INTO account_log (name, action,"
+	    " request, operator, at, body) VALUES (?, ?, ?, ?, ?, ?)", &st, e)) == 0) {
+		for (k = 0; k < 6; k++)
+			sqlite3_bind_text(st, k + 1, vals[k], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			r = err_set(e, ERR_IO, "central db: %s", sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+	}
+	if (r == 0)
+		log_info("user %s %s (request %.128s) by %s", action, name, request, op);
+	return r;
+}
+
 /* Apply a through the `import accounts` row code (validation and change
  * record), and log it: all in the caller's transaction. */
 static int
@@ -269,21 +229,17 @@ acct_apply(struct central *c, const struct acct *a, const char *action,
 {
 	struct import_report rep;
 	struct wbuf w;
-	char until[16] = "", num[8], why[512] = "", op[160], now[32], *body = NULL;
-	const char *vals[6];
-	struct passwd *pw = getpwuid(getuid());
-	const char *sudo = getenv("SUDO_USER");
+	char until[16] = "", num[8], why[512] = "", *body = NULL;
 	struct acct back;
-	sqlite3_stmt *st;
 	FILE *rf;
-	int r, k;
+	int r;
 
 	if (a->until != 0)
 		snprintf(until, sizeof(until), "%04d-%02d-%02d", a->until / 10000,
 		    a->until / 100 % 100, a->until % 100);
 	wbuf_init(&w, 8192);
 	wbuf_printf(&w, "name,display,role,perms,view_mynumber,search_mynumber,"
-	    "export,valid_until,disabled\n");
+	    "export,valid_until,disabled,request\n");
 	csv_field(&w, a->name, 1);
 	csv_field(&w, a->display, 0);
 	csv_field(&w, a->role, 0);
@@ -297,6 +253,7 @@ acct_apply(struct central *c, const struct acct *a, const char *action,
 	csv_field(&w, until, 0);
 	snprintf(num, sizeof(num), "%d", a->disabled);
 	csv_field(&w, num, 0);
+	csv_field(&w, request, 0);
 	wbuf_put_u8(&w, '\n');
 	if (wbuf_str(&w) == NULL) {
 		wbuf_free(&w);
@@ -326,45 +283,8 @@ acct_apply(struct central *c, const struct acct *a, const char *action,
 		return r;
 	if (r == 0)
 		return err_set(e, ERR_STATE, "account %s: not in the feed", a->name);
-	/* SUDO_USER is only an environment variable: anyone can set it.  It
-	 * names the caller only when this really runs as root under sudo,
-	 * with SUDO_UID naming the same user (issue 15). */
-	if (sudo != NULL && sudo[0] != '\0' && getuid() == 0) {
-		const char *suid = getenv("SUDO_UID");
-		struct passwd *sp = getpwnam(sudo);
-
-		if (suid == NULL || sp == NULL ||
-		    (unsigned long)sp->pw_uid != strtoul(suid, NULL, 10))
-			sudo = NULL;
-	} else
-		sudo = NULL;
-	if (c->actor[0] != '\0')	/* the operator logged in (issue 16) */
-		snprintf(op, sizeof(op), "%.64s", c->actor);
-	else if (sudo != NULL)
-		snprintf(op, sizeof(op), "%.60s (sudo from %.60s)",
-		    pw ? pw->pw_name : "?", sudo);
-	else if (pw != NULL)
-		snprintf(op, sizeof(op), "%.60s", pw->pw_name);
-	else
-		snprintf(op, sizeof(op), "uid %u", (unsigned)getuid());
-	central_now(now);
-	vals[0] = a->name;
-	vals[1] = action;
-	vals[2] = request;
-	vals[3] = op;
-	vals[4] = now;
-	vals[5] = body;
-	if ((r = central_prepare(c->db, "INSERT INTO account_log (name, action,"
-	    " request, operator, at, body) VALUES (?, ?, ?, ?, ?, ?)", &st, e)) == 0) {
-		for (k = 0; k < 6; k++)
-			sqlite3_bind_text(st, k + 1, vals[k], -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			r = err_set(e, ERR_IO, "central db: %s", sqlite3_errmsg(c->db));
-		sqlite3_finalize(st);
-	}
+	r = central_account_log(c->db, c->actor, a->name, action, request, body, e);
 	free(body);
-	if (r == 0)
-		log_info("user %s %s (request %.128s) by %s", action, a->name, request, op);
 	return r;
 }
 
@@ -424,7 +344,7 @@ apply_opts(struct acct *a, const struct uopts *o, int add, struct err *e)
 
 	date_today(&today);
 	if (o->display != NULL) {
-		if ((r = name_individual(o->display, "display name", e)) != 0)
+		if ((r = account_rule_name(o->display, "display name", e)) != 0)
 			return r;
 		snprintf(a->display, sizeof(a->display), "%s", o->display);
 	}
@@ -447,12 +367,14 @@ apply_opts(struct acct *a, const struct uopts *o, int add, struct err *e)
 		if (date_parse(o->until, &d, e) != 0)
 			return err_set(e, ERR_INVAL, "--valid-until \"%.32s\" is not a date",
 			    o->until);
-		if (date_cmp(&d, &today) < 0)
-			return err_set(e, ERR_INVAL, "--valid-until is in the past");
 		a->until = date_to_ymd(&d);
-	} else if (add)
-		a->until = fiscal_end(&today);	/* AC-3 */
-	else if (o->renew) {
+		if ((r = account_rule_until(&a->until, &today, 0, e)) != 0)
+			return r;	/* AC-3: not past, not beyond next FY end */
+	} else if (add) {
+		a->until = 0;
+		if ((r = account_rule_until(&a->until, &today, 0, e)) != 0)
+			return r;	/* AC-3: the fiscal year end */
+	} else if (o->renew) {
 		/* To the end of the fiscal year after the current end date
 		 * (or this fiscal year when it has already passed). */
 		if (a->until != 0 && date_from_ymd(a->until, &d) == 0 &&
@@ -461,6 +383,8 @@ apply_opts(struct acct *a, const struct uopts *o, int add, struct err *e)
 			a->until = fiscal_end(&d);
 		} else
 			a->until = fiscal_end(&today);
+		if ((r = account_rule_until(&a->until, &today, 0, e)) != 0)
+			return r;
 	}
 	return 0;
 }
@@ -472,10 +396,16 @@ user_change(struct central *c, const char *verb, const char *name,
 	struct acct a;
 	int r, found;
 
-	if ((r = request_ok(o->request, e)) != 0)
-		return r;
-	if (strcmp(verb, "add") == 0 && (r = name_individual(name, "login name", e)) != 0)
-		return r;
+	{
+		/* The one rule of every path (issue 14): the name on add, the
+		 * request always; display and end date in apply_opts. */
+		struct account_rule_args ra = { NULL, NULL, o->request, NULL, NULL, 0 };
+
+		if (strcmp(verb, "add") == 0)
+			ra.name = name;
+		if ((r = account_rules_check(&ra, e)) != 0)
+			return r;
+	}
 	if (strcmp(verb, "revoke") == 0 && (o->display || o->role || o->until ||
 	    o->nperm || o->view >= 0 || o->search >= 0 || o->exp >= 0 || o->renew))
 		return err_set(e, ERR_INVAL, "user revoke takes only --request");

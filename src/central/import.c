@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acctrule.h"
 #include "central-int.h"
 
 struct col {
@@ -49,10 +50,10 @@ enum { D_RECEIPT, D_STATUS, D_AT, D_NOTE, D_TERMINAL };
 static const struct col account_cols[] = {
 	{ "name", 1 }, { "display", 1 }, { "role", 1 }, { "perms", 0 },
 	{ "view_mynumber", 0 }, { "search_mynumber", 0 }, { "export", 0 },
-	{ "valid_until", 0 }, { "disabled", 0 }, { NULL, 0 }
+	{ "valid_until", 0 }, { "disabled", 0 }, { "request", 1 }, { NULL, 0 }
 };
 enum { A_NAME, A_DISPLAY, A_ROLE, A_PERMS, A_VIEW, A_SEARCH, A_EXPORT,
-	A_UNTIL, A_DISABLED };
+	A_UNTIL, A_DISABLED, A_REQUEST };
 
 #define MAXCOLS 20
 
@@ -744,6 +745,24 @@ account_row(struct importer *im, struct err *e)
 	    flag_col(im, A_EXPORT, "export", &exp) ||
 	    flag_col(im, A_DISABLED, "disabled", &dis))
 		return -1;
+	/* Issue 14: the rules of every path.  `madoguchi-central user` (the
+	 * one-row import named "user") checked them against the command
+	 * line already, the end date of an unchanged account included; an
+	 * imported row needs its request reference, an individual name
+	 * (unless it revokes) and an end date no later than the end of the
+	 * next fiscal year (the end of this one when empty). */
+	if (strcmp(im->name, "user") != 0) {
+		struct account_rule_args ra = { dis ? NULL : name,
+			dis ? NULL : col(im, A_DISPLAY), col(im, A_REQUEST),
+			&until, NULL, 1 };
+		struct err re;
+
+		err_clear(&re);
+		if (account_rules_check(&ra, &re) != 0) {
+			snprintf(im->why, sizeof(im->why), "%s", re.msg);
+			return -1;
+		}
+	}
 	wbuf_init(&w, 4096);
 	wbuf_put_u8(&w, '{');
 	jstr(&w, "name", name, 1);
@@ -762,6 +781,12 @@ account_row(struct importer *im, struct err *e)
 		/* The feed row is the master copy of an account. */
 		r = central_change_put(db, CHG_ACCOUNT, CHG_UPSERT, name, NULL, NULL,
 		    NULL, (char *)w.p, e);
+		/* AC-2: every imported change kept with its request (the user
+		 * commands log their own row with their action) */
+		if (r == 0 && strcmp(im->name, "user") != 0)
+			r = central_account_log(db, im->c != NULL ? im->c->actor : NULL, name,
+			    "import", col(im, A_REQUEST),
+			    (char *)w.p, e);
 		if (r == 0)
 			r = 1;
 	}

@@ -14,7 +14,7 @@
 #include "store-int.h"
 
 static const char *const role_names[] = { "clerk", "reviewer", "admin" };
-static const char *const perm_names[] = { "none", "read", "write" };
+static const char *const perm_names[] = { "none", "read", "write", "review" };
 
 const char *
 store_role_name(enum store_role r)
@@ -36,13 +36,13 @@ store_role_parse(const char *s, enum store_role *r)
 const char *
 store_perm_name(enum store_perm p)
 {
-	return (unsigned)p < 3 ? perm_names[p] : "?";
+	return (unsigned)p < 4 ? perm_names[p] : "?";
 }
 
 int
 store_perm_parse(const char *s, enum store_perm *p)
 {
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		if (s != NULL && strcmp(s, perm_names[i]) == 0) {
 			*p = (enum store_perm)i;
 			return 0;
@@ -121,8 +121,8 @@ account_load(sqlite3 *db, const char *name, struct account *out,
 		int lv = sqlite3_column_int(st, 1);
 
 		sql_col_text(st, 0, p->procedure, sizeof(p->procedure));
-		p->level = lv == PERM_WRITE ? PERM_WRITE :
-		    lv == PERM_READ ? PERM_READ : PERM_NONE;
+		p->level = lv == PERM_REVIEW ? PERM_REVIEW : lv == PERM_WRITE ?
+		    PERM_WRITE : lv == PERM_READ ? PERM_READ : PERM_NONE;
 		p->sensitive = sqlite3_column_int(st, 2) != 0;
 	}
 	sqlite3_finalize(st);
@@ -154,12 +154,18 @@ account_insert(sqlite3 *db, const struct account *a, const char *by,
 		if (rc != SQLITE_DONE)
 			r = sql_err(db, sqlite3_extended_errcode(db), e, "account");
 	}
+	/* password_changed_at (issue 14, AC-4 ageing): a new row's password
+	 * is the one it is created with; an update keeps the time. */
+#define ACCOUNT_INSERT "INSERT INTO accounts (name, display, role," \
+	" view_mynumber, search_mynumber, export_ok, valid_until, disabled," \
+	" must_change_password, updated_at, updated_by, password_changed_at)" \
+	" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?10)"
 	if (r == 0 && (r = sql_prepare(db, replace ?
-	    "INSERT INTO accounts VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) "
+	    ACCOUNT_INSERT " "
 	    "ON CONFLICT(name) DO UPDATE SET display=?2, role=?3, "
 	    "view_mynumber=?4, search_mynumber=?5, export_ok=?6, valid_until=?7, "
 	    "disabled=?8, must_change_password=?9, updated_at=?10, updated_by=?11" :
-	    "INSERT INTO accounts VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+	    ACCOUNT_INSERT,
 	    &st, e)) == 0) {
 		sql_bind_text(st, 1, a->name);
 		sql_bind_text(st, 2, a->display);
@@ -565,8 +571,8 @@ store_account_set_password(struct store *st, const char *name,
 
 		store_now(now);
 		if ((r = sql_prepare(st->db, "UPDATE accounts SET "
-		    "must_change_password = ?, updated_at = ?, updated_by = ? "
-		    "WHERE name = ?", &q, e)) == 0) {
+		    "must_change_password = ?, updated_at = ?2, updated_by = ?, "
+		    "password_changed_at = ?2 WHERE name = ?", &q, e)) == 0) {
 			sqlite3_bind_int(q, 1, self ? 0 : 1);
 			sql_bind_text(q, 2, now);
 			sql_bind_text(q, 3, st->user.name);

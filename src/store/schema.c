@@ -387,8 +387,22 @@ static const char *const migrations[] = {
 	"  ids TEXT NOT NULL DEFAULT '',"
 	"  reported INTEGER NOT NULL DEFAULT 0"
 	");",
-	/* 8: issue 14 (branch access), merged next */
-	"",
+	/* 8 (issue 14, access control on every path): account_log, the
+	 * terminal's record of every account issued, changed or revoked on it
+	 * with the request it was made against (AC-2; the central's table of
+	 * the same name); when each account's password was last set, for
+	 * [store] password_max_age (AC-4), counted from this migration for
+	 * the accounts already there; who queued each 個人番号 change waiting
+	 * for confirmation, so that a different person confirms it (ID-6). */
+	"CREATE TABLE IF NOT EXISTS account_log ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  name TEXT NOT NULL, action TEXT NOT NULL, request TEXT NOT NULL,"
+	"  operator TEXT NOT NULL, at TEXT NOT NULL, detail TEXT NOT NULL);"
+	"ALTER TABLE accounts ADD COLUMN password_changed_at TEXT NOT NULL"
+	"  DEFAULT '';"
+	"UPDATE accounts SET password_changed_at ="
+	"  strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime');"
+	"ALTER TABLE sync_confirm ADD COLUMN queued_by TEXT NOT NULL DEFAULT '';",
 	/* 9: reference data pulled from the central (issue 19): 全銀 bank and
 	 * branch codes (zengin-code) and Japan Post's KEN_ALL addresses, so a
 	 * form checks a 金融機関コード and fills an address offline.  The

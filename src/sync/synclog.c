@@ -123,8 +123,10 @@ sync_confirm_add(struct store *st, const char *atena, const char *proposed,
 	int r;
 
 	sync_log_now(now);
+	/* issue 14: who queued it (the account whose session ran the sync)
+	 * may not be the one who confirms it */
 	if (sqlite3_prepare_v2(db, "INSERT INTO sync_confirm (atena, proposed, reason,"
-	    " received_at) VALUES (?, ?, ?, ?)", -1, &q, NULL) != SQLITE_OK)
+	    " received_at, queued_by) VALUES (?, ?, ?, ?, ?)", -1, &q, NULL) != SQLITE_OK)
 		return err_set(e, ERR_IO, "confirmation queue: %s", sqlite3_errmsg(db));
 	sqlite3_bind_text(q, 1, atena, -1, SQLITE_STATIC);
 	/* issue 15: the proposed number waits sealed to the right "mynumber"
@@ -142,6 +144,8 @@ sync_confirm_add(struct store *st, const char *atena, const char *proposed,
 		sqlite3_bind_text(q, 2, "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 4, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, store_user(st) != NULL ? store_user(st)->name : "",
+	    -1, SQLITE_STATIC);
 	r = sqlite3_step(q);
 	sqlite3_finalize(q);
 	if (r != SQLITE_DONE)
@@ -196,20 +200,50 @@ sync_confirm_list(struct store *st, size_t limit, struct sync_confirm_row **v,
 }
 
 int
+sync_confirm_may_decide(const struct store *st, const char *queued_by,
+    int approve, struct err *e)
+{
+	const struct account *a = store_user(st);
+
+	if (a == NULL || (a->role != ROLE_REVIEWER && a->role != ROLE_ADMIN))
+		return err_set_ja(e, ERR_PERM, "個人番号の変更は確認者（審査）の権限がある"
+		    "職員が確認します", "a 個人番号 change is decided by a reviewer"
+		    " (ID-6, issue 14)");
+	if (approve && (!a->view_mynumber || !store_right_held(st, "mynumber")))
+		return err_set_ja(e, ERR_PERM, "個人番号の閲覧権限がないため承認できません",
+		    "approving a 個人番号 link needs the view-mynumber right"
+		    " (ID-6, issue 14)");
+	if (queued_by != NULL && queued_by[0] != '\0' &&
+	    strcmp(queued_by, a->name) == 0)
+		return err_set_ja(e, ERR_PERM, "自分の同期で届いた変更は別の職員が確認します",
+		    "%s queued this change and cannot decide it: another"
+		    " reviewer does (ID-6, issue 14)", a->name);
+	return 0;
+}
+
+int
 sync_confirm_decide(struct store *st, int64_t id, int approve, struct err *e)
 {
 	sqlite3 *db = store_db(st);
 	sqlite3_stmt *q;
-	char atena[16] = "", proposed[16] = "", now[32];
+	char atena[16] = "", proposed[16] = "", now[32], queued_by[STORE_NAME_MAX] = "";
+	char detail[200];
 	int r = 0, found = 0;	/* r stays 0 when the change is refused */
 
-	if (sqlite3_prepare_v2(db, "SELECT atena, proposed FROM sync_confirm"
+	if (sqlite3_prepare_v2(db, "SELECT atena, proposed, queued_by FROM sync_confirm"
 	    " WHERE id = ? AND resolved_at IS NULL", -1, &q, NULL) != SQLITE_OK)
 		return err_set(e, ERR_IO, "confirmation queue: %s", sqlite3_errmsg(db));
 	sqlite3_bind_int64(q, 1, id);
 	if (sqlite3_step(q) == SQLITE_ROW) {
 		found = 1;
 		snprintf(atena, sizeof(atena), "%s", sqlite3_column_text(q, 0));
+		snprintf(queued_by, sizeof(queued_by), "%s",
+		    sqlite3_column_text(q, 2) ? (const char *)sqlite3_column_text(q, 2) : "");
+		/* issue 14: a reviewer with the view flag who did not queue it */
+		if ((r = sync_confirm_may_decide(st, queued_by, approve, e)) != 0) {
+			sqlite3_finalize(q);
+			return r;
+		}
 		if (sqlite3_column_type(q, 1) == SQLITE_BLOB && approve) {
 			char masked[MYNUMBER_MASKED_LEN];
 
@@ -248,8 +282,11 @@ sync_confirm_decide(struct store *st, int64_t id, int approve, struct err *e)
 	sqlite3_finalize(q);
 	if (r != SQLITE_DONE)
 		return err_set(e, ERR_IO, "confirmation queue: %s", sqlite3_errmsg(db));
+	/* the audit row names both: who queued it and who decided */
+	snprintf(detail, sizeof(detail), "queued_by=%s decided_by=%s",
+	    queued_by[0] ? queued_by : "-", store_user(st)->name);
 	return store_audit_append(st, NULL, NULL, approve ? "sync.confirm_approved" :
-	    "sync.confirm_rejected", atena, "sync", NULL, e);
+	    "sync.confirm_rejected", atena, "sync", detail, e);
 }
 
 int

@@ -126,6 +126,46 @@ attempt(struct ui *u, struct login_view *v, int *ended)
 	return r;
 }
 
+/* Issue 14 (AC-5): when the last code was accepted (mdg_now), for
+ * [terminal] second_factor_relock at the unlock. */
+static int64_t sf_last_at;
+
+/* The second factor after the password: 1 passed (or none needed), 0
+ * refused (the caller logs out).  Three codes at most. */
+static int
+second_factor(struct ui *u)
+{
+	int mode = sf_mode(u->conf), r;
+	char code[32];
+	struct err e;
+
+	if (mode == SF_OFF || u->ses.st == NULL)
+		return 1;
+	if (!sf_enrolled(u->ses.st)) {
+		if (mode != SF_REQUIRED)
+			return 1;
+		ui_message(u, 1, "二要素認証の登録が必要です（madoguchi user totp で登録して"
+		    "ください）");
+		return 0;
+	}
+	for (int i = 0; i < 3; i++) {
+		code[0] = '\0';
+		r = ui_prompt(u, "二要素認証", "確認コード（6桁）", code, sizeof(code), 6);
+		if (r <= 0)
+			break;
+		err_clear(&e);
+		r = sf_verify(u->ses.st, code, &e);
+		mem_wipe(code, sizeof(code));
+		if (r == 0) {
+			sf_last_at = mdg_now();
+			return 1;
+		}
+		ui_message(u, 1, "%s", err_ja(&e));
+	}
+	mem_wipe(code, sizeof(code));
+	return 0;
+}
+
 static void
 view_init(struct login_view *v, const char *title, const char *lead, int lock)
 {
@@ -168,6 +208,15 @@ ui_login(struct ui *u)
 		} else if (UI_CHAR_IS(&k, '\n')) {
 			int rr = attempt(u, &v, NULL);
 			if (rr == 0) {
+				if (!second_factor(u)) {
+					char keep[sizeof(u->msg)];
+
+					snprintf(keep, sizeof(keep), "%s", u->msg);
+					session_logout(&u->ses, "second-factor-refused");
+					snprintf(u->msg, sizeof(u->msg), "%s", keep);
+					ui_redraw(u);
+					continue;
+				}
 				if (session_must_change_password(&u->ses) && !ui_password_change(u, 1)) {
 					session_logout(&u->ses, "password-change-refused");
 					ui_message(u, 1, "パスワードを変更しないと利用できません");
@@ -235,6 +284,16 @@ ui_lock(struct ui *u, const char *why)
 			v.focus = !v.focus;
 		} else if (UI_CHAR_IS(&k, '\n')) {
 			if (attempt(u, &v, &ended) == 0) {
+				/* issue 14: another clerk gives the code; the same one
+				 * after [terminal] second_factor_relock minutes */
+				long relock = conf_int(u->conf, "terminal",
+				    "second_factor_relock") * 60;
+				if ((ended || mdg_now() - sf_last_at >= relock) &&
+				    !second_factor(u)) {
+					session_logout(&u->ses, "second-factor-refused");
+					u->abort = ABORT_LOGOUT;
+					break;
+				}
 				if (ended)
 					u->abort = ABORT_TAKEOVER;	/* unwind the old clerk's screens */
 				u->msg[0] = '\0';

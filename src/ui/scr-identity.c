@@ -883,7 +883,11 @@ card_result_run(struct ui *u, struct visit *v, struct card_result *card)
 			ui_pop(u);
 			ui_face_free(&rv.face);
 			mem_wipe(&rv, sizeof(rv));
-			ui_person_open(u, v->person.atena, 1);
+			/* SC-5, issue 14: a DV/不開示 person opens only after the
+			 * warning was shown and acknowledged, as from F3 (the
+			 * audit row says so only then) */
+			if (ui_restricted_ack(u, &v->person))
+				ui_person_open(u, v->person.atena, person_restricted(&v->person));
 			return;
 		}
 		if (k.type == UI_K_ACTION)

@@ -184,19 +184,28 @@ search_job(void *arg)
 	return lookup_search(j->st, j->c, j->offset, j->fresh, j->out, &j->e);
 }
 
+/* The DV/不開示 warning (SC-5), on every path that opens a protected
+ * person (F3, F2's card match, ...): 1 acknowledged or not protected. */
+int
+ui_restricted_ack(struct ui *u, const struct person *p)
+{
+	char text[512];
+
+	if (!person_restricted(p))
+		return 1;
+	snprintf(text, sizeof(text),
+	    "%s さんは%sの対象者です。\n住所等は表示されません。閲覧したことは記録されます。"
+	    "\n本人または正当な代理人の来庁であることを確認してから開いてください。\n\n開きますか。",
+	    p->name, p->dv ? "DV等支援措置" : "住民票の写し等の不開示（閲覧制限）");
+	return ui_confirm(u, "閲覧制限の警告", text) == 1;
+}
+
 /* Open a row: DV/不開示 persons only after the warning (SC-5). */
 static void
 open_row(struct ui *u, const struct person *p)
 {
-	if (person_restricted(p)) {
-		char text[512];
-		snprintf(text, sizeof(text),
-		    "%s さんは%sの対象者です。\n住所等は表示されません。閲覧したことは記録されます。"
-		    "\n本人または正当な代理人の来庁であることを確認してから開いてください。\n\n開きますか。",
-		    p->name, p->dv ? "DV等支援措置" : "住民票の写し等の不開示（閲覧制限）");
-		if (ui_confirm(u, "閲覧制限の警告", text) != 1)
-			return;
-	}
+	if (!ui_restricted_ack(u, p))
+		return;
 	ui_person_open(u, p->atena, person_restricted(p));
 }
 

@@ -57,7 +57,9 @@ app_text(struct ui *u, const struct application *a, struct wbuf *w)
 	struct idcheck ic;
 	char buf[FORM_VALUE_MAX + 64], batch[48];
 	size_t nh = 0, nc = 0, nq = 0;
-	int restricted = 0;
+	int restricted = 0, sens_seen = 0;
+	/* DATA-5, issue 14: sensitive items only for an entitled account */
+	int sens_ok = cli_may_see_sensitive(st, a->procedure);
 
 	wbuf_printf(w, "受付番号   %s\n", a->receipt_no);
 	wbuf_printf(w, "申請書     %s\n", s != NULL ? s->title : a->type);
@@ -103,8 +105,12 @@ app_text(struct ui *u, const struct application *a, struct wbuf *w)
 					continue;
 				if (restricted && address_like(&s->fields[i]))
 					snprintf(buf, sizeof(buf), "（DV等支援措置のため非表示）");
-				else
+				else if (s->fields[i].sensitive && !sens_ok)
+					snprintf(buf, sizeof(buf), "＊＊＊");
+				else {
 					form_display(f, i, show, buf, sizeof(buf));
+					sens_seen |= s->fields[i].sensitive;
+				}
 				wbuf_printf(w, "  %s: %s\n", s->fields[i].label, buf);
 			}
 		}
@@ -129,6 +135,12 @@ app_text(struct ui *u, const struct application *a, struct wbuf *w)
 			if (restricted && fi >= 0 && address_like(&s->fields[fi])) {
 				snprintf(o, sizeof(o), "（非表示）");
 				snprintf(n, sizeof(n), "（非表示）");
+			} else if (fi >= 0 && s->fields[fi].sensitive) {
+				if (!sens_ok) {
+					snprintf(o, sizeof(o), "＊＊＊");
+					snprintf(n, sizeof(n), "＊＊＊");
+				} else
+					sens_seen = 1;
 			}
 			char when[64];
 			when_text(c[i].at, WHEN_SHORT, when, sizeof(when));
@@ -144,6 +156,10 @@ app_text(struct ui *u, const struct application *a, struct wbuf *w)
 	if (q != NULL)
 		mem_wipe(q, nq * sizeof(*q));
 	free(q);
+	/* DATA-5, issue 14: every view of sensitive items is audited */
+	if (sens_seen)
+		store_audit_append(st, NULL, NULL, "application.sensitive.view", a->atena,
+		    "application", a->receipt_no, NULL);
 }
 
 /* ------------------------------------------------------ the actions */
@@ -269,7 +285,7 @@ act_status(struct ui *u, const struct application *a)
 	const char *items[8], *words[8];
 	char note[256] = "";
 	struct err e;
-	int n = 0, i;
+	int n = 0, i, r;
 
 	for (size_t j = 0; j < sizeof(all) / sizeof(all[0]); j++)
 		if (ledger_transition_ok(a->status, all[j])) {
@@ -286,7 +302,11 @@ act_status(struct ui *u, const struct application *a)
 	if (ui_prompt(u, "状態の変更", "備考（任意）", note, sizeof(note), 100) < 0)
 		return;
 	err_clear(&e);
-	if (ledger_set_status(u->ses.st, a->uuid, words[i], note, &e) != 0)
+	r = ledger_set_status(u->ses.st, a->uuid, words[i], note, &e);
+	if (r == LEDGER_WITHDRAW_ASKED)
+		ui_message(u, 2, "%s の取下げの申出を記録しました。別の職員が確認すると"
+		    "取下げになります", a->receipt_no);
+	else if (r != 0)
 		ui_message(u, 1, "%s", err_ja(&e));
 	else
 		ui_message(u, 2, "%s を「%s」にしました", a->receipt_no, items[i]);
@@ -451,7 +471,12 @@ load_queue(struct store *st, void *arg, struct application_list *out, struct err
 void
 ui_review_run(struct ui *u)
 {
-	if (store_user(u->ses.st)->role != ROLE_REVIEWER)
+	const struct account *me = store_user(u->ses.st);
+	int review_level = 0;
+
+	for (size_t i = 0; i < me->nperms; i++)
+		review_level |= me->perms[i].level == PERM_REVIEW;	/* issue 14 */
+	if (me->role != ROLE_REVIEWER && !review_level)
 		ui_message(u, 0, "確認者の権限がないため、一覧の表示と訂正のみできます");
 	app_list_run(u, "申請の確認（未確認の申請）  Enter 内容・確認", load_queue, NULL);
 }

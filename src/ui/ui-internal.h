@@ -289,6 +289,9 @@ void ui_work_menu(struct ui *u, int which);
 void ui_app_detail(struct ui *u, const char *uuid);
 /* The loaded screen of that id (an application's type), or NULL. */
 const struct screen *ui_screen_of(struct ui *u, const char *id);
+/* The DV/不開示 warning (SC-5, scr-lookup.c): 1 when acknowledged or the
+ * person is not protected (issue 14: F2 and F3 alike). */
+int ui_restricted_ack(struct ui *u, const struct person *p);
 /* A one-line question in a box; buf holds the initial text and receives
  * the answer.  1 answered, 0 Esc, -1 aborted. */
 int ui_prompt(struct ui *u, const char *title, const char *label, char *buf,

@@ -176,7 +176,7 @@ fill_outbox(struct store *st, void *arg)
 		snprintf(body, sizeof(body), "{\"uuid\":\"%s\",\"receipt_no\":\"%s-20250401-%05ld\","
 		    "\"procedure\":\"maru-fuku\",\"type\":\"new\",\"atena\":\"%09ld\","
 		    "\"form\":{\"reason\":\"転入\",\"income\":1200000,\"household\":3},"
-		    "\"entered_by\":\"clerk01\",\"status\":\"received\","
+		    "\"entered_by\":\"sato-ichiro\",\"status\":\"received\","
 		    "\"received_at\":\"2025-04-01T09:00:00+0900\"}", uuid, f->tid, i, i + 1);
 		if (store_outbox_add(st, uuid, "application", body, strlen(body), NULL, &e) != 0)
 			return -1;
@@ -224,7 +224,7 @@ term_main(void *arg)
 		uuid_v4(uuid);
 		/* an item the central accepts from this terminal (issue 15 B) */
 		snprintf(body, sizeof(body), "{\"uuid\":\"%s\",\"receipt_no\":\"%s-20250401-%05d\","
-		    "\"procedure\":\"maru-fuku\",\"atena\":\"000000001\",\"entered_by\":\"clerk01\","
+		    "\"procedure\":\"maru-fuku\",\"atena\":\"000000001\",\"entered_by\":\"sato-ichiro\","
 		    "\"status\":\"received\",\"received_at\":\"2025-04-01T09:00:00+0900\"}",
 		    uuid, t->id, i + 1);
 		msg_add_item(&m, uuid, ITEM_APPLICATION, body, strlen(body));
@@ -303,8 +303,8 @@ main(int argc, char **argv)
 	{
 		/* entered_by of the pushed applications: an account of the
 		 * central with the right (issue 15 B) */
-		static const char acc[] = "name,display,role,perms,valid_until\n"
-		    "clerk01,窓口 一郎,clerk,maru-fuku:write,2099-03-31\n";
+		static const char acc[] = "name,display,role,perms,request\n"
+		    "sato-ichiro,窓口 一郎,clerk,maru-fuku:write,REQ-1\n";
 		struct import_report ar;
 
 		if (central_import_text(srv.c, IMPORT_ACCOUNTS, "accounts", acc,
@@ -330,7 +330,7 @@ main(int argc, char **argv)
 	pthread_create(&srv.th, NULL, server_main, &srv);
 	usleep(300000);
 
-	if (store_create(tdir, "admin", PW, &e) != 0 || store_open(tdir, "admin", PW, &st, &e) != 0)
+	if (store_create(tdir, "kanri-taro", PW, &e) != 0 || store_open(tdir, "kanri-taro", PW, &st, &e) != 0)
 		die("terminal store", &e);
 	if (sync_enroll(st, srv.addr, srv.c->noise_pub, token, tid, &e) != 0)
 		die("enroll", &e);

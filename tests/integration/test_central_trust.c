@@ -101,12 +101,14 @@ setup(struct env *v, char t1[40], char t2[40])
 	    "000000001,山田 太郎,ヤマダ タロウ,1980-04-01,1,北区1-1,01\n"
 	    "000000002,山田 花子,ヤマダ ハナコ,1982-05-01,2,北区1-1,01\n"
 	    "000000003,鈴木 一郎,スズキ イチロウ,1990-01-01,1,南区2-2,02\n");
-	import(v, "accounts", "name,display,role,perms,valid_until,disabled\n"
-	    "clerk1,窓口 花子,clerk,maru-fuku:write;kokuho:write,2099-03-31,0\n"
-	    "clerk2,窓口 次郎,clerk,maru-fuku:read,2099-03-31,0\n"
-	    "rev1,審査 一郎,reviewer,maru-fuku:write,2099-03-31,0\n"
-	    "gone1,退職 三郎,clerk,maru-fuku:write,2099-03-31,1\n"
-	    "old1,期限 四郎,clerk,maru-fuku:write,2025-03-31,0\n");
+	/* issue 14: individual names, a request reference each, end dates
+	 * no later than the next fiscal year end (empty: this one's) */
+	import(v, "accounts", "name,display,role,perms,valid_until,disabled,request\n"
+	    "mado-hanako,窓口 花子,clerk,maru-fuku:write;kokuho:write,,0,REQ-1\n"
+	    "mado-jiro,窓口 次郎,clerk,maru-fuku:read,,0,REQ-2\n"
+	    "rev1,審査 一郎,reviewer,maru-fuku:write,,0,REQ-3\n"
+	    "gone1,退職 三郎,clerk,maru-fuku:write,,1,REQ-4\n"
+	    "old1,期限 四郎,clerk,maru-fuku:write,2025-03-31,0,REQ-5\n");
 	enrol(v, "T1", "01", "maru-fuku", t1);
 	enrol(v, "T2", "01", "maru-fuku,kokuho", t2);
 	{
@@ -217,31 +219,31 @@ TEST(trust_rogue_application_pushes_refused_with_reasons)
 	t1 = term_connect(&v, k1);
 	t2 = term_connect(&v, k2);
 	/* The honest item is stored: the checks do not refuse everything. */
-	APP(t2, "T2-20261203-00001", "maru-fuku", "000000001", "clerk1", "", "received",
+	APP(t2, "T2-20261203-00001", "maru-fuku", "000000001", "mado-hanako", "", "received",
 	    ACK_STORED, NULL);
-	APP(t2, "T2-20261203-00002", "kokuho", "000000002", "clerk1", "",
+	APP(t2, "T2-20261203-00002", "kokuho", "000000002", "mado-hanako", "",
 	    "received", ACK_STORED, NULL);
 	/* Another ward's resident. */
-	APP(t2, "T2-20261203-00003", "maru-fuku", "000000003", "clerk1", "", "received",
+	APP(t2, "T2-20261203-00003", "maru-fuku", "000000003", "mado-hanako", "", "received",
 	    ACK_REJECTED, "outside this terminal's wards");
 	/* A person the central does not know. */
-	APP(t2, "T2-20261203-00004", "maru-fuku", "000000099", "clerk1", "", "received",
+	APP(t2, "T2-20261203-00004", "maru-fuku", "000000099", "mado-hanako", "", "received",
 	    ACK_REJECTED, "not a person known");
 	/* A procedure outside T1's scope. */
-	APP(t1, "T1-20261203-00001", "kokuho", "000000001", "clerk1", "", "received",
+	APP(t1, "T1-20261203-00001", "kokuho", "000000001", "mado-hanako", "", "received",
 	    ACK_REJECTED, "not one of this terminal's");
 	/* Another terminal's receipt-number prefix. */
-	APP(t2, "T1-20261203-00009", "maru-fuku", "000000001", "clerk1", "", "received",
+	APP(t2, "T1-20261203-00009", "maru-fuku", "000000001", "mado-hanako", "", "received",
 	    ACK_REJECTED, "not under this terminal's ID");
-	APP(t2, "T2-2026-1", "maru-fuku", "000000001", "clerk1", "", "received",
+	APP(t2, "T2-2026-1", "maru-fuku", "000000001", "mado-hanako", "", "received",
 	    ACK_REJECTED, "not under this terminal's ID");
 	/* A made-up confirmed_by; a confirmer who is not a reviewer. */
-	APP(t2, "T2-20261203-00005", "maru-fuku", "000000001", "clerk1", "ghost", "review",
+	APP(t2, "T2-20261203-00005", "maru-fuku", "000000001", "mado-hanako", "ghost", "review",
 	    ACK_REJECTED, "\"ghost\" is no account at the central");
-	APP(t2, "T2-20261203-00006", "maru-fuku", "000000001", "clerk1", "clerk2", "review",
+	APP(t2, "T2-20261203-00006", "maru-fuku", "000000001", "mado-hanako", "mado-jiro", "review",
 	    ACK_REJECTED, "not a reviewer");
 	/* entered_by without the right, revoked, expired, unknown. */
-	APP(t2, "T2-20261203-00007", "maru-fuku", "000000001", "clerk2", "", "received",
+	APP(t2, "T2-20261203-00007", "maru-fuku", "000000001", "mado-jiro", "", "received",
 	    ACK_REJECTED, "may not enter maru-fuku");
 	APP(t2, "T2-20261203-00008", "maru-fuku", "000000001", "gone1", "", "received",
 	    ACK_REJECTED, "revoked or disabled");
@@ -253,11 +255,11 @@ TEST(trust_rogue_application_pushes_refused_with_reasons)
 	 * confirmer; a status no terminal sets on a new application. */
 	APP(t2, "T2-20261203-00012", "maru-fuku", "000000001", "rev1", "rev1", "review",
 	    ACK_REJECTED, "four eyes");
-	APP(t2, "T2-20261203-00013", "maru-fuku", "000000001", "clerk1", "", "review",
+	APP(t2, "T2-20261203-00013", "maru-fuku", "000000001", "mado-hanako", "", "review",
 	    ACK_REJECTED, "without confirmed_by");
-	APP(t2, "T2-20261203-00014", "maru-fuku", "000000001", "clerk1", "rev1", "decided",
+	APP(t2, "T2-20261203-00014", "maru-fuku", "000000001", "mado-hanako", "rev1", "decided",
 	    ACK_REJECTED, "cannot follow");
-	APP(t2, "T2-20261203-00015", "maru-fuku", "000000001", "clerk1", "rev1", "review",
+	APP(t2, "T2-20261203-00015", "maru-fuku", "000000001", "mado-hanako", "rev1", "review",
 	    ACK_STORED, NULL);
 	sync_chan_free(t1);
 	sync_chan_free(t2);
@@ -308,22 +310,22 @@ TEST(trust_status_changes_checked_against_the_application)
 	t2 = term_connect(&v, k2);
 	uuid_v4(app);
 	app_body(body, sizeof(body), app, "T1-20261203-00001", "maru-fuku", "000000001",
-	    "clerk1", "", "received");
+	    "mado-hanako", "", "received");
 	CHECK_INT(push1(t1, ITEM_APPLICATION, app, body, NULL, 0), ACK_STORED);
 	/* 受付 → 決定 is no change a terminal makes. */
-	CHECK_INT(status_push(t1, app, "T1-20261203-00001", "decided", "clerk1", why,
+	CHECK_INT(status_push(t1, app, "T1-20261203-00001", "decided", "mado-hanako", why,
 	    sizeof(why)), ACK_REJECTED);
 	CHECK(strstr(why, "decided cannot follow received") != NULL);
 	/* 確認 by a clerk, and by the person who entered it (four eyes). */
-	CHECK_INT(status_push(t1, app, "T1-20261203-00001", "review", "clerk1", why,
+	CHECK_INT(status_push(t1, app, "T1-20261203-00001", "review", "mado-hanako", why,
 	    sizeof(why)), ACK_REJECTED);
 	CHECK(strstr(why, "not a reviewer") != NULL);
 	/* Another terminal cannot move T1's application, nor claim its UUID. */
-	CHECK_INT(status_push(t2, app, "", "withdrawn", "clerk1", why, sizeof(why)),
+	CHECK_INT(status_push(t2, app, "", "withdrawn", "mado-hanako", why, sizeof(why)),
 	    ACK_REJECTED);
 	CHECK(strstr(why, "another terminal") != NULL);
 	app_body(body, sizeof(body), app, "T2-20261203-00001", "maru-fuku", "000000001",
-	    "clerk1", "", "received");
+	    "mado-hanako", "", "received");
 	{
 		char u2[37];
 
@@ -336,7 +338,7 @@ TEST(trust_status_changes_checked_against_the_application)
 		char ghost[37];
 
 		uuid_v4(ghost);
-		CHECK_INT(status_push(t1, ghost, "T1-20261203-00002", "withdrawn", "clerk1", why,
+		CHECK_INT(status_push(t1, ghost, "T1-20261203-00002", "withdrawn", "mado-hanako", why,
 		    sizeof(why)), ACK_REJECTED);
 		CHECK(strstr(why, "never received") != NULL);
 	}
@@ -345,7 +347,7 @@ TEST(trust_status_changes_checked_against_the_application)
 	    sizeof(why)), ACK_STORED);
 	CHECK_INT(status_push(t1, app, "T1-20261203-00001", "forwarded", "rev1", why,
 	    sizeof(why)), ACK_STORED);
-	CHECK_INT(status_push(t1, app, "T1-20261203-00001", "issued", "clerk1", why,
+	CHECK_INT(status_push(t1, app, "T1-20261203-00001", "issued", "mado-hanako", why,
 	    sizeof(why)), ACK_REJECTED);
 	sync_chan_free(t1);
 	sync_chan_free(t2);
@@ -357,7 +359,7 @@ static void
 row_hash(int64_t id, const uint8_t prev[32], const char *term, const char *action,
     uint8_t out[32])
 {
-	const char *f[7] = { "2026-12-03T09:00:00+0900", "clerk1", term, action, "", "", "" };
+	const char *f[7] = { "2026-12-03T09:00:00+0900", "mado-hanako", term, action, "", "", "" };
 	crypto_generichash_state h;
 	uint8_t idb[8], len[4];
 	int i;
@@ -389,7 +391,7 @@ audit_body(char *out, size_t cap, int64_t id, const uint8_t prev[32],
 	hex_encode(prev, 32, ph);
 	hex_encode(hash, 32, hh);
 	snprintf(out, cap, "{\"id\":%lld,\"at\":\"2026-12-03T09:00:00+0900\","
-	    "\"who\":\"clerk1\",\"terminal\":\"%s\",\"action\":\"%s\",\"person\":\"\","
+	    "\"who\":\"mado-hanako\",\"terminal\":\"%s\",\"action\":\"%s\",\"person\":\"\","
 	    "\"screen\":\"\",\"detail\":\"\",\"prev\":\"%s\",\"hash\":\"%s\"}",
 	    (long long)id, term, action, ph, hh);
 }
@@ -482,11 +484,11 @@ TEST(trust_audit_squatting_and_decision_routing)
 	 * it; the decision for it reaches T1 and not T2. */
 	uuid_v4(uuid);
 	app_body(body, sizeof(body), uuid, "T1-20261203-00007", "maru-fuku", "000000001",
-	    "clerk1", "", "received");
+	    "mado-hanako", "", "received");
 	CHECK_INT(push1(t2, ITEM_APPLICATION, uuid, body, why, sizeof(why)), ACK_REJECTED);
 	uuid_v4(uuid);
 	app_body(body, sizeof(body), uuid, "T1-20261203-00007", "maru-fuku", "000000001",
-	    "clerk1", "", "received");
+	    "mado-hanako", "", "received");
 	CHECK_INT(push1(t1, ITEM_APPLICATION, uuid, body, NULL, 0), ACK_STORED);
 	import(&v, "decisions", "receipt_no,status,decided_at\nT1-20261203-00007,決定,2026-12-10\n");
 	CHECK_INT(decision_changes(t1), 1);

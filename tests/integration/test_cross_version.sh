@@ -75,7 +75,12 @@ PERSONS='atena,name,kana,birth,sex,address,ward
 000000002,山田 花子,ヤマダ ハナコ,1985-05-01,2,窓口市北区1-1,01
 000000003,鈴木 一郎,スズキ イチロウ,1990-01-01,1,窓口市南区2-2,02'
 printf '%s\n' "$PERSONS" >"$T_TMP/persons.csv"
-printf 'name,display,role,perms,valid_until\nadmin,管理 太郎,admin,maru-fuku:write,2099-03-31\n' \
+# issue 14: an individual name (AC-1), a request reference (AC-2; the
+# first release knows no request column) and the fiscal year end (AC-3)
+ADM=kanri-taro
+printf 'name,display,role,perms\n%s,管理 太郎,admin,maru-fuku:write\n' "$ADM" \
+	>"$T_TMP/accounts-v1.csv"
+printf 'name,display,role,perms,request\n%s,管理 太郎,admin,maru-fuku:write,REQ-1\n' "$ADM" \
 	>"$T_TMP/accounts.csv"
 
 port_free() { # a port nothing listens on
@@ -91,7 +96,7 @@ port_free() { # a port nothing listens on
 # Prints what failed, nothing on success.  Run it in $(...): the central it
 # starts is stopped when that subshell ends.
 round() {
-	local C=$1 T=$2 TOOL=$3 d=$T_TMP/$4 port key token uuid out pid i
+	local C=$1 T=$2 TOOL=$3 d=$T_TMP/$4 port key token uuid out pid i req
 	mkdir -p "$d"
 	port=$(port_free)
 	"$C" --store "$d/central" init >"$d/init.out" 2>&1 || { echo "central init failed"; return; }
@@ -100,7 +105,9 @@ round() {
 		{ echo "central import failed"; return; }
 	# the account that enters the application: the central accepts an
 	# application only from an active account with the right (issue 15)
-	"$C" --store "$d/central" import accounts "$T_TMP/accounts.csv" >/dev/null 2>&1 ||
+	acsv=$T_TMP/accounts.csv
+	[ "$C" != "$OLD_C" ] || acsv=$T_TMP/accounts-v1.csv
+	"$C" --store "$d/central" import accounts "$acsv" >/dev/null 2>&1 ||
 		{ echo "central accounts import failed"; return; }
 	"$C" --store "$d/central" terminal enrol K01 --wards 01 >"$d/enrol.out" 2>"$d/enrol.err" ||
 		{ echo "terminal enrol failed"; return; }
@@ -113,23 +120,28 @@ round() {
 		(exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break
 		sleep 0.1
 	done
-	echo "$PW" | "$T" init --store "$d/term" --admin admin --password-stdin >/dev/null 2>&1 ||
+	# today's init takes the request reference (issue 14); the first
+	# release knows no --request
+	req=""
+	[ "$T" = "$OLD_T" ] || req="--request REQ-1"
+	# shellcheck disable=SC2086
+	echo "$PW" | "$T" init --store "$d/term" --admin "$ADM" $req --password-stdin >/dev/null 2>&1 ||
 		{ echo "terminal init failed"; return; }
 	printf '%s\n%s\n' "$PW" "$token" | "$T" --store "$d/term" enroll \
-		--central "127.0.0.1:$port" --central-key "$key" --user admin \
+		--central "127.0.0.1:$port" --central-key "$key" --user "$ADM" \
 		--password-stdin --token-stdin >"$d/enroll.out" 2>&1 ||
 		{ echo "enroll failed: $(cat "$d/enroll.out")"; return; }
 	# pull the residents of ward 01
-	echo "$PW" | "$T" --store "$d/term" sync --user admin --password-stdin \
+	echo "$PW" | "$T" --store "$d/term" sync --user "$ADM" --password-stdin \
 		>"$d/sync1.out" 2>&1 || { echo "first sync failed: $(cat "$d/sync1.out")"; return; }
-	out=$(echo "$PW" | "$TOOL" "$d/term" admin person 000000002 2>&1)
+	out=$(echo "$PW" | "$TOOL" "$d/term" "$ADM" person 000000002 2>&1)
 	[ "$out" = "山田 花子" ] || { echo "resident not pulled: $out"; return; }
-	out=$(echo "$PW" | "$TOOL" "$d/term" admin person 000000003 2>&1)
+	out=$(echo "$PW" | "$TOOL" "$d/term" "$ADM" person 000000003 2>&1)
 	[ "$out" != "鈴木 一郎" ] || { echo "resident of another ward pulled"; return; }
 	# push an application
-	uuid=$(echo "$PW" | "$TOOL" "$d/term" admin intake 000000001 maru-fuku 2>&1) ||
+	uuid=$(echo "$PW" | "$TOOL" "$d/term" "$ADM" intake 000000001 maru-fuku 2>&1) ||
 		{ echo "intake failed: $uuid"; return; }
-	echo "$PW" | "$T" --store "$d/term" sync --user admin --password-stdin \
+	echo "$PW" | "$T" --store "$d/term" sync --user "$ADM" --password-stdin \
 		>"$d/sync2.out" 2>&1 || { echo "second sync failed: $(cat "$d/sync2.out")"; return; }
 	grep -q 'pushed 1 (duplicates 0, rejected 0' "$d/sync2.out" ||
 		{ echo "application not pushed: $(cat "$d/sync2.out")"; return; }
@@ -198,26 +210,26 @@ upgrade() {
 		sleep 0.1
 	done
 	# --- the first release writes the store ---
-	echo "$PW" | "$OLD_T" init --store "$d/term" --admin admin --password-stdin >/dev/null 2>&1 ||
+	echo "$PW" | "$OLD_T" init --store "$d/term" --admin "$ADM" --password-stdin >/dev/null 2>&1 ||
 		{ echo "old init failed"; return; }
 	printf '%s\n%s\n' "$PW" "$token" | "$OLD_T" --store "$d/term" enroll \
-		--central "127.0.0.1:$port" --central-key "$key" --user admin \
+		--central "127.0.0.1:$port" --central-key "$key" --user "$ADM" \
 		--password-stdin --token-stdin >"$d/enroll.out" 2>&1 ||
 		{ echo "old enroll failed: $(cat "$d/enroll.out")"; return; }
-	echo "$PW" | "$OLD_T" --store "$d/term" sync --user admin --password-stdin \
+	echo "$PW" | "$OLD_T" --store "$d/term" sync --user "$ADM" --password-stdin \
 		>"$d/sync0.out" 2>&1 || { echo "old sync failed: $(cat "$d/sync0.out")"; return; }
 	printf '%s\n%s\n' "$PW" "$CPW" | "$OLD_T" --store "$d/term" user add clerk2 \
-		--user admin --password-stdin --role clerk --view-mynumber --no-must-change \
+		--user "$ADM" --password-stdin --role clerk --view-mynumber --no-must-change \
 		>"$d/useradd.out" 2>&1 || { echo "old user add failed: $(cat "$d/useradd.out")"; return; }
 	head -c 8 "$d/term/store.keys" | grep -q MDGKEYS1 || { echo "not a format-1 store"; return; }
 	# --- today's terminal: admin's first login converts the store ---
-	echo "$PW" | "$NEW_T" --store "$d/term" sync --user admin --password-stdin \
+	echo "$PW" | "$NEW_T" --store "$d/term" sync --user "$ADM" --password-stdin \
 		>"$d/sync1.out" 2>&1 || { echo "sync after upgrade failed: $(cat "$d/sync1.out")"; return; }
 	head -c 8 "$d/term/store.keys" | grep -q MDGKEYS2 || { echo "store.keys not converted"; return; }
 	[ -f "$d/term/store.keys.v1" ] || { echo "clerk2's old slot was not kept"; return; }
-	out=$(echo "$PW" | "$NEW_TOOL" "$d/term" admin mynumber 000000001 2>"$d/tool.err")
+	out=$(echo "$PW" | "$NEW_TOOL" "$d/term" "$ADM" mynumber 000000001 2>"$d/tool.err")
 	[ "$out" = 123456789018 ] || { echo "admin: number not read after conversion: $out $(cat "$d/tool.err")"; return; }
-	out=$(echo "$PW" | "$NEW_TOOL" "$d/term" admin address 000000002 2>"$d/tool.err")
+	out=$(echo "$PW" | "$NEW_TOOL" "$d/term" "$ADM" address 000000002 2>"$d/tool.err")
 	[ "$out" = 窓口市北区秘密町9-9 ] || { echo "admin: DV address lost: $out"; return; }
 	# --- clerk2 (view-mynumber) converts at its own first login ---
 	out=$(echo "$CPW" | "$NEW_TOOL" "$d/term" clerk2 mynumber 000000001 2>"$d/tool.err")
@@ -225,11 +237,11 @@ upgrade() {
 	out=$(echo "$CPW" | "$NEW_TOOL" "$d/term" clerk2 address 000000002 2>"$d/tool.err")
 	[ "$out" != 窓口市北区秘密町9-9 ] || { echo "clerk2 reads the DV address"; return; }
 	[ ! -e "$d/term/store.keys.v1" ] || { echo "store.keys.v1 left after the last conversion"; return; }
-	echo "$PW" | "$NEW_T" --store "$d/term" audit verify --user admin --password-stdin \
+	echo "$PW" | "$NEW_T" --store "$d/term" audit verify --user "$ADM" --password-stdin \
 		>"$d/verify.out" 2>&1 || { echo "audit verify: $(cat "$d/verify.out")"; return; }
-	uuid=$(echo "$PW" | "$NEW_TOOL" "$d/term" admin intake 000000001 maru-fuku 2>"$d/tool.err") ||
+	uuid=$(echo "$PW" | "$NEW_TOOL" "$d/term" "$ADM" intake 000000001 maru-fuku 2>"$d/tool.err") ||
 		{ echo "intake failed: $uuid"; return; }
-	echo "$PW" | "$NEW_T" --store "$d/term" sync --user admin --password-stdin \
+	echo "$PW" | "$NEW_T" --store "$d/term" sync --user "$ADM" --password-stdin \
 		>"$d/sync2.out" 2>&1 || { echo "second sync failed: $(cat "$d/sync2.out")"; return; }
 	grep -q 'pushed 1 (duplicates 0, rejected 0' "$d/sync2.out" ||
 		{ echo "application not pushed: $(cat "$d/sync2.out")"; return; }

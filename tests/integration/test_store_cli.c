@@ -43,7 +43,7 @@ init_store(const char *dir)
 {
 	struct t_proc p;
 
-	CHECK_INT(RUN(ADMIN_PW "\n", &p, "init", "--store", dir, "--admin", "admin01",
+	CHECK_INT(RUN(ADMIN_PW "\n", &p, "init", "--request", "REQ-1", "--store", dir, "--admin", "kanri-taro",
 	    "--password-stdin", "--terminal", "T101"), 0);
 	CHECK(strstr(p.out, "store created") != NULL);
 	t_proc_free(&p);
@@ -60,11 +60,11 @@ TEST(cli_init_wrong_password_changes_nothing)
 	snprintf(dir, sizeof(dir), "%s", t_path("s"));
 	init_store(dir);
 	/* A second init refuses to overwrite. */
-	CHECK_INT(RUN(ADMIN_PW "\n", &p, "init", "--store", dir, "--admin", "x1",
+	CHECK_INT(RUN(ADMIN_PW "\n", &p, "init", "--request", "REQ-1", "--store", dir, "--admin", "x1",
 	    "--password-stdin"), 1);
 	t_proc_free(&p);
 	/* A weak password is refused with the rule, not the password. */
-	CHECK_INT(RUN("password123\n", &p, "init", "--store", t_path("w"), "--admin",
+	CHECK_INT(RUN("password123\n", &p, "init", "--request", "REQ-1", "--store", t_path("w"), "--admin",
 	    "a", "--password-stdin"), 1);
 	CHECK(strstr(p.err, "password123") == NULL);
 	t_proc_free(&p);
@@ -73,7 +73,7 @@ TEST(cli_init_wrong_password_changes_nothing)
 	before = t_read_file(dbp, &n1);
 	REQUIRE(before != NULL);
 	CHECK_INT(RUN("Wrong#Pass77\n", &p, "audit", "verify", "--store", dir,
-	    "--user", "admin01", "--password-stdin"), 1);
+	    "--user", "kanri-taro", "--password-stdin"), 1);
 	CHECK(strstr(p.err, "パスワードが違います") != NULL);
 	CHECK(strstr(p.err, "Wrong#Pass77") == NULL);
 	t_proc_free(&p);
@@ -83,7 +83,7 @@ TEST(cli_init_wrong_password_changes_nothing)
 	free(before);
 	free(after);
 	CHECK_INT(RUN(ADMIN_PW "\n", &p, "audit", "verify", "--store", dir,
-	    "--user", "admin01", "--password-stdin"), 0);
+	    "--user", "kanri-taro", "--password-stdin"), 0);
 	CHECK(strstr(p.out, "intact") != NULL);
 	t_proc_free(&p);
 }
@@ -95,50 +95,50 @@ TEST(cli_user_lifecycle_and_lockout)
 
 	snprintf(dir, sizeof(dir), "%s", t_path("s"));
 	init_store(dir);
-	CHECK_INT(RUN(ADMIN_PW "\n" CLERK_PW "\n", &p, "user", "add", "clerk01",
-	    "--store", dir, "--user", "admin01", "--password-stdin"), 0);
+	CHECK_INT(RUN(ADMIN_PW "\n" CLERK_PW "\n", &p, "user", "add", "--request", "REQ-2", "mado-hanako",
+	    "--store", dir, "--user", "kanri-taro", "--password-stdin"), 0);
 	t_proc_free(&p);
-	CHECK_INT(RUN(ADMIN_PW "\n", &p, "user", "mod", "clerk01", "--store", dir,
-	    "--user", "admin01", "--password-stdin", "--perm", "kokuho=write"), 0);
+	CHECK_INT(RUN(ADMIN_PW "\n", &p, "user", "mod", "--request", "REQ-2", "mado-hanako", "--store", dir,
+	    "--user", "kanri-taro", "--password-stdin", "--perm", "kokuho=write"), 0);
 	t_proc_free(&p);
 	CHECK_INT(RUN(ADMIN_PW "\n", &p, "user", "list", "--store", dir,
-	    "--user", "admin01", "--password-stdin"), 0);
-	CHECK(strstr(p.out, "clerk01") != NULL);
+	    "--user", "kanri-taro", "--password-stdin"), 0);
+	CHECK(strstr(p.out, "mado-hanako") != NULL);
 	CHECK(strstr(p.out, "kokuho=write") != NULL);
 	t_proc_free(&p);
 	/* A clerk cannot manage accounts. */
 	CHECK_INT(RUN(CLERK_PW "\n", &p, "user", "list", "--store", dir,
-	    "--user", "clerk01", "--password-stdin"), 1);
+	    "--user", "mado-hanako", "--password-stdin"), 1);
 	t_proc_free(&p);
 	/* Three wrong passwords lock (AC-4); unlock by the administrator. */
 	for (int i = 0; i < 3; i++) {
 		CHECK_INT(RUN("Bad#guess1234\n", &p, "audit", "verify", "--store", dir,
-		    "--user", "clerk01", "--password-stdin"), 1);
+		    "--user", "mado-hanako", "--password-stdin"), 1);
 		t_proc_free(&p);
 	}
 	CHECK_INT(RUN(CLERK_PW "\n", &p, "audit", "verify", "--store", dir,
-	    "--user", "clerk01", "--password-stdin"), 1);
+	    "--user", "mado-hanako", "--password-stdin"), 1);
 	CHECK(strstr(p.err, "ロック") != NULL);
 	t_proc_free(&p);
-	CHECK_INT(RUN(ADMIN_PW "\n", &p, "user", "unlock", "clerk01", "--store", dir,
-	    "--user", "admin01", "--password-stdin"), 0);
+	CHECK_INT(RUN(ADMIN_PW "\n", &p, "user", "unlock", "mado-hanako", "--store", dir,
+	    "--user", "kanri-taro", "--password-stdin"), 0);
 	t_proc_free(&p);
-	CHECK_INT(RUN(CLERK_PW "\nNm3%tYu8kBzq\n", &p, "user", "passwd", "clerk01",
-	    "--store", dir, "--user", "clerk01", "--password-stdin"), 0);
-	t_proc_free(&p);
-	CHECK_INT(RUN("Nm3%tYu8kBzq\n", &p, "audit", "verify", "--store", dir,
-	    "--user", "clerk01", "--password-stdin"), 0);
-	t_proc_free(&p);
-	CHECK_INT(RUN(ADMIN_PW "\n", &p, "user", "disable", "clerk01", "--store", dir,
-	    "--user", "admin01", "--password-stdin"), 0);
+	CHECK_INT(RUN(CLERK_PW "\nNm3%tYu8kBzq\n", &p, "user", "passwd", "mado-hanako",
+	    "--store", dir, "--user", "mado-hanako", "--password-stdin"), 0);
 	t_proc_free(&p);
 	CHECK_INT(RUN("Nm3%tYu8kBzq\n", &p, "audit", "verify", "--store", dir,
-	    "--user", "clerk01", "--password-stdin"), 1);
+	    "--user", "mado-hanako", "--password-stdin"), 0);
+	t_proc_free(&p);
+	CHECK_INT(RUN(ADMIN_PW "\n", &p, "user", "disable", "--request", "REQ-2", "mado-hanako", "--store", dir,
+	    "--user", "kanri-taro", "--password-stdin"), 0);
+	t_proc_free(&p);
+	CHECK_INT(RUN("Nm3%tYu8kBzq\n", &p, "audit", "verify", "--store", dir,
+	    "--user", "mado-hanako", "--password-stdin"), 1);
 	CHECK(strstr(p.err, "無効") != NULL);
 	t_proc_free(&p);
 	/* Every change above is in the chain. */
 	CHECK_INT(RUN(ADMIN_PW "\n", &p, "audit", "list", "--store", dir,
-	    "--user", "admin01", "--password-stdin"), 0);
+	    "--user", "kanri-taro", "--password-stdin"), 0);
 	CHECK(strstr(p.out, "account.add") != NULL);
 	CHECK(strstr(p.out, "account.unlock") != NULL);
 	CHECK(strstr(p.out, "account.password") != NULL);
@@ -152,7 +152,7 @@ tamper(const char *dir, const char *sql)
 	struct err e;
 	struct store *st;
 
-	REQUIRE_OK(store_open(dir, "admin01", ADMIN_PW, &st, &e), &e);
+	REQUIRE_OK(store_open(dir, "kanri-taro", ADMIN_PW, &st, &e), &e);
 	if (sqlite3_exec(store_db(st), sql, NULL, NULL, NULL) != SQLITE_OK)
 		t_fail_at(__FILE__, __LINE__, "%s: %s", sql, sqlite3_errmsg(store_db(st)));
 	store_close(st);
@@ -168,32 +168,32 @@ TEST(cli_audit_verify_finds_edit_delete_reorder)
 	init_store(dir);
 	for (int i = 0; i < 3; i++) {
 		CHECK_INT(RUN(ADMIN_PW "\n", &p, "user", "list", "--store", dir,
-		    "--user", "admin01", "--password-stdin"), 0);
+		    "--user", "kanri-taro", "--password-stdin"), 0);
 		t_proc_free(&p);
 	}
 	tamper(dir, "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;"
 	    "CREATE TABLE keep AS SELECT * FROM audit");
 	tamper(dir, "UPDATE audit SET who='intruder' WHERE id=3");
 	CHECK_INT(RUN(ADMIN_PW "\n", &p, "audit", "verify", "--store", dir,
-	    "--user", "admin01", "--password-stdin"), 1);
+	    "--user", "kanri-taro", "--password-stdin"), 1);
 	CHECK(strstr(p.out, "BROKEN at row 3") != NULL);
 	t_proc_free(&p);
 	tamper(dir, "DELETE FROM audit; INSERT INTO audit SELECT * FROM keep;"
 	    "DELETE FROM audit WHERE id=2");
 	CHECK_INT(RUN(ADMIN_PW "\n", &p, "audit", "verify", "--store", dir,
-	    "--user", "admin01", "--password-stdin"), 1);
+	    "--user", "kanri-taro", "--password-stdin"), 1);
 	CHECK(strstr(p.out, "BROKEN at row 2") != NULL);
 	t_proc_free(&p);
 	tamper(dir, "DELETE FROM audit; INSERT INTO audit SELECT * FROM keep;"
 	    "UPDATE audit SET id=-4 WHERE id=4; UPDATE audit SET id=4 WHERE id=5;"
 	    "UPDATE audit SET id=5 WHERE id=-4");
 	CHECK_INT(RUN(ADMIN_PW "\n", &p, "audit", "verify", "--store", dir,
-	    "--user", "admin01", "--password-stdin"), 1);
+	    "--user", "kanri-taro", "--password-stdin"), 1);
 	CHECK(strstr(p.out, "BROKEN at row 4") != NULL);
 	t_proc_free(&p);
 	tamper(dir, "DELETE FROM audit; INSERT INTO audit SELECT * FROM keep");
 	CHECK_INT(RUN(ADMIN_PW "\n", &p, "audit", "verify", "--store", dir,
-	    "--user", "admin01", "--password-stdin"), 0);
+	    "--user", "kanri-taro", "--password-stdin"), 0);
 	t_proc_free(&p);
 }
 
@@ -216,7 +216,7 @@ TEST(cli_demo_data_leak_scan_and_wipe)
 		struct audit_row *v = NULL;
 		size_t n = 0;
 
-		REQUIRE_OK(store_open(dir, "admin01", ADMIN_PW, &st, &e), &e);
+		REQUIRE_OK(store_open(dir, "kanri-taro", ADMIN_PW, &st, &e), &e);
 		REQUIRE_OK(store_audit_list(st, 0, 5, &v, &n, &e), &e);
 		REQUIRE(n >= 1);
 		CHECK_STR(v[0].action, "store.create");
@@ -225,9 +225,9 @@ TEST(cli_demo_data_leak_scan_and_wipe)
 		store_close(st);
 	}
 	CHECK_INT(RUN(ADMIN_PW "\n", &p, "demo-data", "--store", dir, "--user",
-	    "admin01", "--password-stdin", "--count", "500"), 0);
+	    "kanri-taro", "--password-stdin", "--count", "500"), 0);
 	t_proc_free(&p);
-	REQUIRE_OK(store_open(dir, "admin01", ADMIN_PW, &st, &e), &e);
+	REQUIRE_OK(store_open(dir, "kanri-taro", ADMIN_PW, &st, &e), &e);
 	memset(&per, 0, sizeof(per));
 	snprintf(per.atena, sizeof(per.atena), "9999999999");
 	snprintf(per.name, sizeof(per.name), "漏洩検査 太郎XQJ");
@@ -242,13 +242,13 @@ TEST(cli_demo_data_leak_scan_and_wipe)
 	/* the scan works (the key file's magic) ... */
 	CHECK(t_dir_contains(dir, "MDGKEYS2", 8) != NULL);
 	/* ... and account names are not readable in store.keys (issue 15) */
-	CHECK(t_dir_contains(dir, "admin01", 7) == NULL);
+	CHECK(t_dir_contains(dir, "kanri-taro", 7) == NULL);
 	store_close(st);
 	CHECK(t_dir_contains(dir, "SENTINEL9", 9) == NULL);
 
 	CHECK_INT(RUN("no\n", &p, "wipe", "--store", dir, "--confirm-stdin"), 1);
 	t_proc_free(&p);
-	REQUIRE_OK(store_open(dir, "admin01", ADMIN_PW, &st, &e), &e);
+	REQUIRE_OK(store_open(dir, "kanri-taro", ADMIN_PW, &st, &e), &e);
 	store_close(st);
 	/* Leftovers of an interrupted key-slot save and the operator log go
 	 * too, and wipe names every file it removed (issue 15). */
@@ -270,9 +270,9 @@ TEST(cli_demo_data_leak_scan_and_wipe)
 		snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A '%s')\"", dir);
 		CHECK(system(cmd) == 0);
 	}
-	CHECK(store_open(dir, "admin01", ADMIN_PW, &st, &e) != 0);
+	CHECK(store_open(dir, "kanri-taro", ADMIN_PW, &st, &e) != 0);
 	CHECK_INT(RUN(ADMIN_PW "\n", &p, "audit", "verify", "--store", dir,
-	    "--user", "admin01", "--password-stdin"), 1);
+	    "--user", "kanri-taro", "--password-stdin"), 1);
 	t_proc_free(&p);
 }
 
@@ -286,8 +286,8 @@ TEST(cli_ctrl_c_at_password_prompt_restores_echo)
 	char cmd[1400];
 	char *screen;
 
-	snprintf(cmd, sizeof(cmd), "trap 'echo INTERRUPTED' INT; '%s' init --store '%s' "
-	    "--admin admin01 2>&1; stty -a | tr ' ;' '\\n\\n' | "
+	snprintf(cmd, sizeof(cmd), "trap 'echo INTERRUPTED' INT; '%s' init --request REQ-1 --store '%s' "
+	    "--admin kanri-taro 2>&1; stty -a | tr ' ;' '\\n\\n' | "
 	    "grep -x -e echo -e -echo | sed 's/^/STATE:/'", t_bin("madoguchi"),
 	    t_path("s"));
 	{

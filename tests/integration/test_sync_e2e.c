@@ -148,16 +148,16 @@ setup(struct env *v, int start)
 	/* The terminal's administrator is an account of the central too: it
 	 * enters the applications below (issue 15 B: entered_by must be an
 	 * active account with the right). */
-	import(v, "accounts", "name,display,role,perms,valid_until\n"
-	    "admin,管理 太郎,admin,maru-fuku:write,2099-03-31\n", 0);
+	import(v, "accounts", "name,display,role,perms,view_mynumber,request\n"
+	    "kanri-taro,管理 太郎,admin,maru-fuku:write,1,REQ-1\n", 0);
 	central_cmd(v, "terminal", "enrol", "T001", "--wards", "01", &p);
 	REQUIRE(p.status == 0);
 	REQUIRE(sscanf(strchr(p.out, '\n') + 1, "%32s", token) == 1);
 	t_proc_free(&p);
-	REQUIRE_OK(store_create(v->tdir, "admin", PW, &e), &e);
+	REQUIRE_OK(store_create(v->tdir, "kanri-taro", PW, &e), &e);
 	if (start) {
 		char *argv[] = { (char *)t_bin("madoguchi"), "--store", v->tdir, "enroll",
-		    "--central", v->addr, "--central-key", v->key, "--user", "admin",
+		    "--central", v->addr, "--central-key", v->key, "--user", "kanri-taro",
 		    "--password-stdin", "--token-stdin", NULL };
 		char in[128];
 
@@ -176,7 +176,7 @@ static int
 term_sync(struct env *v, struct t_proc *p)
 {
 	char *argv[] = { (char *)t_bin("madoguchi"), "--store", v->tdir, "sync",
-	    "--user", "admin", "--password-stdin", NULL };
+	    "--user", "kanri-taro", "--password-stdin", NULL };
 
 	return run(argv, PW_IN, p);
 }
@@ -187,7 +187,7 @@ term_open(struct env *v)
 	struct store *st;
 	struct err e;
 
-	if (store_open(v->tdir, "admin", PW, &st, &e) != 0) {
+	if (store_open(v->tdir, "kanri-taro", PW, &st, &e) != 0) {
 		t_fail_at(__FILE__, __LINE__, "store_open: %s", e.msg);
 		t_stop();
 	}
@@ -249,7 +249,7 @@ intake(struct store *st, const char *atena, char uuid[37])
 	snprintf(a.procedure, sizeof(a.procedure), "maru-fuku");
 	snprintf(a.type, sizeof(a.type), "new");
 	snprintf(a.atena, sizeof(a.atena), "%s", atena);
-	snprintf(a.entered_by, sizeof(a.entered_by), "admin");
+	snprintf(a.entered_by, sizeof(a.entered_by), "kanri-taro");
 	snprintf(a.status, sizeof(a.status), "received");
 	a.form_json = strdup("{\"reason\":\"転入\"}");
 	REQUIRE_OK(store_application_save(st, &a, &e), &e);
@@ -393,18 +393,33 @@ TEST(e2e_deletion_purges_and_mynumber_change_is_queued)
 		CHECK_STR(q[0].proposed_masked, "**** **** 0019");
 	}
 	store_close(st);
-	/* A person approves it: only now is the new number linked. */
+	/* A person approves it: only now is the new number linked.  Not the
+	 * one whose sync queued it (issue 14): another reviewer with the
+	 * view flag. */
 	if (n == 1) {
 		char idbuf[24];
 		char *argv[] = { (char *)t_bin("madoguchi"), "--store", v.tdir, "sync",
-		    "approve", idbuf, "--user", "admin", "--password-stdin", NULL };
+		    "approve", idbuf, "--user", "kanri-taro", "--password-stdin", NULL };
+		struct account ra;
 
 		snprintf(idbuf, sizeof(idbuf), "%lld", (long long)q[0].id);
+		CHECK_INT(run(argv, PW_IN, &p), 1);
+		CHECK(strstr(p.err, "queued this change") != NULL);
+		t_proc_free(&p);
+		st = term_open(&v);
+		memset(&ra, 0, sizeof(ra));
+		snprintf(ra.name, sizeof(ra.name), "shinsa-jiro");
+		ra.role = ROLE_REVIEWER;
+		ra.view_mynumber = 1;
+		CHECK_OK(store_account_add(st, &ra, PW, &e), &e);
+		store_close(st);
+		argv[7] = "shinsa-jiro";
 		CHECK_INT(run(argv, PW_IN, &p), 0);
 		t_proc_free(&p);
 		CHECK_INT(run(argv, PW_IN, &p), 1);	/* decided already */
 		t_proc_free(&p);
-		st = term_open(&v);
+		/* read by the approver, who holds the view right */
+		REQUIRE_OK(store_open(v.tdir, "shinsa-jiro", PW, &st, &e), &e);
 		CHECK_OK(store_mynumber_get(st, "000000001", mn, &e), &e);
 		CHECK_STR(mn, "000000000019");
 		store_close(st);
@@ -438,26 +453,26 @@ TEST(e2e_revoked_unknown_and_wrong_key_refused)
 		struct err e;
 		char bin[512], t2[512], t3[512], t4[512], badkey[65], in[128];
 		char *a1[] = { bin, "--store", t2, "enroll", "--central", v.addr,
-		    "--central-key", v.key, "--user", "admin",
+		    "--central-key", v.key, "--user", "kanri-taro",
 		    "--password-stdin", "--token-stdin", NULL };
 		char *a3[] = { bin, "--store", t3, "enroll", "--central", v.addr,
-		    "--central-key", v.key, "--user", "admin",
+		    "--central-key", v.key, "--user", "kanri-taro",
 		    "--password-stdin", "--token-stdin", NULL };
 		char *a4[] = { bin, "--store", t4, "enroll", "--central", v.addr,
-		    "--central-key", badkey, "--user", "admin",
+		    "--central-key", badkey, "--user", "kanri-taro",
 		    "--password-stdin", "--token-stdin", NULL };
 		/* LOG-5: the old form with the token on the command line is refused */
 		char *aold[] = { bin, "--store", t2, "enroll", "--central", v.addr,
-		    "--central-key", v.key, "--token", token, "--user", "admin",
+		    "--central-key", v.key, "--token", token, "--user", "kanri-taro",
 		    "--password-stdin", NULL };
 
 		snprintf(bin, sizeof(bin), "%s", t_bin("madoguchi"));
 		snprintf(t2, sizeof(t2), "%s", t_path("t2"));
 		snprintf(t3, sizeof(t3), "%s", t_path("t3"));
 		snprintf(t4, sizeof(t4), "%s", t_path("t4"));
-		REQUIRE_OK(store_create(t2, "admin", PW, &e), &e);
-		REQUIRE_OK(store_create(t3, "admin", PW, &e), &e);
-		REQUIRE_OK(store_create(t4, "admin", PW, &e), &e);
+		REQUIRE_OK(store_create(t2, "kanri-taro", PW, &e), &e);
+		REQUIRE_OK(store_create(t3, "kanri-taro", PW, &e), &e);
+		REQUIRE_OK(store_create(t4, "kanri-taro", PW, &e), &e);
 		/* A wrong pinned central key fails (NET-1) before the token is
 		 * spent: the central cannot even read message 1. */
 		memcpy(badkey, v.key, 65);
@@ -545,30 +560,37 @@ TEST(e2e_accounts_from_central_and_revocation_reaches_terminal)
 	struct err e;
 
 	setup(&v, 1);
-	import(&v, "accounts", "name,display,role,perms,view_mynumber,valid_until\n"
-	    "clerk01,窓口 一郎,clerk,maru-fuku:write;kokuho:read,0,2099-03-31\n", 0);
-	import(&v, "accounts", "name,display,role\nbad name,x,clerk\nx2,x,boss\n", 1);
+	import(&v, "accounts", "name,display,role,perms,view_mynumber,request\n"
+	    "sato-ichiro,窓口 一郎,clerk,maru-fuku:write;kokuho:read,0,REQ-1\n", 0);
+	import(&v, "accounts", "name,display,role,request\nbad name,x,clerk,REQ-2\n"
+	    "x2,x,boss,REQ-3\n", 1);
 	CHECK_INT(term_sync(&v, &p), 0);
 	t_proc_free(&p);
 	st = term_open(&v);
-	REQUIRE_OK(store_account_get(st, "clerk01", &a, &e), &e);
+	REQUIRE_OK(store_account_get(st, "sato-ichiro", &a, &e), &e);
 	CHECK_STR(a.display, "窓口 一郎");
 	CHECK_INT(a.role, ROLE_CLERK);
-	CHECK_INT(a.valid_until, 20990331);
+	/* AC-3: no end date given = the end of this fiscal year */
+	{
+		struct date today;
+
+		date_today(&today);
+		CHECK_INT(a.valid_until, (date_fiscal_year(&today) + 1) * 10000 + 331);
+	}
 	CHECK_INT(account_perm(&a, "maru-fuku"), PERM_WRITE);
 	CHECK_INT(account_perm(&a, "kokuho"), PERM_READ);
 	CHECK_INT(store_account_get(st, "x2", &a, &e), ERR_NOTFOUND);
 	/* The local administrator gives the account its password. */
-	CHECK_OK(store_account_set_password(st, "clerk01", NULL, "Tq7!wZr4pM", &e), &e);
+	CHECK_OK(store_account_set_password(st, "sato-ichiro", NULL, "Tq7!wZr4pM", &e), &e);
 	store_close(st);
-	REQUIRE_OK(store_open(v.tdir, "clerk01", "Tq7!wZr4pM", &cs, &e), &e);
+	REQUIRE_OK(store_open(v.tdir, "sato-ichiro", "Tq7!wZr4pM", &cs, &e), &e);
 	store_close(cs);
 	/* AC-3: revoked at the centre, refused at the branch after one sync. */
-	import(&v, "accounts", "name,display,role,perms,view_mynumber,valid_until,disabled\n"
-	    "clerk01,窓口 一郎,clerk,maru-fuku:write;kokuho:read,0,2099-03-31,1\n", 0);
+	import(&v, "accounts", "name,display,role,perms,view_mynumber,disabled,request\n"
+	    "sato-ichiro,窓口 一郎,clerk,maru-fuku:write;kokuho:read,0,1,REQ-4\n", 0);
 	CHECK_INT(term_sync(&v, &p), 0);
 	t_proc_free(&p);
-	CHECK_INT(store_open(v.tdir, "clerk01", "Tq7!wZr4pM", &cs, &e), ERR_PERM);
+	CHECK_INT(store_open(v.tdir, "sato-ichiro", "Tq7!wZr4pM", &cs, &e), ERR_PERM);
 	central_stop(&v);
 }
 
@@ -580,7 +602,7 @@ TEST(e2e_refused_item_stays_pending_with_reason)
 	struct err e;
 	char bin[512];
 	char *argv[] = { bin, "--store", NULL, "sync", "pending",
-	    "--user", "admin", "--password-stdin", NULL };
+	    "--user", "kanri-taro", "--password-stdin", NULL };
 	const char *bad = "{\"uuid\":\"x\",\"procedure\":\"maru-fuku\",\"colour\":\"red\"}";
 
 	setup(&v, 1);
@@ -753,7 +775,7 @@ TEST(e2e_central_refusal_reaches_the_terminal_with_its_reason)
 	struct err e;
 	char bin[512];
 	char *argv[] = { bin, "--store", NULL, "sync", "pending",
-	    "--user", "admin", "--password-stdin", NULL };
+	    "--user", "kanri-taro", "--password-stdin", NULL };
 	int i;
 
 	setup(&v, 1);
@@ -765,7 +787,7 @@ TEST(e2e_central_refusal_reaches_the_terminal_with_its_reason)
 		snprintf(a.procedure, sizeof(a.procedure), "maru-fuku");
 		snprintf(a.type, sizeof(a.type), "new");
 		snprintf(a.atena, sizeof(a.atena), i == 0 ? "000000001" : "000000003");
-		snprintf(a.entered_by, sizeof(a.entered_by), i == 0 ? "ghost" : "admin");
+		snprintf(a.entered_by, sizeof(a.entered_by), i == 0 ? "ghost" : "kanri-taro");
 		snprintf(a.status, sizeof(a.status), "received");
 		a.form_json = strdup("{}");
 		REQUIRE_OK(store_application_save(st, &a, &e), &e);

@@ -107,8 +107,8 @@ setup(struct env *v, struct store **st)
 	}
 	{
 		/* entered_by of the pushed applications (issue 15 B) */
-		static const char acc[] = "name,display,role,perms,valid_until\n"
-		    "admin,管理 太郎,admin,maru-fuku:write,2099-03-31\n";
+		static const char acc[] = "name,display,role,perms,request\n"
+		    "kanri-taro,管理 太郎,admin,maru-fuku:write,REQ-1\n";
 		char *a[] = { bin, "--store", v->cdir, "import", "accounts",
 		    (char *)t_path("a.csv"), NULL };
 
@@ -132,8 +132,8 @@ setup(struct env *v, struct store **st)
 		REQUIRE(t_wait_for(port_up, &v->port, 20000));
 	}
 	free(bin);
-	REQUIRE_OK(store_create(v->tdir, "admin", PW, &e), &e);
-	REQUIRE_OK(store_open(v->tdir, "admin", PW, st, &e), &e);
+	REQUIRE_OK(store_create(v->tdir, "kanri-taro", PW, &e), &e);
+	REQUIRE_OK(store_open(v->tdir, "kanri-taro", PW, st, &e), &e);
 	REQUIRE(hex_decode(v->key, 64, key, 32) == 32);
 	REQUIRE_OK(sync_enroll(*st, v->addr, key, v->token, tid, &e), &e);
 }
@@ -154,7 +154,7 @@ fill_outbox(struct store *st, void *arg)
 		uuid_v4(uuid);
 		snprintf(body, sizeof(body), "{\"uuid\":\"%s\",\"receipt_no\":\"T001-20250401-%05d\","
 		    "\"procedure\":\"maru-fuku\",\"atena\":\"%09d\",\"form\":{\"n\":%d},"
-		    "\"entered_by\":\"admin\",\"status\":\"received\","
+		    "\"entered_by\":\"kanri-taro\",\"status\":\"received\","
 		    "\"received_at\":\"2025-04-01T09:00:00+0900\"}", uuid, i, i % NPERSONS + 1, i);
 		if ((r = store_outbox_add(st, uuid, "application", body, strlen(body), NULL, &e)) != 0)
 			return r;

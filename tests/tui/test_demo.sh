@@ -57,8 +57,8 @@ fi
 t_begin "first run: demo store, accounts on the login screen, demo clerk logs in"
 demo_start
 if wait_for "アカウントとパスワードを入力してください" 120 &&
-	shows "clerk1 / Hanako#Mado-2580"; then
-	$TM send-keys clerk1 Down
+	shows "mado-hanako / Hanako#Mado-2580"; then
+	$TM send-keys mado-hanako Down
 	$TM send-keys -l 'Hanako#Mado-2580'
 	$TM send-keys Enter
 	if wait_for "窓口 花子 さん" 30 && [ -f "$DEMO/.store-ready" ]; then t_ok; else t_fail "no login"; fi
@@ -85,7 +85,7 @@ stamp=$(stat -c %Y "$DEMO/store/store.keys" 2>/dev/null)
 demo_start
 if wait_for "アカウントとパスワードを入力してください" 60 &&
 	[ "$(stat -c %Y "$DEMO/store/store.keys" 2>/dev/null)" = "$stamp" ]; then
-	$TM send-keys clerk1 Down
+	$TM send-keys mado-hanako Down
 	$TM send-keys -l 'Hanako#Mado-2580'
 	$TM send-keys Enter
 	if wait_for "窓口 花子 さん" 30 && quit_demo && sleep 1 && nothing_left; then t_ok; else

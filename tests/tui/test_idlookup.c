@@ -995,3 +995,42 @@ TEST(f2_jpki_route_verifies_and_records_the_verdict)	/* ID-1, ID-5, LOG-1 */
 	tmx_stop(&t);
 	tui_rig_down(&r);
 }
+
+/* Issue 14 (SC-5): F2's card match opens a DV/不開示 person only after the
+ * same warning as F3, and the audit row of the opening is written only
+ * after it was acknowledged (before, F2 opened the record at once and the
+ * row said the warning had been shown). */
+TEST(f2_card_match_warns_before_opening_a_dv_person)
+{
+	struct tmx t;
+	struct tui_rig r;
+	struct store *st;
+	struct person p;
+	struct err e;
+
+	setup();
+	REQUIRE_OK(store_open(t_path("store"), "admin", ADMIN_PW, &st, &e), &e);
+	REQUIRE_OK(store_person_get(st, "1000000001", &p, &e), &e);
+	p.dv = 1;
+	REQUIRE_OK(store_person_upsert(st, &p, &e), &e);
+	store_close(st);
+	tui_rig_up(&r);
+	tui_rig_card(&r, NULL, "demo-1");		/* 遠藤 和子, resident 1000000001 */
+	start(&t, &r);
+	tui_login(&t, "clerk1", CLERK1_PW);
+	f2_method(&t, 0);
+	type_pin(&t, "1234");
+	REQUIRE(tmx_wait(&t, "住民記録と一致しました（宛名番号 1000000001）", WAIT));
+	tmx_keys(&t, "F9", NULL);
+	REQUIRE(tmx_wait(&t, "追加の書類", WAIT));
+	tmx_keys(&t, "F9", NULL);
+	REQUIRE(tmx_wait(&t, "閲覧制限の警告", WAIT));
+	CHECK_INT(audit_count("lookup.view.restricted", "1000000001", NULL), 0);
+	CHECK_INT(audit_count("lookup.view", "1000000001", NULL), 0);
+	tmx_keys(&t, "y", NULL);
+	REQUIRE(tmx_wait(&t, "住民記録  遠藤 和子（1000000001）", WAIT));
+	REQUIRE(tmx_wait(&t, "【閲覧制限】", WAIT));
+	tui_quit(&t);
+	tui_rig_down(&r);
+	CHECK_INT(audit_count("lookup.view.restricted", "1000000001", "warning shown"), 1);
+}

@@ -806,7 +806,9 @@ TEST(dv_person_address_hidden_in_application_details)
 	v.linked = 1;
 	f = form_new(s);
 	intake_prefill(f, clerk, &v, NULL);
-	CHECK_STR(form_get(f, "address"), "窓口市南区秘密町9丁目9番9号");
+	/* issue 14 (SC-5): never prefilled; the clerk asks the resident */
+	CHECK_STR(form_get(f, "address"), "（不開示）");
+	REQUIRE_OK(form_set(f, "address", "窓口市南区秘密町9丁目9番9号", &e), &e);
 	REQUIRE_OK(intake_save(clerk, &v, f, 1, &r, &e), &e);
 	form_free(f);
 	visit_end(&v);
@@ -963,4 +965,337 @@ TEST(mynumber_field_masked_while_edited_without_view_flag)
 	tmx_keys(&t, "Up", NULL);
 	CHECK(tmx_wait(&t, "**** **** 5352", WAIT));	/* not focused: masked */
 	tmx_stop(&t);
+}
+
+/* Issue 14 (ID-6): F10 → 個人番号変更の確認.  Linking a changed 個人番号
+ * needs a reviewer holding view-mynumber who did not ask for it: the clerk
+ * is refused, a reviewer without the flag is refused, the reviewer who
+ * asked is refused, another reviewer with the flag links it; the audit row
+ * names both. */
+TEST(mynumber_change_approval_needs_another_reviewer_with_view_flag)
+{
+	static const char screen_n[] =
+	    "screen tt-bango\n"
+	    "title 試験 番号付きの申請\n"
+	    "procedure t-proc-a\n"
+	    "\n"
+	    "field name\n  label 氏名\n  type text\n  required\n  length 1 40\n"
+	    "field mynumber\n  label 個人番号\n  type mynumber\n  required\n";
+	struct store *st;
+	struct application a;
+	struct account ac;
+	struct tmx t;
+	struct err e;
+	const char *who[] = { "clerk1", "rev2", "rev1" };
+	const char *pw[] = { CLERK_PW, REV2_PW, REV1_PW };
+	const char *want[] = { "確認者（審査）の権限", "閲覧権限がないため承認できません",
+		"別の職員が確認します" };
+
+	setup();
+	REQUIRE(t_write_file(t_path("screens/0.screen"), screen_n, strlen(screen_n)) == 0);
+	st = admin_store();
+	/* rev1 asks for the change and holds the view flag; rev3 too */
+	REQUIRE_OK(store_account_get(st, "rev1", &ac, &e), &e);
+	ac.view_mynumber = 1;
+	REQUIRE_OK(store_account_update(st, &ac, &e), &e);
+	memset(&ac, 0, sizeof(ac));
+	snprintf(ac.name, sizeof(ac.name), "rev3");
+	snprintf(ac.display, sizeof(ac.display), "確認 三郎");
+	ac.role = ROLE_REVIEWER;
+	ac.view_mynumber = 1;
+	snprintf(ac.perms[0].procedure, STORE_NAME_MAX, "t-proc-a");
+	ac.perms[0].level = PERM_WRITE;
+	ac.nperms = 1;
+	REQUIRE_OK(store_account_add(st, &ac, REV2_PW, &e), &e);
+	store_close(st);
+	REQUIRE_OK(store_open(t_path("store"), "rev1", REV1_PW, &st, &e), &e);
+	memset(&a, 0, sizeof(a));
+	snprintf(a.procedure, sizeof(a.procedure), "t-proc-a");
+	snprintf(a.type, sizeof(a.type), "tt-bango");
+	snprintf(a.atena, sizeof(a.atena), "3000000001");
+	snprintf(a.entered_by, sizeof(a.entered_by), "clerk1");
+	snprintf(a.status, sizeof(a.status), "received");
+	a.form_json = strdup("{\"name\":\"試験 太郎\",\"mynumber\":\"314159265352\"}");
+	REQUIRE(a.form_json != NULL);
+	REQUIRE_OK(store_application_save(st, &a, &e), &e);
+	REQUIRE_OK(store_confirm_add(st, a.uuid, "mynumber", "271828182840", "番号誤り",
+	    NULL, &e), &e);
+	application_clear(&a);
+	store_close(st);
+
+	start(&t);
+	for (int i = 0; i < 4; i++) {
+		tui_login(&t, i < 3 ? who[i] : "rev3", i < 3 ? pw[i] : REV2_PW);
+		tmx_keys(&t, "F10", NULL);
+		REQUIRE(tmx_wait(&t, "個人番号変更の確認", WAIT));
+		tmx_keys(&t, "Down", "Down", "Down", "Down", "Enter", NULL);
+		REQUIRE(tmx_wait(&t, "Enter 承認・却下", WAIT));
+		tmx_keys(&t, "Enter", NULL);
+		REQUIRE(tmx_wait(&t, "承認する（申請に反映）", WAIT));
+		tmx_keys(&t, "Enter", NULL);
+		if (i < 3) {
+			if (!tmx_wait(&t, want[i], WAIT))
+				t_fail_at(__FILE__, __LINE__, "%s: no refusal \"%s\"", who[i],
+				    want[i]);
+		} else
+			CHECK(tmx_wait(&t, "変更を承認し、申請に反映しました", WAIT));
+		logout(&t);
+	}
+	tmx_stop(&t);
+	CHECK_INT(count("SELECT count(*) FROM audit WHERE detail LIKE"
+	    " '%requested_by=rev1 confirmed_by=rev3%'"), 1);
+	/* linked: the correction kept (its values sealed, issue 15) */
+	CHECK_INT(count("SELECT count(*) FROM application_corrections WHERE field ="
+	    " 'mynumber' AND by = 'rev1' AND confirmed_by = 'rev3'"), 1);
+}
+
+/* oathtool --totp -b SECRET --now @T (Debian's oath-toolkit). */
+static void
+oath_code(const char *b32, long long t, char out[7])
+{
+	char cmd[256], line[64] = "";
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "oathtool --totp -b '%s' --now '@%lld'", b32, t);
+	f = popen(cmd, "r");
+	REQUIRE(f != NULL);
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = '\0';
+	pclose(f);
+	REQUIRE(strlen(line) >= 6);
+	memcpy(out, line, 6);
+	out[6] = '\0';
+}
+
+static void
+clock_at(long long t)
+{
+	char s[32];
+
+	snprintf(s, sizeof(s), "%lld\n", t);
+	REQUIRE(t_write_file(t_path("clock"), s, strlen(s)) == 0);
+}
+
+/* Issue 14 (AC-5) on the screens: with [terminal] second_factor = required
+ * an account that has not enrolled is refused after its password; an
+ * enrolled one gives its code (a wrong one is refused), and F12's unlock
+ * asks the code again after second_factor_relock (0 here: every time). */
+TEST(second_factor_at_login_and_unlock)
+{
+	const long long t0 = 1796292000LL;
+	char cf[8192], b32[64] = "", code[7], env[700], confp[600], dir[600], bin[600];
+	char *argv[] = { bin, "--config", confp, NULL };
+	struct t_proc p;
+	struct tmx t;
+	size_t n;
+	char *c, *s;
+
+	setup();
+	/* t_bin and t_path share rotating buffers: keep copies */
+	snprintf(bin, sizeof(bin), "%s", t_bin("madoguchi"));
+	snprintf(confp, sizeof(confp), "%s", t_path("madoguchi.conf"));
+	snprintf(dir, sizeof(dir), "%s", t_path("store"));
+	c = t_read_file(confp, &n);
+	REQUIRE(c != NULL);
+	s = strstr(c, "[terminal]\n");
+	REQUIRE(s != NULL);
+	snprintf(cf, sizeof(cf), "%.*s[terminal]\nsecond_factor = required\n"
+	    "second_factor_relock = 0\n%s", (int)(s - c), c, s + strlen("[terminal]\n"));
+	free(c);
+	REQUIRE(t_write_file(confp, cf, strlen(cf)) == 0);
+	clock_at(t0);
+	snprintf(env, sizeof(env), "MDG_TEST_NOW=@%s", t_path("clock"));
+	{
+		char *en[] = { env, NULL };
+		char *a[] = { (char *)t_bin("madoguchi"), "--config", confp, "user", "totp",
+			"--user", "rev1", "--password-stdin", NULL };
+
+		REQUIRE(t_run(a, en, REV1_PW "\n", strlen(REV1_PW) + 1, 60000, &p) == 0);
+		REQUIRE(p.status == 0);
+		s = strstr(p.out, "secret=");
+		REQUIRE(s != NULL);
+		REQUIRE(sscanf(s + 7, "%40[A-Z2-7]", b32) == 1);
+		t_proc_free(&p);
+	}
+	{
+		char qenv[800] = "";
+
+		tmx_quote(qenv, sizeof(qenv), env);
+		REQUIRE(tmx_start_env(&t, 100, 30, qenv, argv) == 0);
+	}
+	REQUIRE(tmx_wait(&t, "アカウントとパスワードを入力してください", WAIT));
+	/* not enrolled: refused after the password */
+	tmx_text(&t, "clerk1");
+	tmx_keys(&t, "Tab", NULL);
+	tmx_text(&t, CLERK_PW);
+	tmx_keys(&t, "Enter", NULL);
+	CHECK(tmx_wait(&t, "二要素認証の登録が必要です", WAIT));
+	/* enrolled: a wrong code, then the right one */
+	tmx_keys(&t, "Up", NULL);
+	for (int i = 0; i < 8; i++)
+		tmx_keys(&t, "BSpace", NULL);
+	tmx_text(&t, "rev1");
+	tmx_keys(&t, "Tab", NULL);
+	tmx_text(&t, REV1_PW);
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "確認コード（6桁）", WAIT));
+	oath_code(b32, t0, code);
+	{
+		char wrong[7];
+
+		snprintf(wrong, sizeof(wrong), "%06d", (atoi(code) + 1) % 1000000);
+		tmx_text(&t, wrong);
+	}
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "確認コードが違います", WAIT));
+	tmx_text(&t, code);
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "メインメニュー", WAIT));
+	/* F12, a minute later: the password, then the code again */
+	clock_at(t0 + 60);
+	tmx_keys(&t, "F12", NULL);
+	REQUIRE(tmx_wait(&t, "画面をロックしました", WAIT));
+	tmx_text(&t, REV1_PW);
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "確認コード（6桁）", WAIT));
+	oath_code(b32, t0 + 60, code);
+	tmx_text(&t, code);
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "メインメニュー", WAIT));
+	tmx_stop(&t);
+	CHECK(count("SELECT count(*) FROM audit WHERE action = 'login.second_factor'"
+	    " AND who = 'rev1'") == 2);
+	CHECK(count("SELECT count(*) FROM audit WHERE action ="
+	    " 'login.second_factor_failed'") == 1);
+}
+
+/* Issue 14 (SC-5): F3 opens a DV person only after the warning, the F4
+ * form shows （不開示） in place of the address (never prefilled), and the
+ * 受付票 holds no address; the audit row is written after the warning. */
+TEST(dv_person_warning_f3_and_no_address_in_form_or_slip)
+{
+	struct tmx t;
+	struct store *st;
+	struct person p;
+	struct err e;
+	char *cap, *slip;
+	size_t n;
+
+	setup();
+	REQUIRE_OK(store_open(t_path("store"), "admin", ADMIN_PW, &st, &e), &e);
+	memset(&p, 0, sizeof(p));
+	snprintf(p.atena, sizeof(p.atena), "3000000009");
+	snprintf(p.name, sizeof(p.name), "試験 支援");
+	snprintf(p.kana, sizeof(p.kana), "シケン シエン");
+	p.birth = 19900101;
+	snprintf(p.address, sizeof(p.address), "窓口市南区秘密町9丁目9番9号");
+	p.dv = 1;
+	REQUIRE_OK(store_person_upsert(st, &p, &e), &e);
+	store_close(st);
+	start(&t);
+	tui_login(&t, "clerk1", CLERK_PW);
+	tmx_keys(&t, "F3", NULL);
+	REQUIRE(tmx_wait(&t, "住民の検索（F3）", WAIT));
+	tmx_keys(&t, "Tab", "Tab", "Tab", NULL);
+	tmx_text(&t, "3000000009");
+	tmx_keys(&t, "Enter", NULL);
+	REQUIRE(tmx_wait(&t, "検索結果", WAIT));
+	tmx_keys(&t, "Enter", NULL);
+	/* the warning first; nothing audited as viewed before it is answered */
+	REQUIRE(tmx_wait(&t, "閲覧制限の警告", WAIT));
+	CHECK_INT(count("SELECT count(*) FROM audit WHERE action = 'lookup.view.restricted'"), 0);
+	tmx_keys(&t, "y", NULL);
+	REQUIRE(tmx_wait(&t, "住民記録  試験 支援（3000000009）", WAIT));
+	identity_by_documents(&t);
+	tmx_keys(&t, "F4", NULL);
+	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
+	tmx_keys(&t, "Down", "Enter", NULL);		/* b: 変更届 with the address */
+	REQUIRE(tmx_wait(&t, "試験 変更届", WAIT));
+	REQUIRE(tmx_wait(&t, "（不開示）", WAIT));
+	cap = tmx_capture(&t);
+	CHECK(strstr(cap, "秘密町") == NULL);
+	free(cap);
+	tmx_keys(&t, "F9", NULL);
+	REQUIRE(tmx_wait(&t, "この内容で確定しますか", WAIT));
+	tmx_keys(&t, "y", NULL);
+	REQUIRE(tmx_wait(&t, "で保存しました", WAIT));
+	tui_quit(&t);
+	CHECK_INT(count("SELECT count(*) FROM audit WHERE action = 'lookup.view.restricted'"), 1);
+	slip = t_read_file(t_path("printed.txt"), &n);
+	REQUIRE(slip != NULL);
+	CHECK(strstr(slip, "秘密町") == NULL);
+	CHECK(strstr(slip, "試験 変更届") != NULL || strstr(slip, "受付") != NULL);
+	free(slip);
+}
+
+/* Issue 14 (DATA-5): an item a screen marks `sensitive` shows as ＊＊＊ in
+ * the application details (受付簿) for an account without the right
+ * sensitive:PROC, and in clear for one with it, whose view is audited. */
+TEST(sensitive_item_masked_without_the_right_and_audited_with_it)
+{
+	static const char screen_s[] =
+	    "screen tt-shindan\n"
+	    "title 試験 診断のある申請\n"
+	    "procedure t-proc-a\n"
+	    "\n"
+	    "field name\n  label 氏名\n  type text\n  required\n  length 1 40\n"
+	    "field icd\n  label 主たる精神障害（ICD）\n  type text\n  sensitive\n"
+	    "  length 1 20\n";
+	struct store *st;
+	struct application a;
+	struct account ac;
+	struct tmx t;
+	struct err e;
+	char receipt[32], *cap;
+	const char *who[] = { "rev2", "rev1" };
+	const char *pw[] = { REV2_PW, REV1_PW };
+
+	setup();
+	REQUIRE(t_write_file(t_path("screens/0.screen"), screen_s, strlen(screen_s)) == 0);
+	st = admin_store();
+	REQUIRE_OK(store_account_get(st, "rev1", &ac, &e), &e);
+	ac.perms[0].sensitive = 1;
+	REQUIRE_OK(store_account_update(st, &ac, &e), &e);
+	store_close(st);
+	REQUIRE_OK(store_open(t_path("store"), "clerk1", CLERK_PW, &st, &e), &e);
+	memset(&a, 0, sizeof(a));
+	snprintf(a.procedure, sizeof(a.procedure), "t-proc-a");
+	snprintf(a.type, sizeof(a.type), "tt-shindan");
+	snprintf(a.atena, sizeof(a.atena), "3000000001");
+	snprintf(a.entered_by, sizeof(a.entered_by), "clerk1");
+	snprintf(a.status, sizeof(a.status), "received");
+	a.form_json = strdup("{\"name\":\"試験 太郎\",\"icd\":\"F32.1\"}");
+	REQUIRE(a.form_json != NULL);
+	REQUIRE_OK(store_application_save(st, &a, &e), &e);
+	snprintf(receipt, sizeof(receipt), "%s", a.receipt_no);
+	application_clear(&a);
+	store_close(st);
+	start(&t);
+	for (int i = 0; i < 2; i++) {
+		tui_login(&t, who[i], pw[i]);
+		tmx_keys(&t, "F10", NULL);
+		REQUIRE(tmx_wait(&t, "受付簿", WAIT));
+		tmx_keys(&t, "Down", "Enter", NULL);
+		REQUIRE(tmx_wait(&t, "表示する状態", WAIT));
+		tmx_keys(&t, "Enter", NULL);
+		REQUIRE(tmx_wait(&t, receipt, WAIT));
+		tmx_keys(&t, "Enter", NULL);
+		REQUIRE(tmx_wait(&t, "主たる精神障害（ICD）", WAIT));
+		cap = tmx_capture(&t);
+		if (i == 0) {
+			CHECK(strstr(cap, "F32.1") == NULL);
+			CHECK(strstr(cap, "＊＊＊") != NULL);
+			CHECK_INT(count("SELECT count(*) FROM audit WHERE action ="
+			    " 'application.sensitive.view'"), 0);
+		} else {
+			CHECK(strstr(cap, "F32.1") != NULL);
+		}
+		free(cap);
+		logout(&t);
+	}
+	tmx_stop(&t);
+	CHECK(count("SELECT count(*) FROM audit WHERE action ="
+	    " 'application.sensitive.view' AND who = 'rev1'") >= 1);
+	CHECK_INT(count("SELECT count(*) FROM audit WHERE action ="
+	    " 'application.sensitive.view' AND who = 'rev2'"), 0);
 }

@@ -367,8 +367,8 @@ TEST(import_refuses_control_characters_keeps_gaiji_and_csv_is_guarded)
 	    "000000002,山田 花子,ヤマダ ハナコ,1982-05-01,2,北区\xc2\x85" "1-1,01\n"
 	    "000000003,鈴木\x1b[2J,スズキ,1990-01-01,1,南区,02\n"
 	    "000000004,髙\xee\x80\x80 一郎,タカ イチロウ,1990-01-01,1,南区,02\n";
-	const char *a = "name,display,role,perms,valid_until\n"
-	    "kato-h,\"=HYPERLINK(\"\"http://evil/\"\",\"\"加藤\"\")\",clerk,maru-fuku:write,2099-03-31\n";
+	const char *a = "name,display,role,perms,request\n"
+	    "kato-h,\"=HYPERLINK(\"\"http://evil/\"\",\"\"加藤\"\")\",clerk,maru-fuku:write,REQ-1\n";
 	char *argv[] = { "review", "--format", "csv", NULL };
 
 	REQUIRE(rep != NULL);

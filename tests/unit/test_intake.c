@@ -55,6 +55,7 @@ struct fx {
 	struct screen *both[2];
 	struct visit v;
 	char mynumber[13];
+	char dir[512];
 };
 
 static void
@@ -95,6 +96,7 @@ setup_in(struct fx *x, const char *terminal, const char *dir)
 	struct person p;
 
 	memset(x, 0, sizeof(*x));
+	snprintf(x->dir, sizeof(x->dir), "%s", dir);
 	REQUIRE_OK(store_create(dir, "admin01", ADMIN_PW, &e), &e);
 	REQUIRE_OK(store_open(dir, "admin01", ADMIN_PW, &x->admin, &e), &e);
 	REQUIRE_OK(store_setting_set(x->admin, "terminal.id", terminal, &e), &e);
@@ -469,22 +471,34 @@ TEST(mynumber_change_goes_to_confirmation_queue)
 	/* confirming the application waits for the change to be decided */
 	CHECK_INT(review_confirm(x.rev1, res.uuid, &e), ERR_STATE);
 	CHECK_INT(review_decide_change(x.clerk, &x.set, q[0].id, 1, &e), ERR_PERM);
+	/* issue 14: a reviewer without view-mynumber cannot link it either */
+	CHECK_INT(review_decide_change(x.rev1, &x.set, q[0].id, 1, &e), ERR_PERM);
+	CHECK(strstr(e.msg, "view-mynumber") != NULL);
+	{
+		struct account ra;
+
+		REQUIRE_OK(store_account_get(x.admin, "review01", &ra, &e), &e);
+		ra.view_mynumber = 1;
+		REQUIRE_OK(store_account_update(x.admin, &ra, &e), &e);
+		store_close(x.rev1);
+		REQUIRE_OK(store_open(x.dir, "review01", REV1_PW, &x.rev1, &e), &e);
+	}
 	CHECK_OK(review_decide_change(x.rev1, &x.set, q[0].id, 1, &e), &e);
+	/* the audit row names both */
+	CHECK_INT(count_rows(x.rev1, "SELECT count(*) FROM audit WHERE detail LIKE"
+	    " '%requested_by=clerk01 confirmed_by=review01%'"), 1);
 	CHECK_INT(review_decide_change(x.rev2, &x.set, q[0].id, 1, &e), ERR_STATE);
 	REQUIRE_OK(store_application_get(x.clerk, res.uuid, &a, &e), &e);
 	CHECK(strstr(a.form_json, other) != NULL);
 	application_clear(&a);
 	REQUIRE_OK(store_correction_list(x.clerk, res.uuid, &c, &n, &e), &e);
 	REQUIRE(n == 1);
-	/* review01 holds no key of the right "mynumber" (issue 15): it read
-	 * the application with the number masked, and the correction it
-	 * applied keeps the old value as it saw it */
-	{
-		char masked[MYNUMBER_MASKED_LEN];
-
-		mynumber_mask(x.mynumber, strlen(x.mynumber), masked);
-		CHECK_STR(c[0].old_value, masked);
-	}
+	/* issue 14: linking needs view-mynumber, so review01 was given it
+	 * (and the key of the right "mynumber") before approving: it read the
+	 * application with the number in clear, and the correction keeps the
+	 * old number (a reader without the key would keep the masked form:
+	 * issue 15) */
+	CHECK_STR(c[0].old_value, x.mynumber);
 	CHECK_STR(c[0].by, "clerk01");
 	CHECK_STR(c[0].confirmed_by, "review01");
 	free(c);
@@ -1017,5 +1031,64 @@ TEST(applicant_number_must_match_the_record)
 	CHECK_INT(count_rows(x.clerk, "SELECT count(*) FROM audit WHERE action = "
 	    "'application.save' AND detail LIKE '%not compared%'"), 1);
 	form_free(f);
+	teardown(&x);
+}
+
+/* Issue 14: 取下げ needs a second person.  The first asks (the status
+ * stays), the same account cannot finish it, another one with write
+ * permission withdraws it; the audit rows name both. */
+TEST(withdrawal_needs_a_second_person)
+{
+	struct fx x;
+	struct intake_result r;
+	struct application a;
+	struct err e;
+
+	setup(&x, "T001");
+	REQUIRE_OK(save_one(&x, x.clerk, NULL, &r, &e), &e);
+	CHECK_INT(ledger_set_status(x.clerk, r.uuid, "withdrawn", "本人の申出", &e),
+	    LEDGER_WITHDRAW_ASKED);
+	REQUIRE_OK(store_application_get(x.clerk, r.uuid, &a, &e), &e);
+	CHECK_STR(a.status, "received");
+	application_clear(&a);
+	CHECK_INT(ledger_set_status(x.clerk, r.uuid, "withdrawn", "", &e), ERR_PERM);
+	CHECK_INT(ledger_set_status(x.rev2, r.uuid, "withdrawn", "", &e), ERR_PERM);	/* 参照のみ */
+	REQUIRE_OK(store_application_get(x.clerk, r.uuid, &a, &e), &e);
+	CHECK_STR(a.status, "received");
+	application_clear(&a);
+	CHECK_OK(ledger_set_status(x.rev1, r.uuid, "withdrawn", "", &e), &e);
+	REQUIRE_OK(store_application_get(x.clerk, r.uuid, &a, &e), &e);
+	CHECK_STR(a.status, "withdrawn");
+	application_clear(&a);
+	CHECK_INT(count_rows(x.clerk, "SELECT count(*) FROM audit WHERE action ="
+	    " 'application.withdraw.requested' AND detail LIKE '%requested_by=clerk01%'"), 1);
+	CHECK_INT(count_rows(x.clerk, "SELECT count(*) FROM audit WHERE detail LIKE"
+	    " '%-> withdrawn: requested_by=clerk01 confirmed_by=review01%'"), 1);
+	teardown(&x);
+}
+
+/* Issue 14: the per-procedure level `review` lets an account that is not
+ * in the reviewer role confirm that procedure's applications (never its
+ * own: AC-7); write alone does not. */
+TEST(review_level_confirms_without_the_reviewer_role)
+{
+	struct fx x;
+	struct intake_result r, own;
+	struct account a;
+	struct err e;
+
+	setup(&x, "T001");
+	REQUIRE_OK(save_one(&x, x.rev1, NULL, &r, &e), &e);
+	REQUIRE_OK(save_one(&x, x.clerk, NULL, &own, &e), &e);
+	CHECK_INT(review_confirm(x.clerk, r.uuid, &e), ERR_PERM);	/* write */
+	REQUIRE_OK(store_account_get(x.admin, "clerk01", &a, &e), &e);
+	REQUIRE(a.nperms == 1);
+	a.perms[0].level = PERM_REVIEW;
+	REQUIRE_OK(store_account_update(x.admin, &a, &e), &e);
+	store_close(x.clerk);
+	REQUIRE_OK(store_open(x.dir, "clerk01", CLERK_PW, &x.clerk, &e), &e);
+	CHECK_STR(store_perm_name(account_perm(store_user(x.clerk), "proc-a")), "review");
+	CHECK_OK(review_confirm(x.clerk, r.uuid, &e), &e);
+	CHECK_INT(review_confirm(x.clerk, own.uuid, &e), ERR_PERM);	/* AC-7 */
 	teardown(&x);
 }

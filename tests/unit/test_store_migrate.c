@@ -48,6 +48,9 @@ static const char UNDO_LIFE_SQL[] =
 static const char UNDO_KEYS_SQL[] =
     /* migration 9 (issue 19) too */
     "DROP TABLE ref_banks; DROP TABLE ref_branches; DROP TABLE ref_postal;"
+    /* migration 8 (issue 14) */
+    "DROP TABLE account_log;"
+    "ALTER TABLE accounts DROP COLUMN password_changed_at;"
     "ALTER TABLE account_perms DROP COLUMN sensitive;"
     "DROP TABLE account_keys; DROP TABLE right_keys; DROP TABLE right_grants;"
     "DROP TABLE sealed_settings; DROP TABLE account_totp;"
@@ -87,7 +90,7 @@ static const char OLD_FIRST_USE_SQL[] =
 static const char *const log_cols[] = { "id", "round_id", "started_at",
 	"ended_at", "source", "destination", "content", "result", "error", NULL };
 static const char *const confirm_cols[] = { "id", "atena", "proposed", "reason",
-	"received_at", "resolved_at", "resolved_by", NULL };
+	"received_at", "resolved_at", "resolved_by", "queued_by", NULL };
 static const char *const reject_cols[] = { "uuid", "reason", "at", NULL };
 
 static int
