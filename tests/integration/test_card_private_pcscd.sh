@@ -13,7 +13,7 @@ cd "$MDG_SRCDIR" || exit 1
 # issue 16: a card read is an account's, with its audit row: a store and
 # its administrator; mread SECRET OPTIONS... reads as them.
 PW='Hk4#mados-2580'
-printf '%s\n' "$PW" | "$MDG" init --store "$T_TMP/store" --admin sato-hanako --password-stdin \
+printf '%s\n' "$PW" | "$MDG" init --store "$T_TMP/store" --admin sato-hanako --display '佐藤 花子' --request REQ-INIT --password-stdin \
 	>/dev/null 2>&1 || { echo "store init failed"; exit 1; }
 mread() {
 	local secret=$1

@@ -688,9 +688,9 @@ TEST(report_access_flags_planted_cases_only)
 	    "000000010,田中 一郎,タナカ イチロウ,1970-03-03,1,窓口市北区3-3,01,100,0\n"
 	    "000000011,田中 花子,タナカ ハナコ,1972-04-04,2,窓口市北区3-3,01,100,0\n";
 	static const char accounts[] =
-	    "name,display,role,perms,view_mynumber,valid_until\n"
-	    "tanaka-ichiro,田中 一郎,clerk,kokuho:write,0,2099-03-31\n"
-	    "suzuki-jiro,鈴木 次郎,clerk,kokuho:write,0,2099-03-31\n";
+	    "name,display,role,perms,view_mynumber,valid_until,request\n"
+	    "tanaka-ichiro,田中 一郎,clerk,kokuho:write,0,2027-03-31,REQ-2026-101\n"
+	    "suzuki-jiro,鈴木 次郎,clerk,kokuho:write,0,2027-03-31,REQ-2026-102\n";
 
 	ops_init(&o, "[report]\nlookup_rate = 3\noffice_hours = 08:30-17:15\n");
 	snprintf(hol, sizeof(hol), "%s/data/holidays/syukujitsu-2026-sample.csv", t_srcdir());

@@ -909,7 +909,7 @@ TEST(e2e_wipe_erasure_record_verifies_at_the_central)
 	struct t_proc p;
 	char rec[600], in[128], bin[600], *txt;
 	char *argv[] = { bin, "--store", v.tdir, "wipe",
-	    "--user", "admin", "--password-stdin", "--confirm-stdin",
+	    "--user", "kanri-taro", "--password-stdin", "--confirm-stdin",
 	    "--operator", "窓口 太郎", "--record", rec, NULL };
 
 	setup(&v, 1);
