@@ -31,6 +31,7 @@
 #include "screen.h"
 #include "store.h"
 #include "tmux.h"
+#include "tui_counter.h"
 #include "visit.h"
 
 #define ADMIN_PW "Zq#4817Lmtv"
@@ -182,28 +183,7 @@ start(struct tmx *t, struct rig *r)
 		tmx_quote(env, sizeof(env), r->env);
 	REQUIRE(tmx_start_env(t, 110, 34, env, argv) == 0);
 	REQUIRE(tmx_wait(t, "アカウントとパスワードを入力してください", WAIT));
-	tmx_text(t, "clerk1");
-	tmx_keys(t, "Tab", NULL);
-	tmx_text(t, CLERK_PW);
-	tmx_keys(t, "Enter", NULL);
-	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
-}
-
-static void
-quit(struct tmx *t)
-{
-	for (int i = 0; i < 6; i++) {
-		tmx_keys(t, "Escape", NULL);
-		usleep(100000);
-	}
-	REQUIRE(tmx_wait(t, "メインメニュー", WAIT));
-	tmx_keys(t, "F10", NULL);
-	REQUIRE(tmx_wait(t, "パスワード変更", WAIT));
-	tmx_keys(t, "End", "Enter", NULL);
-	REQUIRE(tmx_wait(t, "終了しますか", WAIT));
-	tmx_keys(t, "y", NULL);
-	CHECK(tmx_wait(t, "[exited 0]", WAIT));
-	CHECK(tmx_sanitizer_clean(t));
+	tui_login(t, "clerk1", CLERK_PW);
 }
 
 /* F2 with the PIN (demo-1: 遠藤 和子, 1000000001), recorded. */
@@ -483,7 +463,7 @@ seed_intake(const char *proc)
 	REQUIRE(tmx_wait(&t, "受付票を印刷しました", WAIT));
 	REQUIRE(tmx_wait(&t, "もう一度印刷しますか", WAIT));
 	tmx_keys(&t, "n", NULL);
-	quit(&t);
+	tui_quit(&t);
 	rig_down(&r);
 	printed = t_read_file(t_path("printed.txt"), NULL);
 	REQUIRE(printed != NULL);
@@ -558,7 +538,7 @@ TEST(tokyo_transfer_without_consent_refused)
 	tmx_keys(&t, "n", NULL);
 	REQUIRE(tmx_wait(&t, "もう一度印刷しますか", WAIT));
 	tmx_keys(&t, "n", NULL);
-	quit(&t);
+	tui_quit(&t);
 	CHECK_INT(count("SELECT count(*) FROM applications WHERE type = 'jiritsu-shinki' "
 	    "AND form_json LIKE '%\"consent\":true%'"), 1);
 	filler_free(&fl);
@@ -603,7 +583,7 @@ TEST(kobe_koreiki_iko_refuses_a_70_year_old)
 	/* nothing was taken: the form leaves without asking */
 	tmx_keys(&t, "C-u", "Escape", NULL);
 	REQUIRE(tmx_wait(&t, "新規申請 —", WAIT));
-	quit(&t);
+	tui_quit(&t);
 	CHECK_INT(count("SELECT count(*) FROM applications"), 0);
 	filler_free(&fl);
 }
